@@ -1,0 +1,163 @@
+# vzhost: one non-recursive Makefile for the host, its plugins, tests and tools.
+#   make                      build/vzhost and build/plugins/*.so
+#   make test                 install missing Debian packages, build, run every test
+#   make check SAN=address,undefined B=build-san   the same under sanitizers
+#   make lint | install | compdb | fuzz | bench
+
+VERSION := 0.1.0
+B ?= build
+SAN ?=
+PREFIX ?= /usr/local
+DESTDIR ?=
+CC ?= cc
+FUZZ_SECONDS ?= 30
+
+# Debian packages the build and the tests need; `make deps` installs the missing ones.
+DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev
+DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils
+DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
+
+WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+	-Wno-missing-field-initializers
+CFLAGS ?= -O2 -g
+SANFLAGS := $(if $(SAN),-fsanitize=$(SAN) -fno-omit-frame-pointer -fno-sanitize-recover=all)
+FUZZFLAGS := $(if $(FUZZ),-fsanitize=fuzzer-no-link)
+ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $(FUZZFLAGS) -MMD -MP \
+	-DVZH_VERSION='"$(VERSION)"'
+LDFLAGS ?=
+ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
+LIBS := -lconfig -ljansson -ldl
+
+# Plugins export their descriptor and nothing else.
+PLUGIN_CFLAGS := $(ALL_CFLAGS) -Isdk -fPIC -fvisibility=hidden
+PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -shared -Wl,--version-script=sdk/plugin.map \
+	$(if $(SAN),,-Wl,-z,defs)
+
+CORE_SRCS := $(wildcard core/*.c)
+CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRCS)))
+PLUGINS := $(notdir $(wildcard plugins/*))
+PLUGIN_SOS := $(PLUGINS:%=$(B)/plugins/%.so)
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+FIXTURES := $(patsubst tests/fixtures/plugins/%.c,$(B)/fixtures/%.so,$(wildcard tests/fixtures/plugins/*.c))
+FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o
+
+.PHONY: all test check deps lint install compdb fuzz fuzz-run bench clean
+all: $(B)/vzhost $(PLUGIN_SOS)
+
+$(B)/obj/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(B)/libvzhcore.a: $(CORE_LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(B)/vzhost: $(B)/obj/core/main.o $(B)/libvzhcore.a
+	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+	@chmod go-w $@ $(B)
+
+$(B)/plugins/%.so: plugins/%/*.c sdk/vzhost/plugin.h sdk/plugin.map
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) $(filter %.c,$^) $(PLUGIN_LDFLAGS) -o $@
+	@chmod go-w $@ $(@D)
+
+# ---- tests -----------------------------------------------------------------
+
+$(B)/fixtures/%.so: tests/fixtures/plugins/%.c sdk/vzhost/plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(PLUGIN_CFLAGS) $< $(ALL_LDFLAGS) -shared -o $@
+	@chmod go-w $@ $(@D)
+
+$(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(FAKEAPI_OBJ) $(B)/libvzhcore.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+
+$(B)/obj/tests/%.o: ALL_CFLAGS += -Isdk -Icore
+$(B)/tests/abi: tests/abi/abi.c sdk/vzhost/plugin.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -Isdk $< $(ALL_LDFLAGS) -o $@
+
+TEST_BINS := $(B)/vzhost $(PLUGIN_SOS) $(FIXTURES) $(UNIT_BINS) $(B)/tests/abi
+
+test: deps
+	@$(MAKE) --no-print-directory B=$(B) SAN=$(SAN) $(TEST_BINS)
+	@B=$(B) SAN=$(SAN) tests/run.sh
+
+check: test
+
+deps:
+	@missing=$$(for p in $(DEB_ALL); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+		grep -q '^install ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+		echo "installing: $$missing"; \
+		SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# ---- tools -----------------------------------------------------------------
+
+FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find core plugins sdk tests bridge -name '*.[ch]')
+
+lint: $(PLUGIN_SOS)
+	clang-format --dry-run --Werror $(FORMAT_SRCS)
+	@for so in $(PLUGIN_SOS); do \
+		syms=$$(nm -D --defined-only $$so | awk '{print $$3}' | sort -u | tr '\n' ' '); \
+		if [ "$$syms" != "vzh_plugin_descriptor " ]; then \
+			echo "$$so exports more than its descriptor: $$syms"; exit 1; fi; \
+	done; echo "lint: format ok, $(words $(PLUGIN_SOS)) plugins export only vzh_plugin_descriptor"
+
+sdk/vzhost-plugin.pc: sdk/vzhost-plugin.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+install: all
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+		sdk/vzhost-plugin.pc.in > $(B)/vzhost-plugin.pc
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/vzhost/plugins \
+		$(DESTDIR)$(PREFIX)/include/vzhost $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(B)/vzhost $(DESTDIR)$(PREFIX)/bin/vzhost
+	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(PREFIX)/lib/vzhost/plugins/
+	install -m 644 sdk/vzhost/plugin.h $(DESTDIR)$(PREFIX)/include/vzhost/plugin.h
+	install -m 644 $(B)/vzhost-plugin.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/vzhost-plugin.pc
+
+# compile_commands.json from the rules above, without an extra tool
+compdb:
+	@{ echo '['; sep=''; \
+	for f in $(CORE_SRCS); do printf '%s{"directory":"%s","file":"%s","command":"%s %s -c %s"}\n' \
+		"$$sep" "$(CURDIR)" "$$f" "$(CC)" "$(ALL_CFLAGS)" "$$f"; sep=','; done; \
+	for p in $(PLUGINS); do for f in plugins/$$p/*.c; do \
+		printf ',{"directory":"%s","file":"%s","command":"%s %s -c %s"}\n' \
+		"$(CURDIR)" "$$f" "$(CC)" "$(PLUGIN_CFLAGS)" "$$f"; done; done; \
+	for f in $(UNIT_SRCS) tests/unit/fakeapi.c; do \
+		printf ',{"directory":"%s","file":"%s","command":"%s %s -Isdk -Icore -c %s"}\n' \
+		"$(CURDIR)" "$$f" "$(CC)" "$(ALL_CFLAGS)" "$$f"; done; \
+	echo ']'; } | sed 's/-DVZH_VERSION=[^ ]*//' > compile_commands.json
+	@echo "wrote compile_commands.json"
+
+# libFuzzer target for the config pipeline, in its own build directory
+FB := build-fuzz
+fuzz:
+	@$(MAKE) --no-print-directory B=$(FB) CC=clang SAN=address,undefined FUZZ=1 \
+		$(FB)/fuzz_config $(FB)/plugins/disk.so $(patsubst %,$(FB)/plugins/%.so,$(PLUGINS))
+
+$(B)/fuzz_config: $(B)/obj/tests/fuzz/fuzz_config.o $(B)/libvzhcore.a
+	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $^ $(LIBS) -o $@
+
+fuzz-run: fuzz
+	@mkdir -p $(FB)/corpus
+	@cp tests/golden/*.conf tests/bad/*.conf $(FB)/corpus/ 2>/dev/null || true
+	$(FB)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+		-print_final_stats=1 $(FB)/corpus
+
+bench: all
+	@$(MAKE) --no-print-directory $(B)/bench_check
+	@B=$(B) tests/bench/run.sh
+
+$(B)/bench_check: tests/bench/bench_check.c
+	$(CC) $(ALL_CFLAGS) $< -o $@
+
+clean:
+	rm -rf build build-san build-fuzz compile_commands.json
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

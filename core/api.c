@@ -1,0 +1,304 @@
+/* api.c: struct vzh_api, the only way a plugin reaches the core. */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cfg.h"
+#include "device.h"
+#include "loader.h"
+#include "log.h"
+#include "util.h"
+
+#define NODE(n) ((const config_setting_t *)(n))
+
+static int api_get_string(const struct vzh_node *n, const char *key,
+			  const char *def, const char **out)
+{
+	return cfg_get_string(NODE(n), key, def, out);
+}
+
+static int api_get_int64(const struct vzh_node *n, const char *key,
+			 int64_t def, int64_t *out)
+{
+	return cfg_get_int64(NODE(n), key, def, out);
+}
+
+static int api_get_bool(const struct vzh_node *n, const char *key, int def,
+			int *out)
+{
+	bool b;
+	int ret = cfg_get_bool(NODE(n), key, def != 0, &b);
+
+	*out = b;
+	return ret;
+}
+
+static int api_get_size(const struct vzh_node *n, const char *key,
+			uint64_t def, uint64_t *out)
+{
+	return cfg_get_size(NODE(n), key, def, out);
+}
+
+static int api_get_path(const struct vzh_node *n, const char *key,
+			const char *def, const char **out)
+{
+	return cfg_get_path(NODE(n), key, def, out);
+}
+
+static int api_get_enum(const struct vzh_node *n, const char *key,
+			const char *const *names, int def, int *out)
+{
+	return cfg_get_enum(NODE(n), key, names, def, out);
+}
+
+static const struct vzh_node *api_child(const struct vzh_node *n,
+					const char *key)
+{
+	config_setting_t *m = n ? config_setting_get_member(NODE(n), key) : NULL;
+
+	return m && config_setting_is_aggregate(m) ? (const struct vzh_node *)m :
+						     NULL;
+}
+
+static int api_list_len(const struct vzh_node *n)
+{
+	return n && config_setting_is_aggregate(NODE(n)) ?
+		       config_setting_length(NODE(n)) :
+		       0;
+}
+
+static const struct vzh_node *api_list_elem(const struct vzh_node *n, int i)
+{
+	return n ? (const struct vzh_node *)config_setting_get_elem(NODE(n),
+								    (unsigned)i) :
+		   NULL;
+}
+
+static const char *api_where(const struct vzh_node *n, const char *key)
+{
+	return n ? cfg_where(NODE(n), key) : "(no config)";
+}
+
+static int api_error(const struct vzh_node *n, const char *key,
+		     const char *fmt, ...)
+{
+	struct cfg *c;
+	va_list ap;
+
+	if (!n)
+		return -EINVAL;
+	c = cfg_of(NODE(n));
+	va_start(ap, fmt);
+	diag_vadd(c->diag, cfg_loc(NODE(n), key), fmt, ap);
+	va_end(ap);
+	return -EINVAL;
+}
+
+static int api_register_kind(struct vzh_host *vh, const struct vzh_kind *k)
+{
+	struct plugin *p = (struct plugin *)vh, *holder = NULL;
+	int ret;
+
+	if (!p->in_init)
+		return -EPERM;
+	if (!k || k->struct_size < offsetof(struct vzh_kind, contribute) +
+					   sizeof(k->contribute))
+		return -EINVAL;
+	ret = registry_add_kind(&p->host->reg, p, k, &holder);
+	if (ret == -EEXIST && !p->conflict)
+		p->conflict = xasprintf("kind \"%s\" is already owned by plugin "
+					"\"%s\"",
+					k->name, holder->name);
+	else if (ret == -EINVAL && !p->conflict)
+		p->conflict = xasprintf("\"%s\" is not a valid kind name "
+					"(lower case, digits, '.', '_', '-')",
+					k->name ? k->name : "(null)");
+	return ret;
+}
+
+static int api_subscribe(struct vzh_host *vh, enum vzh_event ev, int priority,
+			 vzh_hook_fn fn, void *data)
+{
+	struct plugin *p = (struct plugin *)vh;
+
+	if (!p->in_init)
+		return -EPERM;
+	return registry_subscribe(&p->host->reg, p, ev, priority, fn, data,
+				  p->order);
+}
+
+static const struct vzh_node *api_device_node(const struct vzh_device *d)
+{
+	return (const struct vzh_node *)d->node;
+}
+
+static const char *api_device_vm(const struct vzh_device *d)
+{
+	return d->m->name;
+}
+
+static int api_device_index(const struct vzh_device *d)
+{
+	return d->index;
+}
+
+static enum vzh_guest api_device_guest(const struct vzh_device *d)
+{
+	return d->m->guest;
+}
+
+/* A plugin's emission is checked like user input: a bad one is its bug. */
+static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
+		const char *bad)
+{
+	uint32_t size;
+
+	if (!d->open)
+		return -EPERM;
+	if (!v)
+		return -EINVAL;
+	size = *(const uint32_t *)v;
+	if (size < 2 * sizeof(uint32_t))
+		bad = "struct_size is not set";
+	if (bad) {
+		diag_add(&d->host->diag, d->origin.loc,
+			 "plugin \"%s\" emitted an invalid %s device: %s",
+			 d->plugin->name, dev_class_names[cls], bad);
+		return -EINVAL;
+	}
+	machine_add_device(d->m, cls, v, size, &d->origin);
+	return 0;
+}
+
+static bool abs_path(const char *s)
+{
+	return s && s[0] == '/';
+}
+
+static int api_emit_disk(struct vzh_device *d, const struct vzh_disk *v)
+{
+	return emit(d, DEV_DISK, v,
+		    !v ? NULL :
+		    !abs_path(v->path)         ? "path must be absolute" :
+		    v->cache > VZH_CACHE_UNCACHED ? "unknown cache mode" :
+		    v->sync > VZH_SYNC_NONE     ? "unknown sync mode" :
+		    v->iface > VZH_DISK_USB     ? "unknown interface" :
+						  NULL);
+}
+
+static int api_emit_net(struct vzh_device *d, const struct vzh_net *v)
+{
+	return emit(d, DEV_NET, v,
+		    v && v->attach != VZH_NET_NAT ? "unknown attachment" : NULL);
+}
+
+static int api_emit_graphics(struct vzh_device *d, const struct vzh_graphics *v)
+{
+	return emit(d, DEV_GRAPHICS, v,
+		    v && (!v->width || !v->height || !v->ppi) ?
+			    "width, height and ppi must be positive" :
+			    NULL);
+}
+
+static int api_emit_keyboard(struct vzh_device *d, const struct vzh_keyboard *v)
+{
+	return emit(d, DEV_KEYBOARD, v, NULL);
+}
+
+static int api_emit_pointer(struct vzh_device *d, const struct vzh_pointer *v)
+{
+	return emit(d, DEV_POINTER, v,
+		    v && v->type > VZH_POINTER_TRACKPAD ? "unknown type" : NULL);
+}
+
+static int api_emit_serial(struct vzh_device *d, const struct vzh_serial *v)
+{
+	return emit(d, DEV_SERIAL, v,
+		    !v ? NULL :
+		    v->output > VZH_SERIAL_FILE ? "unknown output" :
+		    v->output == VZH_SERIAL_FILE && !abs_path(v->path) ?
+						  "a file output needs an absolute path" :
+						  NULL);
+}
+
+static int api_emit_share(struct vzh_device *d, const struct vzh_share *v)
+{
+	return emit(d, DEV_SHARE, v,
+		    !v ? NULL :
+		    !v->tag || !*v->tag  ? "tag is empty" :
+		    !abs_path(v->path) ? "path must be absolute" :
+					 NULL);
+}
+
+static int api_emit_entropy(struct vzh_device *d, const struct vzh_simple *v)
+{
+	return emit(d, DEV_ENTROPY, v, NULL);
+}
+
+static int api_emit_balloon(struct vzh_device *d, const struct vzh_simple *v)
+{
+	return emit(d, DEV_BALLOON, v, NULL);
+}
+
+static int api_emit_vsock(struct vzh_device *d, const struct vzh_simple *v)
+{
+	return emit(d, DEV_VSOCK, v, NULL);
+}
+
+static void api_log(struct vzh_host *vh, int level, const char *fmt, ...)
+{
+	struct plugin *p = (struct plugin *)vh;
+	va_list ap;
+
+	va_start(ap, fmt);
+	log_vmsg(level, p ? p->name : "plugin", fmt, ap);
+	va_end(ap);
+}
+
+static void api_set_error(struct vzh_host *vh, const char *fmt, ...)
+{
+	struct plugin *p = (struct plugin *)vh;
+	va_list ap;
+
+	if (!p)
+		return;
+	free(p->error);
+	va_start(ap, fmt);
+	p->error = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+const struct vzh_api core_api = {
+	.struct_size = sizeof(struct vzh_api),
+	.abi = VZH_ABI_VERSION,
+	.get_string = api_get_string,
+	.get_int64 = api_get_int64,
+	.get_bool = api_get_bool,
+	.get_size = api_get_size,
+	.get_path = api_get_path,
+	.get_enum = api_get_enum,
+	.child = api_child,
+	.list_len = api_list_len,
+	.list_elem = api_list_elem,
+	.where = api_where,
+	.error = api_error,
+	.register_kind = api_register_kind,
+	.subscribe = api_subscribe,
+	.device_node = api_device_node,
+	.device_vm = api_device_vm,
+	.device_index = api_device_index,
+	.device_guest = api_device_guest,
+	.emit_disk = api_emit_disk,
+	.emit_net = api_emit_net,
+	.emit_graphics = api_emit_graphics,
+	.emit_keyboard = api_emit_keyboard,
+	.emit_pointer = api_emit_pointer,
+	.emit_serial = api_emit_serial,
+	.emit_share = api_emit_share,
+	.emit_entropy = api_emit_entropy,
+	.emit_balloon = api_emit_balloon,
+	.emit_vsock = api_emit_vsock,
+	.log = api_log,
+	.set_error = api_set_error,
+};

@@ -1,0 +1,253 @@
+/* build.c: from the vms section to machines: core settings, then each device through its plugin. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "build.h"
+#include "device.h"
+#include "util.h"
+
+static const char *const vm_keys[] = {
+	"name",    "guest",  "cpus",	     "memory",	     "nested",
+	"boot",	   "macos",  "on_poweroff", "on_crash",	     "stop_timeout",
+	"on_host_stop", "devices", NULL
+};
+static const char *const boot_keys[] = { "kernel", "initrd", "cmdline", "efi",
+					 NULL };
+static const char *const efi_keys[] = { "vars", NULL };
+static const char *const macos_keys[] = { "bundle", NULL };
+
+/* Which built-in plugin provides a kind, to say what to load. */
+static const char *const builtin_providers[][2] = {
+	{ "disk", "disk" },	  { "nat", "nat" },	    { "graphics", "graphics" },
+	{ "keyboard", "input" }, { "pointer", "input" }, { "serial", "serial" },
+	{ "share", "share" },	  { "entropy", "virtio" }, { "balloon", "virtio" },
+	{ "vsock", "virtio" },
+};
+
+static bool name_ok(const char *s)
+{
+	size_t n;
+
+	if (!s || !((*s >= 'a' && *s <= 'z') || (*s >= 'A' && *s <= 'Z') ||
+		    (*s >= '0' && *s <= '9')))
+		return false;
+	n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		      "0123456789._-");
+	return s[n] == 0 && n <= 64;
+}
+
+static char *loc_dup(const config_setting_t *s, const char *key)
+{
+	return xstrdup(cfg_loc(s, key));
+}
+
+/* a boot file must exist now: a typo should not wait for the start */
+static char *boot_file(const config_setting_t *boot, const char *key)
+{
+	const char *path;
+	struct stat st;
+
+	if (cfg_get_path(boot, key, NULL, &path) < 0 || !path)
+		return NULL;
+	if (stat(path, &st) < 0)
+		cfg_error(boot, key, "%s: %s", path, strerror(errno));
+	else if (!S_ISREG(st.st_mode))
+		cfg_error(boot, key, "%s is not a regular file", path);
+	return xstrdup(path);
+}
+
+static void parse_boot(struct machine *m, const config_setting_t *vm)
+{
+	const config_setting_t *boot = cfg_get_group(vm, "boot"), *efi;
+	const char *str;
+
+	if (!boot)
+		return;
+	m->loc[ML_BOOT] = loc_dup(boot, NULL);
+	cfg_check_keys(boot, boot_keys);
+	m->boot.kernel = boot_file(boot, "kernel");
+	m->boot.initrd = boot_file(boot, "initrd");
+	cfg_get_string(boot, "cmdline", NULL, &str);
+	m->boot.cmdline = xstrdup(str);
+	efi = cfg_get_group(boot, "efi");
+	if (efi) {
+		cfg_check_keys(efi, efi_keys);
+		m->boot.efi = true;
+		cfg_get_path(efi, "vars", NULL, &str);
+		m->boot.efi_vars = xstrdup(str);
+	}
+}
+
+static void parse_vm(struct machine *m, const config_setting_t *vm)
+{
+	const config_setting_t *mac;
+	const char *str;
+	int64_t v;
+	int e;
+
+	m->loc[ML_VM] = loc_dup(vm, NULL);
+	cfg_check_keys(vm, vm_keys);
+	m->loc[ML_NAME] = loc_dup(vm, "name");
+	if (cfg_get_string(vm, "name", NULL, &str) == 0) {
+		if (!str)
+			cfg_error(vm, "name", "every VM needs a name");
+		else if (!name_ok(str))
+			cfg_error(vm, "name",
+				  "\"%s\" is not a VM name (1-64 letters, digits, "
+				  "'.', '_' or '-', starting with a letter or "
+				  "digit)",
+				  str);
+	}
+	m->name = xstrdup(str ? str : "");
+	m->loc[ML_GUEST] = loc_dup(vm, "guest");
+	cfg_get_enum(vm, "guest", guest_names, VZH_GUEST_LINUX, &e);
+	m->guest = e;
+	if (cfg_get_int64(vm, "cpus", 1, &v) == 0 && (v < 1 || v > 1024))
+		cfg_error(vm, "cpus", "%lld is out of range [1, 1024]",
+			  (long long)v);
+	m->cpus = v >= 1 && v <= 1024 ? (unsigned)v : 1;
+	if (cfg_get_size(vm, "memory", 1024 * MiB, &m->memory) == 0) {
+		if (m->memory % MiB)
+			cfg_error(vm, "memory",
+				  "%llu bytes is not a multiple of 1 MiB",
+				  (unsigned long long)m->memory);
+		else if (m->memory < 64 * MiB)
+			cfg_error(vm, "memory", "%llu MiB is below the minimum of "
+						"64 MiB",
+				  (unsigned long long)(m->memory / MiB));
+	}
+	m->loc[ML_NESTED] = loc_dup(vm, "nested");
+	cfg_get_bool(vm, "nested", false, &m->nested);
+	parse_boot(m, vm);
+	mac = cfg_get_group(vm, "macos");
+	if (mac) {
+		m->loc[ML_MACOS] = loc_dup(mac, NULL);
+		cfg_check_keys(mac, macos_keys);
+		cfg_get_path(mac, "bundle", NULL, &str);
+		m->macos_bundle = xstrdup(str);
+	}
+	cfg_get_enum(vm, "on_poweroff", policy_names, POLICY_STOP, &e);
+	m->on_poweroff = e;
+	cfg_get_enum(vm, "on_crash", policy_names, POLICY_STOP, &e);
+	m->on_crash = e;
+	if (cfg_get_int64(vm, "stop_timeout", 30, &v) == 0 &&
+	    (v < 0 || v > 86400))
+		cfg_error(vm, "stop_timeout", "%lld is out of range [0, 86400] "
+					      "seconds",
+			  (long long)v);
+	m->stop_timeout = v >= 0 && v <= 86400 ? (unsigned)v : 30;
+	cfg_get_enum(vm, "on_host_stop", host_stop_names, HOST_STOP_SHUTDOWN, &e);
+	m->on_host_stop = e;
+}
+
+static void unknown_kind(struct host *h, const config_setting_t *dev,
+			 const char *kind)
+{
+	const char **names = registry_kind_names(&h->reg);
+	const char *near = util_did_you_mean(kind, names);
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(builtin_providers); i++)
+		if (!strcmp(builtin_providers[i][0], kind))
+			break;
+	if (i < ARRAY_SIZE(builtin_providers))
+		cfg_error(dev, "kind",
+			  "no loaded plugin provides kind \"%s\" (add \"%s\" to "
+			  "plugins.load)",
+			  kind, builtin_providers[i][1]);
+	else if (near)
+		cfg_error(dev, "kind", "unknown device kind \"%s\" (did you mean "
+				       "\"%s\"?)",
+			  kind, near);
+	else
+		cfg_error(dev, "kind",
+			  "unknown device kind \"%s\" (no loaded plugin provides "
+			  "it; `vzhost plugins` lists the kinds)",
+			  kind);
+	free(names);
+}
+
+static void contribute(struct host *h, struct machine *m,
+		       const config_setting_t *dev, int index)
+{
+	struct kind_entry *k;
+	struct vzh_device d;
+	const char *kind;
+	size_t before = m->ndevs, errors = h->diag.n;
+	int ret;
+
+	if (!config_setting_is_group(dev)) {
+		cfg_error(dev, NULL, "a device is a group { kind = \"...\"; ... }");
+		return;
+	}
+	if (cfg_get_string(dev, "kind", NULL, &kind) < 0)
+		return;
+	if (!kind) {
+		cfg_error(dev, NULL, "a device needs a kind (such as \"disk\")");
+		return;
+	}
+	k = registry_find_kind(&h->reg, kind);
+	if (!k) {
+		if (!h->plugins_failed)
+			unknown_kind(h, dev, kind);
+		return;
+	}
+	if (cfg_check_keys(dev, k->keys) < 0)
+		return;
+	memset(&d, 0, sizeof(d));
+	d.host = h;
+	d.m = m;
+	d.node = dev;
+	d.index = index;
+	d.plugin = k->owner;
+	d.origin.loc = (char *)cfg_loc(dev, NULL);
+	d.origin.kind = k->name;
+	d.origin.plugin = k->owner->name;
+	d.open = true;
+	free(k->owner->error);
+	k->owner->error = NULL;
+	ret = k->ops.contribute(k->owner->state, &d);
+	d.open = false;
+	if (ret < 0 || h->diag.n > errors) {
+		machine_truncate(m, before);
+		if (h->diag.n == errors)
+			cfg_error(dev, NULL, "plugin \"%s\" refused the device: %s",
+				  k->owner->name,
+				  k->owner->error ? k->owner->error :
+						    strerror(ret < 0 ? -ret : EINVAL));
+	}
+}
+
+int build_machines(struct host *h)
+{
+	config_setting_t *root = config_root_setting(&h->cfg.lc);
+	config_setting_t *vms = cfg_get_list(root, "vms"), *vm, *devs;
+	unsigned i, j;
+
+	if (!vms) {
+		if (!config_setting_get_member(root, "vms"))
+			diag_add(&h->diag, h->cfg.path,
+				 "no virtual machine declared (vms = ( { name = "
+				 "\"...\"; ... } );)");
+		return -EINVAL;
+	}
+	h->vms = xcalloc(config_setting_length(vms), sizeof(*h->vms));
+	for (i = 0; (vm = config_setting_get_elem(vms, i)); i++) {
+		struct machine *m = &h->vms[h->nvms];
+
+		if (!config_setting_is_group(vm)) {
+			cfg_error(vm, NULL, "a VM is a group { name = \"...\"; ... }");
+			continue;
+		}
+		h->nvms++;
+		parse_vm(m, vm);
+		devs = cfg_get_list(vm, "devices");
+		for (j = 0; devs && j < (unsigned)config_setting_length(devs); j++)
+			contribute(h, m, config_setting_get_elem(devs, j), (int)j);
+	}
+	if (!h->nvms && !h->diag.n)
+		cfg_error(vms, NULL, "no virtual machine declared");
+	return h->diag.n ? -EINVAL : 0;
+}

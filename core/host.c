@@ -1,0 +1,314 @@
+/* host.c: opening a config, its host and hooks sections, and loading the plugins it names. */
+#include "host.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#ifdef __APPLE__
+#include <mach-o/dyld.h>
+#endif
+
+#include "build.h"
+#include "loader.h"
+#include "util.h"
+
+const char *const bridge_names[] = { "auto", "qemu", "vz", NULL };
+const char *const accel_names[] = { "auto", "kvm", "hvf", "tcg", NULL };
+
+static const char *const root_keys[] = { "host", "plugins", "hooks", "vms",
+					 NULL };
+static const char *const host_keys[] = { "state_dir",   "bridge",
+					 "accel",       "max_vms",
+					 "macos_slots", "wait_for_slot",
+					 NULL };
+static const char *const hooks_keys[] = { "dir", "timeout", NULL };
+
+static char *default_state_dir(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (xdg && xdg[0] == '/')
+		return xasprintf("%s/vzhost", xdg);
+	if (geteuid() == 0)
+		return xstrdup("/run/vzhost");
+	return xasprintf("/tmp/vzhost-%u", (unsigned)geteuid());
+}
+
+/* an integer setting that must fit [min, max] */
+static int get_uint(const config_setting_t *s, const char *key, int64_t def,
+		    int64_t min, int64_t max, unsigned *out)
+{
+	int64_t v;
+	int ret = cfg_get_int64(s, key, def, &v);
+
+	if (ret == 0 && (v < min || v > max))
+		ret = cfg_error(s, key, "%lld is out of range [%lld, %lld]",
+				(long long)v, (long long)min, (long long)max);
+	*out = (unsigned)(ret ? def : v);
+	return ret;
+}
+
+static void parse_host(struct host *h, const config_setting_t *root)
+{
+	const config_setting_t *s = cfg_get_group(root, "host");
+	const config_setting_t *k = cfg_get_group(root, "hooks");
+	struct host_settings *hs = &h->set;
+	const char *str;
+	int v;
+
+	if (s)
+		cfg_check_keys(s, host_keys);
+	cfg_get_path(s, "state_dir", NULL, &str);
+	hs->state_dir = str ? xstrdup(str) : default_state_dir();
+	cfg_get_enum(s, "bridge", bridge_names, BRIDGE_AUTO, &v);
+	hs->bridge = v;
+	cfg_get_enum(s, "accel", accel_names, ACCEL_AUTO, &v);
+	hs->accel = v;
+	get_uint(s, "max_vms", 0, 0, 4096, &hs->max_vms);
+	get_uint(s, "macos_slots", 2, 0, 64, &hs->macos_slots);
+	get_uint(s, "wait_for_slot", 0, 0, 86400, &hs->wait_for_slot);
+
+	if (k)
+		cfg_check_keys(k, hooks_keys);
+	cfg_get_path(k, "dir", NULL, &str);
+	hs->hooks_dir = xstrdup(str);
+	get_uint(k, "timeout", 10, 1, 3600, &hs->hooks_timeout);
+}
+
+int host_open(struct host *h, const char *path)
+{
+	config_setting_t *root;
+	int ret;
+
+	memset(h, 0, sizeof(*h));
+	ret = cfg_load(&h->cfg, path, &h->diag);
+	if (ret < 0)
+		return ret;
+	root = config_root_setting(&h->cfg.lc);
+	cfg_check_keys(root, root_keys);
+	parse_host(h, root);
+	return h->diag.n ? -EINVAL : 0;
+}
+
+static char *exe_dir(void)
+{
+	char buf[PATH_MAX];
+#ifdef __APPLE__
+	uint32_t len = sizeof(buf);
+	char *real;
+
+	if (_NSGetExecutablePath(buf, &len) != 0)
+		return NULL;
+	real = realpath(buf, NULL);
+	if (!real)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s", real);
+	free(real);
+#else
+	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
+
+	if (n <= 0)
+		return NULL;
+	buf[n] = 0;
+#endif
+	return util_dirname(buf);
+}
+
+char **host_default_plugin_dirs(size_t *n)
+{
+	const char *env = getenv("VZHOST_PLUGIN_PATH");
+	char **dirs = NULL, *dir, *tok, *save, *copy;
+	struct stat st;
+
+	*n = 0;
+	if (env && *env) {
+		copy = xstrdup(env);
+		for (tok = strtok_r(copy, ":", &save); tok;
+		     tok = strtok_r(NULL, ":", &save)) {
+			dirs = xrealloc(dirs, (*n + 1) * sizeof(*dirs));
+			dirs[(*n)++] = xstrdup(tok);
+		}
+		free(copy);
+		return dirs;
+	}
+	dir = exe_dir();
+	if (!dir)
+		return NULL;
+	dirs = xmalloc(sizeof(*dirs));
+	/* the build tree keeps plugins beside the binary; an installed
+	   vzhost finds them in ../lib/vzhost/plugins */
+	dirs[0] = xasprintf("%s/plugins", dir);
+	if (stat(dirs[0], &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(dirs[0]);
+		dirs[0] = xasprintf("%s/../lib/vzhost/plugins", dir);
+	}
+	free(dir);
+	*n = 1;
+	return dirs;
+}
+
+static void add_dir(struct host *h, char *dir)
+{
+	h->plugin_dirs = xrealloc(h->plugin_dirs,
+				  (h->ndirs + 1) * sizeof(*h->plugin_dirs));
+	h->plugin_dirs[h->ndirs++] = dir;
+}
+
+static bool is_loaded(const struct host *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->nplugins; i++)
+		if (!strcmp(h->plugins[i]->name, name))
+			return true;
+	return false;
+}
+
+static bool in_list(const config_setting_t *load, const char *name)
+{
+	const config_setting_t *e;
+	int i;
+
+	for (i = 0; load && (e = config_setting_get_elem(load, i)); i++)
+		if (config_setting_get_string(e) &&
+		    !strcmp(config_setting_get_string(e), name))
+			return true;
+	return false;
+}
+
+/* plugins.<name> groups hand settings to a plugin: each must name one */
+static void check_plugin_groups(struct host *h, const config_setting_t *ps,
+				const config_setting_t *load)
+{
+	const config_setting_t *m;
+	const char **names = xcalloc(h->nplugins + 3, sizeof(*names));
+	const char *name, *near;
+	size_t i;
+
+	names[0] = "dirs";
+	names[1] = "load";
+	for (i = 0; i < h->nplugins; i++)
+		names[i + 2] = h->plugins[i]->name;
+	for (i = 0; ps && (m = config_setting_get_elem(ps, (unsigned)i)); i++) {
+		name = config_setting_name(m);
+		if (!strcmp(name, "dirs") || !strcmp(name, "load") ||
+		    is_loaded(h, name) || in_list(load, name))
+			continue;
+		near = util_did_you_mean(name, names);
+		if (near)
+			cfg_error(m, NULL,
+				  "no plugin \"%s\" is loaded (did you mean \"%s\"?)",
+				  name, near);
+		else
+			cfg_error(m, NULL,
+				  "unknown setting: no plugin \"%s\" is loaded",
+				  name);
+	}
+	free(names);
+}
+
+static config_setting_t *plugin_settings(const config_setting_t *ps,
+					 const char *name)
+{
+	config_setting_t *m = ps ? config_setting_get_member(ps, name) : NULL;
+
+	if (m && !config_setting_is_group(m)) {
+		cfg_error(m, NULL, "plugin settings must be a group { ... }");
+		return NULL;
+	}
+	return m;
+}
+
+static void load_listed(struct host *h, const config_setting_t *ps,
+			const config_setting_t *load)
+{
+	const config_setting_t *e;
+	const char *name;
+	int i;
+
+	for (i = 0; (e = config_setting_get_elem(load, (unsigned)i)); i++) {
+		name = config_setting_get_string(e);
+		if (!name) {
+			cfg_error(e, NULL, "expected a plugin name (a string)");
+			continue;
+		}
+		loader_load(h, name, e, plugin_settings(ps, name));
+	}
+}
+
+static void load_default(struct host *h, const config_setting_t *ps,
+			 char **dirs, size_t ndirs)
+{
+	char **names;
+	size_t i, j;
+
+	for (i = 0; i < ndirs; i++) {
+		names = loader_scan_dir(dirs[i]);
+		for (j = 0; names && names[j]; j++)
+			if (!is_loaded(h, names[j]))
+				loader_load(h, names[j], NULL,
+					    plugin_settings(ps, names[j]));
+		loader_free_names(names);
+	}
+}
+
+int host_load_plugins(struct host *h)
+{
+	config_setting_t *root = h->cfg.loaded ? config_root_setting(&h->cfg.lc) :
+						 NULL;
+	config_setting_t *ps = cfg_get_group(root, "plugins"), *dl, *load, *e;
+	char **defdirs;
+	size_t i, ndef;
+	int j;
+
+	dl = cfg_get_list(ps, "dirs");
+	for (j = 0; dl && (e = config_setting_get_elem(dl, (unsigned)j)); j++) {
+		if (config_setting_type(e) != CONFIG_TYPE_STRING ||
+		    !*config_setting_get_string(e)) {
+			cfg_error(e, NULL, "expected a directory (a string)");
+			continue;
+		}
+		add_dir(h, util_path_join(h->cfg.dir, config_setting_get_string(e)));
+	}
+	defdirs = host_default_plugin_dirs(&ndef);
+	for (i = 0; i < ndef; i++)
+		add_dir(h, defdirs[i]);
+	load = cfg_get_list(ps, "load");
+	if (load)
+		load_listed(h, ps, load);
+	else
+		load_default(h, ps, defdirs, ndef);
+	free(defdirs);
+	check_plugin_groups(h, ps, load);
+	return h->diag.n ? -EINVAL : 0;
+}
+
+void host_close(struct host *h)
+{
+	size_t i;
+
+	for (i = 0; i < h->nvms; i++)
+		machine_free(&h->vms[i]);
+	free(h->vms);
+	loader_unload_all(h);
+	registry_free(&h->reg);
+	for (i = 0; i < h->ndirs; i++)
+		free(h->plugin_dirs[i]);
+	free(h->plugin_dirs);
+	free(h->set.state_dir);
+	free(h->set.hooks_dir);
+	cfg_free(&h->cfg);
+	diag_free(&h->diag);
+	memset(h, 0, sizeof(*h));
+}
+
+int host_build(struct host *h)
+{
+	build_machines(h);
+	/* cross-checks still run: every error in one pass */
+	validate_machines(h);
+	return h->diag.n ? -EINVAL : 0;
+}

@@ -1,0 +1,311 @@
+/* loader.c: finding, checking, dlopen-ing and initialising plugins. */
+#include "loader.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <dlfcn.h>
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "util.h"
+
+/* the fields every ABI 1.x descriptor has, through fini */
+#define DESC_MIN_SIZE (offsetof(struct vzh_plugin, fini) + sizeof(void (*)(void)))
+
+static bool name_ok(const char *s)
+{
+	size_t n = 0;
+
+	if (!*s || *s == '.' || *s == '-')
+		return false;
+	for (; *s; s++, n++)
+		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+			return false;
+	return n <= 64;
+}
+
+/* A plugin runs with our privileges: refuse what others could have written. */
+static int check_trust(struct host *h, const char *loc, const char *name,
+		       const char *path, bool dir)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0) {
+		diag_add(&h->diag, loc, "plugin \"%s\": %s: %s", name, path,
+			 strerror(errno));
+		return -errno;
+	}
+	if (!dir && !S_ISREG(st.st_mode)) {
+		diag_add(&h->diag, loc, "plugin \"%s\": %s is not a regular file",
+			 name, path);
+		return -EPERM;
+	}
+	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": refusing %s %s: it is group- or "
+			 "world-writable (chmod go-w %s)",
+			 name, dir ? "directory" : "file", path, path);
+		return -EPERM;
+	}
+	if (st.st_uid != 0 && st.st_uid != geteuid()) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": refusing %s %s: owned by uid %u, "
+			 "neither root nor you",
+			 name, dir ? "directory" : "file", path,
+			 (unsigned)st.st_uid);
+		return -EPERM;
+	}
+	return 0;
+}
+
+static char *find_file(struct host *h, const char *name, char **dir_out)
+{
+	char *path;
+	size_t i;
+
+	for (i = 0; i < h->ndirs; i++) {
+		path = xasprintf("%s/%s.so", h->plugin_dirs[i], name);
+		if (access(path, F_OK) == 0) {
+			*dir_out = h->plugin_dirs[i];
+			return path;
+		}
+		free(path);
+	}
+	return NULL;
+}
+
+static void not_found(struct host *h, const char *loc, const char *name)
+{
+	char buf[1024] = "";
+	size_t i, used;
+
+	for (i = 0; i < h->ndirs; i++) {
+		used = strlen(buf);
+		snprintf(buf + used, sizeof(buf) - used, "%s%s", i ? ", " : "",
+			 h->plugin_dirs[i]);
+	}
+	diag_add(&h->diag, loc, "plugin \"%s\" not found (searched: %s)", name,
+		 h->ndirs ? buf : "no directories");
+}
+
+/* Everything is checked before the plugin's own code runs. */
+static int check_descriptor(struct host *h, const char *loc, const char *name,
+			    const char *path, const struct vzh_plugin *d)
+{
+	unsigned major, minor;
+
+	if (d->magic != VZH_PLUGIN_MAGIC) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": %s is not a vzhost plugin (bad magic in "
+			 "its descriptor)",
+			 name, path);
+		return -EINVAL;
+	}
+	major = d->abi >> 16;
+	minor = d->abi & 0xffff;
+	if (major != VZH_ABI_MAJOR) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": built for ABI %u.%u, this vzhost has ABI "
+			 "%u.%u: rebuild it for ABI %u",
+			 name, major, minor, VZH_ABI_MAJOR, VZH_ABI_MINOR,
+			 VZH_ABI_MAJOR);
+		return -EINVAL;
+	}
+	if (minor > VZH_ABI_MINOR) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": needs ABI %u.%u, this vzhost has ABI "
+			 "%u.%u: upgrade vzhost",
+			 name, major, minor, VZH_ABI_MAJOR, VZH_ABI_MINOR);
+		return -EINVAL;
+	}
+	if (d->struct_size < DESC_MIN_SIZE) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": descriptor is %u bytes, ABI %u needs at "
+			 "least %zu: rebuild it against the SDK",
+			 name, d->struct_size, VZH_ABI_MAJOR, DESC_MIN_SIZE);
+		return -EINVAL;
+	}
+	if (!d->name || strcmp(d->name, name)) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": %s calls itself \"%s\"; a plugin's name "
+			 "must equal its file name (%s.so)",
+			 name, path, d->name ? d->name : "(null)",
+			 d->name ? d->name : name);
+		return -EINVAL;
+	}
+	if (!d->init) {
+		diag_add(&h->diag, loc, "plugin \"%s\": descriptor has no init()",
+			 name);
+		return -EINVAL;
+	}
+	return 0;
+}
+
+static void plugin_free(struct plugin *p)
+{
+	free(p->name);
+	free(p->file);
+	free(p->error);
+	free(p->conflict);
+	free(p);
+}
+
+static int run_init(struct host *h, const char *loc, struct plugin *p,
+		    const config_setting_t *settings)
+{
+	int ret;
+
+	p->in_init = true;
+	ret = p->desc->init(&core_api, (struct vzh_host *)p,
+			    (const struct vzh_node *)settings, &p->state);
+	p->in_init = false;
+	if (p->conflict) {
+		/* refused whatever init() returned: two owners of a kind
+		   would make a config mean different things by load order */
+		diag_add(&h->diag, loc, "plugin \"%s\": %s", p->name, p->conflict);
+		if (ret == 0 && p->desc->fini)
+			p->desc->fini(p->state);
+		ret = -EEXIST;
+	} else if (ret < 0) {
+		diag_add(&h->diag, loc, "plugin \"%s\": init failed: %s", p->name,
+			 p->error ? p->error : strerror(-ret));
+	}
+	if (ret < 0) {
+		registry_drop(&h->reg, p);
+		return ret;
+	}
+	p->inited = true;
+	return 0;
+}
+
+int loader_load(struct host *h, const char *name, const config_setting_t *at,
+		const config_setting_t *settings)
+{
+	const char *loc = at ? cfg_loc(at, NULL) : NULL;
+	const struct vzh_plugin *desc;
+	struct plugin *p = NULL;
+	char *path = NULL, *dir = NULL;
+	void *handle = NULL;
+	size_t i;
+	int ret = -EINVAL;
+
+	if (!name_ok(name)) {
+		diag_add(&h->diag, loc, "\"%s\" is not a plugin name", name);
+		goto out;
+	}
+	for (i = 0; i < h->nplugins; i++) {
+		if (!strcmp(h->plugins[i]->name, name)) {
+			diag_add(&h->diag, loc, "plugin \"%s\" is loaded twice",
+				 name);
+			goto out;
+		}
+	}
+	path = find_file(h, name, &dir);
+	if (!path) {
+		not_found(h, loc, name);
+		ret = -ENOENT;
+		goto out;
+	}
+	ret = check_trust(h, loc, name, dir, true);
+	if (!ret)
+		ret = check_trust(h, loc, name, path, false);
+	if (ret)
+		goto out;
+	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		diag_add(&h->diag, loc, "plugin \"%s\": %s", name, dlerror());
+		ret = -ENOEXEC;
+		goto out;
+	}
+	desc = dlsym(handle, VZH_PLUGIN_SYMBOL);
+	if (!desc) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": %s is not a vzhost plugin (no %s symbol)",
+			 name, path, VZH_PLUGIN_SYMBOL);
+		ret = -ENOEXEC;
+		goto out;
+	}
+	ret = check_descriptor(h, loc, name, path, desc);
+	if (ret)
+		goto out;
+	p = xcalloc(1, sizeof(*p));
+	p->name = xstrdup(name);
+	p->file = path;
+	path = NULL;
+	p->desc = desc;
+	p->handle = handle;
+	p->host = h;
+	p->order = (unsigned)h->nplugins;
+	h->plugins = xrealloc(h->plugins, (h->nplugins + 1) * sizeof(*h->plugins));
+	h->plugins[h->nplugins++] = p;
+	handle = NULL; /* from here on the plugin's code has run: keep it */
+	ret = run_init(h, loc, p, settings);
+out:
+	if (handle)
+		dlclose(handle);
+	free(path);
+	if (ret < 0)
+		h->plugins_failed = true;
+	return ret;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **loader_scan_dir(const char *dir)
+{
+	struct dirent *de;
+	char **names = NULL;
+	size_t n = 0, len;
+	DIR *d = opendir(dir);
+
+	if (d) {
+		while ((de = readdir(d))) {
+			len = strlen(de->d_name);
+			if (len <= 3 || strcmp(de->d_name + len - 3, ".so") ||
+			    de->d_name[0] == '.')
+				continue;
+			names = xrealloc(names, (n + 2) * sizeof(*names));
+			names[n++] = xasprintf("%.*s", (int)(len - 3), de->d_name);
+		}
+		closedir(d);
+	}
+	if (names) {
+		qsort(names, n, sizeof(*names), cmp_names);
+		names[n] = NULL;
+	}
+	return names;
+}
+
+void loader_free_names(char **names)
+{
+	size_t i;
+
+	for (i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+}
+
+void loader_unload_all(struct host *h)
+{
+	struct plugin *p;
+
+	while (h->nplugins) {
+		p = h->plugins[--h->nplugins];
+		if (p->inited && p->desc->fini)
+			p->desc->fini(p->state);
+		registry_drop(&h->reg, p);
+		/* no dlclose once init ran: the plugin may have left threads,
+		   atexit handlers or pointers into itself behind */
+		plugin_free(p);
+	}
+	free(h->plugins);
+	h->plugins = NULL;
+}

@@ -1,0 +1,134 @@
+/* machine.c: the neutral machine model, the contract between plugins and bridges. */
+#include "machine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+const char *const dev_class_names[DEV_CLASS_COUNT] = {
+	"disk",   "net",   "graphics", "keyboard", "pointer",
+	"serial", "share", "entropy",  "balloon",  "vsock",
+};
+const char *const guest_names[] = { "linux", "macos", NULL };
+const char *const policy_names[] = { "stop", "restart", NULL };
+const char *const host_stop_names[] = { "shutdown", "save", NULL };
+const char *const disk_cache_names[] = { "automatic", "cached", "uncached",
+					 NULL };
+const char *const disk_sync_names[] = { "full", "fsync", "none", NULL };
+const char *const disk_iface_names[] = { "virtio", "nvme", "usb", NULL };
+const char *const pointer_names[] = { "tablet", "trackpad", NULL };
+const char *const serial_names[] = { "stdio", "none", "pty", "file", NULL };
+
+/* The union member each class uses, with its published size. */
+static size_t class_size(enum dev_class cls)
+{
+	switch (cls) {
+	case DEV_DISK:
+		return sizeof(struct vzh_disk);
+	case DEV_NET:
+		return sizeof(struct vzh_net);
+	case DEV_GRAPHICS:
+		return sizeof(struct vzh_graphics);
+	case DEV_KEYBOARD:
+		return sizeof(struct vzh_keyboard);
+	case DEV_POINTER:
+		return sizeof(struct vzh_pointer);
+	case DEV_SERIAL:
+		return sizeof(struct vzh_serial);
+	case DEV_SHARE:
+		return sizeof(struct vzh_share);
+	default:
+		return sizeof(struct vzh_simple);
+	}
+}
+
+struct device *machine_add_device(struct machine *m, enum dev_class cls,
+				  const void *desc, size_t desc_size,
+				  const struct origin *origin)
+{
+	size_t full = class_size(cls);
+	struct device *d;
+
+	if (m->ndevs == m->capdevs) {
+		m->capdevs = m->capdevs ? 2 * m->capdevs : 8;
+		m->devs = xrealloc(m->devs, m->capdevs * sizeof(*m->devs));
+	}
+	d = &m->devs[m->ndevs++];
+	memset(d, 0, sizeof(*d));
+	d->cls = cls;
+	/* an older plugin fills a shorter struct: the rest stays zero */
+	memcpy(&d->u, desc, desc_size < full ? desc_size : full);
+	*(uint32_t *)&d->u = (uint32_t)full;
+	d->origin.loc = xstrdup(origin->loc);
+	d->origin.kind = xstrdup(origin->kind);
+	d->origin.plugin = xstrdup(origin->plugin);
+	switch (cls) {
+	case DEV_DISK:
+		d->u.disk.path = xstrdup(d->u.disk.path);
+		break;
+	case DEV_SERIAL:
+		d->u.serial.path = xstrdup(d->u.serial.path);
+		break;
+	case DEV_SHARE:
+		d->u.share.tag = xstrdup(d->u.share.tag);
+		d->u.share.path = xstrdup(d->u.share.path);
+		break;
+	default:
+		break;
+	}
+	return d;
+}
+
+static void device_free(struct device *d)
+{
+	switch (d->cls) {
+	case DEV_DISK:
+		free((char *)d->u.disk.path);
+		break;
+	case DEV_SERIAL:
+		free((char *)d->u.serial.path);
+		break;
+	case DEV_SHARE:
+		free((char *)d->u.share.tag);
+		free((char *)d->u.share.path);
+		break;
+	default:
+		break;
+	}
+	free(d->origin.loc);
+	free(d->origin.kind);
+	free(d->origin.plugin);
+}
+
+void machine_truncate(struct machine *m, size_t n)
+{
+	while (m->ndevs > n)
+		device_free(&m->devs[--m->ndevs]);
+}
+
+size_t machine_count(const struct machine *m, enum dev_class cls)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < m->ndevs; i++)
+		n += m->devs[i].cls == cls;
+	return n;
+}
+
+void machine_free(struct machine *m)
+{
+	unsigned i;
+
+	machine_truncate(m, 0);
+	free(m->devs);
+	free(m->name);
+	free(m->boot.kernel);
+	free(m->boot.initrd);
+	free(m->boot.cmdline);
+	free(m->boot.efi_vars);
+	free(m->macos_bundle);
+	for (i = 0; i < ML_COUNT; i++)
+		free(m->loc[i]);
+	memset(m, 0, sizeof(*m));
+}

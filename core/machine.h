@@ -1,0 +1,102 @@
+/* machine.h: the neutral machine model, the contract between plugins and bridges. */
+#ifndef VZH_MACHINE_H
+#define VZH_MACHINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "../sdk/vzhost/plugin.h"
+
+enum dev_class {
+	DEV_DISK,
+	DEV_NET,
+	DEV_GRAPHICS,
+	DEV_KEYBOARD,
+	DEV_POINTER,
+	DEV_SERIAL,
+	DEV_SHARE,
+	DEV_ENTROPY,
+	DEV_BALLOON,
+	DEV_VSOCK,
+	DEV_CLASS_COUNT
+};
+
+/* Where a device came from, for every later error message. */
+struct origin {
+	char *loc;    /* "file:line: vms[0].devices[2]" */
+	char *kind;   /* the entry's kind */
+	char *plugin; /* the plugin that emitted it */
+};
+
+struct device {
+	enum dev_class cls;
+	struct origin origin;
+	union {
+		struct vzh_disk disk;
+		struct vzh_net net;
+		struct vzh_graphics graphics;
+		struct vzh_keyboard keyboard;
+		struct vzh_pointer pointer;
+		struct vzh_serial serial;
+		struct vzh_share share;
+		struct vzh_simple simple;
+	} u;
+};
+
+enum policy { POLICY_STOP, POLICY_RESTART };
+enum host_stop { HOST_STOP_SHUTDOWN, HOST_STOP_SAVE };
+
+struct boot {
+	char *kernel, *initrd, *cmdline; /* Linux kernel boot */
+	bool efi;                        /* EFI boot instead */
+	char *efi_vars;                  /* EFI variable store */
+};
+
+/* "file:line: path" of the settings later checks point at */
+enum machine_loc {
+	ML_VM,
+	ML_NAME,
+	ML_GUEST,
+	ML_NESTED,
+	ML_BOOT,
+	ML_MACOS,
+	ML_COUNT
+};
+
+struct machine {
+	char *name;
+	enum vzh_guest guest;
+	unsigned cpus;
+	uint64_t memory; /* bytes */
+	bool nested;
+	struct boot boot;
+	char *macos_bundle;
+	enum policy on_poweroff, on_crash;
+	unsigned stop_timeout; /* seconds */
+	enum host_stop on_host_stop;
+	struct device *devs;
+	size_t ndevs, capdevs;
+	char *loc[ML_COUNT];
+};
+
+extern const char *const dev_class_names[DEV_CLASS_COUNT];
+extern const char *const guest_names[];
+extern const char *const policy_names[];
+extern const char *const host_stop_names[];
+extern const char *const disk_cache_names[];
+extern const char *const disk_sync_names[];
+extern const char *const disk_iface_names[];
+extern const char *const pointer_names[];
+extern const char *const serial_names[];
+
+/* appends a device (strings copied); returns it */
+struct device *machine_add_device(struct machine *m, enum dev_class cls,
+				  const void *desc, size_t desc_size,
+				  const struct origin *origin);
+/* drops devices from index n on (a refused contribution) */
+void machine_truncate(struct machine *m, size_t n);
+size_t machine_count(const struct machine *m, enum dev_class cls);
+void machine_free(struct machine *m);
+
+#endif

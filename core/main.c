@@ -1,0 +1,171 @@
+/* main.c: the command line: parse it, run the pipeline, map the outcome to a sysexits status. */
+#include <errno.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "host.h"
+#include "log.h"
+#include "print.h"
+
+#ifndef VZH_VERSION
+#define VZH_VERSION "0.1.0"
+#endif
+
+enum mode { MODE_RUN, MODE_CHECK, MODE_PRINT, MODE_PLUGINS };
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: vzhost -c FILE [--check | --print]\n"
+		"       vzhost plugins [-c FILE]\n"
+		"       vzhost --version | --help\n"
+		"\n"
+		"  -c, --config FILE  the host configuration (libconfig)\n"
+		"      --check        validate FILE and show each machine and its\n"
+		"                     devices; nothing is created or started\n"
+		"      --print        print the resolved machines as JSON\n"
+		"  -v, --verbose      log more (repeat for debug)\n"
+		"  -q, --quiet        log errors only\n"
+		"      --version      print the version and the plugin ABI\n"
+		"  -h, --help         this text\n"
+		"\n"
+		"  plugins            list the loaded plugins, versions and kinds\n"
+		"\n"
+		"Exit status: 0 ok, 64 usage, 66 config file missing, 69 hypervisor\n"
+		"unavailable, 70 internal error, 75 VM limit reached, 78 configuration\n"
+		"error, 1 a VM crashed or failed.\n");
+}
+
+static int finish_errors(struct host *h, int status)
+{
+	diag_print(&h->diag, stderr);
+	if (h->diag.n > 1)
+		fprintf(stderr, "vzhost: %zu errors in %s\n", h->diag.n,
+			h->cfg.path ? h->cfg.path : "the configuration");
+	return status;
+}
+
+static int run(enum mode mode, const char *path)
+{
+	struct host h;
+	json_t *json;
+	int ret, status = EX_OK;
+
+	if (!path) {
+		/* `vzhost plugins` alone shows what is installed */
+		memset(&h, 0, sizeof(h));
+		host_load_plugins(&h);
+		if (h.diag.n)
+			status = finish_errors(&h, EX_CONFIG);
+		print_plugins(&h, stdout);
+		goto out;
+	}
+	ret = host_open(&h, path);
+	if (ret < 0 && !h.cfg.loaded) {
+		status = finish_errors(&h, ret == -EINVAL ? EX_CONFIG : EX_NOINPUT);
+		goto out;
+	}
+	host_load_plugins(&h);
+	if (mode == MODE_PLUGINS) {
+		print_plugins(&h, stdout);
+		if (h.diag.n)
+			status = finish_errors(&h, EX_CONFIG);
+		goto out;
+	}
+	host_build(&h);
+	if (h.diag.n) {
+		status = finish_errors(&h, EX_CONFIG);
+		goto out;
+	}
+	switch (mode) {
+	case MODE_CHECK:
+		print_check(&h, stdout);
+		break;
+	case MODE_PRINT:
+		json = print_host_json(&h);
+		json_dumpf(json, stdout, JSON_INDENT(2));
+		fputc('\n', stdout);
+		json_decref(json);
+		break;
+	default:
+		fprintf(stderr,
+			"vzhost: %s is valid, but this vzhost cannot run virtual "
+			"machines yet: no hypervisor bridge is built in (use "
+			"--check or --print)\n",
+			path);
+		status = EX_UNAVAILABLE;
+		break;
+	}
+out:
+	host_close(&h);
+	return status;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "check", no_argument, NULL, 'C' },
+		{ "print", no_argument, NULL, 'P' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "version", no_argument, NULL, 'V' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	enum mode mode = MODE_RUN;
+	const char *path = NULL;
+	int c;
+
+	while ((c = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'c':
+			path = optarg;
+			break;
+		case 'C':
+		case 'P':
+			if (mode != MODE_RUN) {
+				fprintf(stderr, "vzhost: --check and --print "
+						"exclude each other\n");
+				return EX_USAGE;
+			}
+			mode = c == 'C' ? MODE_CHECK : MODE_PRINT;
+			break;
+		case 'v':
+			log_level++;
+			break;
+		case 'q':
+			log_level = LOG_ERR;
+			break;
+		case 'V':
+			printf("vzhost %s (plugin ABI %d.%d)\n", VZH_VERSION,
+			       VZH_ABI_MAJOR, VZH_ABI_MINOR);
+			return EX_OK;
+		case 'h':
+			usage(stdout);
+			return EX_OK;
+		default:
+			usage(stderr);
+			return EX_USAGE;
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "plugins") &&
+	    mode == MODE_RUN) {
+		mode = MODE_PLUGINS;
+		optind++;
+	}
+	if (optind < argc) {
+		fprintf(stderr, "vzhost: unexpected argument \"%s\" (try --help)\n",
+			argv[optind]);
+		return EX_USAGE;
+	}
+	if (!path && mode != MODE_PLUGINS) {
+		fprintf(stderr, "vzhost: no configuration: use -c FILE (try --help)\n");
+		return EX_USAGE;
+	}
+	return run(mode, path);
+}

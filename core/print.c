@@ -1,0 +1,217 @@
+/* print.c: what --check and --print show of the resolved machines. */
+#include "print.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include "util.h"
+
+static json_t *str_or_null(const char *s)
+{
+	return s ? json_string(s) : json_null();
+}
+
+static json_t *device_json(const struct device *d)
+{
+	json_t *o = json_object();
+	char mac[18];
+
+	json_object_set_new(o, "class", json_string(dev_class_names[d->cls]));
+	json_object_set_new(o, "kind", json_string(d->origin.kind));
+	json_object_set_new(o, "plugin", json_string(d->origin.plugin));
+	json_object_set_new(o, "origin", json_string(d->origin.loc));
+	switch (d->cls) {
+	case DEV_DISK:
+		json_object_set_new(o, "path", json_string(d->u.disk.path));
+		json_object_set_new(o, "size", json_integer((json_int_t)d->u.disk.size));
+		json_object_set_new(o, "read_only", json_boolean(d->u.disk.read_only));
+		json_object_set_new(o, "cache",
+				    json_string(disk_cache_names[d->u.disk.cache]));
+		json_object_set_new(o, "sync",
+				    json_string(disk_sync_names[d->u.disk.sync]));
+		json_object_set_new(o, "interface",
+				    json_string(disk_iface_names[d->u.disk.iface]));
+		break;
+	case DEV_NET:
+		util_format_mac(d->u.net.mac, mac);
+		json_object_set_new(o, "attachment", json_string("nat"));
+		json_object_set_new(o, "mac", json_string(mac));
+		break;
+	case DEV_GRAPHICS:
+		json_object_set_new(o, "width", json_integer(d->u.graphics.width));
+		json_object_set_new(o, "height", json_integer(d->u.graphics.height));
+		json_object_set_new(o, "ppi", json_integer(d->u.graphics.ppi));
+		break;
+	case DEV_POINTER:
+		json_object_set_new(o, "type",
+				    json_string(pointer_names[d->u.pointer.type]));
+		break;
+	case DEV_SERIAL:
+		json_object_set_new(o, "output",
+				    json_string(serial_names[d->u.serial.output]));
+		json_object_set_new(o, "path", str_or_null(d->u.serial.path));
+		break;
+	case DEV_SHARE:
+		json_object_set_new(o, "tag", json_string(d->u.share.tag));
+		json_object_set_new(o, "path", json_string(d->u.share.path));
+		json_object_set_new(o, "read_only", json_boolean(d->u.share.read_only));
+		break;
+	default:
+		break;
+	}
+	return o;
+}
+
+json_t *print_machine_json(const struct machine *m)
+{
+	json_t *o = json_object(), *boot = json_object(), *devs = json_array();
+	size_t i;
+
+	json_object_set_new(o, "name", json_string(m->name));
+	json_object_set_new(o, "guest", json_string(guest_names[m->guest]));
+	json_object_set_new(o, "cpus", json_integer(m->cpus));
+	json_object_set_new(o, "memory", json_integer((json_int_t)m->memory));
+	json_object_set_new(o, "nested", json_boolean(m->nested));
+	if (m->boot.efi) {
+		json_object_set_new(boot, "efi", json_pack("{s:o}", "vars",
+							   str_or_null(m->boot.efi_vars)));
+	} else {
+		json_object_set_new(boot, "kernel", str_or_null(m->boot.kernel));
+		json_object_set_new(boot, "initrd", str_or_null(m->boot.initrd));
+		json_object_set_new(boot, "cmdline", str_or_null(m->boot.cmdline));
+	}
+	json_object_set_new(o, "boot", boot);
+	if (m->macos_bundle)
+		json_object_set_new(o, "macos", json_pack("{s:s}", "bundle",
+							  m->macos_bundle));
+	json_object_set_new(o, "on_poweroff", json_string(policy_names[m->on_poweroff]));
+	json_object_set_new(o, "on_crash", json_string(policy_names[m->on_crash]));
+	json_object_set_new(o, "stop_timeout", json_integer(m->stop_timeout));
+	json_object_set_new(o, "on_host_stop",
+			    json_string(host_stop_names[m->on_host_stop]));
+	for (i = 0; i < m->ndevs; i++)
+		json_array_append_new(devs, device_json(&m->devs[i]));
+	json_object_set_new(o, "devices", devs);
+	return o;
+}
+
+json_t *print_host_json(const struct host *h)
+{
+	const struct host_settings *s = &h->set;
+	json_t *vms = json_array();
+	size_t i;
+
+	for (i = 0; i < h->nvms; i++)
+		json_array_append_new(vms, print_machine_json(&h->vms[i]));
+	return json_pack("{s:{s:s,s:s,s:s,s:i,s:i,s:i},s:{s:o,s:i},s:o}", "host",
+			 "state_dir", s->state_dir, "bridge",
+			 bridge_names[s->bridge], "accel", accel_names[s->accel],
+			 "max_vms", (int)s->max_vms, "macos_slots",
+			 (int)s->macos_slots, "wait_for_slot",
+			 (int)s->wait_for_slot, "hooks", "dir",
+			 str_or_null(s->hooks_dir), "timeout",
+			 (int)s->hooks_timeout, "vms", vms);
+}
+
+static void device_line(const struct device *d, FILE *f)
+{
+	char buf[64], mac[18];
+
+	fprintf(f, "  %-9s", dev_class_names[d->cls]);
+	switch (d->cls) {
+	case DEV_DISK:
+		fprintf(f, "%s", d->u.disk.path);
+		if (d->u.disk.size) {
+			util_format_size(d->u.disk.size, buf, sizeof(buf));
+			fprintf(f, " (created with %s when missing)", buf);
+		}
+		fprintf(f, " %s cache=%s sync=%s%s",
+			disk_iface_names[d->u.disk.iface],
+			disk_cache_names[d->u.disk.cache],
+			disk_sync_names[d->u.disk.sync],
+			d->u.disk.read_only ? " read-only" : "");
+		break;
+	case DEV_NET:
+		util_format_mac(d->u.net.mac, mac);
+		fprintf(f, "nat %s", mac);
+		break;
+	case DEV_GRAPHICS:
+		fprintf(f, "%ux%u @ %u ppi", d->u.graphics.width,
+			d->u.graphics.height, d->u.graphics.ppi);
+		break;
+	case DEV_POINTER:
+		fprintf(f, "%s", pointer_names[d->u.pointer.type]);
+		break;
+	case DEV_SERIAL:
+		fprintf(f, "%s", d->u.serial.path ? d->u.serial.path :
+						    serial_names[d->u.serial.output]);
+		break;
+	case DEV_SHARE:
+		fprintf(f, "%s -> tag \"%s\"%s", d->u.share.path, d->u.share.tag,
+			d->u.share.read_only ? " read-only" : "");
+		break;
+	case DEV_KEYBOARD:
+		fprintf(f, "usb");
+		break;
+	default:
+		fprintf(f, "virtio");
+		break;
+	}
+	fprintf(f, "  [%s via plugin %s, %s]\n", d->origin.kind, d->origin.plugin,
+		d->origin.loc);
+}
+
+void print_check(const struct host *h, FILE *f)
+{
+	const struct machine *m;
+	size_t i, j, ndevs = 0;
+	char mem[32];
+
+	for (i = 0; i < h->nvms; i++) {
+		m = &h->vms[i];
+		util_format_size(m->memory, mem, sizeof(mem));
+		fprintf(f, "vm %s: %s guest, %u cpu%s, %s memory%s\n", m->name,
+			guest_names[m->guest], m->cpus, m->cpus == 1 ? "" : "s",
+			mem, m->nested ? ", nested virtualization" : "");
+		if (m->boot.efi)
+			fprintf(f, "  %-9sefi%s%s\n", "boot",
+				m->boot.efi_vars ? " vars " : "",
+				m->boot.efi_vars ? m->boot.efi_vars : "");
+		else if (m->boot.kernel)
+			fprintf(f, "  %-9s%s%s%s\n", "boot", m->boot.kernel,
+				m->boot.initrd ? " + " : "",
+				m->boot.initrd ? m->boot.initrd : "");
+		if (m->macos_bundle)
+			fprintf(f, "  %-9s%s\n", "bundle", m->macos_bundle);
+		for (j = 0; j < m->ndevs; j++)
+			device_line(&m->devs[j], f);
+		ndevs += m->ndevs;
+	}
+	fprintf(f, "%s: OK (%zu VM%s, %zu device%s, %zu plugin%s)\n", h->cfg.path,
+		h->nvms, h->nvms == 1 ? "" : "s", ndevs, ndevs == 1 ? "" : "s",
+		h->nplugins, h->nplugins == 1 ? "" : "s");
+}
+
+void print_plugins(const struct host *h, FILE *f)
+{
+	const struct plugin *p;
+	struct kind_entry *e, *tmp;
+	size_t i, n;
+
+	for (i = 0; i < h->nplugins; i++) {
+		p = h->plugins[i];
+		fprintf(f, "%-10s %-8s %s\n", p->name,
+			p->desc->version ? p->desc->version : "-",
+			p->desc->summary ? p->desc->summary : "");
+		fprintf(f, "%-10s %-8s kinds:", "", "");
+		n = 0;
+		HASH_ITER(hh, ((struct host *)h)->reg.kinds, e, tmp) {
+			if (e->owner == p) {
+				fprintf(f, " %s", e->name);
+				n++;
+			}
+		}
+		fprintf(f, "%s\n%-10s %-8s %s\n", n ? "" : " (none)", "", "",
+			p->file);
+	}
+}

@@ -1,0 +1,193 @@
+/* util.c: allocation that cannot fail, sizes, MACs, paths, edit distance. */
+#include "util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Out of memory at configuration time has no useful recovery. */
+static void *oom(void *p)
+{
+	if (!p) {
+		fputs("vzhost: out of memory\n", stderr);
+		abort();
+	}
+	return p;
+}
+
+void *xmalloc(size_t n)
+{
+	return oom(malloc(n ? n : 1));
+}
+
+void *xcalloc(size_t n, size_t size)
+{
+	return oom(calloc(n ? n : 1, size ? size : 1));
+}
+
+void *xrealloc(void *p, size_t n)
+{
+	return oom(realloc(p, n ? n : 1));
+}
+
+char *xstrdup(const char *s)
+{
+	return s ? oom(strdup(s)) : NULL;
+}
+
+char *xvasprintf(const char *fmt, va_list ap)
+{
+	char *s = NULL;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		oom(NULL);
+	return s;
+}
+
+char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+int util_parse_size(const char *s, uint64_t *out)
+{
+	static const char units[] = "BKMGTP";
+	const char *u;
+	char *end;
+	uint64_t v, mul = 1;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	if (!isdigit((unsigned char)*s))
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno)
+		return -ERANGE;
+	while (isspace((unsigned char)*end))
+		end++;
+	if (*end) {
+		u = strchr(units, toupper((unsigned char)*end));
+		if (!u)
+			return -EINVAL;
+		mul = 1ull << (10 * (u - units));
+		end++;
+		/* accept "G", "GB", "GiB", "gib" alike */
+		if (u != units && (*end == 'i' || *end == 'I'))
+			end++;
+		if (u != units && (*end == 'b' || *end == 'B'))
+			end++;
+		if (*end)
+			return -EINVAL;
+	}
+	if (v > UINT64_MAX / mul)
+		return -ERANGE;
+	*out = v * mul;
+	return 0;
+}
+
+void util_format_size(uint64_t v, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	unsigned i = 0;
+
+	while (i + 1 < ARRAY_SIZE(units) && v && v % 1024 == 0) {
+		v /= 1024;
+		i++;
+	}
+	snprintf(buf, len, "%" PRIu64 " %s", v, units[i]);
+}
+
+int util_parse_mac(const char *s, uint8_t mac[6])
+{
+	unsigned i;
+
+	for (i = 0; i < 6; i++) {
+		if (!isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]))
+			return -EINVAL;
+		mac[i] = (uint8_t)strtoul((char[]){ s[0], s[1], 0 }, NULL, 16);
+		s += 2;
+		if (i < 5 && *s++ != ':')
+			return -EINVAL;
+	}
+	return *s ? -EINVAL : 0;
+}
+
+void util_format_mac(const uint8_t m[6], char buf[18])
+{
+	snprintf(buf, 18, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+}
+
+char *util_path_join(const char *dir, const char *rel)
+{
+	if (rel[0] == '/' || !dir || !*dir || !strcmp(dir, "."))
+		return xstrdup(rel);
+	return xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+			 rel);
+}
+
+char *util_dirname(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return xstrdup(".");
+	if (slash == path)
+		return xstrdup("/");
+	return xasprintf("%.*s", (int)(slash - path), path);
+}
+
+/* optimal string alignment: a swap of two neighbours ("dsik") costs one */
+unsigned util_edit_distance(const char *a, const char *b)
+{
+	unsigned d[64][64], i, j, la = strlen(a), lb = strlen(b), best, cost;
+
+	if (la >= ARRAY_SIZE(d) || lb >= ARRAY_SIZE(d))
+		return 255;
+	for (i = 0; i <= la; i++)
+		d[i][0] = i;
+	for (j = 0; j <= lb; j++)
+		d[0][j] = j;
+	for (i = 1; i <= la; i++) {
+		for (j = 1; j <= lb; j++) {
+			cost = tolower((unsigned char)a[i - 1]) !=
+			       tolower((unsigned char)b[j - 1]);
+			best = d[i - 1][j - 1] + cost;
+			if (d[i - 1][j] + 1 < best)
+				best = d[i - 1][j] + 1;
+			if (d[i][j - 1] + 1 < best)
+				best = d[i][j - 1] + 1;
+			if (i > 1 && j > 1 && a[i - 1] == b[j - 2] &&
+			    a[i - 2] == b[j - 1] && d[i - 2][j - 2] + 1 < best)
+				best = d[i - 2][j - 2] + 1;
+			d[i][j] = best;
+		}
+	}
+	return d[la][lb];
+}
+
+const char *util_did_you_mean(const char *s, const char *const *cands)
+{
+	const char *best = NULL;
+	unsigned d, best_d = 255, limit = strlen(s) <= 4 ? 1 : 2;
+
+	for (; cands && *cands; cands++) {
+		d = util_edit_distance(s, *cands);
+		if (d < best_d) {
+			best_d = d;
+			best = *cands;
+		}
+	}
+	return best_d <= limit ? best : NULL;
+}

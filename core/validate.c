@@ -1,0 +1,151 @@
+/* validate.c: the core's rules across settings, devices and machines, whatever plugin emitted them. */
+#include <errno.h>
+#include <string.h>
+
+#include "build.h"
+#include "util.h"
+
+/* One line, as VZ-FACTS says: VZMacPlatformConfiguration has no nested setting. */
+#define NESTED_MACOS                                                          \
+	"nested virtualization is not available to macOS guests: "            \
+	"Virtualization.framework offers it only on the generic (Linux) "     \
+	"platform (VZGenericPlatformConfiguration, macOS 15 on M3 or later), "\
+	"never on VZMacPlatformConfiguration; run the nested workload in a "  \
+	"Linux guest with nested = true, or directly on the host"
+
+static void check_guest(struct host *h, const struct machine *m)
+{
+	struct diag *d = &h->diag;
+
+	if (m->guest == VZH_GUEST_MACOS) {
+		if (!m->macos_bundle)
+			diag_add(d, m->loc[ML_VM],
+				 "a macOS guest needs macos = { bundle = "
+				 "\"NAME.vzvm\"; } (its hardware model, machine "
+				 "identifier, auxiliary storage and disk)");
+		if (m->boot.kernel || m->boot.initrd || m->boot.cmdline)
+			diag_add(d, m->loc[ML_BOOT],
+				 "a macOS guest boots from its bundle: remove "
+				 "boot.kernel, boot.initrd and boot.cmdline");
+		if (m->nested)
+			diag_add(d, m->loc[ML_NESTED], NESTED_MACOS);
+		return;
+	}
+	if (m->macos_bundle)
+		diag_add(d, m->loc[ML_MACOS],
+			 "macos settings apply to macOS guests only (set guest = "
+			 "\"macos\" or remove them)");
+	if (m->boot.efi && (m->boot.kernel || m->boot.initrd || m->boot.cmdline))
+		diag_add(d, m->loc[ML_BOOT],
+			 "choose one way to boot: boot.efi, or boot.kernel with "
+			 "its initrd and cmdline");
+	else if (!m->boot.efi && !m->boot.kernel)
+		diag_add(d, m->loc[m->loc[ML_BOOT] ? ML_BOOT : ML_VM],
+			 "a Linux guest needs boot = { kernel = \"...\"; } or "
+			 "boot = { efi = { }; }");
+}
+
+static void check_devices(struct host *h, const struct machine *m)
+{
+	const struct device *a, *b;
+	size_t i, j;
+
+	for (i = 0; i < m->ndevs; i++) {
+		a = &m->devs[i];
+		if ((a->cls == DEV_BALLOON || a->cls == DEV_VSOCK) &&
+		    machine_count(m, a->cls) > 1) {
+			for (j = 0; j < i && m->devs[j].cls != a->cls; j++)
+				;
+			if (j < i)
+				diag_add(&h->diag, a->origin.loc,
+					 "a VM has at most one %s device (the "
+					 "first is at %s)",
+					 dev_class_names[a->cls],
+					 m->devs[j].origin.loc);
+		}
+		if (a->cls != DEV_SHARE)
+			continue;
+		if (strlen(a->u.share.tag) > VZH_SHARE_TAG_MAX)
+			diag_add(&h->diag, a->origin.loc,
+				 "share tag \"%s\" is %zu bytes; virtio-fs tags "
+				 "must be shorter than 36",
+				 a->u.share.tag, strlen(a->u.share.tag));
+		for (j = 0; j < i; j++) {
+			b = &m->devs[j];
+			if (b->cls == DEV_SHARE &&
+			    !strcmp(a->u.share.tag, b->u.share.tag)) {
+				diag_add(&h->diag, a->origin.loc,
+					 "share tag \"%s\" is already used at %s",
+					 a->u.share.tag, b->origin.loc);
+				break;
+			}
+		}
+	}
+}
+
+static bool mac_zero(const uint8_t *mac)
+{
+	static const uint8_t zero[6];
+
+	return !memcmp(mac, zero, 6);
+}
+
+/* MACs must be unique on the host, not only within one VM */
+static void check_macs(struct host *h)
+{
+	const struct device *a, *b;
+	size_t v, i, w, j;
+	char buf[18];
+
+	for (v = 0; v < h->nvms; v++) {
+		for (i = 0; i < h->vms[v].ndevs; i++) {
+			a = &h->vms[v].devs[i];
+			if (a->cls != DEV_NET)
+				continue;
+			util_format_mac(a->u.net.mac, buf);
+			if (a->u.net.mac[0] & 1)
+				diag_add(&h->diag, a->origin.loc,
+					 "%s is a multicast MAC address; a NIC "
+					 "needs a unicast one (even first octet)",
+					 buf);
+			else if (mac_zero(a->u.net.mac))
+				diag_add(&h->diag, a->origin.loc,
+					 "00:00:00:00:00:00 is not a usable MAC "
+					 "address");
+			for (w = 0; w <= v; w++) {
+				for (j = 0; j < (w == v ? i : h->vms[w].ndevs); j++) {
+					b = &h->vms[w].devs[j];
+					if (b->cls == DEV_NET &&
+					    !memcmp(a->u.net.mac, b->u.net.mac, 6))
+						goto dup;
+				}
+			}
+			continue;
+dup:
+			diag_add(&h->diag, a->origin.loc,
+				 "MAC address %s is already used at %s", buf,
+				 b->origin.loc);
+		}
+	}
+}
+
+int validate_machines(struct host *h)
+{
+	size_t i, j;
+
+	for (i = 0; i < h->nvms; i++) {
+		for (j = 0; j < i; j++) {
+			if (h->vms[i].name[0] &&
+			    !strcmp(h->vms[i].name, h->vms[j].name)) {
+				diag_add(&h->diag, h->vms[i].loc[ML_NAME],
+					 "VM name \"%s\" is already used at %s",
+					 h->vms[i].name, h->vms[j].loc[ML_NAME]);
+				break;
+			}
+		}
+		check_guest(h, &h->vms[i]);
+		check_devices(h, &h->vms[i]);
+	}
+	check_macs(h);
+	return h->diag.n ? -EINVAL : 0;
+}

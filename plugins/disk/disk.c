@@ -1,0 +1,100 @@
+/* disk.c: the `disk` kind: a raw image file (created sparse at start when missing) as a block device. */
+#include <errno.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <vzhost/plugin.h>
+
+static const struct vzh_api *api;
+
+static const char *const keys[] = { "path",  "size", "read_only", "cache",
+				    "sync",  "interface", NULL };
+static const char *const caches[] = { "automatic", "cached", "uncached", NULL };
+static const char *const syncs[] = { "full", "fsync", "none", NULL };
+static const char *const ifaces[] = { "virtio", "nvme", "usb", NULL };
+
+/* the directory a missing image would be created in must exist */
+static int parent_exists(const char *path)
+{
+	char dir[4096];
+	const char *slash = strrchr(path, '/');
+	struct stat st;
+	size_t n = slash && slash != path ? (size_t)(slash - path) : 1;
+
+	if (n >= sizeof(dir))
+		return 0;
+	memcpy(dir, path, n);
+	dir[n] = 0;
+	return stat(dir, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static int contribute(void *state, struct vzh_device *d)
+{
+	const struct vzh_node *n = api->device_node(d);
+	struct vzh_disk disk = { .struct_size = sizeof(disk) };
+	int ro = 0, cache, sync, iface, ret = 0;
+	struct stat st;
+
+	(void)state;
+	ret |= api->get_path(n, "path", NULL, &disk.path);
+	ret |= api->get_size(n, "size", 0, &disk.size);
+	ret |= api->get_bool(n, "read_only", 0, &ro);
+	/* cached + fsync: what VZ hosts settled on after Linux guests
+	   corrupted their filesystems with the framework's defaults */
+	ret |= api->get_enum(n, "cache", caches, VZH_CACHE_CACHED, &cache);
+	ret |= api->get_enum(n, "sync", syncs, VZH_SYNC_FSYNC, &sync);
+	ret |= api->get_enum(n, "interface", ifaces, VZH_DISK_VIRTIO, &iface);
+	if (ret)
+		return -EINVAL;
+	if (!disk.path)
+		return api->error(n, "path", "a disk needs a path to a raw image");
+	if (disk.size % 512)
+		return api->error(n, "size",
+				  "%llu bytes is not a multiple of 512",
+				  (unsigned long long)disk.size);
+	if (stat(disk.path, &st) == 0) {
+		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
+			return api->error(n, "path",
+					  "%s is neither a file nor a block device",
+					  disk.path);
+	} else if (errno != ENOENT) {
+		return api->error(n, "path", "%s: %s", disk.path, strerror(errno));
+	} else if (!disk.size) {
+		return api->error(n, "path",
+				  "%s does not exist (set size, such as \"8G\", to "
+				  "create it)",
+				  disk.path);
+	} else if (ro) {
+		return api->error(n, "path",
+				  "%s does not exist, and a read-only disk is not "
+				  "created",
+				  disk.path);
+	} else if (!parent_exists(disk.path)) {
+		return api->error(n, "path",
+				  "cannot create %s: its directory does not exist",
+				  disk.path);
+	}
+	disk.read_only = (uint32_t)ro;
+	disk.cache = (uint32_t)cache;
+	disk.sync = (uint32_t)sync;
+	disk.iface = (uint32_t)iface;
+	return api->emit_disk(d, &disk);
+}
+
+static int init(const struct vzh_api *a, struct vzh_host *h,
+		const struct vzh_node *settings, void **state)
+{
+	static const struct vzh_kind kind = {
+		.struct_size = sizeof(kind),
+		.name = "disk",
+		.keys = keys,
+		.contribute = contribute,
+	};
+
+	(void)settings;
+	(void)state;
+	api = a;
+	return api->register_kind(h, &kind);
+}
+
+VZH_PLUGIN_DEFINE("disk", "1.0.0", "raw disk images as virtio, NVMe or USB block devices",
+		  "MIT", init, NULL);

@@ -1,0 +1,84 @@
+/* nat.c: the `nat` kind: a network interface behind the hypervisor's NAT, with a stable MAC. */
+#include <ctype.h>
+#include <errno.h>
+#include <string.h>
+#include <vzhost/plugin.h>
+
+static const struct vzh_api *api;
+
+static const char *const keys[] = { "mac", NULL };
+
+static int parse_mac(const char *s, uint8_t mac[6])
+{
+	int i, hi, lo;
+
+	for (i = 0; i < 6; i++, s += 3) {
+		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+			return -EINVAL;
+		hi = isdigit((unsigned char)s[0]) ? s[0] - '0' : (tolower(s[0]) - 'a' + 10);
+		lo = isdigit((unsigned char)s[1]) ? s[1] - '0' : (tolower(s[1]) - 'a' + 10);
+		mac[i] = (uint8_t)(hi << 4 | lo);
+		if (s[2] != (i < 5 ? ':' : 0))
+			return -EINVAL;
+	}
+	return 0;
+}
+
+/* FNV-1a of "vm/index": the same VM keeps the same address across runs,
+   so the guest keeps its DHCP lease and interface name */
+static void derive_mac(const char *vm, int index, uint8_t mac[6])
+{
+	uint64_t h = 0xcbf29ce484222325ull;
+	const char *p;
+	int i;
+
+	for (p = vm; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	h = (h ^ '/') * 0x100000001b3ull;
+	h = (h ^ (uint8_t)index) * 0x100000001b3ull;
+	for (i = 0; i < 6; i++)
+		mac[i] = (uint8_t)(h >> (8 * i));
+	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02); /* local, unicast */
+}
+
+static int contribute(void *state, struct vzh_device *d)
+{
+	const struct vzh_node *n = api->device_node(d);
+	struct vzh_net net = { .struct_size = sizeof(net), .attach = VZH_NET_NAT };
+	const char *mac;
+
+	(void)state;
+	if (api->get_string(n, "mac", NULL, &mac) < 0)
+		return -EINVAL;
+	if (!mac) {
+		derive_mac(api->device_vm(d), api->device_index(d), net.mac);
+	} else if (parse_mac(mac, net.mac) < 0) {
+		return api->error(n, "mac", "\"%s\" is not a MAC address "
+					    "(six hex pairs such as 52:54:00:12:34:56)",
+				  mac);
+	} else if (net.mac[0] & 1) {
+		return api->error(n, "mac", "%s is a multicast address; use a "
+					    "unicast one (even first octet)",
+				  mac);
+	}
+	return api->emit_net(d, &net);
+}
+
+static int init(const struct vzh_api *a, struct vzh_host *h,
+		const struct vzh_node *settings, void **state)
+{
+	static const struct vzh_kind kind = {
+		.struct_size = sizeof(kind),
+		.name = "nat",
+		.keys = keys,
+		.contribute = contribute,
+	};
+
+	(void)settings;
+	(void)state;
+	api = a;
+	return api->register_kind(h, &kind);
+}
+
+VZH_PLUGIN_DEFINE("nat", "1.0.0", "network interfaces behind the hypervisor's NAT",
+		  "MIT", init, NULL);

@@ -1,0 +1,316 @@
+/* vzhost plugin SDK: the only header a vzhost plugin includes (C99). */
+#ifndef VZHOST_PLUGIN_H
+#define VZHOST_PLUGIN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/*
+ * Versioning: a plugin records the ABI it was built for.  The core loads it when
+ * the major numbers match and the plugin's minor is not newer than the core's.
+ * Minor releases only append fields to the end of the structs below; every
+ * struct a plugin fills or reads starts with its own size so both sides can tell
+ * which fields the other knows.
+ */
+#define VZH_ABI_MAJOR 1
+#define VZH_ABI_MINOR 0
+#define VZH_ABI_VERSION ((VZH_ABI_MAJOR << 16) | VZH_ABI_MINOR)
+#define VZH_PLUGIN_MAGIC 0x505a4856u /* "VHZP" little-endian */
+#define VZH_PLUGIN_SYMBOL "vzh_plugin_descriptor"
+
+struct vzh_api;
+struct vzh_host;   /* opaque: this plugin's handle on the core */
+struct vzh_node;   /* opaque: one configuration setting */
+struct vzh_device; /* opaque: the device entry being contributed */
+
+/* The one symbol a plugin exports, made by VZH_PLUGIN_DEFINE. */
+struct vzh_plugin {
+	uint32_t magic;       /* VZH_PLUGIN_MAGIC */
+	uint32_t abi;         /* VZH_ABI_VERSION the plugin was built with */
+	uint32_t struct_size; /* sizeof(struct vzh_plugin) at build time */
+	uint32_t reserved0;
+	const char *name;    /* equals the file stem: "disk" for disk.so */
+	const char *version; /* the plugin's own version, free form */
+	const char *summary; /* one line */
+	const char *license; /* SPDX identifier */
+	/*
+	 * Called once, after the descriptor was checked.  settings is the
+	 * plugins.<name> group of the config, or NULL.  Register device kinds and
+	 * subscriptions here and nowhere else.  Store private state in *state; it
+	 * is handed back to every callback.  Return 0 or -errno with a message
+	 * set through api->set_error().
+	 */
+	int (*init)(const struct vzh_api *api, struct vzh_host *host,
+		    const struct vzh_node *settings, void **state);
+	/* Called once at shutdown when init succeeded; may be NULL. */
+	void (*fini)(void *state);
+	void *reserved[8];
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VZH_EXPORT __attribute__((visibility("default")))
+#else
+#define VZH_EXPORT
+#endif
+
+#define VZH_PLUGIN_DEFINE(name_, version_, summary_, license_, init_, fini_)   \
+	VZH_EXPORT extern const struct vzh_plugin vzh_plugin_descriptor;       \
+	VZH_EXPORT const struct vzh_plugin vzh_plugin_descriptor = {           \
+		VZH_PLUGIN_MAGIC, VZH_ABI_VERSION, sizeof(struct vzh_plugin), \
+		0, name_, version_, summary_, license_, init_, fini_, { 0 } \
+	}
+
+/* ---- Device classes: what a plugin may add to a machine ---------------- */
+
+enum vzh_guest { VZH_GUEST_LINUX = 0, VZH_GUEST_MACOS = 1 };
+
+enum vzh_disk_cache {
+	VZH_CACHE_AUTOMATIC = 0,
+	VZH_CACHE_CACHED = 1,
+	VZH_CACHE_UNCACHED = 2
+};
+enum vzh_disk_sync { VZH_SYNC_FULL = 0, VZH_SYNC_FSYNC = 1, VZH_SYNC_NONE = 2 };
+enum vzh_disk_iface { VZH_DISK_VIRTIO = 0, VZH_DISK_NVME = 1, VZH_DISK_USB = 2 };
+
+struct vzh_disk {
+	uint32_t struct_size;
+	uint32_t read_only; /* 0 or 1 */
+	const char *path;   /* absolute; the core copies it */
+	uint64_t size;      /* bytes of a sparse image created at start when
+			       the file is missing; 0: the file must exist */
+	uint32_t cache;     /* enum vzh_disk_cache */
+	uint32_t sync;      /* enum vzh_disk_sync */
+	uint32_t iface;     /* enum vzh_disk_iface */
+	uint32_t reserved0;
+};
+
+enum vzh_net_attach { VZH_NET_NAT = 0 };
+
+struct vzh_net {
+	uint32_t struct_size;
+	uint32_t attach; /* enum vzh_net_attach */
+	uint8_t mac[6];  /* unicast; the core checks it is unique */
+	uint8_t reserved0[2];
+};
+
+struct vzh_graphics {
+	uint32_t struct_size;
+	uint32_t width, height; /* pixels */
+	uint32_t ppi;           /* pixels per inch */
+};
+
+struct vzh_keyboard {
+	uint32_t struct_size;
+	uint32_t reserved0;
+};
+
+enum vzh_pointer_type { VZH_POINTER_TABLET = 0, VZH_POINTER_TRACKPAD = 1 };
+
+struct vzh_pointer {
+	uint32_t struct_size;
+	uint32_t type; /* enum vzh_pointer_type */
+};
+
+enum vzh_serial_output {
+	VZH_SERIAL_STDIO = 0,
+	VZH_SERIAL_NONE = 1,
+	VZH_SERIAL_PTY = 2,
+	VZH_SERIAL_FILE = 3
+};
+
+struct vzh_serial {
+	uint32_t struct_size;
+	uint32_t output;  /* enum vzh_serial_output */
+	const char *path; /* absolute, for VZH_SERIAL_FILE; else NULL */
+};
+
+#define VZH_SHARE_TAG_MAX 35 /* bytes; virtio-fs tags are shorter than 36 */
+
+struct vzh_share {
+	uint32_t struct_size;
+	uint32_t read_only;
+	const char *tag;  /* what the guest mounts */
+	const char *path; /* absolute host directory */
+};
+
+/* entropy, balloon and vsock carry no settings in ABI 1.0 */
+struct vzh_simple {
+	uint32_t struct_size;
+	uint32_t reserved0;
+};
+
+/* ---- Device kinds: how a plugin turns a config entry into devices ------ */
+
+/*
+ * One entry of vms[].devices whose `kind` this plugin owns.  contribute() reads
+ * the entry's settings with the getters below (reporting every problem with
+ * api->error()), then emits zero or more devices of the known classes.  It
+ * returns 0, or -errno when the entry is unusable; the core then drops what the
+ * call emitted.  Nothing may be created on disk here: --check and --print run it.
+ */
+struct vzh_kind {
+	uint32_t struct_size;
+	uint32_t reserved0;
+	const char *name; /* "disk", or "vendor.thing" for third parties */
+	/* every key the entry may hold besides `kind`, NULL-terminated; the
+	   core rejects any other key before contribute() runs */
+	const char *const *keys;
+	int (*contribute)(void *state, struct vzh_device *dev);
+};
+
+/* ---- Lifecycle ---------------------------------------------------------- */
+
+/* Virtualization.framework's states. */
+enum vzh_state {
+	VZH_STATE_STOPPED = 0,
+	VZH_STATE_STARTING,
+	VZH_STATE_RUNNING,
+	VZH_STATE_PAUSING,
+	VZH_STATE_PAUSED,
+	VZH_STATE_RESUMING,
+	VZH_STATE_STOPPING,
+	VZH_STATE_SAVING,
+	VZH_STATE_RESTORING,
+	VZH_STATE_ERROR,
+	VZH_STATE_COUNT
+};
+
+enum vzh_reason {
+	VZH_REASON_NONE = 0,
+	VZH_REASON_HOST_REQUEST,
+	VZH_REASON_GUEST_SHUTDOWN,
+	VZH_REASON_GUEST_REBOOT,
+	VZH_REASON_HOST_KILL,
+	VZH_REASON_CRASHED,
+	VZH_REASON_START_FAILED,
+	VZH_REASON_SAVED,
+	VZH_REASON_RESTORED,
+	VZH_REASON_LIMIT_EXCEEDED,
+	VZH_REASON_SIGNAL,
+	VZH_REASON_COUNT
+};
+
+/* Hook points; prepare and start may veto by returning -errno. */
+enum vzh_event {
+	VZH_EV_PREPARE = 0,
+	VZH_EV_START,
+	VZH_EV_STARTED,
+	VZH_EV_PAUSED,
+	VZH_EV_RESUMED,
+	VZH_EV_SAVED,
+	VZH_EV_RESTORED,
+	VZH_EV_STOPPING,
+	VZH_EV_STOPPED,
+	VZH_EV_RELEASE,
+	VZH_EV_ERROR,
+	VZH_EV_LIMIT,
+	VZH_EV_COUNT
+};
+
+struct vzh_event_info {
+	uint32_t struct_size;
+	uint32_t event;      /* enum vzh_event */
+	uint32_t state;      /* enum vzh_state, after the transition */
+	uint32_t prev_state; /* enum vzh_state, before it */
+	uint32_t reason;     /* enum vzh_reason */
+	uint32_t reserved0;
+	const char *vm;        /* the VM's name */
+	uint64_t timestamp_ns; /* CLOCK_REALTIME */
+};
+
+typedef int (*vzh_hook_fn)(void *data, const struct vzh_event_info *ev);
+
+/* ---- The function table handed to init() -------------------------------- */
+
+/* syslog priorities, so plugins need not include <syslog.h> */
+enum vzh_log_level {
+	VZH_LOG_ERR = 3,
+	VZH_LOG_WARNING = 4,
+	VZH_LOG_NOTICE = 5,
+	VZH_LOG_INFO = 6,
+	VZH_LOG_DEBUG = 7
+};
+
+#if defined(__GNUC__) || defined(__clang__)
+#define VZH_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define VZH_PRINTF(a, b)
+#endif
+
+/*
+ * Config getters: look up `key` in group `n`.  A missing key stores the default
+ * and returns 0.  A value of the wrong type or out of range is reported at the
+ * setting's file:line and returns -EINVAL; *out then holds the default.
+ * Strings and nodes stay valid until the plugin's fini().
+ */
+struct vzh_api {
+	uint32_t struct_size;
+	uint32_t abi; /* the core's VZH_ABI_VERSION */
+
+	int (*get_string)(const struct vzh_node *n, const char *key,
+			  const char *def, const char **out);
+	int (*get_int64)(const struct vzh_node *n, const char *key, int64_t def,
+			 int64_t *out);
+	int (*get_bool)(const struct vzh_node *n, const char *key, int def,
+			int *out);
+	/* "512M", "8G", "1T" (powers of 1024) or a byte count */
+	int (*get_size)(const struct vzh_node *n, const char *key, uint64_t def,
+			uint64_t *out);
+	/* a string resolved against the config file's directory */
+	int (*get_path)(const struct vzh_node *n, const char *key,
+			const char *def, const char **out);
+	/* a string that must be one of names[] (NULL-terminated); stores its
+	   index, suggests the nearest name on a typo */
+	int (*get_enum)(const struct vzh_node *n, const char *key,
+			const char *const *names, int def, int *out);
+	/* the group or list `key` of n, or NULL */
+	const struct vzh_node *(*child)(const struct vzh_node *n,
+					const char *key);
+	int (*list_len)(const struct vzh_node *n);
+	const struct vzh_node *(*list_elem)(const struct vzh_node *n, int i);
+	/* "file:line" of n (or of n.key when key is not NULL and present) */
+	const char *(*where)(const struct vzh_node *n, const char *key);
+	/* report a configuration error at n.key (or n when key is NULL);
+	   every error is shown, not only the first; returns -EINVAL */
+	int (*error)(const struct vzh_node *n, const char *key, const char *fmt,
+		     ...) VZH_PRINTF(3, 4);
+
+	/* inside init() only; -EPERM elsewhere, -EEXIST for a taken kind */
+	int (*register_kind)(struct vzh_host *h, const struct vzh_kind *kind);
+	int (*subscribe)(struct vzh_host *h, enum vzh_event ev, int priority,
+			 vzh_hook_fn fn, void *data);
+
+	/* inside contribute() only: the entry and the VM it belongs to */
+	const struct vzh_node *(*device_node)(const struct vzh_device *d);
+	const char *(*device_vm)(const struct vzh_device *d);
+	int (*device_index)(const struct vzh_device *d);
+	enum vzh_guest (*device_guest)(const struct vzh_device *d);
+
+	/* typed emitters; the core copies the struct and its strings */
+	int (*emit_disk)(struct vzh_device *d, const struct vzh_disk *v);
+	int (*emit_net)(struct vzh_device *d, const struct vzh_net *v);
+	int (*emit_graphics)(struct vzh_device *d, const struct vzh_graphics *v);
+	int (*emit_keyboard)(struct vzh_device *d, const struct vzh_keyboard *v);
+	int (*emit_pointer)(struct vzh_device *d, const struct vzh_pointer *v);
+	int (*emit_serial)(struct vzh_device *d, const struct vzh_serial *v);
+	int (*emit_share)(struct vzh_device *d, const struct vzh_share *v);
+	int (*emit_entropy)(struct vzh_device *d, const struct vzh_simple *v);
+	int (*emit_balloon)(struct vzh_device *d, const struct vzh_simple *v);
+	int (*emit_vsock)(struct vzh_device *d, const struct vzh_simple *v);
+
+	/* prefixed with the plugin's name; level is a syslog priority */
+	void (*log)(struct vzh_host *h, int level, const char *fmt, ...)
+		VZH_PRINTF(3, 4);
+	/* the message shown when the current callback returns an error */
+	void (*set_error)(struct vzh_host *h, const char *fmt, ...)
+		VZH_PRINTF(2, 3);
+};
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* VZHOST_PLUGIN_H */
