@@ -40,7 +40,7 @@ PLUGIN_SOS := $(PLUGINS:%=$(B)/plugins/%.so)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 FIXTURES := $(patsubst tests/fixtures/plugins/%.c,$(B)/fixtures/%.so,$(wildcard tests/fixtures/plugins/*.c))
-FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o
+FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o $(B)/obj/tests/unit/helpers.o
 
 .PHONY: all test check deps lint install compdb fuzz fuzz-run bench clean
 all: $(B)/vzhost $(PLUGIN_SOS)

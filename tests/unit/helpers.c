@@ -1,0 +1,103 @@
+/* helpers.c: temporary files and a one-call pipeline for the core's unit tests. */
+#include "helpers.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "fakeapi.h"
+#include "util.h"
+
+static char dir[64];
+
+const char *th_fmt(const char *fmt, ...)
+{
+	static char bufs[8][1024];
+	static unsigned next;
+	va_list ap;
+
+	next = (next + 1) % 8;
+	va_start(ap, fmt);
+	vsnprintf(bufs[next], sizeof(bufs[0]), fmt, ap);
+	va_end(ap);
+	return bufs[next];
+}
+
+const char *th_dir(void)
+{
+	if (!dir[0]) {
+		snprintf(dir, sizeof(dir), "/tmp/vzh-test-XXXXXX");
+		if (!mkdtemp(dir))
+			abort();
+	}
+	return dir;
+}
+
+char *th_write(const char *d, const char *name, const char *text)
+{
+	char *path = xasprintf("%s/%s", d ? d : th_dir(), name);
+	FILE *f = fopen(path, "w");
+
+	if (!f)
+		abort();
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+void th_cleanup(void)
+{
+	char *cmd;
+
+	if (!dir[0])
+		return;
+	cmd = xasprintf("rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "cannot remove %s\n", dir);
+	free(cmd);
+	dir[0] = 0;
+}
+
+size_t th_pipeline_path(struct host *h, const char *text, const char *pp)
+{
+	char *path = th_write(NULL, "host.conf", text);
+
+	setenv("VZHOST_PLUGIN_PATH", pp, 1);
+	if (host_open(h, path) == 0 || h->cfg.loaded) {
+		host_load_plugins(h);
+		host_build(h);
+	}
+	free(path);
+	return h->diag.n;
+}
+
+size_t th_pipeline(struct host *h, const char *text)
+{
+	return th_pipeline_path(h, text,
+				th_fmt("%s/plugins:%s/fixtures", fake_build_dir(),
+				       fake_build_dir()));
+}
+
+bool th_has(const struct host *h, const char *part, ...)
+{
+	const char *p;
+	va_list ap;
+	size_t i;
+	bool all;
+
+	for (i = 0; i < h->diag.n; i++) {
+		all = true;
+		va_start(ap, part);
+		for (p = part; p; p = va_arg(ap, const char *))
+			if (!strstr(h->diag.msgs[i], p))
+				all = false;
+		va_end(ap);
+		if (all)
+			return true;
+	}
+	for (i = 0; i < h->diag.n; i++)
+		fprintf(stderr, "  diag: %s\n", h->diag.msgs[i]);
+	return false;
+}

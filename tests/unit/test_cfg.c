@@ -1,0 +1,245 @@
+/* test_cfg.c: loading, includes, locations, typed getters and key checks over libconfig. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "cfg.h"
+#include "helpers.h"
+#include "util.h"
+
+static struct cfg c;
+static struct diag d;
+
+static int load(const char *text)
+{
+	char *p = th_write(NULL, "t.conf", text);
+	int ret;
+
+	cfg_free(&c);
+	diag_free(&d);
+	ret = cfg_load(&c, p, &d);
+	free(p);
+	return ret;
+}
+
+static bool has(const char *text)
+{
+	size_t i;
+
+	for (i = 0; i < d.n; i++)
+		if (strstr(d.msgs[i], text))
+			return true;
+	for (i = 0; i < d.n; i++)
+		fprintf(stderr, "  diag: %s\n", d.msgs[i]);
+	return false;
+}
+
+static config_setting_t *root(void)
+{
+	return config_root_setting(&c.lc);
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	cfg_free(&c);
+	diag_free(&d);
+	th_cleanup();
+	return 0;
+}
+
+static void missing_and_syntax(void **s)
+{
+	char *p = xasprintf("%s/nope.conf", th_dir());
+
+	(void)s;
+	assert_int_equal(cfg_load(&c, p, &d), -ENOENT);
+	assert_true(has("nope.conf: cannot read the configuration"));
+	free(p);
+	cfg_free(&c);
+	diag_free(&d);
+	assert_int_equal(cfg_load(&c, th_dir(), &d), -EISDIR);
+	assert_int_equal(load("a = 1;\nb = ;\n"), -EINVAL);
+	assert_true(has("t.conf:2: syntax error"));
+}
+
+static void include_directory_is_refused_not_fatal(void **s)
+{
+	(void)s;
+	mkdir(th_fmt("%s/sub", th_dir()), 0755);
+	/* libconfig 1.5 would exit(2) on this */
+	assert_int_equal(load("a = 1;\n@include \"sub\"\n"), -EINVAL);
+	assert_true(has("t.conf:2: @include \"sub\": Is a directory"));
+	assert_int_equal(load("@include \".\"\n"), -EINVAL);
+	assert_true(has("Is a directory"));
+}
+
+static void include_fifo_is_refused_not_blocking(void **s)
+{
+	char *fifo = xasprintf("%s/pipe", th_dir());
+
+	(void)s;
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	assert_int_equal(load("@include \"pipe\"\n"), -EINVAL);
+	assert_true(has("@include \"pipe\": not a regular file"));
+	free(fifo);
+}
+
+static void include_relative_to_config_dir(void **s)
+{
+	char *inc = th_write(NULL, "inc.conf", "b = 2;\nc = \"x\";\n");
+	config_setting_t *m;
+	char *cwd = getcwd(NULL, 0);
+
+	(void)s;
+	/* from another working directory: includes follow the config */
+	assert_int_equal(chdir("/"), 0);
+	assert_int_equal(load("a = 1;\n@include \"inc.conf\"\n"), 0);
+	assert_int_equal(chdir(cwd), 0);
+	m = config_setting_get_member(root(), "c");
+	assert_non_null(m);
+	/* an error in an included file names that file */
+	assert_non_null(strstr(cfg_where(root(), "c"), "inc.conf:2"));
+	chmod(inc, 0666);
+	assert_int_equal(load("@include \"inc.conf\"\n"), -EINVAL);
+	assert_true(has("refusing a world-writable file"));
+	chmod(inc, 0644);
+	free(inc);
+	free(cwd);
+}
+
+static void include_depth(void **s)
+{
+	(void)s;
+	free(th_write(NULL, "loop.conf", "@include \"loop.conf\"\n"));
+	assert_int_equal(load("@include \"loop.conf\"\n"), -EINVAL);
+	assert_true(has("includes nested deeper than 10"));
+}
+
+static void locations(void **s)
+{
+	config_setting_t *vms, *dev;
+
+	(void)s;
+	assert_int_equal(load("vms = (\n { name = \"a\";\n   devices = (\n { kind = \"x\"; },\n"
+			      "     { kind = \"nat\";\n       mac = \"zz\"; } ); } );\n"),
+			 0);
+	vms = config_setting_get_member(root(), "vms");
+	dev = config_setting_get_elem(config_setting_get_member(
+					      config_setting_get_elem(vms, 0), "devices"),
+				      1);
+	/* the file as the user named it, the line, the path of the setting */
+	assert_string_equal(cfg_loc(dev, "mac"),
+			    th_fmt("%s/t.conf:6: vms[0].devices[1].mac", th_dir()));
+	assert_string_equal(cfg_loc(dev, NULL),
+			    th_fmt("%s/t.conf:5: vms[0].devices[1]", th_dir()));
+	/* a missing key points at its group */
+	assert_string_equal(cfg_loc(dev, "tag"),
+			    th_fmt("%s/t.conf:5: vms[0].devices[1].tag", th_dir()));
+	assert_string_equal(cfg_where(dev, "mac"), th_fmt("%s/t.conf:6", th_dir()));
+}
+
+static void getters(void **s)
+{
+	const char *str;
+	int64_t i;
+	uint64_t u;
+	bool b;
+	int e;
+	static const char *const names[] = { "stop", "restart", NULL };
+
+	(void)s;
+	assert_int_equal(load("s = \"hi\";\ni = 7;\nb = true;\nz = \"512M\";\n"
+			      "zi = 4096;\nf = 1.5;\np = \"disk.img\";\nen = \"restrat\";\n"),
+			 0);
+	assert_int_equal(cfg_get_string(root(), "s", NULL, &str), 0);
+	assert_string_equal(str, "hi");
+	assert_int_equal(cfg_get_string(root(), "none", "def", &str), 0);
+	assert_string_equal(str, "def");
+	assert_int_equal(cfg_get_int64(root(), "i", 0, &i), 0);
+	assert_int_equal(i, 7);
+	assert_int_equal(cfg_get_bool(root(), "b", false, &b), 0);
+	assert_true(b);
+	assert_int_equal(cfg_get_size(root(), "z", 0, &u), 0);
+	assert_int_equal(u, 512ull << 20);
+	assert_int_equal(cfg_get_size(root(), "zi", 0, &u), 0);
+	assert_int_equal(u, 4096);
+	assert_int_equal(cfg_get_path(root(), "p", NULL, &str), 0);
+	assert_string_equal(str, th_fmt("%s/disk.img", c.dir));
+	assert_true(str[0] == '/');
+	/* wrong types name the setting and what was expected */
+	assert_int_equal(cfg_get_int64(root(), "s", 3, &i), -EINVAL);
+	assert_int_equal(i, 3);
+	assert_true(has("t.conf:1: s: expected an integer, got a string"));
+	assert_int_equal(cfg_get_bool(root(), "i", false, &b), -EINVAL);
+	assert_true(has("t.conf:2: i: expected true or false, got an integer"));
+	assert_int_equal(cfg_get_size(root(), "f", 0, &u), -EINVAL);
+	assert_true(has("t.conf:6: f: expected a size"));
+	assert_int_equal(cfg_get_size(root(), "s", 0, &u), -EINVAL);
+	assert_true(has("\"hi\" is not a size"));
+	assert_int_equal(cfg_get_enum(root(), "en", names, 0, &e), -EINVAL);
+	assert_true(has("t.conf:8: en: \"restrat\" is not one of stop, restart "
+			"(did you mean \"restart\"?)"));
+}
+
+static void wrapped_integers(void **s)
+{
+	int64_t i;
+	uint64_t u;
+
+	(void)s;
+	assert_int_equal(load("a = 8589934592;\nb = 2147483648;\nc = 8589934592L;\n"
+			      "d = 2147483647;\ne = -5;\nf = 0x10;\ng = 0x100000000;\n"
+			      "h = \"8G\";\n"),
+			 0);
+	assert_int_equal(cfg_get_size(root(), "a", 0, &u), -EINVAL);
+	assert_true(has("t.conf:1: a: integer too large for libconfig's 32 bits"));
+	assert_int_equal(cfg_get_int64(root(), "b", 0, &i), -EINVAL);
+	assert_true(has("t.conf:2: b: integer too large"));
+	assert_int_equal(cfg_get_size(root(), "c", 0, &u), 0);
+	assert_int_equal(u, 8ull << 30);
+	assert_int_equal(cfg_get_int64(root(), "d", 0, &i), 0);
+	assert_int_equal(i, 2147483647);
+	assert_int_equal(cfg_get_int64(root(), "e", 0, &i), 0);
+	assert_int_equal(i, -5);
+	assert_int_equal(cfg_get_int64(root(), "f", 0, &i), 0);
+	assert_int_equal(i, 16);
+	assert_int_equal(cfg_get_int64(root(), "g", 0, &i), -EINVAL);
+	assert_int_equal(cfg_get_size(root(), "h", 0, &u), 0);
+	assert_int_equal(u, 8ull << 30);
+}
+
+static void unknown_keys(void **s)
+{
+	static const char *const allowed[] = { "memory", "cpus", NULL };
+
+	(void)s;
+	assert_int_equal(load("memroy = 1;\ncpus = 2;\ncolour = 3;\n"), 0);
+	assert_int_equal(cfg_check_keys(root(), allowed), -EINVAL);
+	assert_true(has("t.conf:1: memroy: unknown setting (did you mean \"memory\"?)"));
+	assert_true(has("t.conf:3: colour: unknown setting"));
+	assert_int_equal(d.n, 2);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(missing_and_syntax),
+		cmocka_unit_test(include_directory_is_refused_not_fatal),
+		cmocka_unit_test(include_fifo_is_refused_not_blocking),
+		cmocka_unit_test(include_relative_to_config_dir),
+		cmocka_unit_test(include_depth),
+		cmocka_unit_test(locations),
+		cmocka_unit_test(getters),
+		cmocka_unit_test(wrapped_integers),
+		cmocka_unit_test(unknown_keys),
+	};
+
+	return cmocka_run_group_tests_name("cfg", tests, NULL, teardown);
+}

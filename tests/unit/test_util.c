@@ -1,0 +1,112 @@
+/* test_util.c: sizes, MACs, paths and the "did you mean" distance. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "util.h"
+
+static void sizes(void **s)
+{
+	uint64_t v;
+
+	(void)s;
+	assert_int_equal(util_parse_size("512M", &v), 0);
+	assert_int_equal(v, 512ull << 20);
+	assert_int_equal(util_parse_size("8G", &v), 0);
+	assert_int_equal(v, 8ull << 30);
+	assert_int_equal(util_parse_size("8GiB", &v), 0);
+	assert_int_equal(v, 8ull << 30);
+	assert_int_equal(util_parse_size("2 tb", &v), 0);
+	assert_int_equal(v, 2ull << 40);
+	assert_int_equal(util_parse_size("4096", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(util_parse_size("4096B", &v), 0);
+	assert_int_equal(v, 4096);
+	assert_int_equal(util_parse_size("8X", &v), -EINVAL);
+	assert_int_equal(util_parse_size("-1G", &v), -EINVAL);
+	assert_int_equal(util_parse_size("G", &v), -EINVAL);
+	assert_int_equal(util_parse_size("1.5G", &v), -EINVAL);
+	assert_int_equal(util_parse_size("", &v), -EINVAL);
+	assert_int_equal(util_parse_size("99999999999P", &v), -ERANGE);
+	assert_int_equal(util_parse_size("99999999999999999999999", &v), -ERANGE);
+}
+
+static void size_format(void **s)
+{
+	char buf[32];
+
+	(void)s;
+	util_format_size(2ull << 30, buf, sizeof(buf));
+	assert_string_equal(buf, "2 GiB");
+	util_format_size(1536ull << 20, buf, sizeof(buf));
+	assert_string_equal(buf, "1536 MiB");
+	util_format_size(1000, buf, sizeof(buf));
+	assert_string_equal(buf, "1000 B");
+}
+
+static void macs(void **s)
+{
+	uint8_t m[6];
+	char buf[18];
+
+	(void)s;
+	assert_int_equal(util_parse_mac("52:54:00:Ab:cD:ef", m), 0);
+	util_format_mac(m, buf);
+	assert_string_equal(buf, "52:54:00:ab:cd:ef");
+	assert_int_equal(util_parse_mac("52:54:00:ab:cd", m), -EINVAL);
+	assert_int_equal(util_parse_mac("52:54:00:ab:cd:ef:", m), -EINVAL);
+	assert_int_equal(util_parse_mac("52:54:00:ab:cd:eg", m), -EINVAL);
+}
+
+static void paths(void **s)
+{
+	char *p;
+
+	(void)s;
+	p = util_path_join("/etc/vzhost", "dev.img");
+	assert_string_equal(p, "/etc/vzhost/dev.img");
+	free(p);
+	p = util_path_join("/etc/vzhost/", "/abs/dev.img");
+	assert_string_equal(p, "/abs/dev.img");
+	free(p);
+	p = util_dirname("conf/host.conf");
+	assert_string_equal(p, "conf");
+	free(p);
+	p = util_dirname("host.conf");
+	assert_string_equal(p, ".");
+	free(p);
+	p = util_dirname("/host.conf");
+	assert_string_equal(p, "/");
+	free(p);
+}
+
+static void did_you_mean(void **s)
+{
+	static const char *const keys[] = { "memory", "cpus", "nested", "disk",
+					    "stop_timeout", NULL };
+
+	(void)s;
+	assert_int_equal(util_edit_distance("memroy", "memory"), 1);
+	assert_int_equal(util_edit_distance("", "abc"), 3);
+	assert_string_equal(util_did_you_mean("memroy", keys), "memory");
+	assert_string_equal(util_did_you_mean("dsik", keys), "disk");
+	assert_string_equal(util_did_you_mean("cpu", keys), "cpus");
+	assert_string_equal(util_did_you_mean("stop_timout", keys), "stop_timeout");
+	assert_null(util_did_you_mean("colour", keys));
+	assert_null(util_did_you_mean("x", keys));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(sizes),	cmocka_unit_test(size_format),
+		cmocka_unit_test(macs),		cmocka_unit_test(paths),
+		cmocka_unit_test(did_you_mean),
+	};
+
+	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
+}
