@@ -72,7 +72,10 @@ json_t *print_machine_json(const struct machine *m)
 	json_object_set_new(o, "cpus", json_integer(m->cpus));
 	json_object_set_new(o, "memory", json_integer((json_int_t)m->memory));
 	json_object_set_new(o, "nested", json_boolean(m->nested));
-	if (m->boot.efi) {
+	if (m->guest == VZH_GUEST_MACOS) {
+		json_decref(boot); /* macOS guests boot from their bundle */
+		boot = NULL;
+	} else if (m->boot.efi) {
 		json_object_set_new(boot, "efi", json_pack("{s:o}", "vars",
 							   str_or_null(m->boot.efi_vars)));
 	} else {
@@ -80,7 +83,8 @@ json_t *print_machine_json(const struct machine *m)
 		json_object_set_new(boot, "initrd", str_or_null(m->boot.initrd));
 		json_object_set_new(boot, "cmdline", str_or_null(m->boot.cmdline));
 	}
-	json_object_set_new(o, "boot", boot);
+	if (boot)
+		json_object_set_new(o, "boot", boot);
 	if (m->macos_bundle)
 		json_object_set_new(o, "macos", json_pack("{s:s}", "bundle",
 							  m->macos_bundle));

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -129,12 +130,47 @@ void util_format_mac(const uint8_t m[6], char buf[18])
 		 m[3], m[4], m[5]);
 }
 
+/* Drop "." and "name/.." lexically (symlinks are left to the kernel); frees in. */
+static char *normalize(char *in)
+{
+	char *out = xmalloc(strlen(in) + 2), *seg = in, *slash;
+	size_t len, used = 0;
+	bool abs = in[0] == '/';
+
+	out[0] = 0;
+	while (*seg) {
+		while (*seg == '/')
+			seg++;
+		len = strcspn(seg, "/");
+		slash = strrchr(out, '/');
+		if (len == 1 && seg[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && !strncmp(seg, "..", 2) && used &&
+			   strcmp(slash ? slash + 1 : out, "..")) {
+			used = slash ? (size_t)(slash - out) : 0;
+			out[used] = 0;
+		} else if (len == 2 && !strncmp(seg, "..", 2) && abs) {
+			/* "/.." is "/" */
+		} else if (len) {
+			if (used || abs)
+				out[used++] = '/';
+			memcpy(out + used, seg, len);
+			used += len;
+			out[used] = 0;
+		}
+		seg += len;
+	}
+	if (!used)
+		strcpy(out, abs ? "/" : ".");
+	free(in);
+	return out;
+}
+
 char *util_path_join(const char *dir, const char *rel)
 {
-	if (rel[0] == '/' || !dir || !*dir || !strcmp(dir, "."))
-		return xstrdup(rel);
-	return xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-			 rel);
+	if (rel[0] == '/' || !dir || !*dir)
+		return normalize(xstrdup(rel));
+	return normalize(xasprintf("%s/%s", dir, rel));
 }
 
 char *util_dirname(const char *path)

@@ -73,6 +73,18 @@ static void paths(void **s)
 	p = util_path_join("/etc/vzhost/", "/abs/dev.img");
 	assert_string_equal(p, "/abs/dev.img");
 	free(p);
+	p = util_path_join("/etc/vzhost", "../images/./dev.img");
+	assert_string_equal(p, "/etc/images/dev.img");
+	free(p);
+	p = util_path_join("/a/b", "../../../x//y/");
+	assert_string_equal(p, "/x/y");
+	free(p);
+	p = util_path_join("conf", "../../x");
+	assert_string_equal(p, "../x");
+	free(p);
+	p = util_path_join("/a", ".");
+	assert_string_equal(p, "/a");
+	free(p);
 	p = util_dirname("conf/host.conf");
 	assert_string_equal(p, "conf");
 	free(p);

@@ -1,0 +1,156 @@
+/* abi.c: static asserts of every published offset, size and value of the plugin ABI (LP64). */
+#include <stddef.h>
+#include <stdio.h>
+#include <vzhost/plugin.h>
+
+/*
+ * A change that moves a field breaks every plugin built before it: this file
+ * fails to compile first.  Appending a field means adding a line here and
+ * bumping VZH_ABI_MINOR; anything else means a new major.
+ */
+#define AT(type, field, off) _Static_assert(offsetof(struct type, field) == (off), #type "." #field)
+#define SIZE(type, n) _Static_assert(sizeof(struct type) == (n), "sizeof " #type)
+#define VAL(expr, v) _Static_assert((expr) == (v), #expr)
+
+_Static_assert(sizeof(void *) == 8, "the asserted layout is LP64's");
+
+VAL(VZH_ABI_MAJOR, 1);
+VAL(VZH_ABI_MINOR, 0);
+VAL(VZH_ABI_VERSION, 0x10000);
+VAL(VZH_PLUGIN_MAGIC, 0x505a4856u);
+
+AT(vzh_plugin, magic, 0);
+AT(vzh_plugin, abi, 4);
+AT(vzh_plugin, struct_size, 8);
+AT(vzh_plugin, reserved0, 12);
+AT(vzh_plugin, name, 16);
+AT(vzh_plugin, version, 24);
+AT(vzh_plugin, summary, 32);
+AT(vzh_plugin, license, 40);
+AT(vzh_plugin, init, 48);
+AT(vzh_plugin, fini, 56);
+AT(vzh_plugin, reserved, 64);
+SIZE(vzh_plugin, 128);
+
+AT(vzh_disk, struct_size, 0);
+AT(vzh_disk, read_only, 4);
+AT(vzh_disk, path, 8);
+AT(vzh_disk, size, 16);
+AT(vzh_disk, cache, 24);
+AT(vzh_disk, sync, 28);
+AT(vzh_disk, iface, 32);
+AT(vzh_disk, reserved0, 36);
+SIZE(vzh_disk, 40);
+
+AT(vzh_net, struct_size, 0);
+AT(vzh_net, attach, 4);
+AT(vzh_net, mac, 8);
+AT(vzh_net, reserved0, 14);
+SIZE(vzh_net, 16);
+
+AT(vzh_graphics, struct_size, 0);
+AT(vzh_graphics, width, 4);
+AT(vzh_graphics, height, 8);
+AT(vzh_graphics, ppi, 12);
+SIZE(vzh_graphics, 16);
+
+AT(vzh_keyboard, struct_size, 0);
+AT(vzh_keyboard, reserved0, 4);
+SIZE(vzh_keyboard, 8);
+
+AT(vzh_pointer, struct_size, 0);
+AT(vzh_pointer, type, 4);
+SIZE(vzh_pointer, 8);
+
+AT(vzh_serial, struct_size, 0);
+AT(vzh_serial, output, 4);
+AT(vzh_serial, path, 8);
+SIZE(vzh_serial, 16);
+
+AT(vzh_share, struct_size, 0);
+AT(vzh_share, read_only, 4);
+AT(vzh_share, tag, 8);
+AT(vzh_share, path, 16);
+SIZE(vzh_share, 24);
+
+AT(vzh_simple, struct_size, 0);
+AT(vzh_simple, reserved0, 4);
+SIZE(vzh_simple, 8);
+
+AT(vzh_kind, struct_size, 0);
+AT(vzh_kind, reserved0, 4);
+AT(vzh_kind, name, 8);
+AT(vzh_kind, keys, 16);
+AT(vzh_kind, contribute, 24);
+SIZE(vzh_kind, 32);
+
+AT(vzh_event_info, struct_size, 0);
+AT(vzh_event_info, event, 4);
+AT(vzh_event_info, state, 8);
+AT(vzh_event_info, prev_state, 12);
+AT(vzh_event_info, reason, 16);
+AT(vzh_event_info, reserved0, 20);
+AT(vzh_event_info, vm, 24);
+AT(vzh_event_info, timestamp_ns, 32);
+SIZE(vzh_event_info, 40);
+
+AT(vzh_api, struct_size, 0);
+AT(vzh_api, abi, 4);
+AT(vzh_api, get_string, 8);
+AT(vzh_api, get_int64, 16);
+AT(vzh_api, get_bool, 24);
+AT(vzh_api, get_size, 32);
+AT(vzh_api, get_path, 40);
+AT(vzh_api, get_enum, 48);
+AT(vzh_api, child, 56);
+AT(vzh_api, list_len, 64);
+AT(vzh_api, list_elem, 72);
+AT(vzh_api, where, 80);
+AT(vzh_api, error, 88);
+AT(vzh_api, register_kind, 96);
+AT(vzh_api, subscribe, 104);
+AT(vzh_api, device_node, 112);
+AT(vzh_api, device_vm, 120);
+AT(vzh_api, device_index, 128);
+AT(vzh_api, device_guest, 136);
+AT(vzh_api, emit_disk, 144);
+AT(vzh_api, emit_net, 152);
+AT(vzh_api, emit_graphics, 160);
+AT(vzh_api, emit_keyboard, 168);
+AT(vzh_api, emit_pointer, 176);
+AT(vzh_api, emit_serial, 184);
+AT(vzh_api, emit_share, 192);
+AT(vzh_api, emit_entropy, 200);
+AT(vzh_api, emit_balloon, 208);
+AT(vzh_api, emit_vsock, 216);
+AT(vzh_api, log, 224);
+AT(vzh_api, set_error, 232);
+SIZE(vzh_api, 240);
+
+/* enum values travel in uint32_t fields and in hook-script environments */
+VAL(VZH_GUEST_MACOS, 1);
+VAL(VZH_CACHE_UNCACHED, 2);
+VAL(VZH_SYNC_NONE, 2);
+VAL(VZH_DISK_USB, 2);
+VAL(VZH_NET_NAT, 0);
+VAL(VZH_POINTER_TRACKPAD, 1);
+VAL(VZH_SERIAL_FILE, 3);
+VAL(VZH_SHARE_TAG_MAX, 35);
+VAL(VZH_STATE_STOPPED, 0);
+VAL(VZH_STATE_RUNNING, 2);
+VAL(VZH_STATE_ERROR, 9);
+VAL(VZH_STATE_COUNT, 10);
+VAL(VZH_REASON_SIGNAL, 10);
+VAL(VZH_REASON_COUNT, 11);
+VAL(VZH_EV_PREPARE, 0);
+VAL(VZH_EV_LIMIT, 11);
+VAL(VZH_EV_COUNT, 12);
+VAL(VZH_LOG_ERR, 3);
+VAL(VZH_LOG_DEBUG, 7);
+
+int main(void)
+{
+	/* reaching here means every assertion above held at compile time */
+	printf("abi: plugin ABI %d.%d layout holds\n", VZH_ABI_MAJOR, VZH_ABI_MINOR);
+	return 0;
+}
