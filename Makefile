@@ -42,6 +42,7 @@ UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
 FIXTURES := $(patsubst tests/fixtures/plugins/%.c,$(B)/fixtures/%.so,$(wildcard tests/fixtures/plugins/*.c))
 FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o $(B)/obj/tests/unit/helpers.o
 
+.SECONDARY:
 .PHONY: all test check deps lint install compdb fuzz fuzz-run bench clean
 all: $(B)/vzhost $(PLUGIN_SOS)
 

@@ -228,9 +228,9 @@ int build_machines(struct host *h)
 
 	if (!vms) {
 		if (!config_setting_get_member(root, "vms"))
-			diag_add(&h->diag, h->cfg.path,
-				 "no virtual machine declared (vms = ( { name = "
-				 "\"...\"; ... } );)");
+			cfg_error(root, "vms",
+				  "no virtual machine declared (vms = ( { name = "
+				  "\"...\"; ... } );)");
 		return -EINVAL;
 	}
 	h->vms = xcalloc(config_setting_length(vms), sizeof(*h->vms));

@@ -277,8 +277,11 @@ const char *cfg_where(const config_setting_t *s, const char *key)
 
 	if (m)
 		s = m;
+	/* the root has no line of its own: point at the file's start */
 	return cfg_keep(cfg_of(s), xasprintf("%s:%u", file_of(s),
-					     config_setting_source_line(s)));
+					     config_setting_source_line(s) ?
+						     config_setting_source_line(s) :
+						     1));
 }
 
 const char *cfg_loc(const config_setting_t *s, const char *key)

@@ -143,7 +143,7 @@ char **host_default_plugin_dirs(size_t *n)
 	dirs[0] = xasprintf("%s/plugins", dir);
 	if (stat(dirs[0], &st) < 0 || !S_ISDIR(st.st_mode)) {
 		free(dirs[0]);
-		dirs[0] = xasprintf("%s/../lib/vzhost/plugins", dir);
+		dirs[0] = util_path_join(dir, "../lib/vzhost/plugins");
 	}
 	free(dir);
 	*n = 1;
