@@ -18,8 +18,8 @@ static int api_get_string(const struct vzh_node *n, const char *key,
 	return cfg_get_string(NODE(n), key, def, out);
 }
 
-static int api_get_int64(const struct vzh_node *n, const char *key,
-			 int64_t def, int64_t *out)
+static int api_get_int64(const struct vzh_node *n, const char *key, int64_t def,
+			 int64_t *out)
 {
 	return cfg_get_int64(NODE(n), key, def, out);
 }
@@ -34,8 +34,8 @@ static int api_get_bool(const struct vzh_node *n, const char *key, int def,
 	return ret;
 }
 
-static int api_get_size(const struct vzh_node *n, const char *key,
-			uint64_t def, uint64_t *out)
+static int api_get_size(const struct vzh_node *n, const char *key, uint64_t def,
+			uint64_t *out)
 {
 	return cfg_get_size(NODE(n), key, def, out);
 }
@@ -55,10 +55,12 @@ static int api_get_enum(const struct vzh_node *n, const char *key,
 static const struct vzh_node *api_child(const struct vzh_node *n,
 					const char *key)
 {
-	config_setting_t *m = n ? config_setting_get_member(NODE(n), key) : NULL;
+	config_setting_t *m = n ? config_setting_get_member(NODE(n), key) :
+				  NULL;
 
-	return m && config_setting_is_aggregate(m) ? (const struct vzh_node *)m :
-						     NULL;
+	return m && config_setting_is_aggregate(m) ?
+		       (const struct vzh_node *)m :
+		       NULL;
 }
 
 static int api_list_len(const struct vzh_node *n)
@@ -70,8 +72,8 @@ static int api_list_len(const struct vzh_node *n)
 
 static const struct vzh_node *api_list_elem(const struct vzh_node *n, int i)
 {
-	return n ? (const struct vzh_node *)config_setting_get_elem(NODE(n),
-								    (unsigned)i) :
+	return n ? (const struct vzh_node *)config_setting_get_elem(
+			   NODE(n), (unsigned)i) :
 		   NULL;
 }
 
@@ -80,8 +82,8 @@ static const char *api_where(const struct vzh_node *n, const char *key)
 	return n ? cfg_where(NODE(n), key) : "(no config)";
 }
 
-static int api_error(const struct vzh_node *n, const char *key,
-		     const char *fmt, ...)
+static int api_error(const struct vzh_node *n, const char *key, const char *fmt,
+		     ...)
 {
 	struct cfg *c;
 	va_list ap;
@@ -107,9 +109,10 @@ static int api_register_kind(struct vzh_host *vh, const struct vzh_kind *k)
 		return -EINVAL;
 	ret = registry_add_kind(&p->host->reg, p, k, &holder);
 	if (ret == -EEXIST && !p->conflict)
-		p->conflict = xasprintf("kind \"%s\" is already owned by plugin "
-					"\"%s\"",
-					k->name, holder->name);
+		p->conflict =
+			xasprintf("kind \"%s\" is already owned by plugin "
+				  "\"%s\"",
+				  k->name, holder->name);
 	else if (ret == -EINVAL && !p->conflict)
 		p->conflict = xasprintf("\"%s\" is not a valid kind name "
 					"(lower case, digits, '.', '_', '-')",
@@ -179,18 +182,19 @@ static bool abs_path(const char *s)
 static int api_emit_disk(struct vzh_device *d, const struct vzh_disk *v)
 {
 	return emit(d, DEV_DISK, v,
-		    !v ? NULL :
-		    !abs_path(v->path)         ? "path must be absolute" :
+		    !v				  ? NULL :
+		    !abs_path(v->path)		  ? "path must be absolute" :
 		    v->cache > VZH_CACHE_UNCACHED ? "unknown cache mode" :
-		    v->sync > VZH_SYNC_NONE     ? "unknown sync mode" :
-		    v->iface > VZH_DISK_USB     ? "unknown interface" :
-						  NULL);
+		    v->sync > VZH_SYNC_NONE	  ? "unknown sync mode" :
+		    v->iface > VZH_DISK_USB	  ? "unknown interface" :
+						    NULL);
 }
 
 static int api_emit_net(struct vzh_device *d, const struct vzh_net *v)
 {
 	return emit(d, DEV_NET, v,
-		    v && v->attach != VZH_NET_NAT ? "unknown attachment" : NULL);
+		    v && v->attach != VZH_NET_NAT ? "unknown attachment" :
+						    NULL);
 }
 
 static int api_emit_graphics(struct vzh_device *d, const struct vzh_graphics *v)
@@ -209,26 +213,28 @@ static int api_emit_keyboard(struct vzh_device *d, const struct vzh_keyboard *v)
 static int api_emit_pointer(struct vzh_device *d, const struct vzh_pointer *v)
 {
 	return emit(d, DEV_POINTER, v,
-		    v && v->type > VZH_POINTER_TRACKPAD ? "unknown type" : NULL);
+		    v && v->type > VZH_POINTER_TRACKPAD ? "unknown type" :
+							  NULL);
 }
 
 static int api_emit_serial(struct vzh_device *d, const struct vzh_serial *v)
 {
 	return emit(d, DEV_SERIAL, v,
 		    !v ? NULL :
-		    v->output > VZH_SERIAL_FILE ? "unknown output" :
+		    v->output > VZH_SERIAL_FILE ?
+			 "unknown output" :
 		    v->output == VZH_SERIAL_FILE && !abs_path(v->path) ?
-						  "a file output needs an absolute path" :
-						  NULL);
+			 "a file output needs an absolute path" :
+			 NULL);
 }
 
 static int api_emit_share(struct vzh_device *d, const struct vzh_share *v)
 {
 	return emit(d, DEV_SHARE, v,
-		    !v ? NULL :
-		    !v->tag || !*v->tag  ? "tag is empty" :
-		    !abs_path(v->path) ? "path must be absolute" :
-					 NULL);
+		    !v			? NULL :
+		    !v->tag || !*v->tag ? "tag is empty" :
+		    !abs_path(v->path)	? "path must be absolute" :
+					  NULL);
 }
 
 static int api_emit_entropy(struct vzh_device *d, const struct vzh_simple *v)

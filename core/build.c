@@ -9,8 +9,8 @@
 #include "util.h"
 
 static const char *const vm_keys[] = {
-	"name",    "guest",  "cpus",	     "memory",	     "nested",
-	"boot",	   "macos",  "on_poweroff", "on_crash",	     "stop_timeout",
+	"name",		"guest",   "cpus",	  "memory",   "nested",
+	"boot",		"macos",   "on_poweroff", "on_crash", "stop_timeout",
 	"on_host_stop", "devices", NULL
 };
 static const char *const boot_keys[] = { "kernel", "initrd", "cmdline", "efi",
@@ -20,10 +20,11 @@ static const char *const macos_keys[] = { "bundle", NULL };
 
 /* Which built-in plugin provides a kind, to say what to load. */
 static const char *const builtin_providers[][2] = {
-	{ "disk", "disk" },	  { "nat", "nat" },	    { "graphics", "graphics" },
-	{ "keyboard", "input" }, { "pointer", "input" }, { "serial", "serial" },
-	{ "share", "share" },	  { "entropy", "virtio" }, { "balloon", "virtio" },
-	{ "vsock", "virtio" },
+	{ "disk", "disk" },	    { "nat", "nat" },
+	{ "graphics", "graphics" }, { "keyboard", "input" },
+	{ "pointer", "input" },	    { "serial", "serial" },
+	{ "share", "share" },	    { "entropy", "virtio" },
+	{ "balloon", "virtio" },    { "vsock", "virtio" },
 };
 
 static bool name_ok(const char *s)
@@ -94,11 +95,12 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 		if (!str)
 			cfg_error(vm, "name", "every VM needs a name");
 		else if (!name_ok(str))
-			cfg_error(vm, "name",
-				  "\"%s\" is not a VM name (1-64 letters, digits, "
-				  "'.', '_' or '-', starting with a letter or "
-				  "digit)",
-				  str);
+			cfg_error(
+				vm, "name",
+				"\"%s\" is not a VM name (1-64 letters, digits, "
+				"'.', '_' or '-', starting with a letter or "
+				"digit)",
+				str);
 	}
 	m->name = xstrdup(str ? str : "");
 	m->loc[ML_GUEST] = loc_dup(vm, "guest");
@@ -114,8 +116,9 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 				  "%llu bytes is not a multiple of 1 MiB",
 				  (unsigned long long)m->memory);
 		else if (m->memory < 64 * MiB)
-			cfg_error(vm, "memory", "%llu MiB is below the minimum of "
-						"64 MiB",
+			cfg_error(vm, "memory",
+				  "%llu MiB is below the minimum of "
+				  "64 MiB",
 				  (unsigned long long)(m->memory / MiB));
 	}
 	m->loc[ML_NESTED] = loc_dup(vm, "nested");
@@ -134,11 +137,13 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 	m->on_crash = e;
 	if (cfg_get_int64(vm, "stop_timeout", 30, &v) == 0 &&
 	    (v < 0 || v > 86400))
-		cfg_error(vm, "stop_timeout", "%lld is out of range [0, 86400] "
-					      "seconds",
+		cfg_error(vm, "stop_timeout",
+			  "%lld is out of range [0, 86400] "
+			  "seconds",
 			  (long long)v);
 	m->stop_timeout = v >= 0 && v <= 86400 ? (unsigned)v : 30;
-	cfg_get_enum(vm, "on_host_stop", host_stop_names, HOST_STOP_SHUTDOWN, &e);
+	cfg_get_enum(vm, "on_host_stop", host_stop_names, HOST_STOP_SHUTDOWN,
+		     &e);
 	m->on_host_stop = e;
 }
 
@@ -153,19 +158,22 @@ static void unknown_kind(struct host *h, const config_setting_t *dev,
 		if (!strcmp(builtin_providers[i][0], kind))
 			break;
 	if (i < ARRAY_SIZE(builtin_providers))
-		cfg_error(dev, "kind",
-			  "no loaded plugin provides kind \"%s\" (add \"%s\" to "
-			  "plugins.load)",
-			  kind, builtin_providers[i][1]);
+		cfg_error(
+			dev, "kind",
+			"no loaded plugin provides kind \"%s\" (add \"%s\" to "
+			"plugins.load)",
+			kind, builtin_providers[i][1]);
 	else if (near)
-		cfg_error(dev, "kind", "unknown device kind \"%s\" (did you mean "
-				       "\"%s\"?)",
+		cfg_error(dev, "kind",
+			  "unknown device kind \"%s\" (did you mean "
+			  "\"%s\"?)",
 			  kind, near);
 	else
-		cfg_error(dev, "kind",
-			  "unknown device kind \"%s\" (no loaded plugin provides "
-			  "it; `vzhost plugins` lists the kinds)",
-			  kind);
+		cfg_error(
+			dev, "kind",
+			"unknown device kind \"%s\" (no loaded plugin provides "
+			"it; `vzhost plugins` lists the kinds)",
+			kind);
 	free(names);
 }
 
@@ -179,13 +187,15 @@ static void contribute(struct host *h, struct machine *m,
 	int ret;
 
 	if (!config_setting_is_group(dev)) {
-		cfg_error(dev, NULL, "a device is a group { kind = \"...\"; ... }");
+		cfg_error(dev, NULL,
+			  "a device is a group { kind = \"...\"; ... }");
 		return;
 	}
 	if (cfg_get_string(dev, "kind", NULL, &kind) < 0)
 		return;
 	if (!kind) {
-		cfg_error(dev, NULL, "a device needs a kind (such as \"disk\")");
+		cfg_error(dev, NULL,
+			  "a device needs a kind (such as \"disk\")");
 		return;
 	}
 	k = registry_find_kind(&h->reg, kind);
@@ -213,10 +223,12 @@ static void contribute(struct host *h, struct machine *m,
 	if (ret < 0 || h->diag.n > errors) {
 		machine_truncate(m, before);
 		if (h->diag.n == errors)
-			cfg_error(dev, NULL, "plugin \"%s\" refused the device: %s",
+			cfg_error(dev, NULL,
+				  "plugin \"%s\" refused the device: %s",
 				  k->owner->name,
-				  k->owner->error ? k->owner->error :
-						    strerror(ret < 0 ? -ret : EINVAL));
+				  k->owner->error ?
+					  k->owner->error :
+					  strerror(ret < 0 ? -ret : EINVAL));
 	}
 }
 
@@ -228,9 +240,10 @@ int build_machines(struct host *h)
 
 	if (!vms) {
 		if (!config_setting_get_member(root, "vms"))
-			cfg_error(root, "vms",
-				  "no virtual machine declared (vms = ( { name = "
-				  "\"...\"; ... } );)");
+			cfg_error(
+				root, "vms",
+				"no virtual machine declared (vms = ( { name = "
+				"\"...\"; ... } );)");
 		return -EINVAL;
 	}
 	h->vms = xcalloc(config_setting_length(vms), sizeof(*h->vms));
@@ -238,14 +251,17 @@ int build_machines(struct host *h)
 		struct machine *m = &h->vms[h->nvms];
 
 		if (!config_setting_is_group(vm)) {
-			cfg_error(vm, NULL, "a VM is a group { name = \"...\"; ... }");
+			cfg_error(vm, NULL,
+				  "a VM is a group { name = \"...\"; ... }");
 			continue;
 		}
 		h->nvms++;
 		parse_vm(m, vm);
 		devs = cfg_get_list(vm, "devices");
-		for (j = 0; devs && j < (unsigned)config_setting_length(devs); j++)
-			contribute(h, m, config_setting_get_elem(devs, j), (int)j);
+		for (j = 0; devs && j < (unsigned)config_setting_length(devs);
+		     j++)
+			contribute(h, m, config_setting_get_elem(devs, j),
+				   (int)j);
 	}
 	if (!h->nvms && !h->diag.n)
 		cfg_error(vms, NULL, "no virtual machine declared");

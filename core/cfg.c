@@ -135,16 +135,19 @@ static int check_includes(struct cfg *c, const char *shown, const char *text,
 		name = xasprintf("%.*s", (int)(q - p - 1), p + 1);
 		path = util_path_join(c->dir, name);
 		child = display_name(c, name);
-		where = xasprintf("%s:%d: @include \"%s\"", shown, lineno, name);
+		where = xasprintf("%s:%d: @include \"%s\"", shown, lineno,
+				  name);
 		inner = NULL;
 		if (depth >= CFG_MAX_INCLUDE_DEPTH) {
-			diag_add(c->diag, where, "includes nested deeper than %d",
+			diag_add(c->diag, where,
+				 "includes nested deeper than %d",
 				 CFG_MAX_INCLUDE_DEPTH);
 			ret = -EINVAL;
 		} else if (stat(path, &st) == 0 && (st.st_mode & S_IWOTH)) {
-			diag_add(c->diag, where,
-				 "refusing a world-writable file (chmod o-w %s)",
-				 path);
+			diag_add(
+				c->diag, where,
+				"refusing a world-writable file (chmod o-w %s)",
+				path);
 			ret = -EINVAL;
 		} else if ((err = read_text(path, &inner)) < 0) {
 			diag_add(c->diag, where, "%s", file_error(err));
@@ -184,9 +187,8 @@ int cfg_load(struct cfg *c, const char *path, struct diag *diag)
 		goto out;
 	}
 	c->dir = rdir;
-	c->abs = util_path_join(c->dir, strrchr(path, '/') ?
-						strrchr(path, '/') + 1 :
-						path);
+	c->abs = util_path_join(
+		c->dir, strrchr(path, '/') ? strrchr(path, '/') + 1 : path);
 	ret = check_includes(c, path, text, 0);
 	if (ret < 0)
 		goto out;
@@ -273,20 +275,23 @@ static const char *file_of(const config_setting_t *s)
 
 const char *cfg_where(const config_setting_t *s, const char *key)
 {
-	const config_setting_t *m = key ? config_setting_get_member(s, key) : NULL;
+	const config_setting_t *m = key ? config_setting_get_member(s, key) :
+					  NULL;
 
 	if (m)
 		s = m;
 	/* the root has no line of its own: point at the file's start */
-	return cfg_keep(cfg_of(s), xasprintf("%s:%u", file_of(s),
-					     config_setting_source_line(s) ?
-						     config_setting_source_line(s) :
-						     1));
+	return cfg_keep(cfg_of(s),
+			xasprintf("%s:%u", file_of(s),
+				  config_setting_source_line(s) ?
+					  config_setting_source_line(s) :
+					  1));
 }
 
 const char *cfg_loc(const config_setting_t *s, const char *key)
 {
-	const config_setting_t *m = key ? config_setting_get_member(s, key) : NULL;
+	const config_setting_t *m = key ? config_setting_get_member(s, key) :
+					  NULL;
 	char path[512];
 
 	append_path(m ? m : s, path, sizeof(path));
@@ -383,7 +388,8 @@ static bool int_wrapped(const config_setting_t *m)
 		const char *q = p + strlen(name);
 
 		if (strncmp(p, name, strlen(name)) ||
-		    (p > text && (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
+		    (p > text &&
+		     (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
 			continue;
 		while (*q == ' ' || *q == '\t')
 			q++;
@@ -535,8 +541,10 @@ int cfg_get_enum(const config_setting_t *s, const char *key,
 	}
 	near = util_did_you_mean(str, names);
 	if (near)
-		return cfg_error(s, key, "\"%s\" is not one of %s (did you mean \"%s\"?)",
-				 str, list, near);
+		return cfg_error(
+			s, key,
+			"\"%s\" is not one of %s (did you mean \"%s\"?)", str,
+			list, near);
 	return cfg_error(s, key, "\"%s\" is not one of %s", str, list);
 }
 
@@ -576,7 +584,8 @@ int cfg_check_keys(const config_setting_t *s, const char *const *allowed)
 			continue;
 		near = util_did_you_mean(name, allowed);
 		if (near)
-			cfg_error(m, NULL, "unknown setting (did you mean \"%s\"?)",
+			cfg_error(m, NULL,
+				  "unknown setting (did you mean \"%s\"?)",
 				  near);
 		else
 			cfg_error(m, NULL, "unknown setting");

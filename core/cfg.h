@@ -11,12 +11,12 @@
 struct cfg_file;
 
 struct cfg {
-	config_t lc;     /* first: a setting's ->config leads back here */
-	char *path;      /* as the user gave it */
-	char *dir;       /* absolute directory relative paths resolve against */
-	char *abs;       /* absolute path of the main file */
+	config_t lc; /* first: a setting's ->config leads back here */
+	char *path; /* as the user gave it */
+	char *dir; /* absolute directory relative paths resolve against */
+	char *abs; /* absolute path of the main file */
 	struct diag *diag;
-	char **strs;     /* strings handed out, freed with the config */
+	char **strs; /* strings handed out, freed with the config */
 	size_t nstrs, capstrs;
 	struct cfg_file *files; /* contents cached for re-reading literals */
 	bool loaded;

@@ -20,8 +20,8 @@ const char *const accel_names[] = { "auto", "kvm", "hvf", "tcg", NULL };
 
 static const char *const root_keys[] = { "host", "plugins", "hooks", "vms",
 					 NULL };
-static const char *const host_keys[] = { "state_dir",   "bridge",
-					 "accel",       "max_vms",
+static const char *const host_keys[] = { "state_dir",	"bridge",
+					 "accel",	"max_vms",
 					 "macos_slots", "wait_for_slot",
 					 NULL };
 static const char *const hooks_keys[] = { "dir", "timeout", NULL };
@@ -199,9 +199,10 @@ static void check_plugin_groups(struct host *h, const config_setting_t *ps,
 			continue;
 		near = util_did_you_mean(name, names);
 		if (near)
-			cfg_error(m, NULL,
-				  "no plugin \"%s\" is loaded (did you mean \"%s\"?)",
-				  name, near);
+			cfg_error(
+				m, NULL,
+				"no plugin \"%s\" is loaded (did you mean \"%s\"?)",
+				name, near);
 		else
 			cfg_error(m, NULL,
 				  "unknown setting: no plugin \"%s\" is loaded",
@@ -257,8 +258,8 @@ static void load_default(struct host *h, const config_setting_t *ps,
 
 int host_load_plugins(struct host *h)
 {
-	config_setting_t *root = h->cfg.loaded ? config_root_setting(&h->cfg.lc) :
-						 NULL;
+	config_setting_t *root =
+		h->cfg.loaded ? config_root_setting(&h->cfg.lc) : NULL;
 	config_setting_t *ps = cfg_get_group(root, "plugins"), *dl, *load, *e;
 	char **defdirs;
 	size_t i, ndef;
@@ -271,7 +272,8 @@ int host_load_plugins(struct host *h)
 			cfg_error(e, NULL, "expected a directory (a string)");
 			continue;
 		}
-		add_dir(h, util_path_join(h->cfg.dir, config_setting_get_string(e)));
+		add_dir(h, util_path_join(h->cfg.dir,
+					  config_setting_get_string(e)));
 	}
 	defdirs = host_default_plugin_dirs(&ndef);
 	for (i = 0; i < ndef; i++)

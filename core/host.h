@@ -17,7 +17,7 @@ struct plugin {
 	const struct vzh_plugin *desc;
 	void *handle; /* dlopen; never closed once init ran */
 	void *state;
-	char *error;    /* set_error() text of the current callback */
+	char *error; /* set_error() text of the current callback */
 	char *conflict; /* a kind it registered was taken */
 	unsigned order;
 	bool in_init;
@@ -32,10 +32,10 @@ struct host_settings {
 	char *state_dir;
 	enum bridge_choice bridge;
 	enum accel_choice accel;
-	unsigned max_vms;     /* 0: no limit */
+	unsigned max_vms; /* 0: no limit */
 	unsigned macos_slots; /* macOS guests at once */
 	unsigned wait_for_slot; /* seconds */
-	char *hooks_dir;      /* NULL: no hook scripts */
+	char *hooks_dir; /* NULL: no hook scripts */
 	unsigned hooks_timeout; /* seconds */
 };
 

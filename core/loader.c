@@ -15,7 +15,8 @@
 #include "util.h"
 
 /* the fields every ABI 1.x descriptor has, through fini */
-#define DESC_MIN_SIZE (offsetof(struct vzh_plugin, fini) + sizeof(void (*)(void)))
+#define DESC_MIN_SIZE \
+	(offsetof(struct vzh_plugin, fini) + sizeof(void (*)(void)))
 
 static bool name_ok(const char *s)
 {
@@ -41,8 +42,8 @@ static int check_trust(struct host *h, const char *loc, const char *name,
 		return -errno;
 	}
 	if (!dir && !S_ISREG(st.st_mode)) {
-		diag_add(&h->diag, loc, "plugin \"%s\": %s is not a regular file",
-			 name, path);
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": %s is not a regular file", name, path);
 		return -EPERM;
 	}
 	if (st.st_mode & (S_IWGRP | S_IWOTH)) {
@@ -100,20 +101,22 @@ static int check_descriptor(struct host *h, const char *loc, const char *name,
 	unsigned major, minor;
 
 	if (d->magic != VZH_PLUGIN_MAGIC) {
-		diag_add(&h->diag, loc,
-			 "plugin \"%s\": %s is not a vzhost plugin (bad magic in "
-			 "its descriptor)",
-			 name, path);
+		diag_add(
+			&h->diag, loc,
+			"plugin \"%s\": %s is not a vzhost plugin (bad magic in "
+			"its descriptor)",
+			name, path);
 		return -EINVAL;
 	}
 	major = d->abi >> 16;
 	minor = d->abi & 0xffff;
 	if (major != VZH_ABI_MAJOR) {
-		diag_add(&h->diag, loc,
-			 "plugin \"%s\": built for ABI %u.%u, this vzhost has ABI "
-			 "%u.%u: rebuild it for ABI %u",
-			 name, major, minor, VZH_ABI_MAJOR, VZH_ABI_MINOR,
-			 VZH_ABI_MAJOR);
+		diag_add(
+			&h->diag, loc,
+			"plugin \"%s\": built for ABI %u.%u, this vzhost has ABI "
+			"%u.%u: rebuild it for ABI %u",
+			name, major, minor, VZH_ABI_MAJOR, VZH_ABI_MINOR,
+			VZH_ABI_MAJOR);
 		return -EINVAL;
 	}
 	if (minor > VZH_ABI_MINOR) {
@@ -124,23 +127,25 @@ static int check_descriptor(struct host *h, const char *loc, const char *name,
 		return -EINVAL;
 	}
 	if (d->struct_size < DESC_MIN_SIZE) {
-		diag_add(&h->diag, loc,
-			 "plugin \"%s\": descriptor is %u bytes, ABI %u needs at "
-			 "least %zu: rebuild it against the SDK",
-			 name, d->struct_size, VZH_ABI_MAJOR, DESC_MIN_SIZE);
+		diag_add(
+			&h->diag, loc,
+			"plugin \"%s\": descriptor is %u bytes, ABI %u needs at "
+			"least %zu: rebuild it against the SDK",
+			name, d->struct_size, VZH_ABI_MAJOR, DESC_MIN_SIZE);
 		return -EINVAL;
 	}
 	if (!d->name || strcmp(d->name, name)) {
-		diag_add(&h->diag, loc,
-			 "plugin \"%s\": %s calls itself \"%s\"; a plugin's name "
-			 "must equal its file name (%s.so)",
-			 name, path, d->name ? d->name : "(null)",
-			 d->name ? d->name : name);
+		diag_add(
+			&h->diag, loc,
+			"plugin \"%s\": %s calls itself \"%s\"; a plugin's name "
+			"must equal its file name (%s.so)",
+			name, path, d->name ? d->name : "(null)",
+			d->name ? d->name : name);
 		return -EINVAL;
 	}
 	if (!d->init) {
-		diag_add(&h->diag, loc, "plugin \"%s\": descriptor has no init()",
-			 name);
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": descriptor has no init()", name);
 		return -EINVAL;
 	}
 	return 0;
@@ -167,13 +172,14 @@ static int run_init(struct host *h, const char *loc, struct plugin *p,
 	if (p->conflict) {
 		/* refused whatever init() returned: two owners of a kind
 		   would make a config mean different things by load order */
-		diag_add(&h->diag, loc, "plugin \"%s\": %s", p->name, p->conflict);
+		diag_add(&h->diag, loc, "plugin \"%s\": %s", p->name,
+			 p->conflict);
 		if (ret == 0 && p->desc->fini)
 			p->desc->fini(p->state);
 		ret = -EEXIST;
 	} else if (ret < 0) {
-		diag_add(&h->diag, loc, "plugin \"%s\": init failed: %s", p->name,
-			 p->error ? p->error : strerror(-ret));
+		diag_add(&h->diag, loc, "plugin \"%s\": init failed: %s",
+			 p->name, p->error ? p->error : strerror(-ret));
 	}
 	if (ret < 0) {
 		registry_drop(&h->reg, p);
@@ -224,9 +230,10 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 	}
 	desc = dlsym(handle, VZH_PLUGIN_SYMBOL);
 	if (!desc) {
-		diag_add(&h->diag, loc,
-			 "plugin \"%s\": %s is not a vzhost plugin (no %s symbol)",
-			 name, path, VZH_PLUGIN_SYMBOL);
+		diag_add(
+			&h->diag, loc,
+			"plugin \"%s\": %s is not a vzhost plugin (no %s symbol)",
+			name, path, VZH_PLUGIN_SYMBOL);
 		ret = -ENOEXEC;
 		goto out;
 	}
@@ -241,7 +248,8 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 	p->handle = handle;
 	p->host = h;
 	p->order = (unsigned)h->nplugins;
-	h->plugins = xrealloc(h->plugins, (h->nplugins + 1) * sizeof(*h->plugins));
+	h->plugins =
+		xrealloc(h->plugins, (h->nplugins + 1) * sizeof(*h->plugins));
 	h->plugins[h->nplugins++] = p;
 	handle = NULL; /* from here on the plugin's code has run: keep it */
 	ret = run_init(h, loc, p, settings);
@@ -273,7 +281,8 @@ char **loader_scan_dir(const char *dir)
 			    de->d_name[0] == '.')
 				continue;
 			names = xrealloc(names, (n + 2) * sizeof(*names));
-			names[n++] = xasprintf("%.*s", (int)(len - 3), de->d_name);
+			names[n++] =
+				xasprintf("%.*s", (int)(len - 3), de->d_name);
 		}
 		closedir(d);
 	}

@@ -7,9 +7,9 @@ int log_level = LOG_NOTICE;
 
 void log_vmsg(int level, const char *origin, const char *fmt, va_list ap)
 {
-	static const char *const names[] = { "emerg",  "alert",  "crit",
-					     "error",  "warning", "notice",
-					     "info",   "debug" };
+	static const char *const names[] = { "emerg", "alert",	 "crit",
+					     "error", "warning", "notice",
+					     "info",  "debug" };
 
 	if (level > log_level)
 		return;

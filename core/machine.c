@@ -7,7 +7,7 @@
 #include "util.h"
 
 const char *const dev_class_names[DEV_CLASS_COUNT] = {
-	"disk",   "net",   "graphics", "keyboard", "pointer",
+	"disk",	  "net",   "graphics", "keyboard", "pointer",
 	"serial", "share", "entropy",  "balloon",  "vsock",
 };
 const char *const guest_names[] = { "linux", "macos", NULL };

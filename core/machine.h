@@ -24,8 +24,8 @@ enum dev_class {
 
 /* Where a device came from, for every later error message. */
 struct origin {
-	char *loc;    /* "file:line: vms[0].devices[2]" */
-	char *kind;   /* the entry's kind */
+	char *loc; /* "file:line: vms[0].devices[2]" */
+	char *kind; /* the entry's kind */
 	char *plugin; /* the plugin that emitted it */
 };
 
@@ -49,8 +49,8 @@ enum host_stop { HOST_STOP_SHUTDOWN, HOST_STOP_SAVE };
 
 struct boot {
 	char *kernel, *initrd, *cmdline; /* Linux kernel boot */
-	bool efi;                        /* EFI boot instead */
-	char *efi_vars;                  /* EFI variable store */
+	bool efi; /* EFI boot instead */
+	char *efi_vars; /* EFI variable store */
 };
 
 /* "file:line: path" of the settings later checks point at */

@@ -66,7 +66,8 @@ static int run(enum mode mode, const char *path)
 	}
 	ret = host_open(&h, path);
 	if (ret < 0 && !h.cfg.loaded) {
-		status = finish_errors(&h, ret == -EINVAL ? EX_CONFIG : EX_NOINPUT);
+		status = finish_errors(&h,
+				       ret == -EINVAL ? EX_CONFIG : EX_NOINPUT);
 		goto out;
 	}
 	host_load_plugins(&h);
@@ -159,12 +160,14 @@ int main(int argc, char **argv)
 		optind++;
 	}
 	if (optind < argc) {
-		fprintf(stderr, "vzhost: unexpected argument \"%s\" (try --help)\n",
+		fprintf(stderr,
+			"vzhost: unexpected argument \"%s\" (try --help)\n",
 			argv[optind]);
 		return EX_USAGE;
 	}
 	if (!path && mode != MODE_PLUGINS) {
-		fprintf(stderr, "vzhost: no configuration: use -c FILE (try --help)\n");
+		fprintf(stderr,
+			"vzhost: no configuration: use -c FILE (try --help)\n");
 		return EX_USAGE;
 	}
 	return run(mode, path);

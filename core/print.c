@@ -23,14 +23,19 @@ static json_t *device_json(const struct device *d)
 	switch (d->cls) {
 	case DEV_DISK:
 		json_object_set_new(o, "path", json_string(d->u.disk.path));
-		json_object_set_new(o, "size", json_integer((json_int_t)d->u.disk.size));
-		json_object_set_new(o, "read_only", json_boolean(d->u.disk.read_only));
-		json_object_set_new(o, "cache",
-				    json_string(disk_cache_names[d->u.disk.cache]));
-		json_object_set_new(o, "sync",
-				    json_string(disk_sync_names[d->u.disk.sync]));
-		json_object_set_new(o, "interface",
-				    json_string(disk_iface_names[d->u.disk.iface]));
+		json_object_set_new(o, "size",
+				    json_integer((json_int_t)d->u.disk.size));
+		json_object_set_new(o, "read_only",
+				    json_boolean(d->u.disk.read_only));
+		json_object_set_new(
+			o, "cache",
+			json_string(disk_cache_names[d->u.disk.cache]));
+		json_object_set_new(
+			o, "sync",
+			json_string(disk_sync_names[d->u.disk.sync]));
+		json_object_set_new(
+			o, "interface",
+			json_string(disk_iface_names[d->u.disk.iface]));
 		break;
 	case DEV_NET:
 		util_format_mac(d->u.net.mac, mac);
@@ -38,23 +43,28 @@ static json_t *device_json(const struct device *d)
 		json_object_set_new(o, "mac", json_string(mac));
 		break;
 	case DEV_GRAPHICS:
-		json_object_set_new(o, "width", json_integer(d->u.graphics.width));
-		json_object_set_new(o, "height", json_integer(d->u.graphics.height));
+		json_object_set_new(o, "width",
+				    json_integer(d->u.graphics.width));
+		json_object_set_new(o, "height",
+				    json_integer(d->u.graphics.height));
 		json_object_set_new(o, "ppi", json_integer(d->u.graphics.ppi));
 		break;
 	case DEV_POINTER:
-		json_object_set_new(o, "type",
-				    json_string(pointer_names[d->u.pointer.type]));
+		json_object_set_new(
+			o, "type",
+			json_string(pointer_names[d->u.pointer.type]));
 		break;
 	case DEV_SERIAL:
-		json_object_set_new(o, "output",
-				    json_string(serial_names[d->u.serial.output]));
+		json_object_set_new(
+			o, "output",
+			json_string(serial_names[d->u.serial.output]));
 		json_object_set_new(o, "path", str_or_null(d->u.serial.path));
 		break;
 	case DEV_SHARE:
 		json_object_set_new(o, "tag", json_string(d->u.share.tag));
 		json_object_set_new(o, "path", json_string(d->u.share.path));
-		json_object_set_new(o, "read_only", json_boolean(d->u.share.read_only));
+		json_object_set_new(o, "read_only",
+				    json_boolean(d->u.share.read_only));
 		break;
 	default:
 		break;
@@ -76,20 +86,27 @@ json_t *print_machine_json(const struct machine *m)
 		json_decref(boot); /* macOS guests boot from their bundle */
 		boot = NULL;
 	} else if (m->boot.efi) {
-		json_object_set_new(boot, "efi", json_pack("{s:o}", "vars",
-							   str_or_null(m->boot.efi_vars)));
+		json_object_set_new(boot, "efi",
+				    json_pack("{s:o}", "vars",
+					      str_or_null(m->boot.efi_vars)));
 	} else {
-		json_object_set_new(boot, "kernel", str_or_null(m->boot.kernel));
-		json_object_set_new(boot, "initrd", str_or_null(m->boot.initrd));
-		json_object_set_new(boot, "cmdline", str_or_null(m->boot.cmdline));
+		json_object_set_new(boot, "kernel",
+				    str_or_null(m->boot.kernel));
+		json_object_set_new(boot, "initrd",
+				    str_or_null(m->boot.initrd));
+		json_object_set_new(boot, "cmdline",
+				    str_or_null(m->boot.cmdline));
 	}
 	if (boot)
 		json_object_set_new(o, "boot", boot);
 	if (m->macos_bundle)
-		json_object_set_new(o, "macos", json_pack("{s:s}", "bundle",
-							  m->macos_bundle));
-	json_object_set_new(o, "on_poweroff", json_string(policy_names[m->on_poweroff]));
-	json_object_set_new(o, "on_crash", json_string(policy_names[m->on_crash]));
+		json_object_set_new(o, "macos",
+				    json_pack("{s:s}", "bundle",
+					      m->macos_bundle));
+	json_object_set_new(o, "on_poweroff",
+			    json_string(policy_names[m->on_poweroff]));
+	json_object_set_new(o, "on_crash",
+			    json_string(policy_names[m->on_crash]));
 	json_object_set_new(o, "stop_timeout", json_integer(m->stop_timeout));
 	json_object_set_new(o, "on_host_stop",
 			    json_string(host_stop_names[m->on_host_stop]));
@@ -107,11 +124,11 @@ json_t *print_host_json(const struct host *h)
 
 	for (i = 0; i < h->nvms; i++)
 		json_array_append_new(vms, print_machine_json(&h->vms[i]));
-	return json_pack("{s:{s:s,s:s,s:s,s:i,s:i,s:i},s:{s:o,s:i},s:o}", "host",
-			 "state_dir", s->state_dir, "bridge",
-			 bridge_names[s->bridge], "accel", accel_names[s->accel],
-			 "max_vms", (int)s->max_vms, "macos_slots",
-			 (int)s->macos_slots, "wait_for_slot",
+	return json_pack("{s:{s:s,s:s,s:s,s:i,s:i,s:i},s:{s:o,s:i},s:o}",
+			 "host", "state_dir", s->state_dir, "bridge",
+			 bridge_names[s->bridge], "accel",
+			 accel_names[s->accel], "max_vms", (int)s->max_vms,
+			 "macos_slots", (int)s->macos_slots, "wait_for_slot",
 			 (int)s->wait_for_slot, "hooks", "dir",
 			 str_or_null(s->hooks_dir), "timeout",
 			 (int)s->hooks_timeout, "vms", vms);
@@ -147,11 +164,13 @@ static void device_line(const struct device *d, FILE *f)
 		fprintf(f, "%s", pointer_names[d->u.pointer.type]);
 		break;
 	case DEV_SERIAL:
-		fprintf(f, "%s", d->u.serial.path ? d->u.serial.path :
-						    serial_names[d->u.serial.output]);
+		fprintf(f, "%s",
+			d->u.serial.path ? d->u.serial.path :
+					   serial_names[d->u.serial.output]);
 		break;
 	case DEV_SHARE:
-		fprintf(f, "%s -> tag \"%s\"%s", d->u.share.path, d->u.share.tag,
+		fprintf(f, "%s -> tag \"%s\"%s", d->u.share.path,
+			d->u.share.tag,
 			d->u.share.read_only ? " read-only" : "");
 		break;
 	case DEV_KEYBOARD:
@@ -161,8 +180,8 @@ static void device_line(const struct device *d, FILE *f)
 		fprintf(f, "virtio");
 		break;
 	}
-	fprintf(f, "  [%s via plugin %s, %s]\n", d->origin.kind, d->origin.plugin,
-		d->origin.loc);
+	fprintf(f, "  [%s via plugin %s, %s]\n", d->origin.kind,
+		d->origin.plugin, d->origin.loc);
 }
 
 void print_check(const struct host *h, FILE *f)
@@ -191,9 +210,10 @@ void print_check(const struct host *h, FILE *f)
 			device_line(&m->devs[j], f);
 		ndevs += m->ndevs;
 	}
-	fprintf(f, "%s: OK (%zu VM%s, %zu device%s, %zu plugin%s)\n", h->cfg.path,
-		h->nvms, h->nvms == 1 ? "" : "s", ndevs, ndevs == 1 ? "" : "s",
-		h->nplugins, h->nplugins == 1 ? "" : "s");
+	fprintf(f, "%s: OK (%zu VM%s, %zu device%s, %zu plugin%s)\n",
+		h->cfg.path, h->nvms, h->nvms == 1 ? "" : "s", ndevs,
+		ndevs == 1 ? "" : "s", h->nplugins,
+		h->nplugins == 1 ? "" : "s");
 }
 
 void print_plugins(const struct host *h, FILE *f)

@@ -17,8 +17,8 @@ static bool kind_name_ok(const char *s)
 	if (!s || !islower((unsigned char)*s))
 		return false;
 	for (; *s; s++, n++)
-		if (!islower((unsigned char)*s) && !isdigit((unsigned char)*s) &&
-		    !strchr("._-", *s))
+		if (!islower((unsigned char)*s) &&
+		    !isdigit((unsigned char)*s) && !strchr("._-", *s))
 			return false;
 	return n <= 64;
 }
@@ -38,7 +38,8 @@ int registry_add_kind(struct registry *r, struct plugin *owner,
 	}
 	e = xcalloc(1, sizeof(*e));
 	memcpy(&e->ops, k,
-	       k->struct_size < sizeof(e->ops) ? k->struct_size : sizeof(e->ops));
+	       k->struct_size < sizeof(e->ops) ? k->struct_size :
+						 sizeof(e->ops));
 	e->name = xstrdup(k->name);
 	e->ops.name = e->name;
 	e->owner = owner;
@@ -96,8 +97,8 @@ int registry_subscribe(struct registry *r, struct plugin *owner,
 			break;
 		r->subs[ev][i] = *s;
 	}
-	r->subs[ev][i] = (struct subscription){ priority, order, fn, data,
-						owner };
+	r->subs[ev][i] =
+		(struct subscription){ priority, order, fn, data, owner };
 	r->nsubs[ev] = n + 1;
 	return 0;
 }

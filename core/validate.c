@@ -6,11 +6,11 @@
 #include "util.h"
 
 /* One line, as VZ-FACTS says: VZMacPlatformConfiguration has no nested setting. */
-#define NESTED_MACOS                                                          \
-	"nested virtualization is not available to macOS guests: "            \
-	"Virtualization.framework offers it only on the generic (Linux) "     \
-	"platform (VZGenericPlatformConfiguration, macOS 15 on M3 or later), "\
-	"never on VZMacPlatformConfiguration; run the nested workload in a "  \
+#define NESTED_MACOS                                                           \
+	"nested virtualization is not available to macOS guests: "             \
+	"Virtualization.framework offers it only on the generic (Linux) "      \
+	"platform (VZGenericPlatformConfiguration, macOS 15 on M3 or later), " \
+	"never on VZMacPlatformConfiguration; run the nested workload in a "   \
 	"Linux guest with nested = true, or directly on the host"
 
 static void check_guest(struct host *h, const struct machine *m)
@@ -19,10 +19,11 @@ static void check_guest(struct host *h, const struct machine *m)
 
 	if (m->guest == VZH_GUEST_MACOS) {
 		if (!m->macos_bundle)
-			diag_add(d, m->loc[ML_VM],
-				 "a macOS guest needs macos = { bundle = "
-				 "\"NAME.vzvm\"; } (its hardware model, machine "
-				 "identifier, auxiliary storage and disk)");
+			diag_add(
+				d, m->loc[ML_VM],
+				"a macOS guest needs macos = { bundle = "
+				"\"NAME.vzvm\"; } (its hardware model, machine "
+				"identifier, auxiliary storage and disk)");
 		if (m->boot.kernel || m->boot.initrd || m->boot.cmdline)
 			diag_add(d, m->loc[ML_BOOT],
 				 "a macOS guest boots from its bundle: remove "
@@ -32,13 +33,16 @@ static void check_guest(struct host *h, const struct machine *m)
 		return;
 	}
 	if (m->macos_bundle)
-		diag_add(d, m->loc[ML_MACOS],
-			 "macos settings apply to macOS guests only (set guest = "
-			 "\"macos\" or remove them)");
-	if (m->boot.efi && (m->boot.kernel || m->boot.initrd || m->boot.cmdline))
-		diag_add(d, m->loc[ML_BOOT],
-			 "choose one way to boot: boot.efi, or boot.kernel with "
-			 "its initrd and cmdline");
+		diag_add(
+			d, m->loc[ML_MACOS],
+			"macos settings apply to macOS guests only (set guest = "
+			"\"macos\" or remove them)");
+	if (m->boot.efi &&
+	    (m->boot.kernel || m->boot.initrd || m->boot.cmdline))
+		diag_add(
+			d, m->loc[ML_BOOT],
+			"choose one way to boot: boot.efi, or boot.kernel with "
+			"its initrd and cmdline");
 	else if (!m->boot.efi && !m->boot.kernel)
 		diag_add(d, m->loc[m->loc[ML_BOOT] ? ML_BOOT : ML_VM],
 			 "a Linux guest needs boot = { kernel = \"...\"; } or "
@@ -66,17 +70,19 @@ static void check_devices(struct host *h, const struct machine *m)
 		if (a->cls != DEV_SHARE)
 			continue;
 		if (strlen(a->u.share.tag) > VZH_SHARE_TAG_MAX)
-			diag_add(&h->diag, a->origin.loc,
-				 "share tag \"%s\" is %zu bytes; virtio-fs tags "
-				 "must be shorter than 36",
-				 a->u.share.tag, strlen(a->u.share.tag));
+			diag_add(
+				&h->diag, a->origin.loc,
+				"share tag \"%s\" is %zu bytes; virtio-fs tags "
+				"must be shorter than 36",
+				a->u.share.tag, strlen(a->u.share.tag));
 		for (j = 0; j < i; j++) {
 			b = &m->devs[j];
 			if (b->cls == DEV_SHARE &&
 			    !strcmp(a->u.share.tag, b->u.share.tag)) {
-				diag_add(&h->diag, a->origin.loc,
-					 "share tag \"%s\" is already used at %s",
-					 a->u.share.tag, b->origin.loc);
+				diag_add(
+					&h->diag, a->origin.loc,
+					"share tag \"%s\" is already used at %s",
+					a->u.share.tag, b->origin.loc);
 				break;
 			}
 		}
@@ -104,19 +110,23 @@ static void check_macs(struct host *h)
 				continue;
 			util_format_mac(a->u.net.mac, buf);
 			if (a->u.net.mac[0] & 1)
-				diag_add(&h->diag, a->origin.loc,
-					 "%s is a multicast MAC address; a NIC "
-					 "needs a unicast one (even first octet)",
-					 buf);
+				diag_add(
+					&h->diag, a->origin.loc,
+					"%s is a multicast MAC address; a NIC "
+					"needs a unicast one (even first octet)",
+					buf);
 			else if (mac_zero(a->u.net.mac))
-				diag_add(&h->diag, a->origin.loc,
-					 "00:00:00:00:00:00 is not a usable MAC "
-					 "address");
+				diag_add(
+					&h->diag, a->origin.loc,
+					"00:00:00:00:00:00 is not a usable MAC "
+					"address");
 			for (w = 0; w <= v; w++) {
-				for (j = 0; j < (w == v ? i : h->vms[w].ndevs); j++) {
+				for (j = 0; j < (w == v ? i : h->vms[w].ndevs);
+				     j++) {
 					b = &h->vms[w].devs[j];
 					if (b->cls == DEV_NET &&
-					    !memcmp(a->u.net.mac, b->u.net.mac, 6))
+					    !memcmp(a->u.net.mac, b->u.net.mac,
+						    6))
 						goto dup;
 				}
 			}
@@ -139,7 +149,8 @@ int validate_machines(struct host *h)
 			    !strcmp(h->vms[i].name, h->vms[j].name)) {
 				diag_add(&h->diag, h->vms[i].loc[ML_NAME],
 					 "VM name \"%s\" is already used at %s",
-					 h->vms[i].name, h->vms[j].loc[ML_NAME]);
+					 h->vms[i].name,
+					 h->vms[j].loc[ML_NAME]);
 				break;
 			}
 		}

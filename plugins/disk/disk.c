@@ -6,8 +6,8 @@
 
 static const struct vzh_api *api;
 
-static const char *const keys[] = { "path",  "size", "read_only", "cache",
-				    "sync",  "interface", NULL };
+static const char *const keys[] = { "path", "size",	 "read_only", "cache",
+				    "sync", "interface", NULL };
 static const char *const caches[] = { "automatic", "cached", "uncached", NULL };
 static const char *const syncs[] = { "full", "fsync", "none", NULL };
 static const char *const ifaces[] = { "virtio", "nvme", "usb", NULL };
@@ -46,32 +46,38 @@ static int contribute(void *state, struct vzh_device *d)
 	if (ret)
 		return -EINVAL;
 	if (!disk.path)
-		return api->error(n, "path", "a disk needs a path to a raw image");
+		return api->error(n, "path",
+				  "a disk needs a path to a raw image");
 	if (disk.size % 512)
 		return api->error(n, "size",
 				  "%llu bytes is not a multiple of 512",
 				  (unsigned long long)disk.size);
 	if (stat(disk.path, &st) == 0) {
 		if (!S_ISREG(st.st_mode) && !S_ISBLK(st.st_mode))
-			return api->error(n, "path",
-					  "%s is neither a file nor a block device",
-					  disk.path);
+			return api->error(
+				n, "path",
+				"%s is neither a file nor a block device",
+				disk.path);
 	} else if (errno != ENOENT) {
-		return api->error(n, "path", "%s: %s", disk.path, strerror(errno));
+		return api->error(n, "path", "%s: %s", disk.path,
+				  strerror(errno));
 	} else if (!disk.size) {
-		return api->error(n, "path",
-				  "%s does not exist (set size, such as \"8G\", to "
-				  "create it)",
-				  disk.path);
+		return api->error(
+			n, "path",
+			"%s does not exist (set size, such as \"8G\", to "
+			"create it)",
+			disk.path);
 	} else if (ro) {
-		return api->error(n, "path",
-				  "%s does not exist, and a read-only disk is not "
-				  "created",
-				  disk.path);
+		return api->error(
+			n, "path",
+			"%s does not exist, and a read-only disk is not "
+			"created",
+			disk.path);
 	} else if (!parent_exists(disk.path)) {
-		return api->error(n, "path",
-				  "cannot create %s: its directory does not exist",
-				  disk.path);
+		return api->error(
+			n, "path",
+			"cannot create %s: its directory does not exist",
+			disk.path);
 	}
 	disk.read_only = (uint32_t)ro;
 	disk.cache = (uint32_t)cache;
@@ -96,5 +102,6 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("disk", "1.0.0", "raw disk images as virtio, NVMe or USB block devices",
-		  "MIT", init, NULL);
+VZH_PLUGIN_DEFINE("disk", "1.0.0",
+		  "raw disk images as virtio, NVMe or USB block devices", "MIT",
+		  init, NULL);

@@ -49,5 +49,5 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("graphics", "1.0.0", "a display of a chosen size and density", "MIT",
-		  init, NULL);
+VZH_PLUGIN_DEFINE("graphics", "1.0.0", "a display of a chosen size and density",
+		  "MIT", init, NULL);

@@ -23,13 +23,15 @@ static int pointer(void *state, struct vzh_device *d)
 	int type;
 
 	(void)state;
-	if (api->get_enum(n, "type", pointer_types, VZH_POINTER_TABLET, &type) < 0)
+	if (api->get_enum(n, "type", pointer_types, VZH_POINTER_TABLET, &type) <
+	    0)
 		return -EINVAL;
 	/* the Mac trackpad exists only for macOS guests (macOS 13 on) */
 	if (type == VZH_POINTER_TRACKPAD &&
 	    api->device_guest(d) != VZH_GUEST_MACOS)
-		return api->error(n, "type",
-				  "a trackpad needs a macOS guest; use \"tablet\"");
+		return api->error(
+			n, "type",
+			"a trackpad needs a macOS guest; use \"tablet\"");
 	p.type = (uint32_t)type;
 	return api->emit_pointer(d, &p);
 }
@@ -38,10 +40,14 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 		const struct vzh_node *settings, void **state)
 {
 	static const struct vzh_kind kinds[] = {
-		{ .struct_size = sizeof(struct vzh_kind), .name = "keyboard",
-		  .keys = no_keys, .contribute = keyboard },
-		{ .struct_size = sizeof(struct vzh_kind), .name = "pointer",
-		  .keys = pointer_keys, .contribute = pointer },
+		{ .struct_size = sizeof(struct vzh_kind),
+		  .name = "keyboard",
+		  .keys = no_keys,
+		  .contribute = keyboard },
+		{ .struct_size = sizeof(struct vzh_kind),
+		  .name = "pointer",
+		  .keys = pointer_keys,
+		  .contribute = pointer },
 	};
 	int ret;
 
@@ -52,5 +58,5 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return ret ? ret : api->register_kind(h, &kinds[1]);
 }
 
-VZH_PLUGIN_DEFINE("input", "1.0.0", "USB keyboard and pointing devices", "MIT", init,
-		  NULL);
+VZH_PLUGIN_DEFINE("input", "1.0.0", "USB keyboard and pointing devices", "MIT",
+		  init, NULL);

@@ -13,10 +13,13 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	int i, hi, lo;
 
 	for (i = 0; i < 6; i++, s += 3) {
-		if (!isxdigit((unsigned char)s[0]) || !isxdigit((unsigned char)s[1]))
+		if (!isxdigit((unsigned char)s[0]) ||
+		    !isxdigit((unsigned char)s[1]))
 			return -EINVAL;
-		hi = isdigit((unsigned char)s[0]) ? s[0] - '0' : (tolower(s[0]) - 'a' + 10);
-		lo = isdigit((unsigned char)s[1]) ? s[1] - '0' : (tolower(s[1]) - 'a' + 10);
+		hi = isdigit((unsigned char)s[0]) ? s[0] - '0' :
+						    (tolower(s[0]) - 'a' + 10);
+		lo = isdigit((unsigned char)s[1]) ? s[1] - '0' :
+						    (tolower(s[1]) - 'a' + 10);
 		mac[i] = (uint8_t)(hi << 4 | lo);
 		if (s[2] != (i < 5 ? ':' : 0))
 			return -EINVAL;
@@ -44,7 +47,8 @@ static void derive_mac(const char *vm, int index, uint8_t mac[6])
 static int contribute(void *state, struct vzh_device *d)
 {
 	const struct vzh_node *n = api->device_node(d);
-	struct vzh_net net = { .struct_size = sizeof(net), .attach = VZH_NET_NAT };
+	struct vzh_net net = { .struct_size = sizeof(net),
+			       .attach = VZH_NET_NAT };
 	const char *mac;
 
 	(void)state;
@@ -53,12 +57,14 @@ static int contribute(void *state, struct vzh_device *d)
 	if (!mac) {
 		derive_mac(api->device_vm(d), api->device_index(d), net.mac);
 	} else if (parse_mac(mac, net.mac) < 0) {
-		return api->error(n, "mac", "\"%s\" is not a MAC address "
-					    "(six hex pairs such as 52:54:00:12:34:56)",
+		return api->error(n, "mac",
+				  "\"%s\" is not a MAC address "
+				  "(six hex pairs such as 52:54:00:12:34:56)",
 				  mac);
 	} else if (net.mac[0] & 1) {
-		return api->error(n, "mac", "%s is a multicast address; use a "
-					    "unicast one (even first octet)",
+		return api->error(n, "mac",
+				  "%s is a multicast address; use a "
+				  "unicast one (even first octet)",
 				  mac);
 	}
 	return api->emit_net(d, &net);
@@ -80,5 +86,6 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("nat", "1.0.0", "network interfaces behind the hypervisor's NAT",
-		  "MIT", init, NULL);
+VZH_PLUGIN_DEFINE("nat", "1.0.0",
+		  "network interfaces behind the hypervisor's NAT", "MIT", init,
+		  NULL);

@@ -30,17 +30,19 @@ static int contribute(void *state, struct vzh_device *d)
 	}
 	/* anything else names a log file, appended to at start */
 	if (!*out)
-		return api->error(n, "output", "empty output: use \"stdio\", "
-					       "\"none\", \"pty\" or a file path");
+		return api->error(n, "output",
+				  "empty output: use \"stdio\", "
+				  "\"none\", \"pty\" or a file path");
 	api->get_path(n, "output", NULL, &path);
 	slash = strrchr(path, '/');
-	snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path),
-		 path);
+	snprintf(dir, sizeof(dir), "%.*s",
+		 slash == path ? 1 : (int)(slash - path), path);
 	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode))
-		return api->error(n, "output",
-				  "\"%s\" is not stdio, none or pty, and %s is not "
-				  "a directory to write a log file in",
-				  out, dir);
+		return api->error(
+			n, "output",
+			"\"%s\" is not stdio, none or pty, and %s is not "
+			"a directory to write a log file in",
+			out, dir);
 	if (stat(path, &st) == 0 && S_ISDIR(st.st_mode))
 		return api->error(n, "output", "%s is a directory", path);
 	s.output = VZH_SERIAL_FILE;
@@ -64,5 +66,6 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("serial", "1.0.0", "serial consoles: stdio, pty, a file or none",
-		  "MIT", init, NULL);
+VZH_PLUGIN_DEFINE("serial", "1.0.0",
+		  "serial consoles: stdio, pty, a file or none", "MIT", init,
+		  NULL);

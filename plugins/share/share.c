@@ -22,8 +22,9 @@ static int contribute(void *state, struct vzh_device *d)
 	if (ret)
 		return -EINVAL;
 	if (!s.tag || !*s.tag)
-		ret = api->error(n, "tag", "a share needs a tag, the name the guest "
-					   "mounts it by");
+		ret = api->error(n, "tag",
+				 "a share needs a tag, the name the guest "
+				 "mounts it by");
 	else if (strlen(s.tag) > VZH_SHARE_TAG_MAX)
 		ret = api->error(n, "tag",
 				 "\"%s\" is %zu bytes; virtio-fs tags must be "
@@ -57,5 +58,5 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("share", "1.0.0", "host directories shared with virtio-fs", "MIT",
-		  init, NULL);
+VZH_PLUGIN_DEFINE("share", "1.0.0", "host directories shared with virtio-fs",
+		  "MIT", init, NULL);

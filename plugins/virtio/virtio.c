@@ -33,12 +33,18 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 		const struct vzh_node *settings, void **state)
 {
 	static const struct vzh_kind kinds[] = {
-		{ .struct_size = sizeof(struct vzh_kind), .name = "entropy",
-		  .keys = no_keys, .contribute = entropy },
-		{ .struct_size = sizeof(struct vzh_kind), .name = "balloon",
-		  .keys = no_keys, .contribute = balloon },
-		{ .struct_size = sizeof(struct vzh_kind), .name = "vsock",
-		  .keys = no_keys, .contribute = vsock },
+		{ .struct_size = sizeof(struct vzh_kind),
+		  .name = "entropy",
+		  .keys = no_keys,
+		  .contribute = entropy },
+		{ .struct_size = sizeof(struct vzh_kind),
+		  .name = "balloon",
+		  .keys = no_keys,
+		  .contribute = balloon },
+		{ .struct_size = sizeof(struct vzh_kind),
+		  .name = "vsock",
+		  .keys = no_keys,
+		  .contribute = vsock },
 	};
 	unsigned i;
 	int ret = 0;
@@ -51,5 +57,6 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return ret;
 }
 
-VZH_PLUGIN_DEFINE("virtio", "1.0.0", "virtio entropy, memory balloon and vsock devices",
-		  "MIT", init, NULL);
+VZH_PLUGIN_DEFINE("virtio", "1.0.0",
+		  "virtio entropy, memory balloon and vsock devices", "MIT",
+		  init, NULL);

@@ -23,17 +23,17 @@ extern "C" {
 #define VZH_PLUGIN_SYMBOL "vzh_plugin_descriptor"
 
 struct vzh_api;
-struct vzh_host;   /* opaque: this plugin's handle on the core */
-struct vzh_node;   /* opaque: one configuration setting */
+struct vzh_host; /* opaque: this plugin's handle on the core */
+struct vzh_node; /* opaque: one configuration setting */
 struct vzh_device; /* opaque: the device entry being contributed */
 
 /* The one symbol a plugin exports, made by VZH_PLUGIN_DEFINE. */
 struct vzh_plugin {
-	uint32_t magic;       /* VZH_PLUGIN_MAGIC */
-	uint32_t abi;         /* VZH_ABI_VERSION the plugin was built with */
+	uint32_t magic; /* VZH_PLUGIN_MAGIC */
+	uint32_t abi; /* VZH_ABI_VERSION the plugin was built with */
 	uint32_t struct_size; /* sizeof(struct vzh_plugin) at build time */
 	uint32_t reserved0;
-	const char *name;    /* equals the file stem: "disk" for disk.so */
+	const char *name; /* equals the file stem: "disk" for disk.so */
 	const char *version; /* the plugin's own version, free form */
 	const char *summary; /* one line */
 	const char *license; /* SPDX identifier */
@@ -57,11 +57,20 @@ struct vzh_plugin {
 #define VZH_EXPORT
 #endif
 
-#define VZH_PLUGIN_DEFINE(name_, version_, summary_, license_, init_, fini_)   \
-	VZH_EXPORT extern const struct vzh_plugin vzh_plugin_descriptor;       \
-	VZH_EXPORT const struct vzh_plugin vzh_plugin_descriptor = {           \
-		VZH_PLUGIN_MAGIC, VZH_ABI_VERSION, sizeof(struct vzh_plugin), \
-		0, name_, version_, summary_, license_, init_, fini_, { 0 } \
+#define VZH_PLUGIN_DEFINE(name_, version_, summary_, license_, init_, fini_) \
+	VZH_EXPORT extern const struct vzh_plugin vzh_plugin_descriptor;     \
+	VZH_EXPORT const struct vzh_plugin vzh_plugin_descriptor = {         \
+		VZH_PLUGIN_MAGIC,                                            \
+		VZH_ABI_VERSION,                                             \
+		sizeof(struct vzh_plugin),                                   \
+		0,                                                           \
+		name_,                                                       \
+		version_,                                                    \
+		summary_,                                                    \
+		license_,                                                    \
+		init_,                                                       \
+		fini_,                                                       \
+		{ 0 }                                                        \
 	}
 
 /* ---- Device classes: what a plugin may add to a machine ---------------- */
@@ -74,17 +83,21 @@ enum vzh_disk_cache {
 	VZH_CACHE_UNCACHED = 2
 };
 enum vzh_disk_sync { VZH_SYNC_FULL = 0, VZH_SYNC_FSYNC = 1, VZH_SYNC_NONE = 2 };
-enum vzh_disk_iface { VZH_DISK_VIRTIO = 0, VZH_DISK_NVME = 1, VZH_DISK_USB = 2 };
+enum vzh_disk_iface {
+	VZH_DISK_VIRTIO = 0,
+	VZH_DISK_NVME = 1,
+	VZH_DISK_USB = 2
+};
 
 struct vzh_disk {
 	uint32_t struct_size;
 	uint32_t read_only; /* 0 or 1 */
-	const char *path;   /* absolute; the core copies it */
-	uint64_t size;      /* bytes of a sparse image created at start when
+	const char *path; /* absolute; the core copies it */
+	uint64_t size; /* bytes of a sparse image created at start when
 			       the file is missing; 0: the file must exist */
-	uint32_t cache;     /* enum vzh_disk_cache */
-	uint32_t sync;      /* enum vzh_disk_sync */
-	uint32_t iface;     /* enum vzh_disk_iface */
+	uint32_t cache; /* enum vzh_disk_cache */
+	uint32_t sync; /* enum vzh_disk_sync */
+	uint32_t iface; /* enum vzh_disk_iface */
 	uint32_t reserved0;
 };
 
@@ -93,14 +106,14 @@ enum vzh_net_attach { VZH_NET_NAT = 0 };
 struct vzh_net {
 	uint32_t struct_size;
 	uint32_t attach; /* enum vzh_net_attach */
-	uint8_t mac[6];  /* unicast; the core checks it is unique */
+	uint8_t mac[6]; /* unicast; the core checks it is unique */
 	uint8_t reserved0[2];
 };
 
 struct vzh_graphics {
 	uint32_t struct_size;
 	uint32_t width, height; /* pixels */
-	uint32_t ppi;           /* pixels per inch */
+	uint32_t ppi; /* pixels per inch */
 };
 
 struct vzh_keyboard {
@@ -124,7 +137,7 @@ enum vzh_serial_output {
 
 struct vzh_serial {
 	uint32_t struct_size;
-	uint32_t output;  /* enum vzh_serial_output */
+	uint32_t output; /* enum vzh_serial_output */
 	const char *path; /* absolute, for VZH_SERIAL_FILE; else NULL */
 };
 
@@ -133,7 +146,7 @@ struct vzh_serial {
 struct vzh_share {
 	uint32_t struct_size;
 	uint32_t read_only;
-	const char *tag;  /* what the guest mounts */
+	const char *tag; /* what the guest mounts */
 	const char *path; /* absolute host directory */
 };
 
@@ -213,12 +226,12 @@ enum vzh_event {
 
 struct vzh_event_info {
 	uint32_t struct_size;
-	uint32_t event;      /* enum vzh_event */
-	uint32_t state;      /* enum vzh_state, after the transition */
+	uint32_t event; /* enum vzh_event */
+	uint32_t state; /* enum vzh_state, after the transition */
 	uint32_t prev_state; /* enum vzh_state, before it */
-	uint32_t reason;     /* enum vzh_reason */
+	uint32_t reason; /* enum vzh_reason */
 	uint32_t reserved0;
-	const char *vm;        /* the VM's name */
+	const char *vm; /* the VM's name */
 	uint64_t timestamp_ns; /* CLOCK_REALTIME */
 };
 
@@ -293,8 +306,10 @@ struct vzh_api {
 	/* typed emitters; the core copies the struct and its strings */
 	int (*emit_disk)(struct vzh_device *d, const struct vzh_disk *v);
 	int (*emit_net)(struct vzh_device *d, const struct vzh_net *v);
-	int (*emit_graphics)(struct vzh_device *d, const struct vzh_graphics *v);
-	int (*emit_keyboard)(struct vzh_device *d, const struct vzh_keyboard *v);
+	int (*emit_graphics)(struct vzh_device *d,
+			     const struct vzh_graphics *v);
+	int (*emit_keyboard)(struct vzh_device *d,
+			     const struct vzh_keyboard *v);
 	int (*emit_pointer)(struct vzh_device *d, const struct vzh_pointer *v);
 	int (*emit_serial)(struct vzh_device *d, const struct vzh_serial *v);
 	int (*emit_share)(struct vzh_device *d, const struct vzh_share *v);

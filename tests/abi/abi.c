@@ -8,8 +8,10 @@
  * fails to compile first.  Appending a field means adding a line here and
  * bumping VZH_ABI_MINOR; anything else means a new major.
  */
-#define AT(type, field, off) _Static_assert(offsetof(struct type, field) == (off), #type "." #field)
-#define SIZE(type, n) _Static_assert(sizeof(struct type) == (n), "sizeof " #type)
+#define AT(type, field, off) \
+	_Static_assert(offsetof(struct type, field) == (off), #type "." #field)
+#define SIZE(type, n) \
+	_Static_assert(sizeof(struct type) == (n), "sizeof " #type)
 #define VAL(expr, v) _Static_assert((expr) == (v), #expr)
 
 _Static_assert(sizeof(void *) == 8, "the asserted layout is LP64's");
@@ -151,6 +153,7 @@ VAL(VZH_LOG_DEBUG, 7);
 int main(void)
 {
 	/* reaching here means every assertion above held at compile time */
-	printf("abi: plugin ABI %d.%d layout holds\n", VZH_ABI_MAJOR, VZH_ABI_MINOR);
+	printf("abi: plugin ABI %d.%d layout holds\n", VZH_ABI_MAJOR,
+	       VZH_ABI_MINOR);
 	return 0;
 }

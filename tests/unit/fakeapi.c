@@ -30,11 +30,11 @@ static int ferr(const char *key, const char *fmt, ...)
 
 	if (fk.nerrors == FAKE_MAX)
 		return -EINVAL;
-	n = snprintf(fk.errors[fk.nerrors], sizeof(fk.errors[0]), "%s: ",
-		     key ? key : "(entry)");
+	n = snprintf(fk.errors[fk.nerrors], sizeof(fk.errors[0]),
+		     "%s: ", key ? key : "(entry)");
 	va_start(ap, fmt);
-	vsnprintf(fk.errors[fk.nerrors] + n, sizeof(fk.errors[0]) - (size_t)n, fmt,
-		  ap);
+	vsnprintf(fk.errors[fk.nerrors] + n, sizeof(fk.errors[0]) - (size_t)n,
+		  fmt, ap);
 	va_end(ap);
 	fk.nerrors++;
 	return -EINVAL;
@@ -357,7 +357,8 @@ const struct vzh_plugin *fake_load(const char *name)
 
 	memset(&fk, 0, sizeof(fk));
 	fk.vm = "test";
-	snprintf(path, sizeof(path), "%s/plugins/%s.so", fake_build_dir(), name);
+	snprintf(path, sizeof(path), "%s/plugins/%s.so", fake_build_dir(),
+		 name);
 	h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 	if (!h) {
 		fprintf(stderr, "%s\n", dlerror());

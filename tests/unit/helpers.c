@@ -76,8 +76,8 @@ size_t th_pipeline_path(struct host *h, const char *text, const char *pp)
 size_t th_pipeline(struct host *h, const char *text)
 {
 	return th_pipeline_path(h, text,
-				th_fmt("%s/plugins:%s/fixtures", fake_build_dir(),
-				       fake_build_dir()));
+				th_fmt("%s/plugins:%s/fixtures",
+				       fake_build_dir(), fake_build_dir()));
 }
 
 bool th_has(const struct host *h, const char *part, ...)

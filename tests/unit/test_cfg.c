@@ -127,22 +127,27 @@ static void locations(void **s)
 	config_setting_t *vms, *dev;
 
 	(void)s;
-	assert_int_equal(load("vms = (\n { name = \"a\";\n   devices = (\n { kind = \"x\"; },\n"
-			      "     { kind = \"nat\";\n       mac = \"zz\"; } ); } );\n"),
-			 0);
+	assert_int_equal(
+		load("vms = (\n { name = \"a\";\n   devices = (\n { kind = \"x\"; },\n"
+		     "     { kind = \"nat\";\n       mac = \"zz\"; } ); } );\n"),
+		0);
 	vms = config_setting_get_member(root(), "vms");
-	dev = config_setting_get_elem(config_setting_get_member(
-					      config_setting_get_elem(vms, 0), "devices"),
-				      1);
+	dev = config_setting_get_elem(
+		config_setting_get_member(config_setting_get_elem(vms, 0),
+					  "devices"),
+		1);
 	/* the file as the user named it, the line, the path of the setting */
 	assert_string_equal(cfg_loc(dev, "mac"),
-			    th_fmt("%s/t.conf:6: vms[0].devices[1].mac", th_dir()));
+			    th_fmt("%s/t.conf:6: vms[0].devices[1].mac",
+				   th_dir()));
 	assert_string_equal(cfg_loc(dev, NULL),
 			    th_fmt("%s/t.conf:5: vms[0].devices[1]", th_dir()));
 	/* a missing key points at its group */
 	assert_string_equal(cfg_loc(dev, "tag"),
-			    th_fmt("%s/t.conf:5: vms[0].devices[1].tag", th_dir()));
-	assert_string_equal(cfg_where(dev, "mac"), th_fmt("%s/t.conf:6", th_dir()));
+			    th_fmt("%s/t.conf:5: vms[0].devices[1].tag",
+				   th_dir()));
+	assert_string_equal(cfg_where(dev, "mac"),
+			    th_fmt("%s/t.conf:6", th_dir()));
 }
 
 static void getters(void **s)
@@ -155,9 +160,10 @@ static void getters(void **s)
 	static const char *const names[] = { "stop", "restart", NULL };
 
 	(void)s;
-	assert_int_equal(load("s = \"hi\";\ni = 7;\nb = true;\nz = \"512M\";\n"
-			      "zi = 4096;\nf = 1.5;\np = \"disk.img\";\nen = \"restrat\";\n"),
-			 0);
+	assert_int_equal(
+		load("s = \"hi\";\ni = 7;\nb = true;\nz = \"512M\";\n"
+		     "zi = 4096;\nf = 1.5;\np = \"disk.img\";\nen = \"restrat\";\n"),
+		0);
 	assert_int_equal(cfg_get_string(root(), "s", NULL, &str), 0);
 	assert_string_equal(str, "hi");
 	assert_int_equal(cfg_get_string(root(), "none", "def", &str), 0);
@@ -194,12 +200,14 @@ static void wrapped_integers(void **s)
 	uint64_t u;
 
 	(void)s;
-	assert_int_equal(load("a = 8589934592;\nb = 2147483648;\nc = 8589934592L;\n"
-			      "d = 2147483647;\ne = -5;\nf = 0x10;\ng = 0x100000000;\n"
-			      "h = \"8G\";\n"),
-			 0);
+	assert_int_equal(
+		load("a = 8589934592;\nb = 2147483648;\nc = 8589934592L;\n"
+		     "d = 2147483647;\ne = -5;\nf = 0x10;\ng = 0x100000000;\n"
+		     "h = \"8G\";\n"),
+		0);
 	assert_int_equal(cfg_get_size(root(), "a", 0, &u), -EINVAL);
-	assert_true(has("t.conf:1: a: integer too large for libconfig's 32 bits"));
+	assert_true(
+		has("t.conf:1: a: integer too large for libconfig's 32 bits"));
 	assert_int_equal(cfg_get_int64(root(), "b", 0, &i), -EINVAL);
 	assert_true(has("t.conf:2: b: integer too large"));
 	assert_int_equal(cfg_get_size(root(), "c", 0, &u), 0);
@@ -222,7 +230,8 @@ static void unknown_keys(void **s)
 	(void)s;
 	assert_int_equal(load("memroy = 1;\ncpus = 2;\ncolour = 3;\n"), 0);
 	assert_int_equal(cfg_check_keys(root(), allowed), -EINVAL);
-	assert_true(has("t.conf:1: memroy: unknown setting (did you mean \"memory\"?)"));
+	assert_true(has(
+		"t.conf:1: memroy: unknown setting (did you mean \"memory\"?)"));
 	assert_true(has("t.conf:3: colour: unknown setting"));
 	assert_int_equal(d.n, 2);
 }

@@ -55,12 +55,11 @@ static void defaults(void **s)
 
 static void every_key(void **s)
 {
-	const struct fake_kv kv[] = { { "path", "s:new.img" },
-				      { "size", "s:16G" },
-				      { "cache", "s:uncached" },
-				      { "sync", "s:none" },
-				      { "interface", "s:nvme" },
-				      { 0 } };
+	const struct fake_kv kv[] = {
+		{ "path", "s:new.img" },   { "size", "s:16G" },
+		{ "cache", "s:uncached" }, { "sync", "s:none" },
+		{ "interface", "s:nvme" }, { 0 }
+	};
 
 	(void)s;
 	assert_int_equal(fake_contribute("disk", kv), 0);
@@ -97,7 +96,9 @@ static void missing_read_only(void **s)
 static void bad_values(void **s)
 {
 	const struct fake_kv nopath[] = { { "size", "s:1G" }, { 0 } };
-	const struct fake_kv odd[] = { { "path", "s:x.img" }, { "size", "i:1000" }, { 0 } };
+	const struct fake_kv odd[] = { { "path", "s:x.img" },
+				       { "size", "i:1000" },
+				       { 0 } };
 	const struct fake_kv cache[] = { { "path", "s:present.img" },
 					 { "cache", "s:sometimes" },
 					 { 0 } };
@@ -118,7 +119,9 @@ static void bad_values(void **s)
 
 static void size_not_sector_multiple(void **s)
 {
-	const struct fake_kv kv[] = { { "path", "s:x.img" }, { "size", "s:1000" }, { 0 } };
+	const struct fake_kv kv[] = { { "path", "s:x.img" },
+				      { "size", "s:1000" },
+				      { 0 } };
 
 	(void)s;
 	assert_int_not_equal(fake_contribute("disk", kv), 0);

@@ -14,8 +14,8 @@
 #include "helpers.h"
 #include "loader.h"
 
-#define VM                                                                     \
-	"vms = ( { name = \"v\"; boot = { kernel = \"host.conf\"; };\n"        \
+#define VM                                                              \
+	"vms = ( { name = \"v\"; boot = { kernel = \"host.conf\"; };\n" \
 	"  devices = ( { kind = \"entropy\"; } ); } );\n"
 
 static struct host h;
@@ -36,7 +36,8 @@ static int teardown_all(void **s)
 
 static size_t with_load(const char *list)
 {
-	return th_pipeline(&h, th_fmt("plugins = { load = [ %s ]; };\n" VM, list));
+	return th_pipeline(&h,
+			   th_fmt("plugins = { load = [ %s ]; };\n" VM, list));
 }
 
 static void third_party_plugin(void **s)
@@ -44,11 +45,14 @@ static void third_party_plugin(void **s)
 	struct kind_entry *k;
 
 	(void)s;
-	assert_int_equal(th_pipeline(&h, "plugins = { load = [ \"virtio\", \"acme\" ];\n"
-					 "  acme = { widgets = 3; }; };\n"
-					 "vms = ( { name = \"v\"; boot = { kernel = \"host.conf\"; };\n"
-					 "  devices = ( { kind = \"acme.widget\"; tag = \"w\"; entropy = true; } ); } );\n"),
-			 0);
+	assert_int_equal(
+		th_pipeline(
+			&h,
+			"plugins = { load = [ \"virtio\", \"acme\" ];\n"
+			"  acme = { widgets = 3; }; };\n"
+			"vms = ( { name = \"v\"; boot = { kernel = \"host.conf\"; };\n"
+			"  devices = ( { kind = \"acme.widget\"; tag = \"w\"; entropy = true; } ); } );\n"),
+		0);
 	assert_int_equal(h.nplugins, 2);
 	assert_string_equal(h.plugins[1]->name, "acme");
 	k = registry_find_kind(&h.reg, "acme.widget");
@@ -62,38 +66,51 @@ static void third_party_plugin(void **s)
 	assert_int_equal(h.vms[0].devs[1].cls, DEV_ENTROPY);
 	assert_string_equal(h.vms[0].devs[1].origin.plugin, "acme");
 	assert_string_equal(h.vms[0].devs[1].origin.kind, "acme.widget");
-	assert_non_null(strstr(h.vms[0].devs[1].origin.loc, "host.conf:4: vms[0].devices[0]"));
+	assert_non_null(strstr(h.vms[0].devs[1].origin.loc,
+			       "host.conf:4: vms[0].devices[0]"));
 }
 
 static void plugin_settings_are_checked(void **s)
 {
 	(void)s;
-	assert_int_equal(th_pipeline(&h, "plugins = { load = [ \"acme\" ];\n"
-					 "  acme = { widgets = -1; };\n  acm = { };\n};\n" VM),
-			 2); /* no echo of the failure for the VM's kinds */
-	assert_true(th_has(&h, "plugins.load[0]: plugin \"acme\": init failed: "
-			       "widgets must not be negative", NULL));
-	assert_true(th_has(&h, "host.conf:3: plugins.acm: no plugin \"acm\" is loaded "
-			       "(did you mean \"acme\"?)", NULL));
+	assert_int_equal(
+		th_pipeline(
+			&h,
+			"plugins = { load = [ \"acme\" ];\n"
+			"  acme = { widgets = -1; };\n  acm = { };\n};\n" VM),
+		2); /* no echo of the failure for the VM's kinds */
+	assert_true(th_has(&h,
+			   "plugins.load[0]: plugin \"acme\": init failed: "
+			   "widgets must not be negative",
+			   NULL));
+	assert_true(
+		th_has(&h,
+		       "host.conf:3: plugins.acm: no plugin \"acm\" is loaded "
+		       "(did you mean \"acme\"?)",
+		       NULL));
 }
 
 static void not_found_lists_directories(void **s)
 {
 	(void)s;
 	assert_int_not_equal(with_load("\"nosuch\""), 0);
-	assert_true(th_has(&h, "host.conf:1: plugins.load[0]: plugin \"nosuch\" not found "
-			       "(searched: ",
-			   th_fmt("%s/plugins, %s/fixtures)", fake_build_dir(),
-				  fake_build_dir()),
-			   NULL));
+	assert_true(th_has(
+		&h,
+		"host.conf:1: plugins.load[0]: plugin \"nosuch\" not found "
+		"(searched: ",
+		th_fmt("%s/plugins, %s/fixtures)", fake_build_dir(),
+		       fake_build_dir()),
+		NULL));
 }
 
 static void not_a_plugin(void **s)
 {
 	(void)s;
 	assert_int_not_equal(with_load("\"notplugin\""), 0);
-	assert_true(th_has(&h, "plugins.load[0]: plugin \"notplugin\":",
-			   "is not a vzhost plugin (no vzh_plugin_descriptor symbol)", NULL));
+	assert_true(th_has(
+		&h, "plugins.load[0]: plugin \"notplugin\":",
+		"is not a vzhost plugin (no vzh_plugin_descriptor symbol)",
+		NULL));
 	assert_int_equal(h.nplugins, 0);
 }
 
@@ -109,16 +126,22 @@ static void other_major_is_refused_before_init(void **s)
 	(void)s;
 	/* oldabi's init() aborts: reaching the assertion proves it never ran */
 	assert_int_not_equal(with_load("\"oldabi\""), 0);
-	assert_true(th_has(&h, "plugin \"oldabi\": built for ABI 2.0, this vzhost has "
-			       "ABI 1.0: rebuild it for ABI 1", NULL));
+	assert_true(
+		th_has(&h,
+		       "plugin \"oldabi\": built for ABI 2.0, this vzhost has "
+		       "ABI 1.0: rebuild it for ABI 1",
+		       NULL));
 }
 
 static void newer_minor_is_refused(void **s)
 {
 	(void)s;
 	assert_int_not_equal(with_load("\"newminor\""), 0);
-	assert_true(th_has(&h, "plugin \"newminor\": needs ABI 1.1, this vzhost has "
-			       "ABI 1.0: upgrade vzhost", NULL));
+	assert_true(
+		th_has(&h,
+		       "plugin \"newminor\": needs ABI 1.1, this vzhost has "
+		       "ABI 1.0: upgrade vzhost",
+		       NULL));
 }
 
 static void short_descriptor(void **s)
@@ -132,34 +155,46 @@ static void name_mismatch(void **s)
 {
 	(void)s;
 	assert_int_not_equal(with_load("\"misnamed\""), 0);
-	assert_true(th_has(&h, "calls itself \"other\"; a plugin's name must equal its "
-			       "file name", NULL));
+	assert_true(
+		th_has(&h,
+		       "calls itself \"other\"; a plugin's name must equal its "
+		       "file name",
+		       NULL));
 }
 
 static void duplicate(void **s)
 {
 	(void)s;
 	assert_int_not_equal(with_load("\"virtio\", \"virtio\""), 0);
-	assert_true(th_has(&h, "plugins.load[1]: plugin \"virtio\" is loaded twice", NULL));
+	assert_true(th_has(&h,
+			   "plugins.load[1]: plugin \"virtio\" is loaded twice",
+			   NULL));
 	assert_int_equal(h.nplugins, 1);
 }
 
 static void kind_clash(void **s)
 {
 	(void)s;
-	assert_int_not_equal(with_load("\"disk\", \"virtio\", \"kindclash\""), 0);
-	assert_true(th_has(&h, "plugins.load[2]: plugin \"kindclash\": kind \"disk\" is "
-			       "already owned by plugin \"disk\"", NULL));
+	assert_int_not_equal(with_load("\"disk\", \"virtio\", \"kindclash\""),
+			     0);
+	assert_true(th_has(
+		&h,
+		"plugins.load[2]: plugin \"kindclash\": kind \"disk\" is "
+		"already owned by plugin \"disk\"",
+		NULL));
 	/* the first owner keeps it */
-	assert_string_equal(registry_find_kind(&h.reg, "disk")->owner->name, "disk");
+	assert_string_equal(registry_find_kind(&h.reg, "disk")->owner->name,
+			    "disk");
 }
 
 static void init_failure_message(void **s)
 {
 	(void)s;
 	assert_int_not_equal(with_load("\"initfail\""), 0);
-	assert_true(th_has(&h, "plugin \"initfail\": init failed: cannot reach the "
-			       "license server at 10.0.0.1", NULL));
+	assert_true(th_has(&h,
+			   "plugin \"initfail\": init failed: cannot reach the "
+			   "license server at 10.0.0.1",
+			   NULL));
 }
 
 static void never_unloaded_after_init(void **s)
@@ -179,27 +214,40 @@ static void writable_files_and_dirs_are_refused(void **s)
 	char cmd[1024];
 
 	(void)s;
-	snprintf(cmd, sizeof(cmd),
-		 "mkdir -p %1$s/ww %1$s/gw && cp %2$s %1$s/ww/ && cp %2$s %1$s/gw/ && "
-		 "chmod 0666 %1$s/ww/acme.so && chmod 0755 %1$s/ww && chmod 0775 %1$s/gw",
-		 th_dir(), src);
+	snprintf(
+		cmd, sizeof(cmd),
+		"mkdir -p %1$s/ww %1$s/gw && cp %2$s %1$s/ww/ && cp %2$s %1$s/gw/ && "
+		"chmod 0666 %1$s/ww/acme.so && chmod 0755 %1$s/ww && chmod 0775 %1$s/gw",
+		th_dir(), src);
 	assert_int_equal(system(cmd), 0);
-	assert_int_not_equal(th_pipeline_path(&h, "plugins = { dirs = [ \"ww\" ]; load = [ \"acme\" ]; };\n" VM,
-					      "/nonexistent"),
-			     0);
-	assert_true(th_has(&h, "plugin \"acme\": refusing file", "ww/acme.so: it is group- or "
-			       "world-writable", NULL));
+	assert_int_not_equal(
+		th_pipeline_path(
+			&h,
+			"plugins = { dirs = [ \"ww\" ]; load = [ \"acme\" ]; };\n" VM,
+			"/nonexistent"),
+		0);
+	assert_true(th_has(&h, "plugin \"acme\": refusing file",
+			   "ww/acme.so: it is group- or "
+			   "world-writable",
+			   NULL));
 	host_close(&h);
-	assert_int_not_equal(th_pipeline_path(&h, "plugins = { dirs = [ \"gw\" ]; load = [ \"acme\" ]; };\n" VM,
-					      "/nonexistent"),
-			     0);
-	assert_true(th_has(&h, "plugin \"acme\": refusing directory", "/gw: it is group- or", NULL));
+	assert_int_not_equal(
+		th_pipeline_path(
+			&h,
+			"plugins = { dirs = [ \"gw\" ]; load = [ \"acme\" ]; };\n" VM,
+			"/nonexistent"),
+		0);
+	assert_true(th_has(&h, "plugin \"acme\": refusing directory",
+			   "/gw: it is group- or", NULL));
 }
 
 static void default_loads_every_builtin(void **s)
 {
 	(void)s;
-	assert_int_equal(th_pipeline_path(&h, VM, th_fmt("%s/plugins", fake_build_dir())), 0);
+	assert_int_equal(
+		th_pipeline_path(&h, VM,
+				 th_fmt("%s/plugins", fake_build_dir())),
+		0);
 	assert_int_equal(h.nplugins, 7);
 	assert_string_equal(h.plugins[0]->name, "disk"); /* in name order */
 	assert_string_equal(h.plugins[6]->name, "virtio");
@@ -210,11 +258,16 @@ static void registration_only_in_init(void **s)
 	struct kind_entry *k;
 
 	(void)s;
-	assert_int_equal(th_pipeline(&h, "plugins = { load = [ \"virtio\" ]; };\n" VM), 0);
+	assert_int_equal(
+		th_pipeline(&h, "plugins = { load = [ \"virtio\" ]; };\n" VM),
+		0);
 	k = registry_find_kind(&h.reg, "entropy");
-	assert_int_equal(core_api.register_kind((struct vzh_host *)k->owner, &k->ops), -EPERM);
-	assert_int_equal(core_api.subscribe((struct vzh_host *)k->owner, VZH_EV_START, 0,
-					    (vzh_hook_fn)abort, NULL),
+	assert_int_equal(core_api.register_kind((struct vzh_host *)k->owner,
+						&k->ops),
+			 -EPERM);
+	assert_int_equal(core_api.subscribe((struct vzh_host *)k->owner,
+					    VZH_EV_START, 0, (vzh_hook_fn)abort,
+					    NULL),
 			 -EPERM);
 }
 
@@ -222,11 +275,14 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(third_party_plugin, teardown_one),
-		cmocka_unit_test_teardown(plugin_settings_are_checked, teardown_one),
-		cmocka_unit_test_teardown(not_found_lists_directories, teardown_one),
+		cmocka_unit_test_teardown(plugin_settings_are_checked,
+					  teardown_one),
+		cmocka_unit_test_teardown(not_found_lists_directories,
+					  teardown_one),
 		cmocka_unit_test_teardown(not_a_plugin, teardown_one),
 		cmocka_unit_test_teardown(bad_magic, teardown_one),
-		cmocka_unit_test_teardown(other_major_is_refused_before_init, teardown_one),
+		cmocka_unit_test_teardown(other_major_is_refused_before_init,
+					  teardown_one),
 		cmocka_unit_test_teardown(newer_minor_is_refused, teardown_one),
 		cmocka_unit_test_teardown(short_descriptor, teardown_one),
 		cmocka_unit_test_teardown(name_mismatch, teardown_one),
@@ -234,9 +290,12 @@ int main(void)
 		cmocka_unit_test_teardown(kind_clash, teardown_one),
 		cmocka_unit_test_teardown(init_failure_message, teardown_one),
 		cmocka_unit_test(never_unloaded_after_init),
-		cmocka_unit_test_teardown(writable_files_and_dirs_are_refused, teardown_one),
-		cmocka_unit_test_teardown(default_loads_every_builtin, teardown_one),
-		cmocka_unit_test_teardown(registration_only_in_init, teardown_one),
+		cmocka_unit_test_teardown(writable_files_and_dirs_are_refused,
+					  teardown_one),
+		cmocka_unit_test_teardown(default_loads_every_builtin,
+					  teardown_one),
+		cmocka_unit_test_teardown(registration_only_in_init,
+					  teardown_one),
 	};
 
 	return cmocka_run_group_tests_name("loader", tests, NULL, teardown_all);

@@ -27,10 +27,13 @@ static void given_mac(void **s)
 
 static void bad_macs(void **s)
 {
-	static const char *const bad[] = { "s:52:54:00:zz:00:01", "s:52:54:00:12:34",
-					   "s:52:54:00:12:34:56:78", "s:525400123456",
-					   "s:52-54-00-12-34-56", "s:" };
-	const struct fake_kv multicast[] = { { "mac", "s:01:00:5e:00:00:01" }, { 0 } };
+	static const char *const bad[] = {
+		"s:52:54:00:zz:00:01",	  "s:52:54:00:12:34",
+		"s:52:54:00:12:34:56:78", "s:525400123456",
+		"s:52-54-00-12-34-56",	  "s:"
+	};
+	const struct fake_kv multicast[] = { { "mac", "s:01:00:5e:00:00:01" },
+					     { 0 } };
 	unsigned i;
 
 	(void)s;

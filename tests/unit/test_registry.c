@@ -23,7 +23,8 @@ static int hook(void *data, const struct vzh_event_info *ev)
 static void kinds(void **s)
 {
 	struct registry r = { 0 };
-	struct plugin *a = (struct plugin *)1, *b = (struct plugin *)2, *holder = NULL;
+	struct plugin *a = (struct plugin *)1, *b = (struct plugin *)2,
+		      *holder = NULL;
 	static const char *const keys[] = { "path", NULL };
 	struct vzh_kind k = { sizeof(k), 0, "disk", keys, contribute };
 	const char **names;
@@ -62,11 +63,20 @@ static void subscriptions_in_priority_then_load_order(void **s)
 				(struct plugin *)3, (struct plugin *)4 };
 
 	(void)s;
-	assert_int_equal(registry_subscribe(&r, p[0], VZH_EV_START, 10, hook, "a", 0), 0);
-	assert_int_equal(registry_subscribe(&r, p[1], VZH_EV_START, -5, hook, "b", 1), 0);
-	assert_int_equal(registry_subscribe(&r, p[2], VZH_EV_START, 10, hook, "c", 2), 0);
-	assert_int_equal(registry_subscribe(&r, p[3], VZH_EV_START, 0, hook, "d", 3), 0);
-	assert_int_equal(registry_subscribe(&r, p[3], VZH_EV_COUNT, 0, hook, "x", 3), -EINVAL);
+	assert_int_equal(registry_subscribe(&r, p[0], VZH_EV_START, 10, hook,
+					    "a", 0),
+			 0);
+	assert_int_equal(registry_subscribe(&r, p[1], VZH_EV_START, -5, hook,
+					    "b", 1),
+			 0);
+	assert_int_equal(registry_subscribe(&r, p[2], VZH_EV_START, 10, hook,
+					    "c", 2),
+			 0);
+	assert_int_equal(
+		registry_subscribe(&r, p[3], VZH_EV_START, 0, hook, "d", 3), 0);
+	assert_int_equal(registry_subscribe(&r, p[3], VZH_EV_COUNT, 0, hook,
+					    "x", 3),
+			 -EINVAL);
 	assert_int_equal(r.nsubs[VZH_EV_START], 4);
 	assert_string_equal(r.subs[VZH_EV_START][0].data, "b");
 	assert_string_equal(r.subs[VZH_EV_START][1].data, "d");

@@ -53,7 +53,8 @@ static void file(void **s)
 
 static void bad_files(void **s)
 {
-	const struct fake_kv nodir[] = { { "output", "s:/no/such/dir/x.log" }, { 0 } };
+	const struct fake_kv nodir[] = { { "output", "s:/no/such/dir/x.log" },
+					 { 0 } };
 	const struct fake_kv isdir[] = { { "output", "s:/tmp" }, { 0 } };
 	const struct fake_kv empty[] = { { "output", "s:" }, { 0 } };
 

@@ -32,12 +32,16 @@ static void good(void **s)
 static void tag_rules(void **s)
 {
 	const struct fake_kv none[] = { { "path", "s:/tmp" }, { 0 } };
-	const struct fake_kv max[] = { { "tag", "s:abcdefghijklmnopqrstuvwxyz012345678" },
-				       { "path", "s:/tmp" },
-				       { 0 } };
-	const struct fake_kv over[] = { { "tag", "s:abcdefghijklmnopqrstuvwxyz0123456789" },
-					{ "path", "s:/tmp" },
-					{ 0 } };
+	const struct fake_kv max[] = {
+		{ "tag", "s:abcdefghijklmnopqrstuvwxyz012345678" },
+		{ "path", "s:/tmp" },
+		{ 0 }
+	};
+	const struct fake_kv over[] = {
+		{ "tag", "s:abcdefghijklmnopqrstuvwxyz0123456789" },
+		{ "path", "s:/tmp" },
+		{ 0 }
+	};
 
 	(void)s;
 	assert_int_not_equal(fake_contribute("share", none), 0);
@@ -50,8 +54,12 @@ static void tag_rules(void **s)
 static void path_rules(void **s)
 {
 	const struct fake_kv none[] = { { "tag", "s:t" }, { 0 } };
-	const struct fake_kv missing[] = { { "tag", "s:t" }, { "path", "s:/no/such" }, { 0 } };
-	const struct fake_kv file[] = { { "tag", "s:t" }, { "path", "s:/etc/hostname" }, { 0 } };
+	const struct fake_kv missing[] = { { "tag", "s:t" },
+					   { "path", "s:/no/such" },
+					   { 0 } };
+	const struct fake_kv file[] = { { "tag", "s:t" },
+					{ "path", "s:/etc/hostname" },
+					{ 0 } };
 
 	(void)s;
 	assert_int_not_equal(fake_contribute("share", none), 0);

@@ -32,7 +32,8 @@ static void sizes(void **s)
 	assert_int_equal(util_parse_size("1.5G", &v), -EINVAL);
 	assert_int_equal(util_parse_size("", &v), -EINVAL);
 	assert_int_equal(util_parse_size("99999999999P", &v), -ERANGE);
-	assert_int_equal(util_parse_size("99999999999999999999999", &v), -ERANGE);
+	assert_int_equal(util_parse_size("99999999999999999999999", &v),
+			 -ERANGE);
 }
 
 static void size_format(void **s)
@@ -98,8 +99,8 @@ static void paths(void **s)
 
 static void did_you_mean(void **s)
 {
-	static const char *const keys[] = { "memory", "cpus", "nested", "disk",
-					    "stop_timeout", NULL };
+	static const char *const keys[] = { "memory", "cpus",	      "nested",
+					    "disk",   "stop_timeout", NULL };
 
 	(void)s;
 	assert_int_equal(util_edit_distance("memroy", "memory"), 1);
@@ -107,7 +108,8 @@ static void did_you_mean(void **s)
 	assert_string_equal(util_did_you_mean("memroy", keys), "memory");
 	assert_string_equal(util_did_you_mean("dsik", keys), "disk");
 	assert_string_equal(util_did_you_mean("cpu", keys), "cpus");
-	assert_string_equal(util_did_you_mean("stop_timout", keys), "stop_timeout");
+	assert_string_equal(util_did_you_mean("stop_timout", keys),
+			    "stop_timeout");
 	assert_null(util_did_you_mean("colour", keys));
 	assert_null(util_did_you_mean("x", keys));
 }
