@@ -1,2 +1,55 @@
 #!/bin/sh
-echo "0 passed, 0 failed"
+# The SDK as a third party sees it: `make install`, then build PLUGINS.md's example with
+# the exact documented command, and load it into the installed vzhost.
+set -u
+unset VZHOST_PLUGIN_PATH
+top=$(cd "$(dirname "$0")/../.." && pwd -P)
+B=${B:-build}
+pass=0 fail=0
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+check() { # description command...
+	what=$1
+	shift
+	if "$@" >"$tmp/out" 2>&1; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $what"
+		sed 's/^/    /' "$tmp/out" | head -20
+	fi
+}
+
+check "make install" make -s -C "$top" install B="$B" SAN="${SAN:-}" PREFIX="$tmp/prefix"
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+check "pkg-config knows vzhost-plugin" pkg-config --exists vzhost-plugin
+check "plugindir variable" sh -c "[ \"\$(pkg-config --variable=plugindir vzhost-plugin)\" = '$tmp/prefix/lib/vzhost/plugins' ]"
+
+mkdir -p "$tmp/plugins" "$tmp/logs"
+sed -n '/<!-- hello.c begin -->/,/<!-- hello.c end -->/p' "$top/PLUGINS.md" |
+	sed '/^<!--/d; /^```/d' > "$tmp/hello.c"
+check "example extracted" grep -q 'VZH_PLUGIN_DEFINE("hello"' "$tmp/hello.c"
+# the documented command, word for word (no -I into the source tree)
+check "example builds with the documented command" sh -c \
+	"cd '$tmp' && cc -Wall -Wextra -Werror \$(pkg-config --cflags vzhost-plugin) -shared -fPIC -o plugins/hello.so hello.c"
+chmod go-w "$tmp/plugins" "$tmp/plugins/hello.so" 2>/dev/null
+check "example exports only its descriptor" sh -c \
+	"[ \"\$(nm -D --defined-only '$tmp/plugins/hello.so' | awk '{print \$3}')\" = vzh_plugin_descriptor ]"
+
+cat > "$tmp/host.conf" <<CONF
+plugins = { dirs = [ "plugins" ]; load = [ "hello", "disk" ]; };
+vms = ( { name = "ci"; boot = { kernel = "$top/tests/fixtures/files/vmlinuz"; };
+          devices = ( { kind = "hello.console"; dir = "logs"; } ); } );
+CONF
+vzhost="$tmp/prefix/bin/vzhost"
+check "installed vzhost loads it" sh -c \
+	"'$vzhost' -c '$tmp/host.conf' --check | grep -F 'serial   $tmp/logs/ci.log  [hello.console via plugin hello, $tmp/host.conf:3: vms[0].devices[0]]'"
+check "vzhost plugins lists it" sh -c \
+	"env -u VZHOST_PLUGIN_PATH '$vzhost' plugins -c '$tmp/host.conf' | grep -E '^hello +1.0 +serial consoles logged per VM'"
+sed -i 's/dir = "logs"; //' "$tmp/host.conf"
+check "its own error names file:line" sh -c \
+	"'$vzhost' -c '$tmp/host.conf' --check 2>&1 >/dev/null | grep -F '$tmp/host.conf:3: vms[0].devices[0].dir: hello.console needs a directory'"
+check "installed header is the SDK's" cmp "$top/sdk/vzhost/plugin.h" "$tmp/prefix/include/vzhost/plugin.h"
+
+echo "sdk: $pass passed, $fail failed"
+[ $fail -eq 0 ]
