@@ -43,7 +43,7 @@ FIXTURES := $(patsubst tests/fixtures/plugins/%.c,$(B)/fixtures/%.so,$(wildcard 
 FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o $(B)/obj/tests/unit/helpers.o
 
 .SECONDARY:
-.PHONY: all test check deps lint install compdb fuzz fuzz-run bench clean
+.PHONY: all test check deps lint install compdb fuzz fuzz-run bench clean guest demo
 all: $(B)/vzhost $(PLUGIN_SOS)
 
 $(B)/obj/%.o: %.c
@@ -62,6 +62,18 @@ $(B)/plugins/%.so: plugins/%/*.c sdk/vzhost/plugin.h sdk/plugin.map
 	@mkdir -p $(@D)
 	$(CC) $(PLUGIN_CFLAGS) $(filter %.c,$^) $(PLUGIN_LDFLAGS) -o $@
 	@chmod go-w $@ $(@D)
+
+# ---- the test guest and the demo --------------------------------------------
+
+# Debian's cloud kernel and busybox, downloaded and unpacked once (nothing installed)
+GUEST := build/guest
+guest: $(GUEST)/initrd.img
+$(GUEST)/initrd.img: tests/guest/init tests/guest/build.sh
+	tests/guest/build.sh $(GUEST)
+
+demo: deps
+	@$(MAKE) --no-print-directory all guest
+	$(B)/vzhost -c conf/demo.conf --check
 
 # ---- tests -----------------------------------------------------------------
 
@@ -82,7 +94,7 @@ $(B)/tests/abi: tests/abi/abi.c sdk/vzhost/plugin.h
 TEST_BINS := $(B)/vzhost $(PLUGIN_SOS) $(FIXTURES) $(UNIT_BINS) $(B)/tests/abi
 
 test: deps
-	@$(MAKE) --no-print-directory B=$(B) SAN=$(SAN) $(TEST_BINS)
+	@$(MAKE) --no-print-directory B=$(B) SAN=$(SAN) $(TEST_BINS) guest
 	@B=$(B) SAN=$(SAN) tests/run.sh
 
 check: test

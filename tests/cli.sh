@@ -60,5 +60,10 @@ cp "$vzhost" "$tmp/inst/bin/" && cp "$build"/plugins/*.so "$tmp/inst/lib/vzhost/
 chmod -R go-w "$tmp/inst"
 expect 0 "$tmp/inst/lib/vzhost/plugins/nat.so" env -u VZHOST_PLUGIN_PATH "$tmp/inst/bin/vzhost" plugins
 
+# the shipped examples stay valid (conf/ must stay true)
+for conf in "$here"/../conf/*.conf; do
+	expect 0 ": OK (" "$vzhost" -c "$conf" --check
+done
+
 echo "cli: $pass passed, $fail failed"
 [ $fail -eq 0 ]
