@@ -29,7 +29,8 @@ ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS := -lconfig -ljansson -ldl
 
 # Plugins export their descriptor and nothing else.
-PLUGIN_CFLAGS := $(ALL_CFLAGS) -Isdk -fPIC -fvisibility=hidden
+# (coverage hooks live in the fuzzer binary, which exports none to plugins)
+PLUGIN_CFLAGS := $(filter-out $(FUZZFLAGS),$(ALL_CFLAGS)) -Isdk -fPIC -fvisibility=hidden
 PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -shared -Wl,--version-script=sdk/plugin.map \
 	$(if $(SAN),,-Wl,-z,defs)
 
@@ -152,7 +153,7 @@ compdb:
 FB := build-fuzz
 fuzz:
 	@$(MAKE) --no-print-directory B=$(FB) CC=clang SAN=address,undefined FUZZ=1 \
-		$(FB)/fuzz_config $(FB)/plugins/disk.so $(patsubst %,$(FB)/plugins/%.so,$(PLUGINS))
+		$(FB)/fuzz_config $(patsubst %,$(FB)/plugins/%.so,$(PLUGINS))
 
 $(B)/fuzz_config: $(B)/obj/tests/fuzz/fuzz_config.o $(B)/libvzhcore.a
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $^ $(LIBS) -o $@
@@ -160,6 +161,7 @@ $(B)/fuzz_config: $(B)/obj/tests/fuzz/fuzz_config.o $(B)/libvzhcore.a
 fuzz-run: fuzz
 	@mkdir -p $(FB)/corpus
 	@cp tests/golden/*.conf tests/bad/*.conf $(FB)/corpus/ 2>/dev/null || true
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	$(FB)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
 		-print_final_stats=1 $(FB)/corpus
 

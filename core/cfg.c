@@ -50,7 +50,7 @@ static char *display_name(const struct cfg *c, const char *file)
 	return out;
 }
 
-static int read_text(const char *path, char **out)
+static int read_text(const char *path, char **out, unsigned *nul_line)
 {
 	struct stat st;
 	char *buf = NULL;
@@ -85,6 +85,17 @@ static int read_text(const char *path, char **out)
 		goto out;
 	}
 	buf[len] = 0;
+	/* libconfig reads past a NUL where C strings stop: an include name
+	   "..\0x" would reach the parser as "..", so text only */
+	if (memchr(buf, 0, len)) {
+		const char *p;
+
+		*nul_line = 1;
+		for (p = buf; *p; p++)
+			*nul_line += *p == '\n';
+		ret = -EILSEQ;
+		goto out;
+	}
 	*out = buf;
 	buf = NULL;
 out:
@@ -100,9 +111,28 @@ static const char *file_error(int err)
 		return "not a regular file";
 	case -EFBIG:
 		return "larger than 4 MiB";
+	case -EILSEQ:
+		return "contains a NUL byte: not a text file";
 	default:
 		return strerror(-err);
 	}
+}
+
+/* The name as libconfig's scanner reads it: \\ and \" are escapes. */
+static char *include_name(const char *p, const char *end)
+{
+	char *name = xmalloc((size_t)(end - p) + 1), *o = name;
+
+	for (; p < end && *p != '"'; p++) {
+		if (*p == '\\' && p + 1 < end && (p[1] == '\\' || p[1] == '"'))
+			p++;
+		*o++ = *p;
+	}
+	*o = 0;
+	if (p < end)
+		return name;
+	free(name);
+	return NULL;
 }
 
 /*
@@ -113,10 +143,11 @@ static const char *file_error(int err)
 static int check_includes(struct cfg *c, const char *shown, const char *text,
 			  int depth)
 {
-	const char *line = text, *p, *q;
+	const char *line = text, *p;
 	char *name, *path, *child, *inner, *where;
 	struct stat st;
 	int lineno = 1, ret = 0, err;
+	unsigned nul;
 
 	for (; *line; lineno++) {
 		p = line;
@@ -130,9 +161,11 @@ static int check_includes(struct cfg *c, const char *shown, const char *text,
 		p += 8;
 		while (*p == ' ' || *p == '\t')
 			p++;
-		if (*p != '"' || !(q = strchr(p + 1, '"')) || q > line)
+		if (*p != '"')
 			continue; /* the parser reports the syntax */
-		name = xasprintf("%.*s", (int)(q - p - 1), p + 1);
+		name = include_name(p + 1, line);
+		if (!name)
+			continue;
 		path = util_path_join(c->dir, name);
 		child = display_name(c, name);
 		where = xasprintf("%s:%d: @include \"%s\"", shown, lineno,
@@ -149,7 +182,7 @@ static int check_includes(struct cfg *c, const char *shown, const char *text,
 				"refusing a world-writable file (chmod o-w %s)",
 				path);
 			ret = -EINVAL;
-		} else if ((err = read_text(path, &inner)) < 0) {
+		} else if ((err = read_text(path, &inner, &nul)) < 0) {
 			diag_add(c->diag, where, "%s", file_error(err));
 			ret = -EINVAL;
 		} else if (check_includes(c, child, inner, depth + 1) < 0) {
@@ -168,12 +201,18 @@ int cfg_load(struct cfg *c, const char *path, struct diag *diag)
 {
 	char *text = NULL, *rdir, *udir = NULL;
 	int cwd = -1, ret;
+	unsigned nul;
 
 	memset(c, 0, sizeof(*c));
 	config_init(&c->lc);
 	c->diag = diag;
 	c->path = xstrdup(path);
-	ret = read_text(path, &text);
+	ret = read_text(path, &text, &nul);
+	if (ret == -EILSEQ) {
+		diag_add(diag, NULL, "%s:%u: %s", path, nul, file_error(ret));
+		ret = -EINVAL; /* readable, but not a configuration: exit 78 */
+		goto out;
+	}
 	if (ret < 0) {
 		diag_add(diag, NULL, "%s: cannot read the configuration: %s",
 			 path, file_error(ret));
@@ -346,6 +385,7 @@ static int wrong_type(const config_setting_t *m, const char *want)
 static const char *file_text(struct cfg *c, const char *file)
 {
 	struct cfg_file *f;
+	unsigned nul;
 	char *path;
 
 	for (f = c->files; f; f = f->next)
@@ -354,7 +394,7 @@ static const char *file_text(struct cfg *c, const char *file)
 	f = xcalloc(1, sizeof(*f));
 	f->name = xstrdup(file);
 	path = util_path_join(c->dir, file);
-	if (read_text(path, &f->text) < 0)
+	if (read_text(path, &f->text, &nul) < 0)
 		f->text = xstrdup("");
 	free(path);
 	f->next = c->files;

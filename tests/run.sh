@@ -7,6 +7,7 @@ build=$(cd "$top/$B" && pwd -P)
 export B VZH_BUILD="$build"
 # sanitizer builds: leaks and undefined behaviour fail the test that hits them
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=23}
+export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 pass=0 fail=0 suites_failed=""
 log=$(mktemp)

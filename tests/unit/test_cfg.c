@@ -114,6 +114,34 @@ static void include_relative_to_config_dir(void **s)
 	free(cwd);
 }
 
+static void nul_bytes_are_refused(void **s)
+{
+	char *p = th_write(NULL, "nul.conf", "a = 1;\n");
+	FILE *f = fopen(p, "a");
+
+	(void)s;
+	/* "..\0x" would reach libconfig as "..", a directory: exit(2) */
+	fwrite("@include \"..\0x\"\n", 1, 17, f);
+	fclose(f);
+	cfg_free(&c);
+	diag_free(&d);
+	assert_int_equal(cfg_load(&c, p, &d), -EINVAL);
+	assert_true(has("nul.conf:2: contains a NUL byte: not a text file"));
+	assert_int_equal(load("@include \"nul.conf\"\n"), -EINVAL);
+	assert_true(has("t.conf:1: @include \"nul.conf\": contains a NUL byte"));
+	free(p);
+}
+
+static void include_names_unescape_like_libconfig(void **s)
+{
+	(void)s;
+	free(th_write(NULL, "q\"uote.conf", "b = 2;\n"));
+	assert_int_equal(load("@include \"q\\\"uote.conf\"\n"), 0);
+	assert_non_null(config_setting_get_member(root(), "b"));
+	assert_int_equal(load("@include \"x\\\"y\"\n"), -EINVAL);
+	assert_true(has("t.conf:1: @include \"x\"y\": No such file"));
+}
+
 static void include_depth(void **s)
 {
 	(void)s;
@@ -244,6 +272,8 @@ int main(void)
 		cmocka_unit_test(include_fifo_is_refused_not_blocking),
 		cmocka_unit_test(include_relative_to_config_dir),
 		cmocka_unit_test(include_depth),
+		cmocka_unit_test(nul_bytes_are_refused),
+		cmocka_unit_test(include_names_unescape_like_libconfig),
 		cmocka_unit_test(locations),
 		cmocka_unit_test(getters),
 		cmocka_unit_test(wrapped_integers),
