@@ -162,7 +162,7 @@ fuzz-run: fuzz
 	@mkdir -p $(FB)/corpus
 	@cp tests/golden/*.conf tests/bad/*.conf $(FB)/corpus/ 2>/dev/null || true
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
-	$(FB)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 \
+	$(FB)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -artifact_prefix=$(FB)/ \
 		-print_final_stats=1 $(FB)/corpus
 
 bench: all
