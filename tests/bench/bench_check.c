@@ -50,7 +50,8 @@ int main(int argc, char **argv)
 	long rss, peak = 0;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: bench_check VZHOST BIG.conf DEMO.conf RUNS\n");
+		fprintf(stderr,
+			"usage: bench_check VZHOST BIG.conf DEMO.conf RUNS\n");
 		return 64;
 	}
 	n = atoi(argv[4]);
@@ -69,8 +70,10 @@ int main(int argc, char **argv)
 	qsort(tc, n, sizeof(*tc), cmp);
 	mv = tv[n / 2];
 	mc = tc[n / 2];
-	printf("vzhost --version:              median %7.3f ms over %d runs\n", mv / 1e6, n);
-	printf("vzhost --check (50 plugins, 200 devices): median %7.3f ms\n", mc / 1e6);
+	printf("vzhost --version:              median %7.3f ms over %d runs\n",
+	       mv / 1e6, n);
+	printf("vzhost --check (50 plugins, 200 devices): median %7.3f ms\n",
+	       mc / 1e6);
 	printf("ratio check/version: %.2f; the pipeline adds %.3f ms (target <= 5 ms)\n",
 	       (double)mc / mv, (mc - mv) / 1e6);
 	for (i = 0; i < 5; i++) {
@@ -82,6 +85,7 @@ int main(int argc, char **argv)
 		if (rss > peak)
 			peak = rss;
 	}
-	printf("peak RSS of --check on %s: %ld KiB (target <= 4096 KiB)\n", argv[3], peak);
+	printf("peak RSS of --check on %s: %ld KiB (target <= 4096 KiB)\n",
+	       argv[3], peak);
 	return 0;
 }

@@ -128,7 +128,8 @@ static void nul_bytes_are_refused(void **s)
 	assert_int_equal(cfg_load(&c, p, &d), -EINVAL);
 	assert_true(has("nul.conf:2: contains a NUL byte: not a text file"));
 	assert_int_equal(load("@include \"nul.conf\"\n"), -EINVAL);
-	assert_true(has("t.conf:1: @include \"nul.conf\": contains a NUL byte"));
+	assert_true(
+		has("t.conf:1: @include \"nul.conf\": contains a NUL byte"));
 	free(p);
 }
 

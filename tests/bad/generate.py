@@ -1,0 +1,89 @@
+# generate.py: writes the bad-config corpus (run from tests/bad: python3 generate.py).
+# Each case: name, what is wrong, the body, and the errors with their body line, so the
+# FILE:LINE in every "# error:" header is computed, not typed.
+import os
+K = 'boot = { kernel = "../fixtures/files/vmlinuz"; };'
+cases = [
+ ("syntax-value", "a setting without its value", 'vms = ( { name = "a"; ' + K + '\n  cpus = ; } );', [(2, "syntax error")]),
+ ("syntax-string", "a file that ends inside a string", 'vms = ( { name = "a', [(2, "syntax error")]),
+ ("syntax-unclosed", "a group never closed", 'vms = ( { name = "a";\n' + K, [(3, "syntax error")]),
+ ("root-unknown", "a misspelt top-level section", 'vm = ( );\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'vm: unknown setting (did you mean "vms"?)')]),
+ ("host-unknown-key", "a misspelt host setting", 'host = { stat_dir = "x"; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'host.stat_dir: unknown setting (did you mean "state_dir"?)')]),
+ ("host-bridge", "an unknown bridge", 'host = { bridge = "qemo"; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'host.bridge: "qemo" is not one of auto, qemu, vz (did you mean "qemu"?)')]),
+ ("host-accel", "an unknown accelerator", 'host = { accel = "whpx"; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'host.accel: "whpx" is not one of auto, kvm, hvf, tcg')]),
+ ("host-max-vms", "a negative VM limit", 'host = { max_vms = -1; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'host.max_vms: -1 is out of range [0, 4096]')]),
+ ("host-slots-type", "a slot count as a string", 'host = { macos_slots = "two"; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'host.macos_slots: expected an integer, got a string')]),
+ ("hooks-timeout", "a zero hook timeout", 'hooks = { timeout = 0; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'hooks.timeout: 0 is out of range [1, 3600]')]),
+ ("host-not-group", "host given as a string", 'host = "local";\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'host: expected a group { ... }, got a string')]),
+ ("plugins-load-type", "plugins.load as a string", 'plugins = { load = "disk"; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'plugins.load: expected a list ( ... ) or array [ ... ], got a string')]),
+ ("plugin-not-found", "a plugin that does not exist", 'plugins = { load = [ "disk", "nosuch" ]; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'plugins.load[1]: plugin "nosuch" not found (searched: ')]),
+ ("plugin-settings-unknown", "settings for a plugin that is not loaded", 'plugins = {\n  load = [ "disk", "nat" ];\n  nta = { };\n};\nvms = ( { name = "a"; ' + K + ' } );', [(3, 'plugins.nta: no plugin "nta" is loaded (did you mean "nat"?)')]),
+ ("plugin-settings-type", "plugin settings that are not a group", 'plugins = { load = [ "nat" ]; nat = 1; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'plugins.nat: plugin settings must be a group { ... }')]),
+ ("no-vms", "no virtual machine at all", "host = { };", [(-2, "vms: no virtual machine declared")]),
+ ("vms-type", "vms as a group", 'vms = { name = "a"; };', [(1, 'vms: expected a list ( ... ) or array [ ... ], got a group')]),
+ ("vm-not-group", "a VM given as a string", 'vms = ( "a" );', [(1, 'vms[0]: a VM is a group')]),
+ ("vm-no-name", "a VM without a name", 'vms = ( {\n  ' + K + '\n} );', [(1, 'vms[0].name: every VM needs a name')]),
+ ("vm-bad-name", "a VM name with a slash", 'vms = ( { name = "../etc"; ' + K + ' } );', [(1, 'vms[0].name: "../etc" is not a VM name')]),
+ ("vm-dup-name", "two VMs with one name", 'vms = (\n  { name = "a"; ' + K + ' },\n  { name = "a"; ' + K + ' }\n);', [(3, 'vms[1].name: VM name "a" is already used at dup-name')]),
+ ("vm-unknown-key", "a misspelt VM setting", 'vms = ( { name = "a"; ' + K + '\n  memroy = "1G"; } );', [(2, 'vms[0].memroy: unknown setting (did you mean "memory"?)')]),
+ ("guest-enum", "an unknown guest type", 'vms = ( { name = "a"; ' + K + '\n  guest = "windows"; } );', [(2, 'vms[0].guest: "windows" is not one of linux, macos')]),
+ ("cpus-zero", "zero CPUs", 'vms = ( { name = "a"; ' + K + '\n  cpus = 0; } );', [(2, 'vms[0].cpus: 0 is out of range [1, 1024]')]),
+ ("cpus-type", "CPUs as a string", 'vms = ( { name = "a"; ' + K + '\n  cpus = "2"; } );', [(2, 'vms[0].cpus: expected an integer, got a string')]),
+ ("memory-wrapped", "8 GiB as a plain integer, which libconfig 1.5 wraps to 0", 'vms = ( { name = "a"; ' + K + '\n  memory = 8589934592; } );', [(2, 'vms[0].memory: integer too large for libconfig\'s 32 bits')]),
+ ("memory-small", "less than 64 MiB", 'vms = ( { name = "a"; ' + K + '\n  memory = "32M"; } );', [(2, 'vms[0].memory: 32 MiB is below the minimum of 64 MiB')]),
+ ("memory-granularity", "memory not a multiple of 1 MiB", 'vms = ( { name = "a"; ' + K + '\n  memory = 100000000; } );', [(2, 'vms[0].memory: 100000000 bytes is not a multiple of 1 MiB')]),
+ ("memory-suffix", "an unknown size suffix", 'vms = ( { name = "a"; ' + K + '\n  memory = "8Q"; } );', [(2, 'vms[0].memory: "8Q" is not a size')]),
+ ("memory-float", "memory as a fraction", 'vms = ( { name = "a"; ' + K + '\n  memory = 1.5; } );', [(2, 'vms[0].memory: expected a size such as "512M" or "8G", got a number with a fraction')]),
+ ("nested-macos", "nested virtualization asked of a macOS guest", 'vms = ( { name = "mac"; guest = "macos";\n  macos = { bundle = "mac.vzvm"; };\n  nested = true; } );', [(3, 'vms[0].nested: nested virtualization is not available to macOS guests: Virtualization.framework offers it only on the generic (Linux) platform')]),
+ ("macos-no-bundle", "a macOS guest without its bundle", 'vms = ( { name = "mac"; guest = "macos"; } );', [(1, 'vms[0]: a macOS guest needs macos = { bundle = "NAME.vzvm"; }')]),
+ ("macos-kernel", "a macOS guest with a Linux kernel", 'vms = ( { name = "mac"; guest = "macos"; macos = { bundle = "m.vzvm"; };\n  ' + K + ' } );', [(2, 'vms[0].boot: a macOS guest boots from its bundle')]),
+ ("linux-no-boot", "a Linux guest with no way to boot", 'vms = ( { name = "a"; } );', [(1, 'vms[0]: a Linux guest needs boot = { kernel = "..."; }')]),
+ ("boot-missing-kernel", "a kernel file that does not exist", 'vms = ( { name = "a";\n  boot = { kernel = "vmlinuz-nope"; }; } );', [(2, 'vms[0].boot.kernel: ')]),
+ ("boot-two-ways", "EFI and a kernel at once", 'vms = ( { name = "a";\n  boot = { efi = { }; kernel = "../fixtures/files/vmlinuz"; }; } );', [(2, 'vms[0].boot: choose one way to boot')]),
+ ("boot-unknown-key", "a misspelt boot setting", 'vms = ( { name = "a";\n  boot = { kernel = "../fixtures/files/vmlinuz"; initramfs = "x"; }; } );', [(2, 'vms[0].boot.initramfs: unknown setting')]),
+ ("stop-timeout", "a negative stop timeout", 'vms = ( { name = "a"; ' + K + '\n  stop_timeout = -1; } );', [(2, 'vms[0].stop_timeout: -1 is out of range [0, 86400] seconds')]),
+ ("on-poweroff", "an unknown power-off policy", 'vms = ( { name = "a"; ' + K + '\n  on_poweroff = "restrat"; } );', [(2, 'vms[0].on_poweroff: "restrat" is not one of stop, restart (did you mean "restart"?)')]),
+ ("on-host-stop", "an unknown host-stop policy", 'vms = ( { name = "a"; ' + K + '\n  on_host_stop = "hibernate"; } );', [(2, 'vms[0].on_host_stop: "hibernate" is not one of shutdown, save')]),
+ ("nested-type", "nested as a string", 'vms = ( { name = "a"; ' + K + '\n  nested = "yes"; } );', [(2, 'vms[0].nested: expected true or false, got a string')]),
+ ("device-no-kind", "a device without a kind", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { path = "x.img"; } ); } );', [(2, 'vms[0].devices[0]: a device needs a kind')]),
+ ("device-unknown-kind", "a misspelt device kind", 'vms = ( { name = "a"; ' + K + '\n  devices = (\n    { kind = "dsik"; } ); } );', [(3, 'vms[0].devices[0].kind: unknown device kind "dsik" (did you mean "disk"?)')]),
+ ("device-unloaded-kind", "a built-in kind whose plugin is not loaded", 'plugins = { load = [ "disk" ]; };\nvms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "nat"; } ); } );', [(3, 'vms[0].devices[0].kind: no loaded plugin provides kind "nat" (add "nat" to plugins.load)')]),
+ ("device-unknown-key", "a key the kind does not take", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "nat";\n    maac = "52:54:00:12:34:56"; } ); } );', [(3, 'vms[0].devices[0].maac: unknown setting (did you mean "mac"?)')]),
+ ("disk-missing", "a missing image without a size", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "disk";\n    path = "nope.img"; } ); } );', [(3, 'vms[0].devices[0].path: ')]),
+ ("disk-no-path", "a disk without a path", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "disk"; size = "1G"; } ); } );', [(2, 'vms[0].devices[0].path: a disk needs a path to a raw image')]),
+ ("disk-size-512", "a size that is not whole sectors", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "disk"; path = "new.img";\n    size = 1000; } ); } );', [(3, 'vms[0].devices[0].size: 1000 bytes is not a multiple of 512')]),
+ ("disk-cache", "an unknown cache mode", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "disk"; path = "../fixtures/files/base.img";\n    cache = "writeback"; } ); } );', [(3, 'vms[0].devices[0].cache: "writeback" is not one of automatic, cached, uncached')]),
+ ("disk-readonly-type", "read_only as a word", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "disk"; path = "../fixtures/files/base.img";\n    read_only = "yes"; } ); } );', [(3, 'vms[0].devices[0].read_only: expected true or false, got a string')]),
+ ("disk-readonly-missing", "a read-only disk that would have to be created", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "disk";\n    path = "ro.img"; size = "1G"; read_only = true; } ); } );', [(3, 'vms[0].devices[0].path: ')]),
+ ("nat-bad-mac", "a MAC with a non-hex pair", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "nat";\n    mac = "52:54:00:zz:00:01"; } ); } );', [(3, 'vms[0].devices[0].mac: "52:54:00:zz:00:01" is not a MAC address')]),
+ ("nat-multicast", "a multicast MAC", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "nat";\n    mac = "01:00:5e:00:00:01"; } ); } );', [(3, 'vms[0].devices[0].mac: 01:00:5e:00:00:01 is a multicast address')]),
+ ("nat-dup-mac", "one MAC in two VMs", 'vms = (\n  { name = "a"; ' + K + ' devices = ( { kind = "nat"; mac = "52:54:00:00:00:01"; } ); },\n  { name = "b"; ' + K + ' devices = ( { kind = "nat"; mac = "52:54:00:00:00:01"; } ); }\n);', [(3, 'vms[1].devices[0]: MAC address 52:54:00:00:00:01 is already used at ')]),
+ ("share-missing", "a share of a missing directory", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "share"; tag = "t";\n    path = "no-such-dir"; } ); } );', [(3, 'vms[0].devices[0].path: ')]),
+ ("share-long-tag", "a tag of 36 bytes", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "share"; path = "../fixtures/files/work";\n    tag = "abcdefghijklmnopqrstuvwxyz0123456789"; } ); } );', [(3, 'vms[0].devices[0].tag: "abcdefghijklmnopqrstuvwxyz0123456789" is 36 bytes')]),
+ ("share-dup-tag", "two shares with one tag", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "share"; tag = "t"; path = "../fixtures/files/work"; },\n    { kind = "share"; tag = "t"; path = "../fixtures/files/sub.d"; } ); } );', [(3, 'vms[0].devices[1]: share tag "t" is already used at ')]),
+ ("balloon-twice", "two memory balloons", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "balloon"; },\n    { kind = "balloon"; } ); } );', [(3, 'vms[0].devices[1]: a VM has at most one balloon device')]),
+ ("vsock-twice", "two vsock devices", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "vsock"; },\n    { kind = "vsock"; } ); } );', [(3, 'vms[0].devices[1]: a VM has at most one vsock device')]),
+ ("graphics-zero", "a display zero pixels wide", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "graphics";\n    width = 0; } ); } );', [(3, 'vms[0].devices[0].width: 0 is out of range [1, 16384]')]),
+ ("trackpad-linux", "a Mac trackpad on a Linux guest", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "pointer";\n    type = "trackpad"; } ); } );', [(3, 'vms[0].devices[0].type: a trackpad needs a macOS guest')]),
+ ("serial-bad-dir", "a serial log in a missing directory", 'vms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "serial";\n    output = "no/such/dir/console.log"; } ); } );', [(3, 'vms[0].devices[0].output: "no/such/dir/console.log" is not stdio, none or pty')]),
+ ("include-directory", "an @include of a directory (libconfig 1.5 would exit)", '@include "../fixtures/files/work"\nvms = ( { name = "a"; ' + K + ' } );', [(1, '@include "../fixtures/files/work": Is a directory')]),
+ ("include-missing", "an @include of a missing file", '@include "nothere.conf"\nvms = ( { name = "a"; ' + K + ' } );', [(1, '@include "nothere.conf": No such file or directory')]),
+ ("many-errors", "three independent mistakes, all reported", 'vms = ( { name = "a"; ' + K + '\n  cpus = 0;\n  memory = "1X";\n  devices = ( { kind = "nat"; mac = "zz"; } ); } );', [(2, 'vms[0].cpus: 0 is out of range'), (3, 'vms[0].memory: "1X" is not a size'), (4, 'vms[0].devices[0].mac: "zz" is not a MAC address')]),
+]
+assert len(cases) >= 40, len(cases)
+for name, desc, body, errs in cases:
+    fname = name + ".conf"
+    header = ["# " + desc, "# expect: 78"]
+    for ln, msg in errs:
+        pass
+    nhead = len(header) + len(errs)
+    lines = []
+    for ln, msg in errs:
+        if ln == -2:
+            lines.append("# error: %s:1: %s" % (fname, msg))
+        else:
+            msg = msg.replace("dup-name", "%s:%d" % (fname, nhead + 2))
+            lines.append("# error: %s:%d: %s" % (fname, nhead + ln, msg))
+    with open(fname, "w") as f:
+        f.write("\n".join(header + lines) + "\n" + body + "\n")
+print(len(cases))
