@@ -4,8 +4,13 @@
 set -eu
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
 build=$top/${B:-build}
-tmp=$(mktemp -d)
-trap 'rm -rf "$tmp"' EXIT
+# BENCH_DIR keeps the generated plugins and config for profiling
+if [ -n "${BENCH_DIR:-}" ]; then
+	tmp=$BENCH_DIR
+else
+	tmp=$(mktemp -d)
+	trap 'rm -rf "$tmp"' EXIT
+fi
 mkdir -p "$tmp/plugins"
 # 50 third-party plugins, each owning one kind
 i=0
