@@ -55,16 +55,9 @@ static int run(enum mode mode, const char *path)
 	json_t *json;
 	int ret, status = EX_OK;
 
-	if (!path) {
-		/* `vzhost plugins` alone shows what is installed */
-		memset(&h, 0, sizeof(h));
-		host_load_plugins(&h);
-		if (h.diag.n)
-			status = finish_errors(&h, EX_CONFIG);
-		print_plugins(&h, stdout);
-		goto out;
-	}
-	ret = host_open(&h, path);
+	/* `vzhost plugins` without a file shows what is installed */
+	memset(&h, 0, sizeof(h));
+	ret = path ? host_open(&h, path) : 0;
 	if (ret < 0 && !h.cfg.loaded) {
 		status = finish_errors(&h,
 				       ret == -EINVAL ? EX_CONFIG : EX_NOINPUT);

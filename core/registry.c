@@ -103,19 +103,22 @@ int registry_subscribe(struct registry *r, struct plugin *owner,
 	return 0;
 }
 
+static void kind_free(struct registry *r, struct kind_entry *e)
+{
+	HASH_DEL(r->kinds, e);
+	free(e->keys);
+	free(e->name);
+	free(e);
+}
+
 void registry_drop(struct registry *r, struct plugin *owner)
 {
 	struct kind_entry *e, *tmp;
 	size_t ev, i, j;
 
-	HASH_ITER(hh, r->kinds, e, tmp) {
-		if (e->owner != owner)
-			continue;
-		HASH_DEL(r->kinds, e);
-		free(e->keys);
-		free(e->name);
-		free(e);
-	}
+	HASH_ITER(hh, r->kinds, e, tmp)
+		if (e->owner == owner)
+			kind_free(r, e);
 	for (ev = 0; ev < VZH_EV_COUNT; ev++) {
 		for (i = j = 0; i < r->nsubs[ev]; i++)
 			if (r->subs[ev][i].owner != owner)
@@ -126,11 +129,11 @@ void registry_drop(struct registry *r, struct plugin *owner)
 
 void registry_free(struct registry *r)
 {
+	struct kind_entry *e, *tmp;
 	size_t ev;
 
-	registry_drop(r, NULL);
-	while (r->kinds)
-		registry_drop(r, r->kinds->owner);
+	HASH_ITER(hh, r->kinds, e, tmp)
+		kind_free(r, e);
 	for (ev = 0; ev < VZH_EV_COUNT; ev++)
 		free(r->subs[ev]);
 	memset(r, 0, sizeof(*r));
