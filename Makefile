@@ -14,7 +14,8 @@ FUZZ_SECONDS ?= 30
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev
-DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils
+DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils \
+	qemu-system-x86 qemu-utils
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -34,7 +35,7 @@ PLUGIN_CFLAGS := $(filter-out $(FUZZFLAGS),$(ALL_CFLAGS)) -Isdk -fPIC -fvisibili
 PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -shared -Wl,--version-script=sdk/plugin.map \
 	$(if $(SAN),,-Wl,-z,defs)
 
-CORE_SRCS := $(wildcard core/*.c)
+CORE_SRCS := $(wildcard core/*.c) $(wildcard bridge/qemu/*.c)
 CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRCS)))
 PLUGINS := $(notdir $(wildcard plugins/*))
 PLUGIN_SOS := $(PLUGINS:%=$(B)/plugins/%.so)

@@ -67,6 +67,13 @@ static void parse_host(struct host *h, const config_setting_t *root)
 	hs->bridge = v;
 	cfg_get_enum(s, "accel", accel_names, ACCEL_AUTO, &v);
 	hs->accel = v;
+	/* a bare name is looked up in PATH; a path is relative to the file */
+	cfg_get_string(s, "qemu", NULL, &str);
+	if (str && strchr(str, '/'))
+		cfg_get_path(s, "qemu", NULL, &str);
+	else if (str && !*str)
+		cfg_error(s, "qemu", "empty QEMU binary name");
+	hs->qemu = xstrdup(str);
 	get_uint(s, "max_vms", 0, 0, 4096, &hs->max_vms);
 	get_uint(s, "macos_slots", 2, 0, 64, &hs->macos_slots);
 	get_uint(s, "wait_for_slot", 0, 0, 86400, &hs->wait_for_slot);
@@ -301,6 +308,7 @@ void host_close(struct host *h)
 		free(h->plugin_dirs[i]);
 	free(h->plugin_dirs);
 	free(h->set.state_dir);
+	free(h->set.qemu);
 	free(h->set.hooks_dir);
 	cfg_free(&h->cfg);
 	diag_free(&h->diag);

@@ -10,6 +10,7 @@
 #include "host.h"
 #include "log.h"
 #include "print.h"
+#include "run.h"
 
 #ifndef VZH_VERSION
 #define VZH_VERSION "0.1.0"
@@ -71,6 +72,10 @@ static int run(enum mode mode, const char *path)
 		goto out;
 	}
 	host_build(&h);
+	/* --check and --print also ask the bridge; a missing hypervisor only
+	   warns there, as the file itself may be right */
+	if (!h.diag.n && mode != MODE_RUN)
+		run_check_bridge(&h, false);
 	if (h.diag.n) {
 		status = finish_errors(&h, EX_CONFIG);
 		goto out;
@@ -86,12 +91,7 @@ static int run(enum mode mode, const char *path)
 		json_decref(json);
 		break;
 	default:
-		fprintf(stderr,
-			"vzhost: %s is valid, but this vzhost cannot run virtual "
-			"machines yet: no hypervisor bridge is built in (use "
-			"--check or --print)\n",
-			path);
-		status = EX_UNAVAILABLE;
+		status = run_machines(&h);
 		break;
 	}
 out:

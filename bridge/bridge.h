@@ -1,0 +1,76 @@
+/* bridge.h: the contract between the core and a hypervisor bridge (qemu, vz). */
+#ifndef VZH_BRIDGE_H
+#define VZH_BRIDGE_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../core/diag.h"
+#include "../core/machine.h"
+
+/*
+ * A bridge sees machines, never libconfig or a plugin.  It reports every state
+ * change as a struct bridge_event written to the core's event pipe, from
+ * whatever thread or queue it runs on, so the core stays single-threaded around
+ * poll().  Operations are requests: their outcome arrives as events.
+ */
+struct bridge_event {
+	uint32_t vm;     /* the index the VM was created with */
+	uint32_t state;  /* enum vzh_state, after the transition */
+	uint32_t reason; /* enum vzh_reason */
+	int32_t error;   /* 0, or -errno behind an error state */
+	char detail[112]; /* for the log: "qemu exited with status 1" */
+};
+
+/* What the host hands a bridge; fixed for the bridge's life. */
+struct bridge_env {
+	const char *state_dir; /* 0700, exists */
+	int accel;             /* enum accel_choice */
+	const char *qemu;      /* host.qemu, or NULL for the default binary */
+	int event_fd;          /* write end of the core's event pipe */
+	bool several;          /* more than one VM: prefix console lines */
+};
+
+struct bridge;
+struct bvm;
+
+struct bridge_ops {
+	const char *name;
+	/* is this hypervisor usable here?  -errno with a message in d (exit 69) */
+	int (*probe)(const struct bridge_env *env, struct bridge **out,
+		     struct diag *d);
+	/* can this bridge realise m?  errors name the device's origin (exit 78) */
+	int (*validate)(struct bridge *b, const struct machine *m,
+			struct diag *d);
+	int (*create)(struct bridge *b, const struct machine *m, unsigned index,
+		      struct bvm **out);
+	int (*start)(struct bvm *vm);
+	/* ask the guest to stop (ACPI power button) */
+	int (*request_stop)(struct bvm *vm);
+	/* force: the guest loses what it has not written */
+	int (*stop)(struct bvm *vm);
+	int (*pause)(struct bvm *vm);
+	int (*resume)(struct bvm *vm);
+	/* pause if needed, write the state to path, stop: saving -> stopped */
+	int (*save)(struct bvm *vm, const char *path);
+	/* start from a saved state: restoring -> paused */
+	int (*restore)(struct bvm *vm, const char *path);
+	/* free everything; the VM must be stopped */
+	void (*destroy)(struct bvm *vm);
+	/* descriptors the core polls for this VM (and a deadline: *timeout_ms is
+	   lowered when the bridge must act by then), and the callback when ready */
+	int (*pollfds)(struct bvm *vm, struct pollfd *fds, int max,
+		       int *timeout_ms);
+	void (*dispatch)(struct bvm *vm, const struct pollfd *fds, int n);
+	void (*free)(struct bridge *b);
+};
+
+extern const struct bridge_ops qemu_bridge;
+
+/* write one event to env->event_fd (atomic: smaller than PIPE_BUF) */
+void bridge_emit(int fd, unsigned vm, enum vzh_state state,
+		 enum vzh_reason reason, int error, const char *fmt, ...)
+	__attribute__((format(printf, 6, 7)));
+
+#endif

@@ -1,0 +1,275 @@
+/* argv.c: the qemu-system command line for a machine: one place maps each device class. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "../../core/util.h"
+#include "qemu.h"
+
+void argv_add(struct argv *a, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (a->n + 2 > a->cap) {
+		a->cap = a->cap ? 2 * a->cap : 64;
+		a->v = xrealloc(a->v, a->cap * sizeof(*a->v));
+	}
+	va_start(ap, fmt);
+	a->v[a->n++] = xvasprintf(fmt, ap);
+	va_end(ap);
+	a->v[a->n] = NULL;
+}
+
+void argv_free(struct argv *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->n; i++)
+		free(a->v[i]);
+	free(a->v);
+	memset(a, 0, sizeof(*a));
+}
+
+const char *qemu_arch(void)
+{
+	static struct utsname u;
+
+	if (uname(&u) < 0)
+		return NULL;
+	if (!strcmp(u.machine, "arm64"))
+		return "aarch64";
+	return u.machine;
+}
+
+/* QEMU's option syntax doubles commas inside values */
+static char *esc(const char *s)
+{
+	size_t n = strlen(s), i, o = 0;
+	char *out = xmalloc(2 * n + 1);
+
+	for (i = 0; i < n; i++) {
+		out[o++] = s[i];
+		if (s[i] == ',')
+			out[o++] = ',';
+	}
+	out[o] = 0;
+	return out;
+}
+
+static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
+{
+	char *path = esc(d->path);
+	bool direct = d->cache == VZH_CACHE_UNCACHED;
+
+	/* cache: the host page cache or O_DIRECT; sync: which guest flushes
+	   reach the disk (every write, on request, never) */
+	argv_add(a, "-blockdev");
+	argv_add(a,
+		 "driver=file,node-name=file%u,filename=%s,cache.direct=%s,"
+		 "cache.no-flush=%s,aio=%s,discard=unmap%s",
+		 i, path, direct ? "on" : "off",
+		 d->sync == VZH_SYNC_NONE ? "on" : "off",
+		 direct ? "native" : "threads", d->read_only ? ",read-only=on" : "");
+	argv_add(a, "-blockdev");
+	argv_add(a, "driver=raw,node-name=disk%u,file=file%u%s", i, i,
+		 d->read_only ? ",read-only=on" : "");
+	argv_add(a, "-device");
+	switch (d->iface) {
+	case VZH_DISK_NVME:
+		argv_add(a, "nvme,drive=disk%u,serial=vzh%u", i, i);
+		break;
+	case VZH_DISK_USB:
+		argv_add(a, "usb-storage,bus=usb.0,drive=disk%u", i);
+		break;
+	default:
+		argv_add(a, "virtio-blk-pci,drive=disk%u,write-cache=%s", i,
+			 d->sync == VZH_SYNC_FULL ? "off" : "on");
+		break;
+	}
+	free(path);
+}
+
+static void serial(struct argv *a, const struct vzh_serial *s, unsigned i,
+		   bool *vser)
+{
+	char *path = s->path ? esc(s->path) : NULL;
+
+	argv_add(a, "-chardev");
+	switch (s->output) {
+	case VZH_SERIAL_STDIO:
+		argv_add(a, "stdio,id=ser%u,signal=off", i);
+		break;
+	case VZH_SERIAL_PTY:
+		argv_add(a, "pty,id=ser%u", i);
+		break;
+	case VZH_SERIAL_FILE:
+		argv_add(a, "file,id=ser%u,path=%s,append=on", i, path);
+		break;
+	default:
+		argv_add(a, "null,id=ser%u", i);
+		break;
+	}
+	/* the first serial port is the machine's UART, so early boot output
+	   shows; further ones are virtio consoles (hvc0, hvc1, ...) */
+	if (i == 0) {
+		argv_add(a, "-serial");
+		argv_add(a, "chardev:ser0");
+	} else {
+		if (!*vser) {
+			argv_add(a, "-device");
+			argv_add(a, "virtio-serial-pci,id=vser");
+			*vser = true;
+		}
+		argv_add(a, "-device");
+		argv_add(a, "virtconsole,bus=vser.0,chardev=ser%u", i);
+	}
+	free(path);
+}
+
+static void share(struct argv *a, const struct vzh_share *s, unsigned i,
+		  const struct launch *l)
+{
+	char *tag = esc(s->tag);
+
+	argv_add(a, "-chardev");
+	argv_add(a, "socket,id=fs%u,path=%s/fs%u.sock", i, l->run_dir, i);
+	argv_add(a, "-device");
+	argv_add(a, "vhost-user-fs-pci,chardev=fs%u,tag=%s", i, tag);
+	free(tag);
+}
+
+void qemu_build_argv(const struct bridge *b, const struct machine *m,
+		     const struct launch *l, struct argv *a)
+{
+	unsigned i, nserial = 0, ndisk = 0, nnet = 0, nrng = 0, nfs = 0;
+	bool usb = false, vser = false, x86 = !strcmp(qemu_arch(), "x86_64");
+	char mac[18], *s;
+
+	argv_add(a, "%s", b->binary);
+	s = esc(m->name);
+	argv_add(a, "-name");
+	argv_add(a, "guest=%s,debug-threads=on", s);
+	free(s);
+	argv_add(a, "-machine");
+	argv_add(a, "%s,accel=%s", x86 ? "q35" : "virt", b->accel);
+	argv_add(a, "-cpu");
+	argv_add(a, "%s", !strcmp(b->accel, "kvm") ? "host" : "max");
+	argv_add(a, "-smp");
+	argv_add(a, "%u", m->cpus);
+	argv_add(a, "-m");
+	argv_add(a, "%llu", (unsigned long long)(m->memory / MiB));
+	for (i = 0; i < m->ndevs; i++)
+		nfs += m->devs[i].cls == DEV_SHARE;
+	if (nfs) { /* vhost-user needs guest memory it can map */
+		argv_add(a, "-object");
+		argv_add(a, "memory-backend-memfd,id=mem,size=%lluM,share=on",
+			 (unsigned long long)(m->memory / MiB));
+		argv_add(a, "-numa");
+		argv_add(a, "node,memdev=mem");
+	}
+	argv_add(a, "-nodefaults");
+	argv_add(a, "-no-user-config");
+	/* never QEMU's default gtk window; graphics devices stay headless */
+	argv_add(a, "-display");
+	argv_add(a, "none");
+	argv_add(a, "-S"); /* wait for `cont`: start only once QMP is up */
+	argv_add(a, "-msg");
+	argv_add(a, "timestamp=off");
+	argv_add(a, "-sandbox");
+	argv_add(a, "on,obsolete=deny,elevateprivileges=deny,spawn=deny,"
+		    "resourcecontrol=deny");
+	argv_add(a, "-chardev");
+	argv_add(a, "socket,id=qmp,fd=%d,server=off", l->qmp_fd);
+	argv_add(a, "-mon");
+	argv_add(a, "chardev=qmp,mode=control");
+	if (x86) { /* lets a panicking guest say so: GUEST_PANICKED */
+		argv_add(a, "-device");
+		argv_add(a, "pvpanic");
+	}
+	if (m->boot.efi) {
+		s = esc(b->ovmf_code);
+		argv_add(a, "-drive");
+		argv_add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", s);
+		free(s);
+		s = esc(l->efi_vars);
+		argv_add(a, "-drive");
+		argv_add(a, "if=pflash,format=raw,unit=1,file=%s", s);
+		free(s);
+	} else {
+		argv_add(a, "-kernel");
+		argv_add(a, "%s", m->boot.kernel);
+		if (m->boot.initrd) {
+			argv_add(a, "-initrd");
+			argv_add(a, "%s", m->boot.initrd);
+		}
+		if (m->boot.cmdline) {
+			argv_add(a, "-append");
+			argv_add(a, "%s", m->boot.cmdline);
+		}
+	}
+	for (i = 0; i < m->ndevs; i++) {
+		const struct device *d = &m->devs[i];
+
+		if (!usb && (d->cls == DEV_KEYBOARD || d->cls == DEV_POINTER ||
+			     (d->cls == DEV_DISK && d->u.disk.iface == VZH_DISK_USB))) {
+			argv_add(a, "-device");
+			argv_add(a, "qemu-xhci,id=usb");
+			usb = true;
+		}
+		switch (d->cls) {
+		case DEV_DISK:
+			disk(a, &d->u.disk, ndisk++);
+			break;
+		case DEV_NET:
+			util_format_mac(d->u.net.mac, mac);
+			argv_add(a, "-netdev");
+			argv_add(a, "user,id=net%u", nnet);
+			argv_add(a, "-device");
+			argv_add(a, "virtio-net-pci,netdev=net%u,mac=%s", nnet, mac);
+			nnet++;
+			break;
+		case DEV_GRAPHICS:
+			argv_add(a, "-device");
+			argv_add(a, "virtio-gpu-pci,xres=%u,yres=%u",
+				 d->u.graphics.width, d->u.graphics.height);
+			break;
+		case DEV_KEYBOARD:
+			argv_add(a, "-device");
+			argv_add(a, "usb-kbd,bus=usb.0");
+			break;
+		case DEV_POINTER:
+			argv_add(a, "-device");
+			argv_add(a, "usb-tablet,bus=usb.0");
+			break;
+		case DEV_SERIAL:
+			serial(a, &d->u.serial, nserial++, &vser);
+			break;
+		case DEV_SHARE:
+			share(a, &d->u.share, i, l);
+			break;
+		case DEV_ENTROPY:
+			argv_add(a, "-object");
+			argv_add(a, "rng-random,id=rng%u,filename=/dev/urandom", nrng);
+			argv_add(a, "-device");
+			argv_add(a, "virtio-rng-pci,rng=rng%u", nrng);
+			nrng++;
+			break;
+		case DEV_BALLOON:
+			argv_add(a, "-device");
+			argv_add(a, "virtio-balloon-pci");
+			break;
+		case DEV_VSOCK:
+			argv_add(a, "-device");
+			argv_add(a, "vhost-vsock-pci,guest-cid=%u", l->vsock_cid);
+			break;
+		default:
+			break;
+		}
+	}
+	if (l->incoming) {
+		argv_add(a, "-incoming");
+		argv_add(a, "%s", l->incoming);
+	}
+}

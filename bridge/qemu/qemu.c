@@ -1,0 +1,979 @@
+/* qemu.c: the QEMU bridge: probe, validation, and one QEMU process per VM driven over QMP. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "../../core/host.h"
+#include "../../core/log.h"
+#include "../../core/util.h"
+#include "qemu.h"
+
+#define QMP_FD 3                /* the QMP socket's number in QEMU */
+#define QMP_TIMEOUT_MS 10000    /* QEMU answers in milliseconds; TCG boots slowly */
+#define QUIT_GRACE_MS 3000      /* after `quit`, before SIGKILL */
+
+struct bvm {
+	struct bridge *b;
+	const struct machine *m;
+	unsigned index;
+	enum vzh_state state;
+	pid_t pid;
+	int pidfd, out_fd, err_fd;
+	struct qmp qmp;
+	char *run_dir, *efi_vars;
+	pid_t *fsd; /* virtiofsd per share */
+	size_t nfsd;
+	char out[4096], err[4096];
+	size_t outlen, errlen;
+	bool stop_requested; /* system_powerdown sent */
+	bool quitting;       /* `quit` sent */
+	bool shutdown_seen;  /* SHUTDOWN event: QEMU will exit on purpose */
+	bool saving, restoring, paused_for_save;
+	char *save_path;
+	long long kill_at; /* ms, 0: none */
+	char guest_reason[32];
+};
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+void bridge_emit(int fd, unsigned vm, enum vzh_state state,
+		 enum vzh_reason reason, int error, const char *fmt, ...)
+{
+	struct bridge_event ev = { vm, state, reason, error, "" };
+	va_list ap;
+	ssize_t n;
+
+	if (fmt) {
+		va_start(ap, fmt);
+		vsnprintf(ev.detail, sizeof(ev.detail), fmt, ap);
+		va_end(ap);
+	}
+	do
+		n = write(fd, &ev, sizeof(ev));
+	while (n < 0 && errno == EINTR);
+}
+
+static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
+		 int error, const char *detail)
+{
+	vm->state = st;
+	bridge_emit(vm->b->env.event_fd, vm->index, st, why, error, "%s",
+		    detail ? detail : "");
+}
+
+/* ---- probe --------------------------------------------------------------- */
+
+static char *find_in_path(const char *name)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save, *full = NULL;
+
+	if (strchr(name, '/'))
+		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+	copy = xstrdup(path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+		full = xasprintf("%s/%s", dir, name);
+		if (access(full, X_OK) == 0)
+			break;
+		free(full);
+		full = NULL;
+	}
+	free(copy);
+	return full;
+}
+
+static bool exists(const char *path)
+{
+	return access(path, F_OK) == 0;
+}
+
+static const char *first_existing(const char *const *paths)
+{
+	for (; *paths; paths++)
+		if (exists(*paths))
+			return *paths;
+	return NULL;
+}
+
+/* KVM only with the vendor module: kvm_pvm boots PVM-built kernels only */
+static const char *kvm_unusable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
+
+	if (fd < 0)
+		return errno == ENOENT ? "there is no /dev/kvm" :
+					 "/dev/kvm cannot be opened";
+	close(fd);
+	if (exists("/sys/module/kvm_intel") || exists("/sys/module/kvm_amd"))
+		return NULL;
+	if (exists("/sys/module/kvm_pvm"))
+		return "/dev/kvm is backed by kvm_pvm, which boots only PVM-built "
+		       "guest kernels";
+	return "/dev/kvm is backed by neither kvm_intel nor kvm_amd";
+}
+
+static int q_probe(const struct bridge_env *env, struct bridge **out,
+		   struct diag *d)
+{
+	static const char *const codes[] = { "/usr/share/OVMF/OVMF_CODE.fd",
+					     "/usr/share/qemu/OVMF.fd", NULL };
+	static const char *const vars[] = { "/usr/share/OVMF/OVMF_VARS.fd", NULL };
+	static const char *const fsds[] = { "/usr/lib/qemu/virtiofsd",
+					    "/usr/libexec/virtiofsd", NULL };
+	const char *arch = qemu_arch(), *why;
+	struct bridge *b;
+	char *name;
+	int fd;
+
+	b = xcalloc(1, sizeof(*b));
+	b->env = *env;
+	name = env->qemu ? xstrdup(env->qemu) :
+			   xasprintf("qemu-system-%s", arch ? arch : "x86_64");
+	b->binary = find_in_path(name);
+	if (!b->binary) {
+		diag_add(d, NULL,
+			 "%s not found: install it (Debian: apt-get install "
+			 "qemu-system-%s) or set host.qemu",
+			 name, arch && !strcmp(arch, "aarch64") ? "arm" : "x86");
+		free(name);
+		free(b);
+		return -ENOENT;
+	}
+	free(name);
+	why = kvm_unusable();
+	switch (env->accel) {
+	case ACCEL_KVM:
+		if (why) {
+			diag_add(d, NULL, "host.accel = \"kvm\": %s", why);
+			goto unavailable;
+		}
+		b->accel = xstrdup("kvm");
+		break;
+	case ACCEL_HVF:
+		diag_add(d, NULL, "host.accel = \"hvf\": hvf exists on macOS only");
+		goto unavailable;
+	case ACCEL_TCG:
+		b->accel = xstrdup("tcg");
+		break;
+	default:
+		b->accel = xstrdup(why ? "tcg" : "kvm");
+		if (why)
+			log_msg(LOG_NOTICE, "qemu",
+				"using TCG (software emulation): %s", why);
+		break;
+	}
+	fd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC);
+	b->vsock = fd >= 0;
+	if (fd >= 0)
+		close(fd);
+	b->virtiofsd = xstrdup(first_existing(fsds));
+	b->ovmf_code = xstrdup(first_existing(codes));
+	b->ovmf_vars = xstrdup(first_existing(vars));
+	fd = open("/sys/module/kvm_intel/parameters/nested", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fd = open("/sys/module/kvm_amd/parameters/nested", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char c = 0;
+
+		b->kvm_nested = read(fd, &c, 1) == 1 && (c == 'Y' || c == '1');
+		close(fd);
+	}
+	*out = b;
+	return 0;
+unavailable:
+	free(b->binary);
+	free(b);
+	return -ENODEV;
+}
+
+static void q_free(struct bridge *b)
+{
+	if (!b)
+		return;
+	free(b->binary);
+	free(b->accel);
+	free(b->virtiofsd);
+	free(b->ovmf_code);
+	free(b->ovmf_vars);
+	free(b);
+}
+
+/* ---- validation ----------------------------------------------------------- */
+
+static int q_validate(struct bridge *b, const struct machine *m, struct diag *d)
+{
+	size_t i, stdio = 0, before = d->n;
+	const struct device *dv;
+
+	if (m->guest == VZH_GUEST_MACOS)
+		diag_add(d, m->loc[ML_GUEST],
+			 "macOS guests need the Virtualization.framework bridge "
+			 "(macOS on Apple silicon); QEMU cannot run them");
+	if (m->nested && strcmp(b->accel, "kvm"))
+		diag_add(d, m->loc[ML_NESTED],
+			 "nested virtualization needs KVM; this host runs QEMU "
+			 "with TCG");
+	else if (m->nested && !b->kvm_nested)
+		diag_add(d, m->loc[ML_NESTED],
+			 "nested virtualization is off in this host's KVM (see "
+			 "/sys/module/kvm_*/parameters/nested)");
+	if (m->boot.efi && (!b->ovmf_code || !b->ovmf_vars))
+		diag_add(d, m->loc[ML_BOOT],
+			 "EFI boot needs OVMF (Debian: apt-get install ovmf)");
+	for (i = 0; i < m->ndevs; i++) {
+		dv = &m->devs[i];
+		if (dv->cls == DEV_POINTER && dv->u.pointer.type == VZH_POINTER_TRACKPAD)
+			diag_add(d, dv->origin.loc,
+				 "QEMU has no Mac trackpad; use type = \"tablet\"");
+		if (dv->cls == DEV_VSOCK && !b->vsock)
+			diag_add(d, dv->origin.loc,
+				 "vsock needs /dev/vhost-vsock on this host "
+				 "(modprobe vhost_vsock)");
+		if (dv->cls == DEV_SHARE && !b->virtiofsd)
+			diag_add(d, dv->origin.loc,
+				 "shares need virtiofsd (Debian: apt-get install "
+				 "qemu-system-common)");
+		if (dv->cls == DEV_SHARE && dv->u.share.read_only)
+			diag_add(d, dv->origin.loc,
+				 "QEMU 7.2's virtiofsd cannot export read-only: "
+				 "set read_only = false or mount it read-only in "
+				 "the guest");
+		if (dv->cls == DEV_SERIAL && dv->u.serial.output == VZH_SERIAL_STDIO &&
+		    ++stdio > 1)
+			diag_add(d, dv->origin.loc,
+				 "QEMU shows one serial device per VM on stdio; "
+				 "send this one to a file or a pty");
+	}
+	return d->n > before ? -EINVAL : 0;
+}
+
+/* ---- processes ------------------------------------------------------------ */
+
+static int pidfd_open_(pid_t pid)
+{
+	return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+/* vzhost blocks the signals it reads from a signalfd; a child starts clean */
+static void child_signals(void)
+{
+	sigset_t none;
+
+	sigemptyset(&none);
+	sigprocmask(SIG_SETMASK, &none, NULL);
+	signal(SIGPIPE, SIG_DFL);
+}
+
+static void child_exec(char **argv, int qmp, int out, int err)
+{
+	int null = open("/dev/null", O_RDONLY);
+
+	child_signals();
+	/* our terminal's ^C is for vzhost, which stops its VMs itself */
+	setpgid(0, 0);
+	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive vzhost */
+	dup2(null, 0);
+	dup2(out, 1);
+	dup2(err, 2);
+	if (qmp != QMP_FD) {
+		dup2(qmp, QMP_FD);
+	} else {
+		fcntl(qmp, F_SETFD, 0);
+	}
+	for (int fd = QMP_FD + 1; fd < 1024; fd++)
+		close(fd);
+	execv(argv[0], argv);
+	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
+	_exit(127);
+}
+
+static int spawn_virtiofsd(struct bvm *vm)
+{
+	const struct machine *m = vm->m;
+	size_t i;
+	pid_t pid;
+
+	for (i = 0; i < m->ndevs; i++) {
+		char *sock, *src;
+
+		if (m->devs[i].cls != DEV_SHARE)
+			continue;
+		sock = xasprintf("--socket-path=%s/fs%zu.sock", vm->run_dir, i);
+		src = xasprintf("source=%s", m->devs[i].u.share.path);
+		pid = fork();
+		if (pid == 0) {
+			char *argv[] = { vm->b->virtiofsd, sock, "-o", src,
+					 "-o", "cache=auto", NULL };
+
+			child_signals();
+			setpgid(0, 0);
+			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			execv(argv[0], argv);
+			_exit(127);
+		}
+		free(sock);
+		free(src);
+		if (pid < 0)
+			return -errno;
+		vm->fsd = xrealloc(vm->fsd, (vm->nfsd + 1) * sizeof(*vm->fsd));
+		vm->fsd[vm->nfsd++] = pid;
+	}
+	/* virtiofsd creates its socket soon after start; QEMU connects to it */
+	for (i = 0; i < 200 && vm->nfsd; i++) {
+		size_t j, ready = 0;
+
+		for (j = 0; j < m->ndevs; j++) {
+			char *sock = xasprintf("%s/fs%zu.sock", vm->run_dir, j);
+
+			ready += m->devs[j].cls == DEV_SHARE && exists(sock);
+			free(sock);
+		}
+		if (ready == vm->nfsd)
+			break;
+		usleep(10000);
+	}
+	return 0;
+}
+
+static void reap_virtiofsd(struct bvm *vm)
+{
+	size_t i;
+
+	for (i = 0; i < vm->nfsd; i++) {
+		kill(vm->fsd[i], SIGTERM);
+		waitpid(vm->fsd[i], NULL, 0);
+	}
+	vm->nfsd = 0;
+}
+
+static int q_create(struct bridge *b, const struct machine *m, unsigned index,
+		    struct bvm **out)
+{
+	struct bvm *vm = xcalloc(1, sizeof(*vm));
+
+	vm->b = b;
+	vm->m = m;
+	vm->index = index;
+	vm->pid = -1;
+	vm->pidfd = vm->out_fd = vm->err_fd = -1;
+	vm->qmp.fd = -1;
+	vm->state = VZH_STATE_STOPPED;
+	/* a private directory per launch: QEMU unlinks what sits at a socket
+	   path and SIGKILL leaves stale sockets */
+	vm->run_dir = xasprintf("%s/%s.run.%d", b->env.state_dir, m->name,
+				(int)getpid());
+	if (mkdir(vm->run_dir, 0700) < 0 && errno != EEXIST) {
+		int err = -errno;
+
+		free(vm->run_dir);
+		free(vm);
+		return err;
+	}
+	if (m->boot.efi)
+		vm->efi_vars = m->boot.efi_vars ?
+				       xstrdup(m->boot.efi_vars) :
+				       xasprintf("%s/%s.efivars", b->env.state_dir,
+						 m->name);
+	*out = vm;
+	return 0;
+}
+
+static int copy_file(const char *from, const char *to)
+{
+	char buf[65536];
+	int in = open(from, O_RDONLY | O_CLOEXEC), outfd, ret = 0;
+	ssize_t n;
+
+	if (in < 0)
+		return -errno;
+	outfd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (outfd < 0) {
+		ret = errno == EEXIST ? 0 : -errno;
+		close(in);
+		return ret;
+	}
+	while ((n = read(in, buf, sizeof(buf))) > 0)
+		if (write(outfd, buf, (size_t)n) != n) {
+			ret = -EIO;
+			break;
+		}
+	close(in);
+	close(outfd);
+	return ret;
+}
+
+static void collect_stderr(struct bvm *vm);
+
+/* the tail of QEMU's stderr, for a start that failed */
+static const char *stderr_tail(struct bvm *vm)
+{
+	char *nl;
+
+	collect_stderr(vm);
+	vm->err[vm->errlen < sizeof(vm->err) ? vm->errlen : sizeof(vm->err) - 1] = 0;
+	while (vm->errlen && vm->err[vm->errlen - 1] == '\n')
+		vm->err[--vm->errlen] = 0;
+	nl = strrchr(vm->err, '\n');
+	return nl ? nl + 1 : vm->err;
+}
+
+static void process_events(struct bvm *vm);
+
+static void kill_now(struct bvm *vm)
+{
+	if (vm->pid > 0)
+		kill(vm->pid, SIGKILL);
+}
+
+static int launch(struct bvm *vm, const char *incoming, char **why)
+{
+	struct launch l = { QMP_FD, incoming, vm->efi_vars, vm->run_dir, 0 };
+	int sp[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	struct argv a = { 0 };
+	char *qerr = NULL;
+	json_t *r = NULL;
+	int ret;
+
+	*why = NULL;
+	l.vsock_cid = 3 + (unsigned)getpid() % 100000 * 64 + vm->index;
+	if (vm->efi_vars && (ret = copy_file(vm->b->ovmf_vars, vm->efi_vars)) < 0) {
+		*why = xasprintf("cannot create %s: %s", vm->efi_vars, strerror(-ret));
+		return ret;
+	}
+	if ((ret = spawn_virtiofsd(vm)) < 0) {
+		*why = xasprintf("virtiofsd: %s", strerror(-ret));
+		return ret;
+	}
+	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
+	    pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
+		ret = -errno;
+		*why = xasprintf("cannot set up QEMU's channels: %s", strerror(errno));
+		goto fail;
+	}
+	qemu_build_argv(vm->b, vm->m, &l, &a);
+	if (log_level >= LOG_DEBUG) {
+		size_t i;
+
+		for (i = 0; i < a.n; i++)
+			log_msg(LOG_DEBUG, vm->m->name, "argv[%zu] %s", i, a.v[i]);
+	}
+	vm->pid = fork();
+	if (vm->pid == 0)
+		child_exec(a.v, sp[1], out[1], err[1]);
+	argv_free(&a);
+	if (vm->pid < 0) {
+		ret = -errno;
+		*why = xasprintf("fork: %s", strerror(errno));
+		goto fail;
+	}
+	close(sp[1]);
+	close(out[1]);
+	close(err[1]);
+	sp[1] = out[1] = err[1] = -1;
+	vm->pidfd = pidfd_open_(vm->pid);
+	vm->out_fd = out[0];
+	vm->err_fd = err[0];
+	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(vm->err_fd, F_SETFL, O_NONBLOCK);
+	qmp_init(&vm->qmp, sp[0]);
+	ret = qmp_handshake(&vm->qmp, QMP_TIMEOUT_MS);
+	if (ret == 0 && !strcmp(vm->b->accel, "kvm")) {
+		/* -accel kvm falls back to TCG with one line on stderr */
+		ret = qmp_call(&vm->qmp, "query-kvm", NULL, QMP_TIMEOUT_MS, &r, &qerr);
+		if (ret == 0 && !json_is_true(json_object_get(r, "enabled"))) {
+			*why = xstrdup("QEMU did not enable KVM");
+			ret = -ENODEV;
+		}
+		json_decref(r);
+	}
+	if (ret == 0) /* MIGRATION events tell when a save or restore is done */
+		ret = qmp_call(&vm->qmp, "migrate-set-capabilities",
+			       json_pack("{s:[{s:s,s:b}]}", "capabilities",
+					 "capability", "events", "state", 1),
+			       QMP_TIMEOUT_MS, NULL, &qerr);
+	if (ret) {
+		if (!*why)
+			*why = xasprintf("QEMU: %s", qerr ? qerr :
+					 *stderr_tail(vm) ? stderr_tail(vm) :
+							     strerror(-ret));
+		free(qerr);
+		kill_now(vm);
+		return ret;
+	}
+	return 0;
+fail:
+	for (int i = 0; i < 2; i++) {
+		if (sp[i] >= 0)
+			close(sp[i]);
+		if (out[i] >= 0)
+			close(out[i]);
+		if (err[i] >= 0)
+			close(err[i]);
+	}
+	reap_virtiofsd(vm);
+	return ret;
+}
+
+/* after a failed start: wait for QEMU, then report it stopped */
+static void start_failed(struct bvm *vm, int ret, char *why)
+{
+	if (vm->pid > 0) {
+		kill(vm->pid, SIGKILL);
+		waitpid(vm->pid, NULL, 0);
+		vm->pid = -1;
+	}
+	reap_virtiofsd(vm);
+	emit(vm, VZH_STATE_STOPPED, VZH_REASON_START_FAILED, ret, why);
+	free(why);
+}
+
+static int q_start(struct bvm *vm)
+{
+	char *why = NULL, *qerr = NULL;
+	int ret;
+
+	emit(vm, VZH_STATE_STARTING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	ret = launch(vm, NULL, &why);
+	if (!ret)
+		ret = qmp_call(&vm->qmp, "cont", NULL, QMP_TIMEOUT_MS, NULL, &qerr);
+	if (ret) {
+		if (!why)
+			why = xasprintf("QEMU: %s", qerr ? qerr : strerror(-ret));
+		free(qerr);
+		start_failed(vm, ret, why);
+		return ret;
+	}
+	process_events(vm); /* RESUME comes before cont's reply */
+	return 0;
+}
+
+static int q_restore(struct bvm *vm, const char *path)
+{
+	char *why = NULL, *qerr = NULL;
+	int fd, ret;
+
+	emit(vm, VZH_STATE_RESTORING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		ret = -errno;
+		start_failed(vm, ret, xasprintf("%s: %s", path, strerror(errno)));
+		return ret;
+	}
+	ret = launch(vm, "defer", &why);
+	/* QEMU 7.2 has no file: URI; hand it the open file instead */
+	if (!ret)
+		ret = qmp_call_fd(&vm->qmp, "getfd", json_pack("{s:s}", "fdname", "state"),
+				  fd, QMP_TIMEOUT_MS, &qerr);
+	if (!ret)
+		ret = qmp_call(&vm->qmp, "migrate-incoming",
+			       json_pack("{s:s}", "uri", "fd:state"), QMP_TIMEOUT_MS,
+			       NULL, &qerr);
+	close(fd);
+	if (ret) {
+		if (!why)
+			why = xasprintf("restore from %s: %s", path,
+					qerr ? qerr : strerror(-ret));
+		free(qerr);
+		start_failed(vm, ret, why);
+		return ret;
+	}
+	vm->restoring = true;
+	process_events(vm);
+	return 0;
+}
+
+static int command(struct bvm *vm, const char *cmd, json_t *args)
+{
+	char *qerr = NULL;
+	int ret = qmp_call(&vm->qmp, cmd, args, QMP_TIMEOUT_MS, NULL, &qerr);
+
+	if (ret == -EIO)
+		log_msg(LOG_WARNING, vm->m->name, "QMP %s: %s", cmd, qerr);
+	free(qerr);
+	process_events(vm);
+	return ret;
+}
+
+static int q_request_stop(struct bvm *vm)
+{
+	if (vm->state != VZH_STATE_RUNNING && vm->state != VZH_STATE_PAUSED)
+		return -EINVAL;
+	vm->stop_requested = true;
+	emit(vm, VZH_STATE_STOPPING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	return command(vm, "system_powerdown", NULL);
+}
+
+static int q_stop(struct bvm *vm)
+{
+	if (vm->pid <= 0)
+		return -EINVAL;
+	if (vm->quitting) { /* asked twice: no more patience */
+		kill_now(vm);
+		return 0;
+	}
+	vm->quitting = true;
+	vm->kill_at = now_ms() + QUIT_GRACE_MS;
+	emit(vm, VZH_STATE_STOPPING, VZH_REASON_HOST_KILL, 0, NULL);
+	if (qmp_send(&vm->qmp, "quit", NULL) < 0)
+		kill_now(vm);
+	return 0;
+}
+
+static int q_pause(struct bvm *vm)
+{
+	if (vm->state != VZH_STATE_RUNNING)
+		return -EINVAL;
+	emit(vm, VZH_STATE_PAUSING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	return command(vm, "stop", NULL);
+}
+
+static int q_resume(struct bvm *vm)
+{
+	if (vm->state != VZH_STATE_PAUSED)
+		return -EINVAL;
+	emit(vm, VZH_STATE_RESUMING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	return command(vm, "cont", NULL);
+}
+
+static int start_migration(struct bvm *vm)
+{
+	char *qerr = NULL;
+	int fd, ret;
+
+	fd = open(vm->save_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (fd < 0)
+		return -errno;
+	ret = qmp_call_fd(&vm->qmp, "getfd", json_pack("{s:s}", "fdname", "state"),
+			  fd, QMP_TIMEOUT_MS, &qerr);
+	close(fd);
+	if (!ret)
+		ret = qmp_call(&vm->qmp, "migrate",
+			       json_pack("{s:s}", "uri", "fd:state"), QMP_TIMEOUT_MS,
+			       NULL, &qerr);
+	if (ret && qerr)
+		log_msg(LOG_ERR, vm->m->name, "save: %s", qerr);
+	free(qerr);
+	return ret;
+}
+
+static int q_save(struct bvm *vm, const char *path)
+{
+	int ret;
+
+	if (vm->state != VZH_STATE_RUNNING && vm->state != VZH_STATE_PAUSED)
+		return -EINVAL;
+	free(vm->save_path);
+	vm->save_path = xstrdup(path);
+	vm->saving = true;
+	if (vm->state == VZH_STATE_RUNNING) {
+		/* VZ saves paused machines only: pause first, as it does */
+		vm->paused_for_save = true;
+		return q_pause(vm); /* the STOP event continues the save */
+	}
+	emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	ret = start_migration(vm);
+	if (ret) {
+		vm->saving = false;
+		emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, ret, "save failed");
+	}
+	process_events(vm);
+	return ret;
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+static void on_event(struct bvm *vm, json_t *ev)
+{
+	const char *name = json_string_value(json_object_get(ev, "event"));
+	json_t *data = json_object_get(ev, "data");
+	const char *status, *reason;
+
+	if (!name)
+		return;
+	if (!strcmp(name, "SHUTDOWN")) {
+		reason = json_string_value(json_object_get(data, "reason"));
+		vm->shutdown_seen = true;
+		snprintf(vm->guest_reason, sizeof(vm->guest_reason), "%s",
+			 reason ? reason : "");
+	} else if (!strcmp(name, "STOP")) {
+		if (vm->saving && vm->paused_for_save) {
+			vm->paused_for_save = false;
+			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0, NULL);
+			emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0, NULL);
+			if (start_migration(vm) < 0) {
+				vm->saving = false;
+				emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, -EIO,
+				     "save failed");
+			}
+		} else if (vm->state == VZH_STATE_PAUSING ||
+			   vm->state == VZH_STATE_RUNNING) {
+			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0, NULL);
+		}
+	} else if (!strcmp(name, "RESUME")) {
+		if (vm->state == VZH_STATE_STARTING ||
+		    vm->state == VZH_STATE_RESUMING ||
+		    vm->state == VZH_STATE_PAUSED)
+			emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	} else if (!strcmp(name, "RESET")) {
+		if (json_is_true(json_object_get(data, "guest")))
+			emit(vm, vm->state, VZH_REASON_GUEST_REBOOT, 0,
+			     "the guest rebooted");
+	} else if (!strcmp(name, "GUEST_PANICKED")) {
+		emit(vm, VZH_STATE_ERROR, VZH_REASON_CRASHED, -EFAULT,
+		     "the guest kernel panicked");
+		vm->quitting = true;
+		vm->kill_at = now_ms() + QUIT_GRACE_MS;
+		qmp_send(&vm->qmp, "quit", NULL);
+	} else if (!strcmp(name, "MIGRATION")) {
+		status = json_string_value(json_object_get(data, "status"));
+		if (!status)
+			return;
+		if (!strcmp(status, "completed") && vm->saving) {
+			vm->quitting = true; /* the state is on disk: done */
+			vm->kill_at = now_ms() + QUIT_GRACE_MS;
+			qmp_send(&vm->qmp, "quit", NULL);
+		} else if (!strcmp(status, "completed") && vm->restoring) {
+			vm->restoring = false;
+			emit(vm, VZH_STATE_PAUSED, VZH_REASON_RESTORED, 0, NULL);
+		} else if (!strcmp(status, "failed") && vm->saving) {
+			vm->saving = false;
+			emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, -EIO,
+			     "saving failed (see the log)");
+		} else if (!strcmp(status, "failed") && vm->restoring) {
+			vm->restoring = false;
+			emit(vm, VZH_STATE_ERROR, VZH_REASON_START_FAILED, -EIO,
+			     "restoring failed: not a state file of this machine?");
+			vm->quitting = true;
+			vm->kill_at = now_ms() + QUIT_GRACE_MS;
+			qmp_send(&vm->qmp, "quit", NULL);
+		}
+	}
+}
+
+static void process_events(struct bvm *vm)
+{
+	json_t *ev;
+
+	while ((ev = qmp_next_event(&vm->qmp))) {
+		on_event(vm, ev);
+		json_decref(ev);
+	}
+}
+
+/* console lines to our stdout: prefixed with the VM's name when several */
+static void pass_output(struct bvm *vm, bool flush)
+{
+	char *nl, *start = vm->out;
+	size_t left = vm->outlen;
+
+	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
+	       (left == sizeof(vm->out))) {
+		size_t n = nl ? (size_t)(nl - start) + 1 : left;
+
+		if (vm->b->env.several)
+			printf("[%s] %.*s%s", vm->m->name, (int)n, start,
+			       nl ? "" : "\n");
+		else
+			fwrite(start, 1, n, stdout);
+		start += n;
+		left -= n;
+	}
+	fflush(stdout);
+	memmove(vm->out, start, left);
+	vm->outlen = left;
+}
+
+static void read_into(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+
+	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
+		*len += (size_t)n;
+}
+
+static void collect_stderr(struct bvm *vm)
+{
+	if (vm->err_fd >= 0)
+		read_into(vm->err_fd, vm->err, sizeof(vm->err) - 1, &vm->errlen);
+}
+
+/* QEMU's own messages (a pty's name, warnings) go to the log, line by line */
+static void log_stderr(struct bvm *vm, bool flush)
+{
+	char *nl, *start = vm->err;
+	size_t left;
+
+	collect_stderr(vm);
+	left = vm->errlen;
+	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
+	       left == sizeof(vm->err) - 1) {
+		size_t n = nl ? (size_t)(nl - start) : left;
+
+		if (n)
+			log_msg(LOG_NOTICE, vm->m->name, "qemu: %.*s", (int)n, start);
+		n += nl ? 1 : 0;
+		start += n;
+		left -= n;
+	}
+	memmove(vm->err, start, left);
+	vm->errlen = left;
+}
+
+static void exited(struct bvm *vm)
+{
+	enum vzh_reason why;
+	char detail[96];
+	int status = 0;
+
+	waitpid(vm->pid, &status, 0);
+	vm->pid = -1;
+	read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
+	pass_output(vm, true);
+	log_stderr(vm, true);
+	qmp_pump(&vm->qmp);
+	process_events(vm);
+	reap_virtiofsd(vm);
+	if (WIFSIGNALED(status))
+		snprintf(detail, sizeof(detail), "qemu killed by signal %d",
+			 WTERMSIG(status));
+	else
+		snprintf(detail, sizeof(detail), "qemu exited with status %d",
+			 WEXITSTATUS(status));
+	if (vm->saving && vm->quitting) {
+		vm->saving = false;
+		emit(vm, VZH_STATE_STOPPED, VZH_REASON_SAVED, 0, NULL);
+		return;
+	}
+	if (vm->quitting) {
+		why = vm->state == VZH_STATE_ERROR ? VZH_REASON_CRASHED :
+						     VZH_REASON_HOST_KILL;
+		emit(vm, VZH_STATE_STOPPED, why, 0, NULL);
+		return;
+	}
+	if (vm->shutdown_seen && !strcmp(vm->guest_reason, "guest-shutdown")) {
+		emit(vm, VZH_STATE_STOPPED,
+		     vm->stop_requested ? VZH_REASON_HOST_REQUEST :
+					  VZH_REASON_GUEST_SHUTDOWN,
+		     0, NULL);
+		return;
+	}
+	if (vm->shutdown_seen && !strcmp(vm->guest_reason, "host-signal")) {
+		emit(vm, VZH_STATE_STOPPED, VZH_REASON_SIGNAL, 0, detail);
+		return;
+	}
+	/* gone without saying why: killed from outside, or QEMU died */
+	emit(vm, VZH_STATE_ERROR, VZH_REASON_CRASHED, -EPIPE, detail);
+	emit(vm, VZH_STATE_STOPPED, VZH_REASON_CRASHED, -EPIPE, detail);
+}
+
+static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
+		     int *timeout_ms)
+{
+	int n = 0;
+
+	if (vm->pid <= 0 || max < 4)
+		return 0;
+	fds[n++] = (struct pollfd){ .fd = vm->pidfd, .events = POLLIN };
+	if (!vm->qmp.eof)
+		fds[n++] = (struct pollfd){ .fd = vm->qmp.fd, .events = POLLIN };
+	fds[n++] = (struct pollfd){ .fd = vm->out_fd, .events = POLLIN };
+	fds[n++] = (struct pollfd){ .fd = vm->err_fd, .events = POLLIN };
+	if (vm->kill_at) {
+		long long left = vm->kill_at - now_ms();
+
+		if (left < 0)
+			left = 0;
+		if (*timeout_ms < 0 || left < *timeout_ms)
+			*timeout_ms = (int)left;
+	}
+	return n;
+}
+
+static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
+{
+	int i;
+
+	if (vm->pid <= 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (!fds[i].revents)
+			continue;
+		if (fds[i].fd == vm->out_fd) {
+			read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
+			pass_output(vm, false);
+		} else if (fds[i].fd == vm->err_fd) {
+			log_stderr(vm, false);
+		} else if (fds[i].fd == vm->qmp.fd) {
+			qmp_pump(&vm->qmp);
+			process_events(vm);
+		}
+	}
+	if (vm->kill_at && now_ms() >= vm->kill_at) {
+		vm->kill_at = 0;
+		log_msg(LOG_WARNING, vm->m->name,
+			"QEMU did not quit within %d ms: killing it", QUIT_GRACE_MS);
+		kill_now(vm);
+	}
+	for (i = 0; i < n; i++)
+		if (fds[i].revents && fds[i].fd == vm->pidfd)
+			exited(vm);
+}
+
+static void q_destroy(struct bvm *vm)
+{
+	if (!vm)
+		return;
+	if (vm->pid > 0) {
+		kill(vm->pid, SIGKILL);
+		waitpid(vm->pid, NULL, 0);
+	}
+	reap_virtiofsd(vm);
+	qmp_close(&vm->qmp);
+	if (vm->pidfd >= 0)
+		close(vm->pidfd);
+	if (vm->out_fd >= 0)
+		close(vm->out_fd);
+	if (vm->err_fd >= 0)
+		close(vm->err_fd);
+	rmdir(vm->run_dir);
+	free(vm->run_dir);
+	free(vm->efi_vars);
+	free(vm->save_path);
+	free(vm->fsd);
+	free(vm);
+}
+
+const struct bridge_ops qemu_bridge = {
+	.name = "qemu",
+	.probe = q_probe,
+	.validate = q_validate,
+	.create = q_create,
+	.start = q_start,
+	.request_stop = q_request_stop,
+	.stop = q_stop,
+	.pause = q_pause,
+	.resume = q_resume,
+	.save = q_save,
+	.restore = q_restore,
+	.destroy = q_destroy,
+	.pollfds = q_pollfds,
+	.dispatch = q_dispatch,
+	.free = q_free,
+};
