@@ -20,10 +20,10 @@ const char *const accel_names[] = { "auto", "kvm", "hvf", "tcg", NULL };
 
 static const char *const root_keys[] = { "host", "plugins", "hooks", "vms",
 					 NULL };
-static const char *const host_keys[] = { "state_dir",	"bridge",
-					 "accel",	"max_vms",
-					 "macos_slots", "wait_for_slot",
-					 NULL };
+static const char *const host_keys[] = { "state_dir",	  "bridge",
+					 "accel",	  "qemu",
+					 "max_vms",	  "macos_slots",
+					 "wait_for_slot", NULL };
 static const char *const hooks_keys[] = { "dir", "timeout", NULL };
 
 static char *default_state_dir(void)

@@ -42,8 +42,18 @@ expect 66 "cannot read the configuration: Is a directory" "$vzhost" -c "$tmp" --
 expect 0 "ok.conf: OK (1 VM, 2 devices, 7 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 "nat via plugin nat, $tmp/ok.conf:2: vms[0].devices[0]" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 '"name": "demo"' "$vzhost" -c "$tmp/ok.conf" --print
-# no bridge yet: say so plainly, never pretend to run
-expect 69 "cannot run virtual machines yet: no hypervisor bridge" "$vzhost" -c "$tmp/ok.conf"
+# a hypervisor that is not there is exit 69, naming what to install
+printf 'host = { qemu = "qemu-system-nonesuch"; };\n' > "$tmp/noqemu.conf"
+sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/noqemu.conf"
+expect 69 "qemu-system-nonesuch not found: install it (Debian: apt-get install qemu-system-" \
+	"$vzhost" -c "$tmp/noqemu.conf"
+expect 0 "not checked against a hypervisor: qemu-system-nonesuch not found" \
+	"$vzhost" -c "$tmp/noqemu.conf" --check
+printf 'host = { bridge = "vz"; };\n' > "$tmp/vz.conf"
+sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/vz.conf"
+expect 69 "built without the Virtualization.framework bridge" "$vzhost" -c "$tmp/vz.conf"
+expect 69 "host.accel = \"hvf\": hvf exists on macOS only" \
+	sh -c "sed 's/^host = .*/host = { accel = \"hvf\"; };/' '$tmp/vz.conf' > '$tmp/hvf.conf' && '$vzhost' -c '$tmp/hvf.conf'"
 expect 0 "kinds: entropy balloon vsock" "$vzhost" plugins
 expect 0 "kinds: keyboard pointer" "$vzhost" plugins -c "$tmp/ok.conf"
 # --print output is JSON a tool can read

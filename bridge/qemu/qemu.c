@@ -174,7 +174,7 @@ static int q_probe(const struct bridge_env *env, struct bridge **out,
 		break;
 	default:
 		b->accel = xstrdup(why ? "tcg" : "kvm");
-		if (why)
+		if (why && env->event_fd >= 0) /* running, not --check */
 			log_msg(LOG_NOTICE, "qemu",
 				"using TCG (software emulation): %s", why);
 		break;

@@ -10,7 +10,7 @@ pass=0 fail=0
 for conf in "$here"/*.conf; do
 	name=$(basename "$conf" .conf)
 	out=$(cd "$here" && XDG_RUNTIME_DIR=/xdg VZHOST_PLUGIN_PATH="$plugins" \
-		"$vzhost" -c "$name.conf" --print 2>&1)
+		"$vzhost" -c "$name.conf" --print 2>"$here/.stderr")
 	status=$?
 	out=$(printf '%s\n' "$out" | sed "s|$root|@ROOT@|g")
 	if [ "${UPDATE:-0}" = 1 ]; then
@@ -22,7 +22,9 @@ for conf in "$here"/*.conf; do
 		fail=$((fail + 1))
 		echo "FAIL golden/$name (exit $status)"
 		printf '%s\n' "$out" | diff -u "$here/$name.json" - | head -40
+		cat "$here/.stderr"
 	fi
 done
+rm -f "$here/.stderr"
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]
