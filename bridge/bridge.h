@@ -16,20 +16,20 @@
  * poll().  Operations are requests: their outcome arrives as events.
  */
 struct bridge_event {
-	uint32_t vm;     /* the index the VM was created with */
-	uint32_t state;  /* enum vzh_state, after the transition */
+	uint32_t vm; /* the index the VM was created with */
+	uint32_t state; /* enum vzh_state, after the transition */
 	uint32_t reason; /* enum vzh_reason */
-	int32_t error;   /* 0, or -errno behind an error state */
+	int32_t error; /* 0, or -errno behind an error state */
 	char detail[112]; /* for the log: "qemu exited with status 1" */
 };
 
 /* What the host hands a bridge; fixed for the bridge's life. */
 struct bridge_env {
 	const char *state_dir; /* 0700, exists */
-	int accel;             /* enum accel_choice */
-	const char *qemu;      /* host.qemu, or NULL for the default binary */
-	int event_fd;          /* write end of the core's event pipe */
-	bool several;          /* more than one VM: prefix console lines */
+	int accel; /* enum accel_choice */
+	const char *qemu; /* host.qemu, or NULL for the default binary */
+	int event_fd; /* write end of the core's event pipe */
+	bool several; /* more than one VM: prefix console lines */
 };
 
 struct bridge;

@@ -32,7 +32,7 @@ struct host_settings {
 	char *state_dir;
 	enum bridge_choice bridge;
 	enum accel_choice accel;
-	char *qemu;           /* host.qemu: the QEMU binary, or NULL */
+	char *qemu; /* host.qemu: the QEMU binary, or NULL */
 	unsigned max_vms; /* 0: no limit */
 	unsigned macos_slots; /* macOS guests at once */
 	unsigned wait_for_slot; /* seconds */

@@ -119,7 +119,8 @@ static int prepare_disks(struct machine *m)
 		if (m->devs[i].cls != DEV_DISK || !d->size ||
 		    access(d->path, F_OK) == 0)
 			continue;
-		fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+		fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
+			  0600);
 		if (fd < 0 || ftruncate(fd, (off_t)d->size) < 0) {
 			int err = errno;
 
@@ -133,7 +134,8 @@ static int prepare_disks(struct machine *m)
 		}
 		close(fd);
 		util_format_size(d->size, buf, sizeof(buf));
-		log_msg(LOG_INFO, m->name, "created %s (%s, sparse)", d->path, buf);
+		log_msg(LOG_INFO, m->name, "created %s (%s, sparse)", d->path,
+			buf);
 	}
 	return 0;
 }
@@ -211,8 +213,8 @@ static void loop(struct runner *r)
 			if (r->vms[v].done || !r->vms[v].bvm)
 				continue;
 			first = n;
-			n += r->ops->pollfds(r->vms[v].bvm, fds + n, MAX_POLL - n,
-					     &timeout);
+			n += r->ops->pollfds(r->vms[v].bvm, fds + n,
+					     MAX_POLL - n, &timeout);
 			for (i = first; i < n; i++)
 				owner[i] = (int)v;
 		}
@@ -221,12 +223,14 @@ static void loop(struct runner *r)
 		if (fds[1].revents)
 			on_signal(r);
 		for (v = 0; v < r->h->nvms; v++) {
-			for (first = 2; first < n && owner[first] != (int)v; first++)
+			for (first = 2; first < n && owner[first] != (int)v;
+			     first++)
 				;
 			for (i = first; i < n && owner[i] == (int)v; i++)
 				;
 			if (!r->vms[v].done && r->vms[v].bvm)
-				r->ops->dispatch(r->vms[v].bvm, fds + first, i - first);
+				r->ops->dispatch(r->vms[v].bvm, fds + first,
+						 i - first);
 		}
 		drain_events(r);
 	}
@@ -284,8 +288,9 @@ int run_machines(struct host *h)
 
 		if (prepare_disks(v->m) < 0 ||
 		    r.ops->create(r.b, v->m, (unsigned)i, &v->bvm) < 0) {
-			log_msg(LOG_ERR, v->m->name, "state stopped -> stopped "
-						     "(start-failed)");
+			log_msg(LOG_ERR, v->m->name,
+				"state stopped -> stopped "
+				"(start-failed)");
 			v->done = v->failed = true;
 			continue;
 		}

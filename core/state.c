@@ -3,12 +3,12 @@
 
 /* Virtualization.framework's ten states, in the SDK's order */
 const char *const state_names[VZH_STATE_COUNT] = {
-	"stopped",  "starting", "running", "pausing",   "paused",
+	"stopped",  "starting", "running", "pausing",	"paused",
 	"resuming", "stopping", "saving",  "restoring", "error",
 };
 
 const char *const reason_names[VZH_REASON_COUNT] = {
-	"none",	       "host-request", "guest-shutdown", "guest-reboot",
-	"host-kill",   "crashed",      "start-failed",   "saved",
-	"restored",    "limit-exceeded", "signal",
+	"none",	     "host-request",   "guest-shutdown", "guest-reboot",
+	"host-kill", "crashed",	       "start-failed",	 "saved",
+	"restored",  "limit-exceeded", "signal",
 };

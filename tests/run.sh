@@ -43,6 +43,7 @@ count golden tests/golden/run.sh
 count bad-configs tests/bad/run.sh
 count cli tests/cli.sh
 count sdk tests/sdk/run.sh
+count integration tests/integration/run.sh
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ -z "$suites_failed" ]

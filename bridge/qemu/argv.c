@@ -71,7 +71,8 @@ static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 		 "cache.no-flush=%s,aio=%s,discard=unmap%s",
 		 i, path, direct ? "on" : "off",
 		 d->sync == VZH_SYNC_NONE ? "on" : "off",
-		 direct ? "native" : "threads", d->read_only ? ",read-only=on" : "");
+		 direct ? "native" : "threads",
+		 d->read_only ? ",read-only=on" : "");
 	argv_add(a, "-blockdev");
 	argv_add(a, "driver=raw,node-name=disk%u,file=file%u%s", i, i,
 		 d->read_only ? ",read-only=on" : "");
@@ -191,7 +192,8 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 	if (m->boot.efi) {
 		s = esc(b->ovmf_code);
 		argv_add(a, "-drive");
-		argv_add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s", s);
+		argv_add(a, "if=pflash,format=raw,unit=0,readonly=on,file=%s",
+			 s);
 		free(s);
 		s = esc(l->efi_vars);
 		argv_add(a, "-drive");
@@ -212,8 +214,9 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 	for (i = 0; i < m->ndevs; i++) {
 		const struct device *d = &m->devs[i];
 
-		if (!usb && (d->cls == DEV_KEYBOARD || d->cls == DEV_POINTER ||
-			     (d->cls == DEV_DISK && d->u.disk.iface == VZH_DISK_USB))) {
+		if (!usb &&
+		    (d->cls == DEV_KEYBOARD || d->cls == DEV_POINTER ||
+		     (d->cls == DEV_DISK && d->u.disk.iface == VZH_DISK_USB))) {
 			argv_add(a, "-device");
 			argv_add(a, "qemu-xhci,id=usb");
 			usb = true;
@@ -227,7 +230,8 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			argv_add(a, "-netdev");
 			argv_add(a, "user,id=net%u", nnet);
 			argv_add(a, "-device");
-			argv_add(a, "virtio-net-pci,netdev=net%u,mac=%s", nnet, mac);
+			argv_add(a, "virtio-net-pci,netdev=net%u,mac=%s", nnet,
+				 mac);
 			nnet++;
 			break;
 		case DEV_GRAPHICS:
@@ -251,7 +255,8 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			break;
 		case DEV_ENTROPY:
 			argv_add(a, "-object");
-			argv_add(a, "rng-random,id=rng%u,filename=/dev/urandom", nrng);
+			argv_add(a, "rng-random,id=rng%u,filename=/dev/urandom",
+				 nrng);
 			argv_add(a, "-device");
 			argv_add(a, "virtio-rng-pci,rng=rng%u", nrng);
 			nrng++;
@@ -262,7 +267,8 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			break;
 		case DEV_VSOCK:
 			argv_add(a, "-device");
-			argv_add(a, "vhost-vsock-pci,guest-cid=%u", l->vsock_cid);
+			argv_add(a, "vhost-vsock-pci,guest-cid=%u",
+				 l->vsock_cid);
 			break;
 		default:
 			break;

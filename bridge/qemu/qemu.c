@@ -19,9 +19,10 @@
 #include "../../core/util.h"
 #include "qemu.h"
 
-#define QMP_FD 3                /* the QMP socket's number in QEMU */
-#define QMP_TIMEOUT_MS 10000    /* QEMU answers in milliseconds; TCG boots slowly */
-#define QUIT_GRACE_MS 3000      /* after `quit`, before SIGKILL */
+#define QMP_FD 3 /* the QMP socket's number in QEMU */
+#define QMP_TIMEOUT_MS \
+	10000 /* QEMU answers in milliseconds; TCG boots slowly */
+#define QUIT_GRACE_MS 3000 /* after `quit`, before SIGKILL */
 
 struct bvm {
 	struct bridge *b;
@@ -37,11 +38,12 @@ struct bvm {
 	char out[4096], err[4096];
 	size_t outlen, errlen;
 	bool stop_requested; /* system_powerdown sent */
-	bool quitting;       /* `quit` sent */
-	bool shutdown_seen;  /* SHUTDOWN event: QEMU will exit on purpose */
+	bool quitting; /* `quit` sent */
+	bool shutdown_seen; /* SHUTDOWN event: QEMU will exit on purpose */
 	bool saving, restoring, paused_for_save;
 	char *save_path;
 	long long kill_at; /* ms, 0: none */
+	long long last_reset; /* ms */
 	char guest_reason[32];
 };
 
@@ -88,7 +90,8 @@ static char *find_in_path(const char *name)
 	if (strchr(name, '/'))
 		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
 	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir; dir = strtok_r(NULL, ":", &save)) {
+	for (dir = strtok_r(copy, ":", &save); dir;
+	     dir = strtok_r(NULL, ":", &save)) {
 		full = xasprintf("%s/%s", dir, name);
 		if (access(full, X_OK) == 0)
 			break;
@@ -134,7 +137,8 @@ static int q_probe(const struct bridge_env *env, struct bridge **out,
 {
 	static const char *const codes[] = { "/usr/share/OVMF/OVMF_CODE.fd",
 					     "/usr/share/qemu/OVMF.fd", NULL };
-	static const char *const vars[] = { "/usr/share/OVMF/OVMF_VARS.fd", NULL };
+	static const char *const vars[] = { "/usr/share/OVMF/OVMF_VARS.fd",
+					    NULL };
 	static const char *const fsds[] = { "/usr/lib/qemu/virtiofsd",
 					    "/usr/libexec/virtiofsd", NULL };
 	const char *arch = qemu_arch(), *why;
@@ -151,7 +155,8 @@ static int q_probe(const struct bridge_env *env, struct bridge **out,
 		diag_add(d, NULL,
 			 "%s not found: install it (Debian: apt-get install "
 			 "qemu-system-%s) or set host.qemu",
-			 name, arch && !strcmp(arch, "aarch64") ? "arm" : "x86");
+			 name,
+			 arch && !strcmp(arch, "aarch64") ? "arm" : "x86");
 		free(name);
 		free(b);
 		return -ENOENT;
@@ -167,7 +172,8 @@ static int q_probe(const struct bridge_env *env, struct bridge **out,
 		b->accel = xstrdup("kvm");
 		break;
 	case ACCEL_HVF:
-		diag_add(d, NULL, "host.accel = \"hvf\": hvf exists on macOS only");
+		diag_add(d, NULL,
+			 "host.accel = \"hvf\": hvf exists on macOS only");
 		goto unavailable;
 	case ACCEL_TCG:
 		b->accel = xstrdup("tcg");
@@ -186,9 +192,11 @@ static int q_probe(const struct bridge_env *env, struct bridge **out,
 	b->virtiofsd = xstrdup(first_existing(fsds));
 	b->ovmf_code = xstrdup(first_existing(codes));
 	b->ovmf_vars = xstrdup(first_existing(vars));
-	fd = open("/sys/module/kvm_intel/parameters/nested", O_RDONLY | O_CLOEXEC);
+	fd = open("/sys/module/kvm_intel/parameters/nested",
+		  O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		fd = open("/sys/module/kvm_amd/parameters/nested", O_RDONLY | O_CLOEXEC);
+		fd = open("/sys/module/kvm_amd/parameters/nested",
+			  O_RDONLY | O_CLOEXEC);
 	if (fd >= 0) {
 		char c = 0;
 
@@ -223,9 +231,10 @@ static int q_validate(struct bridge *b, const struct machine *m, struct diag *d)
 	const struct device *dv;
 
 	if (m->guest == VZH_GUEST_MACOS)
-		diag_add(d, m->loc[ML_GUEST],
-			 "macOS guests need the Virtualization.framework bridge "
-			 "(macOS on Apple silicon); QEMU cannot run them");
+		diag_add(
+			d, m->loc[ML_GUEST],
+			"macOS guests need the Virtualization.framework bridge "
+			"(macOS on Apple silicon); QEMU cannot run them");
 	if (m->nested && strcmp(b->accel, "kvm"))
 		diag_add(d, m->loc[ML_NESTED],
 			 "nested virtualization needs KVM; this host runs QEMU "
@@ -239,27 +248,32 @@ static int q_validate(struct bridge *b, const struct machine *m, struct diag *d)
 			 "EFI boot needs OVMF (Debian: apt-get install ovmf)");
 	for (i = 0; i < m->ndevs; i++) {
 		dv = &m->devs[i];
-		if (dv->cls == DEV_POINTER && dv->u.pointer.type == VZH_POINTER_TRACKPAD)
-			diag_add(d, dv->origin.loc,
-				 "QEMU has no Mac trackpad; use type = \"tablet\"");
+		if (dv->cls == DEV_POINTER &&
+		    dv->u.pointer.type == VZH_POINTER_TRACKPAD)
+			diag_add(
+				d, dv->origin.loc,
+				"QEMU has no Mac trackpad; use type = \"tablet\"");
 		if (dv->cls == DEV_VSOCK && !b->vsock)
 			diag_add(d, dv->origin.loc,
 				 "vsock needs /dev/vhost-vsock on this host "
 				 "(modprobe vhost_vsock)");
 		if (dv->cls == DEV_SHARE && !b->virtiofsd)
-			diag_add(d, dv->origin.loc,
-				 "shares need virtiofsd (Debian: apt-get install "
-				 "qemu-system-common)");
+			diag_add(
+				d, dv->origin.loc,
+				"shares need virtiofsd (Debian: apt-get install "
+				"qemu-system-common)");
 		if (dv->cls == DEV_SHARE && dv->u.share.read_only)
-			diag_add(d, dv->origin.loc,
-				 "QEMU 7.2's virtiofsd cannot export read-only: "
-				 "set read_only = false or mount it read-only in "
-				 "the guest");
-		if (dv->cls == DEV_SERIAL && dv->u.serial.output == VZH_SERIAL_STDIO &&
-		    ++stdio > 1)
-			diag_add(d, dv->origin.loc,
-				 "QEMU shows one serial device per VM on stdio; "
-				 "send this one to a file or a pty");
+			diag_add(
+				d, dv->origin.loc,
+				"QEMU 7.2's virtiofsd cannot export read-only: "
+				"set read_only = false or mount it read-only in "
+				"the guest");
+		if (dv->cls == DEV_SERIAL &&
+		    dv->u.serial.output == VZH_SERIAL_STDIO && ++stdio > 1)
+			diag_add(
+				d, dv->origin.loc,
+				"QEMU shows one serial device per VM on stdio; "
+				"send this one to a file or a pty");
 	}
 	return d->n > before ? -EINVAL : 0;
 }
@@ -319,8 +333,10 @@ static int spawn_virtiofsd(struct bvm *vm)
 		src = xasprintf("source=%s", m->devs[i].u.share.path);
 		pid = fork();
 		if (pid == 0) {
-			char *argv[] = { vm->b->virtiofsd, sock, "-o", src,
-					 "-o", "cache=auto", NULL };
+			char *argv[] = {
+				vm->b->virtiofsd, sock, "-o", src, "-o",
+				"cache=auto",	  NULL
+			};
 
 			child_signals();
 			setpgid(0, 0);
@@ -389,8 +405,8 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 	if (m->boot.efi)
 		vm->efi_vars = m->boot.efi_vars ?
 				       xstrdup(m->boot.efi_vars) :
-				       xasprintf("%s/%s.efivars", b->env.state_dir,
-						 m->name);
+				       xasprintf("%s/%s.efivars",
+						 b->env.state_dir, m->name);
 	*out = vm;
 	return 0;
 }
@@ -427,7 +443,8 @@ static const char *stderr_tail(struct bvm *vm)
 	char *nl;
 
 	collect_stderr(vm);
-	vm->err[vm->errlen < sizeof(vm->err) ? vm->errlen : sizeof(vm->err) - 1] = 0;
+	vm->err[vm->errlen < sizeof(vm->err) ? vm->errlen :
+					       sizeof(vm->err) - 1] = 0;
 	while (vm->errlen && vm->err[vm->errlen - 1] == '\n')
 		vm->err[--vm->errlen] = 0;
 	nl = strrchr(vm->err, '\n');
@@ -453,8 +470,10 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 
 	*why = NULL;
 	l.vsock_cid = 3 + (unsigned)getpid() % 100000 * 64 + vm->index;
-	if (vm->efi_vars && (ret = copy_file(vm->b->ovmf_vars, vm->efi_vars)) < 0) {
-		*why = xasprintf("cannot create %s: %s", vm->efi_vars, strerror(-ret));
+	if (vm->efi_vars &&
+	    (ret = copy_file(vm->b->ovmf_vars, vm->efi_vars)) < 0) {
+		*why = xasprintf("cannot create %s: %s", vm->efi_vars,
+				 strerror(-ret));
 		return ret;
 	}
 	if ((ret = spawn_virtiofsd(vm)) < 0) {
@@ -464,7 +483,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
 	    pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
 		ret = -errno;
-		*why = xasprintf("cannot set up QEMU's channels: %s", strerror(errno));
+		*why = xasprintf("cannot set up QEMU's channels: %s",
+				 strerror(errno));
 		goto fail;
 	}
 	qemu_build_argv(vm->b, vm->m, &l, &a);
@@ -472,7 +492,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 		size_t i;
 
 		for (i = 0; i < a.n; i++)
-			log_msg(LOG_DEBUG, vm->m->name, "argv[%zu] %s", i, a.v[i]);
+			log_msg(LOG_DEBUG, vm->m->name, "argv[%zu] %s", i,
+				a.v[i]);
 	}
 	vm->pid = fork();
 	if (vm->pid == 0)
@@ -496,7 +517,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	ret = qmp_handshake(&vm->qmp, QMP_TIMEOUT_MS);
 	if (ret == 0 && !strcmp(vm->b->accel, "kvm")) {
 		/* -accel kvm falls back to TCG with one line on stderr */
-		ret = qmp_call(&vm->qmp, "query-kvm", NULL, QMP_TIMEOUT_MS, &r, &qerr);
+		ret = qmp_call(&vm->qmp, "query-kvm", NULL, QMP_TIMEOUT_MS, &r,
+			       &qerr);
 		if (ret == 0 && !json_is_true(json_object_get(r, "enabled"))) {
 			*why = xstrdup("QEMU did not enable KVM");
 			ret = -ENODEV;
@@ -511,8 +533,9 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	if (ret) {
 		if (!*why)
 			*why = xasprintf("QEMU: %s", qerr ? qerr :
-					 *stderr_tail(vm) ? stderr_tail(vm) :
-							     strerror(-ret));
+						     *stderr_tail(vm) ?
+							    stderr_tail(vm) :
+							    strerror(-ret));
 		free(qerr);
 		kill_now(vm);
 		return ret;
@@ -552,10 +575,12 @@ static int q_start(struct bvm *vm)
 	emit(vm, VZH_STATE_STARTING, VZH_REASON_HOST_REQUEST, 0, NULL);
 	ret = launch(vm, NULL, &why);
 	if (!ret)
-		ret = qmp_call(&vm->qmp, "cont", NULL, QMP_TIMEOUT_MS, NULL, &qerr);
+		ret = qmp_call(&vm->qmp, "cont", NULL, QMP_TIMEOUT_MS, NULL,
+			       &qerr);
 	if (ret) {
 		if (!why)
-			why = xasprintf("QEMU: %s", qerr ? qerr : strerror(-ret));
+			why = xasprintf("QEMU: %s",
+					qerr ? qerr : strerror(-ret));
 		free(qerr);
 		start_failed(vm, ret, why);
 		return ret;
@@ -573,18 +598,20 @@ static int q_restore(struct bvm *vm, const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		ret = -errno;
-		start_failed(vm, ret, xasprintf("%s: %s", path, strerror(errno)));
+		start_failed(vm, ret,
+			     xasprintf("%s: %s", path, strerror(errno)));
 		return ret;
 	}
 	ret = launch(vm, "defer", &why);
 	/* QEMU 7.2 has no file: URI; hand it the open file instead */
 	if (!ret)
-		ret = qmp_call_fd(&vm->qmp, "getfd", json_pack("{s:s}", "fdname", "state"),
-				  fd, QMP_TIMEOUT_MS, &qerr);
+		ret = qmp_call_fd(&vm->qmp, "getfd",
+				  json_pack("{s:s}", "fdname", "state"), fd,
+				  QMP_TIMEOUT_MS, &qerr);
 	if (!ret)
 		ret = qmp_call(&vm->qmp, "migrate-incoming",
-			       json_pack("{s:s}", "uri", "fd:state"), QMP_TIMEOUT_MS,
-			       NULL, &qerr);
+			       json_pack("{s:s}", "uri", "fd:state"),
+			       QMP_TIMEOUT_MS, NULL, &qerr);
 	close(fd);
 	if (ret) {
 		if (!why)
@@ -657,16 +684,18 @@ static int start_migration(struct bvm *vm)
 	char *qerr = NULL;
 	int fd, ret;
 
-	fd = open(vm->save_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	fd = open(vm->save_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+		  0600);
 	if (fd < 0)
 		return -errno;
-	ret = qmp_call_fd(&vm->qmp, "getfd", json_pack("{s:s}", "fdname", "state"),
-			  fd, QMP_TIMEOUT_MS, &qerr);
+	ret = qmp_call_fd(&vm->qmp, "getfd",
+			  json_pack("{s:s}", "fdname", "state"), fd,
+			  QMP_TIMEOUT_MS, &qerr);
 	close(fd);
 	if (!ret)
 		ret = qmp_call(&vm->qmp, "migrate",
-			       json_pack("{s:s}", "uri", "fd:state"), QMP_TIMEOUT_MS,
-			       NULL, &qerr);
+			       json_pack("{s:s}", "uri", "fd:state"),
+			       QMP_TIMEOUT_MS, NULL, &qerr);
 	if (ret && qerr)
 		log_msg(LOG_ERR, vm->m->name, "save: %s", qerr);
 	free(qerr);
@@ -707,6 +736,12 @@ static void on_event(struct bvm *vm, json_t *ev)
 
 	if (!name)
 		return;
+	if (log_level >= LOG_DEBUG) {
+		char *text = json_dumps(ev, JSON_COMPACT);
+
+		log_msg(LOG_DEBUG, vm->m->name, "qmp event %s", text);
+		free(text);
+	}
 	if (!strcmp(name, "SHUTDOWN")) {
 		reason = json_string_value(json_object_get(data, "reason"));
 		vm->shutdown_seen = true;
@@ -715,26 +750,34 @@ static void on_event(struct bvm *vm, json_t *ev)
 	} else if (!strcmp(name, "STOP")) {
 		if (vm->saving && vm->paused_for_save) {
 			vm->paused_for_save = false;
-			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0, NULL);
-			emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0, NULL);
+			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0,
+			     NULL);
+			emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0,
+			     NULL);
 			if (start_migration(vm) < 0) {
 				vm->saving = false;
-				emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, -EIO,
-				     "save failed");
+				emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE,
+				     -EIO, "save failed");
 			}
 		} else if (vm->state == VZH_STATE_PAUSING ||
 			   vm->state == VZH_STATE_RUNNING) {
-			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0, NULL);
+			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0,
+			     NULL);
 		}
 	} else if (!strcmp(name, "RESUME")) {
 		if (vm->state == VZH_STATE_STARTING ||
 		    vm->state == VZH_STATE_RESUMING ||
 		    vm->state == VZH_STATE_PAUSED)
-			emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST, 0, NULL);
+			emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST, 0,
+			     NULL);
 	} else if (!strcmp(name, "RESET")) {
-		if (json_is_true(json_object_get(data, "guest")))
+		/* one reboot of the guest shows as two RESETs some 50 ms apart
+		   (the firmware resets again on the way up): report one */
+		if (json_is_true(json_object_get(data, "guest")) &&
+		    now_ms() - vm->last_reset > 1000)
 			emit(vm, vm->state, VZH_REASON_GUEST_REBOOT, 0,
 			     "the guest rebooted");
+		vm->last_reset = now_ms();
 	} else if (!strcmp(name, "GUEST_PANICKED")) {
 		emit(vm, VZH_STATE_ERROR, VZH_REASON_CRASHED, -EFAULT,
 		     "the guest kernel panicked");
@@ -751,7 +794,8 @@ static void on_event(struct bvm *vm, json_t *ev)
 			qmp_send(&vm->qmp, "quit", NULL);
 		} else if (!strcmp(status, "completed") && vm->restoring) {
 			vm->restoring = false;
-			emit(vm, VZH_STATE_PAUSED, VZH_REASON_RESTORED, 0, NULL);
+			emit(vm, VZH_STATE_PAUSED, VZH_REASON_RESTORED, 0,
+			     NULL);
 		} else if (!strcmp(status, "failed") && vm->saving) {
 			vm->saving = false;
 			emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, -EIO,
@@ -811,7 +855,8 @@ static void read_into(int fd, char *buf, size_t cap, size_t *len)
 static void collect_stderr(struct bvm *vm)
 {
 	if (vm->err_fd >= 0)
-		read_into(vm->err_fd, vm->err, sizeof(vm->err) - 1, &vm->errlen);
+		read_into(vm->err_fd, vm->err, sizeof(vm->err) - 1,
+			  &vm->errlen);
 }
 
 /* QEMU's own messages (a pty's name, warnings) go to the log, line by line */
@@ -827,7 +872,8 @@ static void log_stderr(struct bvm *vm, bool flush)
 		size_t n = nl ? (size_t)(nl - start) : left;
 
 		if (n)
-			log_msg(LOG_NOTICE, vm->m->name, "qemu: %.*s", (int)n, start);
+			log_msg(LOG_NOTICE, vm->m->name, "qemu: %.*s", (int)n,
+				start);
 		n += nl ? 1 : 0;
 		start += n;
 		left -= n;
@@ -892,7 +938,8 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 		return 0;
 	fds[n++] = (struct pollfd){ .fd = vm->pidfd, .events = POLLIN };
 	if (!vm->qmp.eof)
-		fds[n++] = (struct pollfd){ .fd = vm->qmp.fd, .events = POLLIN };
+		fds[n++] =
+			(struct pollfd){ .fd = vm->qmp.fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->out_fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->err_fd, .events = POLLIN };
 	if (vm->kill_at) {
@@ -916,7 +963,8 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 		if (!fds[i].revents)
 			continue;
 		if (fds[i].fd == vm->out_fd) {
-			read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
+			read_into(vm->out_fd, vm->out, sizeof(vm->out),
+				  &vm->outlen);
 			pass_output(vm, false);
 		} else if (fds[i].fd == vm->err_fd) {
 			log_stderr(vm, false);
@@ -928,7 +976,8 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 	if (vm->kill_at && now_ms() >= vm->kill_at) {
 		vm->kill_at = 0;
 		log_msg(LOG_WARNING, vm->m->name,
-			"QEMU did not quit within %d ms: killing it", QUIT_GRACE_MS);
+			"QEMU did not quit within %d ms: killing it",
+			QUIT_GRACE_MS);
 		kill_now(vm);
 	}
 	for (i = 0; i < n; i++)

@@ -10,11 +10,11 @@
 
 struct bridge {
 	struct bridge_env env;
-	char *binary;    /* qemu-system-<arch> */
-	char *accel;     /* "kvm" or "tcg" */
+	char *binary; /* qemu-system-<arch> */
+	char *accel; /* "kvm" or "tcg" */
 	char *virtiofsd; /* NULL when not installed */
 	char *ovmf_code, *ovmf_vars; /* NULL when OVMF is not installed */
-	bool vsock;      /* /dev/vhost-vsock usable */
+	bool vsock; /* /dev/vhost-vsock usable */
 	bool kvm_nested;
 };
 
@@ -24,10 +24,10 @@ struct argv {
 };
 
 struct launch {
-	int qmp_fd;            /* the child's number of the QMP socket */
-	const char *incoming;  /* "defer" to restore, or NULL */
-	const char *efi_vars;  /* the VM's own copy */
-	const char *run_dir;   /* private, for virtiofsd sockets */
+	int qmp_fd; /* the child's number of the QMP socket */
+	const char *incoming; /* "defer" to restore, or NULL */
+	const char *efi_vars; /* the VM's own copy */
+	const char *run_dir; /* private, for virtiofsd sockets */
 	unsigned vsock_cid;
 };
 

@@ -163,7 +163,8 @@ static int send_json_fd(struct qmp *q, json_t *msg, int fd)
 		if (fd >= 0) {
 			char cbuf[CMSG_SPACE(sizeof(int))] = { 0 };
 			struct iovec iov = { s, len };
-			struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			struct msghdr mh = { .msg_iov = &iov,
+					     .msg_iovlen = 1,
 					     .msg_control = cbuf,
 					     .msg_controllen = sizeof(cbuf) };
 			struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
@@ -187,7 +188,8 @@ static int send_json_fd(struct qmp *q, json_t *msg, int fd)
 			continue;
 		}
 		if (n < 0) {
-			ret = errno == ECONNRESET || errno == EPIPE ? -EPIPE : -errno;
+			ret = errno == ECONNRESET || errno == EPIPE ? -EPIPE :
+								      -errno;
 			break;
 		}
 		off += (size_t)n;
@@ -198,7 +200,8 @@ static int send_json_fd(struct qmp *q, json_t *msg, int fd)
 
 static json_t *command(const char *cmd, json_t *args, unsigned id)
 {
-	json_t *msg = json_pack("{s:s,s:I}", "execute", cmd, "id", (json_int_t)id);
+	json_t *msg =
+		json_pack("{s:s,s:I}", "execute", cmd, "id", (json_int_t)id);
 
 	if (args)
 		json_object_set_new(msg, "arguments", args);
@@ -252,9 +255,11 @@ static int call(struct qmp *q, const char *cmd, json_t *args, int fd,
 	r = json_object_get(q->reply, "return");
 	if (e) {
 		if (err)
-			*err = xstrdup(json_string_value(json_object_get(e, "desc")) ?
-					       json_string_value(json_object_get(e, "desc")) :
-					       "QMP error");
+			*err = xstrdup(
+				json_string_value(json_object_get(e, "desc")) ?
+					json_string_value(
+						json_object_get(e, "desc")) :
+					"QMP error");
 		rc = -EIO;
 	} else if (ret && r) {
 		*ret = json_incref(r);

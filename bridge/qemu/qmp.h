@@ -12,7 +12,7 @@ struct qmp {
 	size_t len, cap;
 	unsigned next_id;
 	json_t *events; /* queued, oldest first */
-	json_t *reply;  /* the reply being waited for */
+	json_t *reply; /* the reply being waited for */
 	unsigned want_id;
 	bool eof;
 };
