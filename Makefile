@@ -40,7 +40,8 @@ CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRC
 PLUGINS := $(notdir $(wildcard plugins/*))
 PLUGIN_SOS := $(PLUGINS:%=$(B)/plugins/%.so)
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
-UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
+UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS)) \
+	$(patsubst tests/integration/%.c,$(B)/tests/%,$(wildcard tests/integration/it_*.c))
 FIXTURES := $(patsubst tests/fixtures/plugins/%.c,$(B)/fixtures/%.so,$(wildcard tests/fixtures/plugins/*.c))
 FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o $(B)/obj/tests/unit/helpers.o
 
@@ -88,7 +89,11 @@ $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(FAKEAPI_OBJ) $(B)/libvzhcore.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -o $@
 
-$(B)/obj/tests/%.o: ALL_CFLAGS += -Isdk -Icore
+$(B)/tests/it_%: $(B)/obj/tests/integration/it_%.o $(FAKEAPI_OBJ) $(B)/libvzhcore.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+
+$(B)/obj/tests/%.o: ALL_CFLAGS += -Isdk -Icore -Itests/unit
 $(B)/tests/abi: tests/abi/abi.c sdk/vzhost/plugin.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Isdk $< $(ALL_LDFLAGS) -o $@

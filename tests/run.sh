@@ -35,8 +35,8 @@ count() { # suite-name command...: adds the suite's own counts
 }
 
 cd "$top"
-for t in "$build"/tests/test_*; do
-	count "$(basename "$t" | sed 's/^test_//')" "$t"
+for t in "$build"/tests/test_* "$build"/tests/it_*; do
+	count "$(basename "$t" | sed "s/^test_//; s/^it_/qemu-/")" "$t"
 done
 count abi sh -c "'$build/tests/abi' && echo '1 passed, 0 failed'"
 count golden tests/golden/run.sh
