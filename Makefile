@@ -87,11 +87,11 @@ $(B)/fixtures/%.so: tests/fixtures/plugins/%.c sdk/vzhost/plugin.h
 
 $(B)/tests/test_%: $(B)/obj/tests/unit/test_%.o $(FAKEAPI_OBJ) $(B)/libvzhcore.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -lpthread -o $@
 
 $(B)/tests/it_%: $(B)/obj/tests/integration/it_%.o $(FAKEAPI_OBJ) $(B)/libvzhcore.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -o $@
+	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -lpthread -o $@
 
 $(B)/obj/tests/%.o: ALL_CFLAGS += -Isdk -Icore -Itests/unit
 $(B)/tests/abi: tests/abi/abi.c sdk/vzhost/plugin.h

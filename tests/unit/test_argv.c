@@ -1,0 +1,181 @@
+/* test_argv.c: how each device class and setting maps onto QEMU's command line. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../bridge/qemu/qemu.h"
+#include "helpers.h"
+
+static struct host h;
+static char line[16384];
+
+static int teardown(void **s)
+{
+	(void)s;
+	host_close(&h);
+	th_cleanup();
+	return 0;
+}
+
+/* the command line of the first VM of conf, as one string */
+static const char *cmdline(const char *conf, const char *incoming)
+{
+	struct bridge b = { .binary = "/usr/bin/qemu-system-x86_64",
+			    .accel = "tcg",
+			    .ovmf_code = "/ovmf/CODE.fd" };
+	struct launch l = { 3, incoming, "/state/vm.efivars", "/run/vm", 1234 };
+	struct argv a = { 0 };
+	size_t i, used = 0;
+
+	char text[4096], *at;
+	const char *fix =
+		th_fmt("%s/../tests/fixtures/files", getenv("VZH_BUILD"));
+
+	/* @F@ stands for the fixtures' directory */
+	snprintf(text, sizeof(text), "%s", conf);
+	while ((at = strstr(text, "@F@"))) {
+		char rest[4096];
+
+		snprintf(rest, sizeof(rest), "%s", at + 3);
+		snprintf(at, sizeof(text) - (size_t)(at - text), "%s%s", fix,
+			 rest);
+	}
+	host_close(&h);
+	if (th_pipeline(&h, text))
+		diag_print(&h.diag, stderr);
+	assert_int_equal(h.diag.n, 0);
+	qemu_build_argv(&b, &h.vms[0], &l, &a);
+	line[0] = 0;
+	for (i = 0; i < a.n; i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+					 "%s%s", i ? " " : "", a.v[i]);
+	argv_free(&a);
+	return line;
+}
+
+#define HAS(s, sub)                                                \
+	do {                                                       \
+		if (!strstr(s, sub))                               \
+			fail_msg("missing \"%s\" in: %s", sub, s); \
+	} while (0)
+
+#define LOAD \
+	"plugins = { load = [ \"disk\", \"nat\", \"graphics\", \"input\", \"serial\", \"share\", \"virtio\" ]; };\n"
+
+static void machine_and_boot(void **s)
+{
+	const char *c;
+
+	(void)s;
+	c = cmdline(
+		LOAD
+		"vms = ( { name = \"ab\"; cpus = 3; memory = \"768M\";\n"
+		"boot = { kernel = \"@F@/vmlinuz\"; cmdline = \"console=ttyS0 x=1\"; }; } );\n",
+		NULL);
+	HAS(c, "/usr/bin/qemu-system-x86_64 -name guest=ab,debug-threads=on");
+	HAS(c, "-machine q35,accel=tcg -cpu max -smp 3 -m 768");
+	HAS(c, "-nodefaults -no-user-config -display none -S");
+	HAS(c,
+	    "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
+	HAS(c,
+	    "-chardev socket,id=qmp,fd=3,server=off -mon chardev=qmp,mode=control");
+	HAS(c, "tests/fixtures/files/vmlinuz -append console=ttyS0 x=1");
+	assert_null(strstr(c, "-initrd"));
+	assert_null(strstr(c, "-incoming"));
+	c = cmdline(LOAD
+		    "vms = ( { name = \"e\"; boot = { efi = { }; }; } );\n",
+		    "defer");
+	HAS(c,
+	    "-drive if=pflash,format=raw,unit=0,readonly=on,file=/ovmf/CODE.fd");
+	HAS(c, "-drive if=pflash,format=raw,unit=1,file=/state/vm.efivars");
+	HAS(c, "-incoming defer");
+	assert_null(strstr(c, "-kernel"));
+}
+
+static void disks(void **s)
+{
+	const char *c;
+
+	(void)s;
+	c = cmdline(
+		LOAD
+		"vms = ( { name = \"d\"; boot = { kernel = \"@F@/vmlinuz\"; };\n"
+		"devices = (\n"
+		" { kind = \"disk\"; path = \"new.img\"; size = \"1G\"; },\n"
+		" { kind = \"disk\"; path = \"@F@/base.img\"; read_only = true;\n"
+		"   cache = \"uncached\"; sync = \"full\"; interface = \"nvme\"; },\n"
+		" { kind = \"disk\"; path = \"x.img\"; size = \"1M\"; sync = \"none\"; interface = \"usb\"; },\n"
+		" { kind = \"disk\"; path = \"a,b.img\"; size = \"1M\"; } ); } );\n",
+		NULL);
+	/* cached + fsync: page cache, guest flushes honoured */
+	HAS(c,
+	    "new.img,cache.direct=off,cache.no-flush=off,aio=threads,discard=unmap -blockdev "
+	    "driver=raw,node-name=disk0,file=file0 -device virtio-blk-pci,drive=disk0,write-cache=on");
+	/* uncached + full: O_DIRECT, every write through */
+	HAS(c,
+	    "base.img,cache.direct=on,cache.no-flush=off,aio=native,discard=unmap,read-only=on");
+	HAS(c,
+	    "driver=raw,node-name=disk1,file=file1,read-only=on -device nvme,drive=disk1,serial=vzh1");
+	/* none: flushes ignored; USB storage needs the xHCI controller first */
+	HAS(c, "x.img,cache.direct=off,cache.no-flush=on");
+	HAS(c,
+	    "-device qemu-xhci,id=usb -blockdev driver=file,node-name=file2");
+	HAS(c, "-device usb-storage,bus=usb.0,drive=disk2");
+	/* QEMU's option syntax: a comma in a value is doubled */
+	HAS(c, "/a,,b.img,cache.direct=off");
+}
+
+static void the_other_classes(void **s)
+{
+	const char *c;
+
+	(void)s;
+	c = cmdline(
+		LOAD
+		"vms = ( { name = \"o\"; memory = \"512M\"; boot = { kernel = \"@F@/vmlinuz\"; };\n"
+		"devices = (\n"
+		" { kind = \"nat\"; mac = \"52:54:00:12:34:56\"; }, { kind = \"nat\"; mac = \"52:54:00:12:34:57\"; },\n"
+		" { kind = \"graphics\"; width = 1024; height = 768; },\n"
+		" { kind = \"keyboard\"; }, { kind = \"pointer\"; },\n"
+		" { kind = \"serial\"; }, { kind = \"serial\"; output = \"c.log\"; }, { kind = \"serial\"; output = \"pty\"; },\n"
+		" { kind = \"share\"; tag = \"work\"; path = \"@F@/work\"; },\n"
+		" { kind = \"entropy\"; }, { kind = \"balloon\"; }, { kind = \"vsock\"; } ); } );\n",
+		NULL);
+	HAS(c,
+	    "-netdev user,id=net0 -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56");
+	HAS(c,
+	    "-netdev user,id=net1 -device virtio-net-pci,netdev=net1,mac=52:54:00:12:34:57");
+	HAS(c, "-device virtio-gpu-pci,xres=1024,yres=768");
+	HAS(c,
+	    "-device qemu-xhci,id=usb -device usb-kbd,bus=usb.0 -device usb-tablet,bus=usb.0");
+	/* the first serial device is the UART (early boot output); then consoles */
+	HAS(c, "-chardev stdio,id=ser0,signal=off -serial chardev:ser0");
+	HAS(c,
+	    "c.log,append=on -device virtio-serial-pci,id=vser -device virtconsole,bus=vser.0,chardev=ser1");
+	HAS(c,
+	    "-chardev pty,id=ser2 -device virtconsole,bus=vser.0,chardev=ser2");
+	/* virtio-fs: vhost-user needs shared guest memory */
+	HAS(c,
+	    "-object memory-backend-memfd,id=mem,size=512M,share=on -numa node,memdev=mem");
+	HAS(c,
+	    "-chardev socket,id=fs8,path=/run/vm/fs8.sock -device vhost-user-fs-pci,chardev=fs8,tag=work");
+	HAS(c,
+	    "-object rng-random,id=rng0,filename=/dev/urandom -device virtio-rng-pci,rng=rng0");
+	HAS(c, "-device virtio-balloon-pci");
+	HAS(c, "-device vhost-vsock-pci,guest-cid=1234");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(machine_and_boot),
+		cmocka_unit_test(disks),
+		cmocka_unit_test(the_other_classes),
+	};
+
+	return cmocka_run_group_tests_name("qemu argv", tests, NULL, teardown);
+}
