@@ -76,7 +76,7 @@ $(GUEST)/initrd.img: tests/guest/init tests/guest/build.sh
 
 demo: deps
 	@$(MAKE) --no-print-directory all guest
-	$(B)/vzhost -c conf/demo.conf --check
+	$(B)/vzhost -c conf/demo.conf
 
 # ---- tests -----------------------------------------------------------------
 
@@ -171,11 +171,12 @@ fuzz-run: fuzz
 	$(FB)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -artifact_prefix=$(FB)/ \
 		-print_final_stats=1 $(FB)/corpus
 
-bench: all
-	@$(MAKE) --no-print-directory $(B)/bench_check
+bench: all guest
+	@$(MAKE) --no-print-directory $(B)/bench_check $(B)/bench_boot $(B)/stamp
 	@B=$(B) tests/bench/run.sh
+	@B=$(B) tests/bench/boot.sh
 
-$(B)/bench_check: tests/bench/bench_check.c
+$(B)/bench_check $(B)/bench_boot $(B)/stamp: $(B)/%: tests/bench/%.c
 	$(CC) $(ALL_CFLAGS) $< -o $@
 
 clean:
