@@ -70,7 +70,8 @@ int main(int argc, char **argv)
 	FILE *f;
 
 	if (argc < 5 || n < 1 || n > 16) {
-		fprintf(stderr, "usage: bench_boot VZHOST CONF RAW_ARGV STAMP [RUNS]\n");
+		fprintf(stderr,
+			"usage: bench_boot VZHOST CONF RAW_ARGV STAMP [RUNS]\n");
 		return 64;
 	}
 	qemu = read_argv(argv[3]);
@@ -80,7 +81,8 @@ int main(int argc, char **argv)
 		raw[i] = run(qemu, &t0);
 		via[i] = run(vz, &t0);
 		f = fopen(argv[4], "r");
-		if (raw[i] < 0 || via[i] < 0 || !f || fscanf(f, "%lld", &e2e[i]) != 1) {
+		if (raw[i] < 0 || via[i] < 0 || !f ||
+		    fscanf(f, "%lld", &e2e[i]) != 1) {
 			fprintf(stderr, "bench: run %d failed\n", i);
 			return 1;
 		}
@@ -92,9 +94,13 @@ int main(int argc, char **argv)
 	qsort(via, n, sizeof(*via), cmp);
 	qsort(e2e, n, sizeof(*e2e), cmp);
 	printf("boot to power-off, %d runs each, interleaved:\n", n);
-	printf("  plain qemu-system command line: median %8.1f ms\n", raw[n / 2] / 1e6);
-	printf("  vzhost (builds that command):   median %8.1f ms\n", via[n / 2] / 1e6);
-	printf("  ratio vzhost/plain: %.3f (target <= 1.03)\n", (double)via[n / 2] / raw[n / 2]);
-	printf("  vzhost exec -> QEMU exec: median %.2f ms (target <= 10 ms)\n", e2e[n / 2] / 1e6);
+	printf("  plain qemu-system command line: median %8.1f ms\n",
+	       raw[n / 2] / 1e6);
+	printf("  vzhost (builds that command):   median %8.1f ms\n",
+	       via[n / 2] / 1e6);
+	printf("  ratio vzhost/plain: %.3f (target <= 1.03)\n",
+	       (double)via[n / 2] / raw[n / 2]);
+	printf("  vzhost exec -> QEMU exec: median %.2f ms (target <= 10 ms)\n",
+	       e2e[n / 2] / 1e6);
 	return 0;
 }
