@@ -338,7 +338,14 @@ static int spawn_virtiofsd(struct bvm *vm)
 				"cache=auto",	  NULL
 			};
 
+			int null = open("/dev/null", O_RDWR);
+
+			/* it reports its normal exit as errors; a socket that
+			   never appears makes QEMU's start fail, with a reason */
 			child_signals();
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
 			setpgid(0, 0);
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
 			execv(argv[0], argv);

@@ -32,7 +32,7 @@ cp k/boot/vmlinuz-* "$work/vmlinuz"
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
 	virtio_blk failover net_failover virtio_net virtio_console virtio-rng \
 	virtio_balloon vsock vmw_vsock_virtio_transport_common \
-	vmw_vsock_virtio_transport evdev button; do
+	vmw_vsock_virtio_transport evdev button fuse virtiofs; do
 	f=$(find k/lib/modules -name "$m.ko" | head -n 1)
 	[ -n "$f" ] || { echo "build.sh: module $m not in $kpkg" >&2; exit 1; }
 	cp "$f" "$work/root/lib/modules/"

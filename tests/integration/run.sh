@@ -166,7 +166,22 @@ else
 	bad "guest reboot (exit $st)"
 fi
 
-# 8. no QEMU binary: exit 69, naming the package; an unknown accel: exit 78
+# 8. a share through virtiofsd: the guest reads the host's file and writes one back
+mkdir -p "$tmp/shared"
+echo "hello from the host $$" > "$tmp/shared/note.txt"
+conf share "share vzh.tag=work vzh.file=note.txt" \
+	", { kind = \"share\"; tag = \"work\"; path = \"$tmp/shared\"; }"
+"$vzhost" -c "$tmp/share.conf" > "$tmp/out" 2> "$tmp/err"
+st=$?
+if [ $st = 0 ] && grep -q "VZH-GUEST: share hello from the host $$" "$tmp/out" &&
+	[ "$(cat "$tmp/shared/from-guest" 2>/dev/null)" = "written by the guest" ] &&
+	! pgrep -f "virtiofsd.*$tmp/state" >/dev/null; then
+	ok
+else
+	bad "virtio-fs share (exit $st)"
+fi
+
+# 9. no QEMU binary: exit 69, naming the package; an unknown accel: exit 78
 conf noqemu poweroff "" 'qemu = "/nonexistent/qemu-system-x86_64";'
 "$vzhost" -c "$tmp/noqemu.conf" > "$tmp/out" 2> "$tmp/err"
 st=$?
