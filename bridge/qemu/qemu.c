@@ -1,4 +1,4 @@
-/* qemu.c: the QEMU bridge: probe, validation, and one QEMU process per VM driven over QMP. */
+/* qemu.c: one QEMU process per VM: launch, QMP events to states, stop, pause, save, restore. */
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -23,29 +23,6 @@
 #define QMP_TIMEOUT_MS \
 	10000 /* QEMU answers in milliseconds; TCG boots slowly */
 #define QUIT_GRACE_MS 3000 /* after `quit`, before SIGKILL */
-
-struct bvm {
-	struct bridge *b;
-	const struct machine *m;
-	unsigned index;
-	enum vzh_state state;
-	pid_t pid;
-	int pidfd, out_fd, err_fd;
-	struct qmp qmp;
-	char *run_dir, *efi_vars;
-	pid_t *fsd; /* virtiofsd per share */
-	size_t nfsd;
-	char out[4096], err[4096];
-	size_t outlen, errlen;
-	bool stop_requested; /* system_powerdown sent */
-	bool quitting; /* `quit` sent */
-	bool shutdown_seen; /* SHUTDOWN event: QEMU will exit on purpose */
-	bool saving, restoring, paused_for_save;
-	char *save_path;
-	long long kill_at; /* ms, 0: none */
-	long long last_reset; /* ms */
-	char guest_reason[32];
-};
 
 static long long now_ms(void)
 {
@@ -78,204 +55,6 @@ static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
 	vm->state = st;
 	bridge_emit(vm->b->env.event_fd, vm->index, st, why, error, "%s",
 		    detail ? detail : "");
-}
-
-/* ---- probe --------------------------------------------------------------- */
-
-static char *find_in_path(const char *name)
-{
-	const char *path = getenv("PATH");
-	char *copy, *dir, *save, *full = NULL;
-
-	if (strchr(name, '/'))
-		return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-	copy = xstrdup(path ? path : "/usr/bin:/bin");
-	for (dir = strtok_r(copy, ":", &save); dir;
-	     dir = strtok_r(NULL, ":", &save)) {
-		full = xasprintf("%s/%s", dir, name);
-		if (access(full, X_OK) == 0)
-			break;
-		free(full);
-		full = NULL;
-	}
-	free(copy);
-	return full;
-}
-
-static bool exists(const char *path)
-{
-	return access(path, F_OK) == 0;
-}
-
-static const char *first_existing(const char *const *paths)
-{
-	for (; *paths; paths++)
-		if (exists(*paths))
-			return *paths;
-	return NULL;
-}
-
-/* KVM only with the vendor module: kvm_pvm boots PVM-built kernels only */
-static const char *kvm_unusable(void)
-{
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? "there is no /dev/kvm" :
-					 "/dev/kvm cannot be opened";
-	close(fd);
-	if (exists("/sys/module/kvm_intel") || exists("/sys/module/kvm_amd"))
-		return NULL;
-	if (exists("/sys/module/kvm_pvm"))
-		return "/dev/kvm is backed by kvm_pvm, which boots only PVM-built "
-		       "guest kernels";
-	return "/dev/kvm is backed by neither kvm_intel nor kvm_amd";
-}
-
-static int q_probe(const struct bridge_env *env, struct bridge **out,
-		   struct diag *d)
-{
-	static const char *const codes[] = { "/usr/share/OVMF/OVMF_CODE.fd",
-					     "/usr/share/qemu/OVMF.fd", NULL };
-	static const char *const vars[] = { "/usr/share/OVMF/OVMF_VARS.fd",
-					    NULL };
-	static const char *const fsds[] = { "/usr/lib/qemu/virtiofsd",
-					    "/usr/libexec/virtiofsd", NULL };
-	const char *arch = qemu_arch(), *why;
-	struct bridge *b;
-	char *name;
-	int fd;
-
-	b = xcalloc(1, sizeof(*b));
-	b->env = *env;
-	name = env->qemu ? xstrdup(env->qemu) :
-			   xasprintf("qemu-system-%s", arch ? arch : "x86_64");
-	b->binary = find_in_path(name);
-	if (!b->binary) {
-		diag_add(d, NULL,
-			 "%s not found: install it (Debian: apt-get install "
-			 "qemu-system-%s) or set host.qemu",
-			 name,
-			 arch && !strcmp(arch, "aarch64") ? "arm" : "x86");
-		free(name);
-		free(b);
-		return -ENOENT;
-	}
-	free(name);
-	why = kvm_unusable();
-	switch (env->accel) {
-	case ACCEL_KVM:
-		if (why) {
-			diag_add(d, NULL, "host.accel = \"kvm\": %s", why);
-			goto unavailable;
-		}
-		b->accel = xstrdup("kvm");
-		break;
-	case ACCEL_HVF:
-		diag_add(d, NULL,
-			 "host.accel = \"hvf\": hvf exists on macOS only");
-		goto unavailable;
-	case ACCEL_TCG:
-		b->accel = xstrdup("tcg");
-		break;
-	default:
-		b->accel = xstrdup(why ? "tcg" : "kvm");
-		if (why && env->event_fd >= 0) /* running, not --check */
-			log_msg(LOG_NOTICE, "qemu",
-				"using TCG (software emulation): %s", why);
-		break;
-	}
-	fd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC);
-	b->vsock = fd >= 0;
-	if (fd >= 0)
-		close(fd);
-	b->virtiofsd = xstrdup(first_existing(fsds));
-	b->ovmf_code = xstrdup(first_existing(codes));
-	b->ovmf_vars = xstrdup(first_existing(vars));
-	fd = open("/sys/module/kvm_intel/parameters/nested",
-		  O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		fd = open("/sys/module/kvm_amd/parameters/nested",
-			  O_RDONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		char c = 0;
-
-		b->kvm_nested = read(fd, &c, 1) == 1 && (c == 'Y' || c == '1');
-		close(fd);
-	}
-	*out = b;
-	return 0;
-unavailable:
-	free(b->binary);
-	free(b);
-	return -ENODEV;
-}
-
-static void q_free(struct bridge *b)
-{
-	if (!b)
-		return;
-	free(b->binary);
-	free(b->accel);
-	free(b->virtiofsd);
-	free(b->ovmf_code);
-	free(b->ovmf_vars);
-	free(b);
-}
-
-/* ---- validation ----------------------------------------------------------- */
-
-static int q_validate(struct bridge *b, const struct machine *m, struct diag *d)
-{
-	size_t i, stdio = 0, before = d->n;
-	const struct device *dv;
-
-	if (m->guest == VZH_GUEST_MACOS)
-		diag_add(
-			d, m->loc[ML_GUEST],
-			"macOS guests need the Virtualization.framework bridge "
-			"(macOS on Apple silicon); QEMU cannot run them");
-	if (m->nested && strcmp(b->accel, "kvm"))
-		diag_add(d, m->loc[ML_NESTED],
-			 "nested virtualization needs KVM; this host runs QEMU "
-			 "with TCG");
-	else if (m->nested && !b->kvm_nested)
-		diag_add(d, m->loc[ML_NESTED],
-			 "nested virtualization is off in this host's KVM (see "
-			 "/sys/module/kvm_*/parameters/nested)");
-	if (m->boot.efi && (!b->ovmf_code || !b->ovmf_vars))
-		diag_add(d, m->loc[ML_BOOT],
-			 "EFI boot needs OVMF (Debian: apt-get install ovmf)");
-	for (i = 0; i < m->ndevs; i++) {
-		dv = &m->devs[i];
-		if (dv->cls == DEV_POINTER &&
-		    dv->u.pointer.type == VZH_POINTER_TRACKPAD)
-			diag_add(
-				d, dv->origin.loc,
-				"QEMU has no Mac trackpad; use type = \"tablet\"");
-		if (dv->cls == DEV_VSOCK && !b->vsock)
-			diag_add(d, dv->origin.loc,
-				 "vsock needs /dev/vhost-vsock on this host "
-				 "(modprobe vhost_vsock)");
-		if (dv->cls == DEV_SHARE && !b->virtiofsd)
-			diag_add(
-				d, dv->origin.loc,
-				"shares need virtiofsd (Debian: apt-get install "
-				"qemu-system-common)");
-		if (dv->cls == DEV_SHARE && dv->u.share.read_only)
-			diag_add(
-				d, dv->origin.loc,
-				"QEMU 7.2's virtiofsd cannot export read-only: "
-				"set read_only = false or mount it read-only in "
-				"the guest");
-		if (dv->cls == DEV_SERIAL &&
-		    dv->u.serial.output == VZH_SERIAL_STDIO && ++stdio > 1)
-			diag_add(
-				d, dv->origin.loc,
-				"QEMU shows one serial device per VM on stdio; "
-				"send this one to a file or a pty");
-	}
-	return d->n > before ? -EINVAL : 0;
 }
 
 /* ---- processes ------------------------------------------------------------ */
@@ -365,7 +144,8 @@ static int spawn_virtiofsd(struct bvm *vm)
 		for (j = 0; j < m->ndevs; j++) {
 			char *sock = xasprintf("%s/fs%zu.sock", vm->run_dir, j);
 
-			ready += m->devs[j].cls == DEV_SHARE && exists(sock);
+			ready += m->devs[j].cls == DEV_SHARE &&
+				 access(sock, F_OK) == 0;
 			free(sock);
 		}
 		if (ready == vm->nfsd)
@@ -442,14 +222,12 @@ static int copy_file(const char *from, const char *to)
 	return ret;
 }
 
-static void collect_stderr(struct bvm *vm);
-
 /* the tail of QEMU's stderr, for a start that failed */
 static const char *stderr_tail(struct bvm *vm)
 {
 	char *nl;
 
-	collect_stderr(vm);
+	qemu_collect_stderr(vm);
 	vm->err[vm->errlen < sizeof(vm->err) ? vm->errlen :
 					       sizeof(vm->err) - 1] = 0;
 	while (vm->errlen && vm->err[vm->errlen - 1] == '\n')
@@ -828,67 +606,6 @@ static void process_events(struct bvm *vm)
 	}
 }
 
-/* console lines to our stdout: prefixed with the VM's name when several */
-static void pass_output(struct bvm *vm, bool flush)
-{
-	char *nl, *start = vm->out;
-	size_t left = vm->outlen;
-
-	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
-	       (left == sizeof(vm->out))) {
-		size_t n = nl ? (size_t)(nl - start) + 1 : left;
-
-		if (vm->b->env.several)
-			printf("[%s] %.*s%s", vm->m->name, (int)n, start,
-			       nl ? "" : "\n");
-		else
-			fwrite(start, 1, n, stdout);
-		start += n;
-		left -= n;
-	}
-	fflush(stdout);
-	memmove(vm->out, start, left);
-	vm->outlen = left;
-}
-
-static void read_into(int fd, char *buf, size_t cap, size_t *len)
-{
-	ssize_t n;
-
-	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
-		*len += (size_t)n;
-}
-
-static void collect_stderr(struct bvm *vm)
-{
-	if (vm->err_fd >= 0)
-		read_into(vm->err_fd, vm->err, sizeof(vm->err) - 1,
-			  &vm->errlen);
-}
-
-/* QEMU's own messages (a pty's name, warnings) go to the log, line by line */
-static void log_stderr(struct bvm *vm, bool flush)
-{
-	char *nl, *start = vm->err;
-	size_t left;
-
-	collect_stderr(vm);
-	left = vm->errlen;
-	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
-	       left == sizeof(vm->err) - 1) {
-		size_t n = nl ? (size_t)(nl - start) : left;
-
-		if (n)
-			log_msg(LOG_NOTICE, vm->m->name, "qemu: %.*s", (int)n,
-				start);
-		n += nl ? 1 : 0;
-		start += n;
-		left -= n;
-	}
-	memmove(vm->err, start, left);
-	vm->errlen = left;
-}
-
 static void exited(struct bvm *vm)
 {
 	enum vzh_reason why;
@@ -897,9 +614,9 @@ static void exited(struct bvm *vm)
 
 	waitpid(vm->pid, &status, 0);
 	vm->pid = -1;
-	read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
-	pass_output(vm, true);
-	log_stderr(vm, true);
+	qemu_read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
+	qemu_pass_output(vm, true);
+	qemu_log_stderr(vm, true);
 	qmp_pump(&vm->qmp);
 	process_events(vm);
 	reap_virtiofsd(vm);
@@ -970,11 +687,11 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 		if (!fds[i].revents)
 			continue;
 		if (fds[i].fd == vm->out_fd) {
-			read_into(vm->out_fd, vm->out, sizeof(vm->out),
-				  &vm->outlen);
-			pass_output(vm, false);
+			qemu_read_into(vm->out_fd, vm->out, sizeof(vm->out),
+				       &vm->outlen);
+			qemu_pass_output(vm, false);
 		} else if (fds[i].fd == vm->err_fd) {
-			log_stderr(vm, false);
+			qemu_log_stderr(vm, false);
 		} else if (fds[i].fd == vm->qmp.fd) {
 			qmp_pump(&vm->qmp);
 			process_events(vm);
@@ -1018,8 +735,8 @@ static void q_destroy(struct bvm *vm)
 
 const struct bridge_ops qemu_bridge = {
 	.name = "qemu",
-	.probe = q_probe,
-	.validate = q_validate,
+	.probe = qemu_probe,
+	.validate = qemu_validate,
 	.create = q_create,
 	.start = q_start,
 	.request_stop = q_request_stop,
@@ -1031,5 +748,5 @@ const struct bridge_ops qemu_bridge = {
 	.destroy = q_destroy,
 	.pollfds = q_pollfds,
 	.dispatch = q_dispatch,
-	.free = q_free,
+	.free = qemu_free,
 };

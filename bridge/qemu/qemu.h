@@ -18,6 +18,30 @@ struct bridge {
 	bool kvm_nested;
 };
 
+/* One VM: its QEMU process, channels and where it is in its lifecycle. */
+struct bvm {
+	struct bridge *b;
+	const struct machine *m;
+	unsigned index;
+	enum vzh_state state;
+	pid_t pid;
+	int pidfd, out_fd, err_fd;
+	struct qmp qmp;
+	char *run_dir, *efi_vars;
+	pid_t *fsd; /* virtiofsd per share */
+	size_t nfsd;
+	char out[4096], err[4096];
+	size_t outlen, errlen;
+	bool stop_requested; /* system_powerdown sent */
+	bool quitting; /* `quit` sent */
+	bool shutdown_seen; /* SHUTDOWN event: QEMU will exit on purpose */
+	bool saving, restoring, paused_for_save;
+	char *save_path;
+	long long kill_at; /* ms, 0: none */
+	long long last_reset; /* ms */
+	char guest_reason[32];
+};
+
 struct argv {
 	char **v;
 	size_t n, cap;
@@ -34,6 +58,17 @@ struct launch {
 void argv_add(struct argv *a, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 void argv_free(struct argv *a);
+int qemu_probe(const struct bridge_env *env, struct bridge **out,
+	       struct diag *d);
+int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d);
+void qemu_free(struct bridge *b);
+
+/* console output and QEMU's messages (io.c) */
+void qemu_read_into(int fd, char *buf, size_t cap, size_t *len);
+void qemu_pass_output(struct bvm *vm, bool flush);
+void qemu_collect_stderr(struct bvm *vm);
+void qemu_log_stderr(struct bvm *vm, bool flush);
+
 /* the whole command line for m */
 void qemu_build_argv(const struct bridge *b, const struct machine *m,
 		     const struct launch *l, struct argv *a);

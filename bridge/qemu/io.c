@@ -1,0 +1,68 @@
+/* io.c: QEMU's standard output (the stdio console) to vzhost's, its standard error to the log. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/log.h"
+#include "qemu.h"
+
+/* console lines to our stdout: prefixed with the VM's name when several */
+void qemu_pass_output(struct bvm *vm, bool flush)
+{
+	char *nl, *start = vm->out;
+	size_t left = vm->outlen;
+
+	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
+	       (left == sizeof(vm->out))) {
+		size_t n = nl ? (size_t)(nl - start) + 1 : left;
+
+		if (vm->b->env.several)
+			printf("[%s] %.*s%s", vm->m->name, (int)n, start,
+			       nl ? "" : "\n");
+		else
+			fwrite(start, 1, n, stdout);
+		start += n;
+		left -= n;
+	}
+	fflush(stdout);
+	memmove(vm->out, start, left);
+	vm->outlen = left;
+}
+
+void qemu_read_into(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+
+	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
+		*len += (size_t)n;
+}
+
+void qemu_collect_stderr(struct bvm *vm)
+{
+	if (vm->err_fd >= 0)
+		qemu_read_into(vm->err_fd, vm->err, sizeof(vm->err) - 1,
+			       &vm->errlen);
+}
+
+/* QEMU's own messages (a pty's name, warnings) go to the log, line by line */
+void qemu_log_stderr(struct bvm *vm, bool flush)
+{
+	char *nl, *start = vm->err;
+	size_t left;
+
+	qemu_collect_stderr(vm);
+	left = vm->errlen;
+	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
+	       left == sizeof(vm->err) - 1) {
+		size_t n = nl ? (size_t)(nl - start) : left;
+
+		if (n)
+			log_msg(LOG_NOTICE, vm->m->name, "qemu: %.*s", (int)n,
+				start);
+		n += nl ? 1 : 0;
+		start += n;
+		left -= n;
+	}
+	memmove(vm->err, start, left);
+	vm->errlen = left;
+}
