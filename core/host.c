@@ -26,7 +26,7 @@ static const char *const host_keys[] = { "state_dir",	  "bridge",
 					 "wait_for_slot", NULL };
 static const char *const hooks_keys[] = { "dir", "timeout", NULL };
 
-static char *default_state_dir(void)
+char *host_default_state_dir(void)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
 
@@ -62,7 +62,7 @@ static void parse_host(struct host *h, const config_setting_t *root)
 	if (s)
 		cfg_check_keys(s, host_keys);
 	cfg_get_path(s, "state_dir", NULL, &str);
-	hs->state_dir = str ? xstrdup(str) : default_state_dir();
+	hs->state_dir = str ? xstrdup(str) : host_default_state_dir();
 	cfg_get_enum(s, "bridge", bridge_names, BRIDGE_AUTO, &v);
 	hs->bridge = v;
 	cfg_get_enum(s, "accel", accel_names, ACCEL_AUTO, &v);

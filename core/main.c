@@ -1,28 +1,40 @@
 /* main.c: the command line: parse it, run the pipeline, map the outcome to a sysexits status. */
 #include <errno.h>
 #include <getopt.h>
+#include <stdbool.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
+#include "ctlcli.h"
 #include "host.h"
 #include "log.h"
 #include "print.h"
 #include "run.h"
+#include "util.h"
 
 #ifndef VZH_VERSION
 #define VZH_VERSION "0.1.0"
 #endif
 
-enum mode { MODE_RUN, MODE_CHECK, MODE_PRINT, MODE_PLUGINS };
+enum mode {
+	MODE_RUN,
+	MODE_CHECK,
+	MODE_PRINT,
+	MODE_PLUGINS,
+	MODE_CTL,
+	MODE_LIST
+};
 
 static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: vzhost -c FILE [--check | --print]\n"
 		"       vzhost plugins [-c FILE]\n"
+		"       vzhost ctl VM COMMAND [ARG] [-c FILE | --state-dir DIR]\n"
+		"       vzhost list [--json] [-c FILE | --state-dir DIR]\n"
 		"       vzhost --version | --help\n"
 		"\n"
 		"  -c, --config FILE  the host configuration (libconfig)\n"
@@ -35,6 +47,14 @@ static void usage(FILE *f)
 		"  -h, --help         this text\n"
 		"\n"
 		"  plugins            list the loaded plugins, versions and kinds\n"
+		"  ctl VM COMMAND     status, stop (graceful), kill (force), pause,\n"
+		"                     resume, save PATH, events (stream until the VM\n"
+		"                     is gone), through the VM's control socket\n"
+		"  list               every VM this user runs here: state, pid,\n"
+		"                     uptime, config\n"
+		"      --state-dir DIR  where ctl and list find the sockets (default:\n"
+		"                     host.state_dir of -c FILE, else the default)\n"
+		"      --json         list as JSON\n"
 		"\n"
 		"Exit status: 0 ok, 64 usage, 66 config file missing, 69 hypervisor\n"
 		"unavailable, 70 internal error, 75 VM limit reached, 78 configuration\n"
@@ -99,6 +119,40 @@ out:
 	return status;
 }
 
+/* ctl and list: find the state directory, then talk to the sockets */
+static int client(enum mode mode, const char *path, const char *state_dir,
+		  bool json, int argc, char **argv)
+{
+	struct host h;
+	char *dir = NULL;
+	int status;
+
+	if (state_dir) {
+		dir = xstrdup(state_dir);
+	} else if (path) {
+		if (host_open(&h, path) < 0 && !h.cfg.loaded) {
+			status = finish_errors(&h, EX_NOINPUT);
+			host_close(&h);
+			return status;
+		}
+		dir = xstrdup(h.set.state_dir);
+		host_close(&h);
+	} else {
+		dir = host_default_state_dir();
+	}
+	if (mode == MODE_LIST) {
+		status = argc ? EX_USAGE : list_main(dir, json);
+	} else if (argc < 1) {
+		fprintf(stderr,
+			"vzhost ctl: which VM? (vzhost ctl VM COMMAND)\n");
+		status = EX_USAGE;
+	} else {
+		status = ctl_client_main(dir, argv[0], argc - 1, argv + 1);
+	}
+	free(dir);
+	return status;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -109,10 +163,13 @@ int main(int argc, char **argv)
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "version", no_argument, NULL, 'V' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "state-dir", required_argument, NULL, 'S' },
+		{ "json", no_argument, NULL, 'J' },
 		{ 0 },
 	};
 	enum mode mode = MODE_RUN;
-	const char *path = NULL;
+	const char *path = NULL, *state_dir = NULL;
+	bool json = false;
 	int c;
 
 	while ((c = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
@@ -135,6 +192,12 @@ int main(int argc, char **argv)
 		case 'q':
 			log_level = LOG_ERR;
 			break;
+		case 'S':
+			state_dir = optarg;
+			break;
+		case 'J':
+			json = true;
+			break;
 		case 'V':
 			printf("vzhost %s (plugin ABI %d.%d)\n", VZH_VERSION,
 			       VZH_ABI_MAJOR, VZH_ABI_MINOR);
@@ -147,11 +210,19 @@ int main(int argc, char **argv)
 			return EX_USAGE;
 		}
 	}
-	if (optind < argc && !strcmp(argv[optind], "plugins") &&
-	    mode == MODE_RUN) {
-		mode = MODE_PLUGINS;
-		optind++;
+	if (optind < argc && mode == MODE_RUN) {
+		if (!strcmp(argv[optind], "plugins"))
+			mode = MODE_PLUGINS;
+		else if (!strcmp(argv[optind], "ctl"))
+			mode = MODE_CTL;
+		else if (!strcmp(argv[optind], "list"))
+			mode = MODE_LIST;
+		if (mode != MODE_RUN)
+			optind++;
 	}
+	if (mode == MODE_CTL || mode == MODE_LIST)
+		return client(mode, path, state_dir, json, argc - optind,
+			      argv + optind);
 	if (optind < argc) {
 		fprintf(stderr,
 			"vzhost: unexpected argument \"%s\" (try --help)\n",

@@ -1,8 +1,9 @@
-/* run.c: running the machines: pick the bridge, prepare, start, the poll loop, signals, exit status. */
+/* run.c: running the machines: start sequence, stop chain, restarts, signals, the poll loop. */
 #include "run.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -12,29 +13,15 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "../bridge/bridge.h"
 #include "log.h"
+#include "runner.h"
 #include "state.h"
 #include "util.h"
 
-#define MAX_POLL 256
-
-struct vmrun {
-	struct machine *m;
-	struct bvm *bvm;
-	enum vzh_state state;
-	bool done, failed;
-};
-
-struct runner {
-	struct host *h;
-	const struct bridge_ops *ops;
-	struct bridge *b;
-	struct vmrun *vms;
-	int ev[2];
-	int sigfd;
-	unsigned interrupts;
-};
+#define MAX_POLL 1024
+#define RESTART_WINDOW_MS 60000 /* at most RESTART_MAX restarts in it */
+#define RESTART_MAX 5
+#define BACKOFF_MAX_S 30
 
 /* auto: vz on macOS when built with it; qemu otherwise */
 static const struct bridge_ops *pick(const struct host *h, struct diag *d)
@@ -107,7 +94,7 @@ int run_check_bridge(struct host *h, bool strict)
 }
 
 /* a disk with a size that does not exist yet: a sparse image, now */
-static int prepare_disks(struct machine *m)
+static int prepare_disks(struct machine *m, char **why)
 {
 	char buf[32];
 	size_t i;
@@ -122,15 +109,13 @@ static int prepare_disks(struct machine *m)
 		fd = open(d->path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC,
 			  0600);
 		if (fd < 0 || ftruncate(fd, (off_t)d->size) < 0) {
-			int err = errno;
-
-			log_msg(LOG_ERR, m->name, "%s: cannot create %s: %s",
-				m->devs[i].origin.loc, d->path, strerror(err));
+			*why = xasprintf("cannot create %s: %s", d->path,
+					 strerror(errno));
 			if (fd >= 0) {
 				close(fd);
 				unlink(d->path);
 			}
-			return -err;
+			return -EIO;
 		}
 		close(fd);
 		util_format_size(d->size, buf, sizeof(buf));
@@ -138,6 +123,119 @@ static int prepare_disks(struct machine *m)
 			buf);
 	}
 	return 0;
+}
+
+/* the VM is over for good: nothing of it stays behind */
+static void finish(struct runner *r, struct vmrun *v, bool failed)
+{
+	v->done = true;
+	v->failed |= failed;
+	v->restart_at = 0;
+	ctl_close(r, v);
+}
+
+static void release(struct runner *r, struct vmrun *v)
+{
+	if (v->bvm) {
+		r->ops->destroy(v->bvm);
+		v->bvm = NULL;
+	}
+	unlock_disks(r, v);
+	events_point(r, v, VZH_EV_RELEASE, VZH_REASON_NONE);
+}
+
+/* a start that did not happen: say why, leave nothing allocated */
+static void abandon(struct runner *r, struct vmrun *v, int err, char *why)
+{
+	log_msg(LOG_ERR, v->m->name, "start abandoned: %s", why);
+	free(why);
+	if (v->bvm || v->nlocks)
+		release(r, v);
+	v->state = VZH_STATE_STOPPED;
+	finish(r, v, true);
+	(void)err;
+}
+
+static void start_vm(struct runner *r, struct vmrun *v)
+{
+	char *why = NULL;
+	int ret;
+
+	v->stopping = v->save_on_stop = false;
+	v->force_at = v->restart_at = 0;
+	if ((ret = ctl_listen(r, v, &why)) < 0 ||
+	    (ret = events_veto(r, v, VZH_EV_PREPARE, &why)) < 0 ||
+	    (ret = prepare_disks(v->m, &why)) < 0 ||
+	    (ret = lock_disks(r, v, &why)) < 0) {
+		abandon(r, v, ret, why);
+		return;
+	}
+	ret = r->ops->create(r->b, v->m, v->index, &v->bvm);
+	if (ret < 0) {
+		abandon(r, v, ret, xasprintf("%s", strerror(-ret)));
+		return;
+	}
+	if ((ret = events_veto(r, v, VZH_EV_START, &why)) < 0) {
+		abandon(r, v, ret, why);
+		return;
+	}
+	v->since = runner_wall_ms();
+	/* saved at the last host stop: continue from there, once */
+	if (v->state_file && access(v->state_file, R_OK) == 0)
+		r->ops->restore(v->bvm, v->state_file);
+	else
+		r->ops->start(v->bvm);
+}
+
+/* 1 s doubling to 30 s; more than RESTART_MAX in a minute is a loop */
+static bool schedule_restart(struct runner *r, struct vmrun *v)
+{
+	long long now = runner_now_ms();
+	unsigned i, recent = 0;
+
+	for (i = 0; i < v->nrestarts; i++)
+		recent += now - v->restarts[i] < RESTART_WINDOW_MS;
+	if (recent >= RESTART_MAX) {
+		log_msg(LOG_ERR, v->m->name,
+			"giving up: %u restarts within %d s; the VM stays "
+			"stopped",
+			recent, RESTART_WINDOW_MS / 1000);
+		return false;
+	}
+	if (v->nrestarts == 8) {
+		memmove(v->restarts, v->restarts + 1, 7 * sizeof(*v->restarts));
+		v->nrestarts--;
+	}
+	v->restarts[v->nrestarts++] = now;
+	v->backoff = v->backoff ? v->backoff * 2 : 1;
+	if (v->backoff > BACKOFF_MAX_S)
+		v->backoff = BACKOFF_MAX_S;
+	v->restart_at = now + v->backoff * 1000ll;
+	log_msg(LOG_NOTICE, v->m->name, "restarting in %u s (policy restart)",
+		v->backoff);
+	(void)r;
+	return true;
+}
+
+static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
+{
+	bool restart = !v->stopping && r->interrupts == 0 &&
+		       ((reason == VZH_REASON_GUEST_SHUTDOWN &&
+			 v->m->on_poweroff == POLICY_RESTART) ||
+			(reason == VZH_REASON_CRASHED &&
+			 v->m->on_crash == POLICY_RESTART));
+	bool failed = reason == VZH_REASON_CRASHED ||
+		      reason == VZH_REASON_START_FAILED;
+
+	release(r, v);
+	if (reason == VZH_REASON_RESTORED || reason == VZH_REASON_SAVED)
+		failed = false;
+	if (v->state_file && reason != VZH_REASON_SAVED)
+		unlink(v->state_file); /* used, or stale */
+	if (restart && schedule_restart(r, v))
+		return;
+	finish(r, v,
+	       failed || (restart && reason == VZH_REASON_GUEST_SHUTDOWN));
 }
 
 static void on_event(struct runner *r, const struct bridge_event *ev)
@@ -148,19 +246,18 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	    ev->reason >= VZH_REASON_COUNT)
 		return;
 	v = &r->vms[ev->vm];
-	log_msg(ev->state == VZH_STATE_ERROR ? LOG_ERR : LOG_NOTICE, v->m->name,
-		"state %s -> %s (%s)%s%s", state_names[v->state],
-		state_names[ev->state], reason_names[ev->reason],
-		ev->detail[0] ? ": " : "", ev->detail);
-	v->state = ev->state;
-	if (ev->reason == VZH_REASON_CRASHED ||
-	    ev->reason == VZH_REASON_START_FAILED)
-		v->failed = true;
+	events_transition(r, v, ev->state, ev->reason, ev->detail);
+	/* restored from the host-stop save: carry on running */
+	if (ev->state == VZH_STATE_PAUSED &&
+	    ev->reason == VZH_REASON_RESTORED && v->state_file && v->bvm) {
+		unlink(v->state_file);
+		r->ops->resume(v->bvm);
+	}
 	if (ev->state == VZH_STATE_STOPPED)
-		v->done = true;
+		stopped(r, v, ev->reason);
 }
 
-static void drain_events(struct runner *r)
+void runner_drain(struct runner *r)
 {
 	struct bridge_event ev;
 
@@ -168,20 +265,81 @@ static void drain_events(struct runner *r)
 		on_event(r, &ev);
 }
 
+int runner_stop(struct runner *r, struct vmrun *v, bool force)
+{
+	if (v->done)
+		return -EINVAL;
+	if (!v->bvm) { /* waiting to restart: just don't */
+		finish(r, v, false);
+		return 0;
+	}
+	if (force)
+		return r->ops->stop(v->bvm);
+	if (v->stopping)
+		return 0;
+	v->stopping = true;
+	/* the polite request, then force at stop_timeout */
+	v->force_at = runner_now_ms() + v->m->stop_timeout * 1000ll;
+	if (!v->m->stop_timeout || r->ops->request_stop(v->bvm) < 0) {
+		v->force_at = 0;
+		return r->ops->stop(v->bvm);
+	}
+	return 0;
+}
+
+int runner_pause(struct runner *r, struct vmrun *v)
+{
+	return v->bvm ? r->ops->pause(v->bvm) : -EINVAL;
+}
+
+int runner_resume(struct runner *r, struct vmrun *v)
+{
+	return v->bvm ? r->ops->resume(v->bvm) : -EINVAL;
+}
+
+int runner_save(struct runner *r, struct vmrun *v, const char *path)
+{
+	int ret;
+
+	if (!v->bvm)
+		return -EINVAL;
+	ret = r->ops->save(v->bvm, path);
+	if (ret == 0)
+		v->stopping = true; /* a save ends the run: no restart */
+	return ret;
+}
+
+/* QEMU cannot migrate a vhost-user-fs device: such a VM shuts down instead */
+static bool savable(const struct machine *m)
+{
+	return machine_count(m, DEV_SHARE) == 0;
+}
+
 static void on_signal(struct runner *r)
 {
 	struct signalfd_siginfo si;
+	struct vmrun *v;
 	size_t i;
 
 	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
 		r->interrupts++;
 		log_msg(LOG_NOTICE, NULL, "%s: %s every VM",
 			strsignal((int)si.ssi_signo),
-			r->interrupts > 1 ? "killing" : "stopping");
-		/* the bridge's stop quits QEMU, and kills it when asked twice */
-		for (i = 0; i < r->h->nvms; i++)
-			if (!r->vms[i].done && r->vms[i].bvm)
-				r->ops->stop(r->vms[i].bvm);
+			r->interrupts > 1 ? "forcing off" : "stopping");
+		for (i = 0; i < r->h->nvms; i++) {
+			v = &r->vms[i];
+			if (v->done)
+				continue;
+			if (r->interrupts >
+			    1) /* a second signal: no patience */
+				runner_stop(r, v, true);
+			else if (v->m->on_host_stop == HOST_STOP_SAVE &&
+				 savable(v->m) && v->bvm &&
+				 runner_save(r, v, v->state_file) == 0)
+				continue;
+			else
+				runner_stop(r, v, false);
+		}
 	}
 }
 
@@ -192,14 +350,52 @@ static bool all_done(const struct runner *r)
 	for (i = 0; i < r->h->nvms; i++)
 		if (!r->vms[i].done)
 			return false;
-	return true;
+	/* subscribers get what fits their socket at exit (ctl_free); one
+	   that never reads must not keep vzhost alive */
+	return hooks_idle(r);
+}
+
+static void lower(int *timeout, long long at)
+{
+	long long left = at - runner_now_ms();
+
+	if (left < 0)
+		left = 0;
+	if (left > INT_MAX)
+		left = INT_MAX;
+	if (*timeout < 0 || left < *timeout)
+		*timeout = (int)left;
+}
+
+/* deadlines: the stop chain's force, restarts due */
+static void timers(struct runner *r)
+{
+	long long now = runner_now_ms();
+	struct vmrun *v;
+	size_t i;
+
+	for (i = 0; i < r->h->nvms; i++) {
+		v = &r->vms[i];
+		if (v->force_at && now >= v->force_at && v->bvm) {
+			v->force_at = 0;
+			log_msg(LOG_NOTICE, v->m->name,
+				"still running %u s after the stop request: "
+				"forcing it off",
+				v->m->stop_timeout);
+			r->ops->stop(v->bvm);
+		}
+		if (v->restart_at && now >= v->restart_at && !v->done) {
+			v->restart_at = 0;
+			start_vm(r, v);
+		}
+	}
 }
 
 static void loop(struct runner *r)
 {
 	struct pollfd fds[MAX_POLL];
 	int owner[MAX_POLL];
-	int n, i, first, timeout;
+	int n, i, first, timeout, nctl, nhook;
 	size_t v;
 
 	while (!all_done(r)) {
@@ -210,39 +406,87 @@ static void loop(struct runner *r)
 		fds[n] = (struct pollfd){ .fd = r->sigfd, .events = POLLIN };
 		owner[n++] = -1;
 		for (v = 0; v < r->h->nvms; v++) {
-			if (r->vms[v].done || !r->vms[v].bvm)
+			struct vmrun *vm = &r->vms[v];
+
+			if (vm->force_at)
+				lower(&timeout, vm->force_at);
+			if (vm->restart_at)
+				lower(&timeout, vm->restart_at);
+			if (!vm->bvm)
 				continue;
 			first = n;
-			n += r->ops->pollfds(r->vms[v].bvm, fds + n,
-					     MAX_POLL - n, &timeout);
+			n += r->ops->pollfds(vm->bvm, fds + n, MAX_POLL / 2 - n,
+					     &timeout);
 			for (i = first; i < n; i++)
 				owner[i] = (int)v;
 		}
-		if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
+		first = n;
+		nhook = hooks_pollfds(r, fds + n, MAX_POLL / 4, &timeout);
+		n += nhook;
+		nctl = ctl_pollfds(r, fds + n, MAX_POLL - n);
+		for (i = first; i < n + nctl; i++)
+			owner[i] = -2;
+		if (poll(fds, (nfds_t)(n + nctl), timeout) < 0 &&
+		    errno != EINTR)
 			break;
 		if (fds[1].revents)
 			on_signal(r);
 		for (v = 0; v < r->h->nvms; v++) {
-			for (first = 2; first < n && owner[first] != (int)v;
-			     first++)
+			int lo, hi;
+
+			for (lo = 2; lo < first && owner[lo] != (int)v; lo++)
 				;
-			for (i = first; i < n && owner[i] == (int)v; i++)
+			for (hi = lo; hi < first && owner[hi] == (int)v; hi++)
 				;
-			if (!r->vms[v].done && r->vms[v].bvm)
-				r->ops->dispatch(r->vms[v].bvm, fds + first,
-						 i - first);
+			if (r->vms[v].bvm)
+				r->ops->dispatch(r->vms[v].bvm, fds + lo,
+						 hi - lo);
 		}
-		drain_events(r);
+		runner_drain(r);
+		hooks_dispatch(r);
+		ctl_dispatch(r, fds + n, nctl);
+		timers(r);
+		runner_drain(r);
 	}
+}
+
+static int setup(struct runner *r, struct diag *d, sigset_t *mask)
+{
+	struct bridge_env env;
+	size_t i;
+	int ret;
+
+	r->ops = pick(r->h, d);
+	if (!r->ops)
+		return EX_UNAVAILABLE;
+	ret = mkdir_p(r->h->set.state_dir, 0700);
+	if (ret < 0) {
+		diag_add(d, NULL, "state_dir %s: %s", r->h->set.state_dir,
+			 strerror(-ret));
+		return EX_CANTCREAT;
+	}
+	if (pipe2(r->ev, O_CLOEXEC | O_NONBLOCK) < 0 ||
+	    (r->sigfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+		diag_add(d, NULL, "cannot set up the event loop: %s",
+			 strerror(errno));
+		return EX_OSERR;
+	}
+	if (hooks_scan(r, d) < 0)
+		return EX_CONFIG;
+	fill_env(r->h, &env, r->ev[1]);
+	if (r->ops->probe(&env, &r->b, d) < 0)
+		return EX_UNAVAILABLE;
+	for (i = 0; i < r->h->nvms; i++)
+		r->ops->validate(r->b, &r->h->vms[i], d);
+	return d->n ? EX_CONFIG : EX_OK;
 }
 
 int run_machines(struct host *h)
 {
 	struct runner r = { .h = h, .ev = { -1, -1 }, .sigfd = -1 };
-	struct bridge_env env;
 	struct diag d = { 0 };
 	sigset_t mask, old;
-	int status = EX_OK, ret;
+	int status;
 	size_t i;
 
 	sigemptyset(&mask);
@@ -250,66 +494,45 @@ int run_machines(struct host *h)
 	sigaddset(&mask, SIGTERM);
 	sigprocmask(SIG_BLOCK, &mask, &old);
 	signal(SIGPIPE, SIG_IGN);
+	r.config = realpath(h->cfg.path, NULL);
 	r.vms = xcalloc(h->nvms, sizeof(*r.vms));
-	for (i = 0; i < h->nvms; i++)
-		r.vms[i].m = &h->vms[i];
-	r.ops = pick(h, &d);
-	if (!r.ops) {
-		status = EX_UNAVAILABLE;
-		goto out;
-	}
-	ret = mkdir_p(h->set.state_dir, 0700);
-	if (ret < 0) {
-		diag_add(&d, NULL, "state_dir %s: %s", h->set.state_dir,
-			 strerror(-ret));
-		status = EX_CANTCREAT;
-		goto out;
-	}
-	if (pipe2(r.ev, O_CLOEXEC | O_NONBLOCK) < 0 ||
-	    (r.sigfd = signalfd(-1, &mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
-		diag_add(&d, NULL, "cannot set up the event loop: %s",
-			 strerror(errno));
-		status = EX_OSERR;
-		goto out;
-	}
-	fill_env(h, &env, r.ev[1]);
-	if (r.ops->probe(&env, &r.b, &d) < 0) {
-		status = EX_UNAVAILABLE;
-		goto out;
-	}
-	for (i = 0; i < h->nvms; i++)
-		r.ops->validate(r.b, &h->vms[i], &d);
-	if (d.n) {
-		status = EX_CONFIG;
-		goto out;
-	}
 	for (i = 0; i < h->nvms; i++) {
-		struct vmrun *v = &r.vms[i];
-
-		if (prepare_disks(v->m) < 0 ||
-		    r.ops->create(r.b, v->m, (unsigned)i, &v->bvm) < 0) {
-			log_msg(LOG_ERR, v->m->name,
-				"state stopped -> stopped "
-				"(start-failed)");
-			v->done = v->failed = true;
-			continue;
-		}
-		r.ops->start(v->bvm);
-		drain_events(&r);
+		r.vms[i].m = &h->vms[i];
+		r.vms[i].index = (unsigned)i;
+		r.vms[i].listen_fd = -1;
+		if (h->vms[i].on_host_stop == HOST_STOP_SAVE)
+			r.vms[i].state_file = xasprintf("%s/%s.state",
+							h->set.state_dir,
+							h->vms[i].name);
 	}
-	loop(&r);
-	for (i = 0; i < h->nvms; i++)
-		if (r.vms[i].failed)
-			status = 1;
-out:
+	status = setup(&r, &d, &mask);
+	if (status == EX_OK) {
+		for (i = 0; i < h->nvms; i++) {
+			start_vm(&r, &r.vms[i]);
+			runner_drain(&r);
+		}
+		loop(&r);
+		for (i = 0; i < h->nvms; i++)
+			if (r.vms[i].failed)
+				status = 1;
+	}
 	diag_print(&d, stderr);
 	diag_free(&d);
-	for (i = 0; r.ops && i < h->nvms; i++)
+	for (i = 0; i < h->nvms; i++) {
 		if (r.vms[i].bvm)
 			r.ops->destroy(r.vms[i].bvm);
+		unlock_disks(&r, &r.vms[i]);
+	}
+	hooks_free(&r);
+	ctl_free(&r);
 	if (r.b)
 		r.ops->free(r.b);
+	for (i = 0; i < h->nvms; i++) {
+		free(r.vms[i].sock_path);
+		free(r.vms[i].state_file);
+	}
 	free(r.vms);
+	free(r.config);
 	for (i = 0; i < 2; i++)
 		if (r.ev[i] >= 0)
 			close(r.ev[i]);

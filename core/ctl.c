@@ -1,0 +1,381 @@
+/* ctl.c: the control socket of each VM: JSON requests in, replies and event streams out. */
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "runner.h"
+#include "state.h"
+#include "util.h"
+
+#define CTL_MAX_REQUEST 4096
+#define CTL_MAX_BACKLOG (256 * 1024) /* bytes queued for a slow subscriber */
+
+struct ctl_client {
+	struct ctl_client *next;
+	int fd;
+	struct vmrun *v;
+	char in[CTL_MAX_REQUEST];
+	size_t inlen;
+	char *out;
+	size_t outlen;
+	bool subscribed;
+	bool closing; /* close once its output is written */
+	unsigned long long missed;
+};
+
+static void queue(struct ctl_client *c, const char *s, size_t n)
+{
+	c->out = xrealloc(c->out, c->outlen + n);
+	memcpy(c->out + c->outlen, s, n);
+	c->outlen += n;
+}
+
+static void flush_out(struct ctl_client *c)
+{
+	ssize_t n;
+
+	while (c->outlen) {
+		n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		if (n <= 0) {
+			if (n < 0 && (errno == EAGAIN || errno == EINTR))
+				return;
+			c->outlen = 0;
+			c->closing = true; /* gone */
+			return;
+		}
+		memmove(c->out, c->out + n, c->outlen - (size_t)n);
+		c->outlen -= (size_t)n;
+	}
+	/* caught up after losing some: say how many */
+	if (c->missed && c->subscribed) {
+		char line[64];
+		int k = snprintf(line, sizeof(line), "{\"missed\":%llu}\n",
+				 c->missed);
+
+		c->missed = 0;
+		queue(c, line, (size_t)k);
+		flush_out(c);
+	}
+}
+
+static void reply(struct ctl_client *c, json_t *o)
+{
+	char *s = json_dumps(o, JSON_COMPACT);
+
+	json_decref(o);
+	if (!s)
+		return;
+	queue(c, s, strlen(s));
+	queue(c, "\n", 1);
+	free(s);
+	flush_out(c);
+}
+
+static void error_reply(struct ctl_client *c, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void error_reply(struct ctl_client *c, const char *fmt, ...)
+{
+	va_list ap;
+	char *msg;
+
+	va_start(ap, fmt);
+	msg = xvasprintf(fmt, ap);
+	va_end(ap);
+	reply(c, json_pack("{s:b,s:s}", "ok", 0, "error", msg));
+	free(msg);
+}
+
+static json_t *status(struct runner *r, struct vmrun *v)
+{
+	long long up = v->state == VZH_STATE_STOPPED ?
+			       0 :
+			       (runner_wall_ms() - v->since) / 1000;
+
+	return json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:s,s:s}", "ok", 1, "vm",
+			 v->m->name, "state", state_names[v->state], "pid",
+			 (int)getpid(), "since_ms", (json_int_t)v->since,
+			 "uptime_s", (json_int_t)up, "config",
+			 r->config ? r->config : "", "guest",
+			 guest_names[v->m->guest]);
+}
+
+static void handle(struct runner *r, struct ctl_client *c, const char *line,
+		   size_t len)
+{
+	static const char *const usage =
+		"status, stop, kill, pause, resume, save (with \"path\"), events";
+	json_error_t jerr;
+	json_t *req = json_loadb(line, len, 0, &jerr);
+	const char *cmd, *path;
+	struct vmrun *v = c->v;
+	int ret;
+
+	if (!req) {
+		error_reply(c, "malformed request: %s", jerr.text);
+		return;
+	}
+	cmd = json_string_value(json_object_get(req, "command"));
+	if (!json_is_object(req) || !cmd) {
+		error_reply(c, "a request is {\"command\": \"...\"}: %s",
+			    usage);
+		goto out;
+	}
+	if (!strcmp(cmd, "status")) {
+		reply(c, status(r, v));
+		goto out;
+	}
+	if (!strcmp(cmd, "events")) {
+		c->subscribed = true;
+		reply(c, json_pack("{s:b,s:s,s:s}", "ok", 1, "vm", v->m->name,
+				   "state", state_names[v->state]));
+		goto out;
+	}
+	if (!strcmp(cmd, "stop"))
+		ret = runner_stop(r, v, false);
+	else if (!strcmp(cmd, "kill"))
+		ret = runner_stop(r, v, true);
+	else if (!strcmp(cmd, "pause"))
+		ret = runner_pause(r, v);
+	else if (!strcmp(cmd, "resume"))
+		ret = runner_resume(r, v);
+	else if (!strcmp(cmd, "save")) {
+		path = json_string_value(json_object_get(req, "path"));
+		if (!path || path[0] != '/') {
+			error_reply(
+				c,
+				"save needs \"path\": an absolute file name");
+			goto out;
+		}
+		ret = runner_save(r, v, path);
+	} else {
+		error_reply(c, "unknown command \"%s\" (%s)", cmd, usage);
+		goto out;
+	}
+	runner_drain(r); /* the reply tells the state the command led to */
+	if (ret < 0)
+		error_reply(c, "cannot %s: the VM is %s", cmd,
+			    state_names[v->state]);
+	else
+		reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",
+				   state_names[v->state]));
+out:
+	json_decref(req);
+}
+
+static void on_readable(struct runner *r, struct ctl_client *c)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen,
+			 MSG_DONTWAIT);
+		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
+			c->closing = true;
+			c->outlen = 0;
+			return;
+		}
+		if (n < 0)
+			return;
+		c->inlen += (size_t)n;
+		while ((nl = memchr(c->in, '\n', c->inlen))) {
+			size_t len = (size_t)(nl - c->in);
+
+			if (len)
+				handle(r, c, c->in, len);
+			memmove(c->in, nl + 1, c->inlen - len - 1);
+			c->inlen -= len + 1;
+		}
+		if (c->inlen == sizeof(c->in)) {
+			/* no newline in 4 KiB: not a request; say so, hang up */
+			error_reply(c, "request longer than %d bytes",
+				    CTL_MAX_REQUEST);
+			c->inlen = 0;
+			c->closing = true;
+			return;
+		}
+	}
+}
+
+static void accept_one(struct runner *r, struct vmrun *v)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct ctl_client *c;
+	int fd;
+
+	fd = accept4(v->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	if (fd < 0)
+		return;
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->v = v;
+	c->next = r->clients;
+	r->clients = c;
+	/* the socket is 0600 already; the peer check holds if it is not */
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
+	    (cred.uid != geteuid() && cred.uid != 0)) {
+		error_reply(c, "permission denied: uid %u does not own this VM",
+			    (unsigned)cred.uid);
+		c->closing = true;
+	}
+}
+
+int ctl_listen(struct runner *r, struct vmrun *v, char **why)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int fd, probe;
+
+	if (v->listen_fd >= 0)
+		return 0;
+	free(v->sock_path);
+	v->sock_path = xasprintf("%s/%s.sock", r->h->set.state_dir, v->m->name);
+	if (strlen(v->sock_path) >= sizeof(sa.sun_path)) {
+		*why = xasprintf("control socket path %s is too long",
+				 v->sock_path);
+		return -ENAMETOOLONG;
+	}
+	strcpy(sa.sun_path, v->sock_path);
+	/* someone answering there runs this VM already; nobody: stale */
+	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (probe >= 0 &&
+	    connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		getsockopt(probe, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+		close(probe);
+		*why = xasprintf("VM %s is already running (vzhost pid %d, %s)",
+				 v->m->name, (int)cred.pid, v->sock_path);
+		return -EBUSY;
+	}
+	if (probe >= 0)
+		close(probe);
+	unlink(v->sock_path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(v->sock_path, 0600) < 0 || listen(fd, 128) < 0) {
+		*why = xasprintf("control socket %s: %s", v->sock_path,
+				 strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -errno;
+	}
+	v->listen_fd = fd;
+	return 0;
+}
+
+void ctl_close(struct runner *r, struct vmrun *v)
+{
+	struct ctl_client *c;
+
+	if (v->listen_fd >= 0) {
+		close(v->listen_fd);
+		unlink(v->sock_path);
+	}
+	v->listen_fd = -1;
+	/* subscribers get what is queued, then the end of the stream */
+	for (c = r->clients; c; c = c->next)
+		if (c->v == v)
+			c->closing = true;
+}
+
+int ctl_pollfds(struct runner *r, struct pollfd *fds, int max)
+{
+	struct ctl_client *c;
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < r->h->nvms && n < max; i++)
+		if (r->vms[i].listen_fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = r->vms[i].listen_fd,
+						    .events = POLLIN };
+	for (c = r->clients; c && n < max; c = c->next)
+		fds[n++] = (struct pollfd){
+			.fd = c->fd,
+			.events = (short)((c->closing ? 0 : POLLIN) |
+					  (c->outlen ? POLLOUT : 0)),
+		};
+	return n;
+}
+
+static void reap(struct runner *r)
+{
+	struct ctl_client **pp = &r->clients, *c;
+
+	while ((c = *pp)) {
+		if (c->closing && !c->outlen) {
+			*pp = c->next;
+			close(c->fd);
+			free(c->out);
+			free(c);
+		} else {
+			pp = &c->next;
+		}
+	}
+}
+
+void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n)
+{
+	struct ctl_client *c;
+	size_t i;
+	int k;
+
+	for (k = 0; k < n; k++) {
+		if (!fds[k].revents)
+			continue;
+		for (i = 0; i < r->h->nvms; i++)
+			if (fds[k].fd == r->vms[i].listen_fd)
+				accept_one(r, &r->vms[i]);
+		for (c = r->clients; c; c = c->next) {
+			if (fds[k].fd != c->fd)
+				continue;
+			if (fds[k].revents & (POLLIN | POLLHUP | POLLERR))
+				on_readable(r, c);
+			if (c->outlen)
+				flush_out(c);
+		}
+	}
+	reap(r);
+}
+
+void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line)
+{
+	size_t n = strlen(line);
+	struct ctl_client *c;
+
+	for (c = r->clients; c; c = c->next) {
+		if (c->v != v || !c->subscribed || c->closing)
+			continue;
+		/* a reader that fell behind loses events, never stalls us */
+		if (c->outlen + n + 1 > CTL_MAX_BACKLOG) {
+			c->missed++;
+			continue;
+		}
+		queue(c, line, n);
+		queue(c, "\n", 1);
+		flush_out(c);
+	}
+}
+
+void ctl_free(struct runner *r)
+{
+	struct ctl_client *c;
+	size_t i;
+
+	for (i = 0; i < r->h->nvms; i++)
+		ctl_close(r, &r->vms[i]);
+	while ((c = r->clients)) {
+		flush_out(c);
+		r->clients = c->next;
+		close(c->fd);
+		free(c->out);
+		free(c);
+	}
+}

@@ -1,0 +1,179 @@
+/* events.c: the event bus: each transition, in order, to the log, plugin hooks, hook scripts and subscribers. */
+#include <errno.h>
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "log.h"
+#include "runner.h"
+#include "state.h"
+#include "util.h"
+
+const char *const event_names[VZH_EV_COUNT] = {
+	"prepare",  "start",	"started", "paused",  "resumed", "saved",
+	"restored", "stopping", "stopped", "release", "error",	 "limit",
+};
+
+long long runner_now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+long long runner_wall_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+int events_hook_point(enum vzh_state prev, enum vzh_state state,
+		      enum vzh_reason reason)
+{
+	switch (state) {
+	case VZH_STATE_RUNNING:
+		if (prev == VZH_STATE_STARTING)
+			return VZH_EV_STARTED;
+		if (prev == VZH_STATE_RESUMING || prev == VZH_STATE_PAUSED)
+			return VZH_EV_RESUMED;
+		return -1; /* a guest reboot: an event, not a hook point */
+	case VZH_STATE_PAUSED:
+		return reason == VZH_REASON_RESTORED ? VZH_EV_RESTORED :
+						       VZH_EV_PAUSED;
+	case VZH_STATE_STOPPING:
+		return VZH_EV_STOPPING;
+	case VZH_STATE_STOPPED:
+		return VZH_EV_STOPPED;
+	case VZH_STATE_ERROR:
+		return VZH_EV_ERROR;
+	default:
+		return -1;
+	}
+}
+
+static struct vzh_event_info info(struct vmrun *v, enum vzh_event ev,
+				  enum vzh_state prev, enum vzh_state state,
+				  enum vzh_reason reason)
+{
+	struct vzh_event_info i = { sizeof(i), ev, state,      prev,
+				    reason,    0,  v->m->name, 0 };
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	i.timestamp_ns =
+		(uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	return i;
+}
+
+/* plugin hooks in (priority, load order); returns the first veto */
+static int fire_plugins(struct runner *r, const struct vzh_event_info *i,
+			char **why)
+{
+	struct registry *reg = &r->h->reg;
+	struct subscription *s;
+	size_t k;
+	int ret;
+
+	for (k = 0; k < reg->nsubs[i->event]; k++) {
+		s = &reg->subs[i->event][k];
+		free(s->owner->error);
+		s->owner->error = NULL;
+		ret = s->fn(s->data, i);
+		if (ret >= 0)
+			continue;
+		if (why) {
+			*why = xasprintf("plugin %s: %s", s->owner->name,
+					 s->owner->error ? s->owner->error :
+							   strerror(-ret));
+			return ret;
+		}
+		log_msg(LOG_WARNING, i->vm, "plugin %s: %s hook: %s",
+			s->owner->name, event_names[i->event],
+			s->owner->error ? s->owner->error : strerror(-ret));
+	}
+	return 0;
+}
+
+/* one JSON line for `ctl events` subscribers */
+static void broadcast(struct runner *r, struct vmrun *v,
+		      const struct vzh_event_info *i, int ev,
+		      const char *detail)
+{
+	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I}", "seq",
+			      (json_int_t)v->seq, "vm", v->m->name, "event",
+			      ev >= 0 ? event_names[ev] : state_names[i->state],
+			      "state", state_names[i->state], "prev_state",
+			      state_names[i->prev_state], "reason",
+			      reason_names[i->reason], "time_ms",
+			      (json_int_t)(i->timestamp_ns / 1000000));
+	char *line;
+
+	if (detail && *detail)
+		json_object_set_new(o, "detail", json_string(detail));
+	line = json_dumps(o, JSON_COMPACT);
+	json_decref(o);
+	if (line)
+		ctl_broadcast(r, v, line);
+	free(line);
+}
+
+static void deliver(struct runner *r, struct vmrun *v, int ev,
+		    enum vzh_state prev, enum vzh_state state,
+		    enum vzh_reason reason, const char *detail)
+{
+	struct vzh_event_info i;
+
+	v->seq++;
+	i = info(v, ev >= 0 ? (enum vzh_event)ev : VZH_EV_COUNT, prev, state,
+		 reason);
+	if (ev >= 0) {
+		fire_plugins(r, &i, NULL);
+		hooks_queue(r, v, ev, prev, state, reason);
+	}
+	broadcast(r, v, &i, ev, detail);
+}
+
+void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
+		       enum vzh_reason reason, const char *detail)
+{
+	enum vzh_state prev = v->state;
+	int ev = events_hook_point(prev, state, reason);
+
+	log_msg(state == VZH_STATE_ERROR ? LOG_ERR : LOG_NOTICE, v->m->name,
+		"state %s -> %s (%s)%s%s", state_names[prev],
+		state_names[state], reason_names[reason],
+		detail && *detail ? ": " : "", detail ? detail : "");
+	v->state = state;
+	/* a save ends in stopped (saved): the saved hook, then stopped */
+	if (state == VZH_STATE_STOPPED && reason == VZH_REASON_SAVED)
+		deliver(r, v, VZH_EV_SAVED, prev, state, reason, detail);
+	deliver(r, v, ev, prev, state, reason, detail);
+}
+
+/* release, limit: hook points that are no transition */
+void events_point(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		  enum vzh_reason reason)
+{
+	log_msg(LOG_INFO, v->m->name, "%s", event_names[ev]);
+	deliver(r, v, ev, v->state, v->state, reason, NULL);
+}
+
+int events_veto(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		char **why)
+{
+	struct vzh_event_info i;
+	int ret;
+
+	*why = NULL;
+	v->seq++;
+	i = info(v, ev, v->state, v->state, VZH_REASON_HOST_REQUEST);
+	broadcast(r, v, &i, ev, NULL);
+	ret = fire_plugins(r, &i, why);
+	if (!ret)
+		ret = hooks_run_now(r, v, ev, why);
+	return ret;
+}

@@ -1,0 +1,515 @@
+/* hooks.c: hook scripts: found in hooks.dir, run in name order per event, one VM's events in order. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "print.h"
+#include "runner.h"
+#include "state.h"
+#include "util.h"
+
+extern char **environ;
+
+#define KILL_GRACE_MS 1000 /* SIGTERM to SIGKILL */
+
+/* one running script */
+struct child {
+	const char *name;
+	pid_t pid;
+	int pidfd, out, err;
+	long long deadline;
+	bool termed;
+	char obuf[1024], ebuf[1024];
+	size_t olen, elen;
+	char tail[400]; /* the end of its stderr, for a veto's message */
+};
+
+struct hook_job {
+	struct hook_job *next;
+	enum vzh_event ev;
+	enum vzh_state prev, state;
+	enum vzh_reason reason;
+	size_t script; /* the next to run */
+	bool running;
+	struct child c;
+};
+
+/* editor backups, package leftovers, dotfiles: not hooks */
+static bool skipped(const char *name)
+{
+	static const char *const ends[] = {
+		"~",	      ".bak",	 ".orig",     ".rej",
+		".swp",	      ".tmp",	 ".dpkg-old", ".dpkg-new",
+		".dpkg-dist", ".rpmnew", ".rpmsave",  NULL
+	};
+	size_t n = strlen(name), k;
+	int i;
+
+	if (name[0] == '.')
+		return true;
+	for (i = 0; ends[i]; i++) {
+		k = strlen(ends[i]);
+		if (n >= k && !strcmp(name + n - k, ends[i]))
+			return true;
+	}
+	return false;
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+int hooks_scan(struct runner *r, struct diag *d)
+{
+	const char *dir = r->h->set.hooks_dir;
+	struct dirent *de;
+	struct stat st;
+	char *path;
+	DIR *dp;
+
+	if (!dir)
+		return 0;
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		diag_add(d, NULL, "hooks.dir %s: %s", dir,
+			 errno ? strerror(errno) : "not a directory");
+		return -ENOTDIR;
+	}
+	/* a hook runs with vzhost's privileges, like a plugin */
+	if (st.st_mode & S_IWOTH) {
+		diag_add(d, NULL,
+			 "hooks.dir %s is world-writable: refusing its scripts "
+			 "(chmod o-w %s)",
+			 dir, dir);
+		return -EPERM;
+	}
+	dp = opendir(dir);
+	if (!dp)
+		return -errno;
+	while ((de = readdir(dp))) {
+		if (skipped(de->d_name))
+			continue;
+		path = xasprintf("%s/%s", dir, de->d_name);
+		if (stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+		    access(path, X_OK) == 0) {
+			r->hooks = xrealloc(
+				r->hooks, (r->nhooks + 1) * sizeof(*r->hooks));
+			r->hooks[r->nhooks++] = path;
+		} else {
+			free(path);
+		}
+	}
+	closedir(dp);
+	qsort(r->hooks, r->nhooks, sizeof(*r->hooks), by_name);
+	return 0;
+}
+
+static const char *base(const char *path)
+{
+	const char *s = strrchr(path, '/');
+
+	return s ? s + 1 : path;
+}
+
+static char **environment(struct runner *r, struct vmrun *v, enum vzh_event ev,
+			  enum vzh_state prev, enum vzh_state state,
+			  enum vzh_reason reason)
+{
+	size_t n = 0, i = 0;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 8, sizeof(*env));
+	for (; i < n; i++) /* ours replace any inherited VZHOST_ */
+		if (strncmp(environ[i], "VZHOST_", 7))
+			env[i] = xstrdup(environ[i]);
+		else
+			env[i] = xstrdup("VZHOST_INHERITED=1");
+	env[i++] = xasprintf("VZHOST_VM=%s", v->m->name);
+	env[i++] = xasprintf("VZHOST_EVENT=%s", event_names[ev]);
+	env[i++] = xasprintf("VZHOST_STATE=%s", state_names[state]);
+	env[i++] = xasprintf("VZHOST_PREV_STATE=%s", state_names[prev]);
+	env[i++] = xasprintf("VZHOST_REASON=%s", reason_names[reason]);
+	env[i++] = xasprintf("VZHOST_CONFIG=%s", r->config ? r->config : "");
+	env[i++] = xasprintf("VZHOST_CONTROL=%s",
+			     v->sock_path ? v->sock_path : "");
+	return env;
+}
+
+static void free_strv(char **v)
+{
+	size_t i;
+
+	for (i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+static int spawn(struct runner *r, struct vmrun *v, const char *script,
+		 enum vzh_event ev, enum vzh_state prev, enum vzh_state state,
+		 enum vzh_reason reason, struct child *c)
+{
+	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	char *argv[] = { (char *)script, v->m->name, (char *)event_names[ev],
+			 (char *)reason_names[reason], NULL };
+	char **env = environment(r, v, ev, prev, state, reason);
+	json_t *m = print_machine_json(v->m);
+	char *json = json_dumps(m, JSON_COMPACT);
+	int ret = 0;
+
+	json_decref(m);
+	memset(c, 0, sizeof(*c));
+	c->name = base(script);
+	c->pidfd = c->out = c->err = -1;
+	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
+	    pipe2(err, O_CLOEXEC) < 0) {
+		ret = -errno;
+		goto out;
+	}
+	c->pid = fork();
+	if (c->pid == 0) {
+		sigset_t none;
+
+		sigemptyset(&none);
+		sigprocmask(SIG_SETMASK, &none, NULL);
+		signal(SIGPIPE, SIG_DFL);
+		setsid(); /* its own group, so a timeout kills all it started */
+		dup2(in[0], 0);
+		dup2(out[1], 1);
+		dup2(err[1], 2);
+		execve(script, argv, env); /* no shell */
+		fprintf(stderr, "exec %s: %s\n", script, strerror(errno));
+		_exit(127);
+	}
+	if (c->pid < 0) {
+		ret = -errno;
+		goto out;
+	}
+	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	c->deadline = runner_now_ms() + r->h->set.hooks_timeout * 1000ll;
+	c->out = out[0];
+	c->err = err[0];
+	out[0] = err[0] = -1;
+	fcntl(c->out, F_SETFL, O_NONBLOCK);
+	fcntl(c->err, F_SETFL, O_NONBLOCK);
+	/* the machine fits the pipe; a script that does not read it loses it */
+	fcntl(in[1], F_SETFL, O_NONBLOCK);
+	if (json && write(in[1], json, strlen(json)) < 0 && errno != EAGAIN)
+		log_msg(LOG_DEBUG, v->m->name, "hook %s: stdin: %s", c->name,
+			strerror(errno));
+out:
+	for (int k = 0; k < 2; k++) {
+		if (in[k] >= 0)
+			close(in[k]);
+		if (out[k] >= 0)
+			close(out[k]);
+		if (err[k] >= 0)
+			close(err[k]);
+	}
+	free(json);
+	free_strv(env);
+	return ret;
+}
+
+/* whole lines to the log, prefixed with the script's name */
+static void drain(const char *vm, struct child *c, int fd, char *buf,
+		  size_t *len, bool flush)
+{
+	char *nl, *start;
+	size_t left, k;
+	ssize_t n;
+
+	while (fd >= 0 && (n = read(fd, buf + *len, 1023 - *len)) > 0) {
+		if (buf == c->ebuf) { /* keep the stderr tail */
+			for (k = 0; k < (size_t)n; k++) {
+				size_t t = strlen(c->tail);
+
+				if (t + 1 >= sizeof(c->tail))
+					memmove(c->tail, c->tail + 1, t--);
+				c->tail[t] = buf[*len + k];
+				c->tail[t + 1] = 0;
+			}
+		}
+		*len += (size_t)n;
+		start = buf;
+		left = *len;
+		while ((nl = memchr(start, '\n', left)) || left == 1023 ||
+		       (flush && left)) {
+			size_t m = nl ? (size_t)(nl - start) : left;
+
+			log_msg(LOG_NOTICE, vm, "hook %s: %.*s", c->name,
+				(int)m, start);
+			m += nl ? 1 : 0;
+			start += m;
+			left -= m;
+		}
+		memmove(buf, start, left);
+		*len = left;
+	}
+	if (flush && *len) {
+		log_msg(LOG_NOTICE, vm, "hook %s: %.*s", c->name, (int)*len,
+			buf);
+		*len = 0;
+	}
+}
+
+static void child_close(struct child *c)
+{
+	if (c->pidfd >= 0)
+		close(c->pidfd);
+	if (c->out >= 0)
+		close(c->out);
+	if (c->err >= 0)
+		close(c->err);
+	c->pidfd = c->out = c->err = -1;
+}
+
+/*
+ * Advance a running script: log its output, enforce the deadline on its whole
+ * process group, reap it.  Returns -1 while it runs, else its wait status.
+ * Waits on the pid, not on the pipes: a hook that leaves `sleep 5 &` behind
+ * keeps them open.
+ */
+static int child_step(const char *vm, struct child *c, unsigned timeout_s)
+{
+	int status;
+
+	drain(vm, c, c->out, c->obuf, &c->olen, false);
+	drain(vm, c, c->err, c->ebuf, &c->elen, false);
+	if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+		drain(vm, c, c->out, c->obuf, &c->olen, true);
+		drain(vm, c, c->err, c->ebuf, &c->elen, true);
+		child_close(c);
+		return status;
+	}
+	if (runner_now_ms() >= c->deadline) {
+		if (!c->termed) {
+			log_msg(LOG_WARNING, vm,
+				"hook %s timed out after %u s: killing its "
+				"process group",
+				c->name, timeout_s);
+			kill(-c->pid, SIGTERM);
+			c->termed = true;
+			c->deadline = runner_now_ms() + KILL_GRACE_MS;
+		} else {
+			kill(-c->pid, SIGKILL);
+		}
+	}
+	return -1;
+}
+
+static int child_fds(struct child *c, struct pollfd *fds, int max,
+		     int *timeout_ms)
+{
+	long long left = c->deadline - runner_now_ms();
+	int n = 0;
+
+	if (max < 3)
+		return 0;
+	fds[n++] = (struct pollfd){ .fd = c->pidfd, .events = POLLIN };
+	if (c->out >= 0)
+		fds[n++] = (struct pollfd){ .fd = c->out, .events = POLLIN };
+	if (c->err >= 0)
+		fds[n++] = (struct pollfd){ .fd = c->err, .events = POLLIN };
+	if (left < 0)
+		left = 0;
+	if (*timeout_ms < 0 || left < *timeout_ms)
+		*timeout_ms = (int)left;
+	return n;
+}
+
+static char *describe(const struct child *c, int status, unsigned timeout_s)
+{
+	char tail[sizeof(c->tail)];
+	size_t n;
+
+	snprintf(tail, sizeof(tail), "%s", c->tail);
+	n = strlen(tail);
+	while (n && (tail[n - 1] == '\n' || tail[n - 1] == '\r'))
+		tail[--n] = 0;
+	for (char *p = tail; *p; p++)
+		if (*p == '\n')
+			*p = ' ';
+	if (c->termed)
+		return xasprintf("hook %s timed out after %u s%s%s", c->name,
+				 timeout_s, n ? ": " : "", tail);
+	if (WIFSIGNALED(status))
+		return xasprintf("hook %s killed by signal %d%s%s", c->name,
+				 WTERMSIG(status), n ? ": " : "", tail);
+	return xasprintf("hook %s exited with status %d%s%s", c->name,
+			 WEXITSTATUS(status), n ? ": " : "", tail);
+}
+
+/* start the head job's next script; finished jobs leave the queue */
+static void start_next(struct runner *r, struct vmrun *v)
+{
+	struct hook_job *j;
+
+	while ((j = v->jobs)) {
+		while (j->script < r->nhooks) {
+			const char *s = r->hooks[j->script];
+
+			if (spawn(r, v, s, j->ev, j->prev, j->state, j->reason,
+				  &j->c) == 0) {
+				j->running = true;
+				return;
+			}
+			log_msg(LOG_WARNING, v->m->name,
+				"hook %s: cannot start: %s", base(s),
+				strerror(errno));
+			j->script++;
+		}
+		v->jobs = j->next;
+		free(j);
+	}
+}
+
+void hooks_queue(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		 enum vzh_state prev, enum vzh_state state,
+		 enum vzh_reason reason)
+{
+	struct hook_job *j, **tail;
+
+	if (!r->nhooks)
+		return;
+	j = xcalloc(1, sizeof(*j));
+	j->ev = ev;
+	j->prev = prev;
+	j->state = state;
+	j->reason = reason;
+	for (tail = &v->jobs; *tail; tail = &(*tail)->next)
+		;
+	*tail = j;
+	if (v->jobs == j)
+		start_next(r, v);
+}
+
+int hooks_pollfds(struct runner *r, struct pollfd *fds, int max,
+		  int *timeout_ms)
+{
+	size_t i;
+	int n = 0;
+
+	for (i = 0; i < r->h->nvms; i++)
+		if (r->vms[i].jobs && r->vms[i].jobs->running)
+			n += child_fds(&r->vms[i].jobs->c, fds + n, max - n,
+				       timeout_ms);
+	return n;
+}
+
+void hooks_dispatch(struct runner *r)
+{
+	struct hook_job *j;
+	struct vmrun *v;
+	size_t i;
+	int status;
+
+	for (i = 0; i < r->h->nvms; i++) {
+		v = &r->vms[i];
+		j = v->jobs;
+		if (!j || !j->running)
+			continue;
+		status = child_step(v->m->name, &j->c, r->h->set.hooks_timeout);
+		if (status < 0)
+			continue;
+		if (j->c.termed || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			char *why = describe(&j->c, status,
+					     r->h->set.hooks_timeout);
+
+			log_msg(LOG_WARNING, v->m->name, "%s (on %s)", why,
+				event_names[j->ev]);
+			free(why);
+		}
+		j->running = false;
+		j->script++;
+		start_next(r, v);
+	}
+}
+
+bool hooks_idle(const struct runner *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->h->nvms; i++)
+		if (r->vms[i].jobs)
+			return false;
+	return true;
+}
+
+/* wait for one VM's queued scripts, so a veto point keeps event order */
+static void settle(struct runner *r, struct vmrun *v)
+{
+	struct pollfd fds[8];
+	int n, t;
+
+	while (v->jobs) {
+		t = -1;
+		n = child_fds(&v->jobs->c, fds, 8, &t);
+		poll(fds, (nfds_t)n, t);
+		hooks_dispatch(r);
+	}
+}
+
+int hooks_run_now(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		  char **why)
+{
+	struct pollfd fds[3];
+	struct child c;
+	size_t k;
+	int n, t, status;
+
+	settle(r, v);
+	for (k = 0; k < r->nhooks; k++) {
+		if (spawn(r, v, r->hooks[k], ev, v->state, v->state,
+			  VZH_REASON_HOST_REQUEST, &c) < 0) {
+			*why = xasprintf("hook %s: cannot start: %s",
+					 base(r->hooks[k]), strerror(errno));
+			return -EPERM;
+		}
+		while ((status = child_step(v->m->name, &c,
+					    r->h->set.hooks_timeout)) < 0) {
+			t = -1;
+			n = child_fds(&c, fds, 3, &t);
+			poll(fds, (nfds_t)n, t);
+		}
+		if (c.termed || !WIFEXITED(status) || WEXITSTATUS(status)) {
+			*why = describe(&c, status, r->h->set.hooks_timeout);
+			return -EPERM;
+		}
+	}
+	return 0;
+}
+
+void hooks_free(struct runner *r)
+{
+	struct hook_job *j;
+	size_t i;
+
+	for (i = 0; i < r->h->nvms; i++) {
+		while ((j = r->vms[i].jobs)) {
+			r->vms[i].jobs = j->next;
+			if (j->running) {
+				kill(-j->c.pid, SIGKILL);
+				waitpid(j->c.pid, NULL, 0);
+				child_close(&j->c);
+			}
+			free(j);
+		}
+	}
+	for (i = 0; i < r->nhooks; i++)
+		free(r->hooks[i]);
+	free(r->hooks);
+	r->hooks = NULL;
+	r->nhooks = 0;
+}

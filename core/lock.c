@@ -1,0 +1,144 @@
+/* lock.c: disk image locks: one writer or many readers, refused before start with the holder named. */
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "runner.h"
+#include "util.h"
+
+/*
+ * flock() on the image itself: it is what every vzhost sees, whatever its
+ * state_dir, and it does not meet QEMU's own locks (OFD byte-range locks on
+ * bytes 100-203).  Who holds it is noted under state_dir/locks.
+ */
+static char *note_path(struct runner *r, const struct stat *st)
+{
+	return xasprintf("%s/locks/%llx-%llx", r->h->set.state_dir,
+			 (unsigned long long)st->st_dev,
+			 (unsigned long long)st->st_ino);
+}
+
+/* the pid holding a flock on this inode, from /proc/locks */
+static int proc_locks_holder(const struct stat *st)
+{
+	FILE *f = fopen("/proc/locks", "re");
+	char line[256], type[16];
+	unsigned maj, min;
+	unsigned long long ino;
+	int pid, found = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%llu", type, &pid,
+			   &maj, &min, &ino) == 5 &&
+		    !strcmp(type, "FLOCK") &&
+		    ino == (unsigned long long)st->st_ino && pid != getpid()) {
+			found = pid;
+			break;
+		}
+	}
+	fclose(f);
+	return found;
+}
+
+static char *holder(struct runner *r, const struct stat *st)
+{
+	char *path = note_path(r, st), buf[160] = "", vm[80];
+	FILE *f = fopen(path, "re");
+	int pid = 0;
+
+	free(path);
+	if (f) {
+		if (fgets(buf, sizeof(buf), f) &&
+		    sscanf(buf, "%79s %d", vm, &pid) == 2 &&
+		    (pid == getpid() || kill(pid, 0) == 0)) {
+			fclose(f);
+			return xasprintf("VM \"%s\" (vzhost pid %d)", vm, pid);
+		}
+		fclose(f);
+	}
+	pid = proc_locks_holder(st);
+	if (pid)
+		return xasprintf("process %d", pid);
+	return xstrdup("another process");
+}
+
+int lock_disks(struct runner *r, struct vmrun *v, char **why)
+{
+	const struct machine *m = v->m;
+	char *dir = xasprintf("%s/locks", r->h->set.state_dir), *note;
+	struct stat st;
+	size_t i;
+	FILE *f;
+	int fd;
+
+	mkdir(dir, 0700);
+	free(dir);
+	for (i = 0; i < m->ndevs; i++) {
+		const struct vzh_disk *d = &m->devs[i].u.disk;
+
+		if (m->devs[i].cls != DEV_DISK)
+			continue;
+		fd = open(d->path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &st) < 0) {
+			*why = xasprintf("disk %s: %s", d->path,
+					 strerror(errno));
+			goto fail;
+		}
+		/* read-only disks share; a writable one excludes all others */
+		if (flock(fd, (d->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) <
+		    0) {
+			char *who = holder(r, &st);
+
+			*why = xasprintf("disk %s is in use by %s", d->path,
+					 who);
+			free(who);
+			close(fd);
+			goto fail;
+		}
+		v->locks =
+			xrealloc(v->locks, (v->nlocks + 1) * sizeof(*v->locks));
+		v->locks[v->nlocks++] = fd;
+		if (d->read_only)
+			continue;
+		note = note_path(r, &st);
+		f = fopen(note, "we");
+		if (f) {
+			fprintf(f, "%s %d\n", m->name, (int)getpid());
+			fclose(f);
+		}
+		free(note);
+	}
+	return 0;
+fail:
+	unlock_disks(r, v);
+	return -EBUSY;
+}
+
+void unlock_disks(struct runner *r, struct vmrun *v)
+{
+	struct stat st;
+	char *note;
+	size_t i;
+
+	for (i = 0; i < v->nlocks; i++) {
+		/* the note goes first: a successor must not read ours */
+		if (fstat(v->locks[i], &st) == 0 &&
+		    flock(v->locks[i], LOCK_EX | LOCK_NB) == 0) {
+			note = note_path(r, &st);
+			unlink(note);
+			free(note);
+		}
+		close(v->locks[i]);
+	}
+	free(v->locks);
+	v->locks = NULL;
+	v->nlocks = 0;
+}

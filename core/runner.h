@@ -1,0 +1,107 @@
+/* runner.h: the state of a running host, shared by the loop, events, hooks, control and locks. */
+#ifndef VZH_RUNNER_H
+#define VZH_RUNNER_H
+
+#include <poll.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "../bridge/bridge.h"
+#include "host.h"
+
+struct ctl_client;
+struct hook_job;
+
+struct vmrun {
+	struct machine *m;
+	unsigned index;
+	struct bvm *bvm;
+	enum vzh_state state;
+	bool done; /* stopped for good: no restart coming */
+	bool failed; /* the exit status will say 1 */
+	bool stopping; /* a stop chain is under way */
+	bool save_on_stop; /* on_host_stop = "save" asked for this stop */
+	long long force_at; /* ms: the stop chain's deadline, 0: none */
+	long long restart_at; /* ms: a restart is due, 0: none */
+	unsigned backoff; /* seconds before the next restart */
+	long long restarts[8]; /* ms of recent restarts, newest last */
+	unsigned nrestarts;
+	long long since; /* ms (CLOCK_REALTIME) of the last start */
+	int listen_fd; /* control socket */
+	char *sock_path;
+	char *state_file; /* on_host_stop = "save" */
+	int *locks; /* disk lock descriptors */
+	size_t nlocks;
+	struct hook_job *jobs; /* hook scripts queued, in order */
+	uint64_t seq; /* events so far */
+};
+
+struct runner {
+	struct host *h;
+	const struct bridge_ops *ops;
+	struct bridge *b;
+	struct vmrun *vms;
+	int ev[2];
+	int sigfd;
+	unsigned interrupts;
+	char **hooks; /* hook scripts, in name order */
+	size_t nhooks;
+	struct ctl_client *clients;
+	char *config; /* absolute path of the config */
+	int status;
+};
+
+long long runner_now_ms(void);
+long long runner_wall_ms(void);
+
+/* the event bus (events.c): one transition, to every consumer in order */
+void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
+		       enum vzh_reason reason, const char *detail);
+/* a veto point (prepare, start): plugin hooks then scripts, synchronously;
+   0 or -errno with *why set (caller frees) */
+int events_veto(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		char **why);
+/* a hook point that is no transition (release, limit) */
+void events_point(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		  enum vzh_reason reason);
+/* the hook point a transition is, or -1 */
+int events_hook_point(enum vzh_state prev, enum vzh_state state,
+		      enum vzh_reason reason);
+extern const char *const event_names[VZH_EV_COUNT];
+
+/* hook scripts (hooks.c) */
+int hooks_scan(struct runner *r, struct diag *d);
+void hooks_queue(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		 enum vzh_state prev, enum vzh_state state,
+		 enum vzh_reason reason);
+int hooks_run_now(struct runner *r, struct vmrun *v, enum vzh_event ev,
+		  char **why);
+int hooks_pollfds(struct runner *r, struct pollfd *fds, int max,
+		  int *timeout_ms);
+void hooks_dispatch(struct runner *r);
+bool hooks_idle(const struct runner *r);
+void hooks_free(struct runner *r);
+
+/* the control socket (ctl.c) */
+int ctl_listen(struct runner *r, struct vmrun *v, char **why);
+void ctl_close(struct runner *r, struct vmrun *v);
+int ctl_pollfds(struct runner *r, struct pollfd *fds, int max);
+void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n);
+void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line);
+void ctl_free(struct runner *r);
+
+/* take the bridge's pending events now (run.c) */
+void runner_drain(struct runner *r);
+
+/* what the control socket and signals ask of a VM (run.c) */
+int runner_stop(struct runner *r, struct vmrun *v, bool force);
+int runner_pause(struct runner *r, struct vmrun *v);
+int runner_resume(struct runner *r, struct vmrun *v);
+int runner_save(struct runner *r, struct vmrun *v, const char *path);
+
+/* disk locks (lock.c) */
+int lock_disks(struct runner *r, struct vmrun *v, char **why);
+void unlock_disks(struct runner *r, struct vmrun *v);
+
+#endif
