@@ -44,6 +44,7 @@ count bad-configs tests/bad/run.sh
 count cli tests/cli.sh
 count sdk tests/sdk/run.sh
 count integration tests/integration/run.sh
+count events tests/integration/events.sh
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ] && [ -z "$suites_failed" ]
