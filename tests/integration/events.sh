@@ -293,7 +293,36 @@ wait $first $ro1
 if [ $st = 1 ] && grep -q "start abandoned: disk $tmp/shared.img is in use by VM \"ev-$$-lock1\" (vzhost pid $first)" "$tmp/err" &&
 	[ $st2 = 0 ]; then ok; else bad "disk locks (exits $st $st2)"; cat "$tmp/err2"; fi
 
-# 12. the hooks directory may not be world-writable
+# 12. a plugin's start hook vetoes: the QEMU it would run is never started
+cat > "$tmp/pveto.conf" <<CONF
+host = { state_dir = "$tmp/state"; };
+plugins = { dirs = [ "$build/fixtures" ]; load = [ "serial", "vetoer", "disk" ];
+            vetoer = { deny = "ev-$$-pveto"; at_start = true; }; };
+hooks = { dir = "hooks"; };
+vms = ( { name = "ev-$$-pveto"; memory = "256M";
+  boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img"; cmdline = "vzh=poweroff"; };
+  devices = ( { kind = "disk"; path = "$tmp/pveto.img"; size = "1M"; } ); } );
+CONF
+rm -f "$REC"
+"$vzhost" -c "$tmp/pveto.conf" > /dev/null 2> "$tmp/err"
+st=$?
+# start comes after the image and lock: both go again, the image stays (it is data)
+if [ $st = 1 ] && grep -q "start abandoned: plugin vetoer: ev-$$-pveto is not allowed on this host (start hook)" "$tmp/err" &&
+	! pgrep -f "guest=ev-$$-pveto" > /dev/null && [ ! -e "$tmp/state/ev-$$-pveto.sock" ] &&
+	record "prepare stopped->stopped host-request" "release stopped->stopped none"
+then ok; else bad "plugin veto (exit $st)"; fi
+
+# 13. restart policy: a guest that keeps powering off is restarted with backoff,
+# then given up on after 5 restarts within 60 s: exit 1
+conf loop poweroff 'on_poweroff = "restart";'
+"$vzhost" -c "$tmp/loop.conf" > /dev/null 2> "$tmp/err"
+st=$?
+if [ $st = 1 ] && [ "$(grep -c "^started" "$REC")" = 6 ] &&
+	grep -q "restarting in 1 s" "$tmp/err" && grep -q "restarting in 16 s" "$tmp/err" &&
+	grep -q "giving up: 5 restarts within 60 s" "$tmp/err"
+then ok; else bad "restart give-up (exit $st)"; fi
+
+# 14. the hooks directory may not be world-writable
 chmod 777 "$tmp/hooks"
 conf ww poweroff
 "$vzhost" -c "$tmp/ww.conf" > /dev/null 2> "$tmp/err"
