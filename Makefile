@@ -172,11 +172,16 @@ fuzz-run: fuzz
 		-print_final_stats=1 $(FB)/corpus
 
 bench: all guest
-	@$(MAKE) --no-print-directory $(B)/bench_check $(B)/bench_boot $(B)/stamp
+	@$(MAKE) --no-print-directory $(B)/bench_check $(B)/bench_boot $(B)/stamp \
+		$(B)/bench_events $(B)/hookstamp
 	@B=$(B) tests/bench/run.sh
 	@B=$(B) tests/bench/boot.sh
+	@B=$(B) tests/bench/events.sh
 
-$(B)/bench_check $(B)/bench_boot $(B)/stamp: $(B)/%: tests/bench/%.c
+$(B)/bench_events: $(B)/obj/tests/bench/bench_events.o $(B)/libvzhcore.a
+	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lpthread -o $@
+
+$(B)/bench_check $(B)/bench_boot $(B)/stamp $(B)/hookstamp: $(B)/%: tests/bench/%.c
 	$(CC) $(ALL_CFLAGS) $< -o $@
 
 clean:
