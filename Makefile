@@ -159,9 +159,9 @@ compdb:
 FB := build-fuzz
 fuzz:
 	@$(MAKE) --no-print-directory B=$(FB) CC=clang SAN=address,undefined FUZZ=1 \
-		$(FB)/fuzz_config $(patsubst %,$(FB)/plugins/%.so,$(PLUGINS))
+		$(FB)/fuzz_config $(FB)/fuzz_ctl $(patsubst %,$(FB)/plugins/%.so,$(PLUGINS))
 
-$(B)/fuzz_config: $(B)/obj/tests/fuzz/fuzz_config.o $(B)/libvzhcore.a
+$(B)/fuzz_config $(B)/fuzz_ctl: $(B)/fuzz_%: $(B)/obj/tests/fuzz/fuzz_%.o $(B)/libvzhcore.a
 	$(CC) $(ALL_LDFLAGS) -fsanitize=fuzzer $^ $(LIBS) -o $@
 
 fuzz-run: fuzz
@@ -170,6 +170,11 @@ fuzz-run: fuzz
 	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
 	$(FB)/fuzz_config -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -timeout=10 -artifact_prefix=$(FB)/ \
 		-print_final_stats=1 $(FB)/corpus
+	@mkdir -p $(FB)/corpus-ctl
+	@printf '{"command":"status"}\n{"command":"save","path":"/x"}\n' > $(FB)/corpus-ctl/seed
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/lsan.supp \
+	$(FB)/fuzz_ctl -max_total_time=$(FUZZ_SECONDS) -max_len=16384 -timeout=10 -artifact_prefix=$(FB)/ \
+		-print_final_stats=1 $(FB)/corpus-ctl
 
 bench: all guest
 	@$(MAKE) --no-print-directory $(B)/bench_check $(B)/bench_boot $(B)/stamp \

@@ -204,6 +204,22 @@ static void on_readable(struct runner *r, struct ctl_client *c)
 	}
 }
 
+static struct ctl_client *attach(struct runner *r, struct vmrun *v, int fd)
+{
+	struct ctl_client *c = xcalloc(1, sizeof(*c));
+
+	c->fd = fd;
+	c->v = v;
+	c->next = r->clients;
+	r->clients = c;
+	return c;
+}
+
+void ctl_attach(struct runner *r, struct vmrun *v, int fd)
+{
+	attach(r, v, fd);
+}
+
 static void accept_one(struct runner *r, struct vmrun *v)
 {
 	struct ucred cred;
@@ -214,11 +230,7 @@ static void accept_one(struct runner *r, struct vmrun *v)
 	fd = accept4(v->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 	if (fd < 0)
 		return;
-	c = xcalloc(1, sizeof(*c));
-	c->fd = fd;
-	c->v = v;
-	c->next = r->clients;
-	r->clients = c;
+	c = attach(r, v, fd);
 	/* the socket is 0600 already; the peer check holds if it is not */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
 	    (cred.uid != geteuid() && cred.uid != 0)) {

@@ -86,6 +86,8 @@ void hooks_free(struct runner *r);
 /* the control socket (ctl.c) */
 int ctl_listen(struct runner *r, struct vmrun *v, char **why);
 void ctl_close(struct runner *r, struct vmrun *v);
+/* serve a connected socket as a client of v (tests, fuzzing) */
+void ctl_attach(struct runner *r, struct vmrun *v, int fd);
 int ctl_pollfds(struct runner *r, struct pollfd *fds, int max);
 void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n);
 void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line);
