@@ -246,6 +246,28 @@ kill $staller 2>/dev/null
 if [ $st = 0 ] && [ $wait_all_ok = 1 ] && [ $(((t1 - t0) / 1000000)) -lt 1000 ]; then ok
 else bad "50 clients and a stalled subscriber (exit $st, ok=$wait_all_ok)"; fi
 
+# 9b. list, the socket's mode, and a second SIGINT forcing at once
+conf twice ignore "stop_timeout = 60;"
+start twice
+lst=$("$vzhost" list --json --state-dir "$tmp/state")
+mode=$(stat -c %a "$tmp/state/ev-$$-twice.sock")
+kill -INT $pid
+wait_for "$tmp/err" "state running -> stopping (host-request)" 10
+kill -INT $pid
+t0=$(date +%s)
+wait $pid
+st=$?
+t1=$(date +%s)
+if [ $st = 0 ] && [ "$mode" = 600 ] && [ $((t1 - t0)) -lt 10 ] &&
+	printf '%s' "$lst" | grep -q "\"vm\": \"ev-$$-twice\"" &&
+	printf '%s' "$lst" | grep -q '"state": "running"' &&
+	grep -q "Interrupt: forcing off every VM" "$tmp/err" &&
+	record "prepare stopped->stopped host-request" "start stopped->stopped host-request" \
+		"started starting->running host-request" "stopping running->stopping host-request" \
+		"stopping stopping->stopping host-kill" "stopped stopping->stopped host-kill" \
+		"release stopped->stopped none"
+then ok; else bad "list, socket mode, second SIGINT (exit $st, mode $mode)"; fi
+
 # 10. QEMU killed: crashed, then restarted by policy
 conf crash ignore 'on_crash = "restart";'
 start crash

@@ -1,0 +1,198 @@
+/* test_ctl.c: the control protocol: replies, bad requests, and a subscriber that stops reading. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "runner.h"
+
+static int paused;
+
+static int do_pause(struct bvm *vm)
+{
+	(void)vm;
+	return paused++ ? -EINVAL : 0; /* a second pause is refused */
+}
+
+static int ok_vm(struct bvm *vm)
+{
+	(void)vm;
+	return 0;
+}
+
+static const struct bridge_ops fake = { .name = "fake",
+					.pause = do_pause,
+					.resume = ok_vm,
+					.stop = ok_vm,
+					.request_stop = ok_vm };
+static struct machine m = { .name = "t", .stop_timeout = 30 };
+static struct host h = { .vms = &m, .nvms = 1 };
+static struct vmrun vm;
+static struct runner r;
+static int peer;
+
+static int setup(void **s)
+{
+	int sv[2];
+
+	(void)s;
+	memset(&vm, 0, sizeof(vm));
+	vm.m = &m;
+	vm.state = VZH_STATE_RUNNING;
+	vm.listen_fd = -1;
+	vm.bvm = (struct bvm *)1;
+	memset(&r, 0, sizeof(r));
+	r.h = &h;
+	r.ops = &fake;
+	r.vms = &vm;
+	r.sigfd = -1;
+	paused = 0;
+	if (pipe2(r.ev, O_NONBLOCK) < 0 ||
+	    socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv) < 0)
+		return -1;
+	ctl_attach(&r, &vm, sv[0]);
+	peer = sv[1];
+	return 0;
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	ctl_free(&r);
+	close(peer);
+	close(r.ev[0]);
+	close(r.ev[1]);
+	return 0;
+}
+
+static void serve(void)
+{
+	struct pollfd fds[4];
+	int n, i;
+
+	for (i = 0; i < 8; i++) {
+		n = ctl_pollfds(&r, fds, 4);
+		if (poll(fds, (nfds_t)n, 20) > 0)
+			ctl_dispatch(&r, fds, n);
+	}
+}
+
+/* send text, serve, return what came back */
+static const char *ask(const char *text)
+{
+	static char buf[8192];
+	ssize_t n;
+
+	if (text)
+		assert_true(write(peer, text, strlen(text)) ==
+			    (ssize_t)strlen(text));
+	serve();
+	n = read(peer, buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	return buf;
+}
+
+static void status_and_commands(void **s)
+{
+	(void)s;
+	assert_non_null(strstr(
+		ask("{\"command\":\"status\"}\n"),
+		"{\"ok\":true,\"vm\":\"t\",\"state\":\"running\",\"pid\":"));
+	assert_string_equal(ask("{\"command\":\"pause\"}\n"),
+			    "{\"ok\":true,\"state\":\"running\"}\n");
+	assert_string_equal(
+		ask("{\"command\":\"pause\"}\n"),
+		"{\"ok\":false,\"error\":\"cannot pause: the VM is running\"}\n");
+	assert_non_null(
+		strstr(ask("{\"command\":\"save\"}\n"),
+		       "save needs \\\"path\\\": an absolute file name"));
+	assert_non_null(strstr(ask("{\"command\":\"save\",\"path\":\"rel\"}\n"),
+			       "absolute"));
+}
+
+static void bad_requests_get_replies(void **s)
+{
+	(void)s;
+	assert_non_null(strstr(ask("{not json\n"),
+			       "{\"ok\":false,\"error\":\"malformed request:"));
+	assert_non_null(strstr(ask("[1,2]\n"),
+			       "a request is {\\\"command\\\": \\\"...\\\"}"));
+	assert_non_null(strstr(ask("{\"command\":\"reboot\"}\n"),
+			       "unknown command \\\"reboot\\\""));
+	/* still serving after all that */
+	assert_non_null(
+		strstr(ask("{\"command\":\"status\"}\n"), "\"ok\":true"));
+}
+
+static void oversized_request_is_refused_and_hung_up(void **s)
+{
+	char big[6000];
+
+	(void)s;
+	memset(big, 'x', sizeof(big));
+	assert_true(write(peer, big, sizeof(big)) == (ssize_t)sizeof(big));
+	assert_non_null(strstr(ask(NULL), "request longer than 4096 bytes"));
+	serve();
+	assert_null(r.clients); /* dropped: end of stream, or a reset for
+				   the bytes it never read; not "try again" */
+	errno = 0;
+	assert_true(read(peer, big, sizeof(big)) <= 0);
+	assert_int_not_equal(errno, EAGAIN);
+}
+
+static void stalled_subscriber_loses_events_not_the_vm(void **s)
+{
+	char line[200], buf[4096];
+	unsigned long long missed = 0;
+	const char *p;
+	ssize_t n;
+	int i, sent = 0;
+
+	(void)s;
+	assert_non_null(
+		strstr(ask("{\"command\":\"events\"}\n"), "\"ok\":true"));
+	/* it reads nothing while 20,000 events go by */
+	memset(line, 'e', sizeof(line) - 1);
+	line[sizeof(line) - 1] = 0;
+	for (i = 0; i < 20000; i++) {
+		ctl_broadcast(&r, &vm, line);
+		sent++;
+	}
+	/* then it catches up: what fitted, then how many it missed */
+	for (i = 0; i < 200000 && !missed; i++) {
+		serve();
+		while ((n = read(peer, buf, sizeof(buf) - 1)) > 0) {
+			buf[n] = 0;
+			if ((p = strstr(buf, "{\"missed\":")))
+				missed = strtoull(p + 10, NULL, 10);
+		}
+	}
+	assert_true(missed > 0);
+	assert_true(missed < (unsigned long long)sent);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(status_and_commands, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(bad_requests_get_replies, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(
+			oversized_request_is_refused_and_hung_up, setup,
+			teardown),
+		cmocka_unit_test_setup_teardown(
+			stalled_subscriber_loses_events_not_the_vm, setup,
+			teardown),
+	};
+
+	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);
+}
