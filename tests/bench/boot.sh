@@ -26,4 +26,4 @@ awk -v q="$qemu" 'NR == 1 { print q; next }
 	$0 == "-mon" { getline; next }
 	{ print }' "$tmp/full" > "$tmp/raw"
 rm -f "$tmp/stamp"
-"$build/bench_boot" "$build/vzhost" "$tmp/boot.conf" "$tmp/raw" "$tmp/stamp" "${RUNS:-5}"
+"$build/bench_boot" "$build/vzhost" "$tmp/boot.conf" "$tmp/raw" "$tmp/stamp" "${RUNS:-9}"
