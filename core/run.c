@@ -145,7 +145,7 @@ static void release(struct runner *r, struct vmrun *v)
 }
 
 /* a start that did not happen: say why, leave nothing allocated */
-static void abandon(struct runner *r, struct vmrun *v, int err, char *why)
+static void abandon(struct runner *r, struct vmrun *v, char *why)
 {
 	log_msg(LOG_ERR, v->m->name, "start abandoned: %s", why);
 	free(why);
@@ -153,7 +153,6 @@ static void abandon(struct runner *r, struct vmrun *v, int err, char *why)
 		release(r, v);
 	v->state = VZH_STATE_STOPPED;
 	finish(r, v, true);
-	(void)err;
 }
 
 static void start_vm(struct runner *r, struct vmrun *v)
@@ -167,16 +166,16 @@ static void start_vm(struct runner *r, struct vmrun *v)
 	    (ret = events_veto(r, v, VZH_EV_PREPARE, &why)) < 0 ||
 	    (ret = prepare_disks(v->m, &why)) < 0 ||
 	    (ret = lock_disks(r, v, &why)) < 0) {
-		abandon(r, v, ret, why);
+		abandon(r, v, why);
 		return;
 	}
 	ret = r->ops->create(r->b, v->m, v->index, &v->bvm);
 	if (ret < 0) {
-		abandon(r, v, ret, xasprintf("%s", strerror(-ret)));
+		abandon(r, v, xasprintf("%s", strerror(-ret)));
 		return;
 	}
 	if ((ret = events_veto(r, v, VZH_EV_START, &why)) < 0) {
-		abandon(r, v, ret, why);
+		abandon(r, v, why);
 		return;
 	}
 	v->since = runner_wall_ms();
@@ -228,14 +227,14 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 		      reason == VZH_REASON_START_FAILED;
 
 	release(r, v);
-	if (reason == VZH_REASON_RESTORED || reason == VZH_REASON_SAVED)
-		failed = false;
 	if (v->state_file && reason != VZH_REASON_SAVED)
 		unlink(v->state_file); /* used, or stale */
-	if (restart && schedule_restart(r, v))
-		return;
-	finish(r, v,
-	       failed || (restart && reason == VZH_REASON_GUEST_SHUTDOWN));
+	if (restart) {
+		if (schedule_restart(r, v))
+			return;
+		failed = true; /* given up on */
+	}
+	finish(r, v, failed);
 }
 
 static void on_event(struct runner *r, const struct bridge_event *ev)
