@@ -302,14 +302,17 @@ static void append_path(const config_setting_t *s, char *buf, size_t len)
 			 config_setting_name(s));
 }
 
+/* settings name a handful of files: remember the last one's display name */
 static const char *file_of(const config_setting_t *s)
 {
 	struct cfg *c = cfg_of(s);
 	const char *f = config_setting_source_file(s);
-	char *shown;
 
-	shown = display_name(c, f);
-	return cfg_keep(c, shown);
+	if (!c->shown || f != c->shown_src) {
+		c->shown_src = f;
+		c->shown = cfg_keep(c, display_name(c, f));
+	}
+	return c->shown;
 }
 
 const char *cfg_where(const config_setting_t *s, const char *key)

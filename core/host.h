@@ -46,6 +46,7 @@ struct host {
 	struct host_settings set;
 	char **plugin_dirs; /* searched in order */
 	size_t ndirs;
+	const char *trusted_dir; /* the plugin directory checked last */
 	struct plugin **plugins;
 	size_t nplugins;
 	struct registry reg;

@@ -31,12 +31,15 @@ static bool name_ok(const char *s)
 }
 
 /* A plugin runs with our privileges: refuse what others could have written. */
+/* st: the file's stat when the caller has it, else NULL */
 static int check_trust(struct host *h, const char *loc, const char *name,
-		       const char *path, bool dir)
+		       const char *path, bool dir, const struct stat *known)
 {
 	struct stat st;
 
-	if (stat(path, &st) < 0) {
+	if (known)
+		st = *known;
+	else if (stat(path, &st) < 0) {
 		diag_add(&h->diag, loc, "plugin \"%s\": %s: %s", name, path,
 			 strerror(errno));
 		return -errno;
@@ -64,14 +67,15 @@ static int check_trust(struct host *h, const char *loc, const char *name,
 	return 0;
 }
 
-static char *find_file(struct host *h, const char *name, char **dir_out)
+static char *find_file(struct host *h, const char *name, char **dir_out,
+		       struct stat *st)
 {
 	char *path;
 	size_t i;
 
 	for (i = 0; i < h->ndirs; i++) {
 		path = xasprintf("%s/%s.so", h->plugin_dirs[i], name);
-		if (access(path, F_OK) == 0) {
+		if (stat(path, st) == 0) {
 			*dir_out = h->plugin_dirs[i];
 			return path;
 		}
@@ -194,6 +198,7 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 {
 	const char *loc = at ? cfg_loc(at, NULL) : NULL;
 	const struct vzh_plugin *desc;
+	struct stat st;
 	struct plugin *p = NULL;
 	char *path = NULL, *dir = NULL;
 	void *handle = NULL;
@@ -211,15 +216,20 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 			goto out;
 		}
 	}
-	path = find_file(h, name, &dir);
+	path = find_file(h, name, &dir, &st);
 	if (!path) {
 		not_found(h, loc, name);
 		ret = -ENOENT;
 		goto out;
 	}
-	ret = check_trust(h, loc, name, dir, true);
-	if (!ret)
-		ret = check_trust(h, loc, name, path, false);
+	/* most plugins share a directory: check it once */
+	ret = dir == h->trusted_dir ?
+		      0 :
+		      check_trust(h, loc, name, dir, true, NULL);
+	if (!ret) {
+		h->trusted_dir = dir;
+		ret = check_trust(h, loc, name, path, false, &st);
+	}
 	if (ret)
 		goto out;
 	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);

@@ -160,7 +160,7 @@ static void start_vm(struct runner *r, struct vmrun *v)
 	char *why = NULL;
 	int ret;
 
-	v->stopping = v->save_on_stop = false;
+	v->stopping = false;
 	v->force_at = v->restart_at = 0;
 	if ((ret = ctl_listen(r, v, &why)) < 0 ||
 	    (ret = events_veto(r, v, VZH_EV_PREPARE, &why)) < 0 ||
@@ -201,6 +201,8 @@ static bool schedule_restart(struct runner *r, struct vmrun *v)
 			recent, RESTART_WINDOW_MS / 1000);
 		return false;
 	}
+	if (!recent) /* quiet for a minute: start over at 1 s */
+		v->backoff = 0;
 	if (v->nrestarts == 8) {
 		memmove(v->restarts, v->restarts + 1, 7 * sizeof(*v->restarts));
 		v->nrestarts--;

@@ -21,7 +21,6 @@ struct vmrun {
 	bool done; /* stopped for good: no restart coming */
 	bool failed; /* the exit status will say 1 */
 	bool stopping; /* a stop chain is under way */
-	bool save_on_stop; /* on_host_stop = "save" asked for this stop */
 	long long force_at; /* ms: the stop chain's deadline, 0: none */
 	long long restart_at; /* ms: a restart is due, 0: none */
 	unsigned backoff; /* seconds before the next restart */
