@@ -85,14 +85,12 @@ static const char *api_where(const struct vzh_node *n, const char *key)
 static int api_error(const struct vzh_node *n, const char *key, const char *fmt,
 		     ...)
 {
-	struct cfg *c;
 	va_list ap;
 
 	if (!n)
 		return -EINVAL;
-	c = cfg_of(NODE(n));
 	va_start(ap, fmt);
-	diag_vadd(c->diag, cfg_loc(NODE(n), key), fmt, ap);
+	cfg_verror(NODE(n), key, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }

@@ -347,12 +347,19 @@ const char *cfg_loc(const config_setting_t *s, const char *key)
 					     path[0] ? path : "(top level)"));
 }
 
+int cfg_verror(const config_setting_t *s, const char *key, const char *fmt,
+	       va_list ap)
+{
+	diag_vadd(cfg_of(s)->diag, cfg_loc(s, key), fmt, ap);
+	return -EINVAL;
+}
+
 int cfg_error(const config_setting_t *s, const char *key, const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
-	diag_vadd(cfg_of(s)->diag, cfg_loc(s, key), fmt, ap);
+	cfg_verror(s, key, fmt, ap);
 	va_end(ap);
 	return -EINVAL;
 }

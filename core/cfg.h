@@ -3,6 +3,7 @@
 #define VZH_CFG_H
 
 #include <libconfig.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -41,6 +42,8 @@ const char *cfg_loc(const config_setting_t *s, const char *key);
 /* report an error at s.key; returns -EINVAL */
 int cfg_error(const config_setting_t *s, const char *key, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
+int cfg_verror(const config_setting_t *s, const char *key, const char *fmt,
+	       va_list ap);
 /* a copy of str owned by the config */
 const char *cfg_keep(struct cfg *c, char *str);
 

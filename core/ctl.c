@@ -96,7 +96,7 @@ static json_t *status(struct runner *r, struct vmrun *v)
 {
 	long long up = v->state == VZH_STATE_STOPPED ?
 			       0 :
-			       (runner_wall_ms() - v->since) / 1000;
+			       (util_wall_ms() - v->since) / 1000;
 
 	return json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:s,s:s}", "ok", 1, "vm",
 			 v->m->name, "state", state_names[v->state], "pid",

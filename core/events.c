@@ -15,22 +15,6 @@ const char *const event_names[VZH_EV_COUNT] = {
 	"restored", "stopping", "stopped", "release", "error",	 "limit",
 };
 
-long long runner_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
-long long runner_wall_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
 int events_hook_point(enum vzh_state prev, enum vzh_state state,
 		      enum vzh_reason reason)
 {

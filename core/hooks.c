@@ -8,12 +8,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "log.h"
 #include "print.h"
+#include "proc.h"
 #include "runner.h"
 #include "state.h"
 #include "util.h"
@@ -179,11 +179,7 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 	}
 	c->pid = fork();
 	if (c->pid == 0) {
-		sigset_t none;
-
-		sigemptyset(&none);
-		sigprocmask(SIG_SETMASK, &none, NULL);
-		signal(SIGPIPE, SIG_DFL);
+		proc_reset_signals();
 		setsid(); /* its own group, so a timeout kills all it started */
 		dup2(in[0], 0);
 		dup2(out[1], 1);
@@ -196,8 +192,8 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 		ret = -errno;
 		goto out;
 	}
-	c->pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
-	c->deadline = runner_now_ms() + r->h->set.hooks_timeout * 1000ll;
+	c->pidfd = proc_pidfd(c->pid);
+	c->deadline = util_now_ms() + r->h->set.hooks_timeout * 1000ll;
 	c->out = out[0];
 	c->err = err[0];
 	out[0] = err[0] = -1;
@@ -293,7 +289,7 @@ static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 		child_close(c);
 		return status;
 	}
-	if (runner_now_ms() >= c->deadline) {
+	if (util_now_ms() >= c->deadline) {
 		if (!c->termed) {
 			log_msg(LOG_WARNING, vm,
 				"hook %s timed out after %u s: killing its "
@@ -301,7 +297,7 @@ static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 				c->name, timeout_s);
 			kill(-c->pid, SIGTERM);
 			c->termed = true;
-			c->deadline = runner_now_ms() + KILL_GRACE_MS;
+			c->deadline = util_now_ms() + KILL_GRACE_MS;
 		} else {
 			kill(-c->pid, SIGKILL);
 		}
@@ -312,7 +308,7 @@ static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 static int child_fds(struct child *c, struct pollfd *fds, int max,
 		     int *timeout_ms)
 {
-	long long left = c->deadline - runner_now_ms();
+	long long left = c->deadline - util_now_ms();
 	int n = 0;
 
 	if (max < 3)

@@ -178,7 +178,7 @@ static void start_vm(struct runner *r, struct vmrun *v)
 		abandon(r, v, why);
 		return;
 	}
-	v->since = runner_wall_ms();
+	v->since = util_wall_ms();
 	/* saved at the last host stop: continue from there, once */
 	if (v->state_file && access(v->state_file, R_OK) == 0)
 		r->ops->restore(v->bvm, v->state_file);
@@ -189,7 +189,7 @@ static void start_vm(struct runner *r, struct vmrun *v)
 /* 1 s doubling to 30 s; more than RESTART_MAX in a minute is a loop */
 static bool schedule_restart(struct runner *r, struct vmrun *v)
 {
-	long long now = runner_now_ms();
+	long long now = util_now_ms();
 	unsigned i, recent = 0;
 
 	for (i = 0; i < v->nrestarts; i++)
@@ -280,7 +280,7 @@ int runner_stop(struct runner *r, struct vmrun *v, bool force)
 		return 0;
 	v->stopping = true;
 	/* the polite request, then force at stop_timeout */
-	v->force_at = runner_now_ms() + v->m->stop_timeout * 1000ll;
+	v->force_at = util_now_ms() + v->m->stop_timeout * 1000ll;
 	if (!v->m->stop_timeout || r->ops->request_stop(v->bvm) < 0) {
 		v->force_at = 0;
 		return r->ops->stop(v->bvm);
@@ -358,7 +358,7 @@ static bool all_done(const struct runner *r)
 
 static void lower(int *timeout, long long at)
 {
-	long long left = at - runner_now_ms();
+	long long left = at - util_now_ms();
 
 	if (left < 0)
 		left = 0;
@@ -371,7 +371,7 @@ static void lower(int *timeout, long long at)
 /* deadlines: the stop chain's force, restarts due */
 static void timers(struct runner *r)
 {
-	long long now = runner_now_ms();
+	long long now = util_now_ms();
 	struct vmrun *v;
 	size_t i;
 

@@ -51,9 +51,6 @@ struct runner {
 	int status;
 };
 
-long long runner_now_ms(void);
-long long runner_wall_ms(void);
-
 /* the event bus (events.c): one transition, to every consumer in order */
 void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
 		       enum vzh_reason reason, const char *detail);

@@ -1,4 +1,4 @@
-/* util.c: allocation that cannot fail, sizes, MACs, paths, edit distance. */
+/* util.c: allocation that cannot fail, clocks, sizes, MACs, paths, edit distance. */
 #include "util.h"
 
 #include <ctype.h>
@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 /* Out of memory at configuration time has no useful recovery. */
 static void *oom(void *p)
@@ -59,6 +60,24 @@ char *xasprintf(const char *fmt, ...)
 	return s;
 }
 
+static long long ms_of(clockid_t clock)
+{
+	struct timespec ts;
+
+	clock_gettime(clock, &ts);
+	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
+}
+
+long long util_now_ms(void)
+{
+	return ms_of(CLOCK_MONOTONIC);
+}
+
+long long util_wall_ms(void)
+{
+	return ms_of(CLOCK_REALTIME);
+}
+
 int util_parse_size(const char *s, uint64_t *out)
 {
 	static const char units[] = "BKMGTP";
@@ -106,22 +125,6 @@ void util_format_size(uint64_t v, char *buf, size_t len)
 		i++;
 	}
 	snprintf(buf, len, "%" PRIu64 " %s", v, units[i]);
-}
-
-int util_parse_mac(const char *s, uint8_t mac[6])
-{
-	unsigned i;
-
-	for (i = 0; i < 6; i++) {
-		if (!isxdigit((unsigned char)s[0]) ||
-		    !isxdigit((unsigned char)s[1]))
-			return -EINVAL;
-		mac[i] = (uint8_t)strtoul((char[]){ s[0], s[1], 0 }, NULL, 16);
-		s += 2;
-		if (i < 5 && *s++ != ':')
-			return -EINVAL;
-	}
-	return *s ? -EINVAL : 0;
 }
 
 void util_format_mac(const uint8_t m[6], char buf[18])

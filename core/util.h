@@ -1,4 +1,4 @@
-/* util.h: allocation that cannot fail, sizes, MACs, paths, edit distance. */
+/* util.h: allocation that cannot fail, clocks, sizes, MACs, paths, edit distance. */
 #ifndef VZH_UTIL_H
 #define VZH_UTIL_H
 
@@ -16,12 +16,15 @@ char *xstrdup(const char *s);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 char *xvasprintf(const char *fmt, va_list ap);
 
+/* milliseconds: CLOCK_MONOTONIC for deadlines, CLOCK_REALTIME for people */
+long long util_now_ms(void);
+long long util_wall_ms(void);
+
 /* "512M", "8G", "1T", "4096", "4096B"; powers of 1024.  0 or -EINVAL/-ERANGE */
 int util_parse_size(const char *s, uint64_t *out);
 /* "2 GiB", "512 MiB", "1000 B": exact when possible */
 void util_format_size(uint64_t v, char *buf, size_t len);
 
-int util_parse_mac(const char *s, uint8_t mac[6]);
 void util_format_mac(const uint8_t mac[6], char buf[18]);
 
 /* dir + "/" + rel unless rel is absolute; result is malloc'd */

@@ -9,13 +9,13 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../../core/host.h"
 #include "../../core/log.h"
+#include "../../core/proc.h"
 #include "../../core/util.h"
 #include "qemu.h"
 
@@ -23,14 +23,6 @@
 #define QMP_TIMEOUT_MS \
 	10000 /* QEMU answers in milliseconds; TCG boots slowly */
 #define QUIT_GRACE_MS 3000 /* after `quit`, before SIGKILL */
-
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
 
 void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 		 enum vzh_reason reason, int error, const char *fmt, ...)
@@ -59,26 +51,11 @@ static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
 
 /* ---- processes ------------------------------------------------------------ */
 
-static int pidfd_open_(pid_t pid)
-{
-	return (int)syscall(SYS_pidfd_open, pid, 0);
-}
-
-/* vzhost blocks the signals it reads from a signalfd; a child starts clean */
-static void child_signals(void)
-{
-	sigset_t none;
-
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
-}
-
 static void child_exec(char **argv, int qmp, int out, int err)
 {
 	int null = open("/dev/null", O_RDONLY);
 
-	child_signals();
+	proc_reset_signals();
 	/* our terminal's ^C is for vzhost, which stops its VMs itself */
 	setpgid(0, 0);
 	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive vzhost */
@@ -121,7 +98,7 @@ static int spawn_virtiofsd(struct bvm *vm)
 
 			/* it reports its normal exit as errors; a socket that
 			   never appears makes QEMU's start fail, with a reason */
-			child_signals();
+			proc_reset_signals();
 			dup2(null, 0);
 			dup2(null, 1);
 			dup2(null, 2);
@@ -293,7 +270,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	close(out[1]);
 	close(err[1]);
 	sp[1] = out[1] = err[1] = -1;
-	vm->pidfd = pidfd_open_(vm->pid);
+	vm->pidfd = proc_pidfd(vm->pid);
 	vm->out_fd = out[0];
 	vm->err_fd = err[0];
 	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
@@ -441,7 +418,7 @@ static int q_stop(struct bvm *vm)
 		return 0;
 	}
 	vm->quitting = true;
-	vm->kill_at = now_ms() + QUIT_GRACE_MS;
+	vm->kill_at = util_now_ms() + QUIT_GRACE_MS;
 	emit(vm, VZH_STATE_STOPPING, VZH_REASON_HOST_KILL, 0, NULL);
 	if (qmp_send(&vm->qmp, "quit", NULL) < 0)
 		kill_now(vm);
@@ -559,15 +536,15 @@ static void on_event(struct bvm *vm, json_t *ev)
 		/* one reboot of the guest shows as two RESETs some 50 ms apart
 		   (the firmware resets again on the way up): report one */
 		if (json_is_true(json_object_get(data, "guest")) &&
-		    now_ms() - vm->last_reset > 1000)
+		    util_now_ms() - vm->last_reset > 1000)
 			emit(vm, vm->state, VZH_REASON_GUEST_REBOOT, 0,
 			     "the guest rebooted");
-		vm->last_reset = now_ms();
+		vm->last_reset = util_now_ms();
 	} else if (!strcmp(name, "GUEST_PANICKED")) {
 		emit(vm, VZH_STATE_ERROR, VZH_REASON_CRASHED, -EFAULT,
 		     "the guest kernel panicked");
 		vm->quitting = true;
-		vm->kill_at = now_ms() + QUIT_GRACE_MS;
+		vm->kill_at = util_now_ms() + QUIT_GRACE_MS;
 		qmp_send(&vm->qmp, "quit", NULL);
 	} else if (!strcmp(name, "MIGRATION")) {
 		status = json_string_value(json_object_get(data, "status"));
@@ -575,7 +552,7 @@ static void on_event(struct bvm *vm, json_t *ev)
 			return;
 		if (!strcmp(status, "completed") && vm->saving) {
 			vm->quitting = true; /* the state is on disk: done */
-			vm->kill_at = now_ms() + QUIT_GRACE_MS;
+			vm->kill_at = util_now_ms() + QUIT_GRACE_MS;
 			qmp_send(&vm->qmp, "quit", NULL);
 		} else if (!strcmp(status, "completed") && vm->restoring) {
 			vm->restoring = false;
@@ -590,7 +567,7 @@ static void on_event(struct bvm *vm, json_t *ev)
 			emit(vm, VZH_STATE_ERROR, VZH_REASON_START_FAILED, -EIO,
 			     "restoring failed: not a state file of this machine?");
 			vm->quitting = true;
-			vm->kill_at = now_ms() + QUIT_GRACE_MS;
+			vm->kill_at = util_now_ms() + QUIT_GRACE_MS;
 			qmp_send(&vm->qmp, "quit", NULL);
 		}
 	}
@@ -667,7 +644,7 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 	fds[n++] = (struct pollfd){ .fd = vm->out_fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->err_fd, .events = POLLIN };
 	if (vm->kill_at) {
-		long long left = vm->kill_at - now_ms();
+		long long left = vm->kill_at - util_now_ms();
 
 		if (left < 0)
 			left = 0;
@@ -697,7 +674,7 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 			process_events(vm);
 		}
 	}
-	if (vm->kill_at && now_ms() >= vm->kill_at) {
+	if (vm->kill_at && util_now_ms() >= vm->kill_at) {
 		vm->kill_at = 0;
 		log_msg(LOG_WARNING, vm->m->name,
 			"QEMU did not quit within %d ms: killing it",

@@ -110,18 +110,10 @@ json_t *qmp_next_event(struct qmp *q)
 	return ev;
 }
 
-static long long now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000ll + ts.tv_nsec / 1000000;
-}
-
 /* wait until q->reply is set, queueing events */
 static int wait_reply(struct qmp *q, int timeout_ms)
 {
-	long long end = now_ms() + timeout_ms, left;
+	long long end = util_now_ms() + timeout_ms, left;
 	struct pollfd p = { .fd = q->fd, .events = POLLIN };
 	int ret;
 
@@ -131,7 +123,7 @@ static int wait_reply(struct qmp *q, int timeout_ms)
 			return 0;
 		if (ret < 0)
 			return ret;
-		left = end - now_ms();
+		left = end - util_now_ms();
 		if (left <= 0)
 			return -ETIMEDOUT;
 		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)

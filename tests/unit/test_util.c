@@ -51,16 +51,12 @@ static void size_format(void **s)
 
 static void macs(void **s)
 {
-	uint8_t m[6];
+	const uint8_t m[6] = { 0x52, 0x54, 0x00, 0xab, 0xcd, 0xef };
 	char buf[18];
 
 	(void)s;
-	assert_int_equal(util_parse_mac("52:54:00:Ab:cD:ef", m), 0);
 	util_format_mac(m, buf);
 	assert_string_equal(buf, "52:54:00:ab:cd:ef");
-	assert_int_equal(util_parse_mac("52:54:00:ab:cd", m), -EINVAL);
-	assert_int_equal(util_parse_mac("52:54:00:ab:cd:ef:", m), -EINVAL);
-	assert_int_equal(util_parse_mac("52:54:00:ab:cd:eg", m), -EINVAL);
 }
 
 static void paths(void **s)
