@@ -2,6 +2,8 @@
 #   make                      build/vzhost and build/plugins/*.so
 #   make test                 install missing Debian packages, build, run every test
 #   make check SAN=address,undefined B=build-san   the same under sanitizers
+#   make mutate               break the code on purpose (tests/mutants): the tests must notice
+#   make coverage             line and branch coverage of make test, per file
 #   make lint | install | compdb | fuzz | bench
 
 VERSION := 0.1.0
@@ -15,7 +17,7 @@ FUZZ_SECONDS ?= 30
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev
 DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils \
-	qemu-system-x86 qemu-utils ovmf
+	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -46,7 +48,8 @@ FIXTURES := $(patsubst tests/fixtures/plugins/%.c,$(B)/fixtures/%.so,$(wildcard 
 FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o $(B)/obj/tests/unit/helpers.o
 
 .SECONDARY:
-.PHONY: all test check deps lint install compdb fuzz fuzz-run bench clean guest demo
+.PHONY: all test test-bins check deps lint install compdb fuzz fuzz-run bench clean guest \
+	demo mutate coverage
 all: $(B)/vzhost $(PLUGIN_SOS)
 
 $(B)/obj/%.o: %.c
@@ -101,8 +104,29 @@ $(B)/tests/abi: tests/abi/abi.c sdk/vzhost/plugin.h
 TEST_BINS := $(B)/vzhost $(PLUGIN_SOS) $(FIXTURES) $(UNIT_BINS) $(B)/tests/abi
 
 test: deps
-	@$(MAKE) --no-print-directory B=$(B) SAN=$(SAN) $(TEST_BINS) guest
+	@$(MAKE) --no-print-directory B=$(B) SAN=$(SAN) test-bins
 	@B=$(B) SAN=$(SAN) tests/run.sh
+
+test-bins: $(TEST_BINS) guest
+
+# every mutant under tests/mutants must make its suites fail (about 40 minutes here)
+mutate: deps
+	@$(MAKE) --no-print-directory test-bins
+	@tests/mutate.sh
+
+# make test with gcov counters in build-cov, then lcov's per-file table
+CB := build-cov
+coverage: deps
+	@$(MAKE) --no-print-directory B=$(CB) CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage test-bins
+	@find $(CB) -name '*.gcda' -delete
+	@B=$(CB) tests/run.sh > $(CB)/tests.log 2>&1 || { tail -n 40 $(CB)/tests.log; exit 1; }
+	@tail -n 1 $(CB)/tests.log
+	@lcov --quiet --capture --directory $(CB) --rc lcov_branch_coverage=1 \
+		--output-file $(CB)/all.info 2>/dev/null
+	@lcov --quiet --extract $(CB)/all.info '$(CURDIR)/core/*' '$(CURDIR)/bridge/*' \
+		'$(CURDIR)/plugins/*' --rc lcov_branch_coverage=1 --output-file $(CB)/cov.info
+	@lcov --list $(CB)/cov.info --rc lcov_branch_coverage=1 | sed 's|$(CURDIR)/||'
+	@echo "HTML: genhtml --branch-coverage -o $(CB)/html $(CB)/cov.info"
 
 check: test
 
@@ -127,6 +151,10 @@ lint: $(PLUGIN_SOS)
 		if [ "$$syms" != "vzh_plugin_descriptor " ]; then \
 			echo "$$so exports more than its descriptor: $$syms"; exit 1; fi; \
 	done; echo "lint: format ok, $(words $(PLUGIN_SOS)) plugins export only vzh_plugin_descriptor"
+	@for p in tests/mutants/*.patch; do \
+		patch -s -f -p1 --fuzz=0 --dry-run < $$p > /dev/null 2>&1 || { \
+			echo "$$p no longer applies: remake it (tests/mutate.sh says how)"; exit 1; }; \
+	done; echo "lint: $$(ls tests/mutants/*.patch | wc -l) mutants apply"
 
 sdk/vzhost-plugin.pc: sdk/vzhost-plugin.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
@@ -190,6 +218,6 @@ $(B)/bench_check $(B)/bench_boot $(B)/stamp $(B)/hookstamp: $(B)/%: tests/bench/
 	$(CC) $(ALL_CFLAGS) $< -o $@
 
 clean:
-	rm -rf build build-san build-fuzz compile_commands.json
+	rm -rf build build-san build-fuzz build-cov build-mutate compile_commands.json
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

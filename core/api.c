@@ -149,10 +149,19 @@ static enum vzh_guest api_device_guest(const struct vzh_device *d)
 	return d->m->guest;
 }
 
-/* A plugin's emission is checked like user input: a bad one is its bug. */
+/*
+ * A plugin's emission is checked like user input: a bad one is its bug.  The
+ * struct is first copied as the plugin declared it (struct_size), the fields it
+ * does not know zero, so the checks never read past what it handed over.
+ */
+typedef const char *check_fn(const union device_desc *u);
+
 static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
-		const char *bad)
+		check_fn *check)
 {
+	size_t full = machine_class_size(cls);
+	union device_desc u;
+	const char *bad = NULL;
 	uint32_t size;
 
 	if (!d->open)
@@ -160,15 +169,20 @@ static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
 	if (!v)
 		return -EINVAL;
 	size = *(const uint32_t *)v;
+	memset(&u, 0, sizeof(u));
 	if (size < 2 * sizeof(uint32_t))
 		bad = "struct_size is not set";
+	else
+		memcpy(&u, v, size < full ? size : full);
+	if (!bad && check)
+		bad = check(&u);
 	if (bad) {
 		diag_add(&d->host->diag, d->origin.loc,
 			 "plugin \"%s\" emitted an invalid %s device: %s",
 			 d->plugin->name, dev_class_names[cls], bad);
 		return -EINVAL;
 	}
-	machine_add_device(d->m, cls, v, size, &d->origin);
+	machine_add_device(d->m, cls, &u, full, &d->origin);
 	return 0;
 }
 
@@ -177,30 +191,69 @@ static bool abs_path(const char *s)
 	return s && s[0] == '/';
 }
 
+static const char *check_disk(const union device_desc *u)
+{
+	const struct vzh_disk *v = &u->disk;
+
+	return !abs_path(v->path)	     ? "path must be absolute" :
+	       v->cache > VZH_CACHE_UNCACHED ? "unknown cache mode" :
+	       v->sync > VZH_SYNC_NONE	     ? "unknown sync mode" :
+	       v->iface > VZH_DISK_USB	     ? "unknown interface" :
+					       NULL;
+}
+
+static const char *check_net(const union device_desc *u)
+{
+	return u->net.attach != VZH_NET_NAT ? "unknown attachment" : NULL;
+}
+
+static const char *check_graphics(const union device_desc *u)
+{
+	const struct vzh_graphics *v = &u->graphics;
+
+	return !v->width || !v->height || !v->ppi ?
+		       "width, height and ppi must be positive" :
+		       NULL;
+}
+
+static const char *check_pointer(const union device_desc *u)
+{
+	return u->pointer.type > VZH_POINTER_TRACKPAD ? "unknown type" : NULL;
+}
+
+static const char *check_serial(const union device_desc *u)
+{
+	const struct vzh_serial *v = &u->serial;
+
+	return v->output > VZH_SERIAL_FILE ?
+		       "unknown output" :
+	       v->output == VZH_SERIAL_FILE && !abs_path(v->path) ?
+		       "a file output needs an absolute path" :
+		       NULL;
+}
+
+static const char *check_share(const union device_desc *u)
+{
+	const struct vzh_share *v = &u->share;
+
+	return !v->tag || !*v->tag ? "tag is empty" :
+	       !abs_path(v->path)  ? "path must be absolute" :
+				     NULL;
+}
+
 static int api_emit_disk(struct vzh_device *d, const struct vzh_disk *v)
 {
-	return emit(d, DEV_DISK, v,
-		    !v				  ? NULL :
-		    !abs_path(v->path)		  ? "path must be absolute" :
-		    v->cache > VZH_CACHE_UNCACHED ? "unknown cache mode" :
-		    v->sync > VZH_SYNC_NONE	  ? "unknown sync mode" :
-		    v->iface > VZH_DISK_USB	  ? "unknown interface" :
-						    NULL);
+	return emit(d, DEV_DISK, v, check_disk);
 }
 
 static int api_emit_net(struct vzh_device *d, const struct vzh_net *v)
 {
-	return emit(d, DEV_NET, v,
-		    v && v->attach != VZH_NET_NAT ? "unknown attachment" :
-						    NULL);
+	return emit(d, DEV_NET, v, check_net);
 }
 
 static int api_emit_graphics(struct vzh_device *d, const struct vzh_graphics *v)
 {
-	return emit(d, DEV_GRAPHICS, v,
-		    v && (!v->width || !v->height || !v->ppi) ?
-			    "width, height and ppi must be positive" :
-			    NULL);
+	return emit(d, DEV_GRAPHICS, v, check_graphics);
 }
 
 static int api_emit_keyboard(struct vzh_device *d, const struct vzh_keyboard *v)
@@ -210,29 +263,17 @@ static int api_emit_keyboard(struct vzh_device *d, const struct vzh_keyboard *v)
 
 static int api_emit_pointer(struct vzh_device *d, const struct vzh_pointer *v)
 {
-	return emit(d, DEV_POINTER, v,
-		    v && v->type > VZH_POINTER_TRACKPAD ? "unknown type" :
-							  NULL);
+	return emit(d, DEV_POINTER, v, check_pointer);
 }
 
 static int api_emit_serial(struct vzh_device *d, const struct vzh_serial *v)
 {
-	return emit(d, DEV_SERIAL, v,
-		    !v ? NULL :
-		    v->output > VZH_SERIAL_FILE ?
-			 "unknown output" :
-		    v->output == VZH_SERIAL_FILE && !abs_path(v->path) ?
-			 "a file output needs an absolute path" :
-			 NULL);
+	return emit(d, DEV_SERIAL, v, check_serial);
 }
 
 static int api_emit_share(struct vzh_device *d, const struct vzh_share *v)
 {
-	return emit(d, DEV_SHARE, v,
-		    !v			? NULL :
-		    !v->tag || !*v->tag ? "tag is empty" :
-		    !abs_path(v->path)	? "path must be absolute" :
-					  NULL);
+	return emit(d, DEV_SHARE, v, check_share);
 }
 
 static int api_emit_entropy(struct vzh_device *d, const struct vzh_simple *v)

@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 
 #include "build.h"
+#include "builtin.h"
 #include "device.h"
 #include "util.h"
 
@@ -17,15 +18,6 @@ static const char *const boot_keys[] = { "kernel", "initrd", "cmdline", "efi",
 					 NULL };
 static const char *const efi_keys[] = { "vars", NULL };
 static const char *const macos_keys[] = { "bundle", NULL };
-
-/* Which built-in plugin provides a kind, to say what to load. */
-static const char *const builtin_providers[][2] = {
-	{ "disk", "disk" },	    { "nat", "nat" },
-	{ "graphics", "graphics" }, { "keyboard", "input" },
-	{ "pointer", "input" },	    { "serial", "serial" },
-	{ "share", "share" },	    { "entropy", "virtio" },
-	{ "balloon", "virtio" },    { "vsock", "virtio" },
-};
 
 static bool name_ok(const char *s)
 {
@@ -152,17 +144,14 @@ static void unknown_kind(struct host *h, const config_setting_t *dev,
 {
 	const char **names = registry_kind_names(&h->reg);
 	const char *near = util_did_you_mean(kind, names);
-	size_t i;
+	const char *provider = builtin_provider(kind);
 
-	for (i = 0; i < ARRAY_SIZE(builtin_providers); i++)
-		if (!strcmp(builtin_providers[i][0], kind))
-			break;
-	if (i < ARRAY_SIZE(builtin_providers))
+	if (provider)
 		cfg_error(
 			dev, "kind",
 			"no loaded plugin provides kind \"%s\" (add \"%s\" to "
 			"plugins.load)",
-			kind, builtin_providers[i][1]);
+			kind, provider);
 	else if (near)
 		cfg_error(dev, "kind",
 			  "unknown device kind \"%s\" (did you mean "
@@ -257,6 +246,10 @@ int build_machines(struct host *h)
 		}
 		h->nvms++;
 		parse_vm(m, vm);
+		/* the EFI variable store is the VM's own, kept with its state */
+		if (m->boot.efi && !m->boot.efi_vars)
+			m->boot.efi_vars = xasprintf("%s/%s.efivars",
+						     h->set.state_dir, m->name);
 		devs = cfg_get_list(vm, "devices");
 		for (j = 0; devs && j < (unsigned)config_setting_length(devs);
 		     j++)

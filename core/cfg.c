@@ -620,10 +620,12 @@ config_setting_t *cfg_get_list(const config_setting_t *s, const char *key)
 	return m;
 }
 
-int cfg_check_keys(const config_setting_t *s, const char *const *allowed)
+int cfg_check_keys_hint(const config_setting_t *s, const char *const *allowed,
+			cfg_hint_fn *hint, void *data)
 {
 	config_setting_t *m;
 	const char *name, *near;
+	char more[256];
 	int i, j, ret = 0;
 
 	for (i = 0; (m = config_setting_get_elem(s, i)); i++) {
@@ -633,13 +635,22 @@ int cfg_check_keys(const config_setting_t *s, const char *const *allowed)
 		if (allowed[j])
 			continue;
 		near = util_did_you_mean(name, allowed);
+		more[0] = 0;
+		if (!near && hint)
+			hint(name, data, more, sizeof(more));
 		if (near)
 			cfg_error(m, NULL,
 				  "unknown setting (did you mean \"%s\"?)",
 				  near);
 		else
-			cfg_error(m, NULL, "unknown setting");
+			cfg_error(m, NULL, "unknown setting%s%s",
+				  *more ? ": " : "", more);
 		ret = -EINVAL;
 	}
 	return ret;
+}
+
+int cfg_check_keys(const config_setting_t *s, const char *const *allowed)
+{
+	return cfg_check_keys_hint(s, allowed, NULL, NULL);
 }

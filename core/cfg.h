@@ -72,5 +72,9 @@ config_setting_t *cfg_get_list(const config_setting_t *s, const char *key);
 
 /* report every member of group s not in allowed (NULL-terminated) */
 int cfg_check_keys(const config_setting_t *s, const char *const *allowed);
+/* the same; for a key with no near match, hint may say more (into buf) */
+typedef void cfg_hint_fn(const char *key, void *data, char *buf, size_t len);
+int cfg_check_keys_hint(const config_setting_t *s, const char *const *allowed,
+			cfg_hint_fn *hint, void *data);
 
 #endif

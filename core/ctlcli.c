@@ -61,14 +61,17 @@ static char *read_line(int fd, char *buf, size_t cap, size_t *len)
 	}
 }
 
-/* send one request, return the reply object (or NULL) */
+/* send one request, return the reply object (or NULL); a server that
+   refuses us answers first and hangs up, so the reply is read even when the
+   request could not be written */
 static json_t *request(int fd, json_t *req, char *buf, size_t cap, size_t *len)
 {
 	char *s = json_dumps(req, JSON_COMPACT), *line;
 	json_t *rep = NULL;
 
-	if (s && dprintf(fd, "%s\n", s) > 0 &&
-	    (line = read_line(fd, buf, cap, len)))
+	if (s)
+		dprintf(fd, "%s\n", s);
+	if ((line = read_line(fd, buf, cap, len)))
 		rep = json_loads(line, 0, NULL);
 	free(s);
 	return rep;
@@ -125,7 +128,10 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 			json_string_value(json_object_get(rep, "error")));
 		status = 1;
 	} else if (!strcmp(argv[0], "events")) {
-		/* the stream, one JSON object a line, until the VM is gone */
+		/* the state when the stream starts, then one JSON object a
+		   line, until the VM is gone */
+		json_dumpf(rep, stdout, JSON_COMPACT);
+		putchar('\n');
 		fflush(stdout);
 		while ((line = read_line(fd, buf, sizeof(buf), &len))) {
 			printf("%s\n", line);

@@ -338,8 +338,13 @@ static char *describe(const struct child *c, int status, unsigned timeout_s)
 		if (*p == '\n')
 			*p = ' ';
 	if (c->termed)
-		return xasprintf("hook %s timed out after %u s%s%s", c->name,
-				 timeout_s, n ? ": " : "", tail);
+		return xasprintf("hook %s timed out after %u s%s%s%s", c->name,
+				 timeout_s,
+				 WIFSIGNALED(status) &&
+						 WTERMSIG(status) == SIGKILL ?
+					 " and ignored SIGTERM: killed" :
+					 "",
+				 n ? ": " : "", tail);
 	if (WIFSIGNALED(status))
 		return xasprintf("hook %s killed by signal %d%s%s", c->name,
 				 WTERMSIG(status), n ? ": " : "", tail);

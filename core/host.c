@@ -12,6 +12,7 @@
 #endif
 
 #include "build.h"
+#include "builtin.h"
 #include "loader.h"
 #include "util.h"
 
@@ -186,12 +187,46 @@ static bool in_list(const config_setting_t *load, const char *name)
 	return false;
 }
 
+/* plugins.NAME of a built-in plugin: say what it takes, and where a device
+   key put there by mistake belongs */
+struct settings_hint {
+	struct host *h;
+	const char *plugin;
+	bool any; /* it takes some settings */
+};
+
+static void settings_hint(const char *key, void *data, char *buf, size_t len)
+{
+	const struct settings_hint *sh = data;
+	struct kind_entry *k, *tmp;
+	size_t i;
+	int n = 0;
+
+	if (!sh->any)
+		n = snprintf(buf, len, "plugin \"%s\" takes no settings",
+			     sh->plugin);
+	HASH_ITER(hh, sh->h->reg.kinds, k, tmp) {
+		if (strcmp(k->owner->name, sh->plugin))
+			continue;
+		for (i = 0; k->keys[i]; i++)
+			if (!strcmp(k->keys[i], key) && n >= 0 &&
+			    (size_t)n < len) {
+				snprintf(buf + n, len - (size_t)n,
+					 " (%s is set on each { kind = \"%s\"; "
+					 "... } device)",
+					 key, k->name);
+				return;
+			}
+	}
+}
+
 /* plugins.<name> groups hand settings to a plugin: each must name one */
 static void check_plugin_groups(struct host *h, const config_setting_t *ps,
 				const config_setting_t *load)
 {
 	const config_setting_t *m;
 	const char **names = xcalloc(h->nplugins + 3, sizeof(*names));
+	const char *const *allowed;
 	const char *name, *near;
 	size_t i;
 
@@ -201,6 +236,13 @@ static void check_plugin_groups(struct host *h, const config_setting_t *ps,
 		names[i + 2] = h->plugins[i]->name;
 	for (i = 0; ps && (m = config_setting_get_elem(ps, (unsigned)i)); i++) {
 		name = config_setting_name(m);
+		if (is_loaded(h, name) && config_setting_is_group(m) &&
+		    (allowed = builtin_settings(name))) {
+			struct settings_hint sh = { h, name,
+						    allowed[0] != NULL };
+
+			cfg_check_keys_hint(m, allowed, settings_hint, &sh);
+		}
 		if (!strcmp(name, "dirs") || !strcmp(name, "load") ||
 		    is_loaded(h, name) || in_list(load, name))
 			continue;

@@ -21,7 +21,7 @@ const char *const pointer_names[] = { "tablet", "trackpad", NULL };
 const char *const serial_names[] = { "stdio", "none", "pty", "file", NULL };
 
 /* The union member each class uses, with its published size. */
-static size_t class_size(enum dev_class cls)
+size_t machine_class_size(enum dev_class cls)
 {
 	switch (cls) {
 	case DEV_DISK:
@@ -47,7 +47,7 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 				  const void *desc, size_t desc_size,
 				  const struct origin *origin)
 {
-	size_t full = class_size(cls);
+	size_t full = machine_class_size(cls);
 	struct device *d;
 
 	if (m->ndevs == m->capdevs) {

@@ -29,19 +29,22 @@ struct origin {
 	char *plugin; /* the plugin that emitted it */
 };
 
+/* what a plugin emits, one member per class */
+union device_desc {
+	struct vzh_disk disk;
+	struct vzh_net net;
+	struct vzh_graphics graphics;
+	struct vzh_keyboard keyboard;
+	struct vzh_pointer pointer;
+	struct vzh_serial serial;
+	struct vzh_share share;
+	struct vzh_simple simple;
+};
+
 struct device {
 	enum dev_class cls;
 	struct origin origin;
-	union {
-		struct vzh_disk disk;
-		struct vzh_net net;
-		struct vzh_graphics graphics;
-		struct vzh_keyboard keyboard;
-		struct vzh_pointer pointer;
-		struct vzh_serial serial;
-		struct vzh_share share;
-		struct vzh_simple simple;
-	} u;
+	union device_desc u;
 };
 
 enum policy { POLICY_STOP, POLICY_RESTART };
@@ -90,6 +93,8 @@ extern const char *const disk_iface_names[];
 extern const char *const pointer_names[];
 extern const char *const serial_names[];
 
+/* the size of the SDK struct of a class, as this core knows it */
+size_t machine_class_size(enum dev_class cls);
 /* appends a device (strings copied); returns it */
 struct device *machine_add_device(struct machine *m, enum dev_class cls,
 				  const void *desc, size_t desc_size,

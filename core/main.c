@@ -3,12 +3,14 @@
 #include <getopt.h>
 #include <stdbool.h>
 #include <jansson.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
 
 #include "ctlcli.h"
+#include "exits.h"
 #include "host.h"
 #include "log.h"
 #include "print.h"
@@ -48,17 +50,17 @@ static void usage(FILE *f)
 		"\n"
 		"  plugins            list the loaded plugins, versions and kinds\n"
 		"  ctl VM COMMAND     status, stop (graceful), kill (force), pause,\n"
-		"                     resume, save PATH, events (stream until the VM\n"
-		"                     is gone), through the VM's control socket\n"
-		"  list               every VM this user runs here: state, pid,\n"
-		"                     uptime, config\n"
+		"                     resume, save PATH (then the VM stops), events\n"
+		"                     (stream until the VM is gone), through the\n"
+		"                     VM's control socket\n"
+		"  list               the VMs running from one state directory:\n"
+		"                     state, pid, uptime, config\n"
 		"      --state-dir DIR  where ctl and list find the sockets (default:\n"
 		"                     host.state_dir of -c FILE, else the default)\n"
 		"      --json         list as JSON\n"
 		"\n"
-		"Exit status: 0 ok, 64 usage, 66 config file missing, 69 hypervisor\n"
-		"unavailable, 70 internal error, 75 VM limit reached, 78 configuration\n"
-		"error, 1 a VM crashed or failed.\n");
+		"Exit status:\n");
+	exits_print(f);
 }
 
 static int finish_errors(struct host *h, int status)
@@ -125,13 +127,16 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 {
 	struct host h;
 	char *dir = NULL;
-	int status;
+	int ret, status;
 
 	if (state_dir) {
 		dir = xstrdup(state_dir);
 	} else if (path) {
-		if (host_open(&h, path) < 0 && !h.cfg.loaded) {
-			status = finish_errors(&h, EX_NOINPUT);
+		/* the file names the state directory: it must be right */
+		ret = host_open(&h, path);
+		if (ret < 0) {
+			status = finish_errors(&h, ret == -EINVAL ? EX_CONFIG :
+								    EX_NOINPUT);
 			host_close(&h);
 			return status;
 		}
@@ -140,6 +145,8 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 	} else {
 		dir = host_default_state_dir();
 	}
+	/* a server that hangs up is an answer, not a reason to die */
+	signal(SIGPIPE, SIG_IGN);
 	if (mode == MODE_LIST) {
 		status = argc ? EX_USAGE : list_main(dir, json);
 	} else if (argc < 1) {

@@ -14,14 +14,12 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "restart.h"
 #include "runner.h"
 #include "state.h"
 #include "util.h"
 
 #define MAX_POLL 1024
-#define RESTART_WINDOW_MS 60000 /* at most RESTART_MAX restarts in it */
-#define RESTART_MAX 5
-#define BACKOFF_MAX_S 30
 
 /* auto: vz on macOS when built with it; qemu otherwise */
 static const struct bridge_ops *pick(const struct host *h, struct diag *d)
@@ -186,35 +184,22 @@ static void start_vm(struct runner *r, struct vmrun *v)
 		r->ops->start(v->bvm);
 }
 
-/* 1 s doubling to 30 s; more than RESTART_MAX in a minute is a loop */
-static bool schedule_restart(struct runner *r, struct vmrun *v)
+/* a restart is wanted: schedule it, or give up on a loop */
+static bool schedule_restart(struct vmrun *v)
 {
-	long long now = util_now_ms();
-	unsigned i, recent = 0;
+	unsigned recent,
+		wait = restart_next(&v->restart, util_now_ms(), &recent);
 
-	for (i = 0; i < v->nrestarts; i++)
-		recent += now - v->restarts[i] < RESTART_WINDOW_MS;
-	if (recent >= RESTART_MAX) {
+	if (!wait) {
 		log_msg(LOG_ERR, v->m->name,
 			"giving up: %u restarts within %d s; the VM stays "
 			"stopped",
 			recent, RESTART_WINDOW_MS / 1000);
 		return false;
 	}
-	if (!recent) /* quiet for a minute: start over at 1 s */
-		v->backoff = 0;
-	if (v->nrestarts == 8) {
-		memmove(v->restarts, v->restarts + 1, 7 * sizeof(*v->restarts));
-		v->nrestarts--;
-	}
-	v->restarts[v->nrestarts++] = now;
-	v->backoff = v->backoff ? v->backoff * 2 : 1;
-	if (v->backoff > BACKOFF_MAX_S)
-		v->backoff = BACKOFF_MAX_S;
-	v->restart_at = now + v->backoff * 1000ll;
+	v->restart_at = util_now_ms() + wait * 1000ll;
 	log_msg(LOG_NOTICE, v->m->name, "restarting in %u s (policy restart)",
-		v->backoff);
-	(void)r;
+		wait);
 	return true;
 }
 
@@ -232,7 +217,7 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 	if (v->state_file && reason != VZH_REASON_SAVED)
 		unlink(v->state_file); /* used, or stale */
 	if (restart) {
-		if (schedule_restart(r, v))
+		if (schedule_restart(v))
 			return;
 		failed = true; /* given up on */
 	}

@@ -9,6 +9,7 @@
 
 #include "../bridge/bridge.h"
 #include "host.h"
+#include "restart.h"
 
 struct ctl_client;
 struct hook_job;
@@ -23,9 +24,7 @@ struct vmrun {
 	bool stopping; /* a stop chain is under way */
 	long long force_at; /* ms: the stop chain's deadline, 0: none */
 	long long restart_at; /* ms: a restart is due, 0: none */
-	unsigned backoff; /* seconds before the next restart */
-	long long restarts[8]; /* ms of recent restarts, newest last */
-	unsigned nrestarts;
+	struct restart_log restart;
 	long long since; /* ms (CLOCK_REALTIME) of the last start */
 	int listen_fd; /* control socket */
 	char *sock_path;

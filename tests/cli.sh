@@ -8,6 +8,7 @@ export VZHOST_PLUGIN_PATH="$build/plugins"
 pass=0 fail=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+: > "$tmp/statuses"
 
 # expect STATUS PATTERN CMD...: exit status and a fixed string in stdout+stderr
 expect() {
@@ -17,6 +18,7 @@ expect() {
 	status=$?
 	if [ "$status" = "$want" ] && printf '%s' "$out" | grep -qF -- "$pattern"; then
 		pass=$((pass + 1))
+		echo "$status" >> "$tmp/statuses"
 	else
 		fail=$((fail + 1))
 		echo "FAIL: $* -> exit $status (want $want), output:"
@@ -56,14 +58,47 @@ expect 69 "host.accel = \"hvf\": hvf exists on macOS only" \
 	sh -c "sed 's/^host = .*/host = { accel = \"hvf\"; };/' '$tmp/vz.conf' > '$tmp/hvf.conf' && '$vzhost' -c '$tmp/hvf.conf'"
 expect 0 "kinds: entropy balloon vsock" "$vzhost" plugins
 expect 0 "kinds: keyboard pointer" "$vzhost" plugins -c "$tmp/ok.conf"
-# --print output is JSON a tool can read
-if "$vzhost" -c "$tmp/ok.conf" --print | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["vms"][0]["devices"][1]["class"]=="serial"' 2>/dev/null ||
-	! command -v python3 >/dev/null; then
+# --print output is JSON a tool can read (python3 is a test dependency: make deps)
+if "$vzhost" -c "$tmp/ok.conf" --print | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["vms"][0]["devices"][1]["class"]=="serial"'; then
 	pass=$((pass + 1))
 else
 	fail=$((fail + 1))
-	echo "FAIL: --print is not the expected JSON"
+	echo "FAIL: --print is not the expected JSON (or python3 is missing)"
 fi
+
+# every exit status of the table: a VM that fails to start is 1
+printf 'host = { qemu = "/bin/false"; state_dir = "%s/st"; };\n' "$tmp" > "$tmp/false.conf"
+sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/false.conf"
+expect 1 "state starting -> stopped (start-failed)" "$vzhost" -c "$tmp/false.conf"
+# a state directory that cannot be created is 73, before anything starts
+printf 'host = { state_dir = "/dev/null/x"; };\n' > "$tmp/nostate.conf"
+sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/nostate.conf"
+expect 73 "state_dir /dev/null/x: Not a directory" "$vzhost" -c "$tmp/nostate.conf"
+# starved of descriptors, vzhost cannot build its event loop: 71
+sed "s|/bin/false|$tmp/never-run|" "$tmp/false.conf" > "$tmp/starved.conf"
+printf '#!/bin/sh\ntouch "%s/qemu-ran"\n' "$tmp" > "$tmp/never-run"
+chmod 755 "$tmp/never-run"
+expect 71 "cannot set up the event loop: Too many open files" \
+	prlimit --nofile=5 "$vzhost" -c "$tmp/starved.conf"
+[ ! -e "$tmp/qemu-ran" ] || { fail=$((fail + 1)); echo "FAIL: exit 71 ran QEMU"; }
+# ctl and list read the state directory from -c FILE: a broken file is 78, a missing one 66
+printf 'host = { state_dir = ; };\n' > "$tmp/syntax.conf"
+expect 78 "syntax.conf:1: syntax error" "$vzhost" ctl -c "$tmp/syntax.conf" demo status
+expect 78 "syntax.conf:1: syntax error" "$vzhost" list -c "$tmp/syntax.conf"
+printf 'host = { state_dir = 7; };\n' > "$tmp/badhost.conf"
+expect 78 "badhost.conf:1: host.state_dir: " "$vzhost" ctl -c "$tmp/badhost.conf" demo status
+expect 66 "cannot read the configuration" "$vzhost" ctl -c "$tmp/nope.conf" demo status
+expect 69 "no VM \"demo\" is running here" "$vzhost" ctl --state-dir "$tmp" demo status
+expect 64 "a command is needed" "$vzhost" ctl --state-dir "$tmp" demo
+# a control socket that hangs up without a reply: 76
+python3 -c '
+import os, signal, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+if os.fork() == 0:
+    signal.alarm(30)  # nobody came: do not outlive the test
+    c, _ = s.accept(); c.recv(4096); c.close(); os._exit(0)
+' "$tmp/mute.sock"
+expect 76 "no reply from $tmp/mute.sock" "$vzhost" ctl --state-dir "$tmp" mute status
 # an installed layout finds its plugins in ../lib/vzhost/plugins without help
 mkdir -p "$tmp/inst/bin" "$tmp/inst/lib/vzhost/plugins"
 cp "$vzhost" "$tmp/inst/bin/" && cp "$build"/plugins/*.so "$tmp/inst/lib/vzhost/plugins/"
@@ -73,6 +108,21 @@ expect 0 "$tmp/inst/lib/vzhost/plugins/nat.so" env -u VZHOST_PLUGIN_PATH "$tmp/i
 # the shipped examples stay valid (conf/ must stay true)
 for conf in "$here"/../conf/*.conf; do
 	expect 0 ": OK (" "$vzhost" -c "$conf" --check
+done
+
+# every status --help lists was produced by a test above
+codes=$("$vzhost" --help | sed -n '/^Exit status:/,$s/^  \([0-9][0-9]*\) .*/\1/p')
+if [ "$(printf '%s\n' $codes | wc -l)" -lt 9 ]; then
+	fail=$((fail + 1))
+	echo "FAIL: --help lists only these exit statuses: $codes"
+fi
+for code in $codes; do
+	if grep -qx "$code" "$tmp/statuses"; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: exit status $code is in --help but no test produced it"
+	fi
 done
 
 echo "cli: $pass passed, $fail failed"

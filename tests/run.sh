@@ -1,5 +1,7 @@
 #!/bin/sh
-# Runs every test suite against the build in $B and ends with one "N passed, N failed" line.
+# Runs every test suite against the build in $B and ends with one "N passed, N failed, N skipped" line.
+# VZH_SUITES="argv events" runs only those suites (make mutate uses it); a suite's own
+# VZH_TESTS selects tests inside the shell suites.
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd -P)
 B=${B:-build}
@@ -9,29 +11,43 @@ export B VZH_BUILD="$build"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0:exitcode=23}
 export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
-pass=0 fail=0 suites_failed=""
+pass=0 fail=0 skip=0 suites_failed="" ran=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
+
+wanted() { # suite-name: selected by VZH_SUITES, or no selection
+	[ -z "${VZH_SUITES:-}" ] && return 0
+	case " $VZH_SUITES " in *" $1 "*) return 0 ;; esac
+	return 1
+}
 
 count() { # suite-name command...: adds the suite's own counts
 	name=$1
 	shift
-	"$@" > "$log" 2>&1
+	wanted "$name" || return 0
+	ran=$((ran + 1))
+	# a suite that hangs fails, it does not stop the run
+	timeout -k 10 "${VZH_SUITE_TIMEOUT:-1800}" "$@" > "$log" 2>&1
 	status=$?
-	# cmocka's "[  PASSED  ] N test(s)." or our "N passed, N failed"
+	[ $status = 124 ] && echo "(timed out after ${VZH_SUITE_TIMEOUT:-1800} s)" >> "$log"
+	# cmocka's "[  PASSED  ] N test(s)." / "[  SKIPPED ] N test(s)." or our
+	# "N passed, N failed[, N skipped]"
 	p=$(sed -n 's/.*\[  PASSED  \] \([0-9]*\) test.*/\1/p; s/^\(.* \)\{0,1\}\([0-9][0-9]*\) passed, [0-9]* failed.*/\2/p' "$log" | tail -1)
 	f=$(sed -n 's/.*\[  FAILED  \] \([0-9]*\) test.*/\1/p; s/^\(.* \)\{0,1\}[0-9][0-9]* passed, \([0-9]*\) failed.*/\2/p' "$log" | tail -1)
-	p=${p:-0} f=${f:-0}
+	s=$(sed -n 's/.*\[  SKIPPED \] \([0-9]*\) test.*/\1/p; s/^\(.* \)\{0,1\}[0-9][0-9]* passed, [0-9]* failed, \([0-9]*\) skipped.*/\2/p' "$log" | tail -1)
+	p=${p:-0} f=${f:-0} s=${s:-0}
 	if [ $status -ne 0 ] && [ "$f" = 0 ]; then
 		f=1 # crashed, or failed before counting
 	fi
-	pass=$((pass + p)) fail=$((fail + f))
+	pass=$((pass + p)) fail=$((fail + f)) skip=$((skip + s))
 	if [ $status -ne 0 ] || [ "$f" != 0 ]; then
 		suites_failed="$suites_failed $name"
 		echo "---- $name failed (exit $status) ----"
 		cat "$log"
+	elif [ "$s" != 0 ]; then # say why, every time
+		grep -E '^SKIP|\[  SKIPPED \]|^\[ *SKIPPED|skipped:' "$log" | sed "s/^/    $name: /"
 	fi
-	printf '%-14s %4s passed, %s failed\n' "$name" "$p" "$f"
+	printf '%-14s %4s passed, %s failed, %s skipped\n' "$name" "$p" "$f" "$s"
 }
 
 cd "$top"
@@ -42,9 +58,14 @@ count abi sh -c "'$build/tests/abi' && echo '1 passed, 0 failed'"
 count golden tests/golden/run.sh
 count bad-configs tests/bad/run.sh
 count cli tests/cli.sh
+count docs tests/docs.sh
 count sdk tests/sdk/run.sh
 count integration tests/integration/run.sh
 count events tests/integration/events.sh
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
-echo "$pass passed, $fail failed"
+if [ $ran = 0 ]; then
+	echo "no suite matches VZH_SUITES=\"${VZH_SUITES:-}\""
+	fail=$((fail + 1))
+fi
+echo "$pass passed, $fail failed, $skip skipped"
 [ "$fail" -eq 0 ] && [ -z "$suites_failed" ]

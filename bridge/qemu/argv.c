@@ -62,6 +62,7 @@ static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 {
 	char *path = esc(d->path);
 	bool direct = d->cache == VZH_CACHE_UNCACHED;
+	const char *wc = d->sync == VZH_SYNC_FULL ? "off" : "on";
 
 	/* cache: the host page cache or O_DIRECT; sync: which guest flushes
 	   reach the disk (every write, on request, never) */
@@ -76,17 +77,21 @@ static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 	argv_add(a, "-blockdev");
 	argv_add(a, "driver=raw,node-name=disk%u,file=file%u%s", i, i,
 		 d->read_only ? ",read-only=on" : "");
+	/* full: no volatile write cache in the device, every write is stable
+	   before it completes; otherwise the guest's flushes decide */
 	argv_add(a, "-device");
 	switch (d->iface) {
 	case VZH_DISK_NVME:
-		argv_add(a, "nvme,drive=disk%u,serial=vzh%u", i, i);
+		argv_add(a, "nvme,drive=disk%u,serial=vzh%u,write-cache=%s", i,
+			 i, wc);
 		break;
 	case VZH_DISK_USB:
-		argv_add(a, "usb-storage,bus=usb.0,drive=disk%u", i);
+		argv_add(a, "usb-storage,bus=usb.0,drive=disk%u,write-cache=%s",
+			 i, wc);
 		break;
 	default:
 		argv_add(a, "virtio-blk-pci,drive=disk%u,write-cache=%s", i,
-			 d->sync == VZH_SYNC_FULL ? "off" : "on");
+			 wc);
 		break;
 	}
 	free(path);

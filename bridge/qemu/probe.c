@@ -43,21 +43,29 @@ static const char *first_existing(const char *const *paths)
 	return NULL;
 }
 
-/* KVM only with the vendor module: kvm_pvm boots PVM-built kernels only */
-static const char *kvm_unusable(void)
+const char *qemu_kvm_verdict(int open_errno, bool intel, bool amd, bool pvm)
 {
-	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
-
-	if (fd < 0)
-		return errno == ENOENT ? "there is no /dev/kvm" :
-					 "/dev/kvm cannot be opened";
-	close(fd);
-	if (exists("/sys/module/kvm_intel") || exists("/sys/module/kvm_amd"))
+	if (open_errno)
+		return open_errno == ENOENT ? "there is no /dev/kvm" :
+					      "/dev/kvm cannot be opened";
+	if (intel || amd)
 		return NULL;
-	if (exists("/sys/module/kvm_pvm"))
+	if (pvm)
 		return "/dev/kvm is backed by kvm_pvm, which boots only PVM-built "
 		       "guest kernels";
 	return "/dev/kvm is backed by neither kvm_intel nor kvm_amd";
+}
+
+/* KVM only with the vendor module: kvm_pvm boots PVM-built kernels only */
+static const char *kvm_unusable(void)
+{
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), err = fd < 0 ? errno : 0;
+
+	if (fd >= 0)
+		close(fd);
+	return qemu_kvm_verdict(err, exists("/sys/module/kvm_intel"),
+				exists("/sys/module/kvm_amd"),
+				exists("/sys/module/kvm_pvm"));
 }
 
 int qemu_probe(const struct bridge_env *env, struct bridge **out,

@@ -167,10 +167,7 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 		return err;
 	}
 	if (m->boot.efi)
-		vm->efi_vars = m->boot.efi_vars ?
-				       xstrdup(m->boot.efi_vars) :
-				       xasprintf("%s/%s.efivars",
-						 b->env.state_dir, m->name);
+		vm->efi_vars = xstrdup(m->boot.efi_vars);
 	*out = vm;
 	return 0;
 }

@@ -62,6 +62,9 @@ int qemu_probe(const struct bridge_env *env, struct bridge **out,
 	       struct diag *d);
 int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d);
 void qemu_free(struct bridge *b);
+/* why KVM cannot run ordinary guests, or NULL: the facts of /dev/kvm's open
+   (0 or errno) and which kvm modules are loaded */
+const char *qemu_kvm_verdict(int open_errno, bool intel, bool amd, bool pvm);
 
 /* console output and QEMU's messages (io.c) */
 void qemu_read_into(int fd, char *buf, size_t cap, size_t *len);

@@ -46,7 +46,9 @@ struct vzh_plugin {
 	 */
 	int (*init)(const struct vzh_api *api, struct vzh_host *host,
 		    const struct vzh_node *settings, void **state);
-	/* Called once at shutdown when init succeeded; may be NULL. */
+	/* Called once when the host is torn down, or right after init when the
+	   core refuses the plugin anyway (a kind taken or invalid); never when
+	   init failed.  May be NULL. */
 	void (*fini)(void *state);
 	void *reserved[8];
 };

@@ -18,6 +18,8 @@ cases = [
  ("plugins-load-type", "plugins.load as a string", 'plugins = { load = "disk"; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'plugins.load: expected a list ( ... ) or array [ ... ], got a string')]),
  ("plugin-not-found", "a plugin that does not exist", 'plugins = { load = [ "disk", "nosuch" ]; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'plugins.load[1]: plugin "nosuch" not found (searched: ')]),
  ("plugin-settings-unknown", "settings for a plugin that is not loaded", 'plugins = {\n  load = [ "disk", "nat" ];\n  nta = { };\n};\nvms = ( { name = "a"; ' + K + ' } );', [(3, 'plugins.nta: no plugin "nta" is loaded (did you mean "nat"?)')]),
+ ("plugin-settings-builtin", "a key given to a built-in plugin, which takes none", 'plugins = {\n  load = [ "disk", "nat" ];\n  nat = { bogus = 1; };\n};\nvms = ( { name = "a"; ' + K + ' } );', [(3, 'plugins.nat.bogus: unknown setting: plugin "nat" takes no settings')]),
+ ("plugin-settings-devkey", "a device key put in the plugin's settings", 'plugins = {\n  load = [ "disk", "nat" ];\n  nat = { mac = "52:54:00:12:34:56"; };\n};\nvms = ( { name = "a"; ' + K + ' } );', [(3, 'plugins.nat.mac: unknown setting: plugin "nat" takes no settings (mac is set on each { kind = "nat"; ... } device)')]),
  ("plugin-settings-type", "plugin settings that are not a group", 'plugins = { load = [ "nat" ]; nat = 1; };\nvms = ( { name = "a"; ' + K + ' } );', [(1, 'plugins.nat: plugin settings must be a group { ... }')]),
  ("no-vms", "no virtual machine at all", "host = { };", [(-2, "vms: no virtual machine declared")]),
  ("vms-type", "vms as a group", 'vms = { name = "a"; };', [(1, 'vms: expected a list ( ... ) or array [ ... ], got a group')]),

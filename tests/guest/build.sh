@@ -7,15 +7,18 @@ here=$(cd "$(dirname "$0")" && pwd -P)
 out=${1:-build/guest}
 mkdir -p "$out"
 out=$(cd "$out" && pwd -P)
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ "$out/initrd.img" -nt "$here/init" ]; then
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ "$out/initrd.img" -nt "$here/init" ] &&
+	[ "$out/initrd.img" -nt "$here/build.sh" ]; then
 	exit 0 # built once, reused
 fi
 work=$out/work
 rm -rf "$work"
-mkdir -p "$work/dl" "$work/root/bin" "$work/root/lib/modules"
-cd "$work/dl"
+# the packages stay in OUT/debs: a changed init rebuilds without a download
+mkdir -p "$out/debs" "$work/root/bin" "$work/root/lib/modules"
+cd "$out/debs"
 # apt-get download runs unsandboxed as root; its warning is noise here
 fetch() {
+	ls "$1"_*.deb >/dev/null 2>&1 && return 0
 	apt-get download "$@" 2>&1 | grep -v unsandboxed
 	ls "$1"_*.deb >/dev/null 2>&1 && return 0
 	# a fresh machine has no package lists yet
@@ -26,13 +29,14 @@ fetch linux-image-cloud-amd64 busybox-static
 kpkg=$(dpkg-deb -f linux-image-cloud-amd64_*.deb Depends | grep -o 'linux-image-[0-9][^ ,]*-cloud-amd64' | head -n 1)
 [ -n "$kpkg" ] || { echo "build.sh: cannot find the versioned cloud kernel" >&2; exit 1; }
 fetch "$kpkg"
-dpkg -x "$kpkg"_*.deb k
-dpkg -x busybox-static_*.deb bb
+dpkg -x "$kpkg"_*.deb "$work/k"
+dpkg -x busybox-static_*.deb "$work/bb"
+cd "$work"
 cp k/boot/vmlinuz-* "$work/vmlinuz"
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
 	virtio_blk failover net_failover virtio_net virtio_console virtio-rng \
 	virtio_balloon vsock vmw_vsock_virtio_transport_common \
-	vmw_vsock_virtio_transport evdev button fuse virtiofs; do
+	vmw_vsock_virtio_transport evdev button fuse virtiofs pvpanic pvpanic-mmio; do
 	f=$(find k/lib/modules -name "$m.ko" | head -n 1)
 	[ -n "$f" ] || { echo "build.sh: module $m not in $kpkg" >&2; exit 1; }
 	cp "$f" "$work/root/lib/modules/"
@@ -40,7 +44,7 @@ done
 cp bb/bin/busybox "$work/root/bin/busybox"
 cp "$here/init" "$work/root/init"
 chmod 755 "$work/root/init" "$work/root/bin/busybox"
-(cd "$work/root" && find . | "$work/dl/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.img"
+(cd "$work/root" && find . | "$work/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.img"
 mv "$work/vmlinuz" "$out/vmlinuz"
 mv "$work/initrd.img" "$out/initrd.img"
 rm -rf "$work"

@@ -84,17 +84,27 @@ static int f_get_bool(const struct vzh_node *n, const char *key, int def,
 	return ret;
 }
 
+/* like the core: a string with a suffix, or a byte count */
 static int f_get_size(const struct vzh_node *n, const char *key, uint64_t def,
 		      uint64_t *out)
 {
-	const char *v;
-	int ret = typed(n, key, 's', &v);
+	const struct fake_kv *kv = find(n, key);
 
 	*out = def;
-	if (ret || !v)
-		return ret;
-	if (util_parse_size(v, out) < 0)
+	if (!kv)
+		return 0;
+	if (kv->val[0] == 'i') {
+		if (kv->val[2] == '-')
+			return ferr(key, "a size cannot be negative");
+		*out = strtoull(kv->val + 2, NULL, 10);
+		return 0;
+	}
+	if (kv->val[0] != 's')
+		return ferr(key, "wrong type");
+	if (util_parse_size(kv->val + 2, out) < 0) {
+		*out = def;
 		return ferr(key, "not a size");
+	}
 	return 0;
 }
 
@@ -109,6 +119,8 @@ static int f_get_path(const struct vzh_node *n, const char *key,
 	*out = def;
 	if (ret || !v)
 		return ret;
+	if (!*v)
+		return ferr(key, "empty path");
 	if (v[0] == '/' || !fk.dir) {
 		*out = v;
 		return 0;
@@ -308,7 +320,7 @@ static void f_set_error(struct vzh_host *h, const char *fmt, ...)
 	va_end(ap);
 }
 
-static const struct vzh_api fake_api = {
+const struct vzh_api fake_api = {
 	.struct_size = sizeof(struct vzh_api),
 	.abi = VZH_ABI_VERSION,
 	.get_string = f_get_string,

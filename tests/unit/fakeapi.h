@@ -46,6 +46,8 @@ struct fake {
 };
 
 extern struct fake fk;
+/* the fake table itself; tests/unit/test_fakeapi.c holds it to the core's */
+extern const struct vzh_api fake_api;
 
 /* dlopen a built plugin and run its init() against the fake */
 const struct vzh_plugin *fake_load(const char *name);

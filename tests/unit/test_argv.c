@@ -79,6 +79,8 @@ static void machine_and_boot(void **s)
 	HAS(c, "/usr/bin/qemu-system-x86_64 -name guest=ab,debug-threads=on");
 	HAS(c, "-machine q35,accel=tcg -cpu max -smp 3 -m 768");
 	HAS(c, "-nodefaults -no-user-config -display none -S");
+	/* a panicking guest says so (GUEST_PANICKED) */
+	HAS(c, "-device pvpanic");
 	HAS(c,
 	    "-sandbox on,obsolete=deny,elevateprivileges=deny,spawn=deny,resourcecontrol=deny");
 	HAS(c,
@@ -109,7 +111,9 @@ static void disks(void **s)
 		" { kind = \"disk\"; path = \"@F@/base.img\"; read_only = true;\n"
 		"   cache = \"uncached\"; sync = \"full\"; interface = \"nvme\"; },\n"
 		" { kind = \"disk\"; path = \"x.img\"; size = \"1M\"; sync = \"none\"; interface = \"usb\"; },\n"
-		" { kind = \"disk\"; path = \"a,b.img\"; size = \"1M\"; } ); } );\n",
+		" { kind = \"disk\"; path = \"a,b.img\"; size = \"1M\"; },\n"
+		" { kind = \"disk\"; path = \"f.img\"; size = \"1M\"; sync = \"full\"; },\n"
+		" { kind = \"disk\"; path = \"u.img\"; size = \"1M\"; sync = \"full\"; interface = \"usb\"; } ); } );\n",
 		NULL);
 	/* cached + fsync: page cache, guest flushes honoured */
 	HAS(c,
@@ -119,14 +123,17 @@ static void disks(void **s)
 	HAS(c,
 	    "base.img,cache.direct=on,cache.no-flush=off,aio=native,discard=unmap,read-only=on");
 	HAS(c,
-	    "driver=raw,node-name=disk1,file=file1,read-only=on -device nvme,drive=disk1,serial=vzh1");
+	    "driver=raw,node-name=disk1,file=file1,read-only=on -device nvme,drive=disk1,serial=vzh1,write-cache=off");
 	/* none: flushes ignored; USB storage needs the xHCI controller first */
 	HAS(c, "x.img,cache.direct=off,cache.no-flush=on");
 	HAS(c,
 	    "-device qemu-xhci,id=usb -blockdev driver=file,node-name=file2");
-	HAS(c, "-device usb-storage,bus=usb.0,drive=disk2");
+	HAS(c, "-device usb-storage,bus=usb.0,drive=disk2,write-cache=on");
 	/* QEMU's option syntax: a comma in a value is doubled */
 	HAS(c, "/a,,b.img,cache.direct=off");
+	/* full on any interface: the device has no volatile write cache */
+	HAS(c, "-device virtio-blk-pci,drive=disk4,write-cache=off");
+	HAS(c, "-device usb-storage,bus=usb.0,drive=disk5,write-cache=off");
 }
 
 static void the_other_classes(void **s)

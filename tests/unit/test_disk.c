@@ -97,7 +97,7 @@ static void bad_values(void **s)
 {
 	const struct fake_kv nopath[] = { { "size", "s:1G" }, { 0 } };
 	const struct fake_kv odd[] = { { "path", "s:x.img" },
-				       { "size", "i:1000" },
+				       { "size", "b:1" },
 				       { 0 } };
 	const struct fake_kv cache[] = { { "path", "s:present.img" },
 					 { "cache", "s:sometimes" },
@@ -111,6 +111,21 @@ static void bad_values(void **s)
 	assert_true(fake_has_error("path", "needs a path"));
 	assert_int_not_equal(fake_contribute("disk", odd), 0);
 	assert_true(fake_has_error("size", "wrong type"));
+	/* a byte count is a size too, and must be whole sectors */
+	assert_int_not_equal(
+		fake_contribute("disk",
+				(const struct fake_kv[]){ { "path", "s:x.img" },
+							  { "size", "i:1000" },
+							  { 0 } }),
+		0);
+	assert_true(fake_has_error("size", "not a multiple of 512"));
+	assert_int_equal(fake_contribute("disk",
+					 (const struct fake_kv[]){
+						 { "path", "s:x.img" },
+						 { "size", "i:1048576" },
+						 { 0 } }),
+			 0);
+	assert_int_equal(fk.devs[0].u.disk.size, 1048576);
 	assert_int_not_equal(fake_contribute("disk", cache), 0);
 	assert_true(fake_has_error("cache", "sometimes"));
 	assert_int_not_equal(fake_contribute("disk", dir_missing), 0);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "fakeapi.h"
@@ -241,6 +242,47 @@ static void writable_files_and_dirs_are_refused(void **s)
 			   "/gw: it is group- or", NULL));
 }
 
+/* a plugin file or directory of another user (not root) is refused */
+static void other_owners_are_refused(void **s)
+{
+	const char *src = th_fmt("%s/fixtures/acme.so", fake_build_dir());
+	char cmd[1024];
+
+	(void)s;
+	if (geteuid() != 0) {
+		fprintf(stderr, "skipped: needs root to give files to uid "
+				"65534\n");
+		skip();
+	}
+	snprintf(cmd, sizeof(cmd),
+		 "mkdir -p %1$s/of %1$s/od && cp %2$s %1$s/of/ && cp %2$s "
+		 "%1$s/od/ && chown 65534 %1$s/of/acme.so %1$s/od && "
+		 "chmod 0755 %1$s/of %1$s/od && chmod 0644 %1$s/of/acme.so",
+		 th_dir(), src);
+	assert_int_equal(system(cmd), 0);
+	assert_int_not_equal(
+		th_pipeline_path(
+			&h,
+			"plugins = { dirs = [ \"of\" ]; load = [ \"acme\" ]; };\n" VM,
+			"/nonexistent"),
+		0);
+	assert_true(th_has(
+		&h, "plugin \"acme\": refusing file",
+		"of/acme.so: owned by uid 65534, neither root nor you", NULL));
+	assert_int_equal(h.nplugins, 0);
+	host_close(&h);
+	assert_int_not_equal(
+		th_pipeline_path(
+			&h,
+			"plugins = { dirs = [ \"od\" ]; load = [ \"acme\" ]; };\n" VM,
+			"/nonexistent"),
+		0);
+	assert_true(th_has(&h, "plugin \"acme\": refusing directory",
+			   "/od: owned by uid 65534, neither root nor you",
+			   NULL));
+	assert_int_equal(h.nplugins, 0);
+}
+
 static void default_loads_every_builtin(void **s)
 {
 	(void)s;
@@ -291,6 +333,8 @@ int main(void)
 		cmocka_unit_test_teardown(init_failure_message, teardown_one),
 		cmocka_unit_test(never_unloaded_after_init),
 		cmocka_unit_test_teardown(writable_files_and_dirs_are_refused,
+					  teardown_one),
+		cmocka_unit_test_teardown(other_owners_are_refused,
 					  teardown_one),
 		cmocka_unit_test_teardown(default_loads_every_builtin,
 					  teardown_one),

@@ -1,0 +1,77 @@
+# lib.sh: what the shell integration suites share: results, bounded waits, test selection.
+# Sourced after the suite sets $tmp; every wait has a deadline, so a hang is a failure.
+
+pass=0 fail=0 skip=0
+
+ok() { pass=$((pass + 1)); }
+bad() {
+	fail=$((fail + 1))
+	echo "FAIL: $*"
+	for f in $SHOW; do
+		[ -f "$tmp/$f" ] && sed "s|^|    $f: |" "$tmp/$f" | tail -15
+	done
+}
+skipped() { # WHY
+	skip=$((skip + 1))
+	echo "SKIP: $*"
+}
+
+# a signal ends the suite through its EXIT trap (dash skips it otherwise)
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+# wait_for FILE PATTERN SECONDS [GREP OPTION]: the pattern (a grep basic regular
+# expression, or what the option makes it) appears in FILE in time
+wait_for() {
+	_w=0
+	while [ $_w -lt $(($3 * 10)) ]; do
+		grep -q ${4:-} -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	return 1
+}
+
+# wait_count FILE N SECONDS: the guest's console shows "count N"
+wait_count() {
+	wait_for "$1" "VZH-GUEST: count $2([^0-9]|\$)" "$3" -E
+}
+
+# reap PID SECONDS: wait for a background vzhost, SIGKILL it when it hangs;
+# sets st to its exit status (124 for a hang)
+reap() {
+	_r=0
+	while kill -0 "$1" 2>/dev/null && [ $_r -lt $(($2 * 10)) ]; do
+		sleep 0.1
+		_r=$((_r + 1))
+	done
+	if kill -0 "$1" 2>/dev/null; then
+		echo "    (pid $1 still running after $2 s: killed)"
+		kill -KILL "$1" 2>/dev/null
+		wait "$1" 2>/dev/null
+		st=124
+		return 1
+	fi
+	wait "$1"
+	st=$?
+}
+
+# VZH_TESTS="a b" runs only those tests of a suite
+selected() {
+	[ -z "${VZH_TESTS:-}" ] && return 0
+	case " $VZH_TESTS " in *" $1 "*) return 0 ;; esac
+	return 1
+}
+
+# run_tests NAME...: each test is a function t_NAME
+run_tests() {
+	for t in "$@"; do
+		selected "$t" && "t_$t"
+	done
+}
+
+summary() { # SUITE
+	echo "$1: $pass passed, $fail failed, $skip skipped"
+	[ $fail -eq 0 ]
+}

@@ -1,0 +1,85 @@
+/* test_api.c: what the core accepts from a plugin's emitters: a buggy plugin cannot hand a bridge a bad device. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "helpers.h"
+
+static struct host h;
+
+static int teardown(void **s)
+{
+	(void)s;
+	host_close(&h);
+	th_cleanup();
+	return 0;
+}
+
+/* one VM whose only device is rogue.dev with emit = what */
+static size_t rogue(const char *what)
+{
+	host_close(&h);
+	return th_pipeline(
+		&h,
+		th_fmt("plugins = { load = [ \"rogue\" ]; };\n"
+		       "vms = ( { name = \"a\"; boot = { kernel = \"%s/../tests/fixtures/files/vmlinuz\"; };\n"
+		       "  devices = ( { kind = \"rogue.dev\"; emit = \"%s\"; } ); } );\n",
+		       getenv("VZH_BUILD"), what));
+}
+
+static void refused(const char *what, const char *cls, const char *why)
+{
+	size_t n = rogue(what);
+
+	if (n != 1 ||
+	    !th_has(&h,
+		    "host.conf:3: vms[0].devices[0]: plugin \"rogue\" emitted an invalid ",
+		    cls, " device: ", why, NULL))
+		fail_msg("emit = %s: %zu errors, wanted \"%s ... %s\"", what, n,
+			 cls, why);
+	assert_int_equal(h.vms[0].ndevs, 0);
+}
+
+static void bad_emissions_are_refused(void **s)
+{
+	(void)s;
+	refused("relpath", "disk", "path must be absolute");
+	refused("cache", "disk", "unknown cache mode");
+	refused("sync", "disk", "unknown sync mode");
+	refused("iface", "disk", "unknown interface");
+	refused("nosize", "disk", "struct_size is not set");
+	refused("attach", "net", "unknown attachment");
+	refused("graphics", "graphics",
+		"width, height and ppi must be positive");
+	refused("pointer", "pointer", "unknown type");
+	refused("serial", "serial", "a file output needs an absolute path");
+	refused("share", "share", "tag is empty");
+}
+
+/* a shorter (older) struct: the core reads only what it declared */
+static void short_struct_reads_only_what_was_declared(void **s)
+{
+	(void)s;
+	if (rogue("short"))
+		diag_print(&h.diag, stderr);
+	assert_int_equal(h.diag.n, 0);
+	assert_int_equal(h.vms[0].ndevs, 1);
+	assert_string_equal(h.vms[0].devs[0].u.disk.path, "/abs.img");
+	assert_int_equal(h.vms[0].devs[0].u.disk.cache, 0);
+	assert_int_equal(h.vms[0].devs[0].u.disk.sync, 0);
+	assert_int_equal(h.vms[0].devs[0].u.disk.struct_size,
+			 sizeof(struct vzh_disk));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(bad_emissions_are_refused),
+		cmocka_unit_test(short_struct_reads_only_what_was_declared),
+	};
+
+	return cmocka_run_group_tests_name("api", tests, NULL, teardown);
+}
