@@ -127,8 +127,11 @@ void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
 	enum vzh_state prev = v->state;
 	int ev = events_hook_point(prev, state, reason);
 
-	log_msg(state == VZH_STATE_ERROR ? LOG_ERR : LOG_NOTICE, v->m->name,
-		"state %s -> %s (%s)%s%s", state_names[prev],
+	/* what ends a VM badly is an error, shown under -q too */
+	log_msg(state == VZH_STATE_ERROR || reason == VZH_REASON_START_FAILED ?
+			LOG_ERR :
+			LOG_NOTICE,
+		v->m->name, "state %s -> %s (%s)%s%s", state_names[prev],
 		state_names[state], reason_names[reason],
 		detail && *detail ? ": " : "", detail ? detail : "");
 	v->state = state;

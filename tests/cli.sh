@@ -5,7 +5,7 @@ here=$(cd "$(dirname "$0")" && pwd -P)
 build=$(cd "$here/../${B:-build}" && pwd -P)
 vzhost=$build/vzhost
 export VZHOST_PLUGIN_PATH="$build/plugins"
-pass=0 fail=0
+pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 : > "$tmp/statuses"
@@ -110,6 +110,70 @@ for conf in "$here"/../conf/*.conf; do
 	expect 0 ": OK (" "$vzhost" -c "$conf" --check
 done
 
+# the run's own errors, each before anything starts or with its reason
+runconf() { # NAME HOST-SETTINGS [HOOKS-SETTINGS]: the demo VM with these settings
+	{ printf 'host = { state_dir = "%s/st"; %s };\n' "$tmp" "$2"
+	  [ -n "${3:-}" ] && printf 'hooks = { %s };\n' "$3"
+	  sed -n '1,2p' "$tmp/ok.conf"; } > "$tmp/$1.conf"
+}
+# a QEMU that refuses its command line: its own words are the reason
+printf '#!/bin/sh\necho "qemu-system-x86_64: -device nope: not found" >&2\nexit 1\n' > "$tmp/badqemu"
+chmod 755 "$tmp/badqemu"
+runconf badqemu "qemu = \"$tmp/badqemu\"; accel = \"tcg\";"
+expect 1 "state starting -> stopped (start-failed): QEMU: qemu-system-x86_64: -device nope: not found" \
+	"$vzhost" -c "$tmp/badqemu.conf"
+# -q keeps errors only; -vv shows the command line
+expect 1 "error: state starting -> stopped (start-failed): /bin/false exited with status 1 before it answered" \
+	"$vzhost" -q -c "$tmp/false.conf"
+if "$vzhost" -q -c "$tmp/false.conf" 2>&1 | grep -q "notice:"; then
+	fail=$((fail + 1)); echo "FAIL: -q still shows notices"
+else
+	pass=$((pass + 1))
+fi
+expect 1 "debug: argv[0] /bin/false" "$vzhost" -vv -c "$tmp/false.conf"
+# KVM asked for where it cannot run ordinary guests: 69 with the reason
+if [ -e /sys/module/kvm_intel ] || [ -e /sys/module/kvm_amd ]; then
+	echo "SKIP: host.accel = kvm refused: this host has a usable KVM"
+	skip=$((skip + 1))
+else
+	runconf kvm 'accel = "kvm"; qemu = "/bin/false";'
+	expect 69 'host.accel = "kvm": ' "$vzhost" -c "$tmp/kvm.conf"
+fi
+# vsock where the host has no vhost-vsock: a validation error at the device
+if [ -e /dev/vhost-vsock ]; then
+	echo "SKIP: vsock refused: this host has /dev/vhost-vsock"
+	skip=$((skip + 1))
+else
+	printf 'vms = ( { name = "v"; boot = { kernel = "%s/fixtures/files/vmlinuz"; };\n  devices = ( { kind = "vsock"; } ); } );\n' "$here" > "$tmp/vsock.conf"
+	expect 78 "vsock.conf:2: vms[0].devices[0]: vsock needs /dev/vhost-vsock on this host" \
+		"$vzhost" -c "$tmp/vsock.conf" --check
+fi
+# a hooks.dir that is not there: 78 before anything starts
+runconf nohooks 'qemu = "/bin/false";' 'dir = "no-such-hooks";'
+expect 78 "hooks.dir $tmp/no-such-hooks: No such file or directory" "$vzhost" -c "$tmp/nohooks.conf"
+# a control socket path longer than a socket address: the start is abandoned
+long=$tmp/$(printf '%0100d' 0)
+mkdir -p "$long"
+printf 'host = { state_dir = "%s"; qemu = "/bin/false"; };\n' "$long" > "$tmp/long.conf"
+sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/long.conf"
+expect 1 "start abandoned: control socket path $long/demo.sock is too long" "$vzhost" -c "$tmp/long.conf"
+# a disk image that cannot be created at start: the start is abandoned, QEMU never runs
+printf 'host = { state_dir = "%s/st"; qemu = "%s/never-run"; };\n' "$tmp" "$tmp" > "$tmp/noimg.conf"
+printf 'vms = ( { name = "demo"; boot = { kernel = "%s/fixtures/files/vmlinuz"; };\n  devices = ( { kind = "disk"; path = "/proc/vzh-%s.img"; size = "1M"; } ); } );\n' "$here" $$ >> "$tmp/noimg.conf"
+rm -f "$tmp/qemu-ran"
+expect 1 "start abandoned: cannot create /proc/vzh-$$.img: " "$vzhost" -c "$tmp/noimg.conf"
+[ ! -e "$tmp/qemu-ran" ] || { fail=$((fail + 1)); echo "FAIL: an image that could not be created ran QEMU"; }
+# `vzhost plugins` shows a broken file's errors: 78
+expect 78 "syntax.conf:1: syntax error" "$vzhost" plugins -c "$tmp/syntax.conf"
+# ctl and list: the state directory from -c FILE, or the default one
+expect 64 "which VM?" "$vzhost" ctl --state-dir "$tmp"
+runconf listed 'qemu = "/bin/false";'
+mkdir -p "$tmp/st"
+expect 0 "VM                   STATE      PID      UPTIME     CONFIG" "$vzhost" list -c "$tmp/listed.conf"
+expect 69 "no VM \"demo\" is running here ($tmp/st/demo.sock" "$vzhost" ctl -c "$tmp/listed.conf" demo status
+expect 69 "no VM \"demo\" is running here ($tmp/xdg/vzhost/demo.sock" \
+	env XDG_RUNTIME_DIR="$tmp/xdg" "$vzhost" ctl demo status
+
 # every status --help lists was produced by a test above
 codes=$("$vzhost" --help | sed -n '/^Exit status:/,$s/^  \([0-9][0-9]*\) .*/\1/p')
 if [ "$(printf '%s\n' $codes | wc -l)" -lt 9 ]; then
@@ -125,5 +189,5 @@ for code in $codes; do
 	fi
 done
 
-echo "cli: $pass passed, $fail failed"
+echo "cli: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]

@@ -212,6 +212,31 @@ static const char *stderr_tail(struct bvm *vm)
 
 static void process_events(struct bvm *vm);
 
+/* why QEMU did not come up: its error, its last word, or how it ended */
+static char *failure(struct bvm *vm, const char *qerr, int ret)
+{
+	const char *tail = stderr_tail(vm);
+	int status;
+
+	if (qerr)
+		return xasprintf("QEMU: %s", qerr);
+	if (*tail)
+		return xasprintf("QEMU: %s", tail);
+	/* the channel closed: it is gone, or going (never wait on a live one) */
+	if (ret == -EPIPE && vm->pid > 0) {
+		kill(vm->pid, SIGKILL);
+		if (waitpid(vm->pid, &status, 0) == vm->pid) {
+			vm->pid = -1;
+			if (WIFEXITED(status))
+				return xasprintf("%s exited with status %d "
+						 "before it answered",
+						 vm->b->binary,
+						 WEXITSTATUS(status));
+		}
+	}
+	return xasprintf("QEMU: %s", strerror(-ret));
+}
+
 static void kill_now(struct bvm *vm)
 {
 	if (vm->pid > 0)
@@ -291,10 +316,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 			       QMP_TIMEOUT_MS, NULL, &qerr);
 	if (ret) {
 		if (!*why)
-			*why = xasprintf("QEMU: %s", qerr ? qerr :
-						     *stderr_tail(vm) ?
-							    stderr_tail(vm) :
-							    strerror(-ret));
+			*why = failure(vm, qerr, ret);
 		free(qerr);
 		kill_now(vm);
 		return ret;

@@ -71,6 +71,7 @@ cases = [
  ("include-directory", "an @include of a directory (libconfig 1.5 would exit)", '@include "../fixtures/files/work"\nvms = ( { name = "a"; ' + K + ' } );', [(1, '@include "../fixtures/files/work": Is a directory')]),
  ("include-missing", "an @include of a missing file", '@include "nothere.conf"\nvms = ( { name = "a"; ' + K + ' } );', [(1, '@include "nothere.conf": No such file or directory')]),
  ("qemu-macos", "a macOS guest on the QEMU bridge", 'host = { bridge = "qemu"; };\nvms = ( { name = "mac";\n  guest = "macos"; macos = { bundle = "m.vzvm"; }; } );', [(3, 'vms[0].guest: macOS guests need the Virtualization.framework bridge')]),
+ ("qemu-nested-tcg", "nested virtualization on QEMU without KVM", 'host = { bridge = "qemu"; accel = "tcg"; };\nvms = ( { name = "a"; ' + K + '\n  nested = true; } );', [(3, 'vms[0].nested: nested virtualization needs KVM; this host runs QEMU with TCG')]),
  ("qemu-readonly-share", "a read-only share, which QEMU 7.2's virtiofsd cannot export", 'host = { bridge = "qemu"; };\nvms = ( { name = "a"; ' + K + '\n  devices = ( { kind = "share"; tag = "t"; path = "../fixtures/files/work";\n    read_only = true; } ); } );', [(3, 'vms[0].devices[0]: QEMU 7.2\'s virtiofsd cannot export read-only')]),
  ("many-errors", "three independent mistakes, all reported", 'vms = ( { name = "a"; ' + K + '\n  cpus = 0;\n  memory = "1X";\n  devices = ( { kind = "nat"; mac = "zz"; } ); } );', [(2, 'vms[0].cpus: 0 is out of range'), (3, 'vms[0].memory: "1X" is not a size'), (4, 'vms[0].devices[0].mac: "zz" is not a MAC address')]),
 ]

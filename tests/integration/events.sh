@@ -109,12 +109,17 @@ KILLED="stopping running->stopping host-kill
 stopped stopping->stopped host-kill
 release stopped->stopped none"
 
+# (beside the recording hook, one that dies of a signal: logged, nothing else)
 t_poweroff() {
+	printf '#!/bin/sh\n[ "$2" = started ] && kill -9 $$\nexit 0\n' > "$tmp/hooks/30-dies"
+	chmod 755 "$tmp/hooks/30-dies"
 	conf off poweroff
 	timeout -k 5 40 "$vzhost" -c "$tmp/off.conf" > /dev/null 2> "$tmp/err"
 	st=$?
+	rm -f "$tmp/hooks/30-dies"
 	if guest off "powering off" && [ $st = 0 ] &&
-		record "$BOOT" "stopped running->stopped guest-shutdown" "release stopped->stopped none"
+		record "$BOOT" "stopped running->stopped guest-shutdown" "release stopped->stopped none" &&
+		grep -q "hook 30-dies killed by signal 9 (on started)" "$tmp/err"
 	then ok; else bad "guest power-off (exit $st)"; fi
 }
 
@@ -214,6 +219,30 @@ t_save() {
 	then ok; else bad "save on host stop, restore on start (exits $st1 $st, saved at $saved)"; fi
 }
 
+# ctl: a refused command, a second vzhost for a running VM, save to a path (the
+# client makes it absolute), after which the VM stops for good
+t_ctlsave() {
+	conf ctlsave ignore
+	start ctlsave || { gave_up "ctl save: no guest"; return; }
+	timeout -k 5 40 "$vzhost" -c "$tmp/ctlsave.conf" > /dev/null 2> "$tmp/err2"
+	dup=$?
+	ctl ctlsave pause > /dev/null
+	again=$(ctl ctlsave pause 2>&1)
+	refused=$?
+	ctl ctlsave save > /dev/null 2>&1
+	noarg=$?
+	saved=$(cd "$tmp" && ctl ctlsave save ctl.state)
+	reap $pid 30
+	if guest ctlsave "count 2" && [ $st = 0 ] && [ $dup = 1 ] &&
+		grep -q "start abandoned: VM ev-$$-ctlsave is already running (vzhost pid $pid, $tmp/state/ev-$$-ctlsave.sock)" "$tmp/err2" &&
+		[ $refused = 1 ] && [ "$again" = "vzhost ctl: cannot pause: the VM is paused" ] &&
+		[ $noarg = 64 ] && [ "${saved#*\"ok\":true}" != "$saved" ] &&
+		[ "$(stat -c %s "$tmp/ctl.state" 2>/dev/null || echo 0)" -gt 1000000 ] &&
+		record "$BOOT" "paused pausing->paused host-request" "saved saving->stopped saved" \
+			"stopped saving->stopped saved" "release stopped->stopped none"
+	then ok; else bad "ctl save (exit $st, second vzhost $dup, refused $refused: $again, no path $noarg, save: $saved)"; fi
+}
+
 # a prepare hook vetoes: nothing starts, nothing is left, the reason is shown
 t_veto() {
 	printf '#!/bin/sh\n[ "$2" = prepare ] || exit 0\necho "no licence for $1" >&2\nexit 3\n' > "$tmp/hooks/10-veto"
@@ -222,10 +251,18 @@ t_veto() {
 	timeout -k 5 40 "$vzhost" -c "$tmp/veto.conf" > /dev/null 2> "$tmp/err"
 	st=$?
 	rm -f "$tmp/hooks/10-veto"
+	# a hook that cannot even be run vetoes too, with the reason
+	printf '#!/nonexistent/interpreter\n' > "$tmp/hooks/40-noexec"
+	chmod 755 "$tmp/hooks/40-noexec"
+	timeout -k 5 40 "$vzhost" -c "$tmp/veto.conf" > /dev/null 2> "$tmp/err2"
+	st2=$?
+	rm -f "$tmp/hooks/40-noexec"
 	if [ $st = 1 ] && grep -q "start abandoned: hook 10-veto exited with status 3: no licence for ev-$$-veto" "$tmp/err" &&
 		[ ! -e "$tmp/veto.img" ] && [ ! -e "$tmp/state/ev-$$-veto.sock" ] &&
-		[ ! -e "$tmp/veto.console" ] && ! pgrep -f "guest=ev-$$-veto" > /dev/null && [ ! -s "$REC" ]
-	then ok; else bad "prepare veto (exit $st)"; fi
+		[ ! -e "$tmp/veto.console" ] && ! pgrep -f "guest=ev-$$-veto" > /dev/null && [ ! -s "$REC" ] &&
+		[ $st2 = 1 ] && [ ! -e "$tmp/veto.console" ] &&
+		grep -q "start abandoned: hook 40-noexec exited with status 127: exec $tmp/hooks/40-noexec: No such file or directory" "$tmp/err2"
+	then ok; else bad "prepare veto (exits $st $st2)"; fi
 }
 
 # a hook that hangs is killed at hooks.timeout; the VM runs on, events stay in order
@@ -468,6 +505,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful escalate sigterm pause save veto hang stubborn busy twice peer \
-	crash lock pveto loop worldhooks
+run_tests poweroff graceful escalate sigterm pause save ctlsave veto hang stubborn busy twice \
+	peer crash lock pveto loop worldhooks
 summary events

@@ -178,6 +178,45 @@ t_sigterm() {
 	fi
 }
 
+# stop_timeout = 0: a stop request forces at once, without asking the guest
+t_forcestop() {
+	conf forcestop acpi "" "" "stop_timeout = 0;"
+	background forcestop
+	if ! wait_count "$tmp/out" 2 30; then
+		kill -KILL $pid
+		bad "stop_timeout 0: the guest never counted to 2"
+		return
+	fi
+	kill -TERM $pid
+	reap $pid 20
+	if ! grep -q "VZH-GUEST: power button" "$tmp/out" && [ $st = 0 ] &&
+		states forcestop "$START" "$RUNNING" "running -> stopping (host-kill)" \
+			"stopping -> stopped (host-kill)"; then
+		ok
+	else
+		bad "stop_timeout 0 (exit $st)"
+	fi
+}
+
+# QEMU ended by SIGTERM from outside: stopped (signal), not a crash: no restart, exit 0
+t_qemuterm() {
+	conf qemuterm ignore "" "" 'on_crash = "restart";'
+	background qemuterm
+	if ! wait_count "$tmp/out" 2 30; then
+		kill -KILL $pid
+		bad "QEMU terminated: the guest never counted to 2"
+		return
+	fi
+	pkill -TERM -f "guest=it-$$-qemuterm"
+	reap $pid 20
+	if [ $st = 0 ] && ! grep -q "restarting" "$tmp/err" &&
+		states qemuterm "$START" "$RUNNING" "running -> stopped (signal)"; then
+		ok
+	else
+		bad "QEMU terminated from outside (exit $st)"
+	fi
+}
+
 # QEMU killed from outside: error then stopped, reason crashed; exit 1
 t_crash() {
 	conf crash ignore
@@ -282,5 +321,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm crash panic reboot share sharesave noqemu
+run_tests poweroff disk writecache rodisk nat two sigterm forcestop crash qemuterm panic reboot \
+	share sharesave noqemu
 summary integration

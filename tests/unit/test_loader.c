@@ -14,6 +14,7 @@
 #include "fakeapi.h"
 #include "helpers.h"
 #include "loader.h"
+#include "util.h"
 
 #define VM                                                              \
 	"vms = ( { name = \"v\"; boot = { kernel = \"host.conf\"; };\n" \
@@ -71,6 +72,40 @@ static void third_party_plugin(void **s)
 			       "host.conf:4: vms[0].devices[0]"));
 }
 
+/* the list and group parts of the API, as a plugin sees them */
+static void plugin_reads_lists(void **s)
+{
+	(void)s;
+	assert_int_equal(
+		th_pipeline(
+			&h,
+			"plugins = { load = [ \"acme\" ]; };\n"
+			"vms = ( { name = \"v\"; boot = { kernel = \"host.conf\"; };\n"
+			"  devices = ( { kind = \"acme.widget\"; tag = \"w\";\n"
+			"    extra = ( { tag = \"x1\"; },\n"
+			"              { tag = \"x2\"; } ); } ); } );\n"),
+		0);
+	assert_int_equal(h.vms[0].ndevs, 3);
+	assert_string_equal(h.vms[0].devs[1].u.share.tag, "x1");
+	assert_string_equal(h.vms[0].devs[2].u.share.tag, "x2");
+	host_close(&h);
+	/* not a list: nothing extra; an element without its tag: at its line */
+	assert_int_equal(
+		th_pipeline(
+			&h,
+			"plugins = { load = [ \"acme\" ]; };\n"
+			"vms = ( { name = \"v\"; boot = { kernel = \"host.conf\"; };\n"
+			"  devices = ( { kind = \"acme.widget\"; extra = 7; },\n"
+			"    { kind = \"acme.widget\"; tag = \"b\"; extra = (\n"
+			"      { tag = \"ok\"; },\n      { name = \"x\"; } ); } ); } );\n"),
+		1);
+	assert_true(th_has(&h,
+			   "host.conf:6: vms[0].devices[1].extra[1]: "
+			   "an extra share needs a tag",
+			   NULL));
+	assert_int_equal(h.vms[0].ndevs, 1);
+}
+
 static void plugin_settings_are_checked(void **s)
 {
 	(void)s;
@@ -102,6 +137,36 @@ static void not_found_lists_directories(void **s)
 		th_fmt("%s/plugins, %s/fixtures)", fake_build_dir(),
 		       fake_build_dir()),
 		NULL));
+}
+
+/* what cannot be loaded at all is refused with the system's reason */
+static void unloadable_files(void **s)
+{
+	char *dir = xstrdup(th_fmt("%s/junk", th_dir()));
+
+	(void)s;
+	mkdir(dir, 0755);
+	free(th_write(dir, "garbage.so", "not an ELF object\n"));
+	mkdir(th_fmt("%s/adir.so", dir), 0755);
+	assert_int_not_equal(
+		th_pipeline_path(
+			&h,
+			"plugins = { dirs = [ \"junk\" ];\n"
+			"  load = [ \"garbage\", \"adir\", \"../x\", \"noinit\" ]; };\n" VM,
+			th_fmt("%s/fixtures", fake_build_dir())),
+		0);
+	assert_true(th_has(&h, "plugins.load[0]: plugin \"garbage\": ",
+			   "junk/garbage.so", NULL));
+	assert_true(th_has(&h, "plugins.load[1]: plugin \"adir\": ",
+			   "junk/adir.so is not a regular file", NULL));
+	assert_true(th_has(&h, "plugins.load[2]: \"../x\" is not a plugin name",
+			   NULL));
+	assert_true(th_has(&h,
+			   "plugins.load[3]: plugin \"noinit\": descriptor "
+			   "has no init()",
+			   NULL));
+	assert_int_equal(h.nplugins, 0);
+	free(dir);
 }
 
 static void not_a_plugin(void **s)
@@ -317,11 +382,13 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(third_party_plugin, teardown_one),
+		cmocka_unit_test_teardown(plugin_reads_lists, teardown_one),
 		cmocka_unit_test_teardown(plugin_settings_are_checked,
 					  teardown_one),
 		cmocka_unit_test_teardown(not_found_lists_directories,
 					  teardown_one),
 		cmocka_unit_test_teardown(not_a_plugin, teardown_one),
+		cmocka_unit_test_teardown(unloadable_files, teardown_one),
 		cmocka_unit_test_teardown(bad_magic, teardown_one),
 		cmocka_unit_test_teardown(other_major_is_refused_before_init,
 					  teardown_one),
