@@ -21,21 +21,25 @@ trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# wait_for FILE PATTERN SECONDS [GREP OPTION]: the pattern (a grep basic regular
-# expression, or what the option makes it) appears in FILE in time
+# wait_for FILE PATTERN SECONDS [GREP OPTION [PID]]: the pattern (a grep basic
+# regular expression, or what the option makes it) appears in FILE in time; no
+# longer worth waiting for once process PID is gone
 wait_for() {
 	_w=0
 	while [ $_w -lt $(($3 * 10)) ]; do
 		grep -q ${4:-} -- "$2" "$1" 2>/dev/null && return 0
+		[ -n "${5:-}" ] && ! kill -0 "$5" 2>/dev/null &&
+			! grep -q ${4:-} -- "$2" "$1" 2>/dev/null && return 1
 		sleep 0.1
 		_w=$((_w + 1))
 	done
 	return 1
 }
 
-# wait_count FILE N SECONDS: the guest's console shows "count N"
+# wait_count FILE N SECONDS [PID]: the guest's console shows "count N" (while
+# vzhost PID runs)
 wait_count() {
-	wait_for "$1" "VZH-GUEST: count $2([^0-9]|\$)" "$3" -E
+	wait_for "$1" "VZH-GUEST: count $2([^0-9]|\$)" "$3" -E "${4:-}"
 }
 
 # reap PID SECONDS: wait for a background vzhost, SIGKILL it when it hangs;

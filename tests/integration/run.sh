@@ -42,6 +42,15 @@ background() {
 	pid=$!
 }
 
+# booted NAME WHAT: vzhost in the background (pid), its guest counting; else WHAT failed
+booted() {
+	background "$1"
+	wait_count "$tmp/out" 2 30 $pid && return 0
+	kill -KILL $pid
+	bad "$2: the guest never counted to 2"
+	return 1
+}
+
 # guest PATTERN: the guest printed this marker (console lines end in CR LF)
 guest() {
 	tr -d '\r' < "$tmp/out" | grep -q -- "^VZH-GUEST: $1" && return 0
@@ -160,12 +169,7 @@ CONF
 # SIGTERM to vzhost asks the guest, which ignores the button: forced at stop_timeout
 t_sigterm() {
 	conf sigterm ignore "" "" "stop_timeout = 1;"
-	background sigterm
-	if ! wait_count "$tmp/out" 2 30; then
-		kill -KILL $pid
-		bad "SIGTERM stop chain: the guest never counted to 2"
-		return
-	fi
+	booted sigterm "SIGTERM stop chain" || return
 	kill -TERM $pid
 	reap $pid 20
 	if [ $st = 0 ] && ! pgrep -f "guest=it-$$-sigterm" >/dev/null &&
@@ -181,12 +185,7 @@ t_sigterm() {
 # stop_timeout = 0: a stop request forces at once, without asking the guest
 t_forcestop() {
 	conf forcestop acpi "" "" "stop_timeout = 0;"
-	background forcestop
-	if ! wait_count "$tmp/out" 2 30; then
-		kill -KILL $pid
-		bad "stop_timeout 0: the guest never counted to 2"
-		return
-	fi
+	booted forcestop "stop_timeout 0" || return
 	kill -TERM $pid
 	reap $pid 20
 	if ! grep -q "VZH-GUEST: power button" "$tmp/out" && [ $st = 0 ] &&
@@ -201,12 +200,7 @@ t_forcestop() {
 # QEMU ended by SIGTERM from outside: stopped (signal), not a crash: no restart, exit 0
 t_qemuterm() {
 	conf qemuterm ignore "" "" 'on_crash = "restart";'
-	background qemuterm
-	if ! wait_count "$tmp/out" 2 30; then
-		kill -KILL $pid
-		bad "QEMU terminated: the guest never counted to 2"
-		return
-	fi
+	booted qemuterm "QEMU terminated" || return
 	pkill -TERM -f "guest=it-$$-qemuterm"
 	reap $pid 20
 	if [ $st = 0 ] && ! grep -q "restarting" "$tmp/err" &&
@@ -220,12 +214,7 @@ t_qemuterm() {
 # QEMU killed from outside: error then stopped, reason crashed; exit 1
 t_crash() {
 	conf crash ignore
-	background crash
-	if ! wait_count "$tmp/out" 2 30; then
-		kill -KILL $pid
-		bad "QEMU killed: the guest never counted to 2"
-		return
-	fi
+	booted crash "QEMU killed" || return
 	pkill -KILL -f "guest=it-$$-crash"
 	reap $pid 20
 	if [ $st = 1 ] && grep -q "state running -> error (crashed): qemu killed by signal 9" "$tmp/err" &&
@@ -286,12 +275,7 @@ t_sharesave() {
 	mkdir -p "$tmp/shared"
 	conf sharesave acpi ", { kind = \"share\"; tag = \"work\"; path = \"$tmp/shared\"; }" "" \
 		'on_host_stop = "save"; stop_timeout = 20;'
-	background sharesave
-	if ! wait_count "$tmp/out" 2 30; then
-		kill -KILL $pid
-		bad "save on host stop with a share: the guest never counted to 2"
-		return
-	fi
+	booted sharesave "save on host stop with a share" || return
 	kill -TERM $pid
 	reap $pid 30
 	if guest "power button" && [ $st = 0 ] && [ ! -e "$tmp/state/it-$$-sharesave.state" ] &&
