@@ -25,7 +25,8 @@ struct bridge_event {
 
 /* What the host hands a bridge; fixed for the bridge's life. */
 struct bridge_env {
-	const char *state_dir; /* 0700, exists */
+	const char *state_dir; /* ours, 0700, exists */
+	int state_fd; /* the same, open (core/statedir.h works inside it) */
 	int accel; /* enum accel_choice */
 	const char *qemu; /* host.qemu, or NULL for the default binary */
 	int event_fd; /* write end of the core's event pipe */

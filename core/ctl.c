@@ -245,6 +245,8 @@ int ctl_listen(struct runner *r, struct vmrun *v, char **why)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct ucred cred;
 	socklen_t len = sizeof(cred);
+	struct stat st;
+	char *name;
 	int fd, probe;
 
 	if (v->listen_fd >= 0)
@@ -269,7 +271,19 @@ int ctl_listen(struct runner *r, struct vmrun *v, char **why)
 	}
 	if (probe >= 0)
 		close(probe);
-	unlink(v->sock_path);
+	/* a stale socket of ours goes; anything else there is not ours to
+	   remove */
+	name = xasprintf("%s.sock", v->m->name);
+	if (fstatat(r->state_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISSOCK(st.st_mode)) {
+		*why = xasprintf("%s exists and is not a socket: refusing to "
+				 "replace it",
+				 v->sock_path);
+		free(name);
+		return -EEXIST;
+	}
+	unlinkat(r->state_fd, name, 0);
+	free(name);
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    chmod(v->sock_path, 0600) < 0 || listen(fd, 128) < 0) {

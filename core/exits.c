@@ -13,7 +13,8 @@ const struct exit_status exit_statuses[] = {
 	{ EX_NOINPUT, "the configuration file cannot be read" },
 	{ EX_UNAVAILABLE, "hypervisor unavailable (ctl: no such VM runs)" },
 	{ EX_OSERR, "the system refused what the event loop needs" },
-	{ EX_CANTCREAT, "the state directory cannot be created" },
+	{ EX_CANTCREAT,
+	  "the state directory cannot be created or is not safe" },
 	{ EX_PROTOCOL, "ctl: the control socket answered no reply" },
 	{ EX_CONFIG, "configuration error (syntax, key, kind, value, plugin, "
 		     "hooks.dir)" },

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -27,15 +28,23 @@ static const char *const host_keys[] = { "state_dir",	  "bridge",
 					 "wait_for_slot", NULL };
 static const char *const hooks_keys[] = { "dir", "timeout", NULL };
 
+/* never a name others can predict in a shared directory such as /tmp: they
+   could create it first */
 char *host_default_state_dir(void)
 {
 	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	const char *state = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
+	struct passwd *pw;
 
 	if (xdg && xdg[0] == '/')
 		return xasprintf("%s/vzhost", xdg);
 	if (geteuid() == 0)
 		return xstrdup("/run/vzhost");
-	return xasprintf("/tmp/vzhost-%u", (unsigned)geteuid());
+	if (state && state[0] == '/')
+		return xasprintf("%s/vzhost", state);
+	if (!home || home[0] != '/')
+		home = (pw = getpwuid(geteuid())) ? pw->pw_dir : "/";
+	return xasprintf("%s/.local/state/vzhost", home);
 }
 
 /* an integer setting that must fit [min, max] */

@@ -68,7 +68,8 @@ int host_load_plugins(struct host *h);
 int host_build(struct host *h);
 void host_close(struct host *h);
 
-/* $XDG_RUNTIME_DIR/vzhost, /run/vzhost for root, /tmp/vzhost-UID */
+/* $XDG_RUNTIME_DIR/vzhost; else /run/vzhost for root; else
+   ${XDG_STATE_HOME:-$HOME/.local/state}/vzhost */
 char *host_default_state_dir(void);
 /* the directory holding the built-in plugins, or VZHOST_PLUGIN_PATH's */
 char **host_default_plugin_dirs(size_t *n);

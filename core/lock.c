@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "runner.h"
+#include "statedir.h"
 #include "util.h"
 
 /*
@@ -17,10 +18,9 @@
  * state_dir, and it does not meet QEMU's own locks (OFD byte-range locks on
  * bytes 100-203).  Who holds it is noted under state_dir/locks.
  */
-static char *note_path(struct runner *r, const struct stat *st)
+static char *note_name(const struct stat *st)
 {
-	return xasprintf("%s/locks/%llx-%llx", r->h->set.state_dir,
-			 (unsigned long long)st->st_dev,
+	return xasprintf("%llx-%llx", (unsigned long long)st->st_dev,
 			 (unsigned long long)st->st_ino);
 }
 
@@ -50,11 +50,14 @@ static int proc_locks_holder(const struct stat *st)
 
 static char *holder(struct runner *r, const struct stat *st)
 {
-	char *path = note_path(r, st), buf[160] = "", vm[80];
-	FILE *f = fopen(path, "re");
-	int pid = 0;
+	char *name = note_name(st), *why = NULL, buf[160] = "", vm[80];
+	int fd = statedir_read(r->locks_fd, name, name, &why), pid = 0;
+	FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
 
-	free(path);
+	free(name);
+	free(why);
+	if (!f && fd >= 0)
+		close(fd);
 	if (f) {
 		if (fgets(buf, sizeof(buf), f) &&
 		    sscanf(buf, "%79s %d", vm, &pid) == 2 &&
@@ -73,14 +76,11 @@ static char *holder(struct runner *r, const struct stat *st)
 int lock_disks(struct runner *r, struct vmrun *v, char **why)
 {
 	const struct machine *m = v->m;
-	char *dir = xasprintf("%s/locks", r->h->set.state_dir), *note;
 	struct stat st;
+	char *note;
 	size_t i;
-	FILE *f;
-	int fd;
+	int fd, nfd;
 
-	mkdir(dir, 0700);
-	free(dir);
 	for (i = 0; i < m->ndevs; i++) {
 		const struct vzh_disk *d = &m->devs[i].u.disk;
 
@@ -108,13 +108,17 @@ int lock_disks(struct runner *r, struct vmrun *v, char **why)
 		v->locks[v->nlocks++] = fd;
 		if (d->read_only)
 			continue;
-		note = note_path(r, &st);
-		f = fopen(note, "we");
-		if (f) {
-			fprintf(f, "%s %d\n", m->name, (int)getpid());
-			fclose(f);
-		}
+		/* never through a link planted there: O_NOFOLLOW, our dir */
+		note = note_name(&st);
+		nfd = openat(r->locks_fd, note,
+			     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
+				     O_CLOEXEC,
+			     0600);
 		free(note);
+		if (nfd >= 0) {
+			dprintf(nfd, "%s %d\n", m->name, (int)getpid());
+			close(nfd);
+		}
 	}
 	return 0;
 fail:
@@ -132,8 +136,8 @@ void unlock_disks(struct runner *r, struct vmrun *v)
 		/* the note goes first: a successor must not read ours */
 		if (fstat(v->locks[i], &st) == 0 &&
 		    flock(v->locks[i], LOCK_EX | LOCK_NB) == 0) {
-			note = note_path(r, &st);
-			unlink(note);
+			note = note_name(&st);
+			unlinkat(r->locks_fd, note, 0);
 			free(note);
 		}
 		close(v->locks[i]);

@@ -15,6 +15,7 @@
 
 #include "log.h"
 #include "restart.h"
+#include "statedir.h"
 #include "runner.h"
 #include "state.h"
 #include "util.h"
@@ -33,29 +34,12 @@ static const struct bridge_ops *pick(const struct host *h, struct diag *d)
 	return &qemu_bridge;
 }
 
-static int mkdir_p(const char *path, mode_t mode)
-{
-	char *copy = xstrdup(path), *p;
-	int ret = 0;
-
-	for (p = copy + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = 0;
-		if (mkdir(copy, 0755) < 0 && errno != EEXIST)
-			ret = -errno;
-		*p = '/';
-	}
-	if (!ret && mkdir(copy, mode) < 0 && errno != EEXIST)
-		ret = -errno;
-	free(copy);
-	return ret;
-}
-
-static void fill_env(struct host *h, struct bridge_env *env, int event_fd)
+static void fill_env(struct host *h, struct bridge_env *env, int state_fd,
+		     int event_fd)
 {
 	memset(env, 0, sizeof(*env));
 	env->state_dir = h->set.state_dir;
+	env->state_fd = state_fd;
 	env->accel = h->set.accel;
 	env->qemu = h->set.qemu;
 	env->event_fd = event_fd;
@@ -72,7 +56,7 @@ int run_check_bridge(struct host *h, bool strict)
 	int ret = 0;
 
 	ops = pick(h, &probe);
-	fill_env(h, &env, -1);
+	fill_env(h, &env, -1, -1);
 	if (ops && ops->probe(&env, &b, &probe) == 0) {
 		for (i = 0; i < h->nvms; i++)
 			if (ops->validate(b, &h->vms[i], &h->diag) < 0)
@@ -153,6 +137,26 @@ static void abandon(struct runner *r, struct vmrun *v, char *why)
 	finish(r, v, true);
 }
 
+/* a state saved at the last host stop: 1 when there is one to restore, 0,
+   or -errno with *why (a file that is not ours to read is not booted past) */
+static int saved_state(struct runner *r, struct vmrun *v, char **why)
+{
+	char *name;
+	int fd;
+
+	if (!v->state_file)
+		return 0;
+	name = xasprintf("%s.state", v->m->name);
+	fd = statedir_read(r->state_fd, name, v->state_file, why);
+	free(name);
+	if (fd == -ENOENT)
+		return 0;
+	if (fd < 0)
+		return fd;
+	close(fd);
+	return 1;
+}
+
 static void start_vm(struct runner *r, struct vmrun *v)
 {
 	char *why = NULL;
@@ -161,7 +165,12 @@ static void start_vm(struct runner *r, struct vmrun *v)
 	v->stopping = false;
 	v->force_at = v->restart_at = 0;
 	if ((ret = ctl_listen(r, v, &why)) < 0 ||
-	    (ret = events_veto(r, v, VZH_EV_PREPARE, &why)) < 0 ||
+	    (ret = saved_state(r, v, &why)) < 0) {
+		abandon(r, v, why);
+		return;
+	}
+	v->restoring = ret == 1;
+	if ((ret = events_veto(r, v, VZH_EV_PREPARE, &why)) < 0 ||
 	    (ret = prepare_disks(v->m, &why)) < 0 ||
 	    (ret = lock_disks(r, v, &why)) < 0) {
 		abandon(r, v, why);
@@ -178,7 +187,7 @@ static void start_vm(struct runner *r, struct vmrun *v)
 	}
 	v->since = util_wall_ms();
 	/* saved at the last host stop: continue from there, once */
-	if (v->state_file && access(v->state_file, R_OK) == 0)
+	if (v->restoring)
 		r->ops->restore(v->bvm, v->state_file);
 	else
 		r->ops->start(v->bvm);
@@ -214,8 +223,13 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 		      reason == VZH_REASON_START_FAILED;
 
 	release(r, v);
-	if (v->state_file && reason != VZH_REASON_SAVED)
-		unlink(v->state_file); /* used, or stale */
+	/* a saved VM is only ever dropped by a restore that worked */
+	if (v->restoring)
+		log_msg(LOG_ERR, v->m->name,
+			"%s was not restored and is kept: remove it to start "
+			"the VM afresh",
+			v->state_file);
+	v->restoring = false;
 	if (restart) {
 		if (schedule_restart(v))
 			return;
@@ -235,8 +249,12 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	events_transition(r, v, ev->state, ev->reason, ev->detail);
 	/* restored from the host-stop save: carry on running */
 	if (ev->state == VZH_STATE_PAUSED &&
-	    ev->reason == VZH_REASON_RESTORED && v->state_file && v->bvm) {
-		unlink(v->state_file);
+	    ev->reason == VZH_REASON_RESTORED && v->restoring && v->bvm) {
+		char *name = xasprintf("%s.state", v->m->name);
+
+		unlinkat(r->state_fd, name, 0);
+		free(name);
+		v->restoring = false;
 		r->ops->resume(v->bvm);
 	}
 	if (ev->state == VZH_STATE_STOPPED)
@@ -439,16 +457,23 @@ static void loop(struct runner *r)
 static int setup(struct runner *r, struct diag *d, sigset_t *mask)
 {
 	struct bridge_env env;
+	char *why = NULL, *path = NULL;
 	size_t i;
-	int ret;
 
 	r->ops = pick(r->h, d);
 	if (!r->ops)
 		return EX_UNAVAILABLE;
-	ret = mkdir_p(r->h->set.state_dir, 0700);
-	if (ret < 0) {
-		diag_add(d, NULL, "state_dir %s: %s", r->h->set.state_dir,
-			 strerror(-ret));
+	/* ours alone, or nothing starts: others must not plant files there */
+	r->state_fd = statedir_open(r->h->set.state_dir, &why);
+	if (r->state_fd >= 0)
+		r->locks_fd = statedir_sub(
+			r->state_fd, "locks",
+			path = xasprintf("%s/locks", r->h->set.state_dir),
+			&why);
+	free(path);
+	if (r->state_fd < 0 || r->locks_fd < 0) {
+		diag_add(d, NULL, "%s", why);
+		free(why);
 		return EX_CANTCREAT;
 	}
 	if (pipe2(r->ev, O_CLOEXEC | O_NONBLOCK) < 0 ||
@@ -459,7 +484,7 @@ static int setup(struct runner *r, struct diag *d, sigset_t *mask)
 	}
 	if (hooks_scan(r, d) < 0)
 		return EX_CONFIG;
-	fill_env(r->h, &env, r->ev[1]);
+	fill_env(r->h, &env, r->state_fd, r->ev[1]);
 	if (r->ops->probe(&env, &r->b, d) < 0)
 		return EX_UNAVAILABLE;
 	for (i = 0; i < r->h->nvms; i++)
@@ -469,7 +494,11 @@ static int setup(struct runner *r, struct diag *d, sigset_t *mask)
 
 int run_machines(struct host *h)
 {
-	struct runner r = { .h = h, .ev = { -1, -1 }, .sigfd = -1 };
+	struct runner r = { .h = h,
+			    .ev = { -1, -1 },
+			    .sigfd = -1,
+			    .state_fd = -1,
+			    .locks_fd = -1 };
 	struct diag d = { 0 };
 	sigset_t mask, old;
 	int status;
@@ -524,6 +553,10 @@ int run_machines(struct host *h)
 			close(r.ev[i]);
 	if (r.sigfd >= 0)
 		close(r.sigfd);
+	if (r.locks_fd >= 0)
+		close(r.locks_fd);
+	if (r.state_fd >= 0)
+		close(r.state_fd);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
 }

@@ -29,6 +29,7 @@ struct vmrun {
 	int listen_fd; /* control socket */
 	char *sock_path;
 	char *state_file; /* on_host_stop = "save" */
+	bool restoring; /* starting from state_file, not yet restored */
 	int *locks; /* disk lock descriptors */
 	size_t nlocks;
 	struct hook_job *jobs; /* hook scripts queued, in order */
@@ -42,6 +43,8 @@ struct runner {
 	struct vmrun *vms;
 	int ev[2];
 	int sigfd;
+	int state_fd; /* the state directory, checked (core/statedir.h) */
+	int locks_fd; /* its locks/ */
 	unsigned interrupts;
 	char **hooks; /* hook scripts, in name order */
 	size_t nhooks;

@@ -7,8 +7,8 @@
 #   # expect: no test passes   (optional: killed only when none of them passes)
 # The whole suite first runs on a scratch copy of the tree (it must pass); then each
 # mutant is applied in turn (the build is reused, so only the broken file is rebuilt),
-# its suites run, and the touched files are copied back.  A mutant is killed when its
-# suites fail.  Prints a table and "N killed, M survived"; exits 0 only when every
+# its suites run, and the touched files are put back as they were copied.  A mutant is
+# killed when its suites fail.  Prints a table and "N killed, M survived"; exits 0 only when every
 # mutant is killed.
 # New mutant: break the code, `git diff > tests/mutants/NAME.patch`, add the header,
 # `git checkout FILE`.  MUTANTS="pattern" runs those whose name matches;
@@ -56,6 +56,10 @@ for patch in "$top"/tests/mutants/*.patch; do
 	if ! $PATCH --dry-run < "$patch" > /dev/null 2>&1; then
 		result="STALE" # the code moved: the patch no longer applies
 	else
+		for f in $files; do # the text to go back to, as copied
+			mkdir -p "$scratch/.pristine/$(dirname "$f")"
+			cp -p "$scratch/$f" "$scratch/.pristine/$f"
+		done
 		$PATCH < "$patch"
 		if ! make -s -C "$scratch" test-bins > "$scratch/build.log" 2>&1; then
 			result="NOBUILD"
@@ -77,9 +81,9 @@ for patch in "$top"/tests/mutants/*.patch; do
 				result="SURVIVED" # some test passed without what it is about
 			fi
 		fi
-		# back to the checked-out text (new mtimes: make rebuilds them)
+		# back to the text as copied (new mtimes: make rebuilds them)
 		for f in $files; do
-			cp "$top/$f" "$scratch/$f"
+			cp "$scratch/.pristine/$f" "$scratch/$f"
 		done
 	fi
 	case $result in

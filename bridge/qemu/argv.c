@@ -43,19 +43,43 @@ const char *qemu_arch(void)
 	return u.machine;
 }
 
-/* QEMU's option syntax doubles commas inside values */
-static char *esc(const char *s)
+/*
+ * Every value vzhost puts in an option string goes through one of these two,
+ * so that no value (a path, a name, a tag) can end it and start another
+ * option.  QEMU's syntax doubles a comma inside a value; libfuse's -o syntax,
+ * which virtiofsd uses, escapes a comma or a backslash with a backslash.
+ */
+static char *escape(const char *s, const char *special, char with)
 {
 	size_t n = strlen(s), i, o = 0;
 	char *out = xmalloc(2 * n + 1);
 
 	for (i = 0; i < n; i++) {
+		if (strchr(special, s[i]))
+			out[o++] = with ? with : s[i];
 		out[o++] = s[i];
-		if (s[i] == ',')
-			out[o++] = ',';
 	}
 	out[o] = 0;
 	return out;
+}
+
+static char *esc(const char *s)
+{
+	return escape(s, ",", 0);
+}
+
+void virtiofsd_argv(const char *binary, const char *socket, const char *source,
+		    struct argv *a)
+{
+	char *src = escape(source, ",\\", '\\');
+
+	argv_add(a, "%s", binary);
+	argv_add(a, "--socket-path=%s", socket);
+	argv_add(a, "-o");
+	argv_add(a, "source=%s", src);
+	argv_add(a, "-o");
+	argv_add(a, "cache=auto");
+	free(src);
 }
 
 static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
@@ -137,10 +161,11 @@ static void serial(struct argv *a, const struct vzh_serial *s, unsigned i,
 static void share(struct argv *a, const struct vzh_share *s, unsigned i,
 		  const struct launch *l)
 {
-	char *tag = esc(s->tag);
+	char *tag = esc(s->tag), *dir = esc(l->run_dir);
 
 	argv_add(a, "-chardev");
-	argv_add(a, "socket,id=fs%u,path=%s/fs%u.sock", i, l->run_dir, i);
+	argv_add(a, "socket,id=fs%u,path=%s/fs%u.sock", i, dir, i);
+	free(dir);
 	argv_add(a, "-device");
 	argv_add(a, "vhost-user-fs-pci,chardev=fs%u,tag=%s", i, tag);
 	free(tag);

@@ -16,6 +16,7 @@
 #include "../../core/host.h"
 #include "../../core/log.h"
 #include "../../core/proc.h"
+#include "../../core/statedir.h"
 #include "../../core/util.h"
 #include "qemu.h"
 
@@ -81,19 +82,17 @@ static int spawn_virtiofsd(struct bvm *vm)
 	pid_t pid;
 
 	for (i = 0; i < m->ndevs; i++) {
-		char *sock, *src;
+		struct argv a = { 0 };
+		char *sock;
 
 		if (m->devs[i].cls != DEV_SHARE)
 			continue;
-		sock = xasprintf("--socket-path=%s/fs%zu.sock", vm->run_dir, i);
-		src = xasprintf("source=%s", m->devs[i].u.share.path);
+		sock = xasprintf("%s/fs%zu.sock", vm->run_dir, i);
+		virtiofsd_argv(vm->b->virtiofsd, sock, m->devs[i].u.share.path,
+			       &a);
+		free(sock);
 		pid = fork();
 		if (pid == 0) {
-			char *argv[] = {
-				vm->b->virtiofsd, sock, "-o", src, "-o",
-				"cache=auto",	  NULL
-			};
-
 			int null = open("/dev/null", O_RDWR);
 
 			/* it reports its normal exit as errors; a socket that
@@ -104,11 +103,10 @@ static int spawn_virtiofsd(struct bvm *vm)
 			dup2(null, 2);
 			setpgid(0, 0);
 			prctl(PR_SET_PDEATHSIG, SIGKILL);
-			execv(argv[0], argv);
+			execv(a.v[0], a.v);
 			_exit(127);
 		}
-		free(sock);
-		free(src);
+		argv_free(&a);
 		if (pid < 0)
 			return -errno;
 		vm->fsd = xrealloc(vm->fsd, (vm->nfsd + 1) * sizeof(*vm->fsd));
@@ -147,6 +145,7 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 		    struct bvm **out)
 {
 	struct bvm *vm = xcalloc(1, sizeof(*vm));
+	char *why = NULL;
 
 	vm->b = b;
 	vm->m = m;
@@ -155,34 +154,41 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 	vm->pidfd = vm->out_fd = vm->err_fd = -1;
 	vm->qmp.fd = -1;
 	vm->state = VZH_STATE_STOPPED;
-	/* a private directory per launch: QEMU unlinks what sits at a socket
-	   path and SIGKILL leaves stale sockets */
-	vm->run_dir = xasprintf("%s/%s.run.%d", b->env.state_dir, m->name,
-				(int)getpid());
-	if (mkdir(vm->run_dir, 0700) < 0 && errno != EEXIST) {
-		int err = -errno;
-
-		free(vm->run_dir);
+	/* a fresh private directory per run: QEMU unlinks what sits at a
+	   socket path and SIGKILL leaves stale sockets */
+	vm->run_name = statedir_rundir(b->env.state_fd, m->name, &why);
+	if (!vm->run_name) {
+		log_msg(LOG_ERR, m->name, "%s", why);
+		free(why);
 		free(vm);
-		return err;
+		return -EEXIST;
 	}
+	vm->run_dir = xasprintf("%s/%s", b->env.state_dir, vm->run_name);
 	if (m->boot.efi)
 		vm->efi_vars = xstrdup(m->boot.efi_vars);
 	*out = vm;
 	return 0;
 }
 
+/* a VM's own copy of a template (the EFI variables), made once; what is
+   there already is kept when it is a regular file */
 static int copy_file(const char *from, const char *to)
 {
 	char buf[65536];
 	int in = open(from, O_RDONLY | O_CLOEXEC), outfd, ret = 0;
+	struct stat st;
 	ssize_t n;
 
 	if (in < 0)
 		return -errno;
-	outfd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	outfd = open(to, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
 	if (outfd < 0) {
-		ret = errno == EEXIST ? 0 : -errno;
+		ret = -errno;
+		if (ret == -EEXIST)
+			ret = lstat(to, &st) == 0 && S_ISREG(st.st_mode) ?
+				      0 :
+				      -EINVAL;
 		close(in);
 		return ret;
 	}
@@ -192,7 +198,10 @@ static int copy_file(const char *from, const char *to)
 			break;
 		}
 	close(in);
-	close(outfd);
+	if (close(outfd) < 0 && !ret)
+		ret = -errno;
+	if (ret)
+		unlink(to); /* half a copy would be taken for the VM's own */
 	return ret;
 }
 
@@ -721,7 +730,8 @@ static void q_destroy(struct bvm *vm)
 		close(vm->out_fd);
 	if (vm->err_fd >= 0)
 		close(vm->err_fd);
-	rmdir(vm->run_dir);
+	statedir_rmrun(vm->b->env.state_fd, vm->run_name);
+	free(vm->run_name);
 	free(vm->run_dir);
 	free(vm->efi_vars);
 	free(vm->save_path);

@@ -28,6 +28,7 @@ struct bvm {
 	int pidfd, out_fd, err_fd;
 	struct qmp qmp;
 	char *run_dir, *efi_vars;
+	char *run_name; /* run_dir inside the state directory */
 	pid_t *fsd; /* virtiofsd per share */
 	size_t nfsd;
 	char out[4096], err[4096];
@@ -75,6 +76,9 @@ void qemu_log_stderr(struct bvm *vm, bool flush);
 /* the whole command line for m */
 void qemu_build_argv(const struct bridge *b, const struct machine *m,
 		     const struct launch *l, struct argv *a);
+/* the virtiofsd command line for one share */
+void virtiofsd_argv(const char *binary, const char *socket, const char *source,
+		    struct argv *a);
 /* QEMU's name for a host architecture, or NULL */
 const char *qemu_arch(void);
 

@@ -15,6 +15,7 @@
 #include "../../bridge/bridge.h"
 #include "helpers.h"
 #include "host.h"
+#include "statedir.h"
 #include "util.h"
 
 /* one VM and its bridge, with every event it reported */
@@ -23,6 +24,7 @@ struct rig {
 	struct bridge *b;
 	struct bvm *vm;
 	int ev[2];
+	int state_fd;
 	struct bridge_event seen[64];
 	int nseen, cursor;
 	char console[600];
@@ -128,7 +130,7 @@ static void boot(const char *action)
 	const char *build = getenv("VZH_BUILD");
 	struct bridge_env env = { 0 };
 	struct diag d = { 0 };
-	char conf[2048];
+	char conf[2048], *why = NULL;
 	static int boots;
 
 	memset(&r, 0, sizeof(r));
@@ -147,9 +149,12 @@ static void boot(const char *action)
 	if (th_pipeline(&r.h, conf))
 		diag_print(&r.h.diag, stderr);
 	assert_int_equal(r.h.diag.n, 0);
-	mkdir(r.h.set.state_dir, 0700);
+	r.state_fd = statedir_open(r.h.set.state_dir, &why);
+	if (r.state_fd < 0)
+		fail_msg("%s", why);
 	assert_int_equal(pipe2(r.ev, O_NONBLOCK | O_CLOEXEC), 0);
 	env.state_dir = r.h.set.state_dir;
+	env.state_fd = r.state_fd;
 	env.accel = r.h.set.accel;
 	env.event_fd = r.ev[1];
 	assert_int_equal(qemu_bridge.probe(&env, &r.b, &d), 0);
@@ -170,6 +175,7 @@ static int teardown(void **s)
 		qemu_bridge.free(r.b);
 	close(r.ev[0]);
 	close(r.ev[1]);
+	close(r.state_fd);
 	host_close(&r.h);
 	memset(&r, 0, sizeof(r));
 	return 0;

@@ -259,13 +259,36 @@ t_share() {
 	echo "hello from the host $$" > "$tmp/shared/note.txt"
 	conf share "share vzh.tag=work vzh.file=note.txt" \
 		", { kind = \"share\"; tag = \"work\"; path = \"$tmp/shared\"; }"
+	# a run directory left by a vzhost that was killed: removed, not reused
+	mkdir -p "$tmp/state/it-$$-share.run.999999999"
+	touch "$tmp/state/it-$$-share.run.999999999/fs1.sock"
 	run share
 	if guest "share hello from the host $$" && [ $st = 0 ] &&
 		[ "$(cat "$tmp/shared/from-guest" 2>/dev/null)" = "written by the guest" ] &&
-		! pgrep -f "virtiofsd.*$tmp/state" >/dev/null; then
+		! pgrep -f "virtiofsd.*$tmp/state" >/dev/null &&
+		[ -z "$(ls -d "$tmp/state/it-$$-share.run."* 2>/dev/null)" ]; then
 		ok
 	else
 		bad "virtio-fs share (exit $st)"
+	fi
+}
+
+# a share path and a state directory with commas in them (real directory names):
+# the guest gets that directory, not the one the comma would have named
+t_share_comma() {
+	mkdir -p "$tmp/shr,source=$tmp/decoy" "$tmp/decoy"
+	echo "the right one $$" > "$tmp/shr,source=$tmp/decoy/note.txt"
+	echo "the decoy" > "$tmp/decoy/note.txt"
+	conf sharecomma "share vzh.tag=work vzh.file=note.txt" \
+		", { kind = \"share\"; tag = \"work\"; path = \"$tmp/shr,source=$tmp/decoy\"; }"
+	sed -i "s|state_dir = \"$tmp/state\"|state_dir = \"$tmp/st,ate\"|" "$tmp/sharecomma.conf"
+	run sharecomma
+	if guest "share the right one $$" && [ $st = 0 ] &&
+		[ "$(cat "$tmp/shr,source=$tmp/decoy/from-guest" 2>/dev/null)" = "written by the guest" ] &&
+		[ ! -e "$tmp/decoy/from-guest" ]; then
+		ok
+	else
+		bad "share and state_dir with commas (exit $st)"
 	fi
 }
 
@@ -306,5 +329,5 @@ t_noqemu() {
 }
 
 run_tests poweroff disk writecache rodisk nat two sigterm forcestop crash qemuterm panic reboot \
-	share sharesave noqemu
+	share share_comma sharesave noqemu
 summary integration

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <cmocka.h>
 
 #include "../../bridge/qemu/qemu.h"
@@ -176,12 +177,119 @@ static void the_other_classes(void **s)
 	HAS(c, "-device vhost-vsock-pci,guest-cid=1234");
 }
 
+/* QEMU's option syntax: ",," is a comma inside a value, "," ends a value */
+static int qemu_params(const char *opt, char params[][512], int max)
+{
+	int n = 0;
+	size_t k = 0;
+
+	for (; n < max; opt++) {
+		if (*opt == ',' && opt[1] == ',') {
+			params[n][k++] = ',';
+			opt++;
+		} else if (*opt == ',' || !*opt) {
+			params[n++][k] = 0;
+			k = 0;
+			if (!*opt)
+				break;
+		} else if (k < 511) {
+			params[n][k++] = *opt;
+		}
+	}
+	return n;
+}
+
+/* libfuse's -o syntax (virtiofsd): "\\c" is c, "," ends an option */
+static int fuse_options(const char *opt, char params[][512], int max)
+{
+	int n = 0;
+	size_t k = 0;
+
+	for (; n < max; opt++) {
+		if (*opt == '\\' && opt[1]) {
+			params[n][k++] = *++opt;
+		} else if (*opt == ',' || !*opt) {
+			params[n++][k] = 0;
+			k = 0;
+			if (!*opt)
+				break;
+		} else if (k < 511) {
+			params[n][k++] = *opt;
+		}
+	}
+	return n;
+}
+
+#define NASTY "a,evil=1\\b\nc"
+
+/* no value vzhost hands QEMU or virtiofsd can end its option and start another */
+static void values_never_become_options(void **s)
+{
+	static const char *const parsed[] = { "-blockdev", "-chardev",
+					      "-device",   "-drive",
+					      "-object",   "-netdev",
+					      "-name",	   NULL };
+	const char *dir = th_fmt("%s/" NASTY, th_dir());
+	struct bridge b = { .binary = "/usr/bin/qemu-system-x86_64",
+			    .accel = "tcg",
+			    .ovmf_code = "/ovmf/" NASTY "/CODE.fd" };
+	struct launch l = { 3, NULL, "/state/" NASTY "/vm.efivars",
+			    "/state/" NASTY "/vm.run.1", 1234 };
+	char params[16][512], text[4096];
+	struct argv a = { 0 };
+	size_t i, j, hits = 0;
+	int n, k;
+
+	(void)s;
+	assert_int_equal(mkdir(dir, 0755), 0);
+	snprintf(
+		text, sizeof(text),
+		LOAD
+		"vms = ( { name = \"v\"; boot = { efi = { }; };\n"
+		"devices = (\n"
+		" { kind = \"disk\"; path = \"%1$s/d.img\"; size = \"1M\"; },\n"
+		" { kind = \"serial\"; }, { kind = \"serial\"; output = \"%1$s/log\"; },\n"
+		" { kind = \"share\"; tag = \"t,evil=1\"; path = \"%1$s\"; } ); } );\n",
+		th_fmt("%s/a,evil=1\\\\b\\nc", th_dir()));
+	host_close(&h);
+	if (th_pipeline(&h, text))
+		diag_print(&h.diag, stderr);
+	assert_int_equal(h.diag.n, 0);
+	qemu_build_argv(&b, &h.vms[0], &l, &a);
+	for (i = 0; i + 1 < a.n; i++) {
+		for (j = 0; parsed[j] && strcmp(parsed[j], a.v[i]); j++)
+			;
+		if (!parsed[j])
+			continue;
+		n = qemu_params(a.v[i + 1], params, 16);
+		for (k = 0; k < n; k++) {
+			if (!strncmp(params[k], "evil=", 5))
+				fail_msg("a value became an option: %s %s",
+					 a.v[i], a.v[i + 1]);
+			hits += strstr(params[k], "a,evil=1\\b\nc") ||
+				strstr(params[k], "t,evil=1");
+		}
+	}
+	/* disk, serial log, share path (chardev), share tag, both pflash */
+	assert_true(hits >= 6);
+	argv_free(&a);
+	virtiofsd_argv("/vfsd", "/state/" NASTY "/fs0.sock",
+		       "/srv/x,source=/etc\\", &a);
+	assert_string_equal(a.v[1], "--socket-path=/state/" NASTY "/fs0.sock");
+	assert_string_equal(a.v[2], "-o");
+	n = fuse_options(a.v[3], params, 16);
+	assert_int_equal(n, 1);
+	assert_string_equal(params[0], "source=/srv/x,source=/etc\\");
+	argv_free(&a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(machine_and_boot),
 		cmocka_unit_test(disks),
 		cmocka_unit_test(the_other_classes),
+		cmocka_unit_test(values_never_become_options),
 	};
 
 	return cmocka_run_group_tests_name("qemu argv", tests, NULL, teardown);

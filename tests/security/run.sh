@@ -1,0 +1,147 @@
+#!/bin/sh
+# Security suite: an attacker (another local user, uid 65534 through setpriv) or a
+# mistake around what vzhost trusts.  Each test states the attack and what vzhost
+# must do: refuse with a clear message and the documented status, before anything
+# starts.  VZH_TESTS="owner fifo" runs only those tests.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd -P)
+build=$top/${B:-build}
+vzhost=$build/vzhost
+export VZHOST_PLUGIN_PATH="$build/plugins"
+tmp=$(mktemp -d)
+chmod 755 "$tmp" # the attacker must reach what the tests give it
+SHOW="err"
+. "$top/tests/integration/lib.sh"
+trap 'rm -rf "$tmp"' EXIT
+
+# a QEMU that must never run: it leaves a mark if it does
+printf '#!/bin/sh\ntouch "%s/qemu-ran"\nexit 1\n' "$tmp" > "$tmp/never-run"
+chmod 755 "$tmp/never-run"
+
+# conf NAME STATE_DIR [VM SETTINGS]: a VM whose QEMU must not run
+conf() {
+	cat > "$tmp/$1.conf" <<CONF
+host = { state_dir = "$2"; qemu = "$tmp/never-run"; };
+vms = ( { name = "$1"; ${3:-} boot = { kernel = "$top/tests/fixtures/files/vmlinuz"; }; } );
+CONF
+	rm -f "$tmp/qemu-ran"
+}
+
+# refused NAME STATUS MESSAGE: vzhost exits STATUS saying MESSAGE, QEMU never ran
+refused() {
+	timeout -k 5 30 "$vzhost" -c "$tmp/$1.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	[ $st = "$2" ] && grep -qF -- "$3" "$tmp/err" && [ ! -e "$tmp/qemu-ran" ] && return 0
+	echo "  exit $st (wanted $2), wanted: $3"
+	return 1
+}
+
+as_attacker() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
+
+root_only() { # WHAT: the test needs a second uid
+	[ "$(id -u)" = 0 ] && return 0
+	skipped "$1: needs root to act as a second uid"
+	return 1
+}
+
+# another user created the state directory first (the old /tmp/vzhost-UID attack)
+t_owner() {
+	root_only "state_dir created by another user" || return
+	mkdir -p "$tmp/pub" && chmod 1777 "$tmp/pub"
+	as_attacker mkdir -m 0777 "$tmp/pub/vz"
+	conf owner "$tmp/pub/vz"
+	if refused owner 73 "state_dir $tmp/pub/vz belongs to uid 65534, not to you"; then ok
+	else bad "state_dir created by another user"; fi
+}
+
+# a state directory of ours that others may write
+t_mode() {
+	mkdir -p "$tmp/wide" && chmod 0777 "$tmp/wide"
+	conf mode "$tmp/wide"
+	if refused mode 73 "state_dir $tmp/wide is writable by others (mode 0777)"; then ok
+	else bad "world-writable state_dir"; fi
+}
+
+# a parent others may write without the sticky bit: they could swap ours
+t_parent() {
+	mkdir -p "$tmp/open" && chmod 0777 "$tmp/open"
+	conf parent "$tmp/open/vz"
+	if refused parent 73 "$tmp/open is writable by others and not sticky (mode 0777)"; then ok
+	else bad "state_dir under a parent anyone can write"; fi
+}
+
+# a sticky shared parent (like /tmp) is fine: a new state directory is made 0700
+t_sticky() {
+	mkdir -p "$tmp/sticky" && chmod 1777 "$tmp/sticky"
+	conf sticky "$tmp/sticky/vz"
+	timeout -k 5 30 "$vzhost" -c "$tmp/sticky.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	# (the QEMU here exits at once: the start fails, after it ran)
+	if [ $st = 1 ] && [ -e "$tmp/qemu-ran" ] && [ "$(stat -c %a "$tmp/sticky/vz")" = 700 ]; then ok
+	else bad "state_dir under a sticky parent (exit $st)"; fi
+}
+
+# a FIFO where the saved state should be: refused at once, never opened blocking
+t_fifo() {
+	mkdir -p "$tmp/sf" && chmod 700 "$tmp/sf"
+	mkfifo "$tmp/sf/fifo.state"
+	conf fifo "$tmp/sf" 'on_host_stop = "save";'
+	if refused fifo 1 "start abandoned: $tmp/sf/fifo.state is not a regular file: refusing it"; then ok
+	else bad "a FIFO as the saved state"; fi
+}
+
+# a saved state of someone else's: not restored (it would be their guest)
+t_foreign_state() {
+	root_only "a saved state owned by another user" || return
+	mkdir -p "$tmp/fs" && chmod 700 "$tmp/fs"
+	echo "not a VM" > "$tmp/fs/foreign.state"
+	chown 65534 "$tmp/fs/foreign.state"
+	conf foreign "$tmp/fs" 'on_host_stop = "save";'
+	if refused foreign 1 "start abandoned: $tmp/fs/foreign.state belongs to uid 65534 with mode 0644"; then ok
+	else bad "a saved state owned by another user"; fi
+}
+
+# a symlink where the saved state should be: never followed
+t_symlink_state() {
+	mkdir -p "$tmp/ss" && chmod 700 "$tmp/ss"
+	echo secret > "$tmp/secret"
+	ln -s "$tmp/secret" "$tmp/ss/link.state"
+	conf link "$tmp/ss" 'on_host_stop = "save";'
+	if refused link 1 "start abandoned: $tmp/ss/link.state: a symlink: refusing it"; then ok
+	else bad "a symlink as the saved state"; fi
+}
+
+# locks/ replaced by a symlink: lock notes are never written through it
+t_locks_link() {
+	mkdir -p "$tmp/ll" "$tmp/elsewhere" && chmod 700 "$tmp/ll"
+	ln -s "$tmp/elsewhere" "$tmp/ll/locks"
+	conf lockslink "$tmp/ll"
+	if refused lockslink 73 "$tmp/ll/locks: a symlink, not a directory"; then ok
+	else bad "locks/ as a symlink"; fi
+}
+
+# something that is not a socket where the control socket goes: not removed
+t_not_socket() {
+	mkdir -p "$tmp/ns" && chmod 700 "$tmp/ns"
+	echo keep > "$tmp/ns/notsock.sock"
+	conf notsock "$tmp/ns"
+	if refused notsock 1 "$tmp/ns/notsock.sock exists and is not a socket: refusing to replace it" &&
+		[ "$(cat "$tmp/ns/notsock.sock")" = keep ]; then ok
+	else bad "a file where the control socket goes"; fi
+}
+
+# the default state directory is the user's own, never a name in /tmp
+t_default() {
+	out=$(env -u XDG_RUNTIME_DIR -u XDG_STATE_HOME HOME="$tmp/home" \
+		"$vzhost" ctl some-vm status 2>&1)
+	if [ "$(id -u)" = 0 ]; then want=/run/vzhost; else want=$tmp/home/.local/state/vzhost; fi
+	want2=$tmp/home/xdg/vzhost
+	out2=$(env -u XDG_RUNTIME_DIR XDG_STATE_HOME="$tmp/home/xdg" HOME="$tmp/home" \
+		"$vzhost" ctl some-vm status 2>&1)
+	case "$out" in *"($want/some-vm.sock"*) ;; *) bad "default state_dir: $out"; return ;; esac
+	if [ "$(id -u)" = 0 ] || case "$out2" in *"($want2/some-vm.sock"*) true ;; *) false ;; esac; then ok
+	else bad "default state_dir with XDG_STATE_HOME: $out2"; fi
+}
+
+run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default
+summary security
