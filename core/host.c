@@ -134,7 +134,7 @@ static char *exe_dir(void)
 	return util_dirname(buf);
 }
 
-char **host_default_plugin_dirs(size_t *n)
+char **host_default_plugin_dirs(size_t *n, struct diag *d)
 {
 	const char *env = getenv("VZHOST_PLUGIN_PATH");
 	char **dirs = NULL, *dir, *tok, *save, *copy;
@@ -145,6 +145,14 @@ char **host_default_plugin_dirs(size_t *n)
 		copy = xstrdup(env);
 		for (tok = strtok_r(copy, ":", &save); tok;
 		     tok = strtok_r(NULL, ":", &save)) {
+			/* "." would load whatever the current directory holds */
+			if (tok[0] != '/') {
+				diag_add(d, NULL,
+					 "VZHOST_PLUGIN_PATH: \"%s\" is not an "
+					 "absolute directory: refusing it",
+					 tok);
+				continue;
+			}
 			dirs = xrealloc(dirs, (*n + 1) * sizeof(*dirs));
 			dirs[(*n)++] = xstrdup(tok);
 		}
@@ -333,7 +341,7 @@ int host_load_plugins(struct host *h)
 		add_dir(h, util_path_join(h->cfg.dir,
 					  config_setting_get_string(e)));
 	}
-	defdirs = host_default_plugin_dirs(&ndef);
+	defdirs = host_default_plugin_dirs(&ndef, &h->diag);
 	for (i = 0; i < ndef; i++)
 		add_dir(h, defdirs[i]);
 	load = cfg_get_list(ps, "load");
@@ -358,6 +366,7 @@ void host_close(struct host *h)
 	for (i = 0; i < h->ndirs; i++)
 		free(h->plugin_dirs[i]);
 	free(h->plugin_dirs);
+	free(h->trusted_dir);
 	free(h->set.state_dir);
 	free(h->set.qemu);
 	free(h->set.hooks_dir);

@@ -46,7 +46,7 @@ struct host {
 	struct host_settings set;
 	char **plugin_dirs; /* searched in order */
 	size_t ndirs;
-	const char *trusted_dir; /* the plugin directory checked last */
+	char *trusted_dir; /* the plugin directory checked last (resolved) */
 	struct plugin **plugins;
 	size_t nplugins;
 	struct registry reg;
@@ -72,6 +72,6 @@ void host_close(struct host *h);
    ${XDG_STATE_HOME:-$HOME/.local/state}/vzhost */
 char *host_default_state_dir(void);
 /* the directory holding the built-in plugins, or VZHOST_PLUGIN_PATH's */
-char **host_default_plugin_dirs(size_t *n);
+char **host_default_plugin_dirs(size_t *n, struct diag *d);
 
 #endif

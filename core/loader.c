@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "trust.h"
 #include "util.h"
 
 /* the fields every ABI 1.x descriptor has, through fini */
@@ -65,6 +67,92 @@ static int check_trust(struct host *h, const char *loc, const char *name,
 		return -EPERM;
 	}
 	return 0;
+}
+
+/*
+ * The file a plugin name leads to, symlinks resolved, opened without following
+ * another: it, its directory and every directory above must be safe from
+ * other users; what is loaded is this open file, never the path again.
+ */
+static int open_checked(struct host *h, const char *loc, const char *name,
+			const char *path, int *fd)
+{
+	char *real = realpath(path, NULL), *dir = NULL, *bad = NULL;
+	struct stat st;
+	int ret = 0;
+
+	*fd = -1;
+	if (!real) {
+		ret = -errno;
+		diag_add(&h->diag, loc, "plugin \"%s\": %s: %s", name, path,
+			 strerror(errno));
+		goto out;
+	}
+	/* most plugins share a directory: check its way once */
+	dir = util_dirname(real);
+	if (!h->trusted_dir || strcmp(dir, h->trusted_dir)) {
+		if ((bad = trust_ancestors(dir))) {
+			diag_add(&h->diag, loc,
+				 "plugin \"%s\": refusing %s: %s", name, path,
+				 bad);
+			ret = -EPERM;
+			goto out;
+		}
+		ret = check_trust(h, loc, name, dir, true, NULL);
+		if (ret)
+			goto out;
+		free(h->trusted_dir);
+		h->trusted_dir = xstrdup(dir);
+	}
+	*fd = open(real, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (*fd < 0 || fstat(*fd, &st) < 0) {
+		ret = -errno;
+		diag_add(&h->diag, loc, "plugin \"%s\": %s: %s", name, path,
+			 strerror(errno));
+		goto out;
+	}
+	ret = check_trust(h, loc, name, path, false, &st);
+out:
+	if (ret && *fd >= 0) {
+		close(*fd);
+		*fd = -1;
+	}
+	free(bad);
+	free(dir);
+	free(real);
+	return ret;
+}
+
+/* dlopen of the checked file itself: on Linux through its descriptor, so a
+   path swapped after the check cannot slip another file in */
+static void *load_fd(struct host *h, const char *loc, const char *name,
+		     const char *path, int fd)
+{
+	char self[64];
+	const char *err, *at;
+	void *handle;
+
+#ifdef __linux__
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+#else
+	(void)fd;
+	snprintf(self, sizeof(self), "%s", path);
+#endif
+	handle = dlopen(self, RTLD_NOW | RTLD_LOCAL);
+	if (!handle) {
+		err = dlerror();
+		/* "/proc/self/fd/N: why" says less than the plugin's path */
+		at = err && !strncmp(err, self, strlen(self)) ?
+			     err + strlen(self) :
+			     NULL;
+		if (at && !strncmp(at, ": ", 2))
+			diag_add(&h->diag, loc, "plugin \"%s\": %s%s", name,
+				 path, at);
+		else
+			diag_add(&h->diag, loc, "plugin \"%s\": %s", name,
+				 err ? err : "cannot be loaded");
+	}
+	return handle;
 }
 
 static char *find_file(struct host *h, const char *name, char **dir_out,
@@ -203,7 +291,7 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 	char *path = NULL, *dir = NULL;
 	void *handle = NULL;
 	size_t i;
-	int ret = -EINVAL;
+	int fd = -1, ret = -EINVAL;
 
 	if (!name_ok(name)) {
 		diag_add(&h->diag, loc, "\"%s\" is not a plugin name", name);
@@ -222,19 +310,11 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 		ret = -ENOENT;
 		goto out;
 	}
-	/* most plugins share a directory: check it once */
-	ret = dir == h->trusted_dir ?
-		      0 :
-		      check_trust(h, loc, name, dir, true, NULL);
-	if (!ret) {
-		h->trusted_dir = dir;
-		ret = check_trust(h, loc, name, path, false, &st);
-	}
+	ret = open_checked(h, loc, name, path, &fd);
 	if (ret)
 		goto out;
-	handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+	handle = load_fd(h, loc, name, path, fd);
 	if (!handle) {
-		diag_add(&h->diag, loc, "plugin \"%s\": %s", name, dlerror());
 		ret = -ENOEXEC;
 		goto out;
 	}
@@ -261,11 +341,17 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 	h->plugins =
 		xrealloc(h->plugins, (h->nplugins + 1) * sizeof(*h->plugins));
 	h->plugins[h->nplugins++] = p;
-	handle = NULL; /* from here on the plugin's code has run: keep it */
+	/* from here on the plugin's code has run: keep it, and its descriptor:
+	   the loader knows it by "/proc/self/fd/N", a name that must not come
+	   back for another file */
+	handle = NULL;
+	fd = -1;
 	ret = run_init(h, loc, p, settings);
 out:
 	if (handle)
 		dlclose(handle);
+	if (fd >= 0)
+		close(fd);
 	free(path);
 	if (ret < 0)
 		h->plugins_failed = true;

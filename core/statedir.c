@@ -13,24 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "trust.h"
 #include "util.h"
-
-/* what a directory on the way to the state directory must be */
-static char *unsafe_ancestor(const char *path, const struct stat *st)
-{
-	if (!S_ISDIR(st->st_mode))
-		return xasprintf("%s is not a directory", path);
-	if (st->st_uid != 0 && st->st_uid != geteuid())
-		return xasprintf("%s belongs to uid %u, neither you nor root: "
-				 "its owner could replace what is inside",
-				 path, (unsigned)st->st_uid);
-	if ((st->st_mode & (S_IWGRP | S_IWOTH)) && !(st->st_mode & S_ISVTX))
-		return xasprintf("%s is writable by others and not sticky "
-				 "(mode %04o): another user could replace what "
-				 "is inside",
-				 path, (unsigned)(st->st_mode & 07777));
-	return NULL;
-}
 
 /* what the state directory and its subdirectories must be */
 static char *unsafe_own(const char *path, const struct stat *st)
@@ -74,7 +58,7 @@ static int make_path(const char *path)
 int statedir_open(const char *path, char **why)
 {
 	char *real = NULL, *p;
-	struct stat st, at;
+	struct stat st;
 	int fd = -1, ret;
 
 	*why = NULL;
@@ -87,21 +71,11 @@ int statedir_open(const char *path, char **why)
 	}
 	/* every directory on the way, symlinks resolved: no one else may swap
 	   the state directory or what leads to it */
-	for (p = real; p; p = strchr(p + 1, '/')) {
-		int len = p == real ? 1 : (int)(p - real);
-		char *dir = xasprintf("%.*s", len, real), *bad;
-
-		if (lstat(dir, &at) < 0)
-			bad = xasprintf("%s: %s", dir, strerror(errno));
-		else
-			bad = unsafe_ancestor(dir, &at);
-		free(dir);
-		if (bad) {
-			*why = xasprintf("state_dir %s: %s", path, bad);
-			free(bad);
-			ret = -EPERM;
-			goto out;
-		}
+	if ((p = trust_ancestors(real))) {
+		*why = xasprintf("state_dir %s: %s", path, p);
+		free(p);
+		ret = -EPERM;
+		goto out;
 	}
 	fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0 || fstat(fd, &st) < 0) {

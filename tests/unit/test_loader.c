@@ -348,6 +348,50 @@ static void other_owners_are_refused(void **s)
 	assert_int_equal(h.nplugins, 0);
 }
 
+/* the path to a plugin is checked all the way: a link in a safe directory to
+   a plugin in an unsafe one, a plugin under a parent anyone can write, a
+   relative VZHOST_PLUGIN_PATH */
+static void the_whole_way_is_checked(void **s)
+{
+	const char *src = th_fmt("%s/fixtures/acme.so", fake_build_dir());
+	char cmd[1024];
+
+	(void)s;
+	snprintf(
+		cmd, sizeof(cmd),
+		"mkdir -p %1$s/safe %1$s/open %1$s/up/down && cp %2$s %1$s/open/ && "
+		"cp %2$s %1$s/up/down/ && ln -s %1$s/open/acme.so %1$s/safe/acme.so && "
+		"chmod 0755 %1$s/safe %1$s/up/down && chmod 0777 %1$s/open %1$s/up",
+		th_dir(), src);
+	assert_int_equal(system(cmd), 0);
+	assert_int_not_equal(
+		th_pipeline_path(
+			&h,
+			"plugins = { dirs = [ \"safe\" ]; load = [ \"acme\" ]; };\n" VM,
+			"/nonexistent"),
+		0);
+	assert_true(th_has(&h, "plugin \"acme\": refusing directory",
+			   "/open: it is group- or world-writable", NULL));
+	assert_int_equal(h.nplugins, 0);
+	host_close(&h);
+	assert_int_not_equal(
+		th_pipeline_path(
+			&h,
+			"plugins = { dirs = [ \"up/down\" ]; load = [ \"acme\" ]; };\n" VM,
+			"/nonexistent"),
+		0);
+	assert_true(th_has(
+		&h, "plugin \"acme\": refusing ",
+		"/up is writable by others and not sticky (mode 0777)", NULL));
+	assert_int_equal(h.nplugins, 0);
+	host_close(&h);
+	assert_int_not_equal(th_pipeline_path(&h, VM, "."), 0);
+	assert_true(th_has(&h,
+			   "VZHOST_PLUGIN_PATH: \".\" is not an absolute "
+			   "directory: refusing it",
+			   NULL));
+}
+
 static void default_loads_every_builtin(void **s)
 {
 	(void)s;
@@ -402,6 +446,8 @@ int main(void)
 		cmocka_unit_test_teardown(writable_files_and_dirs_are_refused,
 					  teardown_one),
 		cmocka_unit_test_teardown(other_owners_are_refused,
+					  teardown_one),
+		cmocka_unit_test_teardown(the_whole_way_is_checked,
 					  teardown_one),
 		cmocka_unit_test_teardown(default_loads_every_builtin,
 					  teardown_one),
