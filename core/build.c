@@ -114,6 +114,7 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 				  (unsigned long long)(m->memory / MiB));
 	}
 	m->loc[ML_NESTED] = loc_dup(vm, "nested");
+	m->loc[ML_MEMORY] = loc_dup(vm, "memory");
 	cfg_get_bool(vm, "nested", false, &m->nested);
 	parse_boot(m, vm);
 	mac = cfg_get_group(vm, "macos");

@@ -161,6 +161,7 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 		 enum vzh_reason reason, struct child *c)
 {
 	int in[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	pid_t parent;
 	char *argv[] = { (char *)script, v->m->name, (char *)event_names[ev],
 			 (char *)reason_names[reason], NULL };
 	char **env = environment(r, v, ev, prev, state, reason);
@@ -177,13 +178,17 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 		ret = -errno;
 		goto out;
 	}
+	parent = getpid();
 	c->pid = fork();
 	if (c->pid == 0) {
 		proc_reset_signals();
 		setsid(); /* its own group, so a timeout kills all it started */
+		proc_die_with(parent);
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
+		/* vzhost's descriptors are not the hook's */
+		proc_close_from(3);
 		execve(script, argv, env); /* no shell */
 		fprintf(stderr, "exec %s: %s\n", script, strerror(errno));
 		_exit(127);
@@ -279,11 +284,18 @@ static void child_close(struct child *c)
  */
 static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 {
+	siginfo_t si = { 0 };
 	int status;
 
 	drain(vm, c, c->out, c->obuf, &c->olen, false);
 	drain(vm, c, c->err, c->ebuf, &c->elen, false);
-	if (waitpid(c->pid, &status, WNOHANG) == c->pid) {
+	/* gone: what it left running in its group goes with it (killed while
+	   the hook is a zombie, so its pid, the group's id, cannot be reused) */
+	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
+		    0 &&
+	    si.si_pid == c->pid) {
+		kill(-c->pid, SIGKILL);
+		waitpid(c->pid, &status, 0);
 		drain(vm, c, c->out, c->obuf, &c->olen, true);
 		drain(vm, c, c->err, c->ebuf, &c->elen, true);
 		child_close(c);

@@ -62,6 +62,7 @@ enum machine_loc {
 	ML_NAME,
 	ML_GUEST,
 	ML_NESTED,
+	ML_MEMORY,
 	ML_BOOT,
 	ML_MACOS,
 	ML_COUNT

@@ -1,6 +1,7 @@
 /* validate.c: the core's rules across settings, devices and machines, whatever plugin emitted them. */
 #include <errno.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "build.h"
 #include "util.h"
@@ -13,9 +14,27 @@
 	"never on VZMacPlatformConfiguration; run the nested workload in a "   \
 	"Linux guest with nested = true, or directly on the host"
 
+/* bytes of memory this host has, or 0 when it cannot tell */
+static uint64_t host_memory(void)
+{
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+
+	return pages > 0 && size > 0 ? (uint64_t)pages * (uint64_t)size : 0;
+}
+
 static void check_guest(struct host *h, const struct machine *m)
 {
 	struct diag *d = &h->diag;
+	uint64_t have = host_memory();
+	char want[32], has[32];
+
+	/* a guest bigger than the host fails late, in the hypervisor: say so now */
+	if (have && m->memory > have) {
+		util_format_size(m->memory, want, sizeof(want));
+		util_format_size(have, has, sizeof(has));
+		diag_add(d, m->loc[ML_MEMORY],
+			 "%s is more than this host's memory (%s)", want, has);
+	}
 
 	if (m->guest == VZH_GUEST_MACOS) {
 		if (!m->macos_bundle)

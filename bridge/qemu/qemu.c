@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -52,14 +51,14 @@ static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
 
 /* ---- processes ------------------------------------------------------------ */
 
-static void child_exec(char **argv, int qmp, int out, int err)
+static void child_exec(char **argv, int qmp, int out, int err, pid_t parent)
 {
 	int null = open("/dev/null", O_RDONLY);
 
 	proc_reset_signals();
 	/* our terminal's ^C is for vzhost, which stops its VMs itself */
 	setpgid(0, 0);
-	prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlive vzhost */
+	proc_die_with(parent); /* never outlive vzhost */
 	dup2(null, 0);
 	dup2(out, 1);
 	dup2(err, 2);
@@ -68,8 +67,7 @@ static void child_exec(char **argv, int qmp, int out, int err)
 	} else {
 		fcntl(qmp, F_SETFD, 0);
 	}
-	for (int fd = QMP_FD + 1; fd < 1024; fd++)
-		close(fd);
+	proc_close_from(QMP_FD + 1);
 	execv(argv[0], argv);
 	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
@@ -79,7 +77,7 @@ static int spawn_virtiofsd(struct bvm *vm)
 {
 	const struct machine *m = vm->m;
 	size_t i;
-	pid_t pid;
+	pid_t pid, parent;
 
 	for (i = 0; i < m->ndevs; i++) {
 		struct argv a = { 0 };
@@ -91,6 +89,7 @@ static int spawn_virtiofsd(struct bvm *vm)
 		virtiofsd_argv(vm->b->virtiofsd, sock, m->devs[i].u.share.path,
 			       &a);
 		free(sock);
+		parent = getpid();
 		pid = fork();
 		if (pid == 0) {
 			int null = open("/dev/null", O_RDWR);
@@ -102,7 +101,8 @@ static int spawn_virtiofsd(struct bvm *vm)
 			dup2(null, 1);
 			dup2(null, 2);
 			setpgid(0, 0);
-			prctl(PR_SET_PDEATHSIG, SIGKILL);
+			proc_die_with(parent);
+			proc_close_from(3);
 			execv(a.v[0], a.v);
 			_exit(127);
 		}
@@ -259,6 +259,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	struct argv a = { 0 };
 	char *qerr = NULL;
 	json_t *r = NULL;
+	pid_t parent;
 	int ret;
 
 	*why = NULL;
@@ -288,9 +289,10 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 			log_msg(LOG_DEBUG, vm->m->name, "argv[%zu] %s", i,
 				a.v[i]);
 	}
+	parent = getpid();
 	vm->pid = fork();
 	if (vm->pid == 0)
-		child_exec(a.v, sp[1], out[1], err[1]);
+		child_exec(a.v, sp[1], out[1], err[1], parent);
 	argv_free(&a);
 	if (vm->pid < 0) {
 		ret = -errno;

@@ -29,6 +29,7 @@ cases = [
  ("vm-dup-name", "two VMs with one name", 'vms = (\n  { name = "a"; ' + K + ' },\n  { name = "a"; ' + K + ' }\n);', [(3, 'vms[1].name: VM name "a" is already used at dup-name')]),
  ("vm-unknown-key", "a misspelt VM setting", 'vms = ( { name = "a"; ' + K + '\n  memroy = "1G"; } );', [(2, 'vms[0].memroy: unknown setting (did you mean "memory"?)')]),
  ("guest-enum", "an unknown guest type", 'vms = ( { name = "a"; ' + K + '\n  guest = "windows"; } );', [(2, 'vms[0].guest: "windows" is not one of linux, macos')]),
+ ("memory-over-host", "more memory than any host here has", 'vms = ( { name = "a"; ' + K + '\n  memory = "64T"; } );', [(2, 'vms[0].memory: 64 TiB is more than this host\'s memory (')]),
  ("cpus-zero", "zero CPUs", 'vms = ( { name = "a"; ' + K + '\n  cpus = 0; } );', [(2, 'vms[0].cpus: 0 is out of range [1, 1024]')]),
  ("cpus-type", "CPUs as a string", 'vms = ( { name = "a"; ' + K + '\n  cpus = "2"; } );', [(2, 'vms[0].cpus: expected an integer, got a string')]),
  ("memory-wrapped", "8 GiB as a plain integer, which libconfig 1.5 wraps to 0", 'vms = ( { name = "a"; ' + K + '\n  memory = 8589934592; } );', [(2, 'vms[0].memory: integer too large for libconfig\'s 32 bits')]),

@@ -109,18 +109,27 @@ KILLED="stopping running->stopping host-kill
 stopped stopping->stopped host-kill
 release stopped->stopped none"
 
-# (beside the recording hook, one that dies of a signal: logged, nothing else)
+# (beside the recording hook: one that dies of a signal, logged and nothing else;
+# one that leaves a child behind, which goes with it; one that lists the
+# descriptors it got, only 0-2 and its own)
 t_poweroff() {
 	printf '#!/bin/sh\n[ "$2" = started ] && kill -9 $$\nexit 0\n' > "$tmp/hooks/30-dies"
-	chmod 755 "$tmp/hooks/30-dies"
+	printf '#!/bin/sh\n[ "$2" = started ] || exit 0\nsleep 1000.%s &\necho $! > "$REC.left"\n' $$ > "$tmp/hooks/31-leaves"
+	printf '#!/bin/sh\n[ "$2" = started ] || exit 0\nexec ls /proc/self/fd > "$REC.fds"\n' > "$tmp/hooks/32-fds"
+	chmod 755 "$tmp/hooks/30-dies" "$tmp/hooks/31-leaves" "$tmp/hooks/32-fds"
 	conf off poweroff
-	timeout -k 5 40 "$vzhost" -c "$tmp/off.conf" > /dev/null 2> "$tmp/err"
+	# (descriptors vzhost inherits are not for its hooks either)
+	timeout -k 5 40 "$vzhost" -c "$tmp/off.conf" > /dev/null 2> "$tmp/err" 7< /dev/null
 	st=$?
-	rm -f "$tmp/hooks/30-dies"
+	rm -f "$tmp/hooks/30-dies" "$tmp/hooks/31-leaves" "$tmp/hooks/32-fds"
+	left=$(cat "$REC.left" 2>/dev/null)
+	fds=$(tr '\n' ' ' < "$REC.fds" 2>/dev/null)
+	rm -f "$REC.left" "$REC.fds"
 	if guest off "powering off" && [ $st = 0 ] &&
 		record "$BOOT" "stopped running->stopped guest-shutdown" "release stopped->stopped none" &&
-		grep -q "hook 30-dies killed by signal 9 (on started)" "$tmp/err"
-	then ok; else bad "guest power-off (exit $st)"; fi
+		grep -q "hook 30-dies killed by signal 9 (on started)" "$tmp/err" &&
+		[ -n "$left" ] && ! kill -0 "$left" 2>/dev/null && [ "$fds" = "0 1 2 3 " ]
+	then ok; else bad "guest power-off (exit $st, child left: $left, hook descriptors: $fds)"; fi
 }
 
 # graceful stop through ctl: the guest takes the power button
