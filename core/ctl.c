@@ -16,6 +16,7 @@
 
 #define CTL_MAX_REQUEST 4096
 #define CTL_MAX_BACKLOG (256 * 1024) /* bytes queued for a slow subscriber */
+#define CTL_MAX_UNREAD (256 * 1024) /* replies queued for one client */
 
 struct ctl_client {
 	struct ctl_client *next;
@@ -27,6 +28,7 @@ struct ctl_client {
 	size_t outlen;
 	bool subscribed;
 	bool closing; /* close once its output is written */
+	bool dropped; /* over its limit: closed whatever is left unwritten */
 	unsigned long long missed;
 };
 
@@ -68,14 +70,31 @@ static void flush_out(struct ctl_client *c)
 static void reply(struct ctl_client *c, json_t *o)
 {
 	char *s = json_dumps(o, JSON_COMPACT);
+	static const char over[] =
+		"{\"ok\":false,\"error\":\"too many replies unread: "
+		"disconnected\"}\n";
 
 	json_decref(o);
-	if (!s)
-		return;
+	if (!s || c->dropped)
+		goto out;
+	/* a client that asks and never reads would make us hold its replies
+	   without end: it is told (if it reads at all) and dropped */
+	if (c->outlen + strlen(s) + 1 > CTL_MAX_UNREAD) {
+		log_msg(LOG_WARNING, c->v->m->name,
+			"a control client left %zu bytes of replies unread: "
+			"disconnecting it",
+			c->outlen);
+		c->outlen = 0;
+		queue(c, over, sizeof(over) - 1);
+		flush_out(c);
+		c->dropped = c->closing = true;
+		goto out;
+	}
 	queue(c, s, strlen(s));
 	queue(c, "\n", 1);
-	free(s);
 	flush_out(c);
+out:
+	free(s);
 }
 
 static void error_reply(struct ctl_client *c, const char *fmt, ...)
@@ -336,7 +355,7 @@ static void reap(struct runner *r)
 	struct ctl_client **pp = &r->clients, *c;
 
 	while ((c = *pp)) {
-		if (c->closing && !c->outlen) {
+		if (c->closing && (!c->outlen || c->dropped)) {
 			*pp = c->next;
 			close(c->fd);
 			free(c->out);

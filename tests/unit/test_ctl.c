@@ -182,6 +182,35 @@ static void stalled_subscriber_loses_events_not_the_vm(void **s)
 	assert_true(missed < (unsigned long long)sent);
 }
 
+/* a client that asks and never reads: its replies are not held without end */
+static void unread_replies_are_bounded(void **s)
+{
+	static const char one[] = "{\"command\":\"status\"}\n";
+	char req[4096], buf[4096];
+	size_t n = 0, got = 0;
+	ssize_t k;
+	int i;
+
+	(void)s;
+	while (n + sizeof(one) - 1 < sizeof(req)) {
+		memcpy(req + n, one, sizeof(one) - 1);
+		n += sizeof(one) - 1;
+	}
+	/* up to 400 x 195 requests: far more replies than any buffer holds */
+	for (i = 0; i < 400 && r.clients; i++) {
+		(void)!write(peer, req, n);
+		serve();
+	}
+	assert_null(r.clients); /* dropped, not grown */
+	/* it reads the replies that were on their way, then the end: its
+	   socket was full, so the notice could not follow them */
+	errno = 0;
+	while ((k = read(peer, buf, sizeof(buf))) > 0)
+		got += (size_t)k;
+	assert_true(got > 0);
+	assert_int_not_equal(errno, EAGAIN);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -195,6 +224,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			stalled_subscriber_loses_events_not_the_vm, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(unread_replies_are_bounded,
+						setup, teardown),
 	};
 
 	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);
