@@ -73,6 +73,86 @@ static char *holder(struct runner *r, const struct stat *st)
 	return xstrdup("another process");
 }
 
+/* the name of an image path's lock: what the path will mean once it exists */
+static char *path_lock_name(const char *path)
+{
+	char *dir = util_dirname(path), *real = realpath(dir, NULL), *name;
+	const char *base = strrchr(path, '/');
+	char *full =
+		xasprintf("%s/%s", real ? real : dir, base ? base + 1 : path);
+	uint64_t h = 0xcbf29ce484222325ull;
+	const char *p;
+
+	for (p = full; *p; p++)
+		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
+	name = xasprintf("path-%016llx", (unsigned long long)h);
+	free(full);
+	free(real);
+	free(dir);
+	return name;
+}
+
+/* the holder noted in a path lock, if it still runs */
+static char *path_holder(int fd)
+{
+	char buf[160] = "", vm[80];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	int pid;
+
+	if (n > 0 && (buf[n] = 0, sscanf(buf, "%79s %d", vm, &pid) == 2) &&
+	    pid > 0 && kill(pid, 0) == 0)
+		return xasprintf("VM \"%s\" (vzhost pid %d)", vm, pid);
+	return xstrdup("another VM");
+}
+
+/*
+ * The image paths, before anything is created: a VM that runs keeps its
+ * path even when its image is deleted under it, so a second vzhost cannot
+ * create a new image there and run beside it.  (Seen by vzhosts sharing
+ * this state directory; the image's own lock below is seen by every one.)
+ */
+int lock_paths(struct runner *r, struct vmrun *v, char **why)
+{
+	const struct machine *m = v->m;
+	char *name, *who;
+	size_t i;
+	int fd;
+
+	for (i = 0; i < m->ndevs; i++) {
+		const struct vzh_disk *d = &m->devs[i].u.disk;
+
+		if (m->devs[i].cls != DEV_DISK)
+			continue;
+		name = path_lock_name(d->path);
+		fd = openat(r->locks_fd, name,
+			    O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+		free(name);
+		if (fd < 0) {
+			*why = xasprintf("disk %s: its lock: %s", d->path,
+					 strerror(errno));
+			goto fail;
+		}
+		if (flock(fd, (d->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) <
+		    0) {
+			who = path_holder(fd);
+			*why = xasprintf("disk %s is in use by %s", d->path,
+					 who);
+			free(who);
+			close(fd);
+			goto fail;
+		}
+		if (!d->read_only && ftruncate(fd, 0) == 0)
+			dprintf(fd, "%s %d\n", m->name, (int)getpid());
+		v->locks =
+			xrealloc(v->locks, (v->nlocks + 1) * sizeof(*v->locks));
+		v->locks[v->nlocks++] = fd;
+	}
+	return 0;
+fail:
+	unlock_disks(r, v);
+	return -EBUSY;
+}
+
 int lock_disks(struct runner *r, struct vmrun *v, char **why)
 {
 	const struct machine *m = v->m;

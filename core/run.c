@@ -171,6 +171,7 @@ static void start_vm(struct runner *r, struct vmrun *v)
 	}
 	v->restoring = ret == 1;
 	if ((ret = events_veto(r, v, VZH_EV_PREPARE, &why)) < 0 ||
+	    (ret = lock_paths(r, v, &why)) < 0 ||
 	    (ret = prepare_disks(v->m, &why)) < 0 ||
 	    (ret = lock_disks(r, v, &why)) < 0) {
 		abandon(r, v, why);

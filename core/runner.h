@@ -100,7 +100,9 @@ int runner_pause(struct runner *r, struct vmrun *v);
 int runner_resume(struct runner *r, struct vmrun *v);
 int runner_save(struct runner *r, struct vmrun *v, const char *path);
 
-/* disk locks (lock.c) */
+/* disk locks (lock.c): the image paths, before images are created; then
+   the images */
+int lock_paths(struct runner *r, struct vmrun *v, char **why);
 int lock_disks(struct runner *r, struct vmrun *v, char **why);
 void unlock_disks(struct runner *r, struct vmrun *v);
 

@@ -438,16 +438,25 @@ t_crash() {
 	then ok; else bad "crash then restart (exit $st, starts $n, guest boots $boots)"; fi
 }
 
-# a writable disk is locked: a second vzhost is refused before anything starts;
-# readers share an image with each other, never with a writer
+# a writable disk is locked: a second vzhost is refused before anything starts
+# (one with another state directory by the image's lock, named by pid); readers
+# share an image with each other, never with a writer
 t_lock() {
 	conf lock1 ignore "" ", { kind = \"disk\"; path = \"$tmp/shared.img\"; size = \"1M\"; }"
 	start lock1 || { gave_up "disk locks: no guest"; return; }
 	first=$pid
 	conf lock2 poweroff "" ", { kind = \"disk\"; path = \"$tmp/shared.img\"; }"
+	sed -i "s|$tmp/state|$tmp/state2|" "$tmp/lock2.conf"
 	timeout -k 5 40 "$vzhost" -c "$tmp/lock2.conf" > /dev/null 2> "$tmp/err1"
 	st1=$?
 	[ -e "$tmp/lock2.console" ] && st1="$st1 (its guest ran)"
+	# its image deleted under it: the path stays taken, no new image is made
+	rm "$tmp/shared.img"
+	conf lock3 poweroff "" ", { kind = \"disk\"; path = \"$tmp/shared.img\"; size = \"1M\"; }"
+	timeout -k 5 40 "$vzhost" -c "$tmp/lock3.conf" > /dev/null 2> "$tmp/err4"
+	st4=$?
+	[ -e "$tmp/lock3.console" ] && st4="$st4 (its guest ran)"
+	[ -e "$tmp/shared.img" ] && st4="$st4 (a new image was made)"
 	ctl lock1 kill > /dev/null
 	reap $first 30
 	cp "$top/tests/fixtures/files/base.img" "$tmp/ro.img"
@@ -458,15 +467,17 @@ t_lock() {
 	timeout -k 5 40 "$vzhost" -c "$tmp/ro2.conf" > /dev/null 2> "$tmp/err2"
 	st2=$?
 	conf rw poweroff "" ", { kind = \"disk\"; path = \"$tmp/ro.img\"; }"
+	sed -i "s|$tmp/state|$tmp/state2|" "$tmp/rw.conf"
 	timeout -k 5 40 "$vzhost" -c "$tmp/rw.conf" > /dev/null 2> "$tmp/err3"
 	st3=$?
 	[ -e "$tmp/rw.console" ] && st3="$st3 (its guest ran)"
 	ctl ro1 kill > /dev/null
 	reap $ro1 30
-	if [ "$st1" = 1 ] && grep -q "start abandoned: disk $tmp/shared.img is in use by VM \"ev-$$-lock1\" (vzhost pid $first)" "$tmp/err1" &&
+	if [ "$st1" = 1 ] && grep -q "start abandoned: disk $tmp/shared.img is in use by process $first" "$tmp/err1" &&
 		guest ro2 "powering off" && [ $st2 = 0 ] &&
-		[ "$st3" = 1 ] && grep -q "start abandoned: disk $tmp/ro.img is in use by" "$tmp/err3"
-	then ok; else bad "disk locks (writer vs writer $st1, reader beside reader $st2, writer vs reader $st3)"; cat "$tmp/err1" "$tmp/err2" "$tmp/err3"; fi
+		[ "$st3" = 1 ] && grep -q "start abandoned: disk $tmp/ro.img is in use by" "$tmp/err3" &&
+		[ "$st4" = 1 ] && grep -q "start abandoned: disk $tmp/shared.img is in use by VM \"ev-$$-lock1\" (vzhost pid $first)" "$tmp/err4"
+	then ok; else bad "disk locks (writer vs writer $st1, reader beside reader $st2, writer vs reader $st3, deleted image $st4)"; cat "$tmp/err1" "$tmp/err2" "$tmp/err3" "$tmp/err4"; fi
 }
 
 # a plugin's start hook vetoes: the QEMU it would run is never started
