@@ -15,32 +15,72 @@
 
 #include "util.h"
 
-static int connect_to(const char *path)
+/* milliseconds left until deadline (ms, util_now_ms), or -1 for none */
+static int left(long long deadline)
+{
+	long long ms = deadline - util_now_ms();
+
+	if (deadline < 0)
+		return -1;
+	return ms < 0 ? 0 : ms > 60000 ? 60000 : (int)ms;
+}
+
+/* wait until fd is ready for events, or -ETIMEDOUT at the deadline */
+static int ready(int fd, short events, long long deadline)
+{
+	struct pollfd p = { .fd = fd, .events = events };
+	int n;
+
+	do
+		n = poll(&p, 1, left(deadline));
+	while (n < 0 && errno == EINTR);
+	if (n < 0)
+		return -errno;
+	return n ? 0 : -ETIMEDOUT;
+}
+
+/* a server that never accepts must not hold us: connect with a deadline */
+static int connect_to(const char *path, long long deadline)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd;
+	int fd, err;
 
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	if (fd < 0)
 		return -errno;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		int err = -errno;
-
-		close(fd);
-		return err;
+	/* a full backlog says EAGAIN on a Unix socket: try again, in time */
+	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		err = -errno;
+		if ((err != -EAGAIN && err != -EINPROGRESS) ||
+		    left(deadline) == 0) {
+			close(fd);
+			return err == -EAGAIN ? -ETIMEDOUT : err;
+		}
+		if (err == -EINPROGRESS) {
+			err = ready(fd, POLLOUT, deadline);
+			if (err < 0) {
+				close(fd);
+				return err;
+			}
+			break;
+		}
+		usleep(20000);
 	}
 	return fd;
 }
 
-/* one line from fd (without its newline), NULL at the end */
-static char *read_line(int fd, char *buf, size_t cap, size_t *len)
+/* one line from fd (without its newline); NULL at the end, or with errno
+   ETIMEDOUT at the deadline */
+static char *read_line(int fd, char *buf, size_t cap, size_t *len,
+		       long long deadline)
 {
 	static char line[65536];
 	char *nl;
 	ssize_t n;
+	int err;
 
 	for (;;) {
 		nl = memchr(buf, '\n', *len);
@@ -54,33 +94,44 @@ static char *read_line(int fd, char *buf, size_t cap, size_t *len)
 		}
 		if (*len == cap)
 			*len = 0; /* a line longer than we keep: drop it */
-		n = read(fd, buf + *len, cap - *len);
-		if (n <= 0)
+		if ((err = ready(fd, POLLIN, deadline)) < 0) {
+			errno = -err;
 			return NULL;
+		}
+		n = read(fd, buf + *len, cap - *len);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			continue;
+		if (n <= 0) {
+			errno = 0;
+			return NULL;
+		}
 		*len += (size_t)n;
 	}
 }
 
-/* send one request, return the reply object (or NULL); a server that
-   refuses us answers first and hangs up, so the reply is read even when the
-   request could not be written */
-static json_t *request(int fd, json_t *req, char *buf, size_t cap, size_t *len)
+/* send one request, return the reply object (or NULL, errno ETIMEDOUT when
+   the deadline passed); a server that refuses us answers first and hangs up,
+   so the reply is read even when the request could not be written */
+static json_t *request(int fd, json_t *req, char *buf, size_t cap, size_t *len,
+		       long long deadline)
 {
 	char *s = json_dumps(req, JSON_COMPACT), *line;
 	json_t *rep = NULL;
 
+	/* (a request is far smaller than a socket buffer: this never waits) */
 	if (s)
 		dprintf(fd, "%s\n", s);
-	if ((line = read_line(fd, buf, cap, len)))
+	if ((line = read_line(fd, buf, cap, len, deadline)))
 		rep = json_loads(line, 0, NULL);
 	free(s);
 	return rep;
 }
 
 int ctl_client_main(const char *state_dir, const char *vm, int argc,
-		    char **argv)
+		    char **argv, int timeout_ms)
 {
 	char *path = xasprintf("%s/%s.sock", state_dir, vm), buf[65536], *line;
+	long long deadline = util_now_ms() + timeout_ms;
 	json_t *req, *rep;
 	size_t len = 0;
 	int fd, status = EX_OK;
@@ -92,7 +143,15 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		free(path);
 		return EX_USAGE;
 	}
-	fd = connect_to(path);
+	fd = connect_to(path, deadline);
+	if (fd == -ETIMEDOUT) {
+		fprintf(stderr,
+			"vzhost ctl: VM \"%s\" did not take the connection "
+			"within %.1f s (%s)\n",
+			vm, timeout_ms / 1000.0, path);
+		free(path);
+		return EX_PROTOCOL;
+	}
 	if (fd < 0) {
 		fprintf(stderr,
 			"vzhost ctl: no VM \"%s\" is running here (%s: %s)\n",
@@ -117,7 +176,15 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		json_object_set_new(req, "path", json_string(abs));
 		free(abs);
 	}
-	rep = request(fd, req, buf, sizeof(buf), &len);
+	rep = request(fd, req, buf, sizeof(buf), &len, deadline);
+	if (!rep && errno == ETIMEDOUT) {
+		fprintf(stderr,
+			"vzhost ctl: VM \"%s\" did not answer within %.1f s "
+			"(%s)\n",
+			vm, timeout_ms / 1000.0, path);
+		status = EX_PROTOCOL;
+		goto out;
+	}
 	if (!rep) {
 		fprintf(stderr, "vzhost ctl: no reply from %s\n", path);
 		status = EX_PROTOCOL;
@@ -133,7 +200,7 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		json_dumpf(rep, stdout, JSON_COMPACT);
 		putchar('\n');
 		fflush(stdout);
-		while ((line = read_line(fd, buf, sizeof(buf), &len))) {
+		while ((line = read_line(fd, buf, sizeof(buf), &len, -1))) {
 			printf("%s\n", line);
 			fflush(stdout);
 		}
@@ -149,7 +216,7 @@ out:
 	return status;
 }
 
-int list_main(const char *state_dir, bool as_json)
+int list_main(const char *state_dir, bool as_json, int timeout_ms)
 {
 	char buf[4096];
 	json_t *all = json_array(), *rep,
@@ -157,21 +224,34 @@ int list_main(const char *state_dir, bool as_json)
 	struct dirent *de;
 	size_t len, i, n;
 	DIR *d = opendir(state_dir);
-	int fd;
+	int fd, status = EX_OK;
 
+	/* each VM has its own time to answer: one that hangs is named, the
+	   others are still listed */
 	while (d && (de = readdir(d))) {
+		long long deadline = util_now_ms() + timeout_ms;
+
 		n = strlen(de->d_name);
 		if (n <= 5 || strcmp(de->d_name + n - 5, ".sock"))
 			continue;
 		snprintf(buf, sizeof(buf), "%s/%s", state_dir, de->d_name);
-		fd = connect_to(buf);
-		if (fd < 0)
-			continue; /* stale: its vzhost is gone */
-		len = 0;
-		rep = request(fd, req, buf, sizeof(buf), &len);
-		close(fd);
-		if (json_is_true(json_object_get(rep, "ok")))
+		fd = connect_to(buf, deadline);
+		rep = NULL;
+		if (fd >= 0) {
+			len = 0;
+			rep = request(fd, req, buf, sizeof(buf), &len,
+				      deadline);
+			close(fd);
+		}
+		if (json_is_true(json_object_get(rep, "ok"))) {
 			json_array_append(all, rep);
+		} else if (fd == -ETIMEDOUT || (fd >= 0 && !rep)) {
+			fprintf(stderr,
+				"vzhost list: VM \"%.*s\" did not answer "
+				"within %.1f s\n",
+				(int)(n - 5), de->d_name, timeout_ms / 1000.0);
+			status = EX_PROTOCOL;
+		} /* else stale: its vzhost is gone */
 		json_decref(rep);
 	}
 	if (d)
@@ -202,5 +282,5 @@ int list_main(const char *state_dir, bool as_json)
 	}
 	json_decref(all);
 	json_decref(req);
-	return EX_OK;
+	return status;
 }

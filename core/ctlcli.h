@@ -4,8 +4,10 @@
 
 #include <stdbool.h>
 
+/* a VM that does not answer within timeout_ms is named, and the status is 76
+   (events: the stream itself has no deadline) */
 int ctl_client_main(const char *state_dir, const char *vm, int argc,
-		    char **argv);
-int list_main(const char *state_dir, bool as_json);
+		    char **argv, int timeout_ms);
+int list_main(const char *state_dir, bool as_json, int timeout_ms);
 
 #endif

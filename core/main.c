@@ -35,8 +35,8 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: vzhost -c FILE [--check | --print]\n"
 		"       vzhost plugins [-c FILE]\n"
-		"       vzhost ctl VM COMMAND [ARG] [-c FILE | --state-dir DIR]\n"
-		"       vzhost list [--json] [-c FILE | --state-dir DIR]\n"
+		"       vzhost ctl VM COMMAND [ARG] [-c FILE | --state-dir DIR] [--timeout S]\n"
+		"       vzhost list [--json] [-c FILE | --state-dir DIR] [--timeout S]\n"
 		"       vzhost --version | --help\n"
 		"\n"
 		"  -c, --config FILE  the host configuration (libconfig)\n"
@@ -58,6 +58,8 @@ static void usage(FILE *f)
 		"      --state-dir DIR  where ctl and list find the sockets (default:\n"
 		"                     host.state_dir of -c FILE, else the default)\n"
 		"      --json         list as JSON\n"
+		"      --timeout S    ctl and list: how long a VM has to answer\n"
+		"                     (default 5 s)\n"
 		"\n"
 		"Exit status:\n");
 	exits_print(f);
@@ -123,7 +125,7 @@ out:
 
 /* ctl and list: find the state directory, then talk to the sockets */
 static int client(enum mode mode, const char *path, const char *state_dir,
-		  bool json, int argc, char **argv)
+		  bool json, int timeout_ms, int argc, char **argv)
 {
 	struct host h;
 	char *dir = NULL;
@@ -148,13 +150,14 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 	/* a server that hangs up is an answer, not a reason to die */
 	signal(SIGPIPE, SIG_IGN);
 	if (mode == MODE_LIST) {
-		status = argc ? EX_USAGE : list_main(dir, json);
+		status = argc ? EX_USAGE : list_main(dir, json, timeout_ms);
 	} else if (argc < 1) {
 		fprintf(stderr,
 			"vzhost ctl: which VM? (vzhost ctl VM COMMAND)\n");
 		status = EX_USAGE;
 	} else {
-		status = ctl_client_main(dir, argv[0], argc - 1, argv + 1);
+		status = ctl_client_main(dir, argv[0], argc - 1, argv + 1,
+					 timeout_ms);
 	}
 	free(dir);
 	return status;
@@ -172,12 +175,15 @@ int main(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'J' },
+		{ "timeout", required_argument, NULL, 'T' },
 		{ 0 },
 	};
 	enum mode mode = MODE_RUN;
 	const char *path = NULL, *state_dir = NULL;
 	bool json = false;
-	int c;
+	int c, timeout_ms = 5000;
+	double secs;
+	char *end;
 
 	while ((c = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
 		switch (c) {
@@ -205,6 +211,18 @@ int main(int argc, char **argv)
 		case 'J':
 			json = true;
 			break;
+		case 'T':
+			secs = strtod(optarg, &end);
+			if (*end || end == optarg ||
+			    !(secs > 0 && secs <= 86400)) {
+				fprintf(stderr,
+					"vzhost: --timeout %s: seconds, more "
+					"than 0 (such as 5 or 0.5)\n",
+					optarg);
+				return EX_USAGE;
+			}
+			timeout_ms = (int)(secs * 1000 + 0.5);
+			break;
 		case 'V':
 			printf("vzhost %s (plugin ABI %d.%d)\n", VZH_VERSION,
 			       VZH_ABI_MAJOR, VZH_ABI_MINOR);
@@ -228,8 +246,8 @@ int main(int argc, char **argv)
 			optind++;
 	}
 	if (mode == MODE_CTL || mode == MODE_LIST)
-		return client(mode, path, state_dir, json, argc - optind,
-			      argv + optind);
+		return client(mode, path, state_dir, json, timeout_ms,
+			      argc - optind, argv + optind);
 	if (optind < argc) {
 		fprintf(stderr,
 			"vzhost: unexpected argument \"%s\" (try --help)\n",

@@ -143,5 +143,43 @@ t_default() {
 	else bad "default state_dir with XDG_STATE_HOME: $out2"; fi
 }
 
-run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default
+# a control socket that takes the connection and never answers, and one whose
+# listener never accepts: ctl and list give up in time and name the VM
+t_ctl_timeout() {
+	mkdir -p "$tmp/ct" && chmod 700 "$tmp/ct"
+	python3 -c '
+import os, signal, socket, sys, time
+silent = socket.socket(socket.AF_UNIX); silent.bind(sys.argv[1] + "/silent.sock"); silent.listen(8)
+full = socket.socket(socket.AF_UNIX); full.bind(sys.argv[1] + "/full.sock"); full.listen(0)
+fillers = []
+for i in range(4):  # fill the backlog of the one that never accepts
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try:
+        c.connect(sys.argv[1] + "/full.sock"); fillers.append(c)
+    except OSError:
+        break
+if os.fork() == 0:
+    signal.alarm(30)
+    conns = []
+    while True:
+        c, _ = silent.accept(); conns.append(c)  # and never a word
+' "$tmp/ct"
+	t0=$(date +%s)
+	out1=$(timeout 20 "$vzhost" ctl --timeout 1 --state-dir "$tmp/ct" silent status 2>&1)
+	s1=$?
+	out2=$(timeout 20 "$vzhost" ctl --timeout 1 --state-dir "$tmp/ct" full status 2>&1)
+	s2=$?
+	out3=$(timeout 20 "$vzhost" list --timeout 1 --state-dir "$tmp/ct" 2>&1)
+	s3=$?
+	t1=$(date +%s)
+	pkill -f "import os, signal, socket" 2>/dev/null
+	if [ $s1 = 76 ] && [ $s2 = 76 ] && [ $s3 = 76 ] && [ $((t1 - t0)) -le 8 ] &&
+		printf '%s' "$out1" | grep -q 'VM "silent" did not answer within 1.0 s' &&
+		printf '%s' "$out2" | grep -q 'VM "full" did not take the connection within 1.0 s' &&
+		printf '%s' "$out3" | grep -q 'VM "silent" did not answer within 1.0 s'
+	then ok; else bad "ctl and list against sockets that never answer ($s1 $s2 $s3, $((t1 - t0)) s): $out1 / $out2 / $out3"; fi
+}
+
+run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
+	ctl_timeout
 summary security
