@@ -21,6 +21,9 @@
 extern char **environ;
 
 #define KILL_GRACE_MS 1000 /* SIGTERM to SIGKILL */
+#define DRAIN_MAX (64 * 1024) /* bytes read from a hook per loop round */
+#define HOOK_LOG_MAX (64 * 1024) /* bytes of one hook run's output logged */
+#define HOOK_LOG_LINES 1000 /* and lines */
 
 /* one running script */
 struct child {
@@ -32,6 +35,9 @@ struct child {
 	char obuf[1024], ebuf[1024];
 	size_t olen, elen;
 	char tail[400]; /* the end of its stderr, for a veto's message */
+	size_t tail_len;
+	size_t logged, unlogged; /* bytes of output, to the log and not */
+	unsigned lines; /* logged */
 };
 
 struct hook_job {
@@ -223,44 +229,73 @@ out:
 	return ret;
 }
 
-/* whole lines to the log, prefixed with the script's name */
+/* the end of its stderr, for a veto's message */
+static void keep_tail(struct child *c, const char *s, size_t n)
+{
+	size_t cap = sizeof(c->tail) - 1;
+
+	if (n >= cap) {
+		memcpy(c->tail, s + n - cap, cap);
+		c->tail_len = cap;
+	} else {
+		if (c->tail_len + n > cap) {
+			memmove(c->tail, c->tail + (c->tail_len + n - cap),
+				cap - n);
+			c->tail_len = cap - n;
+		}
+		memcpy(c->tail + c->tail_len, s, n);
+		c->tail_len += n;
+	}
+	c->tail[c->tail_len] = 0;
+}
+
+/* one line to the log, while the run's share lasts; then only counted */
+static void log_line(const char *vm, struct child *c, const char *s, size_t n)
+{
+	if (c->logged + n + 1 > HOOK_LOG_MAX || c->lines >= HOOK_LOG_LINES) {
+		c->unlogged += n + 1;
+		return;
+	}
+	c->logged += n + 1;
+	c->lines++;
+	log_msg(LOG_NOTICE, vm, "hook %s: %.*s", c->name, (int)n, s);
+}
+
+/*
+ * Whole lines to the log, prefixed with the script's name.  At most
+ * DRAIN_MAX bytes a call: a hook that floods its output must not keep the
+ * loop from its other work, nor from enforcing the hook's own deadline.
+ */
 static void drain(const char *vm, struct child *c, int fd, char *buf,
 		  size_t *len, bool flush)
 {
+	size_t left, total = 0;
 	char *nl, *start;
-	size_t left, k;
 	ssize_t n;
 
-	while (fd >= 0 && (n = read(fd, buf + *len, 1023 - *len)) > 0) {
-		if (buf == c->ebuf) { /* keep the stderr tail */
-			for (k = 0; k < (size_t)n; k++) {
-				size_t t = strlen(c->tail);
-
-				if (t + 1 >= sizeof(c->tail))
-					memmove(c->tail, c->tail + 1, t--);
-				c->tail[t] = buf[*len + k];
-				c->tail[t + 1] = 0;
-			}
-		}
+	while (fd >= 0 && (flush || total < DRAIN_MAX) &&
+	       (n = read(fd, buf + *len, 1023 - *len)) > 0) {
+		total += (size_t)n;
+		if (buf == c->ebuf)
+			keep_tail(c, buf + *len, (size_t)n);
 		*len += (size_t)n;
 		start = buf;
 		left = *len;
-		while ((nl = memchr(start, '\n', left)) || left == 1023 ||
-		       (flush && left)) {
+		while ((nl = memchr(start, '\n', left)) || left == 1023) {
 			size_t m = nl ? (size_t)(nl - start) : left;
 
-			log_msg(LOG_NOTICE, vm, "hook %s: %.*s", c->name,
-				(int)m, start);
+			log_line(vm, c, start, m);
 			m += nl ? 1 : 0;
 			start += m;
 			left -= m;
 		}
 		memmove(buf, start, left);
 		*len = left;
+		if (flush && total > 16 * DRAIN_MAX)
+			break; /* what its leftovers still write is not read */
 	}
 	if (flush && *len) {
-		log_msg(LOG_NOTICE, vm, "hook %s: %.*s", c->name, (int)*len,
-			buf);
+		log_line(vm, c, buf, *len);
 		*len = 0;
 	}
 }
@@ -298,6 +333,10 @@ static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 		waitpid(c->pid, &status, 0);
 		drain(vm, c, c->out, c->obuf, &c->olen, true);
 		drain(vm, c, c->err, c->ebuf, &c->elen, true);
+		if (c->unlogged)
+			log_msg(LOG_WARNING, vm,
+				"hook %s: %zu more bytes of output not logged",
+				c->name, c->unlogged);
 		child_close(c);
 		return status;
 	}

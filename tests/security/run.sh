@@ -180,6 +180,27 @@ if os.fork() == 0:
 	then ok; else bad "ctl and list against sockets that never answer ($s1 $s2 $s3, $((t1 - t0)) s): $out1 / $out2 / $out3"; fi
 }
 
+# a hook that floods its output: killed at its timeout all the same, and the log
+# gets its share, not the flood
+t_hook_flood() {
+	mkdir -p "$tmp/fl/hooks" && chmod 700 "$tmp/fl"
+	printf '#!/bin/sh\nexec yes\n' > "$tmp/fl/hooks/10-flood"
+	chmod 755 "$tmp/fl/hooks/10-flood"
+	conf flood "$tmp/fl/state"
+	printf 'hooks = { dir = "%s/fl/hooks"; timeout = 1; };\n' "$tmp" >> "$tmp/flood.conf"
+	t0=$(date +%s)
+	timeout -k 5 30 "$vzhost" -c "$tmp/flood.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	t1=$(date +%s)
+	size=$(stat -c %s "$tmp/err")
+	if [ $st = 1 ] && [ $((t1 - t0)) -le 6 ] && [ "$size" -lt 300000 ] &&
+		grep -q "hook 10-flood: y" "$tmp/err" &&
+		grep -q "hook 10-flood: [0-9]* more bytes of output not logged" "$tmp/err" &&
+		grep -q "start abandoned: hook 10-flood timed out after 1 s" "$tmp/err" &&
+		[ ! -e "$tmp/qemu-ran" ]
+	then ok; else bad "a hook flooding its output (exit $st, $((t1 - t0)) s, $size bytes of log)"; fi
+}
+
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout
+	ctl_timeout hook_flood
 summary security
