@@ -29,6 +29,7 @@ struct ctl_client {
 	bool subscribed;
 	bool closing; /* close once its output is written */
 	bool dropped; /* over its limit: closed whatever is left unwritten */
+	bool waiting_save; /* asked for a save: answered when it ends */
 	unsigned long long missed;
 };
 
@@ -172,7 +173,13 @@ static void handle(struct runner *r, struct ctl_client *c, const char *line,
 				"save needs \"path\": an absolute file name");
 			goto out;
 		}
+		/* the answer waits for the outcome (ctl_save_done) */
 		ret = runner_save(r, v, path);
+		if (ret == 0) {
+			c->waiting_save = true;
+			runner_drain(r);
+			goto out;
+		}
 	} else {
 		error_reply(c, "unknown command \"%s\" (%s)", cmd, usage);
 		goto out;
@@ -388,6 +395,25 @@ void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n)
 		}
 	}
 	reap(r);
+}
+
+void ctl_save_done(struct runner *r, struct vmrun *v, bool ok, const char *why)
+{
+	struct ctl_client *c;
+
+	for (c = r->clients; c; c = c->next) {
+		if (c->v != v || !c->waiting_save)
+			continue;
+		c->waiting_save = false;
+		if (ok)
+			reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",
+					   state_names[v->state]));
+		else
+			error_reply(c,
+				    "save failed: %s (the VM carries on as "
+				    "before)",
+				    why && *why ? why : "see the log");
+	}
 }
 
 void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line)

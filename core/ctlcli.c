@@ -176,7 +176,9 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		json_object_set_new(req, "path", json_string(abs));
 		free(abs);
 	}
-	rep = request(fd, req, buf, sizeof(buf), &len, deadline);
+	/* a save answers when it is over, however long that takes */
+	rep = request(fd, req, buf, sizeof(buf), &len,
+		      strcmp(argv[0], "save") ? deadline : -1);
 	if (!rep && errno == ETIMEDOUT) {
 		fprintf(stderr,
 			"vzhost ctl: VM \"%s\" did not answer within %.1f s "

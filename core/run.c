@@ -239,6 +239,29 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 	finish(r, v, failed);
 }
 
+/* a save under way ended: tell who asked; a failed save at host stop falls
+   back to the stop chain, and the run ends badly */
+static void save_outcome(struct runner *r, struct vmrun *v,
+			 const struct bridge_event *ev)
+{
+	bool saved = ev->state == VZH_STATE_STOPPED &&
+		     ev->reason == VZH_REASON_SAVED;
+
+	if (!v->saving ||
+	    (!saved && !ev->error && ev->state != VZH_STATE_STOPPED))
+		return;
+	v->saving = false;
+	ctl_save_done(r, v, saved, saved ? NULL : ev->detail);
+	if (saved || !v->host_stop_save)
+		return;
+	v->host_stop_save = false;
+	v->failed = true;
+	log_msg(LOG_ERR, v->m->name,
+		"the save at host stop failed: stopping the VM instead");
+	if (ev->state != VZH_STATE_STOPPED)
+		runner_stop(r, v, false);
+}
+
 static void on_event(struct runner *r, const struct bridge_event *ev)
 {
 	struct vmrun *v;
@@ -248,6 +271,7 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		return;
 	v = &r->vms[ev->vm];
 	events_transition(r, v, ev->state, ev->reason, ev->detail);
+	save_outcome(r, v, ev);
 	/* restored from the host-stop save: carry on running */
 	if (ev->state == VZH_STATE_PAUSED &&
 	    ev->reason == VZH_REASON_RESTORED && v->restoring && v->bvm) {
@@ -302,15 +326,17 @@ int runner_resume(struct runner *r, struct vmrun *v)
 	return v->bvm ? r->ops->resume(v->bvm) : -EINVAL;
 }
 
+/* the outcome arrives as events: stopped (saved), or the state it had before
+   with an error (see save_outcome) */
 int runner_save(struct runner *r, struct vmrun *v, const char *path)
 {
 	int ret;
 
-	if (!v->bvm)
+	if (!v->bvm || v->saving)
 		return -EINVAL;
 	ret = r->ops->save(v->bvm, path);
 	if (ret == 0)
-		v->stopping = true; /* a save ends the run: no restart */
+		v->saving = true;
 	return ret;
 }
 
@@ -341,7 +367,7 @@ static void on_signal(struct runner *r)
 			else if (v->m->on_host_stop == HOST_STOP_SAVE &&
 				 savable(v->m) && v->bvm &&
 				 runner_save(r, v, v->state_file) == 0)
-				continue;
+				v->host_stop_save = true;
 			else
 				runner_stop(r, v, false);
 		}

@@ -30,6 +30,8 @@ struct vmrun {
 	char *sock_path;
 	char *state_file; /* on_host_stop = "save" */
 	bool restoring; /* starting from state_file, not yet restored */
+	bool saving; /* a save is under way */
+	bool host_stop_save; /* ... the one on_host_stop asked for */
 	int *locks; /* disk lock descriptors */
 	size_t nlocks;
 	struct hook_job *jobs; /* hook scripts queued, in order */
@@ -89,6 +91,8 @@ void ctl_attach(struct runner *r, struct vmrun *v, int fd);
 int ctl_pollfds(struct runner *r, struct pollfd *fds, int max);
 void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n);
 void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line);
+/* a save of v ended: the clients waiting for it get their answer */
+void ctl_save_done(struct runner *r, struct vmrun *v, bool ok, const char *why);
 void ctl_free(struct runner *r);
 
 /* take the bridge's pending events now (run.c) */

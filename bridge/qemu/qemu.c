@@ -153,6 +153,7 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 	vm->pid = -1;
 	vm->pidfd = vm->out_fd = vm->err_fd = -1;
 	vm->qmp.fd = -1;
+	vm->save_fd = -1;
 	vm->state = VZH_STATE_STOPPED;
 	/* a fresh private directory per run: QEMU unlinks what sits at a
 	   socket path and SIGKILL leaves stale sockets */
@@ -471,51 +472,125 @@ static int q_resume(struct bvm *vm)
 	return command(vm, "cont", NULL);
 }
 
-static int start_migration(struct bvm *vm)
+/* a save that did not happen: nothing half-written stays, the VM carries on
+   as it was (running again when the save paused it) */
+static void save_failed(struct bvm *vm, const char *why)
 {
-	char *qerr = NULL;
-	int fd, ret;
+	if (vm->save_fd >= 0)
+		close(vm->save_fd);
+	vm->save_fd = -1;
+	if (vm->save_tmp)
+		unlink(vm->save_tmp);
+	free(vm->save_tmp);
+	vm->save_tmp = NULL;
+	vm->saving = vm->paused_for_save = false;
+	log_msg(LOG_ERR, vm->m->name, "save to %s failed: %s", vm->save_path,
+		why);
+	emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, -EIO, why);
+	if (vm->resume_after_save) {
+		vm->resume_after_save = false;
+		emit(vm, VZH_STATE_RESUMING, VZH_REASON_HOST_REQUEST, 0, NULL);
+		command(vm, "cont", NULL);
+	}
+}
 
-	fd = open(vm->save_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-		  0600);
-	if (fd < 0)
-		return -errno;
+/* the state goes to a new file beside its place, which it takes only once
+   complete and on disk */
+static int start_migration(struct bvm *vm, char **why)
+{
+	char *dir = util_dirname(vm->save_path), *qerr = NULL;
+	const char *base = strrchr(vm->save_path, '/');
+	int ret;
+
+	vm->save_tmp = xasprintf("%s/.%s.XXXXXX", dir,
+				 base ? base + 1 : vm->save_path);
+	free(dir);
+	vm->save_fd = mkostemp(vm->save_tmp, O_CLOEXEC);
+	if (vm->save_fd < 0) {
+		ret = -errno;
+		*why = xasprintf("%s", strerror(errno));
+		free(vm->save_tmp);
+		vm->save_tmp = NULL;
+		return ret;
+	}
 	ret = qmp_call_fd(&vm->qmp, "getfd",
-			  json_pack("{s:s}", "fdname", "state"), fd,
+			  json_pack("{s:s}", "fdname", "state"), vm->save_fd,
 			  QMP_TIMEOUT_MS, &qerr);
-	close(fd);
 	if (!ret)
 		ret = qmp_call(&vm->qmp, "migrate",
 			       json_pack("{s:s}", "uri", "fd:state"),
 			       QMP_TIMEOUT_MS, NULL, &qerr);
-	if (ret && qerr)
-		log_msg(LOG_ERR, vm->m->name, "save: %s", qerr);
+	if (ret)
+		*why = xasprintf("QEMU: %s", qerr ? qerr : strerror(-ret));
 	free(qerr);
 	return ret;
 }
 
+/* the migration is over: the state is made stable, then put in its place */
+static int finish_save(struct bvm *vm, char **why)
+{
+	char *dir = util_dirname(vm->save_path);
+	int dfd, ret = 0;
+
+	if (fsync(vm->save_fd) < 0 || rename(vm->save_tmp, vm->save_path) < 0)
+		ret = -errno;
+	else if ((dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(dfd); /* the rename itself */
+		close(dfd);
+	}
+	free(dir);
+	if (ret) {
+		*why = xasprintf("%s", strerror(-ret));
+		return ret;
+	}
+	free(vm->save_tmp);
+	vm->save_tmp = NULL;
+	close(vm->save_fd);
+	vm->save_fd = -1;
+	return 0;
+}
+
+/* why QEMU's migration failed, in its words */
+static char *migration_error(struct bvm *vm)
+{
+	json_t *r = NULL;
+	const char *desc;
+	char *why;
+
+	qmp_call(&vm->qmp, "query-migrate", NULL, QMP_TIMEOUT_MS, &r, NULL);
+	desc = json_string_value(json_object_get(r, "error-desc"));
+	why = xstrdup(desc ? desc : "QEMU's migration failed");
+	json_decref(r);
+	return why;
+}
+
+static void continue_save(struct bvm *vm)
+{
+	char *why = NULL;
+
+	emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0, NULL);
+	if (start_migration(vm, &why) < 0) {
+		save_failed(vm, why);
+		free(why);
+	}
+}
+
 static int q_save(struct bvm *vm, const char *path)
 {
-	int ret;
-
 	if (vm->state != VZH_STATE_RUNNING && vm->state != VZH_STATE_PAUSED)
 		return -EINVAL;
 	free(vm->save_path);
 	vm->save_path = xstrdup(path);
 	vm->saving = true;
+	vm->resume_after_save = vm->state == VZH_STATE_RUNNING;
 	if (vm->state == VZH_STATE_RUNNING) {
 		/* VZ saves paused machines only: pause first, as it does */
 		vm->paused_for_save = true;
 		return q_pause(vm); /* the STOP event continues the save */
 	}
-	emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0, NULL);
-	ret = start_migration(vm);
-	if (ret) {
-		vm->saving = false;
-		emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, ret, "save failed");
-	}
+	continue_save(vm);
 	process_events(vm);
-	return ret;
+	return 0;
 }
 
 /* ---- events --------------------------------------------------------------- */
@@ -544,13 +619,7 @@ static void on_event(struct bvm *vm, json_t *ev)
 			vm->paused_for_save = false;
 			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0,
 			     NULL);
-			emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0,
-			     NULL);
-			if (start_migration(vm) < 0) {
-				vm->saving = false;
-				emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE,
-				     -EIO, "save failed");
-			}
+			continue_save(vm);
 		} else if (vm->state == VZH_STATE_PAUSING ||
 			   vm->state == VZH_STATE_RUNNING) {
 			emit(vm, VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 0,
@@ -581,6 +650,13 @@ static void on_event(struct bvm *vm, json_t *ev)
 		if (!status)
 			return;
 		if (!strcmp(status, "completed") && vm->saving) {
+			char *why = NULL;
+
+			if (finish_save(vm, &why) < 0) {
+				save_failed(vm, why);
+				free(why);
+				return;
+			}
 			vm->quitting = true; /* the state is on disk: done */
 			vm->kill_at = util_now_ms() + QUIT_GRACE_MS;
 			qmp_send(&vm->qmp, "quit", NULL);
@@ -589,9 +665,10 @@ static void on_event(struct bvm *vm, json_t *ev)
 			emit(vm, VZH_STATE_PAUSED, VZH_REASON_RESTORED, 0,
 			     NULL);
 		} else if (!strcmp(status, "failed") && vm->saving) {
-			vm->saving = false;
-			emit(vm, VZH_STATE_PAUSED, VZH_REASON_NONE, -EIO,
-			     "saving failed (see the log)");
+			char *why = migration_error(vm);
+
+			save_failed(vm, why);
+			free(why);
 		} else if (!strcmp(status, "failed") && vm->restoring) {
 			vm->restoring = false;
 			emit(vm, VZH_STATE_ERROR, VZH_REASON_START_FAILED, -EIO,
@@ -736,6 +813,11 @@ static void q_destroy(struct bvm *vm)
 	free(vm->run_name);
 	free(vm->run_dir);
 	free(vm->efi_vars);
+	if (vm->save_fd >= 0)
+		close(vm->save_fd);
+	if (vm->save_tmp)
+		unlink(vm->save_tmp); /* a save cut short by the end */
+	free(vm->save_tmp);
 	free(vm->save_path);
 	free(vm->fsd);
 	free(vm);

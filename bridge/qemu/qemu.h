@@ -37,7 +37,11 @@ struct bvm {
 	bool quitting; /* `quit` sent */
 	bool shutdown_seen; /* SHUTDOWN event: QEMU will exit on purpose */
 	bool saving, restoring, paused_for_save;
-	char *save_path;
+	bool resume_after_save; /* it ran before the save: it runs again if the
+				   save fails */
+	char *save_path; /* where the state goes, once complete */
+	char *save_tmp; /* where it is written meanwhile, beside it */
+	int save_fd; /* our descriptor of save_tmp, to sync it */
 	long long kill_at; /* ms, 0: none */
 	long long last_reset; /* ms */
 	char guest_reason[32];

@@ -252,6 +252,53 @@ t_ctlsave() {
 	then ok; else bad "ctl save (exit $st, second vzhost $dup, refused $refused: $again, no path $noarg, save: $saved)"; fi
 }
 
+# a save that cannot be written: the client hears why, the VM runs on as before,
+# and a stop still works afterwards
+t_savefail() {
+	conf savefail acpi
+	start savefail || { gave_up "failed save: no guest"; return; }
+	out=$(ctl savefail save /nonexistent/dir/x.state 2>&1)
+	sst=$?
+	n=$(grep -c 'VZH-GUEST: count' "$tmp/savefail.console")
+	wait_count "$tmp/savefail.console" $((n + 2)) 10
+	ctl savefail stop > /dev/null
+	reap $pid 30
+	if [ $sst = 1 ] && [ "$out" = "vzhost ctl: save failed: No such file or directory (the VM carries on as before)" ] &&
+		guest savefail "count $((n + 2))" && guest savefail "power button" && [ $st = 0 ] &&
+		record "$BOOT" "paused pausing->paused host-request" "paused saving->paused none" \
+			"resumed resuming->running host-request" \
+			"stopping running->stopping host-request" "stopped stopping->stopped host-request" \
+			"release stopped->stopped none"
+	then ok; else bad "a save that cannot be written (ctl exit $sst: $out; exit $st)"; fi
+}
+
+# on_host_stop = "save" onto a full disk: the save fails half-way, nothing of it
+# stays, and the stop chain takes over (the guest sees its power button); exit 1
+t_hostsave_full() {
+	if [ "$(id -u)" != 0 ]; then
+		skipped "save on a full disk: needs root to mount a small tmpfs"
+		return
+	fi
+	mkdir -p "$tmp/fullfs"
+	if ! mount -t tmpfs -o size=1m tmpfs "$tmp/fullfs" 2>/dev/null; then
+		skipped "save on a full disk: cannot mount a tmpfs here"
+		return
+	fi
+	conf hostfull acpi 'on_host_stop = "save";'
+	sed -i "s|state_dir = \"$tmp/state\"|state_dir = \"$tmp/fullfs/state\"|" "$tmp/hostfull.conf"
+	sed -i "s|/state/\$1.sock|/fullfs/state/\$1.sock|" "$tmp/hooks/50-record"
+	start hostfull || { gave_up "save on a full disk: no guest"; umount "$tmp/fullfs"; return; }
+	kill -TERM $pid
+	reap $pid 60
+	left=$(ls -A "$tmp/fullfs/state" | grep -v '^locks$' | tr '\n' ' ')
+	sed -i "s|/fullfs/state/\$1.sock|/state/\$1.sock|" "$tmp/hooks/50-record"
+	umount "$tmp/fullfs"
+	if guest hostfull "power button" && [ $st = 1 ] && [ -z "$left" ] &&
+		grep -q "save to $tmp/fullfs/state/ev-$$-hostfull.state failed: .*No space left on device" "$tmp/err" &&
+		grep -q "the save at host stop failed: stopping the VM instead" "$tmp/err"
+	then ok; else bad "save on a full disk (exit $st, left in state_dir: $left)"; fi
+}
+
 # a prepare hook vetoes: nothing starts, nothing is left, the reason is shown
 t_veto() {
 	printf '#!/bin/sh\n[ "$2" = prepare ] || exit 0\necho "no licence for $1" >&2\nexit 3\n' > "$tmp/hooks/10-veto"
@@ -530,6 +577,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful escalate sigterm pause save ctlsave veto hang stubborn busy twice \
-	peer crash lock pveto loop worldhooks
+run_tests poweroff graceful escalate sigterm pause save ctlsave savefail hostsave_full veto hang \
+	stubborn busy twice peer crash lock pveto loop worldhooks
 summary events

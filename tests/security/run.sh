@@ -201,6 +201,21 @@ t_hook_flood() {
 	then ok; else bad "a hook flooding its output (exit $st, $((t1 - t0)) s, $size bytes of log)"; fi
 }
 
+# a saved VM whose QEMU fails to start (a passing fault): the saved state is
+# kept for the next try, never deleted
+t_state_kept() {
+	mkdir -p "$tmp/sk" && chmod 700 "$tmp/sk"
+	echo "a saved VM" > "$tmp/sk/kept.state"
+	chmod 600 "$tmp/sk/kept.state"
+	conf kept "$tmp/sk" 'on_host_stop = "save";'
+	timeout -k 5 30 "$vzhost" -c "$tmp/kept.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	if [ $st = 1 ] && [ "$(cat "$tmp/sk/kept.state" 2>/dev/null)" = "a saved VM" ] &&
+		grep -q "state restoring -> stopped (start-failed)" "$tmp/err" &&
+		grep -q "$tmp/sk/kept.state was not restored and is kept: remove it to start the VM afresh" "$tmp/err"
+	then ok; else bad "a saved state when QEMU fails to start (exit $st)"; fi
+}
+
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood
+	ctl_timeout hook_flood state_kept
 summary security
