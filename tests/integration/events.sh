@@ -275,10 +275,7 @@ t_savefail() {
 # on_host_stop = "save" onto a full disk: the save fails half-way, nothing of it
 # stays, and the stop chain takes over (the guest sees its power button); exit 1
 t_hostsave_full() {
-	if [ "$(id -u)" != 0 ]; then
-		skipped "save on a full disk: needs root to mount a small tmpfs"
-		return
-	fi
+	root_only "save on a full disk (a small tmpfs is mounted)" || return
 	mkdir -p "$tmp/fullfs"
 	if ! mount -t tmpfs -o size=1m tmpfs "$tmp/fullfs" 2>/dev/null; then
 		skipped "save on a full disk: cannot mount a tmpfs here"
@@ -431,10 +428,7 @@ t_twice() {
 
 # another user cannot drive the VM even through a socket opened up to them
 t_peer() {
-	if [ "$(id -u)" != 0 ]; then
-		skipped "control socket peer check: needs root to act as a second uid"
-		return
-	fi
+	root_only "control socket peer check (as a second uid)" || return
 	conf peer ignore
 	start peer || { gave_up "peer check: no guest"; return; }
 	chmod 755 "$tmp" "$tmp/state"

@@ -16,6 +16,13 @@ skipped() { # WHY
 	echo "SKIP: $*"
 }
 
+# root_only WHAT: true as root; else WHAT is counted as skipped
+root_only() {
+	[ "$(id -u)" = 0 ] && return 0
+	skipped "$1: needs root"
+	return 1
+}
+
 # a signal ends the suite through its EXIT trap (dash skips it otherwise)
 trap 'exit 129' HUP
 trap 'exit 130' INT

@@ -38,12 +38,6 @@ refused() {
 
 as_attacker() { setpriv --reuid=65534 --regid=65534 --clear-groups "$@"; }
 
-root_only() { # WHAT: the test needs a second uid
-	[ "$(id -u)" = 0 ] && return 0
-	skipped "$1: needs root to act as a second uid"
-	return 1
-}
-
 # another user created the state directory first (the old /tmp/vzhost-UID attack)
 t_owner() {
 	root_only "state_dir created by another user" || return

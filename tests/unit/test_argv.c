@@ -1,6 +1,7 @@
 /* test_argv.c: how each device class and setting maps onto QEMU's command line. */
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -177,36 +178,18 @@ static void the_other_classes(void **s)
 	HAS(c, "-device vhost-vsock-pci,guest-cid=1234");
 }
 
-/* QEMU's option syntax: ",," is a comma inside a value, "," ends a value */
-static int qemu_params(const char *opt, char params[][512], int max)
+/* an option string split as its reader splits it: QEMU's (",," is a comma in
+   a value) or libfuse's ("\\c" is c); "," ends a value */
+static int split_options(const char *opt, bool fuse, char params[][512],
+			 int max)
 {
 	int n = 0;
 	size_t k = 0;
 
 	for (; n < max; opt++) {
-		if (*opt == ',' && opt[1] == ',') {
-			params[n][k++] = ',';
-			opt++;
-		} else if (*opt == ',' || !*opt) {
-			params[n++][k] = 0;
-			k = 0;
-			if (!*opt)
-				break;
-		} else if (k < 511) {
-			params[n][k++] = *opt;
-		}
-	}
-	return n;
-}
-
-/* libfuse's -o syntax (virtiofsd): "\\c" is c, "," ends an option */
-static int fuse_options(const char *opt, char params[][512], int max)
-{
-	int n = 0;
-	size_t k = 0;
-
-	for (; n < max; opt++) {
-		if (*opt == '\\' && opt[1]) {
+		if (!fuse && *opt == ',' && opt[1] == ',') {
+			params[n][k++] = *opt++;
+		} else if (fuse && *opt == '\\' && opt[1]) {
 			params[n][k++] = *++opt;
 		} else if (*opt == ',' || !*opt) {
 			params[n++][k] = 0;
@@ -261,7 +244,7 @@ static void values_never_become_options(void **s)
 			;
 		if (!parsed[j])
 			continue;
-		n = qemu_params(a.v[i + 1], params, 16);
+		n = split_options(a.v[i + 1], false, params, 16);
 		for (k = 0; k < n; k++) {
 			if (!strncmp(params[k], "evil=", 5))
 				fail_msg("a value became an option: %s %s",
@@ -277,7 +260,7 @@ static void values_never_become_options(void **s)
 		       "/srv/x,source=/etc\\", &a);
 	assert_string_equal(a.v[1], "--socket-path=/state/" NASTY "/fs0.sock");
 	assert_string_equal(a.v[2], "-o");
-	n = fuse_options(a.v[3], params, 16);
+	n = split_options(a.v[3], true, params, 16);
 	assert_int_equal(n, 1);
 	assert_string_equal(params[0], "source=/srv/x,source=/etc\\");
 	argv_free(&a);
