@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "log.h"
 #include "restart.h"
 #include "statedir.h"
@@ -426,7 +427,7 @@ static void loop(struct runner *r)
 {
 	struct pollfd fds[MAX_POLL];
 	int owner[MAX_POLL];
-	int n, i, first, timeout, nctl, nhook;
+	int n, i, first, timeout, nctl, nhook, ncons;
 	size_t v;
 
 	while (!all_done(r)) {
@@ -457,9 +458,12 @@ static void loop(struct runner *r)
 		nctl = ctl_pollfds(r, fds + n, MAX_POLL - n);
 		for (i = first; i < n + nctl; i++)
 			owner[i] = -2;
-		if (poll(fds, (nfds_t)(n + nctl), timeout) < 0 &&
+		/* console output waiting for standard output */
+		ncons = console_pollfd(&fds[n + nctl]) ? 1 : 0;
+		if (poll(fds, (nfds_t)(n + nctl + ncons), timeout) < 0 &&
 		    errno != EINTR)
 			break;
+		console_flush();
 		if (fds[1].revents)
 			on_signal(r);
 		for (v = 0; v < r->h->nvms; v++) {
@@ -567,6 +571,7 @@ int run_machines(struct host *h)
 	}
 	hooks_free(&r);
 	ctl_free(&r);
+	console_drain(1000);
 	if (r.b)
 		r.ops->free(r.b);
 	for (i = 0; i < h->nvms; i++) {

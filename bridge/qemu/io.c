@@ -3,10 +3,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "../../core/console.h"
 #include "../../core/log.h"
 #include "qemu.h"
 
-/* console lines to our stdout: prefixed with the VM's name when several */
+/* console lines to the core's stdout queue: prefixed with the VM's name when
+   several */
 void qemu_pass_output(struct bvm *vm, bool flush)
 {
 	char *nl, *start = vm->out;
@@ -16,15 +18,17 @@ void qemu_pass_output(struct bvm *vm, bool flush)
 	       (left == sizeof(vm->out))) {
 		size_t n = nl ? (size_t)(nl - start) + 1 : left;
 
-		if (vm->b->env.several)
-			printf("[%s] %.*s%s", vm->m->name, (int)n, start,
-			       nl ? "" : "\n");
-		else
-			fwrite(start, 1, n, stdout);
+		if (vm->b->env.several) {
+			console_write("[", 1);
+			console_write(vm->m->name, strlen(vm->m->name));
+			console_write("] ", 2);
+		}
+		console_write(start, n);
+		if (vm->b->env.several && !nl)
+			console_write("\n", 1);
 		start += n;
 		left -= n;
 	}
-	fflush(stdout);
 	memmove(vm->out, start, left);
 	vm->outlen = left;
 }

@@ -310,6 +310,33 @@ t_sharesave() {
 	fi
 }
 
+# standard output that nobody reads (the console on stdio): vzhost keeps serving
+# its control socket and signals, and drops what does not fit, saying how much
+t_stdout_stall() {
+	conf stall "flood vzh.lines=14000" "" "" "stop_timeout = 1;"
+	mkfifo "$tmp/stall.fifo"
+	exec 3<> "$tmp/stall.fifo" # a reader that never reads
+	"$vzhost" -c "$tmp/stall.conf" > "$tmp/stall.fifo" 2> "$tmp/err" &
+	pid=$!
+	answered=0
+	for i in 1 2 3 4 5 6; do # over about 15 s of flooding
+		sleep 2.5
+		timeout 10 "$vzhost" ctl --timeout 2 --state-dir "$tmp/state" "it-$$-stall" status |
+			grep -q '"state":"running"' && answered=$((answered + 1))
+	done
+	kill -TERM $pid
+	reap $pid 20
+	head=$(timeout 2 head -c 4000 <&3 | tr -d '\r')
+	exec 3<&-
+	case "$head" in *"VZH-GUEST: booted action=flood"*) booted=1 ;; *) booted=0 ;; esac
+	if [ $booted = 1 ] && [ $answered = 6 ] && [ $st = 0 ] &&
+		grep -q "bytes of console output" "$tmp/err"; then
+		ok
+	else
+		bad "standard output nobody reads (exit $st, $answered of 6 status answered, guest booted: $booted)"
+	fi
+}
+
 # no QEMU binary: exit 69, naming the package; an unknown accel: exit 78
 t_noqemu() {
 	conf noqemu poweroff "" 'qemu = "/nonexistent/qemu-system-x86_64";'
@@ -329,5 +356,5 @@ t_noqemu() {
 }
 
 run_tests poweroff disk writecache rodisk nat two sigterm forcestop crash qemuterm panic reboot \
-	share share_comma sharesave noqemu
+	share share_comma sharesave stdout_stall noqemu
 summary integration
