@@ -30,6 +30,8 @@ struct ctl_client {
 	bool closing; /* close once its output is written */
 	bool dropped; /* over its limit: closed whatever is left unwritten */
 	bool waiting_save; /* asked for a save: answered when it ends */
+	const char *waiting; /* asked to pause or resume: answered when ... */
+	enum vzh_state waiting_for; /* ... the VM is there, or failed to be */
 	unsigned long long missed;
 };
 
@@ -161,11 +163,18 @@ static void handle(struct runner *r, struct ctl_client *c, const char *line,
 		ret = runner_stop(r, v, false);
 	else if (!strcmp(cmd, "kill"))
 		ret = runner_stop(r, v, true);
-	else if (!strcmp(cmd, "pause"))
-		ret = runner_pause(r, v);
-	else if (!strcmp(cmd, "resume"))
-		ret = runner_resume(r, v);
-	else if (!strcmp(cmd, "save")) {
+	else if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume")) {
+		/* answered once the VM is there (ctl_transition): the guest
+		   has stopped, or runs again, when the client hears ok */
+		ret = cmd[0] == 'p' ? runner_pause(r, v) : runner_resume(r, v);
+		if (ret == 0) {
+			c->waiting = cmd[0] == 'p' ? "pause" : "resume";
+			c->waiting_for = cmd[0] == 'p' ? VZH_STATE_PAUSED :
+							 VZH_STATE_RUNNING;
+			runner_drain(r);
+			goto out;
+		}
+	} else if (!strcmp(cmd, "save")) {
 		path = json_string_value(json_object_get(req, "path"));
 		if (!path || path[0] != '/') {
 			error_reply(
@@ -395,6 +404,28 @@ void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n)
 		}
 	}
 	reap(r);
+}
+
+void ctl_transition(struct runner *r, struct vmrun *v, int error,
+		    const char *detail)
+{
+	struct ctl_client *c;
+
+	for (c = r->clients; c; c = c->next) {
+		if (c->v != v || !c->waiting)
+			continue;
+		if (v->state == c->waiting_for && !error)
+			reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",
+					   state_names[v->state]));
+		else if (error || v->state == VZH_STATE_STOPPED ||
+			 v->state == VZH_STATE_ERROR)
+			error_reply(c, "cannot %s: %s", c->waiting,
+				    detail && *detail ? detail :
+							state_names[v->state]);
+		else
+			continue;
+		c->waiting = NULL;
+	}
 }
 
 void ctl_save_done(struct runner *r, struct vmrun *v, bool ok, const char *why)

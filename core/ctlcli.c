@@ -131,11 +131,17 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		    char **argv, int timeout_ms)
 {
 	char *path = xasprintf("%s/%s.sock", state_dir, vm), buf[65536], *line;
-	long long deadline = util_now_ms() + timeout_ms;
+	bool given = timeout_ms > 0;
+	long long deadline;
+	bool waits;
+
 	json_t *req, *rep;
 	size_t len = 0;
 	int fd, status = EX_OK;
 
+	if (!given)
+		timeout_ms = CTL_DEFAULT_TIMEOUT_MS;
+	deadline = util_now_ms() + timeout_ms;
 	if (argc < 1) {
 		fprintf(stderr,
 			"vzhost ctl: a command is needed: status, stop, kill, "
@@ -176,9 +182,12 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		json_object_set_new(req, "path", json_string(abs));
 		free(abs);
 	}
-	/* a save answers when it is over, however long that takes */
+	/* pause, resume and save are answered when the hypervisor is done (it
+	   has its own deadline): only a --timeout given cuts them short */
+	waits = !strcmp(argv[0], "save") || !strcmp(argv[0], "pause") ||
+		!strcmp(argv[0], "resume");
 	rep = request(fd, req, buf, sizeof(buf), &len,
-		      strcmp(argv[0], "save") ? deadline : -1);
+		      waits && !given ? -1 : deadline);
 	if (!rep && errno == ETIMEDOUT) {
 		fprintf(stderr,
 			"vzhost ctl: VM \"%s\" did not answer within %.1f s "
@@ -220,6 +229,8 @@ out:
 
 int list_main(const char *state_dir, bool as_json, int timeout_ms)
 {
+	if (timeout_ms <= 0)
+		timeout_ms = CTL_DEFAULT_TIMEOUT_MS;
 	char buf[4096];
 	json_t *all = json_array(), *rep,
 	       *req = json_pack("{s:s}", "command", "status");

@@ -4,8 +4,11 @@
 
 #include <stdbool.h>
 
-/* a VM that does not answer within timeout_ms is named, and the status is 76
-   (events: the stream itself has no deadline) */
+#define CTL_DEFAULT_TIMEOUT_MS 5000
+
+/* a VM that does not answer within timeout_ms (0: the default) is named, and
+   the status is 76; the events stream has no deadline, nor, unless a timeout
+   is given, pause, resume and save, which the hypervisor answers in time */
 int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		    char **argv, int timeout_ms);
 int list_main(const char *state_dir, bool as_json, int timeout_ms);

@@ -181,7 +181,7 @@ int main(int argc, char **argv)
 	enum mode mode = MODE_RUN;
 	const char *path = NULL, *state_dir = NULL;
 	bool json = false;
-	int c, timeout_ms = 5000;
+	int c, timeout_ms = 0; /* the default */
 	double secs;
 	char *end;
 

@@ -272,6 +272,7 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		return;
 	v = &r->vms[ev->vm];
 	events_transition(r, v, ev->state, ev->reason, ev->detail);
+	ctl_transition(r, v, ev->error, ev->detail);
 	save_outcome(r, v, ev);
 	/* restored from the host-stop save: carry on running */
 	if (ev->state == VZH_STATE_PAUSED &&

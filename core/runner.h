@@ -91,6 +91,10 @@ void ctl_attach(struct runner *r, struct vmrun *v, int fd);
 int ctl_pollfds(struct runner *r, struct pollfd *fds, int max);
 void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n);
 void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line);
+/* v changed state: the clients waiting for a pause or resume get their
+   answer when it got there (or failed: error, with detail) */
+void ctl_transition(struct runner *r, struct vmrun *v, int error,
+		    const char *detail);
 /* a save of v ended: the clients waiting for it get their answer */
 void ctl_save_done(struct runner *r, struct vmrun *v, bool ok, const char *why);
 void ctl_free(struct runner *r);

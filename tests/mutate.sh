@@ -44,7 +44,7 @@ fi
 
 killed=0 survived=0 broken=0
 printf '%-28s %-26s %-9s %6s  %s\n' MUTANT SUITES RESULT TIME "WHAT A USER WOULD NOTICE"
-for patch in "$top"/tests/mutants/*.patch; do
+for patch in "$scratch"/tests/mutants/*.patch; do # as copied
 	name=$(basename "$patch" .patch)
 	case "$name" in *${MUTANTS:-}*) ;; *) continue ;; esac
 	what=$(sed -n 's/^# mutant: //p' "$patch")

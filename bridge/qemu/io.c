@@ -60,9 +60,13 @@ void qemu_log_stderr(struct bvm *vm, bool flush)
 	       left == sizeof(vm->err) - 1) {
 		size_t n = nl ? (size_t)(nl - start) : left;
 
-		if (n)
+		if (n) {
 			log_msg(LOG_NOTICE, vm->m->name, "qemu: %.*s", (int)n,
 				start);
+			/* kept: the reason a start failed, if it does */
+			snprintf(vm->last_err, sizeof(vm->last_err), "%.*s",
+				 (int)n, start);
+		}
 		n += nl ? 1 : 0;
 		start += n;
 		left -= n;

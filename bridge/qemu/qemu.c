@@ -153,7 +153,7 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 	vm->pid = -1;
 	vm->pidfd = vm->out_fd = vm->err_fd = -1;
 	vm->qmp.fd = -1;
-	vm->save_fd = -1;
+	vm->save_fd = vm->restore_fd = -1;
 	vm->state = VZH_STATE_STOPPED;
 	/* a fresh private directory per run: QEMU unlinks what sits at a
 	   socket path and SIGKILL leaves stale sockets */
@@ -216,6 +216,8 @@ static const char *stderr_tail(struct bvm *vm)
 					       sizeof(vm->err) - 1] = 0;
 	while (vm->errlen && vm->err[vm->errlen - 1] == '\n')
 		vm->err[--vm->errlen] = 0;
+	if (!vm->errlen)
+		return vm->last_err;
 	nl = strrchr(vm->err, '\n');
 	return nl ? nl + 1 : vm->err;
 }
@@ -253,13 +255,14 @@ static void kill_now(struct bvm *vm)
 		kill(vm->pid, SIGKILL);
 }
 
+static void greeted(void *data, int ret, json_t *r, const char *err);
+
+/* QEMU is started, the rest of the way goes as it answers (greeted) */
 static int launch(struct bvm *vm, const char *incoming, char **why)
 {
 	struct launch l = { QMP_FD, incoming, vm->efi_vars, vm->run_dir, 0 };
 	int sp[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	struct argv a = { 0 };
-	char *qerr = NULL;
-	json_t *r = NULL;
 	pid_t parent;
 	int ret;
 
@@ -310,29 +313,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
 	fcntl(vm->err_fd, F_SETFL, O_NONBLOCK);
 	qmp_init(&vm->qmp, sp[0]);
-	ret = qmp_handshake(&vm->qmp, QMP_TIMEOUT_MS);
-	if (ret == 0 && !strcmp(vm->b->accel, "kvm")) {
-		/* -accel kvm falls back to TCG with one line on stderr */
-		ret = qmp_call(&vm->qmp, "query-kvm", NULL, QMP_TIMEOUT_MS, &r,
-			       &qerr);
-		if (ret == 0 && !json_is_true(json_object_get(r, "enabled"))) {
-			*why = xstrdup("QEMU did not enable KVM");
-			ret = -ENODEV;
-		}
-		json_decref(r);
-	}
-	if (ret == 0) /* MIGRATION events tell when a save or restore is done */
-		ret = qmp_call(&vm->qmp, "migrate-set-capabilities",
-			       json_pack("{s:[{s:s,s:b}]}", "capabilities",
-					 "capability", "events", "state", 1),
-			       QMP_TIMEOUT_MS, NULL, &qerr);
-	if (ret) {
-		if (!*why)
-			*why = failure(vm, qerr, ret);
-		free(qerr);
-		kill_now(vm);
-		return ret;
-	}
+	/* the rest happens as QEMU answers: greeted, then set up (greeted) */
+	qmp_greet(&vm->qmp, QMP_TIMEOUT_MS, greeted, vm);
 	return 0;
 fail:
 	for (int i = 0; i < 2; i++) {
@@ -350,94 +332,203 @@ fail:
 /* after a failed start: wait for QEMU, then report it stopped */
 static void start_failed(struct bvm *vm, int ret, char *why)
 {
+	qmp_cancel(&vm->qmp);
 	if (vm->pid > 0) {
 		kill(vm->pid, SIGKILL);
 		waitpid(vm->pid, NULL, 0);
 		vm->pid = -1;
 	}
+	if (vm->restore_fd >= 0)
+		close(vm->restore_fd);
+	vm->restore_fd = -1;
+	vm->restoring = false;
 	reap_virtiofsd(vm);
 	emit(vm, VZH_STATE_STOPPED, VZH_REASON_START_FAILED, ret, why);
 	free(why);
 }
 
+/* a step of the start (or restore) that QEMU refused, or did not answer */
+static bool step_failed(struct bvm *vm, int ret, const char *err)
+{
+	if (!ret)
+		return false;
+	start_failed(vm, ret, failure(vm, err, ret));
+	return true;
+}
+
+static void started(void *data, int ret, json_t *r, const char *err)
+{
+	(void)r;
+	step_failed(data, ret, err); /* RESUME, before this, says running */
+}
+
+static void incoming(void *data, int ret, json_t *r, const char *err)
+{
+	(void)r;
+	step_failed(data, ret, err); /* a MIGRATION event tells the rest */
+}
+
+static void restore_fd_given(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	close(vm->restore_fd);
+	vm->restore_fd = -1;
+	if (step_failed(vm, ret, err))
+		return;
+	ret = qmp_request(&vm->qmp, "migrate-incoming",
+			  json_pack("{s:s}", "uri", "fd:state"), -1,
+			  QMP_TIMEOUT_MS, incoming, vm);
+	step_failed(vm, ret, NULL);
+}
+
+/* set up: run it, or take the saved state in (QEMU 7.2 has no file: URI:
+   it gets the open file) */
+static void set_up(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	if (step_failed(vm, ret, err))
+		return;
+	if (vm->restoring)
+		ret = qmp_request(&vm->qmp, "getfd",
+				  json_pack("{s:s}", "fdname", "state"),
+				  vm->restore_fd, QMP_TIMEOUT_MS,
+				  restore_fd_given, vm);
+	else
+		ret = qmp_request(&vm->qmp, "cont", NULL, -1, QMP_TIMEOUT_MS,
+				  started, vm);
+	step_failed(vm, ret, NULL);
+}
+
+/* MIGRATION events tell when a save or restore is done */
+static void capabilities(struct bvm *vm)
+{
+	int ret = qmp_request(&vm->qmp, "migrate-set-capabilities",
+			      json_pack("{s:[{s:s,s:b}]}", "capabilities",
+					"capability", "events", "state", 1),
+			      -1, QMP_TIMEOUT_MS, set_up, vm);
+
+	step_failed(vm, ret, NULL);
+}
+
+/* -accel kvm falls back to TCG with one line on stderr: ask */
+static void kvm_checked(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	if (step_failed(vm, ret, err))
+		return;
+	if (!json_is_true(json_object_get(r, "enabled"))) {
+		start_failed(vm, -ENODEV, xstrdup("QEMU did not enable KVM"));
+		return;
+	}
+	capabilities(vm);
+}
+
+static void greeted(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	if (step_failed(vm, ret, err))
+		return;
+	if (strcmp(vm->b->accel, "kvm")) {
+		capabilities(vm);
+		return;
+	}
+	ret = qmp_request(&vm->qmp, "query-kvm", NULL, -1, QMP_TIMEOUT_MS,
+			  kvm_checked, vm);
+	step_failed(vm, ret, NULL);
+}
+
 static int q_start(struct bvm *vm)
 {
-	char *why = NULL, *qerr = NULL;
+	char *why = NULL;
 	int ret;
 
 	emit(vm, VZH_STATE_STARTING, VZH_REASON_HOST_REQUEST, 0, NULL);
 	ret = launch(vm, NULL, &why);
-	if (!ret)
-		ret = qmp_call(&vm->qmp, "cont", NULL, QMP_TIMEOUT_MS, NULL,
-			       &qerr);
-	if (ret) {
-		if (!why)
-			why = xasprintf("QEMU: %s",
-					qerr ? qerr : strerror(-ret));
-		free(qerr);
+	if (ret)
 		start_failed(vm, ret, why);
-		return ret;
-	}
-	process_events(vm); /* RESUME comes before cont's reply */
-	return 0;
+	return ret;
 }
 
 static int q_restore(struct bvm *vm, const char *path)
 {
-	char *why = NULL, *qerr = NULL;
-	int fd, ret;
+	char *why = NULL;
+	int ret;
 
 	emit(vm, VZH_STATE_RESTORING, VZH_REASON_HOST_REQUEST, 0, NULL);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
+	vm->restore_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (vm->restore_fd < 0) {
 		ret = -errno;
 		start_failed(vm, ret,
 			     xasprintf("%s: %s", path, strerror(errno)));
 		return ret;
 	}
-	ret = launch(vm, "defer", &why);
-	/* QEMU 7.2 has no file: URI; hand it the open file instead */
-	if (!ret)
-		ret = qmp_call_fd(&vm->qmp, "getfd",
-				  json_pack("{s:s}", "fdname", "state"), fd,
-				  QMP_TIMEOUT_MS, &qerr);
-	if (!ret)
-		ret = qmp_call(&vm->qmp, "migrate-incoming",
-			       json_pack("{s:s}", "uri", "fd:state"),
-			       QMP_TIMEOUT_MS, NULL, &qerr);
-	close(fd);
-	if (ret) {
-		if (!why)
-			why = xasprintf("restore from %s: %s", path,
-					qerr ? qerr : strerror(-ret));
-		free(qerr);
-		start_failed(vm, ret, why);
-		return ret;
-	}
 	vm->restoring = true;
-	process_events(vm);
-	return 0;
+	ret = launch(vm, "defer", &why);
+	if (ret)
+		start_failed(vm, ret, why);
+	return ret;
 }
 
-static int command(struct bvm *vm, const char *cmd, json_t *args)
+/* an operation QEMU refused or did not answer: the VM is where it was */
+static void op_failed(struct bvm *vm, enum vzh_state back, const char *what,
+		      int ret, const char *err)
 {
-	char *qerr = NULL;
-	int ret = qmp_call(&vm->qmp, cmd, args, QMP_TIMEOUT_MS, NULL, &qerr);
+	char *why =
+		xasprintf("%s failed: %s", what, err ? err : strerror(-ret));
 
-	if (ret == -EIO)
-		log_msg(LOG_WARNING, vm->m->name, "QMP %s: %s", cmd, qerr);
-	free(qerr);
-	process_events(vm);
-	return ret;
+	log_msg(LOG_WARNING, vm->m->name, "%s", why);
+	if (vm->pid > 0)
+		emit(vm, back, VZH_REASON_NONE, ret, why);
+	free(why);
+}
+
+static void paused(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	if (ret && vm->state == VZH_STATE_PAUSING)
+		op_failed(vm, VZH_STATE_RUNNING, "pause", ret, err);
+}
+
+static void resumed(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	if (ret && vm->state == VZH_STATE_RESUMING)
+		op_failed(vm, VZH_STATE_PAUSED, "resume", ret, err);
+}
+
+/* the power button: a guest that does not react is forced at stop_timeout */
+static void button_pressed(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	if (ret)
+		log_msg(LOG_WARNING, vm->m->name,
+			"the power button was not pressed: %s",
+			err ? err : strerror(-ret));
 }
 
 static int q_request_stop(struct bvm *vm)
 {
-	if (vm->state != VZH_STATE_RUNNING && vm->state != VZH_STATE_PAUSED)
+	/* (a resume or pause under way goes on: the button is pressed still) */
+	if (vm->state != VZH_STATE_RUNNING && vm->state != VZH_STATE_PAUSED &&
+	    vm->state != VZH_STATE_RESUMING && vm->state != VZH_STATE_PAUSING)
 		return -EINVAL;
 	vm->stop_requested = true;
 	emit(vm, VZH_STATE_STOPPING, VZH_REASON_HOST_REQUEST, 0, NULL);
-	return command(vm, "system_powerdown", NULL);
+	return qmp_request(&vm->qmp, "system_powerdown", NULL, -1,
+			   QMP_TIMEOUT_MS, button_pressed, vm);
 }
 
 static int q_stop(struct bvm *vm)
@@ -450,6 +541,7 @@ static int q_stop(struct bvm *vm)
 	}
 	vm->quitting = true;
 	vm->kill_at = util_now_ms() + QUIT_GRACE_MS;
+	qmp_cancel(&vm->qmp); /* a start, pause or save under way ends here */
 	emit(vm, VZH_STATE_STOPPING, VZH_REASON_HOST_KILL, 0, NULL);
 	if (qmp_send(&vm->qmp, "quit", NULL) < 0)
 		kill_now(vm);
@@ -461,7 +553,8 @@ static int q_pause(struct bvm *vm)
 	if (vm->state != VZH_STATE_RUNNING)
 		return -EINVAL;
 	emit(vm, VZH_STATE_PAUSING, VZH_REASON_HOST_REQUEST, 0, NULL);
-	return command(vm, "stop", NULL);
+	return qmp_request(&vm->qmp, "stop", NULL, -1, QMP_TIMEOUT_MS, paused,
+			   vm);
 }
 
 static int q_resume(struct bvm *vm)
@@ -469,7 +562,8 @@ static int q_resume(struct bvm *vm)
 	if (vm->state != VZH_STATE_PAUSED)
 		return -EINVAL;
 	emit(vm, VZH_STATE_RESUMING, VZH_REASON_HOST_REQUEST, 0, NULL);
-	return command(vm, "cont", NULL);
+	return qmp_request(&vm->qmp, "cont", NULL, -1, QMP_TIMEOUT_MS, resumed,
+			   vm);
 }
 
 /* a save that did not happen: nothing half-written stays, the VM carries on
@@ -490,15 +584,48 @@ static void save_failed(struct bvm *vm, const char *why)
 	if (vm->resume_after_save) {
 		vm->resume_after_save = false;
 		emit(vm, VZH_STATE_RESUMING, VZH_REASON_HOST_REQUEST, 0, NULL);
-		command(vm, "cont", NULL);
+		qmp_request(&vm->qmp, "cont", NULL, -1, QMP_TIMEOUT_MS, resumed,
+			    vm);
 	}
 }
 
-/* the state goes to a new file beside its place, which it takes only once
-   complete and on disk */
-static int start_migration(struct bvm *vm, char **why)
+/* a step of the save that QEMU refused or did not answer */
+static bool save_step_failed(struct bvm *vm, int ret, const char *err)
 {
-	char *dir = util_dirname(vm->save_path), *qerr = NULL;
+	char *why;
+
+	if (!ret)
+		return false;
+	why = xasprintf("QEMU: %s", err ? err : strerror(-ret));
+	save_failed(vm, why);
+	free(why);
+	return true;
+}
+
+static void migrating(void *data, int ret, json_t *r, const char *err)
+{
+	(void)r;
+	save_step_failed(data, ret, err); /* MIGRATION events tell the rest */
+}
+
+static void save_fd_given(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	if (save_step_failed(vm, ret, err))
+		return;
+	ret = qmp_request(&vm->qmp, "migrate",
+			  json_pack("{s:s}", "uri", "fd:state"), -1,
+			  QMP_TIMEOUT_MS, migrating, vm);
+	save_step_failed(vm, ret, NULL);
+}
+
+/* the state goes to a new file beside its place, which it takes only once
+   complete and on disk; QEMU gets the open file (getfd), then migrates */
+static void start_migration(struct bvm *vm)
+{
+	char *dir = util_dirname(vm->save_path), *why;
 	const char *base = strrchr(vm->save_path, '/');
 	int ret;
 
@@ -507,23 +634,17 @@ static int start_migration(struct bvm *vm, char **why)
 	free(dir);
 	vm->save_fd = mkostemp(vm->save_tmp, O_CLOEXEC);
 	if (vm->save_fd < 0) {
-		ret = -errno;
-		*why = xasprintf("%s", strerror(errno));
+		why = xasprintf("%s", strerror(errno));
 		free(vm->save_tmp);
 		vm->save_tmp = NULL;
-		return ret;
+		save_failed(vm, why);
+		free(why);
+		return;
 	}
-	ret = qmp_call_fd(&vm->qmp, "getfd",
+	ret = qmp_request(&vm->qmp, "getfd",
 			  json_pack("{s:s}", "fdname", "state"), vm->save_fd,
-			  QMP_TIMEOUT_MS, &qerr);
-	if (!ret)
-		ret = qmp_call(&vm->qmp, "migrate",
-			       json_pack("{s:s}", "uri", "fd:state"),
-			       QMP_TIMEOUT_MS, NULL, &qerr);
-	if (ret)
-		*why = xasprintf("QEMU: %s", qerr ? qerr : strerror(-ret));
-	free(qerr);
-	return ret;
+			  QMP_TIMEOUT_MS, save_fd_given, vm);
+	save_step_failed(vm, ret, NULL);
 }
 
 /* the migration is over: the state is made stable, then put in its place */
@@ -551,28 +672,18 @@ static int finish_save(struct bvm *vm, char **why)
 }
 
 /* why QEMU's migration failed, in its words */
-static char *migration_error(struct bvm *vm)
+static void migration_failed(void *data, int ret, json_t *r, const char *err)
 {
-	json_t *r = NULL;
-	const char *desc;
-	char *why;
+	const char *desc = json_string_value(json_object_get(r, "error-desc"));
 
-	qmp_call(&vm->qmp, "query-migrate", NULL, QMP_TIMEOUT_MS, &r, NULL);
-	desc = json_string_value(json_object_get(r, "error-desc"));
-	why = xstrdup(desc ? desc : "QEMU's migration failed");
-	json_decref(r);
-	return why;
+	(void)ret, (void)err;
+	save_failed(data, desc ? desc : "QEMU's migration failed");
 }
 
 static void continue_save(struct bvm *vm)
 {
-	char *why = NULL;
-
 	emit(vm, VZH_STATE_SAVING, VZH_REASON_HOST_REQUEST, 0, NULL);
-	if (start_migration(vm, &why) < 0) {
-		save_failed(vm, why);
-		free(why);
-	}
+	start_migration(vm);
 }
 
 static int q_save(struct bvm *vm, const char *path)
@@ -665,10 +776,10 @@ static void on_event(struct bvm *vm, json_t *ev)
 			emit(vm, VZH_STATE_PAUSED, VZH_REASON_RESTORED, 0,
 			     NULL);
 		} else if (!strcmp(status, "failed") && vm->saving) {
-			char *why = migration_error(vm);
-
-			save_failed(vm, why);
-			free(why);
+			if (qmp_request(&vm->qmp, "query-migrate", NULL, -1,
+					QMP_TIMEOUT_MS, migration_failed,
+					vm) < 0)
+				save_failed(vm, "QEMU's migration failed");
 		} else if (!strcmp(status, "failed") && vm->restoring) {
 			vm->restoring = false;
 			emit(vm, VZH_STATE_ERROR, VZH_REASON_START_FAILED, -EIO,
@@ -694,10 +805,28 @@ static void exited(struct bvm *vm)
 {
 	enum vzh_reason why;
 	char detail[96];
+	const char *tail;
 	int status = 0;
 
 	waitpid(vm->pid, &status, 0);
 	vm->pid = -1;
+	/* gone before it was up (and not because we ended it): the start
+	   failed, in QEMU's words if any */
+	if (!vm->quitting && (vm->state == VZH_STATE_STARTING ||
+			      vm->state == VZH_STATE_RESTORING)) {
+		tail = stderr_tail(vm);
+		start_failed(
+			vm, -EPIPE,
+			*tail ? xasprintf("QEMU: %s", tail) :
+			WIFEXITED(status) ?
+				xasprintf("%s exited with status %d "
+					  "before it answered",
+					  vm->b->binary, WEXITSTATUS(status)) :
+				xasprintf("%s killed by signal %d before "
+					  "it answered",
+					  vm->b->binary, WTERMSIG(status)));
+		return;
+	}
 	qemu_read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
 	qemu_pass_output(vm, true);
 	qemu_log_stderr(vm, true);
@@ -750,9 +879,12 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 			(struct pollfd){ .fd = vm->qmp.fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->out_fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->err_fd, .events = POLLIN };
-	if (vm->kill_at) {
-		long long left = vm->kill_at - util_now_ms();
+	for (int k = 0; k < 2; k++) { /* the kill, and what QEMU owes us */
+		long long at = k ? qmp_deadline(&vm->qmp) : vm->kill_at;
+		long long left = at - util_now_ms();
 
+		if (!at)
+			continue;
 		if (left < 0)
 			left = 0;
 		if (*timeout_ms < 0 || left < *timeout_ms)
@@ -778,9 +910,15 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 			qemu_log_stderr(vm, false);
 		} else if (fds[i].fd == vm->qmp.fd) {
 			qmp_pump(&vm->qmp);
-			process_events(vm);
+			process_events(
+				vm); /* RESUME comes before cont's reply */
 		}
 	}
+	/* replies that came, and requests overdue: their steps go on */
+	qmp_dispatch(&vm->qmp);
+	process_events(vm);
+	if (vm->pid <= 0)
+		return; /* a start given up on */
 	if (vm->kill_at && util_now_ms() >= vm->kill_at) {
 		vm->kill_at = 0;
 		log_msg(LOG_WARNING, vm->m->name,

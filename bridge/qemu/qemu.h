@@ -32,6 +32,7 @@ struct bvm {
 	pid_t *fsd; /* virtiofsd per share */
 	size_t nfsd;
 	char out[4096], err[4096];
+	char last_err[256]; /* QEMU's last line on stderr, already logged */
 	size_t outlen, errlen;
 	bool stop_requested; /* system_powerdown sent */
 	bool quitting; /* `quit` sent */
@@ -42,6 +43,7 @@ struct bvm {
 	char *save_path; /* where the state goes, once complete */
 	char *save_tmp; /* where it is written meanwhile, beside it */
 	int save_fd; /* our descriptor of save_tmp, to sync it */
+	int restore_fd; /* the saved state, until QEMU has it */
 	long long kill_at; /* ms, 0: none */
 	long long last_reset; /* ms */
 	char guest_reason[32];

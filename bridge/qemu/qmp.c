@@ -24,6 +24,10 @@ void qmp_init(struct qmp *q, int fd)
 
 void qmp_close(struct qmp *q)
 {
+	qmp_cancel(q);
+	free(q->pend);
+	q->pend = NULL;
+	q->cappend = 0;
 	if (q->fd >= 0)
 		close(q->fd);
 	q->fd = -1;
@@ -48,6 +52,18 @@ static void take_line(struct qmp *q, const char *line, size_t len)
 		return;
 	}
 	id = json_object_get(msg, "id");
+	for (size_t i = 0; i < q->npend; i++) {
+		struct qmp_pending *p = &q->pend[i];
+
+		if (p->reply)
+			continue;
+		if ((p->id && json_is_integer(id) &&
+		     (unsigned)json_integer_value(id) == p->id) ||
+		    (!p->id && json_object_get(msg, "QMP"))) {
+			p->reply = msg;
+			return;
+		}
+	}
 	if (q->want_id && json_is_integer(id) &&
 	    (unsigned)json_integer_value(id) == q->want_id) {
 		json_decref(q->reply);
@@ -273,4 +289,141 @@ int qmp_handshake(struct qmp *q, int timeout_ms)
 	json_decref(q->reply);
 	q->reply = NULL;
 	return qmp_call(q, "qmp_capabilities", NULL, timeout_ms, NULL, NULL);
+}
+
+/* ---- asynchronous requests ------------------------------------------------ */
+
+static int add_pending(struct qmp *q, unsigned id, const char *cmd,
+		       int timeout_ms, qmp_done_fn *done, void *data)
+{
+	if (q->npend == q->cappend) {
+		q->cappend = q->cappend ? 2 * q->cappend : 8;
+		q->pend = xrealloc(q->pend, q->cappend * sizeof(*q->pend));
+	}
+	q->pend[q->npend++] =
+		(struct qmp_pending){ id,   cmd,  util_now_ms() + timeout_ms,
+				      done, data, NULL };
+	return 0;
+}
+
+int qmp_greet(struct qmp *q, int timeout_ms, qmp_done_fn *done, void *data)
+{
+	return add_pending(q, 0, "(greeting)", timeout_ms, done, data);
+}
+
+int qmp_request(struct qmp *q, const char *cmd, json_t *args, int fd,
+		int timeout_ms, qmp_done_fn *done, void *data)
+{
+	unsigned id;
+	int ret;
+
+	if (q->fd < 0 || q->eof) {
+		json_decref(args);
+		return -EPIPE;
+	}
+	id = ++q->next_id;
+	ret = send_json_fd(q, command(cmd, args, id), fd);
+	return ret ? ret : add_pending(q, id, cmd, timeout_ms, done, data);
+}
+
+/* the next request to hand over, taken out of the list (the callback may
+   add others); NULL when none is due */
+static bool take_due(struct qmp *q, struct qmp_pending *out)
+{
+	long long now = util_now_ms();
+	size_t i;
+
+	for (i = 0; i < q->npend; i++)
+		if (q->pend[i].reply || q->eof || now >= q->pend[i].deadline)
+			break;
+	if (i == q->npend)
+		return false;
+	*out = q->pend[i];
+	memmove(q->pend + i, q->pend + i + 1,
+		(q->npend - i - 1) * sizeof(*q->pend));
+	q->npend--;
+	return true;
+}
+
+static void capabilities_done(void *data, int ret, json_t *r, const char *err);
+
+void qmp_dispatch(struct qmp *q)
+{
+	struct qmp_pending p;
+	json_t *e, *r;
+	char msg[96];
+
+	while (take_due(q, &p)) {
+		if (!p.reply) {
+			if (q->eof) {
+				p.done(p.data, -EPIPE, NULL, NULL);
+			} else {
+				if (p.id)
+					snprintf(msg, sizeof(msg),
+						 "no answer to %s in time",
+						 p.cmd);
+				else
+					snprintf(msg, sizeof(msg),
+						 "no greeting in time");
+				p.done(p.data, -ETIMEDOUT, NULL, msg);
+			}
+			continue;
+		}
+		if (!p.id) { /* the greeting: capabilities next, then done */
+			json_decref(p.reply);
+			struct qmp_pending *box = xmalloc(sizeof(*box));
+
+			*box = p;
+			if (qmp_request(q, "qmp_capabilities", NULL, -1,
+					(int)(p.deadline - util_now_ms()),
+					capabilities_done, box) < 0) {
+				free(box);
+				p.done(p.data, -EPIPE, NULL, NULL);
+			}
+			continue;
+		}
+		e = json_object_get(p.reply, "error");
+		r = json_object_get(p.reply, "return");
+		if (e)
+			p.done(p.data, -EIO, NULL,
+			       json_string_value(json_object_get(e, "desc")) ?
+				       json_string_value(
+					       json_object_get(e, "desc")) :
+				       "QMP error");
+		else
+			p.done(p.data, 0, r, NULL);
+		json_decref(p.reply);
+	}
+}
+
+static void capabilities_done(void *data, int ret, json_t *r, const char *err)
+{
+	struct qmp_pending *box = data, p = *box;
+
+	free(box);
+	p.done(p.data, ret, r, err);
+}
+
+long long qmp_deadline(const struct qmp *q)
+{
+	long long at = 0;
+	size_t i;
+
+	for (i = 0; i < q->npend; i++)
+		if (!at || q->pend[i].deadline < at)
+			at = q->pend[i].deadline;
+	return at;
+}
+
+void qmp_cancel(struct qmp *q)
+{
+	size_t i;
+
+	for (i = 0; i < q->npend; i++) {
+		json_decref(q->pend[i].reply);
+		/* the greeting's capabilities step owns a box */
+		if (q->pend[i].done == capabilities_done)
+			free(q->pend[i].data);
+	}
+	q->npend = 0;
 }

@@ -71,6 +71,7 @@ ctl() { timeout -k 2 20 "$vzhost" ctl --state-dir "$tmp/state" "ev-$$-$1" "$2" $
 
 # start NAME: vzhost in the background (pid), true once the guest counts
 start() {
+	rm -f "$tmp/err" # (the shell's child may open it after we first look)
 	"$vzhost" -c "$tmp/$1.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
 	wait_count "$tmp/$1.console" 2 30 $pid && return 0
@@ -294,6 +295,38 @@ t_hostsave_full() {
 		grep -q "save to $tmp/fullfs/state/ev-$$-hostfull.state failed: .*No space left on device" "$tmp/err" &&
 		grep -q "the save at host stop failed: stopping the VM instead" "$tmp/err"
 	then ok; else bad "save on a full disk (exit $st, left in state_dir: $left)"; fi
+}
+
+# a QEMU that stops answering (SIGSTOP): a pause times out as an answer, and
+# meanwhile another client's status is answered at once; once QEMU runs again
+# it carries out what it was sent (the VM pauses), and resumes when asked
+t_qemu_stopped() {
+	conf frozen ignore
+	start frozen || { gave_up "a QEMU that stops answering: no guest"; return; }
+	qpid=$(pgrep -f "guest=ev-$$-frozen")
+	kill -STOP $qpid
+	t0=$(date +%s)
+	ctl frozen pause > "$tmp/pause.out" 2>&1 &
+	pauser=$!
+	sleep 1
+	t1=$(date +%s%N)
+	status=$(ctl frozen status)
+	t2=$(date +%s%N)
+	reap $pauser 30
+	pst=$st
+	t3=$(date +%s)
+	kill -CONT $qpid
+	wait_for "$tmp/err" "state running -> paused" 10
+	ctl frozen resume > /dev/null
+	n=$(grep -c 'VZH-GUEST: count' "$tmp/frozen.console")
+	wait_count "$tmp/frozen.console" $((n + 2)) 10
+	ctl frozen kill > /dev/null
+	reap $pid 30
+	if [ "${status#*\"state\":\"pausing\"}" != "$status" ] &&
+		[ $(((t2 - t1) / 1000000)) -lt 1500 ] && [ $pst = 1 ] &&
+		grep -q "cannot pause: pause failed: no answer to stop in time" "$tmp/pause.out" &&
+		[ $((t3 - t0)) -ge 8 ] && guest frozen "count $((n + 2))" && [ $st = 0 ]
+	then ok; else bad "a QEMU that stops answering (status: $status; pause: exit $pst after $((t3 - t0)) s: $(cat "$tmp/pause.out"))"; fi
 }
 
 # a prepare hook vetoes: nothing starts, nothing is left, the reason is shown
@@ -571,6 +604,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful escalate sigterm pause save ctlsave savefail hostsave_full veto hang \
-	stubborn busy twice peer crash lock pveto loop worldhooks
+run_tests poweroff graceful escalate sigterm pause save ctlsave savefail hostsave_full \
+	qemu_stopped veto hang stubborn busy twice peer crash lock pveto loop worldhooks
 summary events

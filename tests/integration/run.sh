@@ -38,6 +38,8 @@ run() {
 
 # background NAME: vzhost in the background; its pid in pid
 background() {
+	# (gone first: the shell's child may open them after we first look)
+	rm -f "$tmp/out" "$tmp/err"
 	"$vzhost" -c "$tmp/$1.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 }

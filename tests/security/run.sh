@@ -210,6 +210,41 @@ t_state_kept() {
 	then ok; else bad "a saved state when QEMU fails to start (exit $st)"; fi
 }
 
+# a QEMU that hangs before its greeting: the start fails after QMP's 10 s,
+# and meanwhile vzhost answers its control socket and takes SIGTERM at once
+t_qemu_mute() {
+	printf '#!/bin/sh\nexec sleep 1000.%s\n' $$ > "$tmp/mute-qemu"
+	chmod 755 "$tmp/mute-qemu"
+	mkdir -p "$tmp/mq" && chmod 700 "$tmp/mq"
+	conf mute "$tmp/mq"
+	sed -i "s|$tmp/never-run|$tmp/mute-qemu|" "$tmp/mute.conf"
+	t0=$(date +%s)
+	timeout -k 5 40 "$vzhost" -c "$tmp/mute.conf" > /dev/null 2> "$tmp/err" &
+	pid=$!
+	sleep 1
+	t1=$(date +%s%N)
+	status=$(timeout 10 "$vzhost" ctl --timeout 2 --state-dir "$tmp/mq" mute status)
+	t2=$(date +%s%N)
+	reap $pid 30
+	t3=$(date +%s)
+	# the same, ended by SIGTERM while QEMU says nothing
+	timeout -k 5 40 "$vzhost" -c "$tmp/mute.conf" > /dev/null 2> "$tmp/err2" &
+	pid=$!
+	sleep 1
+	kill -TERM $pid
+	t4=$(date +%s)
+	reap $pid 20
+	st2=$st
+	t5=$(date +%s)
+	pgrep -f "sleep 1000\.$$" > /dev/null && st2="$st2 (its QEMU lives on)"
+	if [ "${status#*\"state\":\"starting\"}" != "$status" ] &&
+		[ $(((t2 - t1) / 1000000)) -lt 1500 ] &&
+		grep -q "state starting -> stopped (start-failed): QEMU: no greeting in time" "$tmp/err" &&
+		[ $((t3 - t0)) -ge 9 ] && [ $((t3 - t0)) -le 20 ] &&
+		[ "$st2" = 0 ] && [ $((t5 - t4)) -le 6 ]
+	then ok; else bad "a QEMU that never greets (status: $status, start took $((t3 - t0)) s, SIGTERM: exit $st2 after $((t5 - t4)) s)"; cat "$tmp/err2"; fi
+}
+
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood state_kept
+	ctl_timeout hook_flood state_kept qemu_mute
 summary security

@@ -15,11 +15,24 @@
 #include "runner.h"
 
 static int paused;
+static struct runner r;
+
+/* the first pause gets there (an event, later), the second is refused; with
+   fail_pause set, the bridge reports that it did not get there */
+static bool fail_pause;
 
 static int do_pause(struct bvm *vm)
 {
 	(void)vm;
-	return paused++ ? -EINVAL : 0; /* a second pause is refused */
+	if (paused++)
+		return -EINVAL; /* a second pause is refused */
+	if (fail_pause)
+		bridge_emit(r.ev[1], 0, VZH_STATE_RUNNING, VZH_REASON_NONE,
+			    -EIO, "pause failed: no answer to stop in time");
+	else
+		bridge_emit(r.ev[1], 0, VZH_STATE_PAUSED,
+			    VZH_REASON_HOST_REQUEST, 0, NULL);
+	return 0;
 }
 
 static int ok_vm(struct bvm *vm)
@@ -36,7 +49,6 @@ static const struct bridge_ops fake = { .name = "fake",
 static struct machine m = { .name = "t", .stop_timeout = 30 };
 static struct host h = { .vms = &m, .nvms = 1 };
 static struct vmrun vm;
-static struct runner r;
 static int peer;
 
 static int setup(void **s)
@@ -106,16 +118,29 @@ static void status_and_commands(void **s)
 	assert_non_null(strstr(
 		ask("{\"command\":\"status\"}\n"),
 		"{\"ok\":true,\"vm\":\"t\",\"state\":\"running\",\"pid\":"));
+	/* answered once the VM is paused, not when the pause was asked */
 	assert_string_equal(ask("{\"command\":\"pause\"}\n"),
-			    "{\"ok\":true,\"state\":\"running\"}\n");
+			    "{\"ok\":true,\"state\":\"paused\"}\n");
 	assert_string_equal(
 		ask("{\"command\":\"pause\"}\n"),
-		"{\"ok\":false,\"error\":\"cannot pause: the VM is running\"}\n");
+		"{\"ok\":false,\"error\":\"cannot pause: the VM is paused\"}\n");
 	assert_non_null(
 		strstr(ask("{\"command\":\"save\"}\n"),
 		       "save needs \\\"path\\\": an absolute file name"));
 	assert_non_null(strstr(ask("{\"command\":\"save\",\"path\":\"rel\"}\n"),
 			       "absolute"));
+}
+
+/* a pause the hypervisor could not do: the client hears why */
+static void failed_pause_is_answered(void **s)
+{
+	(void)s;
+	fail_pause = true;
+	assert_string_equal(
+		ask("{\"command\":\"pause\"}\n"),
+		"{\"ok\":false,\"error\":\"cannot pause: pause failed: no "
+		"answer to stop in time\"}\n");
+	fail_pause = false;
 }
 
 static void bad_requests_get_replies(void **s)
@@ -215,6 +240,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(status_and_commands, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(failed_pause_is_answered, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_get_replies, setup,
 						teardown),
