@@ -81,7 +81,8 @@ void console_flush(void)
 		}
 		done += (size_t)n;
 	}
-	memmove(buf, buf + done, len - done);
+	if (done < len)
+		memmove(buf, buf + done, len - done);
 	len -= done;
 	if (!len)
 		say_dropped();
