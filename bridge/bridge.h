@@ -29,6 +29,7 @@ struct bridge_env {
 	int state_fd; /* the same, open (core/statedir.h works inside it) */
 	int accel; /* enum accel_choice */
 	const char *qemu; /* host.qemu, or NULL for the default binary */
+	const char *virtiofsd; /* host.virtiofsd, or NULL for the default */
 	int event_fd; /* write end of the core's event pipe */
 	bool several; /* more than one VM: prefix console lines */
 };

@@ -9,7 +9,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "log.h"
+#include "os.h"
 #include "runner.h"
 #include "state.h"
 #include "util.h"
@@ -47,7 +49,7 @@ static void flush_out(struct ctl_client *c)
 	ssize_t n;
 
 	while (c->outlen) {
-		n = send(c->fd, c->out, c->outlen, MSG_NOSIGNAL | MSG_DONTWAIT);
+		n = send(c->fd, c->out, c->outlen, MSG_DONTWAIT);
 		if (n <= 0) {
 			if (n < 0 && (errno == EAGAIN || errno == EINTR))
 				return;
@@ -257,20 +259,19 @@ void ctl_attach(struct runner *r, struct vmrun *v, int fd)
 
 static void accept_one(struct runner *r, struct vmrun *v)
 {
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct ctl_client *c;
+	uid_t uid = (uid_t)-1;
+	pid_t pid;
 	int fd;
 
-	fd = accept4(v->listen_fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+	fd = fd_accept(v->listen_fd, true);
 	if (fd < 0)
 		return;
 	c = attach(r, v, fd);
 	/* the socket is 0600 already; the peer check holds if it is not */
-	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) < 0 ||
-	    (cred.uid != geteuid() && cred.uid != 0)) {
+	if (os_peer(fd, &uid, &pid) < 0 || (uid != geteuid() && uid != 0)) {
 		error_reply(c, "permission denied: uid %u does not own this VM",
-			    (unsigned)cred.uid);
+			    (unsigned)uid);
 		c->closing = true;
 	}
 }
@@ -278,9 +279,9 @@ static void accept_one(struct runner *r, struct vmrun *v)
 int ctl_listen(struct runner *r, struct vmrun *v, char **why)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct ucred cred;
-	socklen_t len = sizeof(cred);
 	struct stat st;
+	uid_t uid;
+	pid_t pid = 0;
 	char *name;
 	int fd, probe;
 
@@ -295,13 +296,13 @@ int ctl_listen(struct runner *r, struct vmrun *v, char **why)
 	}
 	strcpy(sa.sun_path, v->sock_path);
 	/* someone answering there runs this VM already; nobody: stale */
-	probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	probe = fd_unix_socket(false);
 	if (probe >= 0 &&
 	    connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		getsockopt(probe, SOL_SOCKET, SO_PEERCRED, &cred, &len);
+		os_peer(probe, &uid, &pid);
 		close(probe);
 		*why = xasprintf("VM %s is already running (vzhost pid %d, %s)",
-				 v->m->name, (int)cred.pid, v->sock_path);
+				 v->m->name, (int)pid, v->sock_path);
 		return -EBUSY;
 	}
 	if (probe >= 0)
@@ -319,14 +320,16 @@ int ctl_listen(struct runner *r, struct vmrun *v, char **why)
 	}
 	unlinkat(r->state_fd, name, 0);
 	free(name);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = fd_unix_socket(true);
 	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
 	    chmod(v->sock_path, 0600) < 0 || listen(fd, 128) < 0) {
+		int err = fd < 0 ? -fd : errno;
+
 		*why = xasprintf("control socket %s: %s", v->sock_path,
-				 strerror(errno));
+				 strerror(err));
 		if (fd >= 0)
 			close(fd);
-		return -errno;
+		return -err;
 	}
 	v->listen_fd = fd;
 	return 0;

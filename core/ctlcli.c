@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "util.h"
 
 /* milliseconds left until deadline (ms, util_now_ms), or -1 for none */
@@ -48,9 +49,9 @@ static int connect_to(const char *path, long long deadline)
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	fd = fd_unix_socket(true);
 	if (fd < 0)
-		return -errno;
+		return fd;
 	/* a full backlog says EAGAIN on a Unix socket: try again, in time */
 	while (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
 		err = -errno;

@@ -160,7 +160,5 @@ int events_veto(struct runner *r, struct vmrun *v, enum vzh_event ev,
 	i = info(v, ev, v->state, v->state, VZH_REASON_HOST_REQUEST);
 	broadcast(r, v, &i, ev, NULL);
 	ret = fire_plugins(r, &i, why);
-	if (!ret)
-		ret = hooks_run_now(r, v, ev, why);
-	return ret;
+	return ret < 0 ? ret : hooks_veto(r, v, ev);
 }

@@ -11,7 +11,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "log.h"
+#include "os.h"
 #include "print.h"
 #include "proc.h"
 #include "runner.h"
@@ -29,7 +31,7 @@ extern char **environ;
 struct child {
 	const char *name;
 	pid_t pid;
-	int pidfd, out, err;
+	int out, err;
 	long long deadline;
 	bool termed;
 	char obuf[1024], ebuf[1024];
@@ -47,6 +49,8 @@ struct hook_job {
 	enum vzh_reason reason;
 	size_t script; /* the next to run */
 	bool running;
+	bool veto; /* a veto point: the first script that fails ends it */
+	bool cancelled; /* its VM is not starting any more */
 	struct child c;
 };
 
@@ -178,18 +182,15 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 	json_decref(m);
 	memset(c, 0, sizeof(*c));
 	c->name = base(script);
-	c->pidfd = c->out = c->err = -1;
-	if (pipe2(in, O_CLOEXEC) < 0 || pipe2(out, O_CLOEXEC) < 0 ||
-	    pipe2(err, O_CLOEXEC) < 0) {
-		ret = -errno;
+	c->out = c->err = -1;
+	if ((ret = fd_pipe(in, false)) < 0 || (ret = fd_pipe(out, false)) < 0 ||
+	    (ret = fd_pipe(err, false)) < 0)
 		goto out;
-	}
 	parent = getpid();
-	c->pid = fork();
+	c->pid = proc_fork();
 	if (c->pid == 0) {
-		proc_reset_signals();
 		setsid(); /* its own group, so a timeout kills all it started */
-		proc_die_with(parent);
+		os_die_with(parent);
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
@@ -203,7 +204,6 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 		ret = -errno;
 		goto out;
 	}
-	c->pidfd = proc_pidfd(c->pid);
 	c->deadline = util_now_ms() + r->h->set.hooks_timeout * 1000ll;
 	c->out = out[0];
 	c->err = err[0];
@@ -302,13 +302,11 @@ static void drain(const char *vm, struct child *c, int fd, char *buf,
 
 static void child_close(struct child *c)
 {
-	if (c->pidfd >= 0)
-		close(c->pidfd);
 	if (c->out >= 0)
 		close(c->out);
 	if (c->err >= 0)
 		close(c->err);
-	c->pidfd = c->out = c->err = -1;
+	c->out = c->err = -1;
 }
 
 /*
@@ -362,9 +360,9 @@ static int child_fds(struct child *c, struct pollfd *fds, int max,
 	long long left = c->deadline - util_now_ms();
 	int n = 0;
 
-	if (max < 3)
+	/* its exit wakes the loop as SIGCHLD */
+	if (max < 2)
 		return 0;
-	fds[n++] = (struct pollfd){ .fd = c->pidfd, .events = POLLIN };
 	if (c->out >= 0)
 		fds[n++] = (struct pollfd){ .fd = c->out, .events = POLLIN };
 	if (c->err >= 0)
@@ -403,48 +401,111 @@ static char *describe(const struct child *c, int status, unsigned timeout_s)
 			 WEXITSTATUS(status), n ? ": " : "", tail);
 }
 
+/* a veto point's scripts are over: v carries on, or not, with why */
+static void veto_over(struct vmrun *v, char *why)
+{
+	v->veto_done = true;
+	v->veto_why = why;
+}
+
 /* start the head job's next script; finished jobs leave the queue */
 static void start_next(struct runner *r, struct vmrun *v)
 {
 	struct hook_job *j;
+	int ret;
 
 	while ((j = v->jobs)) {
-		while (j->script < r->nhooks) {
+		while (j->script < r->nhooks && !j->cancelled) {
 			const char *s = r->hooks[j->script];
 
-			if (spawn(r, v, s, j->ev, j->prev, j->state, j->reason,
-				  &j->c) == 0) {
+			ret = spawn(r, v, s, j->ev, j->prev, j->state,
+				    j->reason, &j->c);
+			if (ret == 0) {
 				j->running = true;
 				return;
 			}
+			if (j->veto) {
+				veto_over(v,
+					  xasprintf("hook %s: cannot start: "
+						    "%s",
+						    base(s), strerror(-ret)));
+				j->cancelled = true;
+				break;
+			}
 			log_msg(LOG_WARNING, v->m->name,
 				"hook %s: cannot start: %s", base(s),
-				strerror(errno));
+				strerror(-ret));
 			j->script++;
 		}
+		if (j->veto && !j->cancelled)
+			veto_over(v, NULL); /* every script said yes */
 		v->jobs = j->next;
 		free(j);
 	}
+}
+
+static struct hook_job *enqueue(struct runner *r, struct vmrun *v,
+				enum vzh_event ev, enum vzh_state prev,
+				enum vzh_state state, enum vzh_reason reason,
+				bool veto)
+{
+	struct hook_job *j = xcalloc(1, sizeof(*j)), **tail;
+
+	j->ev = ev;
+	j->prev = prev;
+	j->state = state;
+	j->reason = reason;
+	j->veto = veto;
+	for (tail = &v->jobs; *tail; tail = &(*tail)->next)
+		;
+	*tail = j;
+	if (v->jobs == j)
+		start_next(r, v);
+	return j;
 }
 
 void hooks_queue(struct runner *r, struct vmrun *v, enum vzh_event ev,
 		 enum vzh_state prev, enum vzh_state state,
 		 enum vzh_reason reason)
 {
-	struct hook_job *j, **tail;
+	if (r->nhooks)
+		enqueue(r, v, ev, prev, state, reason, false);
+}
 
+/* after the scripts queued before it, so one VM's events keep their order */
+int hooks_veto(struct runner *r, struct vmrun *v, enum vzh_event ev)
+{
+	v->veto_done = false;
+	free(v->veto_why);
+	v->veto_why = NULL;
 	if (!r->nhooks)
-		return;
-	j = xcalloc(1, sizeof(*j));
-	j->ev = ev;
-	j->prev = prev;
-	j->state = state;
-	j->reason = reason;
-	for (tail = &v->jobs; *tail; tail = &(*tail)->next)
-		;
-	*tail = j;
-	if (v->jobs == j)
-		start_next(r, v);
+		return 0;
+	enqueue(r, v, ev, v->state, v->state, VZH_REASON_HOST_REQUEST, true);
+	return 1;
+}
+
+void hooks_cancel(struct vmrun *v)
+{
+	struct hook_job *j;
+
+	for (j = v->jobs; j; j = j->next) {
+		if (!j->veto || j->cancelled)
+			continue;
+		j->cancelled = true;
+		if (!j->running || j->c.termed)
+			continue;
+		/* SIGTERM now, SIGKILL after the grace (child_step) */
+		log_msg(LOG_NOTICE, v->m->name,
+			"hook %s: the start is cancelled: ending its process "
+			"group",
+			j->c.name);
+		kill(-j->c.pid, SIGTERM);
+		j->c.termed = true;
+		j->c.deadline = util_now_ms() + KILL_GRACE_MS;
+	}
+	v->veto_done = false;
+	free(v->veto_why);
+	v->veto_why = NULL;
 }
 
 int hooks_pollfds(struct runner *r, struct pollfd *fds, int max,
@@ -462,29 +523,35 @@ int hooks_pollfds(struct runner *r, struct pollfd *fds, int max,
 
 void hooks_dispatch(struct runner *r)
 {
+	unsigned timeout = r->h->set.hooks_timeout;
 	struct hook_job *j;
 	struct vmrun *v;
 	size_t i;
 	int status;
+	char *why;
 
 	for (i = 0; i < r->h->nvms; i++) {
 		v = &r->vms[i];
 		j = v->jobs;
 		if (!j || !j->running)
 			continue;
-		status = child_step(v->m->name, &j->c, r->h->set.hooks_timeout);
+		status = child_step(v->m->name, &j->c, timeout);
 		if (status < 0)
 			continue;
-		if (j->c.termed || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			char *why = describe(&j->c, status,
-					     r->h->set.hooks_timeout);
-
-			log_msg(LOG_WARNING, v->m->name, "%s (on %s)", why,
-				event_names[j->ev]);
-			free(why);
-		}
 		j->running = false;
 		j->script++;
+		if (!j->cancelled && (j->c.termed || !WIFEXITED(status) ||
+				      WEXITSTATUS(status))) {
+			why = describe(&j->c, status, timeout);
+			if (j->veto) {
+				veto_over(v, why); /* the rest are not asked */
+				j->cancelled = true;
+			} else {
+				log_msg(LOG_WARNING, v->m->name, "%s (on %s)",
+					why, event_names[j->ev]);
+				free(why);
+			}
+		}
 		start_next(r, v);
 	}
 }
@@ -499,50 +566,6 @@ bool hooks_idle(const struct runner *r)
 	return true;
 }
 
-/* wait for one VM's queued scripts, so a veto point keeps event order */
-static void settle(struct runner *r, struct vmrun *v)
-{
-	struct pollfd fds[8];
-	int n, t;
-
-	while (v->jobs) {
-		t = -1;
-		n = child_fds(&v->jobs->c, fds, 8, &t);
-		poll(fds, (nfds_t)n, t);
-		hooks_dispatch(r);
-	}
-}
-
-int hooks_run_now(struct runner *r, struct vmrun *v, enum vzh_event ev,
-		  char **why)
-{
-	struct pollfd fds[3];
-	struct child c;
-	size_t k;
-	int n, t, status;
-
-	settle(r, v);
-	for (k = 0; k < r->nhooks; k++) {
-		if (spawn(r, v, r->hooks[k], ev, v->state, v->state,
-			  VZH_REASON_HOST_REQUEST, &c) < 0) {
-			*why = xasprintf("hook %s: cannot start: %s",
-					 base(r->hooks[k]), strerror(errno));
-			return -EPERM;
-		}
-		while ((status = child_step(v->m->name, &c,
-					    r->h->set.hooks_timeout)) < 0) {
-			t = -1;
-			n = child_fds(&c, fds, 3, &t);
-			poll(fds, (nfds_t)n, t);
-		}
-		if (c.termed || !WIFEXITED(status) || WEXITSTATUS(status)) {
-			*why = describe(&c, status, r->h->set.hooks_timeout);
-			return -EPERM;
-		}
-	}
-	return 0;
-}
-
 void hooks_free(struct runner *r)
 {
 	struct hook_job *j;
@@ -553,7 +576,9 @@ void hooks_free(struct runner *r)
 			r->vms[i].jobs = j->next;
 			if (j->running) {
 				kill(-j->c.pid, SIGKILL);
-				waitpid(j->c.pid, NULL, 0);
+				while (waitpid(j->c.pid, NULL, 0) < 0 &&
+				       errno == EINTR)
+					;
 				child_close(&j->c);
 			}
 			free(j);
@@ -564,4 +589,8 @@ void hooks_free(struct runner *r)
 	free(r->hooks);
 	r->hooks = NULL;
 	r->nhooks = 0;
+	for (i = 0; i < r->h->nvms; i++) {
+		free(r->vms[i].veto_why);
+		r->vms[i].veto_why = NULL;
+	}
 }

@@ -8,13 +8,11 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
-#ifdef __APPLE__
-#include <mach-o/dyld.h>
-#endif
 
 #include "build.h"
 #include "builtin.h"
 #include "loader.h"
+#include "os.h"
 #include "util.h"
 
 const char *const bridge_names[] = { "auto", "qemu", "vz", NULL };
@@ -22,10 +20,10 @@ const char *const accel_names[] = { "auto", "kvm", "hvf", "tcg", NULL };
 
 static const char *const root_keys[] = { "host", "plugins", "hooks", "vms",
 					 NULL };
-static const char *const host_keys[] = { "state_dir",	  "bridge",
-					 "accel",	  "qemu",
-					 "max_vms",	  "macos_slots",
-					 "wait_for_slot", NULL };
+static const char *const host_keys[] = {
+	"state_dir", "bridge",	    "accel",	     "qemu", "virtiofsd",
+	"max_vms",   "macos_slots", "wait_for_slot", NULL
+};
 static const char *const hooks_keys[] = { "dir", "timeout", NULL };
 
 /* never a name others can predict in a shared directory such as /tmp: they
@@ -84,6 +82,8 @@ static void parse_host(struct host *h, const config_setting_t *root)
 	else if (str && !*str)
 		cfg_error(s, "qemu", "empty QEMU binary name");
 	hs->qemu = xstrdup(str);
+	cfg_get_path(s, "virtiofsd", NULL, &str);
+	hs->virtiofsd = xstrdup(str);
 	get_uint(s, "max_vms", 0, 0, 4096, &hs->max_vms);
 	get_uint(s, "macos_slots", 2, 0, 64, &hs->macos_slots);
 	get_uint(s, "wait_for_slot", 0, 0, 86400, &hs->wait_for_slot);
@@ -113,25 +113,8 @@ int host_open(struct host *h, const char *path)
 static char *exe_dir(void)
 {
 	char buf[PATH_MAX];
-#ifdef __APPLE__
-	uint32_t len = sizeof(buf);
-	char *real;
 
-	if (_NSGetExecutablePath(buf, &len) != 0)
-		return NULL;
-	real = realpath(buf, NULL);
-	if (!real)
-		return NULL;
-	snprintf(buf, sizeof(buf), "%s", real);
-	free(real);
-#else
-	ssize_t n = readlink("/proc/self/exe", buf, sizeof(buf) - 1);
-
-	if (n <= 0)
-		return NULL;
-	buf[n] = 0;
-#endif
-	return util_dirname(buf);
+	return os_self_exe(buf, sizeof(buf)) == 0 ? util_dirname(buf) : NULL;
 }
 
 char **host_default_plugin_dirs(size_t *n, struct diag *d)
@@ -369,6 +352,7 @@ void host_close(struct host *h)
 	free(h->trusted_dir);
 	free(h->set.state_dir);
 	free(h->set.qemu);
+	free(h->set.virtiofsd);
 	free(h->set.hooks_dir);
 	cfg_free(&h->cfg);
 	diag_free(&h->diag);

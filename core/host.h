@@ -33,6 +33,7 @@ struct host_settings {
 	enum bridge_choice bridge;
 	enum accel_choice accel;
 	char *qemu; /* host.qemu: the QEMU binary, or NULL */
+	char *virtiofsd; /* host.virtiofsd, or NULL: Debian's */
 	unsigned max_vms; /* 0: no limit */
 	unsigned macos_slots; /* macOS guests at once */
 	unsigned wait_for_slot; /* seconds */

@@ -6,6 +6,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "os.h"
 #include "trust.h"
 #include "util.h"
 
@@ -128,16 +130,11 @@ out:
 static void *load_fd(struct host *h, const char *loc, const char *name,
 		     const char *path, int fd)
 {
-	char self[64];
+	char self[PATH_MAX];
 	const char *err, *at;
 	void *handle;
 
-#ifdef __linux__
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-#else
-	(void)fd;
-	snprintf(self, sizeof(self), "%s", path);
-#endif
+	os_fd_name(fd, path, self, sizeof(self));
 	handle = dlopen(self, RTLD_NOW | RTLD_LOCAL);
 	if (!handle) {
 		err = dlerror();

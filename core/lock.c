@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "os.h"
 #include "runner.h"
 #include "statedir.h"
 #include "util.h"
@@ -22,30 +23,6 @@ static char *note_name(const struct stat *st)
 {
 	return xasprintf("%llx-%llx", (unsigned long long)st->st_dev,
 			 (unsigned long long)st->st_ino);
-}
-
-/* the pid holding a flock on this inode, from /proc/locks */
-static int proc_locks_holder(const struct stat *st)
-{
-	FILE *f = fopen("/proc/locks", "re");
-	char line[256], type[16];
-	unsigned maj, min;
-	unsigned long long ino;
-	int pid, found = 0;
-
-	if (!f)
-		return 0;
-	while (fgets(line, sizeof(line), f)) {
-		if (sscanf(line, "%*d: %15s %*s %*s %d %x:%x:%llu", type, &pid,
-			   &maj, &min, &ino) == 5 &&
-		    !strcmp(type, "FLOCK") &&
-		    ino == (unsigned long long)st->st_ino && pid != getpid()) {
-			found = pid;
-			break;
-		}
-	}
-	fclose(f);
-	return found;
 }
 
 static char *holder(struct runner *r, const struct stat *st)
@@ -67,7 +44,8 @@ static char *holder(struct runner *r, const struct stat *st)
 		}
 		fclose(f);
 	}
-	pid = proc_locks_holder(st);
+	/* another state_dir's vzhost, or not a vzhost: the system may know */
+	pid = os_flock_holder(st);
 	if (pid)
 		return xasprintf("process %d", pid);
 	return xstrdup("another process");

@@ -1,43 +1,99 @@
-/* proc.c: what every child vzhost starts needs, and a descriptor to wait on it. */
+/* proc.c: starting children and ending helpers: what every child vzhost starts needs. */
 #include "proc.h"
 
+#include <errno.h>
 #include <signal.h>
-#include <sys/syscall.h>
+#include <stdlib.h>
+#include <sys/wait.h>
 #include <unistd.h>
-#ifdef __linux__
-#include <sys/prctl.h>
-#endif
 
-void proc_reset_signals(void)
+#include "os.h"
+#include "util.h"
+
+pid_t proc_fork(void)
 {
-	sigset_t none;
+	static const int changed[] = { SIGINT, SIGTERM, SIGCHLD, SIGPIPE };
+	sigset_t all, old;
+	size_t i;
+	pid_t pid;
 
-	sigemptyset(&none);
-	sigprocmask(SIG_SETMASK, &none, NULL);
-	signal(SIGPIPE, SIG_DFL);
+	sigfillset(&all);
+	sigprocmask(SIG_BLOCK, &all, &old);
+	pid = fork();
+	if (pid == 0) {
+		for (i = 0; i < ARRAY_SIZE(changed); i++)
+			signal(changed[i], SIG_DFL);
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
+		return 0;
+	}
+	sigprocmask(SIG_SETMASK, &old, NULL);
+	return pid;
 }
 
 void proc_close_from(int low)
 {
-#ifdef __linux__
-	if (syscall(SYS_close_range, (unsigned)low, ~0u, 0) == 0)
+	if (os_close_from(low) == 0)
 		return;
-#endif
 	for (long fd = low, max = sysconf(_SC_OPEN_MAX); fd < max; fd++)
 		close((int)fd);
 }
 
-void proc_die_with(pid_t parent)
+/* helpers told to go; a handful at most, so a small array */
+static struct retiree {
+	pid_t pid;
+	long long kill_at; /* ms; 0: SIGKILLed already */
+} * retired;
+static size_t nretired;
+
+void proc_retire(pid_t pid, int grace_ms)
 {
-#ifdef __linux__
-	prctl(PR_SET_PDEATHSIG, SIGKILL);
-#endif
-	/* the parent may have died before prctl took effect */
-	if (getppid() != parent)
-		_exit(127);
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	retired = xrealloc(retired, (nretired + 1) * sizeof(*retired));
+	retired[nretired++] = (struct retiree){ pid, util_now_ms() + grace_ms };
 }
 
-int proc_pidfd(pid_t pid)
+size_t proc_reap(int *timeout_ms)
 {
-	return (int)syscall(SYS_pidfd_open, pid, 0);
+	long long now = util_now_ms(), left;
+	size_t i = 0;
+
+	while (i < nretired) {
+		struct retiree *t = &retired[i];
+
+		if (waitpid(t->pid, NULL, WNOHANG) !=
+		    0) { /* gone (or not ours) */
+			*t = retired[--nretired];
+			continue;
+		}
+		if (t->kill_at && now >= t->kill_at) {
+			kill(t->pid, SIGKILL);
+			t->kill_at = 0; /* SIGCHLD follows */
+		}
+		left = t->kill_at ? t->kill_at - now : -1;
+		if (left >= 0 && (*timeout_ms < 0 || left < *timeout_ms))
+			*timeout_ms = (int)left;
+		i++;
+	}
+	if (!nretired) {
+		free(retired);
+		retired = NULL;
+	}
+	return nretired;
+}
+
+void proc_reap_all(void)
+{
+	size_t i;
+
+	for (i = 0; i < nretired; i++) {
+		kill(retired[i].pid, SIGKILL);
+		while (waitpid(retired[i].pid, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	free(retired);
+	retired = NULL;
+	nretired = 0;
 }

@@ -1,19 +1,24 @@
-/* proc.h: what every child vzhost starts needs, and a descriptor to wait on it. */
+/* proc.h: starting children and ending helpers: what every child vzhost starts needs. */
 #ifndef VZH_PROC_H
 #define VZH_PROC_H
 
 #include <sys/types.h>
 
-/* in a child before exec: vzhost blocks the signals it reads from a
-   signalfd and ignores SIGPIPE; the program it runs starts clean */
-void proc_reset_signals(void);
+/* fork, with the child's signals those of a fresh program (no handler of
+   vzhost's runs in it before its exec); the parent's signals are held
+   meanwhile */
+pid_t proc_fork(void);
 /* in a child before exec: close every descriptor from low on, so a child gets
    only what it is explicitly given */
 void proc_close_from(int low);
-/* in a child: be killed when parent (its pid, read before fork) dies, and
-   exit now if it already has */
-void proc_die_with(pid_t parent);
-/* a pollable descriptor that turns readable when pid exits, or -1 */
-int proc_pidfd(pid_t pid);
+
+/* a helper no longer wanted: SIGTERM now, SIGKILL after grace_ms; reaped by
+   proc_reap, never waited for */
+void proc_retire(pid_t pid, int grace_ms);
+/* reap the retired that are gone, SIGKILL the overdue; lowers *timeout_ms
+   (-1: none) to the next deadline; returns how many are left */
+size_t proc_reap(int *timeout_ms);
+/* at exit: SIGKILL and reap whoever is left */
+void proc_reap_all(void);
 
 #endif

@@ -8,16 +8,18 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "console.h"
+#include "fd.h"
 #include "log.h"
+#include "proc.h"
 #include "restart.h"
 #include "statedir.h"
 #include "runner.h"
+#include "sig.h"
 #include "state.h"
 #include "util.h"
 
@@ -43,6 +45,7 @@ static void fill_env(struct host *h, struct bridge_env *env, int state_fd,
 	env->state_fd = state_fd;
 	env->accel = h->set.accel;
 	env->qemu = h->set.qemu;
+	env->virtiofsd = h->set.virtiofsd;
 	env->event_fd = event_fd;
 	env->several = h->nvms > 1;
 }
@@ -158,6 +161,67 @@ static int saved_state(struct runner *r, struct vmrun *v, char **why)
 	return 1;
 }
 
+static void veto(struct runner *r, struct vmrun *v, enum vzh_event ev);
+
+/* the veto point ev passed: the next step of the start */
+static void proceed(struct runner *r, struct vmrun *v, enum vzh_event ev)
+{
+	char *why = NULL;
+	int ret;
+
+	if (ev == VZH_EV_PREPARE) {
+		if ((ret = lock_paths(r, v, &why)) < 0 ||
+		    (ret = prepare_disks(v->m, &why)) < 0 ||
+		    (ret = lock_disks(r, v, &why)) < 0) {
+			abandon(r, v, why);
+			return;
+		}
+		ret = r->ops->create(r->b, v->m, v->index, &v->bvm);
+		if (ret < 0)
+			abandon(r, v, xasprintf("%s", strerror(-ret)));
+		else
+			veto(r, v, VZH_EV_START);
+		return;
+	}
+	v->since = util_wall_ms();
+	/* saved at the last host stop: continue from there, once */
+	if (v->restoring)
+		r->ops->restore(v->bvm, v->state_file);
+	else
+		r->ops->start(v->bvm);
+}
+
+/* plugin hooks say now; scripts when they are over (veto_over): the loop
+   serves everything else meanwhile */
+static void veto(struct runner *r, struct vmrun *v, enum vzh_event ev)
+{
+	char *why = NULL;
+	int ret = events_veto(r, v, ev, &why);
+
+	if (ret < 0) {
+		abandon(r, v, why);
+	} else if (ret == 0) {
+		proceed(r, v, ev);
+	} else {
+		v->vetoing = true;
+		v->veto_point = ev;
+	}
+}
+
+/* a veto point's scripts are over */
+static void veto_over(struct runner *r, struct vmrun *v)
+{
+	char *why = v->veto_why;
+
+	v->vetoing = false;
+	v->veto_done = false;
+	v->veto_why = NULL;
+	if (why)
+		abandon(r, v, why);
+	else
+		proceed(r, v, v->veto_point);
+}
+
 static void start_vm(struct runner *r, struct vmrun *v)
 {
 	char *why = NULL;
@@ -171,28 +235,7 @@ static void start_vm(struct runner *r, struct vmrun *v)
 		return;
 	}
 	v->restoring = ret == 1;
-	if ((ret = events_veto(r, v, VZH_EV_PREPARE, &why)) < 0 ||
-	    (ret = lock_paths(r, v, &why)) < 0 ||
-	    (ret = prepare_disks(v->m, &why)) < 0 ||
-	    (ret = lock_disks(r, v, &why)) < 0) {
-		abandon(r, v, why);
-		return;
-	}
-	ret = r->ops->create(r->b, v->m, v->index, &v->bvm);
-	if (ret < 0) {
-		abandon(r, v, xasprintf("%s", strerror(-ret)));
-		return;
-	}
-	if ((ret = events_veto(r, v, VZH_EV_START, &why)) < 0) {
-		abandon(r, v, why);
-		return;
-	}
-	v->since = util_wall_ms();
-	/* saved at the last host stop: continue from there, once */
-	if (v->restoring)
-		r->ops->restore(v->bvm, v->state_file);
-	else
-		r->ops->start(v->bvm);
+	veto(r, v, VZH_EV_PREPARE);
 }
 
 /* a restart is wanted: schedule it, or give up on a loop */
@@ -300,6 +343,18 @@ int runner_stop(struct runner *r, struct vmrun *v, bool force)
 {
 	if (v->done)
 		return -EINVAL;
+	if (v->vetoing) { /* its hooks run: the start is off */
+		log_msg(LOG_NOTICE, v->m->name,
+			"start cancelled during the %s hooks",
+			event_names[v->veto_point]);
+		hooks_cancel(v);
+		v->vetoing = false;
+		if (v->bvm || v->nlocks)
+			release(r, v);
+		v->restoring = false;
+		finish(r, v, false);
+		return 0;
+	}
 	if (!v->bvm) { /* waiting to restart: just don't */
 		finish(r, v, false);
 		return 0;
@@ -318,14 +373,20 @@ int runner_stop(struct runner *r, struct vmrun *v, bool force)
 	return 0;
 }
 
+/* created, and past its start hooks */
+static bool live(const struct vmrun *v)
+{
+	return v->bvm && !v->vetoing;
+}
+
 int runner_pause(struct runner *r, struct vmrun *v)
 {
-	return v->bvm ? r->ops->pause(v->bvm) : -EINVAL;
+	return live(v) ? r->ops->pause(v->bvm) : -EINVAL;
 }
 
 int runner_resume(struct runner *r, struct vmrun *v)
 {
-	return v->bvm ? r->ops->resume(v->bvm) : -EINVAL;
+	return live(v) ? r->ops->resume(v->bvm) : -EINVAL;
 }
 
 /* the outcome arrives as events: stopped (saved), or the state it had before
@@ -334,7 +395,7 @@ int runner_save(struct runner *r, struct vmrun *v, const char *path)
 {
 	int ret;
 
-	if (!v->bvm || v->saving)
+	if (!live(v) || v->saving)
 		return -EINVAL;
 	ret = r->ops->save(v->bvm, path);
 	if (ret == 0)
@@ -350,14 +411,15 @@ static bool savable(const struct machine *m)
 
 static void on_signal(struct runner *r)
 {
-	struct signalfd_siginfo si;
+	int sigs[8], n, k;
 	struct vmrun *v;
+	bool child;
 	size_t i;
 
-	while (read(r->sigfd, &si, sizeof(si)) == (ssize_t)sizeof(si)) {
+	n = sig_read(r->sigfd, sigs, 8, &child);
+	for (k = 0; k < n; k++) {
 		r->interrupts++;
-		log_msg(LOG_NOTICE, NULL, "%s: %s every VM",
-			strsignal((int)si.ssi_signo),
+		log_msg(LOG_NOTICE, NULL, "%s: %s every VM", strsignal(sigs[k]),
 			r->interrupts > 1 ? "forcing off" : "stopping");
 		for (i = 0; i < r->h->nvms; i++) {
 			v = &r->vms[i];
@@ -367,7 +429,7 @@ static void on_signal(struct runner *r)
 			    1) /* a second signal: no patience */
 				runner_stop(r, v, true);
 			else if (v->m->on_host_stop == HOST_STOP_SAVE &&
-				 savable(v->m) && v->bvm &&
+				 savable(v->m) && live(v) &&
 				 runner_save(r, v, v->state_file) == 0)
 				v->host_stop_save = true;
 			else
@@ -384,8 +446,9 @@ static bool all_done(const struct runner *r)
 		if (!r->vms[i].done)
 			return false;
 	/* subscribers get what fits their socket at exit (ctl_free); one
-	   that never reads must not keep vzhost alive */
-	return hooks_idle(r);
+	   that never reads must not keep vzhost alive; helpers on their way
+	   out get their grace */
+	return hooks_idle(r) && proc_reap(&(int){ -1 }) == 0;
 }
 
 static void lower(int *timeout, long long at)
@@ -453,6 +516,7 @@ static void loop(struct runner *r)
 			for (i = first; i < n; i++)
 				owner[i] = (int)v;
 		}
+		proc_reap(&timeout);
 		first = n;
 		nhook = hooks_pollfds(r, fds + n, MAX_POLL / 4, &timeout);
 		n += nhook;
@@ -480,17 +544,21 @@ static void loop(struct runner *r)
 		}
 		runner_drain(r);
 		hooks_dispatch(r);
+		for (v = 0; v < r->h->nvms; v++)
+			if (r->vms[v].vetoing && r->vms[v].veto_done)
+				veto_over(r, &r->vms[v]);
 		ctl_dispatch(r, fds + n, nctl);
 		timers(r);
 		runner_drain(r);
 	}
 }
 
-static int setup(struct runner *r, struct diag *d, sigset_t *mask)
+static int setup(struct runner *r, struct diag *d)
 {
 	struct bridge_env env;
 	char *why = NULL, *path = NULL;
 	size_t i;
+	int ret;
 
 	r->ops = pick(r->h, d);
 	if (!r->ops)
@@ -508,10 +576,10 @@ static int setup(struct runner *r, struct diag *d, sigset_t *mask)
 		free(why);
 		return EX_CANTCREAT;
 	}
-	if (pipe2(r->ev, O_CLOEXEC | O_NONBLOCK) < 0 ||
-	    (r->sigfd = signalfd(-1, mask, SFD_CLOEXEC | SFD_NONBLOCK)) < 0) {
+	if ((ret = fd_pipe(r->ev, true)) < 0 ||
+	    (ret = r->sigfd = sig_open()) < 0) {
 		diag_add(d, NULL, "cannot set up the event loop: %s",
-			 strerror(errno));
+			 strerror(-ret));
 		return EX_OSERR;
 	}
 	if (hooks_scan(r, d) < 0)
@@ -532,14 +600,9 @@ int run_machines(struct host *h)
 			    .state_fd = -1,
 			    .locks_fd = -1 };
 	struct diag d = { 0 };
-	sigset_t mask, old;
 	int status;
 	size_t i;
 
-	sigemptyset(&mask);
-	sigaddset(&mask, SIGINT);
-	sigaddset(&mask, SIGTERM);
-	sigprocmask(SIG_BLOCK, &mask, &old);
 	signal(SIGPIPE, SIG_IGN);
 	r.config = realpath(h->cfg.path, NULL);
 	r.vms = xcalloc(h->nvms, sizeof(*r.vms));
@@ -552,7 +615,7 @@ int run_machines(struct host *h)
 							h->set.state_dir,
 							h->vms[i].name);
 	}
-	status = setup(&r, &d, &mask);
+	status = setup(&r, &d);
 	if (status == EX_OK) {
 		for (i = 0; i < h->nvms; i++) {
 			start_vm(&r, &r.vms[i]);
@@ -571,6 +634,7 @@ int run_machines(struct host *h)
 		unlock_disks(&r, &r.vms[i]);
 	}
 	hooks_free(&r);
+	proc_reap_all();
 	ctl_free(&r);
 	console_drain(1000);
 	if (r.b)
@@ -584,12 +648,10 @@ int run_machines(struct host *h)
 	for (i = 0; i < 2; i++)
 		if (r.ev[i] >= 0)
 			close(r.ev[i]);
-	if (r.sigfd >= 0)
-		close(r.sigfd);
+	sig_close(r.sigfd);
 	if (r.locks_fd >= 0)
 		close(r.locks_fd);
 	if (r.state_fd >= 0)
 		close(r.state_fd);
-	sigprocmask(SIG_SETMASK, &old, NULL);
 	return status;
 }

@@ -35,6 +35,10 @@ struct vmrun {
 	int *locks; /* disk lock descriptors */
 	size_t nlocks;
 	struct hook_job *jobs; /* hook scripts queued, in order */
+	bool vetoing; /* the scripts of a veto point run ... */
+	enum vzh_event veto_point; /* ... this one (prepare, start) */
+	bool veto_done; /* ... they are over */
+	char *veto_why; /* ... and one said no: why */
 	uint64_t seq; /* events so far */
 };
 
@@ -44,7 +48,7 @@ struct runner {
 	struct bridge *b;
 	struct vmrun *vms;
 	int ev[2];
-	int sigfd;
+	int sigfd; /* the self-pipe (core/sig.h) */
 	int state_fd; /* the state directory, checked (core/statedir.h) */
 	int locks_fd; /* its locks/ */
 	unsigned interrupts;
@@ -58,8 +62,9 @@ struct runner {
 /* the event bus (events.c): one transition, to every consumer in order */
 void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
 		       enum vzh_reason reason, const char *detail);
-/* a veto point (prepare, start): plugin hooks then scripts, synchronously;
-   0 or -errno with *why set (caller frees) */
+/* a veto point (prepare, start): plugin hooks now, then the scripts queued
+   (hooks_veto); 0: passed, 1: the scripts run, or -errno with *why set
+   (caller frees) */
 int events_veto(struct runner *r, struct vmrun *v, enum vzh_event ev,
 		char **why);
 /* a hook point that is no transition (release, limit) */
@@ -75,8 +80,11 @@ int hooks_scan(struct runner *r, struct diag *d);
 void hooks_queue(struct runner *r, struct vmrun *v, enum vzh_event ev,
 		 enum vzh_state prev, enum vzh_state state,
 		 enum vzh_reason reason);
-int hooks_run_now(struct runner *r, struct vmrun *v, enum vzh_event ev,
-		  char **why);
+/* queue a veto point's scripts: 0 when there are none, 1 when queued; when
+   they are over, v->veto_done, with v->veto_why when one said no */
+int hooks_veto(struct runner *r, struct vmrun *v, enum vzh_event ev);
+/* v's start is off: its veto scripts are ended, their verdict dropped */
+void hooks_cancel(struct vmrun *v);
 int hooks_pollfds(struct runner *r, struct pollfd *fds, int max,
 		  int *timeout_ms);
 void hooks_dispatch(struct runner *r);

@@ -60,6 +60,7 @@ count bad-configs tests/bad/run.sh
 count cli tests/cli.sh
 count docs tests/docs.sh
 count sdk tests/sdk/run.sh
+count macos tests/macos/run.sh
 count security tests/security/run.sh
 count integration tests/integration/run.sh
 count events tests/integration/events.sh

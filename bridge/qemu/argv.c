@@ -68,13 +68,13 @@ static char *esc(const char *s)
 	return escape(s, ",", 0);
 }
 
-void virtiofsd_argv(const char *binary, const char *socket, const char *source,
+void virtiofsd_argv(const char *binary, int fd, const char *source,
 		    struct argv *a)
 {
 	char *src = escape(source, ",\\", '\\');
 
 	argv_add(a, "%s", binary);
-	argv_add(a, "--socket-path=%s", socket);
+	argv_add(a, "--fd=%d", fd);
 	argv_add(a, "-o");
 	argv_add(a, "source=%s", src);
 	argv_add(a, "-o");

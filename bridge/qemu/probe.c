@@ -125,7 +125,8 @@ int qemu_probe(const struct bridge_env *env, struct bridge **out,
 	b->vsock = fd >= 0;
 	if (fd >= 0)
 		close(fd);
-	b->virtiofsd = xstrdup(first_existing(fsds));
+	b->virtiofsd =
+		xstrdup(env->virtiofsd ? env->virtiofsd : first_existing(fsds));
 	b->ovmf_code = xstrdup(first_existing(codes));
 	b->ovmf_vars = xstrdup(first_existing(vars));
 	fd = open("/sys/module/kvm_intel/parameters/nested",
@@ -195,7 +196,11 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 			diag_add(
 				d, dv->origin.loc,
 				"shares need virtiofsd (Debian: apt-get install "
-				"qemu-system-common)");
+				"qemu-system-common, or set host.virtiofsd)");
+		else if (dv->cls == DEV_SHARE && access(b->virtiofsd, X_OK))
+			diag_add(d, dv->origin.loc,
+				 "shares need virtiofsd: %s: %s", b->virtiofsd,
+				 strerror(errno));
 		if (dv->cls == DEV_SHARE && dv->u.share.read_only)
 			diag_add(
 				d, dv->origin.loc,

@@ -7,13 +7,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "../../core/host.h"
+#include "../../core/fd.h"
 #include "../../core/log.h"
+#include "../../core/os.h"
 #include "../../core/proc.h"
 #include "../../core/statedir.h"
 #include "../../core/util.h"
@@ -23,6 +26,7 @@
 #define QMP_TIMEOUT_MS \
 	10000 /* QEMU answers in milliseconds; TCG boots slowly */
 #define QUIT_GRACE_MS 3000 /* after `quit`, before SIGKILL */
+#define HELPER_GRACE_MS 2000 /* a helper's SIGTERM, before SIGKILL */
 
 void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 		 enum vzh_reason reason, int error, const char *fmt, ...)
@@ -55,10 +59,9 @@ static void child_exec(char **argv, int qmp, int out, int err, pid_t parent)
 {
 	int null = open("/dev/null", O_RDONLY);
 
-	proc_reset_signals();
 	/* our terminal's ^C is for vzhost, which stops its VMs itself */
 	setpgid(0, 0);
-	proc_die_with(parent); /* never outlive vzhost */
+	os_die_with(parent); /* never outlive vzhost */
 	dup2(null, 0);
 	dup2(out, 1);
 	dup2(err, 2);
@@ -73,71 +76,94 @@ static void child_exec(char **argv, int qmp, int out, int err, pid_t parent)
 	_exit(127);
 }
 
-static int spawn_virtiofsd(struct bvm *vm)
+/* a share's socket, listening before virtiofsd runs: QEMU's connection
+   waits in its backlog, so nobody waits for virtiofsd to come up */
+static int fs_socket(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, ret;
+
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return -errno;
+	if ((ret = fd_setup(fd, false)) < 0 ||
+	    bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    listen(fd, 4) < 0) {
+		ret = ret ? ret : -errno;
+		close(fd);
+		return ret;
+	}
+	return fd;
+}
+
+static int spawn_virtiofsd(struct bvm *vm, char **why)
 {
 	const struct machine *m = vm->m;
-	size_t i;
+	struct argv a = { 0 };
+	int fd = -1, ret = 0;
 	pid_t pid, parent;
+	char *sock;
+	size_t i;
 
-	for (i = 0; i < m->ndevs; i++) {
-		struct argv a = { 0 };
-		char *sock;
-
+	for (i = 0; i < m->ndevs && !ret; i++) {
 		if (m->devs[i].cls != DEV_SHARE)
 			continue;
 		sock = xasprintf("%s/fs%zu.sock", vm->run_dir, i);
-		virtiofsd_argv(vm->b->virtiofsd, sock, m->devs[i].u.share.path,
-			       &a);
+		fd = fs_socket(sock);
+		if (fd < 0) {
+			*why = xasprintf("virtiofsd socket %s: %s", sock,
+					 strerror(-fd));
+			free(sock);
+			return fd;
+		}
 		free(sock);
+		virtiofsd_argv(vm->b->virtiofsd, QMP_FD,
+			       m->devs[i].u.share.path, &a);
 		parent = getpid();
-		pid = fork();
+		pid = proc_fork();
 		if (pid == 0) {
 			int null = open("/dev/null", O_RDWR);
 
-			/* it reports its normal exit as errors; a socket that
-			   never appears makes QEMU's start fail, with a reason */
-			proc_reset_signals();
+			/* it reports its normal exit as errors; a share it
+			   cannot serve makes QEMU's start fail, with a reason */
 			dup2(null, 0);
 			dup2(null, 1);
 			dup2(null, 2);
+			if (fd == QMP_FD) /* its socket, as --fd says */
+				fcntl(fd, F_SETFD, 0);
+			else
+				dup2(fd, QMP_FD);
 			setpgid(0, 0);
-			proc_die_with(parent);
-			proc_close_from(3);
+			os_die_with(parent);
+			proc_close_from(QMP_FD + 1);
 			execv(a.v[0], a.v);
 			_exit(127);
 		}
 		argv_free(&a);
-		if (pid < 0)
-			return -errno;
-		vm->fsd = xrealloc(vm->fsd, (vm->nfsd + 1) * sizeof(*vm->fsd));
-		vm->fsd[vm->nfsd++] = pid;
-	}
-	/* virtiofsd creates its socket soon after start; QEMU connects to it */
-	for (i = 0; i < 200 && vm->nfsd; i++) {
-		size_t j, ready = 0;
-
-		for (j = 0; j < m->ndevs; j++) {
-			char *sock = xasprintf("%s/fs%zu.sock", vm->run_dir, j);
-
-			ready += m->devs[j].cls == DEV_SHARE &&
-				 access(sock, F_OK) == 0;
-			free(sock);
+		if (pid < 0) {
+			ret = -errno;
+			*why = xasprintf("virtiofsd: %s", strerror(errno));
+		} else {
+			vm->fsd = xrealloc(vm->fsd,
+					   (vm->nfsd + 1) * sizeof(*vm->fsd));
+			vm->fsd[vm->nfsd++] = pid;
 		}
-		if (ready == vm->nfsd)
-			break;
-		usleep(10000);
+		close(fd);
 	}
-	return 0;
+	return ret;
 }
 
+/* virtiofsd ends when QEMU is gone; one that does not is made to, and is
+   never waited for */
 static void reap_virtiofsd(struct bvm *vm)
 {
 	size_t i;
 
-	for (i = 0; i < vm->nfsd; i++) {
-		kill(vm->fsd[i], SIGTERM);
-		waitpid(vm->fsd[i], NULL, 0);
-	}
+	for (i = 0; i < vm->nfsd; i++)
+		proc_retire(vm->fsd[i], HELPER_GRACE_MS);
 	vm->nfsd = 0;
 }
 
@@ -151,7 +177,7 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 	vm->m = m;
 	vm->index = index;
 	vm->pid = -1;
-	vm->pidfd = vm->out_fd = vm->err_fd = -1;
+	vm->out_fd = vm->err_fd = -1;
 	vm->qmp.fd = -1;
 	vm->save_fd = vm->restore_fd = -1;
 	vm->state = VZH_STATE_STOPPED;
@@ -274,15 +300,15 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 				 strerror(-ret));
 		return ret;
 	}
-	if ((ret = spawn_virtiofsd(vm)) < 0) {
-		*why = xasprintf("virtiofsd: %s", strerror(-ret));
-		return ret;
-	}
-	if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0 ||
-	    pipe2(out, O_CLOEXEC) < 0 || pipe2(err, O_CLOEXEC) < 0) {
-		ret = -errno;
+	if ((ret = spawn_virtiofsd(vm, why)) < 0)
+		goto fail;
+	if ((socketpair(AF_UNIX, SOCK_STREAM, 0, sp) < 0 && (ret = -errno)) ||
+	    (ret = fd_setup(sp[0], false)) < 0 ||
+	    (ret = fd_setup(sp[1], false)) < 0 ||
+	    (ret = fd_pipe(out, false)) < 0 ||
+	    (ret = fd_pipe(err, false)) < 0) {
 		*why = xasprintf("cannot set up QEMU's channels: %s",
-				 strerror(errno));
+				 strerror(-ret));
 		goto fail;
 	}
 	qemu_build_argv(vm->b, vm->m, &l, &a);
@@ -294,7 +320,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 				a.v[i]);
 	}
 	parent = getpid();
-	vm->pid = fork();
+	vm->pid = proc_fork();
 	if (vm->pid == 0)
 		child_exec(a.v, sp[1], out[1], err[1], parent);
 	argv_free(&a);
@@ -307,7 +333,6 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	close(out[1]);
 	close(err[1]);
 	sp[1] = out[1] = err[1] = -1;
-	vm->pidfd = proc_pidfd(vm->pid);
 	vm->out_fd = out[0];
 	vm->err_fd = err[0];
 	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
@@ -533,6 +558,9 @@ static int q_request_stop(struct bvm *vm)
 
 static int q_stop(struct bvm *vm)
 {
+	bool starting = vm->state == VZH_STATE_STARTING ||
+			vm->state == VZH_STATE_RESTORING;
+
 	if (vm->pid <= 0)
 		return -EINVAL;
 	if (vm->quitting) { /* asked twice: no more patience */
@@ -543,7 +571,9 @@ static int q_stop(struct bvm *vm)
 	vm->kill_at = util_now_ms() + QUIT_GRACE_MS;
 	qmp_cancel(&vm->qmp); /* a start, pause or save under way ends here */
 	emit(vm, VZH_STATE_STOPPING, VZH_REASON_HOST_KILL, 0, NULL);
-	if (qmp_send(&vm->qmp, "quit", NULL) < 0)
+	/* the guest has not run yet (QEMU waits for `cont`): nothing to lose,
+	   and a QEMU that never greeted would not read `quit` */
+	if (starting || qmp_send(&vm->qmp, "quit", NULL) < 0)
 		kill_now(vm);
 	return 0;
 }
@@ -801,14 +831,12 @@ static void process_events(struct bvm *vm)
 	}
 }
 
-static void exited(struct bvm *vm)
+static void exited(struct bvm *vm, int status)
 {
 	enum vzh_reason why;
 	char detail[96];
 	const char *tail;
-	int status = 0;
 
-	waitpid(vm->pid, &status, 0);
 	vm->pid = -1;
 	/* gone before it was up (and not because we ended it): the start
 	   failed, in QEMU's words if any */
@@ -871,9 +899,9 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 {
 	int n = 0;
 
-	if (vm->pid <= 0 || max < 4)
+	/* its exit wakes the loop as SIGCHLD */
+	if (vm->pid <= 0 || max < 3)
 		return 0;
-	fds[n++] = (struct pollfd){ .fd = vm->pidfd, .events = POLLIN };
 	if (!vm->qmp.eof)
 		fds[n++] =
 			(struct pollfd){ .fd = vm->qmp.fd, .events = POLLIN };
@@ -895,7 +923,7 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 
 static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 {
-	int i;
+	int i, status;
 
 	if (vm->pid <= 0)
 		return;
@@ -926,9 +954,8 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 			QUIT_GRACE_MS);
 		kill_now(vm);
 	}
-	for (i = 0; i < n; i++)
-		if (fds[i].revents && fds[i].fd == vm->pidfd)
-			exited(vm);
+	if (waitpid(vm->pid, &status, WNOHANG) == vm->pid)
+		exited(vm, status);
 }
 
 static void q_destroy(struct bvm *vm)
@@ -941,8 +968,6 @@ static void q_destroy(struct bvm *vm)
 	}
 	reap_virtiofsd(vm);
 	qmp_close(&vm->qmp);
-	if (vm->pidfd >= 0)
-		close(vm->pidfd);
 	if (vm->out_fd >= 0)
 		close(vm->out_fd);
 	if (vm->err_fd >= 0)

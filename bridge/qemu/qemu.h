@@ -25,7 +25,7 @@ struct bvm {
 	unsigned index;
 	enum vzh_state state;
 	pid_t pid;
-	int pidfd, out_fd, err_fd;
+	int out_fd, err_fd;
 	struct qmp qmp;
 	char *run_dir, *efi_vars;
 	char *run_name; /* run_dir inside the state directory */
@@ -82,8 +82,9 @@ void qemu_log_stderr(struct bvm *vm, bool flush);
 /* the whole command line for m */
 void qemu_build_argv(const struct bridge *b, const struct machine *m,
 		     const struct launch *l, struct argv *a);
-/* the virtiofsd command line for one share */
-void virtiofsd_argv(const char *binary, const char *socket, const char *source,
+/* the virtiofsd command line for one share, serving the listening socket
+   it gets as descriptor fd */
+void virtiofsd_argv(const char *binary, int fd, const char *source,
 		    struct argv *a);
 /* QEMU's name for a host architecture, or NULL */
 const char *qemu_arch(void);

@@ -181,11 +181,11 @@ static int send_json_fd(struct qmp *q, json_t *msg, int fd)
 			c->cmsg_type = SCM_RIGHTS;
 			c->cmsg_len = CMSG_LEN(sizeof(int));
 			memcpy(CMSG_DATA(c), &fd, sizeof(int));
-			n = sendmsg(q->fd, &mh, MSG_NOSIGNAL);
+			n = sendmsg(q->fd, &mh, 0);
 			if (n > 0)
 				fd = -1; /* sent with the first bytes */
 		} else {
-			n = send(q->fd, s + off, len - off, MSG_NOSIGNAL);
+			n = send(q->fd, s + off, len - off, 0);
 		}
 		if (n < 0 && errno == EINTR)
 			continue;

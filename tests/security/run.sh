@@ -245,6 +245,77 @@ t_qemu_mute() {
 	then ok; else bad "a QEMU that never greets (status: $status, start took $((t3 - t0)) s, SIGTERM: exit $st2 after $((t5 - t4)) s)"; cat "$tmp/err2"; fi
 }
 
+# prepare and start hooks that take their time: the other VMs' control is served
+# meanwhile, and SIGTERM ends the run at once with the documented status, the
+# hooks' processes with it, nothing of the cancelled starts left behind
+t_hook_slow() {
+	mkdir -p "$tmp/hs/hooks" && chmod 700 "$tmp/hs"
+	cat > "$tmp/hs/hooks/10-slow" <<HOOK
+#!/bin/sh
+[ "\$VZHOST_VM-\$2" = slow-prepare ] && exec sleep 30.$$1
+[ "\$VZHOST_VM-\$2" = slow2-start ] && exec sleep 30.$$2
+exit 0
+HOOK
+	chmod 755 "$tmp/hs/hooks/10-slow"
+	printf '#!/bin/sh\nexec sleep 1000.%s\n' $$ > "$tmp/mute-qemu"
+	chmod 755 "$tmp/mute-qemu"
+	kernel="boot = { kernel = \"$top/tests/fixtures/files/vmlinuz\"; };"
+	cat > "$tmp/slow.conf" <<CONF
+host = { state_dir = "$tmp/hs/state"; qemu = "$tmp/mute-qemu"; };
+hooks = { dir = "$tmp/hs/hooks"; timeout = 60; };
+vms = ( { name = "slow"; $kernel },
+	{ name = "fast"; $kernel },
+	{ name = "slow2"; $kernel
+	  devices = ( { kind = "disk"; path = "$tmp/hs/d.img"; size = "1M"; } ); } );
+CONF
+	timeout -k 5 40 "$vzhost" -c "$tmp/slow.conf" > /dev/null 2> "$tmp/err" &
+	pid=$!
+	n=0 # both hooks sleeping
+	while [ $(pgrep -fc "sleep 30\.$$[12]") -lt 2 ] && [ $n -lt 100 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	t1=$(date +%s%N)
+	fast=$(timeout 10 "$vzhost" ctl --timeout 2 --state-dir "$tmp/hs/state" fast status)
+	slow=$(timeout 10 "$vzhost" ctl --timeout 2 --state-dir "$tmp/hs/state" slow status)
+	t2=$(date +%s%N)
+	[ $(pgrep -fc "sleep 30\.$$[12]") = 2 ]; hooks_ran=$?
+	kill -TERM $pid
+	t3=$(date +%s)
+	reap $pid 20
+	t4=$(date +%s)
+	left=$(pgrep -f "sleep (30\.$$[12]|1000\.$$)")
+	if [ $hooks_ran = 0 ] && [ $st = 0 ] && [ $((t4 - t3)) -le 2 ] &&
+		[ $(((t2 - t1) / 1000000)) -lt 2000 ] &&
+		[ "${fast#*\"state\":\"starting\"}" != "$fast" ] &&
+		[ "${slow#*\"state\":\"stopped\"}" != "$slow" ] &&
+		grep -q "\[slow\] .*start cancelled during the prepare hooks" "$tmp/err" &&
+		grep -q "\[slow2\] .*start cancelled during the start hooks" "$tmp/err" &&
+		! grep -q "\[slow2\] .*-> starting" "$tmp/err" && [ -z "$left" ] &&
+		[ -z "$(ls -d "$tmp/hs/state/"*.run.* 2>/dev/null)" ]
+	then ok; else
+		bad "slow prepare and start hooks (hooks ran: $hooks_ran, exit $st after $((t4 - t3)) s, ctl took $(((t2 - t1) / 1000000)) ms: $fast / $slow, left: $left)"
+		cat "$tmp/err"
+	fi
+}
+
+# a virtiofsd that ignores SIGTERM: killed after its grace, never waited for
+t_helper_term() {
+	mkdir -p "$tmp/ht/share" && chmod 700 "$tmp/ht"
+	printf '#!/bin/sh\ntrap "" TERM\nexec sleep 1000.%s3\n' $$ > "$tmp/stubborn-fsd"
+	chmod 755 "$tmp/stubborn-fsd"
+	conf helper "$tmp/ht/state" "devices = ( { kind = \"share\"; tag = \"w\"; path = \"$tmp/ht/share\"; } );"
+	sed -i "s|qemu = |virtiofsd = \"$tmp/stubborn-fsd\"; qemu = |" "$tmp/helper.conf"
+	t0=$(date +%s)
+	timeout -k 5 30 "$vzhost" -c "$tmp/helper.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	t1=$(date +%s)
+	left=$(pgrep -f "sleep 1000\.$${3}")
+	if [ $st = 1 ] && [ -e "$tmp/qemu-ran" ] && [ $((t1 - t0)) -le 6 ] && [ -z "$left" ] &&
+		grep -q "state starting -> stopped (start-failed)" "$tmp/err"
+	then ok; else bad "a virtiofsd that ignores SIGTERM (exit $st after $((t1 - t0)) s, left: $left)"; cat "$tmp/err"; fi
+}
+
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood state_kept qemu_mute
+	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term
 summary security

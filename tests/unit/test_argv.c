@@ -256,9 +256,8 @@ static void values_never_become_options(void **s)
 	/* disk, serial log, share path (chardev), share tag, both pflash */
 	assert_true(hits >= 6);
 	argv_free(&a);
-	virtiofsd_argv("/vfsd", "/state/" NASTY "/fs0.sock",
-		       "/srv/x,source=/etc\\", &a);
-	assert_string_equal(a.v[1], "--socket-path=/state/" NASTY "/fs0.sock");
+	virtiofsd_argv("/vfsd", 3, "/srv/x,source=/etc\\", &a);
+	assert_string_equal(a.v[1], "--fd=3");
 	assert_string_equal(a.v[2], "-o");
 	n = split_options(a.v[3], true, params, 16);
 	assert_int_equal(n, 1);

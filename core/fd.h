@@ -1,0 +1,19 @@
+/* fd.h: descriptors set up the same way on every system (no pipe2, no accept4). */
+#ifndef VZH_FD_H
+#define VZH_FD_H
+
+#include <stdbool.h>
+
+/* close-on-exec, and non-blocking when asked; 0 or -errno */
+int fd_setup(int fd, bool nonblock);
+/* a pipe, both ends close-on-exec (and non-blocking when asked); 0 or -errno */
+int fd_pipe(int p[2], bool nonblock);
+/* a unix stream socket, close-on-exec (non-blocking when asked), that never
+   raises SIGPIPE where the system allows (vzhost ignores it anyway); the
+   descriptor or -errno */
+int fd_unix_socket(bool nonblock);
+/* the next connection on a listening socket, set up as fd_unix_socket's;
+   the descriptor or -errno */
+int fd_accept(int listen_fd, bool nonblock);
+
+#endif

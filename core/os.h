@@ -1,0 +1,26 @@
+/* os.h: what Linux and macOS do differently, a small function each (os-linux.c, os-darwin.c). */
+#ifndef VZH_OS_H
+#define VZH_OS_H
+
+#include <stddef.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+
+/* the uid of a connected unix socket's peer, and its pid (0 when the
+   system does not say); 0 or -errno */
+int os_peer(int fd, uid_t *uid, pid_t *pid);
+/* in a child before exec: be killed when parent (read before fork) dies */
+void os_die_with(pid_t parent);
+/* in a child before exec: close every descriptor from low on at once;
+   0, or -1 when the caller must close them one by one */
+int os_close_from(int low);
+/* a process other than us holding a flock on st's file, or 0 when the
+   system cannot tell (the lock notes in state_dir/locks say more) */
+pid_t os_flock_holder(const struct stat *st);
+/* the running executable's path into buf; 0 or -1 */
+int os_self_exe(char *buf, size_t len);
+/* a name dlopen() takes for the file open as fd, found at path (checked):
+   the descriptor itself where the system can name it */
+void os_fd_name(int fd, const char *path, char *buf, size_t len);
+
+#endif

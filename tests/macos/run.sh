@@ -1,0 +1,41 @@
+#!/bin/sh
+# The macOS compile check (tests/macos/check.sh) passes on the tree, and fails on a
+# Linux-only call: in a fixture file, and added to a copy of the core.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd -P)
+build=$(cd "$top/${B:-build}" && pwd -P)
+tmp=$(mktemp -d)
+SHOW="out"
+. "$top/tests/integration/lib.sh"
+trap 'rm -rf "$tmp"' EXIT
+
+t_tree() {
+	if make --no-print-directory -s -C "$top" B="$build" check-macos > "$tmp/out" 2>&1 &&
+		grep -q "check-macos: [0-9]* compilations for aarch64-macos.13.0 x86_64-macos.13.0 passed" "$tmp/out"
+	then ok; else bad "the tree does not compile for macOS"; fi
+}
+
+t_fixture() {
+	B=$build sh "$top/tests/macos/check.sh" "$top/tests/fixtures/macos/linux-only.c" > "$tmp/out" 2>&1
+	st=$?
+	if [ $st = 1 ] && grep -q "linux-only.c:.*undeclared function 'pipe2'" "$tmp/out" &&
+		grep -q "check-macos: 2 of [0-9]* compilations failed" "$tmp/out"
+	then ok; else bad "a Linux-only call in a fixture passed the macOS check (exit $st)"; fi
+}
+
+# the same call slipped into the core itself (a copy of the tree): the check finds it
+t_core() {
+	mkdir -p "$tmp/tree/tests/macos"
+	(cd "$top" && cp -r core bridge plugins sdk "$tmp/tree/") &&
+		cp "$top/tests/macos/check.sh" "$tmp/tree/tests/macos/" &&
+		printf '\nint run_pipe(int p[2]);\nint run_pipe(int p[2]) { return pipe2(p, 0); }\n' \
+			>> "$tmp/tree/core/run.c"
+	B=$build sh "$tmp/tree/tests/macos/check.sh" > "$tmp/out" 2>&1
+	st=$?
+	if [ $st = 1 ] && grep -q "core/run.c does not compile for aarch64-macos.13.0" "$tmp/out" &&
+		grep -q "undeclared function 'pipe2'" "$tmp/out"
+	then ok; else bad "pipe2 in core/run.c passed the macOS check (exit $st)"; fi
+}
+
+run_tests tree fixture core
+summary macos
