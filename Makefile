@@ -63,7 +63,7 @@ SHARED := -shared
 EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif
 CORE_SRCS := $(filter-out core/os-%.c,$(wildcard core/*.c)) core/os-$(OS).c \
-	$(wildcard bridge/qemu/*.c)
+	$(wildcard bridge/*.c) $(wildcard bridge/qemu/*.c)
 CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRCS))) \
 	$(patsubst %.m,$(B)/obj/%.o,$(VZ_SRCS))
 PLUGINS := $(notdir $(wildcard plugins/*))
@@ -182,7 +182,7 @@ deps:
 
 FORMAT_SRCS = $(shell git ls-files '*.c' '*.h' 2>/dev/null || find core plugins sdk tests bridge -name '*.[ch]')
 
-lint: $(PLUGIN_SOS)
+lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 	@for so in $(PLUGIN_SOS); do \
 		syms=$$($(call EXPORTED,$$so) | sort -u | tr '\n' ' '); \
@@ -193,6 +193,21 @@ lint: $(PLUGIN_SOS)
 		patch -s -f -p1 --fuzz=0 --dry-run < $$p > /dev/null 2>&1 || { \
 			echo "$$p no longer applies: remake it (tests/mutate.sh says how)"; exit 1; }; \
 	done; echo "lint: $$(ls tests/mutants/*.patch | wc -l) mutants apply"
+	@# bridges: bridge.h and the small core headers it names, nothing that
+	@# brings libconfig or the plugin machinery (bridge/README.md)
+	@bad=$$(grep -Hn '^#include "' bridge/*.[ch] bridge/*/*.[ch] | grep -vE \
+		'"(\.\./)*(bridge\.h|[a-z]+\.h|core/(diag|machine|log|util|fd|os|proc|statedir|console)\.h)"'); \
+	if [ -n "$$bad" ]; then echo "bridge includes outside its contract:"; echo "$$bad"; exit 1; fi
+	@for f in $(filter bridge/%,$(CORE_SRCS)); do \
+		$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -M $$f | grep -qE 'libconfig\.h|core/(host|cfg|loader|registry|runner)\.h' && \
+			{ echo "$$f pulls in libconfig or the core's host"; exit 1; }; \
+	done; echo "lint: bridges include only their contract"
+	@# the core depends downward: the control socket and the hooks call
+	@# nothing of the loop (run.c) but through r->act
+	@for o in ctl hooks events; do \
+		nm $(B)/obj/core/$$o.o | grep -qE ' U (runner_|run_)' && \
+			{ echo "core/$$o.c calls into run.c"; exit 1; }; \
+	done; echo "lint: core/ctl.c, hooks.c, events.c call nothing of run.c"
 
 sdk/vzhost-plugin.pc: sdk/vzhost-plugin.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@

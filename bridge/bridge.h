@@ -10,7 +10,12 @@
 #include "../core/machine.h"
 
 /*
- * A bridge sees machines, never libconfig or a plugin.  It reports every state
+ * A bridge sees machines, never libconfig or a plugin: besides this header it
+ * includes only the small core headers below (`make lint` checks), which
+ * pull in nothing else: log.h, util.h (allocation, clocks), fd.h, os.h,
+ * proc.h (children), statedir.h (files in the state directory), console.h
+ * (the guest's console on vzhost's standard output).
+ *  It reports every state
  * change as a struct bridge_event written to the core's event pipe, from
  * whatever thread or queue it runs on, so the core stays single-threaded around
  * poll().  Operations are requests: their outcome arrives as events.
@@ -23,15 +28,37 @@ struct bridge_event {
 	char detail[112]; /* for the log: "qemu exited with status 1" */
 };
 
+/*
+ * A setting of the host group that belongs to a bridge (host.qemu,
+ * host.accel): the core checks its form from this description and hands the
+ * value over; what it means is the bridge's to check.
+ */
+enum bridge_key_kind {
+	BRIDGE_KEY_ENUM, /* one of values; the first is the default */
+	BRIDGE_KEY_PATH, /* a file, relative to the config file's directory */
+	BRIDGE_KEY_PROGRAM, /* a bare name (looked up in PATH) or a path */
+};
+
+struct bridge_key {
+	const char *name;
+	enum bridge_key_kind kind;
+	const char *const *values; /* BRIDGE_KEY_ENUM, NULL-terminated */
+};
+
+/* A bridge setting's value: given, its default, or NULL */
+struct bridge_setting {
+	const char *name;
+	const char *value;
+};
+
 /* What the host hands a bridge; fixed for the bridge's life. */
 struct bridge_env {
 	const char *state_dir; /* ours, 0700, exists */
 	int state_fd; /* the same, open (core/statedir.h works inside it) */
-	int accel; /* enum accel_choice */
-	const char *qemu; /* host.qemu, or NULL for the default binary */
-	const char *virtiofsd; /* host.virtiofsd, or NULL for the default */
 	int event_fd; /* write end of the core's event pipe */
 	bool several; /* more than one VM: prefix console lines */
+	const struct bridge_setting *settings; /* this bridge's keys */
+	size_t nsettings;
 };
 
 struct bridge;
@@ -39,6 +66,7 @@ struct bvm;
 
 struct bridge_ops {
 	const char *name;
+	const struct bridge_key *keys; /* its host settings, {NULL}-ended */
 	/* is this hypervisor usable here?  -errno with a message in d (exit 69) */
 	int (*probe)(const struct bridge_env *env, struct bridge **out,
 		     struct diag *d);
@@ -54,6 +82,9 @@ struct bridge_ops {
 	int (*stop)(struct bvm *vm);
 	int (*pause)(struct bvm *vm);
 	int (*resume)(struct bvm *vm);
+	/* can m be saved (on_host_stop = "save", ctl save)?  If not, *why says
+	   why (caller frees); NULL: always */
+	bool (*can_save)(const struct machine *m, char **why);
 	/* pause if needed, write the state to path, stop: saving -> stopped */
 	int (*save)(struct bvm *vm, const char *path);
 	/* start from a saved state: restoring -> paused */
@@ -68,11 +99,12 @@ struct bridge_ops {
 	void (*free)(struct bridge *b);
 };
 
-extern const struct bridge_ops qemu_bridge;
-
+/* bridge/common.c: what every bridge uses */
 /* write one event to env->event_fd (atomic: smaller than PIPE_BUF) */
 void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 		 enum vzh_reason reason, int error, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* the value of one of the bridge's settings, or NULL */
+const char *bridge_setting(const struct bridge_env *env, const char *name);
 
 #endif

@@ -8,6 +8,7 @@
 #include "device.h"
 #include "loader.h"
 #include "log.h"
+#include "rules.h"
 #include "util.h"
 
 #define NODE(n) ((const config_setting_t *)(n))
@@ -161,7 +162,8 @@ static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
 {
 	size_t full = machine_class_size(cls);
 	union device_desc u;
-	const char *bad = NULL;
+	const char *bad = NULL, *key;
+	char msg[160];
 	uint32_t size;
 
 	if (!d->open)
@@ -180,6 +182,14 @@ static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
 		diag_add(&d->host->diag, d->origin.loc,
 			 "plugin \"%s\" emitted an invalid %s device: %s",
 			 d->plugin->name, dev_class_names[cls], bad);
+		return -EINVAL;
+	}
+	/* the user's mistake, not the plugin's: said at the setting */
+	if ((bad = rules_check(cls, &u, &key, msg, sizeof(msg)))) {
+		if (key && d->node && config_setting_get_member(d->node, key))
+			cfg_error(d->node, key, "%s", bad);
+		else
+			diag_add(&d->host->diag, d->origin.loc, "%s", bad);
 		return -EINVAL;
 	}
 	machine_add_device(d->m, cls, &u, full, &d->origin);

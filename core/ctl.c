@@ -9,6 +9,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "ctlcmd.h"
 #include "fd.h"
 #include "log.h"
 #include "os.h"
@@ -130,79 +131,143 @@ static json_t *status(struct runner *r, struct vmrun *v)
 			 guest_names[v->m->guest]);
 }
 
+/* the answer to a command the VM could not take: the state says why */
+static void refused(struct ctl_client *c, const char *cmd)
+{
+	error_reply(c, "cannot %s: the VM is %s", cmd,
+		    state_names[c->v->state]);
+}
+
+static void do_status(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	(void)req;
+	reply(c, status(r, c->v));
+}
+
+static void do_events(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	(void)r, (void)req;
+	c->subscribed = true;
+	reply(c, json_pack("{s:b,s:s,s:s}", "ok", 1, "vm", c->v->m->name,
+			   "state", state_names[c->v->state]));
+}
+
+/* answered with the state the command led to */
+static void do_stop(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	const char *cmd = json_string_value(json_object_get(req, "command"));
+
+	if (r->act->stop(r, c->v, cmd[0] == 'k') < 0)
+		refused(c, cmd);
+	else
+		reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",
+				   state_names[c->v->state]));
+}
+
+/* answered once the VM is there (ctl_transition): the guest has stopped,
+   or runs again, when the client hears ok */
+static void do_pause(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	const char *cmd = json_string_value(json_object_get(req, "command"));
+	bool pause = cmd[0] == 'p';
+
+	/* waiting before it is asked: the answer may come at once */
+	c->waiting = pause ? "pause" : "resume";
+	c->waiting_for = pause ? VZH_STATE_PAUSED : VZH_STATE_RUNNING;
+	if ((pause ? r->act->pause : r->act->resume)(r, c->v) < 0) {
+		c->waiting = NULL;
+		refused(c, cmd);
+	}
+}
+
+/* answered when the save is over (ctl_save_done) */
+static void do_save(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	const char *path = json_string_value(json_object_get(req, "path"));
+	char *why = NULL;
+
+	if (!path || path[0] != '/') {
+		error_reply(c, "save needs \"path\": an absolute file name");
+		return;
+	}
+	c->waiting_save = true; /* before it is asked, as above */
+	if (r->act->save(r, c->v, path, &why) == 0)
+		return;
+	c->waiting_save = false;
+	if (why) /* this VM cannot be saved on this hypervisor */
+		error_reply(c, "cannot save: %s", why);
+	else
+		refused(c, "save");
+	free(why);
+}
+
+#define ANY_STATE (~0u)
+#define IN(s) (1u << VZH_STATE_##s)
+
+const struct ctl_command ctl_commands[] = {
+	{ "status", NULL, ANY_STATE, false, false, do_status,
+	  "the VM's state, vzhost's pid, uptime, config" },
+	{ "stop", NULL, ANY_STATE, false, false, do_stop,
+	  "graceful: the guest is asked, forced off at stop_timeout" },
+	{ "kill", NULL, ANY_STATE, false, false, do_stop,
+	  "forced off now: the guest loses what it did not write" },
+	{ "pause", NULL, IN(RUNNING), true, false, do_pause,
+	  "answered once the guest has stopped" },
+	{ "resume", NULL, IN(PAUSED), true, false, do_pause,
+	  "answered once the guest runs again" },
+	{ "save", "path", IN(RUNNING) | IN(PAUSED), true, false, do_save,
+	  "the VM's state to PATH, then it stops" },
+	{ "events", NULL, ANY_STATE, false, true, do_events,
+	  "every event, a JSON line each, until the VM is gone" },
+	{ NULL, NULL, 0, false, false, NULL, NULL },
+};
+
+const struct ctl_command *ctl_command(const char *name)
+{
+	const struct ctl_command *k;
+
+	for (k = ctl_commands; name && k->name; k++)
+		if (!strcmp(k->name, name))
+			return k;
+	return NULL;
+}
+
+void ctl_command_list(char *buf, size_t len)
+{
+	const struct ctl_command *k;
+	size_t used = 0;
+
+	buf[0] = 0;
+	for (k = ctl_commands; k->name && used < len; k++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s%s",
+					 k == ctl_commands ? "" : ", ", k->name,
+					 k->arg ? " PATH" : "");
+}
+
 static void handle(struct runner *r, struct ctl_client *c, const char *line,
 		   size_t len)
 {
-	static const char *const usage =
-		"status, stop, kill, pause, resume, save (with \"path\"), events";
 	json_error_t jerr;
 	json_t *req = json_loadb(line, len, 0, &jerr);
-	const char *cmd, *path;
-	struct vmrun *v = c->v;
-	int ret;
+	const struct ctl_command *k;
+	const char *cmd;
+	char usage[160];
 
+	ctl_command_list(usage, sizeof(usage));
 	if (!req) {
 		error_reply(c, "malformed request: %s", jerr.text);
 		return;
 	}
 	cmd = json_string_value(json_object_get(req, "command"));
-	if (!json_is_object(req) || !cmd) {
+	if (!json_is_object(req) || !cmd)
 		error_reply(c, "a request is {\"command\": \"...\"}: %s",
 			    usage);
-		goto out;
-	}
-	if (!strcmp(cmd, "status")) {
-		reply(c, status(r, v));
-		goto out;
-	}
-	if (!strcmp(cmd, "events")) {
-		c->subscribed = true;
-		reply(c, json_pack("{s:b,s:s,s:s}", "ok", 1, "vm", v->m->name,
-				   "state", state_names[v->state]));
-		goto out;
-	}
-	if (!strcmp(cmd, "stop"))
-		ret = runner_stop(r, v, false);
-	else if (!strcmp(cmd, "kill"))
-		ret = runner_stop(r, v, true);
-	else if (!strcmp(cmd, "pause") || !strcmp(cmd, "resume")) {
-		/* answered once the VM is there (ctl_transition): the guest
-		   has stopped, or runs again, when the client hears ok */
-		ret = cmd[0] == 'p' ? runner_pause(r, v) : runner_resume(r, v);
-		if (ret == 0) {
-			c->waiting = cmd[0] == 'p' ? "pause" : "resume";
-			c->waiting_for = cmd[0] == 'p' ? VZH_STATE_PAUSED :
-							 VZH_STATE_RUNNING;
-			runner_drain(r);
-			goto out;
-		}
-	} else if (!strcmp(cmd, "save")) {
-		path = json_string_value(json_object_get(req, "path"));
-		if (!path || path[0] != '/') {
-			error_reply(
-				c,
-				"save needs \"path\": an absolute file name");
-			goto out;
-		}
-		/* the answer waits for the outcome (ctl_save_done) */
-		ret = runner_save(r, v, path);
-		if (ret == 0) {
-			c->waiting_save = true;
-			runner_drain(r);
-			goto out;
-		}
-	} else {
+	else if (!(k = ctl_command(cmd)))
 		error_reply(c, "unknown command \"%s\" (%s)", cmd, usage);
-		goto out;
-	}
-	runner_drain(r); /* the reply tells the state the command led to */
-	if (ret < 0)
-		error_reply(c, "cannot %s: the VM is %s", cmd,
-			    state_names[v->state]);
+	else if (!(k->states & (1u << c->v->state)))
+		refused(c, cmd);
 	else
-		reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",
-				   state_names[v->state]));
-out:
+		k->handler(r, c, req);
 	json_decref(req);
 }
 

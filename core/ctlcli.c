@@ -13,6 +13,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "ctlcmd.h"
 #include "fd.h"
 #include "util.h"
 
@@ -133,8 +134,8 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 {
 	char *path = xasprintf("%s/%s.sock", state_dir, vm), buf[65536], *line;
 	bool given = timeout_ms > 0;
+	const struct ctl_command *k;
 	long long deadline;
-	bool waits;
 
 	json_t *req, *rep;
 	size_t len = 0;
@@ -143,10 +144,19 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 	if (!given)
 		timeout_ms = CTL_DEFAULT_TIMEOUT_MS;
 	deadline = util_now_ms() + timeout_ms;
-	if (argc < 1) {
-		fprintf(stderr,
-			"vzhost ctl: a command is needed: status, stop, kill, "
-			"pause, resume, save PATH, events\n");
+	k = argc < 1 ? NULL : ctl_command(argv[0]);
+	if (!k || (k->arg && argc < 2)) {
+		ctl_command_list(buf, sizeof(buf));
+		if (argc < 1)
+			fprintf(stderr, "vzhost ctl: a command is needed: %s\n",
+				buf);
+		else if (!k)
+			fprintf(stderr,
+				"vzhost ctl: unknown command \"%s\" (%s)\n",
+				argv[0], buf);
+		else
+			fprintf(stderr, "vzhost ctl: %s needs a file name\n",
+				k->name);
 		free(path);
 		return EX_USAGE;
 	}
@@ -166,29 +176,22 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		free(path);
 		return EX_UNAVAILABLE;
 	}
-	req = json_pack("{s:s}", "command", argv[0]);
-	if (!strcmp(argv[0], "save")) {
+	req = json_pack("{s:s}", "command", k->name);
+	if (k->arg) {
 		char *abs;
 
-		if (argc < 2) {
-			fprintf(stderr, "vzhost ctl: save needs a file name\n");
-			status = EX_USAGE;
-			goto out;
-		}
 		/* the server resolves nothing: send an absolute path */
 		abs = argv[1][0] == '/' ?
 			      xstrdup(argv[1]) :
 			      xasprintf("%s/%s", getcwd(buf, sizeof(buf)),
 					argv[1]);
-		json_object_set_new(req, "path", json_string(abs));
+		json_object_set_new(req, k->arg, json_string(abs));
 		free(abs);
 	}
 	/* pause, resume and save are answered when the hypervisor is done (it
 	   has its own deadline): only a --timeout given cuts them short */
-	waits = !strcmp(argv[0], "save") || !strcmp(argv[0], "pause") ||
-		!strcmp(argv[0], "resume");
 	rep = request(fd, req, buf, sizeof(buf), &len,
-		      waits && !given ? -1 : deadline);
+		      k->waits && !given ? -1 : deadline);
 	if (!rep && errno == ETIMEDOUT) {
 		fprintf(stderr,
 			"vzhost ctl: VM \"%s\" did not answer within %.1f s "
@@ -206,7 +209,7 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		fprintf(stderr, "vzhost ctl: %s\n",
 			json_string_value(json_object_get(rep, "error")));
 		status = 1;
-	} else if (!strcmp(argv[0], "events")) {
+	} else if (k->stream) {
 		/* the state when the stream starts, then one JSON object a
 		   line, until the VM is gone */
 		json_dumpf(rep, stdout, JSON_COMPACT);

@@ -10,11 +10,6 @@
 #include "state.h"
 #include "util.h"
 
-const char *const event_names[VZH_EV_COUNT] = {
-	"prepare",  "start",	"started", "paused",  "resumed", "saved",
-	"restored", "stopping", "stopped", "release", "error",	 "limit",
-};
-
 int events_hook_point(enum vzh_state prev, enum vzh_state state,
 		      enum vzh_reason reason)
 {

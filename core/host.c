@@ -10,20 +10,17 @@
 #include <unistd.h>
 
 #include "build.h"
+#include "bridges.h"
 #include "builtin.h"
 #include "loader.h"
 #include "os.h"
 #include "util.h"
 
-const char *const bridge_names[] = { "auto", "qemu", "vz", NULL };
-const char *const accel_names[] = { "auto", "kvm", "hvf", "tcg", NULL };
-
 static const char *const root_keys[] = { "host", "plugins", "hooks", "vms",
 					 NULL };
-static const char *const host_keys[] = {
-	"state_dir", "bridge",	    "accel",	     "qemu", "virtiofsd",
-	"max_vms",   "macos_slots", "wait_for_slot", NULL
-};
+static const char *const host_keys[] = { "state_dir",	  "bridge",
+					 "max_vms",	  "macos_slots",
+					 "wait_for_slot", NULL };
 static const char *const hooks_keys[] = { "dir", "timeout", NULL };
 
 /* never a name others can predict in a shared directory such as /tmp: they
@@ -37,7 +34,7 @@ char *host_default_state_dir(void)
 	if (xdg && xdg[0] == '/')
 		return xasprintf("%s/vzhost", xdg);
 	if (geteuid() == 0)
-		return xstrdup("/run/vzhost");
+		return xasprintf("%s/vzhost", os_run_dir());
 	if (state && state[0] == '/')
 		return xasprintf("%s/vzhost", state);
 	if (!home || home[0] != '/')
@@ -59,6 +56,71 @@ static int get_uint(const config_setting_t *s, const char *key, int64_t def,
 	return ret;
 }
 
+/* the core's keys and every bridge's */
+static void check_host_keys(const config_setting_t *s)
+{
+	const char *keys[64], *owner;
+	const struct bridge_key *k;
+	size_t n = 0, i;
+
+	for (i = 0; host_keys[i]; i++)
+		keys[n++] = host_keys[i];
+	for (i = 0; (k = bridges_key(i, &owner)) && n < ARRAY_SIZE(keys) - 1;
+	     i++)
+		keys[n++] = k->name;
+	keys[n] = NULL;
+	cfg_check_keys(s, keys);
+}
+
+/* a bridge's setting, in the form its key says; the meaning is the
+   bridge's to check */
+static const char *bridge_value(const config_setting_t *s,
+				const struct bridge_key *k)
+{
+	const char *str = NULL;
+	int v;
+
+	switch (k->kind) {
+	case BRIDGE_KEY_ENUM:
+		cfg_get_enum(s, k->name, k->values, 0, &v);
+		return k->values[v];
+	case BRIDGE_KEY_PATH:
+		cfg_get_path(s, k->name, NULL, &str);
+		return str;
+	case BRIDGE_KEY_PROGRAM: /* a bare name is looked up in PATH */
+		cfg_get_string(s, k->name, NULL, &str);
+		if (str && strchr(str, '/'))
+			cfg_get_path(s, k->name, NULL, &str);
+		else if (str && !*str)
+			cfg_error(s, k->name, "empty program name");
+		return str && *str ? str : NULL;
+	}
+	return NULL;
+}
+
+static void parse_bridge_settings(struct host_settings *hs,
+				  const config_setting_t *s)
+{
+	const struct bridge_key *k;
+	const char *owner, *value;
+	size_t i;
+
+	for (i = 0; (k = bridges_key(i, &owner)); i++) {
+		value = bridge_value(s, k);
+		hs->bridge_settings =
+			xrealloc(hs->bridge_settings,
+				 (i + 1) * sizeof(*hs->bridge_settings));
+		hs->bridge_owners =
+			xrealloc(hs->bridge_owners,
+				 (i + 1) * sizeof(*hs->bridge_owners));
+		hs->bridge_settings[i] = (struct bridge_setting){
+			k->name, value ? xstrdup(value) : NULL
+		};
+		hs->bridge_owners[i] = xstrdup(owner);
+		hs->nbridge_settings = i + 1;
+	}
+}
+
 static void parse_host(struct host *h, const config_setting_t *root)
 {
 	const config_setting_t *s = cfg_get_group(root, "host");
@@ -68,22 +130,12 @@ static void parse_host(struct host *h, const config_setting_t *root)
 	int v;
 
 	if (s)
-		cfg_check_keys(s, host_keys);
+		check_host_keys(s);
 	cfg_get_path(s, "state_dir", NULL, &str);
 	hs->state_dir = str ? xstrdup(str) : host_default_state_dir();
-	cfg_get_enum(s, "bridge", bridge_names, BRIDGE_AUTO, &v);
-	hs->bridge = v;
-	cfg_get_enum(s, "accel", accel_names, ACCEL_AUTO, &v);
-	hs->accel = v;
-	/* a bare name is looked up in PATH; a path is relative to the file */
-	cfg_get_string(s, "qemu", NULL, &str);
-	if (str && strchr(str, '/'))
-		cfg_get_path(s, "qemu", NULL, &str);
-	else if (str && !*str)
-		cfg_error(s, "qemu", "empty QEMU binary name");
-	hs->qemu = xstrdup(str);
-	cfg_get_path(s, "virtiofsd", NULL, &str);
-	hs->virtiofsd = xstrdup(str);
+	cfg_get_enum(s, "bridge", bridges_names(), 0, &v);
+	hs->bridge = bridges_names()[v];
+	parse_bridge_settings(hs, s);
 	get_uint(s, "max_vms", 0, 0, 4096, &hs->max_vms);
 	get_uint(s, "macos_slots", 2, 0, 64, &hs->macos_slots);
 	get_uint(s, "wait_for_slot", 0, 0, 86400, &hs->wait_for_slot);
@@ -351,8 +403,12 @@ void host_close(struct host *h)
 	free(h->plugin_dirs);
 	free(h->trusted_dir);
 	free(h->set.state_dir);
-	free(h->set.qemu);
-	free(h->set.virtiofsd);
+	for (i = 0; i < h->set.nbridge_settings; i++) {
+		free((char *)h->set.bridge_settings[i].value);
+		free(h->set.bridge_owners[i]);
+	}
+	free(h->set.bridge_settings);
+	free(h->set.bridge_owners);
 	free(h->set.hooks_dir);
 	cfg_free(&h->cfg);
 	diag_free(&h->diag);

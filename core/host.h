@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "../bridge/bridge.h"
 #include "cfg.h"
 #include "diag.h"
 #include "machine.h"
@@ -25,15 +26,14 @@ struct plugin {
 	struct host *host;
 };
 
-enum bridge_choice { BRIDGE_AUTO, BRIDGE_QEMU, BRIDGE_VZ };
-enum accel_choice { ACCEL_AUTO, ACCEL_KVM, ACCEL_HVF, ACCEL_TCG };
-
 struct host_settings {
 	char *state_dir;
-	enum bridge_choice bridge;
-	enum accel_choice accel;
-	char *qemu; /* host.qemu: the QEMU binary, or NULL */
-	char *virtiofsd; /* host.virtiofsd, or NULL: Debian's */
+	const char *bridge; /* "auto" or a bridge's name (core/bridges.h) */
+	/* the bridges' own settings (host.accel, ...): every key
+	   of every bridge, its value given, defaulted or NULL */
+	struct bridge_setting *bridge_settings;
+	char **bridge_owners; /* ... and the bridge each belongs to */
+	size_t nbridge_settings;
 	unsigned max_vms; /* 0: no limit */
 	unsigned macos_slots; /* macOS guests at once */
 	unsigned wait_for_slot; /* seconds */
@@ -56,9 +56,6 @@ struct host {
 	bool plugins_failed; /* then unknown kinds only echo that */
 };
 
-extern const char *const bridge_names[];
-extern const char *const accel_names[];
-
 /*
  * The pipeline up to a validated set of machines.  Each returns 0 or -errno;
  * configuration errors are collected in h->diag (all of them, not the first).
@@ -69,7 +66,7 @@ int host_load_plugins(struct host *h);
 int host_build(struct host *h);
 void host_close(struct host *h);
 
-/* $XDG_RUNTIME_DIR/vzhost; else /run/vzhost for root; else
+/* $XDG_RUNTIME_DIR/vzhost; else /run/vzhost for root (/var/run on macOS); else
    ${XDG_STATE_HOME:-$HOME/.local/state}/vzhost */
 char *host_default_state_dir(void);
 /* the directory holding the built-in plugins, or VZHOST_PLUGIN_PATH's */

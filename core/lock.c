@@ -16,8 +16,8 @@
 
 /*
  * flock() on the image itself: it is what every vzhost sees, whatever its
- * state_dir, and it does not meet QEMU's own locks (OFD byte-range locks on
- * bytes 100-203).  Who holds it is noted under state_dir/locks.
+ * state_dir, and it does not meet a hypervisor's own byte-range locks (OFD
+ * locks on bytes 100-203).  Who holds it is noted under state_dir/locks.
  */
 static char *note_name(const struct stat *st)
 {

@@ -10,6 +10,7 @@
 #include <sysexits.h>
 
 #include "ctlcli.h"
+#include "ctlcmd.h"
 #include "exits.h"
 #include "host.h"
 #include "log.h"
@@ -32,6 +33,9 @@ enum mode {
 
 static void usage(FILE *f)
 {
+	const struct ctl_command *k;
+	char name[32];
+
 	fprintf(f,
 		"usage: vzhost -c FILE [--check | --print]\n"
 		"       vzhost plugins [-c FILE]\n"
@@ -49,10 +53,13 @@ static void usage(FILE *f)
 		"  -h, --help         this text\n"
 		"\n"
 		"  plugins            list the loaded plugins, versions and kinds\n"
-		"  ctl VM COMMAND     status, stop (graceful), kill (force), pause,\n"
-		"                     resume, save PATH (then the VM stops), events\n"
-		"                     (stream until the VM is gone), through the\n"
-		"                     VM's control socket\n"
+		"  ctl VM COMMAND     through the VM's control socket:\n");
+	for (k = ctl_commands; k->name; k++) {
+		snprintf(name, sizeof(name), "%s%s", k->name,
+			 k->arg ? " PATH" : "");
+		fprintf(f, "    %-16s %s\n", name, k->help);
+	}
+	fprintf(f,
 		"  list               the VMs running from one state directory:\n"
 		"                     state, pid, uptime, config\n"
 		"      --state-dir DIR  where ctl and list find the sockets (default:\n"

@@ -74,6 +74,11 @@ pid_t os_flock_holder(const struct stat *st)
 	return 0;
 }
 
+const char *os_run_dir(void)
+{
+	return "/var/run";
+}
+
 int os_self_exe(char *buf, size_t len)
 {
 	uint32_t n = (uint32_t)len;

@@ -58,6 +58,11 @@ pid_t os_flock_holder(const struct stat *st)
 	return found;
 }
 
+const char *os_run_dir(void)
+{
+	return "/run";
+}
+
 int os_self_exe(char *buf, size_t len)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, len - 1);

@@ -17,6 +17,9 @@ int os_close_from(int low);
 /* a process other than us holding a flock on st's file, or 0 when the
    system cannot tell (the lock notes in state_dir/locks say more) */
 pid_t os_flock_holder(const struct stat *st);
+/* where root's state directory goes: the system's run-time directory
+   ("/run" on Linux, "/var/run" on macOS) */
+const char *os_run_dir(void);
 /* the running executable's path into buf; 0 or -1 */
 int os_self_exe(char *buf, size_t len);
 /* a name dlopen() takes for the file open as fd, found at path (checked):

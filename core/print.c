@@ -119,17 +119,24 @@ json_t *print_machine_json(const struct machine *m)
 json_t *print_host_json(const struct host *h)
 {
 	const struct host_settings *s = &h->set;
-	json_t *vms = json_array();
+	json_t *vms = json_array(), *host;
 	size_t i;
 
 	for (i = 0; i < h->nvms; i++)
 		json_array_append_new(vms, print_machine_json(&h->vms[i]));
-	return json_pack("{s:{s:s,s:s,s:s,s:i,s:i,s:i},s:{s:o,s:i},s:o}",
-			 "host", "state_dir", s->state_dir, "bridge",
-			 bridge_names[s->bridge], "accel",
-			 accel_names[s->accel], "max_vms", (int)s->max_vms,
-			 "macos_slots", (int)s->macos_slots, "wait_for_slot",
-			 (int)s->wait_for_slot, "hooks", "dir",
+	host = json_pack("{s:s,s:s}", "state_dir", s->state_dir, "bridge",
+			 s->bridge);
+	/* the bridges' settings that have a value (given, or a default) */
+	for (i = 0; i < s->nbridge_settings; i++)
+		if (s->bridge_settings[i].value)
+			json_object_set_new(
+				host, s->bridge_settings[i].name,
+				json_string(s->bridge_settings[i].value));
+	json_object_set_new(host, "max_vms", json_integer(s->max_vms));
+	json_object_set_new(host, "macos_slots", json_integer(s->macos_slots));
+	json_object_set_new(host, "wait_for_slot",
+			    json_integer(s->wait_for_slot));
+	return json_pack("{s:o,s:{s:o,s:i},s:o}", "host", host, "hooks", "dir",
 			 str_or_null(s->hooks_dir), "timeout",
 			 (int)s->hooks_timeout, "vms", vms);
 }

@@ -12,6 +12,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "bridges.h"
 #include "console.h"
 #include "fd.h"
 #include "log.h"
@@ -25,29 +26,40 @@
 
 #define MAX_POLL 1024
 
-/* auto: vz on macOS when built with it; qemu otherwise */
-static const struct bridge_ops *pick(const struct host *h, struct diag *d)
+static void fill_env(struct host *h, const struct bridge_ops *ops,
+		     struct bridge_env *env, int state_fd, int event_fd)
 {
-	if (h->set.bridge == BRIDGE_VZ) {
-		diag_add(d, NULL,
-			 "host.bridge = \"vz\": this vzhost was built without "
-			 "the Virtualization.framework bridge (macOS only)");
-		return NULL;
-	}
-	return &qemu_bridge;
-}
+	const struct host_settings *hs = &h->set;
+	size_t i;
 
-static void fill_env(struct host *h, struct bridge_env *env, int state_fd,
-		     int event_fd)
-{
 	memset(env, 0, sizeof(*env));
-	env->state_dir = h->set.state_dir;
+	env->state_dir = hs->state_dir;
 	env->state_fd = state_fd;
-	env->accel = h->set.accel;
-	env->qemu = h->set.qemu;
-	env->virtiofsd = h->set.virtiofsd;
 	env->event_fd = event_fd;
 	env->several = h->nvms > 1;
+	/* its own settings: one run of the table's order */
+	for (i = 0; i < hs->nbridge_settings; i++) {
+		if (strcmp(hs->bridge_owners[i], ops->name))
+			continue;
+		if (!env->settings)
+			env->settings = &hs->bridge_settings[i];
+		env->nsettings++;
+	}
+}
+
+/* on_host_stop = "save" that the bridge cannot honour: said before it
+   matters */
+static void check_savable(const struct bridge_ops *ops, const struct machine *m)
+{
+	char *why = NULL;
+
+	if (m->on_host_stop == HOST_STOP_SAVE && ops->can_save &&
+	    !ops->can_save(m, &why))
+		log_msg(LOG_WARNING, m->name,
+			"on_host_stop = \"save\": %s: it will be shut down "
+			"at host stop instead",
+			why);
+	free(why);
 }
 
 int run_check_bridge(struct host *h, bool strict)
@@ -59,12 +71,15 @@ int run_check_bridge(struct host *h, bool strict)
 	size_t i;
 	int ret = 0;
 
-	ops = pick(h, &probe);
-	fill_env(h, &env, -1, -1);
+	ops = bridges_pick(h->set.bridge, &probe);
+	if (ops)
+		fill_env(h, ops, &env, -1, -1);
 	if (ops && ops->probe(&env, &b, &probe) == 0) {
-		for (i = 0; i < h->nvms; i++)
+		for (i = 0; i < h->nvms; i++) {
 			if (ops->validate(b, &h->vms[i], &h->diag) < 0)
 				ret = -EINVAL;
+			check_savable(ops, &h->vms[i]);
+		}
 		ops->free(b);
 	} else if (strict) {
 		diag_print(&probe, stderr);
@@ -283,6 +298,8 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 	finish(r, v, failed);
 }
 
+static int runner_stop(struct runner *r, struct vmrun *v, bool force);
+
 /* a save under way ended: tell who asked; a failed save at host stop falls
    back to the stop chain, and the run ends badly */
 static void save_outcome(struct runner *r, struct vmrun *v,
@@ -339,7 +356,7 @@ void runner_drain(struct runner *r)
 		on_event(r, &ev);
 }
 
-int runner_stop(struct runner *r, struct vmrun *v, bool force)
+static int runner_stop(struct runner *r, struct vmrun *v, bool force)
 {
 	if (v->done)
 		return -EINVAL;
@@ -379,34 +396,75 @@ static bool live(const struct vmrun *v)
 	return v->bvm && !v->vetoing;
 }
 
-int runner_pause(struct runner *r, struct vmrun *v)
+static int runner_pause(struct runner *r, struct vmrun *v)
 {
 	return live(v) ? r->ops->pause(v->bvm) : -EINVAL;
 }
 
-int runner_resume(struct runner *r, struct vmrun *v)
+static int runner_resume(struct runner *r, struct vmrun *v)
 {
 	return live(v) ? r->ops->resume(v->bvm) : -EINVAL;
 }
 
 /* the outcome arrives as events: stopped (saved), or the state it had before
    with an error (see save_outcome) */
-int runner_save(struct runner *r, struct vmrun *v, const char *path)
+static int runner_save(struct runner *r, struct vmrun *v, const char *path,
+		       char **why)
 {
 	int ret;
 
 	if (!live(v) || v->saving)
 		return -EINVAL;
+	if (r->ops->can_save && !r->ops->can_save(v->m, why))
+		return -ENOTSUP;
 	ret = r->ops->save(v->bvm, path);
 	if (ret == 0)
 		v->saving = true;
 	return ret;
 }
 
-/* QEMU cannot migrate a vhost-user-fs device: such a VM shuts down instead */
-static bool savable(const struct machine *m)
+/* what a control client asks: done, then the bridge's events taken */
+static int drained(struct runner *r, int ret)
 {
-	return machine_count(m, DEV_SHARE) == 0;
+	runner_drain(r);
+	return ret;
+}
+
+static int ask_stop(struct runner *r, struct vmrun *v, bool force)
+{
+	return drained(r, runner_stop(r, v, force));
+}
+
+static int ask_pause(struct runner *r, struct vmrun *v)
+{
+	return drained(r, runner_pause(r, v));
+}
+
+static int ask_resume(struct runner *r, struct vmrun *v)
+{
+	return drained(r, runner_resume(r, v));
+}
+
+static int ask_save(struct runner *r, struct vmrun *v, const char *path,
+		    char **why)
+{
+	return drained(r, runner_save(r, v, path, why));
+}
+
+const struct runner_actions run_actions = { ask_stop, ask_pause, ask_resume,
+					    ask_save };
+
+/* on_host_stop = "save": under way, or false (said why) to stop instead */
+static bool host_stop_save(struct runner *r, struct vmrun *v)
+{
+	char *why = NULL;
+	int ret = runner_save(r, v, v->state_file, &why);
+
+	if (why)
+		log_msg(LOG_NOTICE, v->m->name, "%s: shutting it down instead",
+			why);
+	free(why);
+	return ret == 0;
 }
 
 static void on_signal(struct runner *r)
@@ -429,8 +487,7 @@ static void on_signal(struct runner *r)
 			    1) /* a second signal: no patience */
 				runner_stop(r, v, true);
 			else if (v->m->on_host_stop == HOST_STOP_SAVE &&
-				 savable(v->m) && live(v) &&
-				 runner_save(r, v, v->state_file) == 0)
+				 live(v) && host_stop_save(r, v))
 				v->host_stop_save = true;
 			else
 				runner_stop(r, v, false);
@@ -560,7 +617,7 @@ static int setup(struct runner *r, struct diag *d)
 	size_t i;
 	int ret;
 
-	r->ops = pick(r->h, d);
+	r->ops = bridges_pick(r->h->set.bridge, d);
 	if (!r->ops)
 		return EX_UNAVAILABLE;
 	/* ours alone, or nothing starts: others must not plant files there */
@@ -584,7 +641,7 @@ static int setup(struct runner *r, struct diag *d)
 	}
 	if (hooks_scan(r, d) < 0)
 		return EX_CONFIG;
-	fill_env(r->h, &env, r->state_fd, r->ev[1]);
+	fill_env(r->h, r->ops, &env, r->state_fd, r->ev[1]);
 	if (r->ops->probe(&env, &r->b, d) < 0)
 		return EX_UNAVAILABLE;
 	for (i = 0; i < r->h->nvms; i++)
@@ -595,6 +652,7 @@ static int setup(struct runner *r, struct diag *d)
 int run_machines(struct host *h)
 {
 	struct runner r = { .h = h,
+			    .act = &run_actions,
 			    .ev = { -1, -1 },
 			    .sigfd = -1,
 			    .state_fd = -1,

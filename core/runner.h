@@ -13,6 +13,21 @@
 
 struct ctl_client;
 struct hook_job;
+struct runner;
+struct vmrun;
+
+/* What control clients may ask of a VM: the loop's (run.c, run_actions),
+   reached through r->act so that the control socket depends on nothing
+   above it.  Each returns with the bridge's events taken: the VM's state is
+   the one the request led to.  0 or -errno; save: -ENOTSUP with *why when
+   the bridge cannot save this VM */
+struct runner_actions {
+	int (*stop)(struct runner *r, struct vmrun *v, bool force);
+	int (*pause)(struct runner *r, struct vmrun *v);
+	int (*resume)(struct runner *r, struct vmrun *v);
+	int (*save)(struct runner *r, struct vmrun *v, const char *path,
+		    char **why);
+};
 
 struct vmrun {
 	struct machine *m;
@@ -45,6 +60,7 @@ struct vmrun {
 struct runner {
 	struct host *h;
 	const struct bridge_ops *ops;
+	const struct runner_actions *act;
 	struct bridge *b;
 	struct vmrun *vms;
 	int ev[2];
@@ -73,7 +89,6 @@ void events_point(struct runner *r, struct vmrun *v, enum vzh_event ev,
 /* the hook point a transition is, or -1 */
 int events_hook_point(enum vzh_state prev, enum vzh_state state,
 		      enum vzh_reason reason);
-extern const char *const event_names[VZH_EV_COUNT];
 
 /* hook scripts (hooks.c) */
 int hooks_scan(struct runner *r, struct diag *d);
@@ -109,12 +124,7 @@ void ctl_free(struct runner *r);
 
 /* take the bridge's pending events now (run.c) */
 void runner_drain(struct runner *r);
-
-/* what the control socket and signals ask of a VM (run.c) */
-int runner_stop(struct runner *r, struct vmrun *v, bool force);
-int runner_pause(struct runner *r, struct vmrun *v);
-int runner_resume(struct runner *r, struct vmrun *v);
-int runner_save(struct runner *r, struct vmrun *v, const char *path);
+extern const struct runner_actions run_actions;
 
 /* disk locks (lock.c): the image paths, before images are created; then
    the images */

@@ -12,3 +12,9 @@ const char *const reason_names[VZH_REASON_COUNT] = {
 	"host-kill", "crashed",	       "start-failed",	 "saved",
 	"restored",  "limit-exceeded", "signal",
 };
+
+/* the hook points */
+const char *const event_names[VZH_EV_COUNT] = {
+	"prepare",  "start",	"started", "paused",  "resumed", "saved",
+	"restored", "stopping", "stopped", "release", "error",	 "limit",
+};

@@ -6,5 +6,6 @@
 
 extern const char *const state_names[VZH_STATE_COUNT];
 extern const char *const reason_names[VZH_REASON_COUNT];
+extern const char *const event_names[VZH_EV_COUNT];
 
 #endif

@@ -88,12 +88,6 @@ static void check_devices(struct host *h, const struct machine *m)
 		}
 		if (a->cls != DEV_SHARE)
 			continue;
-		if (strlen(a->u.share.tag) > VZH_SHARE_TAG_MAX)
-			diag_add(
-				&h->diag, a->origin.loc,
-				"share tag \"%s\" is %zu bytes; virtio-fs tags "
-				"must be shorter than 36",
-				a->u.share.tag, strlen(a->u.share.tag));
 		for (j = 0; j < i; j++) {
 			b = &m->devs[j];
 			if (b->cls == DEV_SHARE &&
@@ -108,13 +102,6 @@ static void check_devices(struct host *h, const struct machine *m)
 	}
 }
 
-static bool mac_zero(const uint8_t *mac)
-{
-	static const uint8_t zero[6];
-
-	return !memcmp(mac, zero, 6);
-}
-
 /* MACs must be unique on the host, not only within one VM */
 static void check_macs(struct host *h)
 {
@@ -127,18 +114,8 @@ static void check_macs(struct host *h)
 			a = &h->vms[v].devs[i];
 			if (a->cls != DEV_NET)
 				continue;
+			/* (multicast, all zero: core/rules.c, per device) */
 			util_format_mac(a->u.net.mac, buf);
-			if (a->u.net.mac[0] & 1)
-				diag_add(
-					&h->diag, a->origin.loc,
-					"%s is a multicast MAC address; a NIC "
-					"needs a unicast one (even first octet)",
-					buf);
-			else if (mac_zero(a->u.net.mac))
-				diag_add(
-					&h->diag, a->origin.loc,
-					"00:00:00:00:00:00 is not a usable MAC "
-					"address");
 			for (w = 0; w <= v; w++) {
 				for (j = 0; j < (w == v ? i : h->vms[w].ndevs);
 				     j++) {

@@ -56,6 +56,14 @@ sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/vz.conf"
 expect 69 "built without the Virtualization.framework bridge" "$vzhost" -c "$tmp/vz.conf"
 expect 69 "host.accel = \"hvf\": hvf exists on macOS only" \
 	sh -c "sed 's/^host = .*/host = { accel = \"hvf\"; };/' '$tmp/vz.conf' > '$tmp/hvf.conf' && '$vzhost' -c '$tmp/hvf.conf'"
+# what the bridge cannot save is said by --check, before a host stop finds out
+mkdir -p "$tmp/shared"
+cat > "$tmp/savshare.conf" <<CONF
+vms = ( { name = "demo"; on_host_stop = "save"; boot = { kernel = "$here/fixtures/files/vmlinuz"; };
+          devices = ( { kind = "share"; tag = "work"; path = "$tmp/shared"; } ); } );
+CONF
+expect 0 '[demo] warning: on_host_stop = "save": QEMU cannot save a VM with a virtio-fs share (tag "work"): it will be shut down at host stop instead' \
+	"$vzhost" -c "$tmp/savshare.conf" --check
 expect 0 "kinds: entropy balloon vsock" "$vzhost" plugins
 expect 0 "kinds: keyboard pointer" "$vzhost" plugins -c "$tmp/ok.conf"
 # --print output is JSON a tool can read (python3 is a test dependency: make deps)
@@ -95,7 +103,10 @@ printf 'host = { state_dir = 7; };\n' > "$tmp/badhost.conf"
 expect 78 "badhost.conf:1: host.state_dir: " "$vzhost" ctl -c "$tmp/badhost.conf" demo status
 expect 66 "cannot read the configuration" "$vzhost" ctl -c "$tmp/nope.conf" demo status
 expect 69 "no VM \"demo\" is running here" "$vzhost" ctl --state-dir "$tmp" demo status
-expect 64 "a command is needed" "$vzhost" ctl --state-dir "$tmp" demo
+expect 64 "a command is needed: status, stop, kill, pause, resume, save PATH, events" \
+	"$vzhost" ctl --state-dir "$tmp" demo
+expect 64 'unknown command "reboot" (status, stop' "$vzhost" ctl --state-dir "$tmp" demo reboot
+expect 64 "save needs a file name" "$vzhost" ctl --state-dir "$tmp" demo save
 # a control socket that hangs up without a reply: 76
 python3 -c '
 import os, signal, socket, sys

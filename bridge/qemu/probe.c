@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/host.h"
 #include "../../core/log.h"
 #include "../../core/util.h"
 #include "qemu.h"
@@ -77,15 +76,16 @@ int qemu_probe(const struct bridge_env *env, struct bridge **out,
 					    NULL };
 	static const char *const fsds[] = { "/usr/lib/qemu/virtiofsd",
 					    "/usr/libexec/virtiofsd", NULL };
-	const char *arch = qemu_arch(), *why;
+	const char *arch = qemu_arch(), *why, *accel, *fsd;
 	struct bridge *b;
 	char *name;
 	int fd;
 
 	b = xcalloc(1, sizeof(*b));
 	b->env = *env;
-	name = env->qemu ? xstrdup(env->qemu) :
-			   xasprintf("qemu-system-%s", arch ? arch : "x86_64");
+	name = bridge_setting(env, "qemu") ?
+		       xstrdup(bridge_setting(env, "qemu")) :
+		       xasprintf("qemu-system-%s", arch ? arch : "x86_64");
 	b->binary = find_in_path(name);
 	if (!b->binary) {
 		diag_add(d, NULL,
@@ -99,34 +99,31 @@ int qemu_probe(const struct bridge_env *env, struct bridge **out,
 	}
 	free(name);
 	why = kvm_unusable();
-	switch (env->accel) {
-	case ACCEL_KVM:
+	accel = bridge_setting(env, "accel");
+	if (accel && !strcmp(accel, "kvm")) {
 		if (why) {
 			diag_add(d, NULL, "host.accel = \"kvm\": %s", why);
 			goto unavailable;
 		}
 		b->accel = xstrdup("kvm");
-		break;
-	case ACCEL_HVF:
+	} else if (accel && !strcmp(accel, "hvf")) {
 		diag_add(d, NULL,
 			 "host.accel = \"hvf\": hvf exists on macOS only");
 		goto unavailable;
-	case ACCEL_TCG:
+	} else if (accel && !strcmp(accel, "tcg")) {
 		b->accel = xstrdup("tcg");
-		break;
-	default:
+	} else {
 		b->accel = xstrdup(why ? "tcg" : "kvm");
 		if (why && env->event_fd >= 0) /* running, not --check */
 			log_msg(LOG_NOTICE, "qemu",
 				"using TCG (software emulation): %s", why);
-		break;
 	}
 	fd = open("/dev/vhost-vsock", O_RDWR | O_CLOEXEC);
 	b->vsock = fd >= 0;
 	if (fd >= 0)
 		close(fd);
-	b->virtiofsd =
-		xstrdup(env->virtiofsd ? env->virtiofsd : first_existing(fsds));
+	fsd = bridge_setting(env, "virtiofsd");
+	b->virtiofsd = xstrdup(fsd ? fsd : first_existing(fsds));
 	b->ovmf_code = xstrdup(first_existing(codes));
 	b->ovmf_vars = xstrdup(first_existing(vars));
 	fd = open("/sys/module/kvm_intel/parameters/nested",

@@ -13,7 +13,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../../core/host.h"
 #include "../../core/fd.h"
 #include "../../core/log.h"
 #include "../../core/os.h"
@@ -27,23 +26,6 @@
 	10000 /* QEMU answers in milliseconds; TCG boots slowly */
 #define QUIT_GRACE_MS 3000 /* after `quit`, before SIGKILL */
 #define HELPER_GRACE_MS 2000 /* a helper's SIGTERM, before SIGKILL */
-
-void bridge_emit(int fd, unsigned vm, enum vzh_state state,
-		 enum vzh_reason reason, int error, const char *fmt, ...)
-{
-	struct bridge_event ev = { vm, state, reason, error, "" };
-	va_list ap;
-	ssize_t n;
-
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(ev.detail, sizeof(ev.detail), fmt, ap);
-		va_end(ap);
-	}
-	do
-		n = write(fd, &ev, sizeof(ev));
-	while (n < 0 && errno == EINTR);
-}
 
 static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
 		 int error, const char *detail)
@@ -986,8 +968,33 @@ static void q_destroy(struct bvm *vm)
 	free(vm);
 }
 
+/* QEMU cannot migrate a vhost-user-fs device */
+static bool q_can_save(const struct machine *m, char **why)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_SHARE) {
+			*why = xasprintf("QEMU cannot save a VM with a "
+					 "virtio-fs share (tag \"%s\")",
+					 m->devs[i].u.share.tag);
+			return false;
+		}
+	return true;
+}
+
+static const char *const accels[] = { "auto", "kvm", "hvf", "tcg", NULL };
+
+static const struct bridge_key keys[] = {
+	{ "accel", BRIDGE_KEY_ENUM, accels },
+	{ "qemu", BRIDGE_KEY_PROGRAM, NULL },
+	{ "virtiofsd", BRIDGE_KEY_PATH, NULL },
+	{ NULL, 0, NULL },
+};
+
 const struct bridge_ops qemu_bridge = {
 	.name = "qemu",
+	.keys = keys,
 	.probe = qemu_probe,
 	.validate = qemu_validate,
 	.create = q_create,
@@ -996,6 +1003,7 @@ const struct bridge_ops qemu_bridge = {
 	.stop = q_stop,
 	.pause = q_pause,
 	.resume = q_resume,
+	.can_save = q_can_save,
 	.save = q_save,
 	.restore = q_restore,
 	.destroy = q_destroy,

@@ -49,6 +49,8 @@ struct bvm {
 	char guest_reason[32];
 };
 
+extern const struct bridge_ops qemu_bridge;
+
 struct argv {
 	char **v;
 	size_t n, cap;

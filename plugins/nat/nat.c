@@ -61,12 +61,8 @@ static int contribute(void *state, struct vzh_device *d)
 				  "\"%s\" is not a MAC address "
 				  "(six hex pairs such as 52:54:00:12:34:56)",
 				  mac);
-	} else if (net.mac[0] & 1) {
-		return api->error(n, "mac",
-				  "%s is a multicast address; use a "
-				  "unicast one (even first octet)",
-				  mac);
 	}
+	/* a multicast or all-zero MAC: the core's rule, at the setting */
 	return api->emit_net(d, &net);
 }
 

@@ -41,7 +41,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    .state = VZH_STATE_RUNNING,
 			    .listen_fd = -1,
 			    .bvm = (struct bvm *)1 };
-	struct runner r = { .h = &h, .ops = &fake, .vms = &vm, .sigfd = -1 };
+	struct runner r = { .h = &h,
+			    .ops = &fake,
+			    .act = &run_actions,
+			    .vms = &vm,
+			    .sigfd = -1 };
 	struct pollfd fds[4];
 	char sink[65536];
 	int sv[2], n, i;

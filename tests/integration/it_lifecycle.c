@@ -12,7 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "../../bridge/bridge.h"
+#include "../../bridge/qemu/qemu.h"
 #include "helpers.h"
 #include "host.h"
 #include "statedir.h"
@@ -155,7 +155,6 @@ static void boot(const char *action)
 	assert_int_equal(pipe2(r.ev, O_NONBLOCK | O_CLOEXEC), 0);
 	env.state_dir = r.h.set.state_dir;
 	env.state_fd = r.state_fd;
-	env.accel = r.h.set.accel;
 	env.event_fd = r.ev[1];
 	assert_int_equal(qemu_bridge.probe(&env, &r.b, &d), 0);
 	assert_int_equal(qemu_bridge.validate(r.b, &r.h.vms[0], &d), 0);

@@ -64,7 +64,7 @@ cd "$top" || exit 1
 sdk_tu=$build/macos-sdk.c
 printf '#include <vzhost/plugin.h>\n' > "$sdk_tu"
 # the other system's side of core/os.h is not built on macOS
-srcs=$(ls core/*.c bridge/*/*.c plugins/*/*.c | grep -v '^core/os-linux\.c$')
+srcs=$(ls core/*.c bridge/*.c bridge/*/*.c plugins/*/*.c | grep -v '^core/os-linux\.c$')
 out=$build/macos-obj
 failed=0 n=0
 for t in $TARGETS; do

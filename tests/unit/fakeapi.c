@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rules.h"
 #include "util.h"
 
 struct fake fk;
@@ -232,9 +233,24 @@ static int f_emit_disk(struct vzh_device *dv, const struct vzh_disk *v)
 	return 0;
 }
 
+/* the core's own rules for what a user can get wrong (core/rules.c) */
+static int rules(enum dev_class cls, const void *v, size_t size)
+{
+	union device_desc u;
+	const char *bad, *key;
+	char msg[160];
+
+	memset(&u, 0, sizeof(u));
+	memcpy(&u, v, size);
+	bad = rules_check(cls, &u, &key, msg, sizeof(msg));
+	return bad ? ferr(key, "%s", bad) : 0;
+}
+
 static int f_emit_net(struct vzh_device *dv, const struct vzh_net *v)
 {
 	(void)dv;
+	if (rules(DEV_NET, v, sizeof(*v)))
+		return -EINVAL;
 	record("net", v, sizeof(*v));
 	return 0;
 }
@@ -274,9 +290,12 @@ static int f_emit_serial(struct vzh_device *dv, const struct vzh_serial *v)
 
 static int f_emit_share(struct vzh_device *dv, const struct vzh_share *v)
 {
-	struct fake_dev *d = record("share", v, sizeof(*v));
+	struct fake_dev *d;
 
 	(void)dv;
+	if (rules(DEV_SHARE, v, sizeof(*v)))
+		return -EINVAL;
+	d = record("share", v, sizeof(*v));
 	snprintf(d->path, sizeof(d->path), "%s", v->path);
 	snprintf(d->tag, sizeof(d->tag), "%s", v->tag);
 	d->u.share.path = d->path;

@@ -46,6 +46,15 @@ static const struct bridge_ops fake = { .name = "fake",
 					.resume = ok_vm,
 					.stop = ok_vm,
 					.request_stop = ok_vm };
+static bool no_save(const struct machine *mm, char **why)
+{
+	(void)mm;
+	*why = strdup("this hypervisor cannot save a VM with a share");
+	return false;
+}
+
+static const struct bridge_ops unsavable = { .name = "unsavable",
+					     .can_save = no_save };
 static struct machine m = { .name = "t", .stop_timeout = 30 };
 static struct host h = { .vms = &m, .nvms = 1 };
 static struct vmrun vm;
@@ -64,6 +73,7 @@ static int setup(void **s)
 	memset(&r, 0, sizeof(r));
 	r.h = &h;
 	r.ops = &fake;
+	r.act = &run_actions;
 	r.vms = &vm;
 	r.sigfd = -1;
 	paused = 0;
@@ -236,6 +246,20 @@ static void unread_replies_are_bounded(void **s)
 	assert_int_not_equal(errno, EAGAIN);
 }
 
+/* what the bridge cannot save is refused with its reason, the VM untouched */
+static void save_refused_by_bridge(void **s)
+{
+	(void)s;
+	r.ops = &unsavable;
+	assert_string_equal(
+		ask("{\"command\":\"save\",\"path\":\"/tmp/x.state\"}\n"),
+		"{\"ok\":false,\"error\":\"cannot save: this hypervisor "
+		"cannot save a VM with a share\"}\n");
+	assert_int_equal(vm.state, VZH_STATE_RUNNING);
+	assert_false(vm.saving);
+	r.ops = &fake;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -251,6 +275,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(
 			stalled_subscriber_loses_events_not_the_vm, setup,
 			teardown),
+		cmocka_unit_test_setup_teardown(save_refused_by_bridge, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(unread_replies_are_bounded,
 						setup, teardown),
 	};

@@ -32,6 +32,8 @@ static void bad_macs(void **s)
 		"s:52:54:00:12:34:56:78", "s:525400123456",
 		"s:52-54-00-12-34-56",	  "s:"
 	};
+	const struct fake_kv zero[] = { { "mac", "s:00:00:00:00:00:00" },
+					{ 0 } };
 	const struct fake_kv multicast[] = { { "mac", "s:01:00:5e:00:00:01" },
 					     { 0 } };
 	unsigned i;
@@ -46,6 +48,8 @@ static void bad_macs(void **s)
 	}
 	assert_int_not_equal(fake_contribute("nat", multicast), 0);
 	assert_true(fake_has_error("mac", "multicast"));
+	assert_int_not_equal(fake_contribute("nat", zero), 0);
+	assert_true(fake_has_error("mac", "00:00:00:00:00:00 is not a usable"));
 }
 
 static void derived_mac_is_stable_local_unicast(void **s)

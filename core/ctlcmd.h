@@ -1,0 +1,34 @@
+/* ctlcmd.h: the control commands, one table: the server (ctl.c), the client (ctlcli.c) and --help read it. */
+#ifndef VZH_CTLCMD_H
+#define VZH_CTLCMD_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+struct runner;
+struct ctl_client;
+
+/* the server's side of one command: 0 when it answered (or will, later) */
+typedef void ctl_handler_fn(struct runner *r, struct ctl_client *c,
+			    json_t *req);
+
+struct ctl_command {
+	const char *name;
+	const char *arg; /* its argument's name in a request, or NULL */
+	unsigned states; /* the VM states it is taken in: 1u << state */
+	bool waits; /* answered when the hypervisor is done: the client sets
+		       no deadline of its own unless given --timeout */
+	bool stream; /* a stream of lines follows the answer */
+	ctl_handler_fn *handler;
+	const char *help; /* one line for --help */
+};
+
+/* every command, then {NULL} */
+extern const struct ctl_command ctl_commands[];
+/* the command called name, or NULL */
+const struct ctl_command *ctl_command(const char *name);
+/* "status, stop, kill, pause, resume, save PATH, events" into buf */
+void ctl_command_list(char *buf, size_t len);
+
+#endif
