@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <jansson.h>
 #include <poll.h>
 #include <stdio.h>
@@ -11,10 +12,12 @@
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "ctlcmd.h"
 #include "fd.h"
+#include "slots.h"
 #include "util.h"
 
 /* milliseconds left until deadline (ms, util_now_ms), or -1 for none */
@@ -231,12 +234,68 @@ out:
 	return status;
 }
 
-int list_main(const char *state_dir, bool as_json, int timeout_ms)
+/* the ledger: {used, macos, max_vms, macos_slots, holders}; null limits
+   when not known */
+static json_t *slots_json(const char *state_dir, int max_vms, int macos_slots)
+{
+	char *path = xasprintf("%s/slots", state_dir);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	json_t *h = fd >= 0 ? slots_holders(fd) : NULL, *r;
+	size_t i, macos = 0;
+
+	free(path);
+	if (fd >= 0)
+		close(fd);
+	if (!h)
+		h = json_array();
+	json_array_foreach(h, i, r) macos += !strcmp(
+		json_string_value(json_object_get(r, "guest")) ?: "", "macos");
+	return json_pack(
+		"{s:I,s:I,s:o,s:o,s:o}", "used", (json_int_t)json_array_size(h),
+		"macos", (json_int_t)macos, "max_vms",
+		max_vms < 0 ? json_null() : json_integer(max_vms),
+		"macos_slots",
+		macos_slots < 0 ? json_null() : json_integer(macos_slots),
+		"holders", h);
+}
+
+static void print_slots(json_t *s)
+{
+	json_t *h = json_object_get(s, "holders"), *r;
+	size_t i;
+	char when[16];
+	time_t t;
+
+	printf("\nSLOTS: %lld in use (%lld macOS)",
+	       (long long)json_integer_value(json_object_get(s, "used")),
+	       (long long)json_integer_value(json_object_get(s, "macos")));
+	if (json_is_integer(json_object_get(s, "max_vms")))
+		printf(" of max_vms %lld (0: no limit), macos_slots %lld",
+		       (long long)json_integer_value(
+			       json_object_get(s, "max_vms")),
+		       (long long)json_integer_value(
+			       json_object_get(s, "macos_slots")));
+	putchar('\n');
+	json_array_foreach(h, i, r)
+	{
+		t = (time_t)(json_integer_value(json_object_get(r, "since")) /
+			     1000);
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&t));
+		printf("  %-20s pid %-8lld %-6s since %s  %s\n",
+		       json_string_value(json_object_get(r, "vm")),
+		       (long long)json_integer_value(json_object_get(r, "pid")),
+		       json_string_value(json_object_get(r, "guest")), when,
+		       json_string_value(json_object_get(r, "config")));
+	}
+}
+
+int list_main(const char *state_dir, bool as_json, int timeout_ms, int max_vms,
+	      int macos_slots)
 {
 	if (timeout_ms <= 0)
 		timeout_ms = CTL_DEFAULT_TIMEOUT_MS;
 	char buf[4096];
-	json_t *all = json_array(), *rep,
+	json_t *all = json_array(), *rep, *slots,
 	       *req = json_pack("{s:s}", "command", "status");
 	struct dirent *de;
 	size_t len, i, n;
@@ -273,9 +332,13 @@ int list_main(const char *state_dir, bool as_json, int timeout_ms)
 	}
 	if (d)
 		closedir(d);
+	slots = slots_json(state_dir, max_vms, macos_slots);
 	if (as_json) {
-		json_dumpf(all, stdout, JSON_INDENT(2));
+		json_t *o = json_pack("{s:O,s:O}", "vms", all, "slots", slots);
+
+		json_dumpf(o, stdout, JSON_INDENT(2));
 		putchar('\n');
+		json_decref(o);
 	} else {
 		printf("%-20s %-10s %-8s %-10s %s\n", "VM", "STATE", "PID",
 		       "UPTIME", "CONFIG");
@@ -297,6 +360,9 @@ int list_main(const char *state_dir, bool as_json, int timeout_ms)
 				       json_object_get(rep, "config")));
 		}
 	}
+	if (!as_json)
+		print_slots(slots);
+	json_decref(slots);
 	json_decref(all);
 	json_decref(req);
 	return status;

@@ -15,6 +15,7 @@ const struct exit_status exit_statuses[] = {
 	{ EX_OSERR, "the system refused what the event loop needs" },
 	{ EX_CANTCREAT,
 	  "the state directory cannot be created or is not safe" },
+	{ EX_TEMPFAIL, "no VM slot was free (host.max_vms, host.macos_slots)" },
 	{ EX_PROTOCOL, "ctl, list: a VM did not answer (in time)" },
 	{ EX_CONFIG, "configuration error (syntax, key, kind, value, plugin, "
 		     "hooks.dir)" },

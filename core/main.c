@@ -136,7 +136,7 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 {
 	struct host h;
 	char *dir = NULL;
-	int ret, status;
+	int ret, status, max_vms = -1, macos_slots = -1;
 
 	if (state_dir) {
 		dir = xstrdup(state_dir);
@@ -150,6 +150,8 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 			return status;
 		}
 		dir = xstrdup(h.set.state_dir);
+		max_vms = (int)h.set.max_vms;
+		macos_slots = (int)h.set.macos_slots;
 		host_close(&h);
 	} else {
 		dir = host_default_state_dir();
@@ -157,7 +159,9 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 	/* a server that hangs up is an answer, not a reason to die */
 	signal(SIGPIPE, SIG_IGN);
 	if (mode == MODE_LIST) {
-		status = argc ? EX_USAGE : list_main(dir, json, timeout_ms);
+		status = argc ? EX_USAGE :
+				list_main(dir, json, timeout_ms, max_vms,
+					  macos_slots);
 	} else if (argc < 1) {
 		fprintf(stderr,
 			"vzhost ctl: which VM? (vzhost ctl VM COMMAND)\n");

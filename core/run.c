@@ -25,6 +25,7 @@
 #include "util.h"
 
 #define MAX_POLL 1024
+#define SLOT_RECHECK_MS 1000 /* waiting for a slot: a look at the ledger */
 
 static void fill_env(struct host *h, const struct bridge_ops *ops,
 		     struct bridge_env *env, int state_fd, int event_fd)
@@ -131,7 +132,9 @@ static void finish(struct runner *r, struct vmrun *v, bool failed)
 {
 	v->done = true;
 	v->failed |= failed;
-	v->restart_at = 0;
+	v->restart_at = v->slot_retry_at = 0;
+	/* held across restarts: given back only now */
+	slots_release(r->slots_fd, &v->slot);
 	ctl_close(r, v);
 }
 
@@ -237,6 +240,58 @@ static void veto_over(struct runner *r, struct vmrun *v)
 		proceed(r, v, v->veto_point);
 }
 
+/*
+ * A slot in the ledger before anything of the start happens (hooks, disks,
+ * the hypervisor): true when v has one.  Otherwise it waits (wait_for_slot,
+ * a look at the ledger a second) or is refused: the limit hook point, and
+ * the run ends with 75.
+ */
+static bool admitted(struct runner *r, struct vmrun *v)
+{
+	const struct host_settings *hs = &r->h->set;
+	struct slot_request req = {
+		v->m->name,   v->m->guest == VZH_GUEST_MACOS,
+		r->ops->name, r->config,
+		hs->max_vms,  hs->macos_slots
+	};
+	long long now = util_now_ms();
+	char *why = NULL;
+	int ret;
+
+	if (v->slot.name) /* kept across a restart */
+		return true;
+	ret = slots_admit(r->slots_fd, &req, &v->slot, &why);
+	if (ret == 0) {
+		if (v->slot_until)
+			log_msg(LOG_NOTICE, v->m->name, "a slot is free now");
+		v->slot_until = 0;
+		return true;
+	}
+	if (ret == -EAGAIN && hs->wait_for_slot && !v->slot_until) {
+		v->slot_until = now + hs->wait_for_slot * 1000ll;
+		log_msg(LOG_NOTICE, v->m->name,
+			"waiting up to %u s for a slot: %s", hs->wait_for_slot,
+			why);
+	}
+	if (ret == -EAGAIN && now < v->slot_until) {
+		v->slot_retry_at = now + SLOT_RECHECK_MS;
+		free(why);
+		return false;
+	}
+	if (ret != -EAGAIN) {
+		abandon(r, v, why);
+		return false;
+	}
+	log_msg(LOG_ERR, v->m->name, "no slot for this VM%s: %s",
+		v->slot_until ? " in time" : "", why);
+	free(why);
+	v->slot_until = 0;
+	v->limited = true;
+	events_point(r, v, VZH_EV_LIMIT, VZH_REASON_LIMIT_EXCEEDED);
+	finish(r, v, true);
+	return false;
+}
+
 static void start_vm(struct runner *r, struct vmrun *v)
 {
 	char *why = NULL;
@@ -250,7 +305,8 @@ static void start_vm(struct runner *r, struct vmrun *v)
 		return;
 	}
 	v->restoring = ret == 1;
-	veto(r, v, VZH_EV_PREPARE);
+	if (admitted(r, v))
+		veto(r, v, VZH_EV_PREPARE);
 }
 
 /* a restart is wanted: schedule it, or give up on a loop */
@@ -541,6 +597,10 @@ static void timers(struct runner *r)
 			v->restart_at = 0;
 			start_vm(r, v);
 		}
+		if (v->slot_retry_at && now >= v->slot_retry_at && !v->done) {
+			v->slot_retry_at = 0;
+			start_vm(r, v);
+		}
 	}
 }
 
@@ -565,6 +625,8 @@ static void loop(struct runner *r)
 				lower(&timeout, vm->force_at);
 			if (vm->restart_at)
 				lower(&timeout, vm->restart_at);
+			if (vm->slot_retry_at)
+				lower(&timeout, vm->slot_retry_at);
 			if (!vm->bvm)
 				continue;
 			first = n;
@@ -628,7 +690,14 @@ static int setup(struct runner *r, struct diag *d)
 			path = xasprintf("%s/locks", r->h->set.state_dir),
 			&why);
 	free(path);
-	if (r->state_fd < 0 || r->locks_fd < 0) {
+	path = NULL;
+	if (r->locks_fd >= 0)
+		r->slots_fd = statedir_sub(
+			r->state_fd, "slots",
+			path = xasprintf("%s/slots", r->h->set.state_dir),
+			&why);
+	free(path);
+	if (r->state_fd < 0 || r->locks_fd < 0 || r->slots_fd < 0) {
 		diag_add(d, NULL, "%s", why);
 		free(why);
 		return EX_CANTCREAT;
@@ -656,7 +725,8 @@ int run_machines(struct host *h)
 			    .ev = { -1, -1 },
 			    .sigfd = -1,
 			    .state_fd = -1,
-			    .locks_fd = -1 };
+			    .locks_fd = -1,
+			    .slots_fd = -1 };
 	struct diag d = { 0 };
 	int status;
 	size_t i;
@@ -680,8 +750,12 @@ int run_machines(struct host *h)
 			runner_drain(&r);
 		}
 		loop(&r);
+		/* a VM that failed outweighs one refused a slot */
 		for (i = 0; i < h->nvms; i++)
-			if (r.vms[i].failed)
+			if (r.vms[i].limited && status == EX_OK)
+				status = EX_TEMPFAIL;
+		for (i = 0; i < h->nvms; i++)
+			if (r.vms[i].failed && !r.vms[i].limited)
 				status = 1;
 	}
 	diag_print(&d, stderr);
@@ -690,6 +764,7 @@ int run_machines(struct host *h)
 		if (r.vms[i].bvm)
 			r.ops->destroy(r.vms[i].bvm);
 		unlock_disks(&r, &r.vms[i]);
+		slots_release(r.slots_fd, &r.vms[i].slot);
 	}
 	hooks_free(&r);
 	proc_reap_all();
@@ -709,6 +784,8 @@ int run_machines(struct host *h)
 	sig_close(r.sigfd);
 	if (r.locks_fd >= 0)
 		close(r.locks_fd);
+	if (r.slots_fd >= 0)
+		close(r.slots_fd);
 	if (r.state_fd >= 0)
 		close(r.state_fd);
 	return status;

@@ -10,6 +10,7 @@
 #include "../bridge/bridge.h"
 #include "host.h"
 #include "restart.h"
+#include "slots.h"
 
 struct ctl_client;
 struct hook_job;
@@ -49,6 +50,10 @@ struct vmrun {
 	bool host_stop_save; /* ... the one on_host_stop asked for */
 	int *locks; /* disk lock descriptors */
 	size_t nlocks;
+	struct slot slot; /* its ledger record, kept across restarts */
+	long long slot_until; /* ms: waiting for a slot until then, 0: not */
+	long long slot_retry_at; /* ms: the next look at the ledger, 0: none */
+	bool limited; /* refused a slot: exit status 75 */
 	struct hook_job *jobs; /* hook scripts queued, in order */
 	bool vetoing; /* the scripts of a veto point run ... */
 	enum vzh_event veto_point; /* ... this one (prepare, start) */
@@ -67,6 +72,7 @@ struct runner {
 	int sigfd; /* the self-pipe (core/sig.h) */
 	int state_fd; /* the state directory, checked (core/statedir.h) */
 	int locks_fd; /* its locks/ */
+	int slots_fd; /* its slots/: the slot ledger (core/slots.h) */
 	unsigned interrupts;
 	char **hooks; /* hook scripts, in name order */
 	size_t nhooks;

@@ -140,6 +140,18 @@ chmod 755 "$tmp/badqemu"
 runconf badqemu "qemu = \"$tmp/badqemu\"; accel = \"tcg\";"
 expect 1 "state starting -> stopped (start-failed): QEMU: qemu-system-x86_64: -device nope: not found" \
 	"$vzhost" -c "$tmp/badqemu.conf"
+# no slot: the ledger's one record is held by a live process (flock), max_vms = 1
+runconf full 'qemu = "/bin/false"; max_vms = 1;'
+mkdir -p "$tmp/st/slots" && chmod 700 "$tmp/st" "$tmp/st/slots"
+printf '{"vm":"other","pid":1,"guest":"linux","bridge":"qemu","config":"/x.conf","since":0}' \
+	> "$tmp/st/slots/other.1.slot"
+flock "$tmp/st/slots/other.1.slot" sleep 10 &
+holder=$!
+sleep 0.2
+expect 75 "no slot for this VM: host.max_vms = 1 and 1 VM runs: other (vzhost pid 1, /x.conf, since " \
+	"$vzhost" -c "$tmp/full.conf"
+kill $holder 2>/dev/null
+wait $holder 2>/dev/null
 # -q keeps errors only; -vv shows the command line
 expect 1 "error: state starting -> stopped (start-failed): /bin/false exited with status 1 before it answered" \
 	"$vzhost" -q -c "$tmp/false.conf"

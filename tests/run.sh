@@ -64,6 +64,7 @@ count macos tests/macos/run.sh
 count security tests/security/run.sh
 count integration tests/integration/run.sh
 count events tests/integration/events.sh
+count slots-vm tests/integration/slots.sh
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
 if [ $ran = 0 ]; then
 	echo "no suite matches VZH_SUITES=\"${VZH_SUITES:-}\""

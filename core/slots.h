@@ -1,0 +1,41 @@
+/* slots.h: the slot ledger: one flock-held record per running VM, and admission against the host's limits. */
+#ifndef VZH_SLOTS_H
+#define VZH_SLOTS_H
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* what a VM asks for, and the limits it is admitted under */
+struct slot_request {
+	const char *vm;
+	bool macos; /* counted against macos_slots too */
+	const char *bridge;
+	const char *config;
+	unsigned max_vms; /* 0: no limit */
+	unsigned macos_slots; /* 0: not counted (the hypervisor decides) */
+};
+
+/* a VM's place in the ledger, held while it runs (restarts included) */
+struct slot {
+	char *name; /* its file name in the ledger; NULL: none held */
+	int fd; /* the record, flock()ed */
+};
+
+/*
+ * Under the ledger-wide lock: count the live records (a record whose lock is
+ * free is stale: removed, and said once), and when req fits the limits,
+ * create its record, held.  0: admitted (s filled); -EAGAIN: no slot, *why
+ * names the limit and every holder (VM, pid, config, since); other -errno
+ * with *why.  The caller frees *why.
+ */
+int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
+		char **why);
+/* give the slot back (the VM is over for good) */
+void slots_release(int dirfd, struct slot *s);
+/* the live records as JSON objects {vm, pid, guest, bridge, config, since},
+   stale ones removed when the ledger lock is free to take; NULL when the
+   ledger cannot be read */
+json_t *slots_holders(int dirfd);
+
+#endif
