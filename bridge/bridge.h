@@ -61,6 +61,14 @@ struct bridge_env {
 	size_t nsettings;
 };
 
+/* A hypervisor VM alive on this host, whoever started it: what the VM-limit
+   diagnosis counts (VZ: a com.apple.Virtualization.VirtualMachine process) */
+struct hv_proc {
+	int pid;
+	int owner_pid; /* the app it runs for, 0: unknown */
+	char owner[48]; /* its name: "vzhost", "UTM", "tart" */
+};
+
 struct bridge;
 struct bvm;
 
@@ -96,6 +104,11 @@ struct bridge_ops {
 	int (*pollfds)(struct bvm *vm, struct pollfd *fds, int max,
 		       int *timeout_ms);
 	void (*dispatch)(struct bvm *vm, const struct pollfd *fds, int n);
+	/* the hypervisor VMs alive host-wide (*out malloc'd), for a start the
+	   hypervisor refused for its VM limit: such a start ends stopped with
+	   reason limit-exceeded (VZ: VZErrorDomain code 6).  NULL: this
+	   hypervisor has no host-wide limit */
+	int (*alive)(struct bridge *b, struct hv_proc **out, size_t *n);
 	void (*free)(struct bridge *b);
 };
 

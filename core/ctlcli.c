@@ -17,6 +17,7 @@
 
 #include "ctlcmd.h"
 #include "fd.h"
+#include "os.h"
 #include "slots.h"
 #include "util.h"
 
@@ -240,20 +241,28 @@ static json_t *slots_json(const char *state_dir, int max_vms, int macos_slots)
 {
 	char *path = xasprintf("%s/slots", state_dir);
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	json_t *h = fd >= 0 ? slots_holders(fd) : NULL, *r;
+	json_t *h = fd >= 0 ? slots_holders(fd) : NULL, *r, *leak = json_null();
+	long long since = 0;
+	unsigned leaked = fd >= 0 ? slots_leaked(fd, os_boot_time(), &since) :
+				    0;
 	size_t i, macos = 0;
 
 	free(path);
 	if (fd >= 0)
 		close(fd);
+	if (leaked) {
+		json_decref(leak);
+		leak = json_pack("{s:i,s:I}", "count", (int)leaked, "since",
+				 (json_int_t)since);
+	}
 	if (!h)
 		h = json_array();
 	json_array_foreach(h, i, r) macos += !strcmp(
 		json_string_value(json_object_get(r, "guest")) ?: "", "macos");
 	return json_pack(
-		"{s:I,s:I,s:o,s:o,s:o}", "used", (json_int_t)json_array_size(h),
-		"macos", (json_int_t)macos, "max_vms",
-		max_vms < 0 ? json_null() : json_integer(max_vms),
+		"{s:o,s:I,s:I,s:o,s:o,s:o}", "leaked", leak, "used",
+		(json_int_t)json_array_size(h), "macos", (json_int_t)macos,
+		"max_vms", max_vms < 0 ? json_null() : json_integer(max_vms),
 		"macos_slots",
 		macos_slots < 0 ? json_null() : json_integer(macos_slots),
 		"holders", h);
@@ -276,6 +285,18 @@ static void print_slots(json_t *s)
 		       (long long)json_integer_value(
 			       json_object_get(s, "macos_slots")));
 	putchar('\n');
+	if (json_is_object(json_object_get(s, "leaked"))) {
+		json_t *l = json_object_get(s, "leaked");
+
+		t = (time_t)(json_integer_value(json_object_get(l, "since")) /
+			     1000);
+		strftime(when, sizeof(when), "%H:%M:%S", localtime(&t));
+		printf("  %lld slot(s) apparently leaked by the host kernel "
+		       "since %s (until the host restarts)\n",
+		       (long long)json_integer_value(
+			       json_object_get(l, "count")),
+		       when);
+	}
 	json_array_foreach(h, i, r)
 	{
 		t = (time_t)(json_integer_value(json_object_get(r, "since")) /

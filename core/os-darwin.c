@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <sys/event.h>
 #include <sys/socket.h>
+#include <sys/sysctl.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -77,6 +79,16 @@ pid_t os_flock_holder(const struct stat *st)
 const char *os_run_dir(void)
 {
 	return "/var/run";
+}
+
+long long os_boot_time(void)
+{
+	int mib[2] = { CTL_KERN, KERN_BOOTTIME };
+	struct timeval tv;
+	size_t len = sizeof(tv);
+
+	return sysctl(mib, 2, &tv, &len, NULL, 0) == 0 ? (long long)tv.tv_sec :
+							 -1;
 }
 
 int os_self_exe(char *buf, size_t len)

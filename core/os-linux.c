@@ -63,6 +63,20 @@ const char *os_run_dir(void)
 	return "/run";
 }
 
+long long os_boot_time(void)
+{
+	FILE *f = fopen("/proc/stat", "re");
+	char line[256];
+	long long t = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (sscanf(line, "btime %lld", &t) == 1)
+			break;
+	if (f)
+		fclose(f);
+	return t;
+}
+
 int os_self_exe(char *buf, size_t len)
 {
 	ssize_t n = readlink("/proc/self/exe", buf, len - 1);

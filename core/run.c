@@ -15,7 +15,9 @@
 #include "bridges.h"
 #include "console.h"
 #include "fd.h"
+#include "limitdiag.h"
 #include "log.h"
+#include "os.h"
 #include "proc.h"
 #include "restart.h"
 #include "statedir.h"
@@ -240,6 +242,49 @@ static void veto_over(struct runner *r, struct vmrun *v)
 		proceed(r, v, v->veto_point);
 }
 
+static void refused(struct runner *r, struct vmrun *v, const char *why);
+
+/* macOS guests at once: host.macos_slots, or more when the hypervisor ran
+   more this boot (0: not counted) */
+static unsigned macos_limit(struct runner *r)
+{
+	unsigned set = r->h->set.macos_slots,
+		 learnt = slots_learnt(r->slots_fd, r->boot);
+
+	return set && learnt > set ? learnt : set;
+}
+
+/* the hypervisor VMs alive host-wide; 0 and none when it cannot tell */
+static size_t alive_vms(struct runner *r, struct hv_proc **alive)
+{
+	size_t n = 0;
+
+	*alive = NULL;
+	if (!r->ops->alive || r->ops->alive(r->b, alive, &n) < 0) {
+		free(*alive);
+		*alive = NULL;
+		n = 0;
+	}
+	return n;
+}
+
+/* a macOS guest runs beyond the limit assumed: the real one is higher */
+static void learn_limit(struct runner *r, struct vmrun *v)
+{
+	struct hv_proc *alive;
+	size_t n = alive_vms(r, &alive);
+	unsigned limit = macos_limit(r);
+
+	free(alive);
+	if (v->m->guest != VZH_GUEST_MACOS || !limit || n <= limit)
+		return;
+	log_msg(LOG_NOTICE, v->m->name,
+		"%zu hypervisor VMs run although host.macos_slots assumed %u: "
+		"this host allows more, counted as %zu until it restarts",
+		n, limit, n);
+	slots_learn(r->slots_fd, (unsigned)n, r->boot);
+}
+
 /*
  * A slot in the ledger before anything of the start happens (hooks, disks,
  * the hypervisor): true when v has one.  Otherwise it waits (wait_for_slot,
@@ -252,7 +297,7 @@ static bool admitted(struct runner *r, struct vmrun *v)
 	struct slot_request req = {
 		v->m->name,   v->m->guest == VZH_GUEST_MACOS,
 		r->ops->name, r->config,
-		hs->max_vms,  hs->macos_slots
+		hs->max_vms,  macos_limit(r)
 	};
 	long long now = util_now_ms();
 	char *why = NULL;
@@ -282,14 +327,20 @@ static bool admitted(struct runner *r, struct vmrun *v)
 		abandon(r, v, why);
 		return false;
 	}
+	refused(r, v, why);
+	free(why);
+	return false;
+}
+
+/* no slot, in time or at all: the limit hook point, and the run ends 75 */
+static void refused(struct runner *r, struct vmrun *v, const char *why)
+{
 	log_msg(LOG_ERR, v->m->name, "no slot for this VM%s: %s",
 		v->slot_until ? " in time" : "", why);
-	free(why);
 	v->slot_until = 0;
 	v->limited = true;
 	events_point(r, v, VZH_EV_LIMIT, VZH_REASON_LIMIT_EXCEEDED);
 	finish(r, v, true);
-	return false;
 }
 
 static void start_vm(struct runner *r, struct vmrun *v)
@@ -328,6 +379,45 @@ static bool schedule_restart(struct vmrun *v)
 	return true;
 }
 
+/*
+ * The hypervisor refused the start for its VM limit (VZ's code 6): held by
+ * live VMs (whoever started them: waiting may help), or slots the host
+ * kernel leaked (only a host restart helps: said at once, and noted).
+ */
+static void hv_refused(struct runner *r, struct vmrun *v)
+{
+	struct hv_proc *alive;
+	size_t n = alive_vms(r, &alive);
+	json_t *ledger = slots_holders(r->slots_fd);
+	struct limit_verdict vd;
+	unsigned limit = macos_limit(r);
+
+	limit_classify(limit ? limit : 2, ledger, alive, n, &vd);
+	json_decref(ledger);
+	free(alive);
+	if (vd.kind == LIMIT_LEAKED)
+		slots_note_leak(r->slots_fd, vd.leaked, r->boot);
+	if (vd.kind == LIMIT_HELD && r->h->set.wait_for_slot) {
+		long long now = util_now_ms();
+
+		/* not running: no holder while it waits */
+		slots_release(r->slots_fd, &v->slot);
+		if (!v->slot_until) {
+			v->slot_until = now + r->h->set.wait_for_slot * 1000ll;
+			log_msg(LOG_NOTICE, v->m->name,
+				"waiting up to %u s for a slot: %s",
+				r->h->set.wait_for_slot, vd.text);
+		}
+		if (now < v->slot_until) {
+			v->slot_retry_at = now + SLOT_RECHECK_MS;
+			free(vd.text);
+			return;
+		}
+	}
+	refused(r, v, vd.text);
+	free(vd.text);
+}
+
 static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 {
 	bool restart = !v->stopping && r->interrupts == 0 &&
@@ -339,6 +429,11 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 		      reason == VZH_REASON_START_FAILED;
 
 	release(r, v);
+	if (reason == VZH_REASON_LIMIT_EXCEEDED) {
+		v->restoring = false;
+		hv_refused(r, v);
+		return;
+	}
 	/* a saved VM is only ever dropped by a restore that worked */
 	if (v->restoring)
 		log_msg(LOG_ERR, v->m->name,
@@ -402,6 +497,9 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	}
 	if (ev->state == VZH_STATE_STOPPED)
 		stopped(r, v, ev->reason);
+	else if (ev->state == VZH_STATE_RUNNING &&
+		 ev->reason == VZH_REASON_HOST_REQUEST)
+		learn_limit(r, v);
 }
 
 void runner_drain(struct runner *r)
@@ -702,6 +800,7 @@ static int setup(struct runner *r, struct diag *d)
 		free(why);
 		return EX_CANTCREAT;
 	}
+	r->boot = os_boot_time();
 	if ((ret = fd_pipe(r->ev, true)) < 0 ||
 	    (ret = r->sigfd = sig_open()) < 0) {
 		diag_add(d, NULL, "cannot set up the event loop: %s",

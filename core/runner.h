@@ -73,6 +73,7 @@ struct runner {
 	int state_fd; /* the state directory, checked (core/statedir.h) */
 	int locks_fd; /* its locks/ */
 	int slots_fd; /* its slots/: the slot ledger (core/slots.h) */
+	long long boot; /* the host's boot time: what the ledger learnt holds */
 	unsigned interrupts;
 	char **hooks; /* hook scripts, in name order */
 	size_t nhooks;

@@ -252,6 +252,76 @@ void slots_release(int dirfd, struct slot *s)
 	s->name = NULL;
 }
 
+static void write_note(int dirfd, const char *name, const char *text)
+{
+	int fd = openat(dirfd, name,
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			0644);
+
+	if (fd < 0 || write(fd, text, strlen(text)) < 0)
+		log_msg(LOG_WARNING, NULL, "slot ledger: cannot note %s: %s",
+			name, strerror(errno));
+	if (fd >= 0)
+		close(fd);
+}
+
+/* a note's numbers, when it is of this boot */
+static int read_note(int dirfd, const char *name, long long boot, long long *a,
+		     long long *b)
+{
+	int fd = openat(dirfd, name,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char buf[128] = "";
+	long long at_boot = -1;
+	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	if (sscanf(buf, "%lld %lld %lld", a, b, &at_boot) != 3 ||
+	    at_boot != boot)
+		return -1;
+	return 0;
+}
+
+void slots_note_leak(int dirfd, unsigned n, long long boot)
+{
+	long long old, since = util_wall_ms();
+	char text[96];
+
+	/* the first sighting this boot is when it began */
+	if (read_note(dirfd, "leaked", boot, &old, &since) < 0)
+		since = util_wall_ms();
+	snprintf(text, sizeof(text), "%u %lld %lld\n", n, since, boot);
+	write_note(dirfd, "leaked", text);
+}
+
+unsigned slots_leaked(int dirfd, long long boot, long long *since)
+{
+	long long n;
+
+	return read_note(dirfd, "leaked", boot, &n, since) < 0 ? 0 :
+								 (unsigned)n;
+}
+
+void slots_learn(int dirfd, unsigned limit, long long boot)
+{
+	char text[96];
+
+	snprintf(text, sizeof(text), "%u %lld %lld\n", limit, util_wall_ms(),
+		 boot);
+	write_note(dirfd, "limit", text);
+}
+
+unsigned slots_learnt(int dirfd, long long boot)
+{
+	long long n, at;
+
+	return read_note(dirfd, "limit", boot, &n, &at) < 0 ? 0 : (unsigned)n;
+}
+
 json_t *slots_holders(int dirfd)
 {
 	int lock = openat(dirfd, LEDGER_LOCK,

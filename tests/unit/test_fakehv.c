@@ -1,0 +1,318 @@
+/* test_fakehv.c: the VM limit through the real core: a fake hypervisor with a quota that can leak slots, in the bridge table. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "bridges.h"
+#include "helpers.h"
+#include "os.h"
+#include "run.h"
+#include "slots.h"
+#include "util.h"
+
+/* the hypervisor: a quota of VMs host-wide, like Virtualization.framework's */
+static struct {
+	int quota, running, leaked; /* slots the "kernel" never gave back */
+	bool lose; /* a guest that powers itself off leaks its slot */
+	struct hv_proc foreign[2]; /* VMs of other tools */
+	int nforeign;
+	long long foreign_until; /* ms: they stop then (0: never) */
+	int objects, most; /* VM objects alive at once, and the most */
+	int starts;
+	int stop_on_start; /* at this start, the host is told to stop */
+	bool record_in_backoff; /* the VM's slot record was there */
+} hv;
+
+struct bridge {
+	struct bridge_env env;
+};
+
+struct bvm {
+	struct bridge *b;
+	unsigned index;
+	bool running;
+	long long off_at; /* the guest powers itself off then */
+};
+
+static int foreign(void)
+{
+	if (hv.foreign_until && util_now_ms() >= hv.foreign_until)
+		hv.nforeign = 0;
+	return hv.nforeign;
+}
+
+static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why)
+{
+	bridge_emit(vm->b->env.event_fd, vm->index, st, why, 0, NULL);
+}
+
+static int f_probe(const struct bridge_env *env, struct bridge **out,
+		   struct diag *d)
+{
+	(void)d;
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->env = *env;
+	return 0;
+}
+
+static int f_validate(struct bridge *b, const struct machine *m, struct diag *d)
+{
+	(void)b, (void)m, (void)d;
+	return 0;
+}
+
+static int f_create(struct bridge *b, const struct machine *m, unsigned index,
+		    struct bvm **out)
+{
+	DIR *dir;
+	struct dirent *de;
+
+	(void)m;
+	/* a restart: its slot record was kept through the backoff */
+	if (hv.starts && (dir = opendir(th_fmt("%s/state/slots", th_dir())))) {
+		while ((de = readdir(dir)))
+			hv.record_in_backoff |= !strncmp(de->d_name, "m.", 2);
+		closedir(dir);
+	}
+	*out = xcalloc(1, sizeof(**out));
+	(*out)->b = b;
+	(*out)->index = index;
+	if (++hv.objects > hv.most)
+		hv.most = hv.objects;
+	return 0;
+}
+
+static int f_start(struct bvm *vm)
+{
+	emit(vm, VZH_STATE_STARTING, VZH_REASON_HOST_REQUEST);
+	if (hv.running + hv.leaked + foreign() >= hv.quota) {
+		/* VZErrorDomain code 6, as the VZ bridge reports it */
+		emit(vm, VZH_STATE_STOPPED, VZH_REASON_LIMIT_EXCEEDED);
+		return 0;
+	}
+	hv.running++;
+	vm->running = true;
+	vm->off_at = util_now_ms() + 30;
+	emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST);
+	if (++hv.starts == hv.stop_on_start)
+		raise(SIGTERM);
+	return 0;
+}
+
+static int f_stop(struct bvm *vm)
+{
+	if (!vm->running)
+		return -EINVAL;
+	vm->running = false;
+	hv.running--;
+	emit(vm, VZH_STATE_STOPPED, VZH_REASON_HOST_REQUEST);
+	return 0;
+}
+
+static int f_pollfds(struct bvm *vm, struct pollfd *fds, int max,
+		     int *timeout_ms)
+{
+	long long left = vm->off_at - util_now_ms();
+
+	(void)fds, (void)max;
+	if (vm->running && vm->off_at &&
+	    (*timeout_ms < 0 || left < *timeout_ms))
+		*timeout_ms = left < 0 ? 0 : (int)left;
+	return 0;
+}
+
+static void f_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
+{
+	(void)fds, (void)n;
+	if (!vm->running || !vm->off_at || util_now_ms() < vm->off_at)
+		return;
+	/* only the first boot powers off; a restarted one runs on */
+	vm->running = false;
+	hv.running--;
+	hv.leaked += hv.lose;
+	emit(vm, VZH_STATE_STOPPED, VZH_REASON_GUEST_SHUTDOWN);
+}
+
+static void f_destroy(struct bvm *vm)
+{
+	hv.objects--;
+	free(vm);
+}
+
+static int f_alive(struct bridge *b, struct hv_proc **out, size_t *n)
+{
+	int k;
+
+	(void)b;
+	*n = 0;
+	*out = xcalloc((size_t)hv.running + 2, sizeof(**out));
+	for (k = 0; k < hv.running; k++)
+		(*out)[(*n)++] =
+			(struct hv_proc){ 40000 + k, getpid(), "vzhost" };
+	for (k = 0; k < foreign(); k++)
+		(*out)[(*n)++] = hv.foreign[k];
+	return 0;
+}
+
+static void f_free(struct bridge *b)
+{
+	free(b);
+}
+
+static const struct bridge_ops fake = { .name = "fakehv",
+					.probe = f_probe,
+					.validate = f_validate,
+					.create = f_create,
+					.start = f_start,
+					.request_stop = f_stop,
+					.stop = f_stop,
+					.destroy = f_destroy,
+					.pollfds = f_pollfds,
+					.dispatch = f_dispatch,
+					.alive = f_alive,
+					.free = f_free };
+
+static char logbuf[8192];
+
+/* vzhost with this config; its log (stderr) into logbuf; its status */
+static int run(const char *host_settings, const char *vms)
+{
+	struct host h;
+	int err = dup(2), fd, status;
+	const char *logf = th_fmt("%s/log", th_dir());
+	ssize_t n;
+
+	assert_int_equal(
+		th_pipeline(&h,
+			    th_fmt("plugins = { load = [ \"serial\" ]; };\n"
+				   "host = { bridge = \"fakehv\"; state_dir "
+				   "= \"state\"; %s };\nvms = ( %s );\n",
+				   host_settings, vms)),
+		0);
+	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(fd, 2);
+	close(fd);
+	status = run_machines(&h);
+	dup2(err, 2);
+	close(err);
+	host_close(&h);
+	fd = open(logf, O_RDONLY);
+	n = read(fd, logbuf, sizeof(logbuf) - 1);
+	logbuf[n > 0 ? n : 0] = 0;
+	close(fd);
+	return status;
+}
+
+#define MAC(name, more)                                                 \
+	"{ name = \"" name "\"; guest = \"macos\"; macos = { bundle = " \
+	"\"host.conf\"; }; " more " }"
+
+static int reset(void **s)
+{
+	(void)s;
+	memset(&hv, 0, sizeof(hv));
+	hv.quota = 2;
+	return 0;
+}
+
+/* two guests power themselves off and the "kernel" keeps their slots: the
+   next start is refused, told as a leak, noted for list, exit 75 */
+static void leaked_slots(void **s)
+{
+	unsigned n;
+	long long since;
+	int fd;
+
+	(void)s;
+	hv.lose = true;
+	assert_int_equal(run("", MAC("a", "") ", " MAC("b", "")), 0);
+	assert_int_equal(hv.leaked, 2);
+	assert_int_equal(run("", MAC("c", "")), EX_TEMPFAIL);
+	assert_non_null(strstr(logbuf, "[c] error: no slot for this VM: the "
+				       "hypervisor refused a VM for its limit "
+				       "(2) although 0 run: the host kernel "
+				       "did not release 2 slots"));
+	fd = open(th_fmt("%s/state/slots", th_dir()), O_RDONLY | O_DIRECTORY);
+	n = slots_leaked(fd, os_boot_time(), &since);
+	close(fd);
+	assert_int_equal(n, 2);
+	assert_true(since > 0);
+}
+
+/* other tools' VMs fill the limit: named; waiting for them works */
+static void held_by_others(void **s)
+{
+	(void)s;
+	hv.foreign[0] = (struct hv_proc){ 977, 970, "UTM" };
+	hv.foreign[1] = (struct hv_proc){ 978, 971, "tart" };
+	hv.nforeign = 2;
+	assert_int_equal(run("", MAC("m", "")), EX_TEMPFAIL);
+	assert_non_null(strstr(logbuf, "[m] error: no slot for this VM: the "
+				       "hypervisor's VM limit (2) is taken: 2 "
+				       "running: pid 977 (UTM), pid 978 "
+				       "(tart)"));
+	hv.foreign_until = util_now_ms() + 1200;
+	assert_int_equal(run("wait_for_slot = 10;", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "[m] notice: waiting up to 10 s for a "
+				       "slot: the hypervisor's VM limit (2) is "
+				       "taken"));
+	assert_non_null(strstr(logbuf, "[m] notice: state running -> stopped "
+				       "(guest-shutdown)"));
+}
+
+/* more ran than host.macos_slots assumed: the real limit is learnt */
+static void higher_limit(void **s)
+{
+	int fd;
+
+	(void)s;
+	hv.quota = 3;
+	hv.foreign[0] = (struct hv_proc){ 977, 970, "UTM" };
+	hv.foreign[1] = (struct hv_proc){ 978, 971, "tart" };
+	hv.nforeign = 2;
+	assert_int_equal(run("macos_slots = 2;", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "3 hypervisor VMs run although "
+				       "host.macos_slots assumed 2"));
+	fd = open(th_fmt("%s/state/slots", th_dir()), O_RDONLY | O_DIRECTORY);
+	assert_int_equal(slots_learnt(fd, os_boot_time()), 3);
+	close(fd);
+}
+
+/* a restart after the guest's power-off: the old VM object is gone before
+   the new one exists, and the slot record stays through the backoff */
+static void restart_keeps_slot(void **s)
+{
+	(void)s;
+	hv.stop_on_start = 2; /* SIGTERM once it runs again */
+	assert_int_equal(run("", MAC("m", "on_poweroff = \"restart\";")), 0);
+	assert_int_equal(hv.starts, 2);
+	assert_int_equal(hv.most, 1);
+	assert_int_equal(hv.objects, 0);
+	assert_true(hv.record_in_backoff);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup(leaked_slots, reset),
+		cmocka_unit_test_setup(held_by_others, reset),
+		cmocka_unit_test_setup(higher_limit, reset),
+		cmocka_unit_test_setup(restart_keeps_slot, reset),
+	};
+	int ret;
+
+	bridges_add(&fake);
+	ret = cmocka_run_group_tests(tests, NULL, NULL);
+	th_cleanup();
+	return ret;
+}
