@@ -237,9 +237,11 @@ out:
 
 /* the ledger: {used, macos, max_vms, macos_slots, holders}; null limits
    when not known */
-static json_t *slots_json(const char *state_dir, int max_vms, int macos_slots)
+static json_t *slots_json(const char *state_dir, const char *slots_dir,
+			  int max_vms, int macos_slots)
 {
-	char *path = xasprintf("%s/slots", state_dir);
+	char *path = slots_dir ? xstrdup(slots_dir) :
+				 xasprintf("%s/slots", state_dir);
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	json_t *h = fd >= 0 ? slots_holders(fd) : NULL, *r, *leak = json_null();
 	long long since = 0;
@@ -310,8 +312,8 @@ static void print_slots(json_t *s)
 	}
 }
 
-int list_main(const char *state_dir, bool as_json, int timeout_ms, int max_vms,
-	      int macos_slots)
+int list_main(const char *state_dir, bool as_json, int timeout_ms,
+	      const char *slots_dir, int max_vms, int macos_slots)
 {
 	if (timeout_ms <= 0)
 		timeout_ms = CTL_DEFAULT_TIMEOUT_MS;
@@ -353,7 +355,7 @@ int list_main(const char *state_dir, bool as_json, int timeout_ms, int max_vms,
 	}
 	if (d)
 		closedir(d);
-	slots = slots_json(state_dir, max_vms, macos_slots);
+	slots = slots_json(state_dir, slots_dir, max_vms, macos_slots);
 	if (as_json) {
 		json_t *o = json_pack("{s:O,s:O}", "vms", all, "slots", slots);
 

@@ -11,9 +11,9 @@
    is given, pause, resume and save, which the hypervisor answers in time */
 int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		    char **argv, int timeout_ms);
-/* the VMs of state_dir, and its slot ledger against the limits (-1: not
-   known, no -c FILE) */
-int list_main(const char *state_dir, bool as_json, int timeout_ms, int max_vms,
-	      int macos_slots);
+/* the VMs of state_dir, and the slot ledger (slots_dir, NULL: state_dir's)
+   against the limits (-1: not known, no -c FILE) */
+int list_main(const char *state_dir, bool as_json, int timeout_ms,
+	      const char *slots_dir, int max_vms, int macos_slots);
 
 #endif

@@ -18,9 +18,10 @@
 
 static const char *const root_keys[] = { "host", "plugins", "hooks", "vms",
 					 NULL };
-static const char *const host_keys[] = { "state_dir",	  "bridge",
-					 "max_vms",	  "macos_slots",
-					 "wait_for_slot", NULL };
+static const char *const host_keys[] = {
+	"state_dir",	 "bridge",    "max_vms", "macos_slots",
+	"wait_for_slot", "slots_dir", NULL
+};
 static const char *const hooks_keys[] = { "dir", "timeout", NULL };
 
 /* never a name others can predict in a shared directory such as /tmp: they
@@ -133,6 +134,8 @@ static void parse_host(struct host *h, const config_setting_t *root)
 		check_host_keys(s);
 	cfg_get_path(s, "state_dir", NULL, &str);
 	hs->state_dir = str ? xstrdup(str) : host_default_state_dir();
+	cfg_get_path(s, "slots_dir", NULL, &str);
+	hs->slots_dir = xstrdup(str);
 	cfg_get_enum(s, "bridge", bridges_names(), 0, &v);
 	hs->bridge = bridges_names()[v];
 	parse_bridge_settings(hs, s);
@@ -403,6 +406,7 @@ void host_close(struct host *h)
 	free(h->plugin_dirs);
 	free(h->trusted_dir);
 	free(h->set.state_dir);
+	free(h->set.slots_dir);
 	for (i = 0; i < h->set.nbridge_settings; i++) {
 		free((char *)h->set.bridge_settings[i].value);
 		free(h->set.bridge_owners[i]);

@@ -34,6 +34,8 @@ struct host_settings {
 	struct bridge_setting *bridge_settings;
 	char **bridge_owners; /* ... and the bridge each belongs to */
 	size_t nbridge_settings;
+	char *slots_dir; /* host.slots_dir: a ledger shared by users, or NULL:
+			    state_dir/slots */
 	unsigned max_vms; /* 0: no limit */
 	unsigned macos_slots; /* macOS guests at once */
 	unsigned wait_for_slot; /* seconds */

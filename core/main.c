@@ -135,7 +135,7 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 		  bool json, int timeout_ms, int argc, char **argv)
 {
 	struct host h;
-	char *dir = NULL;
+	char *dir = NULL, *slots_dir = NULL;
 	int ret, status, max_vms = -1, macos_slots = -1;
 
 	if (state_dir) {
@@ -151,6 +151,7 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 		}
 		dir = xstrdup(h.set.state_dir);
 		max_vms = (int)h.set.max_vms;
+		slots_dir = h.set.slots_dir ? xstrdup(h.set.slots_dir) : NULL;
 		macos_slots = (int)h.set.macos_slots;
 		host_close(&h);
 	} else {
@@ -160,8 +161,8 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 	signal(SIGPIPE, SIG_IGN);
 	if (mode == MODE_LIST) {
 		status = argc ? EX_USAGE :
-				list_main(dir, json, timeout_ms, max_vms,
-					  macos_slots);
+				list_main(dir, json, timeout_ms, slots_dir,
+					  max_vms, macos_slots);
 	} else if (argc < 1) {
 		fprintf(stderr,
 			"vzhost ctl: which VM? (vzhost ctl VM COMMAND)\n");
@@ -171,6 +172,7 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 					 timeout_ms);
 	}
 	free(dir);
+	free(slots_dir);
 	return status;
 }
 

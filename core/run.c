@@ -789,7 +789,10 @@ static int setup(struct runner *r, struct diag *d)
 			&why);
 	free(path);
 	path = NULL;
-	if (r->locks_fd >= 0)
+	if (r->locks_fd >= 0 && r->h->set.slots_dir)
+		r->slots_fd = statedir_shared(r->h->set.slots_dir,
+					      "host.slots_dir", &why);
+	else if (r->locks_fd >= 0)
 		r->slots_fd = statedir_sub(
 			r->state_fd, "slots",
 			path = xasprintf("%s/slots", r->h->set.state_dir),

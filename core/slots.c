@@ -197,8 +197,10 @@ int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
 	size_t macos;
 
 	*why = NULL;
+	/* read-only is enough for flock, and another user's lock file of a
+	   shared ledger opens so */
 	lock = openat(dirfd, LEDGER_LOCK,
-		      O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+		      O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	/* held for a directory read and a file creation: never long */
 	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
 		ret = -errno;
@@ -325,7 +327,7 @@ unsigned slots_learnt(int dirfd, long long boot)
 json_t *slots_holders(int dirfd)
 {
 	int lock = openat(dirfd, LEDGER_LOCK,
-			  O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+			  O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
 	bool locked = lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0;
 	json_t *recs = live_records(dirfd, locked);
 

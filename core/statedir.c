@@ -95,6 +95,37 @@ out:
 	return ret ? ret : fd;
 }
 
+int statedir_shared(const char *path, const char *what, char **why)
+{
+	char *real = realpath(path, NULL), *p = NULL;
+	struct stat st;
+	int fd = -1, ret = 0;
+
+	*why = NULL;
+	if (!real) {
+		ret = -errno;
+		*why = xasprintf("%s %s: %s (create it for the users who share "
+				 "it: install -d -m 1777 %s, or -m 1770 with "
+				 "their group)",
+				 what, path, strerror(errno), path);
+		return ret;
+	}
+	fd = open(real, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) < 0)
+		p = xstrdup(strerror(errno));
+	else if (!(p = trust_ancestors(real)))
+		p = trust_ancestor(real, &st); /* root's or ours; sticky */
+	if (p) {
+		*why = xasprintf("%s %s: %s", what, path, p);
+		free(p);
+		ret = -EPERM;
+		if (fd >= 0)
+			close(fd);
+	}
+	free(real);
+	return ret ? ret : fd;
+}
+
 int statedir_sub(int dirfd, const char *name, const char *shown, char **why)
 {
 	struct stat st;

@@ -13,6 +13,14 @@
  */
 int statedir_open(const char *path, char **why);
 
+/*
+ * A directory several users share (a slot ledger): it must exist; it and
+ * every directory on the way belong to root or to us, and when others may
+ * write it, it is sticky (nobody removes or replaces what another created).
+ * Returns an O_DIRECTORY descriptor, or -errno with *why set (caller frees).
+ */
+int statedir_shared(const char *path, const char *what, char **why);
+
 /* the same for directory name inside dirfd (created 0700 when missing); shown
    names it in messages */
 int statedir_sub(int dirfd, const char *name, const char *shown, char **why);

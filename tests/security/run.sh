@@ -316,6 +316,33 @@ t_helper_term() {
 	then ok; else bad "a virtiofsd that ignores SIGTERM (exit $st after $((t1 - t0)) s, left: $left)"; cat "$tmp/err"; fi
 }
 
+# a slot ledger shared by several users: refused when others may write it without
+# the sticky bit; once sticky, another user's live VM counts against max_vms
+t_shared_ledger() {
+	root_only "a slot ledger shared with another user" || return
+	mkdir -p "$tmp/ledger" "$tmp/sl" && chmod 0777 "$tmp/ledger" && chmod 700 "$tmp/sl"
+	conf shared "$tmp/sl/state" 'on_poweroff = "stop";'
+	sed -i "s|qemu = |slots_dir = \"$tmp/ledger\"; max_vms = 1; qemu = |" "$tmp/shared.conf"
+	refused shared 73 "host.slots_dir $tmp/ledger: $tmp/ledger is writable by others and not sticky"
+	open=$?
+	chmod 1777 "$tmp/ledger"
+	as_attacker sh -c "printf '{\"vm\":\"theirs\",\"pid\":4242,\"guest\":\"linux\",\"config\":\"/c\",\"since\":0}' \
+		> '$tmp/ledger/theirs.4242.slot' && exec flock -o '$tmp/ledger/theirs.4242.slot' sleep 20.$$" &
+	holder=$!
+	sleep 0.5
+	refused shared 75 "no slot for this VM: host.max_vms = 1 and 1 VM runs: theirs (vzhost pid 4242, /c, since"
+	held=$?
+	kill $holder 2>/dev/null
+	wait $holder 2>/dev/null
+	pkill -f "sleep 20.$$" 2>/dev/null
+	sleep 0.2
+	timeout -k 5 30 "$vzhost" -c "$tmp/shared.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	if [ $open = 0 ] && [ $held = 0 ] && [ $st = 1 ] && [ -e "$tmp/qemu-ran" ] &&
+		grep -q "removed the stale record theirs.4242.slot" "$tmp/err"
+	then ok; else bad "a shared slot ledger (open dir refused: $open, another user's VM counted: $held, then exit $st)"; fi
+}
+
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term
+	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger
 summary security
