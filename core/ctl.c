@@ -123,11 +123,14 @@ static json_t *status(struct runner *r, struct vmrun *v)
 			       0 :
 			       (util_wall_ms() - v->since) / 1000;
 
-	return json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:s,s:s}", "ok", 1, "vm",
+	/* a path need not be UTF-8; JSON must */
+	json_t *config = json_string(r->config ? r->config : "");
+
+	return json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:o,s:s}", "ok", 1, "vm",
 			 v->m->name, "state", state_names[v->state], "pid",
 			 (int)getpid(), "since_ms", (json_int_t)v->since,
 			 "uptime_s", (json_int_t)up, "config",
-			 r->config ? r->config : "", "guest",
+			 config ? config : json_string("(not UTF-8)"), "guest",
 			 guest_names[v->m->guest]);
 }
 
@@ -404,9 +407,11 @@ void ctl_close(struct runner *r, struct vmrun *v)
 {
 	struct ctl_client *c;
 
+	/* unlinked while we still hold it: a new vzhost for this VM may bind
+	   the name the moment we let go, and must keep its socket */
 	if (v->listen_fd >= 0) {
-		close(v->listen_fd);
 		unlink(v->sock_path);
+		close(v->listen_fd);
 	}
 	v->listen_fd = -1;
 	/* subscribers get what is queued, then the end of the stream */

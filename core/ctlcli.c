@@ -245,8 +245,11 @@ static json_t *slots_json(const char *state_dir, const char *slots_dir,
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	json_t *h = fd >= 0 ? slots_holders(fd) : NULL, *r, *leak = json_null();
 	long long since = 0;
-	unsigned leaked = fd >= 0 ? slots_leaked(fd, os_boot_time(), &since) :
-				    0;
+	unsigned leaked;
+	char boot[64];
+
+	os_boot_id(boot, sizeof(boot));
+	leaked = fd >= 0 ? slots_leaked(fd, boot, &since) : 0;
 	size_t i, macos = 0;
 
 	free(path);

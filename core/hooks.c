@@ -229,6 +229,14 @@ out:
 	return ret;
 }
 
+/* a hook's process group; the hook alone when it has not made its group
+   yet (just forked, before its setsid) */
+static void kill_group(pid_t pid, int sig)
+{
+	if (kill(-pid, sig) < 0 && errno == ESRCH)
+		kill(pid, sig);
+}
+
 /* the end of its stderr, for a veto's message */
 static void keep_tail(struct child *c, const char *s, size_t n)
 {
@@ -327,7 +335,7 @@ static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 	if (waitid(P_PID, (id_t)c->pid, &si, WEXITED | WNOHANG | WNOWAIT) ==
 		    0 &&
 	    si.si_pid == c->pid) {
-		kill(-c->pid, SIGKILL);
+		kill_group(c->pid, SIGKILL);
 		waitpid(c->pid, &status, 0);
 		drain(vm, c, c->out, c->obuf, &c->olen, true);
 		drain(vm, c, c->err, c->ebuf, &c->elen, true);
@@ -344,11 +352,11 @@ static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 				"hook %s timed out after %u s: killing its "
 				"process group",
 				c->name, timeout_s);
-			kill(-c->pid, SIGTERM);
+			kill_group(c->pid, SIGTERM);
 			c->termed = true;
 			c->deadline = util_now_ms() + KILL_GRACE_MS;
 		} else {
-			kill(-c->pid, SIGKILL);
+			kill_group(c->pid, SIGKILL);
 		}
 	}
 	return -1;
@@ -499,7 +507,7 @@ void hooks_cancel(struct vmrun *v)
 			"hook %s: the start is cancelled: ending its process "
 			"group",
 			j->c.name);
-		kill(-j->c.pid, SIGTERM);
+		kill_group(j->c.pid, SIGTERM);
 		j->c.termed = true;
 		j->c.deadline = util_now_ms() + KILL_GRACE_MS;
 	}
@@ -575,7 +583,7 @@ void hooks_free(struct runner *r)
 		while ((j = r->vms[i].jobs)) {
 			r->vms[i].jobs = j->next;
 			if (j->running) {
-				kill(-j->c.pid, SIGKILL);
+				kill_group(j->c.pid, SIGKILL);
 				while (waitpid(j->c.pid, NULL, 0) < 0 &&
 				       errno == EINTR)
 					;

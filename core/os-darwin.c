@@ -59,8 +59,10 @@ void os_die_with(pid_t parent)
 	/* a parent gone already fails to register: kill at once */
 	if (kq < 0 || kevent(kq, ev, 2, NULL, 0, NULL) < 0 ||
 	    (kevent(kq, NULL, 0, &out, 1, NULL) == 1 &&
-	     out.ident == (uintptr_t)parent))
+	     out.ident == (uintptr_t)parent)) {
+		kill(-child, SIGKILL); /* its group, when it leads one */
 		kill(child, SIGKILL);
+	}
 	_exit(0);
 }
 
@@ -81,14 +83,12 @@ const char *os_run_dir(void)
 	return "/var/run";
 }
 
-long long os_boot_time(void)
+void os_boot_id(char *buf, size_t len)
 {
-	int mib[2] = { CTL_KERN, KERN_BOOTTIME };
-	struct timeval tv;
-	size_t len = sizeof(tv);
+	size_t n = len;
 
-	return sysctl(mib, 2, &tv, &len, NULL, 0) == 0 ? (long long)tv.tv_sec :
-							 -1;
+	if (sysctlbyname("kern.bootsessionuuid", buf, &n, NULL, 0) < 0)
+		snprintf(buf, len, "unknown");
 }
 
 int os_self_exe(char *buf, size_t len)

@@ -63,18 +63,15 @@ const char *os_run_dir(void)
 	return "/run";
 }
 
-long long os_boot_time(void)
+void os_boot_id(char *buf, size_t len)
 {
-	FILE *f = fopen("/proc/stat", "re");
-	char line[256];
-	long long t = -1;
+	FILE *f = fopen("/proc/sys/kernel/random/boot_id", "re");
 
-	while (f && fgets(line, sizeof(line), f))
-		if (sscanf(line, "btime %lld", &t) == 1)
-			break;
+	if (!f || !fgets(buf, (int)len, f))
+		snprintf(buf, len, "unknown");
+	buf[strcspn(buf, "\n")] = 0;
 	if (f)
 		fclose(f);
-	return t;
 }
 
 int os_self_exe(char *buf, size_t len)

@@ -20,8 +20,9 @@ pid_t os_flock_holder(const struct stat *st);
 /* where root's state directory goes: the system's run-time directory
    ("/run" on Linux, "/var/run" on macOS) */
 const char *os_run_dir(void);
-/* when the host booted (seconds since the epoch), or -1 */
-long long os_boot_time(void);
+/* this boot of the host, as an id that changes at every boot (not a time:
+   clocks are stepped); "unknown" when the system does not say */
+void os_boot_id(char *buf, size_t len);
 /* the running executable's path into buf; 0 or -1 */
 int os_self_exe(char *buf, size_t len);
 /* a name dlopen() takes for the file open as fd, found at path (checked):

@@ -28,6 +28,8 @@
 
 #define MAX_POLL 1024
 #define SLOT_RECHECK_MS 1000 /* waiting for a slot: a look at the ledger */
+#define LEDGER_RETRY_MS 100 /* its lock held by another vzhost: again soon */
+#define LEDGER_BUSY_MS 10000 /* ... and at most this long */
 
 static void fill_env(struct host *h, const struct bridge_ops *ops,
 		     struct bridge_env *env, int state_fd, int event_fd)
@@ -254,17 +256,30 @@ static unsigned macos_limit(struct runner *r)
 	return set && learnt > set ? learnt : set;
 }
 
-/* the hypervisor VMs alive host-wide; 0 and none when it cannot tell */
-static size_t alive_vms(struct runner *r, struct hv_proc **alive)
+/* the hypervisor VMs alive host-wide into *n; false when it cannot tell */
+static bool alive_vms(struct runner *r, struct hv_proc **alive, size_t *n)
 {
-	size_t n = 0;
-
 	*alive = NULL;
-	if (!r->ops->alive || r->ops->alive(r->b, alive, &n) < 0) {
-		free(*alive);
-		*alive = NULL;
-		n = 0;
-	}
+	*n = 0;
+	if (r->ops->alive && r->ops->alive(r->b, alive, n) == 0)
+		return true;
+	free(*alive);
+	*alive = NULL;
+	*n = 0;
+	return false;
+}
+
+/* the ledger's Linux guests: the hypervisor counts them too (whether its
+   limit does is not documented), host.macos_slots does not */
+static size_t ledger_linux(struct runner *r)
+{
+	json_t *ledger = slots_holders(r->slots_fd), *rec;
+	size_t i, n = 0;
+
+	json_array_foreach(ledger, i, rec) n +=
+		!!strcmp(json_string_value(json_object_get(rec, "guest")) ?: "",
+			 "macos");
+	json_decref(ledger);
 	return n;
 }
 
@@ -272,11 +287,18 @@ static size_t alive_vms(struct runner *r, struct hv_proc **alive)
 static void learn_limit(struct runner *r, struct vmrun *v)
 {
 	struct hv_proc *alive;
-	size_t n = alive_vms(r, &alive);
 	unsigned limit = macos_limit(r);
+	size_t n = 0, linux_vms;
 
+	if (v->m->guest != VZH_GUEST_MACOS || !limit ||
+	    !alive_vms(r, &alive, &n))
+		return;
 	free(alive);
-	if (v->m->guest != VZH_GUEST_MACOS || !limit || n <= limit)
+	/* only macOS guests teach the macOS limit: ours running Linux are
+	   not counted (other tools' cannot be told apart) */
+	linux_vms = ledger_linux(r);
+	n = n > linux_vms ? n - linux_vms : 0;
+	if (n <= limit)
 		return;
 	log_msg(LOG_NOTICE, v->m->name,
 		"%zu hypervisor VMs run although host.macos_slots assumed %u: "
@@ -309,9 +331,26 @@ static bool admitted(struct runner *r, struct vmrun *v)
 	if (ret == 0) {
 		if (v->slot_until)
 			log_msg(LOG_NOTICE, v->m->name, "a slot is free now");
-		v->slot_until = 0;
+		v->slot_until = v->ledger_busy_since = 0;
 		return true;
 	}
+	/* the ledger's lock is someone else's for a moment: look again soon;
+	   never wait on it, nor for ever */
+	if (ret == -EBUSY) {
+		if (!v->ledger_busy_since)
+			v->ledger_busy_since = now;
+		if (now - v->ledger_busy_since < LEDGER_BUSY_MS) {
+			v->slot_retry_at = now + LEDGER_RETRY_MS;
+			free(why);
+			return false;
+		}
+		v->ledger_busy_since = 0;
+		abandon(r, v,
+			xasprintf("%s for %d s", why, LEDGER_BUSY_MS / 1000));
+		free(why);
+		return false;
+	}
+	v->ledger_busy_since = 0;
 	if (ret == -EAGAIN && hs->wait_for_slot && !v->slot_until) {
 		v->slot_until = now + hs->wait_for_slot * 1000ll;
 		log_msg(LOG_NOTICE, v->m->name,
@@ -387,12 +426,27 @@ static bool schedule_restart(struct vmrun *v)
 static void hv_refused(struct runner *r, struct vmrun *v)
 {
 	struct hv_proc *alive;
-	size_t n = alive_vms(r, &alive);
+	size_t n;
+	bool known = alive_vms(r, &alive, &n);
 	json_t *ledger = slots_holders(r->slots_fd);
 	struct limit_verdict vd;
 	unsigned limit = macos_limit(r);
 
-	limit_classify(limit ? limit : 2, ledger, alive, n, &vd);
+	/* a stop asked meanwhile is a stop, not a wait */
+	if (v->stopping || r->interrupts) {
+		free(alive);
+		json_decref(ledger);
+		finish(r, v, false);
+		return;
+	}
+	if (known) {
+		limit_classify(limit ? limit : 2, ledger, alive, n, &vd);
+	} else { /* cannot tell held from leaked: say so, never "leaked" */
+		vd.kind = LIMIT_HELD;
+		vd.text = xstrdup("the hypervisor refused a VM for its limit, "
+				  "and vzhost cannot list the VMs alive on "
+				  "this host");
+	}
 	json_decref(ledger);
 	free(alive);
 	if (vd.kind == LIMIT_LEAKED)
@@ -580,7 +634,9 @@ static int runner_save(struct runner *r, struct vmrun *v, const char *path,
 /* what a control client asks: done, then the bridge's events taken */
 static int drained(struct runner *r, int ret)
 {
-	runner_drain(r);
+	/* a refusal changed nothing: what is in the pipe is someone else's */
+	if (ret == 0)
+		runner_drain(r);
 	return ret;
 }
 
@@ -737,7 +793,8 @@ static void loop(struct runner *r)
 		first = n;
 		nhook = hooks_pollfds(r, fds + n, MAX_POLL / 4, &timeout);
 		n += nhook;
-		nctl = ctl_pollfds(r, fds + n, MAX_POLL - n);
+		/* (one left for the console) */
+		nctl = ctl_pollfds(r, fds + n, MAX_POLL - n - 1);
 		for (i = first; i < n + nctl; i++)
 			owner[i] = -2;
 		/* console output waiting for standard output */
@@ -803,7 +860,7 @@ static int setup(struct runner *r, struct diag *d)
 		free(why);
 		return EX_CANTCREAT;
 	}
-	r->boot = os_boot_time();
+	os_boot_id(r->boot, sizeof(r->boot));
 	if ((ret = fd_pipe(r->ev, true)) < 0 ||
 	    (ret = r->sigfd = sig_open()) < 0) {
 		diag_add(d, NULL, "cannot set up the event loop: %s",

@@ -53,6 +53,7 @@ struct vmrun {
 	struct slot slot; /* its ledger record, kept across restarts */
 	long long slot_until; /* ms: waiting for a slot until then, 0: not */
 	long long slot_retry_at; /* ms: the next look at the ledger, 0: none */
+	long long ledger_busy_since; /* ms: its lock held by another since */
 	bool limited; /* refused a slot: exit status 75 */
 	struct hook_job *jobs; /* hook scripts queued, in order */
 	bool vetoing; /* the scripts of a veto point run ... */
@@ -73,7 +74,7 @@ struct runner {
 	int state_fd; /* the state directory, checked (core/statedir.h) */
 	int locks_fd; /* its locks/ */
 	int slots_fd; /* its slots/: the slot ledger (core/slots.h) */
-	long long boot; /* the host's boot time: what the ledger learnt holds */
+	char boot[64]; /* this boot's id: what the ledger learnt holds */
 	unsigned interrupts;
 	char **hooks; /* hook scripts, in name order */
 	size_t nhooks;

@@ -153,39 +153,97 @@ static size_t count_macos(json_t *recs)
 	return n;
 }
 
+/* a JSON string of text, even when text is not UTF-8 (a path may not be) */
+static json_t *text_or_mark(const char *text)
+{
+	json_t *j = json_string(text ? text : "");
+
+	return j ? j : json_string("(not UTF-8)");
+}
+
+/*
+ * The record appears under its final name complete and locked: written and
+ * flock()ed under a name readers skip, then linked (never replacing what
+ * another user may have put there; a taken name is retried).
+ */
 static int create_record(int dirfd, const struct slot_request *req,
 			 struct slot *s, char **why)
 {
-	json_t *rec = json_pack("{s:s,s:i,s:s,s:s,s:s,s:I}", "vm", req->vm,
-				"pid", (int)getpid(), "guest",
-				req->macos ? "macos" : "linux", "bridge",
-				req->bridge, "config", req->config ?: "",
-				"since", (json_int_t)util_wall_ms());
-	char *text = json_dumps(rec, JSON_COMPACT);
-	int fd;
+	json_t *rec = json_pack("{s:o,s:i,s:s,s:s,s:o,s:I}", "vm",
+				text_or_mark(req->vm), "pid", (int)getpid(),
+				"guest", req->macos ? "macos" : "linux",
+				"bridge", req->bridge, "config",
+				text_or_mark(req->config), "since",
+				(json_int_t)util_wall_ms());
+	char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
+	char *tmp = xasprintf(".new.%d", (int)getpid());
+	int fd = -1, err = 0, k;
+	ssize_t n;
 
 	json_decref(rec);
-	s->name = xasprintf("%s.%d" SUFFIX, req->vm, (int)getpid());
-	fd = openat(dirfd, s->name,
+	unlinkat(dirfd, tmp, 0); /* ours, from a failed try */
+	fd = openat(dirfd, tmp,
 		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0 ||
-	    write(fd, text, strlen(text)) != (ssize_t)strlen(text)) {
-		int err = errno;
-
-		*why = xasprintf("slot ledger: cannot write %s: %s", s->name,
+	if (fd < 0 || fchmod(fd, 0644) < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
+		err = errno;
+	else if (!text || (n = write(fd, text, strlen(text))) < 0 ||
+		 (size_t)n != strlen(text))
+		err = text && n < 0 ? errno : EIO;
+	for (k = 0; !err && k < 16; k++) {
+		free(s->name);
+		s->name = k ? xasprintf("%s.%d.%d" SUFFIX, req->vm,
+					(int)getpid(), rand()) :
+			      xasprintf("%s.%d" SUFFIX, req->vm, (int)getpid());
+		if (linkat(dirfd, tmp, dirfd, s->name, 0) == 0)
+			break;
+		err = errno == EEXIST ? 0 : errno;
+	}
+	if (!err && k == 16)
+		err = EEXIST;
+	if (fd >= 0)
+		unlinkat(dirfd, tmp, 0);
+	if (err) {
+		*why = xasprintf("slot ledger: cannot write a record: %s",
 				 strerror(err));
-		if (fd >= 0) {
-			unlinkat(dirfd, s->name, 0);
+		if (fd >= 0)
 			close(fd);
-		}
 		free(s->name);
 		s->name = NULL;
-		free(text);
-		return -err;
+	} else {
+		s->fd = fd;
 	}
+	free(tmp);
 	free(text);
-	s->fd = fd;
-	return 0;
+	return -err;
+}
+
+/*
+ * The ledger's lock file: a regular file, opened without blocking (a FIFO
+ * planted there must not hang the loop) and created only when missing (so
+ * another user's, in a shared ledger, is opened, not re-created).
+ */
+static int open_lock(int dirfd, bool create)
+{
+	struct stat st;
+	int fd = openat(dirfd, LEDGER_LOCK,
+			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd < 0 && errno == ENOENT && create) {
+		fd = openat(dirfd, LEDGER_LOCK,
+			    O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
+				    O_CLOEXEC,
+			    0644);
+		if (fd < 0 && errno == EEXIST)
+			return open_lock(dirfd, false);
+		if (fd >= 0)
+			fchmod(fd, 0644);
+	}
+	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
+		close(fd);
+		errno = EINVAL;
+		return -1;
+	}
+	return fd;
 }
 
 int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
@@ -197,15 +255,21 @@ int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
 	size_t macos;
 
 	*why = NULL;
-	/* read-only is enough for flock, and another user's lock file of a
-	   shared ledger opens so */
-	lock = openat(dirfd, LEDGER_LOCK,
-		      O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
-	/* held for a directory read and a file creation: never long */
-	if (lock < 0 || flock(lock, LOCK_EX) < 0) {
+	/* held for a directory read and a file creation, never long; held
+	   by someone else: -EBUSY, the caller looks again soon (the loop
+	   never waits on another process's lock) */
+	lock = open_lock(dirfd, true);
+	if (lock < 0) {
 		ret = -errno;
 		*why = xasprintf("slot ledger: %s: %s", LEDGER_LOCK,
-				 strerror(errno));
+				 errno == EINVAL ? "not a regular file" :
+						   strerror(errno));
+		goto out;
+	}
+	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
+		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
+		*why = xasprintf("slot ledger: %s is held by another process",
+				 LEDGER_LOCK);
 		goto out;
 	}
 	recs = live_records(dirfd, true);
@@ -254,53 +318,72 @@ void slots_release(int dirfd, struct slot *s)
 	s->name = NULL;
 }
 
-static void write_note(int dirfd, const char *name, const char *text)
+/* a note is per user: only our own file is written or believed (in a shared
+   ledger, another user's could say anything) */
+static char *note_name(const char *what)
 {
-	int fd = openat(dirfd, name,
-			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-			0644);
-
-	if (fd < 0 || write(fd, text, strlen(text)) < 0)
-		log_msg(LOG_WARNING, NULL, "slot ledger: cannot note %s: %s",
-			name, strerror(errno));
-	if (fd >= 0)
-		close(fd);
+	return xasprintf("%s.%u", what, (unsigned)geteuid());
 }
 
-/* a note's numbers, when it is of this boot */
-static int read_note(int dirfd, const char *name, long long boot, long long *a,
-		     long long *b)
+/* written beside, then renamed over: a reader sees the old or the new */
+static void write_note(int dirfd, const char *what, const char *text)
 {
+	char *name = note_name(what), *tmp = xasprintf(".%s.new", name);
+	int fd;
+
+	unlinkat(dirfd, tmp, 0);
+	fd = openat(dirfd, tmp,
+		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
+	    renameat(dirfd, tmp, dirfd, name) < 0) {
+		log_msg(LOG_WARNING, NULL, "slot ledger: cannot note %s: %s",
+			name, strerror(errno));
+		unlinkat(dirfd, tmp, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+	free(tmp);
+	free(name);
+}
+
+/* a note's numbers, when it is ours, a plain file, and of this boot */
+static int read_note(int dirfd, const char *what, const char *boot,
+		     long long *a, long long *b)
+{
+	char *name = note_name(what), buf[160] = "", at_boot[64] = "";
 	int fd = openat(dirfd, name,
 			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-	char buf[128] = "";
-	long long at_boot = -1;
-	ssize_t n = fd >= 0 ? read(fd, buf, sizeof(buf) - 1) : -1;
+	struct stat st;
+	ssize_t n = -1;
 
+	free(name);
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid() && st.st_nlink == 1)
+		n = read(fd, buf, sizeof(buf) - 1);
 	if (fd >= 0)
 		close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
-	if (sscanf(buf, "%lld %lld %lld", a, b, &at_boot) != 3 ||
-	    at_boot != boot)
+	if (sscanf(buf, "%lld %lld %63s", a, b, at_boot) != 3 ||
+	    strcmp(at_boot, boot))
 		return -1;
 	return 0;
 }
 
-void slots_note_leak(int dirfd, unsigned n, long long boot)
+void slots_note_leak(int dirfd, unsigned n, const char *boot)
 {
-	long long old, since = util_wall_ms();
-	char text[96];
+	long long old, since;
+	char text[160];
 
 	/* the first sighting this boot is when it began */
 	if (read_note(dirfd, "leaked", boot, &old, &since) < 0)
 		since = util_wall_ms();
-	snprintf(text, sizeof(text), "%u %lld %lld\n", n, since, boot);
+	snprintf(text, sizeof(text), "%u %lld %s\n", n, since, boot);
 	write_note(dirfd, "leaked", text);
 }
 
-unsigned slots_leaked(int dirfd, long long boot, long long *since)
+unsigned slots_leaked(int dirfd, const char *boot, long long *since)
 {
 	long long n;
 
@@ -308,16 +391,16 @@ unsigned slots_leaked(int dirfd, long long boot, long long *since)
 								 (unsigned)n;
 }
 
-void slots_learn(int dirfd, unsigned limit, long long boot)
+void slots_learn(int dirfd, unsigned limit, const char *boot)
 {
-	char text[96];
+	char text[160];
 
-	snprintf(text, sizeof(text), "%u %lld %lld\n", limit, util_wall_ms(),
+	snprintf(text, sizeof(text), "%u %lld %s\n", limit, util_wall_ms(),
 		 boot);
 	write_note(dirfd, "limit", text);
 }
 
-unsigned slots_learnt(int dirfd, long long boot)
+unsigned slots_learnt(int dirfd, const char *boot)
 {
 	long long n, at;
 
@@ -326,8 +409,7 @@ unsigned slots_learnt(int dirfd, long long boot)
 
 json_t *slots_holders(int dirfd)
 {
-	int lock = openat(dirfd, LEDGER_LOCK,
-			  O_RDONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0644);
+	int lock = open_lock(dirfd, true);
 	bool locked = lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0;
 	json_t *recs = live_records(dirfd, locked);
 

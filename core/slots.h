@@ -39,13 +39,14 @@ void slots_release(int dirfd, struct slot *s);
 json_t *slots_holders(int dirfd);
 
 /*
- * What the hypervisor taught, kept until the host reboots (boot: its boot
- * time, os_boot_time): slots the host kernel leaked (count, since ms), and a
- * limit higher than assumed (a VM ran beyond it).  0 when none this boot.
+ * What the hypervisor taught, kept until the host reboots (boot: the boot's
+ * id, os_boot_id), one note per user: slots the host kernel leaked (count,
+ * since ms), and a limit higher than assumed (a VM ran beyond it).  0 when
+ * none this boot.
  */
-void slots_note_leak(int dirfd, unsigned n, long long boot);
-unsigned slots_leaked(int dirfd, long long boot, long long *since);
-void slots_learn(int dirfd, unsigned limit, long long boot);
-unsigned slots_learnt(int dirfd, long long boot);
+void slots_note_leak(int dirfd, unsigned n, const char *boot);
+unsigned slots_leaked(int dirfd, const char *boot, long long *since);
+void slots_learn(int dirfd, unsigned limit, const char *boot);
+unsigned slots_learnt(int dirfd, const char *boot);
 
 #endif

@@ -343,6 +343,36 @@ t_shared_ledger() {
 	then ok; else bad "a shared slot ledger (open dir refused: $open, another user's VM counted: $held, then exit $st)"; fi
 }
 
+# the ledger's lock held by another process, or a FIFO planted as it: the loop never
+# waits on it (control answers, the start goes on once the lock is free; a FIFO is
+# refused at once)
+t_ledger_lock() {
+	mkdir -p "$tmp/lk/state/slots" && chmod 700 "$tmp/lk" "$tmp/lk/state" "$tmp/lk/state/slots"
+	conf lk "$tmp/lk/state"
+	: > "$tmp/lk/state/slots/.lock"
+	flock -o "$tmp/lk/state/slots/.lock" sleep 3.$$ &
+	holder=$!
+	sleep 0.2
+	timeout -k 5 30 "$vzhost" -c "$tmp/lk.conf" > /dev/null 2> "$tmp/err" &
+	pid=$!
+	sleep 1
+	t1=$(date +%s%N)
+	status=$(timeout 10 "$vzhost" ctl --timeout 2 --state-dir "$tmp/lk/state" lk status)
+	t2=$(date +%s%N)
+	ran_early=0
+	[ -e "$tmp/qemu-ran" ] && ran_early=1
+	reap $pid 20
+	wait $holder 2>/dev/null
+	ran=$([ -e "$tmp/qemu-ran" ] && echo 1)
+	rm -f "$tmp/lk/state/slots/.lock" "$tmp/qemu-ran" && mkfifo "$tmp/lk/state/slots/.lock"
+	refused lk 1 "start abandoned: slot ledger: .lock: not a regular file"
+	fifo=$?
+	if [ $ran_early = 0 ] && [ $st = 1 ] && [ "$ran" = 1 ] &&
+		[ "${status#*\"state\":\"stopped\"}" != "$status" ] &&
+		[ $(((t2 - t1) / 1000000)) -lt 1500 ] && [ $fifo = 0 ]
+	then ok; else bad "the ledger's lock held or a FIFO (ran early $ran_early, exit $st, status: $status, fifo refused: $fifo)"; fi
+}
+
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger
+	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger ledger_lock
 summary security

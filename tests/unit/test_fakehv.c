@@ -231,6 +231,7 @@ static void leaked_slots(void **s)
 {
 	unsigned n;
 	long long since;
+	char boot[64];
 	int fd;
 
 	(void)s;
@@ -242,8 +243,9 @@ static void leaked_slots(void **s)
 				       "hypervisor refused a VM for its limit "
 				       "(2) although 0 run: the host kernel "
 				       "did not release 2 slots"));
+	os_boot_id(boot, sizeof(boot));
 	fd = open(th_fmt("%s/state/slots", th_dir()), O_RDONLY | O_DIRECTORY);
-	n = slots_leaked(fd, os_boot_time(), &since);
+	n = slots_leaked(fd, boot, &since);
 	close(fd);
 	assert_int_equal(n, 2);
 	assert_true(since > 0);
@@ -273,6 +275,7 @@ static void held_by_others(void **s)
 /* more ran than host.macos_slots assumed: the real limit is learnt */
 static void higher_limit(void **s)
 {
+	char boot[64];
 	int fd;
 
 	(void)s;
@@ -283,8 +286,9 @@ static void higher_limit(void **s)
 	assert_int_equal(run("macos_slots = 2;", MAC("m", "")), 0);
 	assert_non_null(strstr(logbuf, "3 hypervisor VMs run although "
 				       "host.macos_slots assumed 2"));
+	os_boot_id(boot, sizeof(boot));
 	fd = open(th_fmt("%s/state/slots", th_dir()), O_RDONLY | O_DIRECTORY);
-	assert_int_equal(slots_learnt(fd, os_boot_time()), 3);
+	assert_int_equal(slots_learnt(fd, boot), 3);
 	close(fd);
 }
 

@@ -7,12 +7,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "os.h"
 #include "slots.h"
 #include "util.h"
 
@@ -157,7 +159,13 @@ static void racing_admissions(void **s)
 				close(done[1]);
 				if (read(go[0], &c, 1) < 0) /* all at once */
 					_exit(3);
-				ret = slots_admit(d, &r, &sl, &why);
+				/* the ledger's lock is tried, never waited
+				   on: vzhost looks again 100 ms later */
+				while ((ret = slots_admit(d, &r, &sl, &why)) ==
+				       -EBUSY) {
+					free(why);
+					usleep(1000);
+				}
 				/* hold the slot until every one has tried */
 				if (read(done[0], &c, 1) < 0)
 					_exit(3);
@@ -181,6 +189,81 @@ static void racing_admissions(void **s)
 	close(d);
 }
 
+/* a reader looking all the time (vzhost list in a loop) never makes an
+   admission fail: a record appears locked, never unlocked for a moment */
+static void reader_never_breaks_admission(void **s)
+{
+	int d = dirfd_of(th_fmt("%s/rd", th_dir())), k, ret, fails = 0;
+	struct slot_request r = req("busy", false, 1, 2);
+	pid_t reader;
+	char *why;
+
+	(void)s;
+	reader = fork();
+	if (reader == 0) {
+		for (;;)
+			json_decref(slots_holders(d));
+	}
+	for (k = 0; k < 300; k++) {
+		struct slot sl = { 0 };
+
+		why = NULL;
+		while ((ret = slots_admit(d, &r, &sl, &why)) == -EBUSY) {
+			free(why);
+			why = NULL;
+			usleep(200);
+		}
+		fails += ret != 0;
+		free(why);
+		slots_release(d, &sl);
+	}
+	kill(reader, SIGKILL);
+	waitpid(reader, NULL, 0);
+	assert_int_equal(fails, 0);
+	close(d);
+}
+
+/* what the ledger learnt is believed only from our own plain file: another
+   user's note (a shared ledger), a hard link, a FIFO say nothing */
+static void notes_are_ours_alone(void **s)
+{
+	const char *dir = th_fmt("%s/n", th_dir());
+	int d = dirfd_of(dir);
+	char boot[64], name[64], text[160];
+	long long since;
+	int fd;
+
+	(void)s;
+	os_boot_id(boot, sizeof(boot));
+	slots_learn(d, 3, boot);
+	assert_int_equal(slots_learnt(d, boot), 3);
+	assert_int_equal(slots_learnt(d, "another-boot"), 0);
+	slots_note_leak(d, 2, boot);
+	assert_int_equal(slots_leaked(d, boot, &since), 2);
+	snprintf(name, sizeof(name), "limit.%u", (unsigned)geteuid());
+	assert_int_equal(linkat(d, name, d, "elsewhere", 0), 0);
+	assert_int_equal(slots_learnt(d, boot), 0); /* two links: not ours */
+	unlinkat(d, "elsewhere", 0);
+	assert_int_equal(slots_learnt(d, boot), 3);
+	if (geteuid() == 0) { /* another owner */
+		assert_int_equal(fchownat(d, name, 65534, 65534, 0), 0);
+		assert_int_equal(slots_learnt(d, boot), 0);
+	}
+	unlinkat(d, name, 0);
+	assert_int_equal(mkfifoat(d, name, 0600), 0);
+	assert_int_equal(slots_learnt(d, boot), 0); /* and it did not block */
+	unlinkat(d, name, 0);
+	/* a note written over a planted FIFO: replaced, never blocked on */
+	assert_int_equal(mkfifoat(d, name, 0600), 0);
+	slots_learn(d, 4, boot);
+	assert_int_equal(slots_learnt(d, boot), 4);
+	snprintf(text, sizeof(text), "%s/%s", dir, name);
+	fd = open(text, O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	close(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +271,8 @@ int main(void)
 		cmocka_unit_test(macos_slots),
 		cmocka_unit_test(stale_records),
 		cmocka_unit_test(racing_admissions),
+		cmocka_unit_test(reader_never_breaks_admission),
+		cmocka_unit_test(notes_are_ours_alone),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 
