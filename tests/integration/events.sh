@@ -288,7 +288,7 @@ t_hostsave_full() {
 	start hostfull || { gave_up "save on a full disk: no guest"; umount "$tmp/fullfs"; return; }
 	kill -TERM $pid
 	reap $pid 60
-	left=$(ls -A "$tmp/fullfs/state" | grep -v '^locks$' | tr '\n' ' ')
+	left=$(ls -A "$tmp/fullfs/state" | grep -vE '^(locks|slots)$' | tr '\n' ' ')
 	sed -i "s|/fullfs/state/\$1.sock|/state/\$1.sock|" "$tmp/hooks/50-record"
 	umount "$tmp/fullfs"
 	if guest hostfull "power button" && [ $st = 1 ] && [ -z "$left" ] &&

@@ -123,6 +123,7 @@ t_sigkill() {
 	done
 	orphan=$(pgrep -f "guest=sl-$$-one")
 	stale=$(ls "$tmp/state/slots/" | grep -c "sl-$$-one")
+	rm -f "$tmp/one.console" # the new guest's count, not the old one's
 	start one
 	again=$?
 	stop_first one
