@@ -148,7 +148,7 @@ test-bins: $(TEST_BINS) guest
 check-macos:
 	@B=$(B) sh tests/macos/check.sh
 
-# every mutant under tests/mutants must make its suites fail (about 40 minutes here)
+# every mutant under tests/mutants must make its suites fail (about 25 minutes here)
 mutate: deps
 	@$(MAKE) --no-print-directory test-bins
 	@tests/mutate.sh
