@@ -64,7 +64,7 @@ EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif
 CORE_SRCS := $(filter-out core/os-%.c,$(wildcard core/*.c)) core/os-$(OS).c \
 	$(wildcard bridge/*.c) $(wildcard bridge/qemu/*.c) \
-	$(if $(filter darwin,$(OS)),$(wildcard bridge/vz/*.c))
+	$(filter-out $(if $(filter darwin,$(OS)),,%-darwin.c),$(wildcard bridge/vz/*.c))
 CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRCS))) \
 	$(patsubst %.m,$(B)/obj/%.o,$(VZ_SRCS))
 PLUGINS := $(notdir $(wildcard plugins/*))

@@ -1,12 +1,39 @@
-/* vz.h: the Virtualization.framework bridge's plain-C parts, shared by its files (macOS only). */
+/* vz.h: the Virtualization.framework bridge's plain-C parts: decisions the Objective-C only carries out. */
 #ifndef VZH_VZ_H
 #define VZH_VZ_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "../bridge.h"
 
-/* the VZ guests alive host-wide (*out malloc'd): 0 or -errno */
+#define VZ_ERROR_DOMAIN "VZErrorDomain"
+
+/* VZVirtualMachineState's value -> vzhost's state (unknown: error) */
+enum vzh_state vz_state(long vz);
+
+enum vz_err_kind {
+	VZ_ERR_FAILED, /* the operation failed; the VM may be gone */
+	VZ_ERR_START, /* the VM cannot start as configured */
+	VZ_ERR_REFUSED, /* not in this state: a refusal, the VM unchanged */
+	VZ_ERR_LIMIT, /* the host's VM limit (code 6): the slot classifier */
+	VZ_ERR_SAVE, /* a save failed: the VM carries on */
+	VZ_ERR_RESTORE, /* a restore failed: the saved state is kept */
+};
+
+struct vz_error_class {
+	enum vz_err_kind kind;
+	const char *what; /* for the user; NULL: say the domain and code */
+};
+
+/* an NSError's domain and code -> what it means (by number, never by its
+   localized text) */
+void vz_error(const char *domain, long code, struct vz_error_class *out);
+/* the reason of the stop an error of this kind ends in */
+enum vzh_reason vz_error_reason(enum vz_err_kind kind, bool starting);
+
+/* the VZ guests alive host-wide (*out malloc'd): 0 or -errno
+   (procs-darwin.c: macOS only) */
 int vz_alive_procs(struct hv_proc **out, size_t *n);
 
 #endif
