@@ -243,15 +243,13 @@ static json_t *slots_json(const char *state_dir, const char *slots_dir,
 	char *path = slots_dir ? xstrdup(slots_dir) :
 				 xasprintf("%s/slots", state_dir);
 	int fd = open(path, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	json_t *h = fd >= 0 ? slots_holders(fd) : NULL, *r, *leak = json_null();
+	json_t *h = fd >= 0 ? slots_holders(fd) : NULL, *leak = json_null();
 	long long since = 0;
 	unsigned leaked;
 	char boot[64];
 
 	os_boot_id(boot, sizeof(boot));
 	leaked = fd >= 0 ? slots_leaked(fd, boot, &since) : 0;
-	size_t i, macos = 0;
-
 	free(path);
 	if (fd >= 0)
 		close(fd);
@@ -262,15 +260,14 @@ static json_t *slots_json(const char *state_dir, const char *slots_dir,
 	}
 	if (!h)
 		h = json_array();
-	json_array_foreach(h, i, r) macos += !strcmp(
-		json_string_value(json_object_get(r, "guest")) ?: "", "macos");
-	return json_pack(
-		"{s:o,s:I,s:I,s:o,s:o,s:o}", "leaked", leak, "used",
-		(json_int_t)json_array_size(h), "macos", (json_int_t)macos,
-		"max_vms", max_vms < 0 ? json_null() : json_integer(max_vms),
-		"macos_slots",
-		macos_slots < 0 ? json_null() : json_integer(macos_slots),
-		"holders", h);
+	return json_pack("{s:o,s:I,s:I,s:o,s:o,s:o}", "leaked", leak, "used",
+			 (json_int_t)json_array_size(h), "macos",
+			 (json_int_t)slots_macos(h), "max_vms",
+			 max_vms < 0 ? json_null() : json_integer(max_vms),
+			 "macos_slots",
+			 macos_slots < 0 ? json_null() :
+					   json_integer(macos_slots),
+			 "holders", h);
 }
 
 static void print_slots(json_t *s)

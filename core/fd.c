@@ -1,5 +1,6 @@
 /* fd.c: descriptors set up the same way on every system (no pipe2, no accept4). */
 #include "fd.h"
+#include "os.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -16,19 +17,12 @@ int fd_setup(int fd, bool nonblock)
 	return 0;
 }
 
-/* a child forked meanwhile by another thread could inherit it: vzhost has
-   no threads that fork */
 static int socket_setup(int fd, bool nonblock)
 {
 	int ret = fd_setup(fd, nonblock);
 
-#ifdef SO_NOSIGPIPE /* macOS: no MSG_NOSIGNAL, a socket option instead */
-	int one = 1;
-
-	if (!ret &&
-	    setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one)) < 0)
-		ret = -errno;
-#endif
+	if (!ret)
+		ret = os_no_sigpipe(fd);
 	if (ret < 0)
 		close(fd);
 	return ret < 0 ? ret : fd;
@@ -48,6 +42,8 @@ int fd_accept(int listen_fd, bool nonblock)
 	return fd < 0 ? -errno : socket_setup(fd, nonblock);
 }
 
+/* a child forked meanwhile by another thread could inherit it: vzhost has
+   no threads that fork */
 int fd_pipe(int p[2], bool nonblock)
 {
 	int ret;

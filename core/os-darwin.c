@@ -27,6 +27,15 @@ int os_peer(int fd, uid_t *uid, pid_t *pid)
 	return 0;
 }
 
+int os_no_sigpipe(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, SOL_SOCKET, SO_NOSIGPIPE, &one, sizeof(one)) < 0 ?
+		       -errno :
+		       0;
+}
+
 /*
  * No PDEATHSIG: a watcher process (orphaned at once, so it is nobody's
  * child) waits in kqueue for either to exit and kills the child when the

@@ -22,6 +22,13 @@ int os_peer(int fd, uid_t *uid, pid_t *pid)
 	return 0;
 }
 
+/* per send on Linux would be MSG_NOSIGNAL; vzhost ignores SIGPIPE instead */
+int os_no_sigpipe(int fd)
+{
+	(void)fd;
+	return 0;
+}
+
 void os_die_with(pid_t parent)
 {
 	prctl(PR_SET_PDEATHSIG, SIGKILL);

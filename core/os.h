@@ -9,6 +9,9 @@
 /* the uid of a connected unix socket's peer, and its pid (0 when the
    system does not say); 0 or -errno */
 int os_peer(int fd, uid_t *uid, pid_t *pid);
+/* a socket that never raises SIGPIPE where the system has a socket option
+   for it (macOS: there is no MSG_NOSIGNAL); 0 or -errno */
+int os_no_sigpipe(int fd);
 /* in a child before exec: be killed when parent (read before fork) dies */
 void os_die_with(pid_t parent);
 /* in a child before exec: close every descriptor from low on at once;

@@ -273,12 +273,9 @@ static bool alive_vms(struct runner *r, struct hv_proc **alive, size_t *n)
    limit does is not documented), host.macos_slots does not */
 static size_t ledger_linux(struct runner *r)
 {
-	json_t *ledger = slots_holders(r->slots_fd), *rec;
-	size_t i, n = 0;
+	json_t *ledger = slots_holders(r->slots_fd);
+	size_t n = json_array_size(ledger) - slots_macos(ledger);
 
-	json_array_foreach(ledger, i, rec) n +=
-		!!strcmp(json_string_value(json_object_get(rec, "guest")) ?: "",
-			 "macos");
 	json_decref(ledger);
 	return n;
 }
@@ -305,6 +302,26 @@ static void learn_limit(struct runner *r, struct vmrun *v)
 		"this host allows more, counted as %zu until it restarts",
 		n, limit, n);
 	slots_learn(r->slots_fd, (unsigned)n, r->boot);
+}
+
+/* no slot now: with wait_for_slot, wait (said once, a look a second) until
+   its deadline; true while waiting */
+static bool wait_slot(struct runner *r, struct vmrun *v, const char *why)
+{
+	unsigned wait = r->h->set.wait_for_slot;
+	long long now = util_now_ms();
+
+	if (!wait)
+		return false;
+	if (!v->slot_until) {
+		v->slot_until = now + wait * 1000ll;
+		log_msg(LOG_NOTICE, v->m->name,
+			"waiting up to %u s for a slot: %s", wait, why);
+	}
+	if (now >= v->slot_until)
+		return false;
+	v->slot_retry_at = now + SLOT_RECHECK_MS;
+	return true;
 }
 
 /*
@@ -351,14 +368,7 @@ static bool admitted(struct runner *r, struct vmrun *v)
 		return false;
 	}
 	v->ledger_busy_since = 0;
-	if (ret == -EAGAIN && hs->wait_for_slot && !v->slot_until) {
-		v->slot_until = now + hs->wait_for_slot * 1000ll;
-		log_msg(LOG_NOTICE, v->m->name,
-			"waiting up to %u s for a slot: %s", hs->wait_for_slot,
-			why);
-	}
-	if (ret == -EAGAIN && now < v->slot_until) {
-		v->slot_retry_at = now + SLOT_RECHECK_MS;
+	if (ret == -EAGAIN && wait_slot(r, v, why)) {
 		free(why);
 		return false;
 	}
@@ -426,20 +436,21 @@ static bool schedule_restart(struct vmrun *v)
 static void hv_refused(struct runner *r, struct vmrun *v)
 {
 	struct hv_proc *alive;
-	size_t n;
-	bool known = alive_vms(r, &alive, &n);
-	json_t *ledger = slots_holders(r->slots_fd);
 	struct limit_verdict vd;
-	unsigned limit = macos_limit(r);
+	json_t *ledger;
+	bool known;
+	size_t n;
 
 	/* a stop asked meanwhile is a stop, not a wait */
 	if (v->stopping || r->interrupts) {
-		free(alive);
-		json_decref(ledger);
 		finish(r, v, false);
 		return;
 	}
+	known = alive_vms(r, &alive, &n);
+	ledger = slots_holders(r->slots_fd);
 	if (known) {
+		unsigned limit = macos_limit(r);
+
 		limit_classify(limit ? limit : 2, ledger, alive, n, &vd);
 	} else { /* cannot tell held from leaked: say so, never "leaked" */
 		vd.kind = LIMIT_HELD;
@@ -452,18 +463,9 @@ static void hv_refused(struct runner *r, struct vmrun *v)
 	if (vd.kind == LIMIT_LEAKED)
 		slots_note_leak(r->slots_fd, vd.leaked, r->boot);
 	if (vd.kind == LIMIT_HELD && r->h->set.wait_for_slot) {
-		long long now = util_now_ms();
-
 		/* not running: no holder while it waits */
 		slots_release(r->slots_fd, &v->slot);
-		if (!v->slot_until) {
-			v->slot_until = now + r->h->set.wait_for_slot * 1000ll;
-			log_msg(LOG_NOTICE, v->m->name,
-				"waiting up to %u s for a slot: %s",
-				r->h->set.wait_for_slot, vd.text);
-		}
-		if (now < v->slot_until) {
-			v->slot_retry_at = now + SLOT_RECHECK_MS;
+		if (wait_slot(r, v, vd.text)) {
 			free(vd.text);
 			return;
 		}
@@ -530,12 +532,14 @@ static void save_outcome(struct runner *r, struct vmrun *v,
 
 static void on_event(struct runner *r, const struct bridge_event *ev)
 {
+	enum vzh_state prev;
 	struct vmrun *v;
 
 	if (ev->vm >= r->h->nvms || ev->state >= VZH_STATE_COUNT ||
 	    ev->reason >= VZH_REASON_COUNT)
 		return;
 	v = &r->vms[ev->vm];
+	prev = v->state;
 	events_transition(r, v, ev->state, ev->reason, ev->detail);
 	ctl_transition(r, v, ev->error, ev->detail);
 	save_outcome(r, v, ev);
@@ -551,8 +555,11 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	}
 	if (ev->state == VZH_STATE_STOPPED)
 		stopped(r, v, ev->reason);
-	else if (ev->state == VZH_STATE_RUNNING &&
-		 ev->reason == VZH_REASON_HOST_REQUEST)
+	/* the hypervisor took a new VM: started, or restored */
+	else if ((prev == VZH_STATE_STARTING &&
+		  ev->state == VZH_STATE_RUNNING) ||
+		 (prev == VZH_STATE_RESTORING &&
+		  ev->reason == VZH_REASON_RESTORED))
 		learn_limit(r, v);
 }
 

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "statedir.h"
 #include "util.h"
 
 #define LEDGER_LOCK ".lock"
@@ -143,7 +144,7 @@ static void describe(json_t *recs, bool macos_only, char *buf, size_t len)
 	}
 }
 
-static size_t count_macos(json_t *recs)
+size_t slots_macos(json_t *recs)
 {
 	size_t i, n = 0;
 	json_t *r;
@@ -279,7 +280,7 @@ int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
 				 strerror(errno));
 		goto out;
 	}
-	macos = count_macos(recs);
+	macos = slots_macos(recs);
 	if (req->macos && req->macos_slots && macos >= req->macos_slots) {
 		describe(recs, true, holders, sizeof(holders));
 		*why = xasprintf("host.macos_slots = %u and %zu macOS guest%s "
@@ -350,15 +351,16 @@ static void write_note(int dirfd, const char *what, const char *text)
 static int read_note(int dirfd, const char *what, const char *boot,
 		     long long *a, long long *b)
 {
-	char *name = note_name(what), buf[160] = "", at_boot[64] = "";
-	int fd = openat(dirfd, name,
-			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	char *name = note_name(what), *why = NULL, buf[160] = "",
+	     at_boot[64] = "";
+	/* a regular file of ours others cannot write, and no second link */
+	int fd = statedir_read(dirfd, name, name, &why);
 	struct stat st;
 	ssize_t n = -1;
 
+	free(why);
 	free(name);
-	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-	    st.st_uid == geteuid() && st.st_nlink == 1)
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_nlink == 1)
 		n = read(fd, buf, sizeof(buf) - 1);
 	if (fd >= 0)
 		close(fd);

@@ -31,6 +31,8 @@ struct slot {
  */
 int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
 		char **why);
+/* how many of these records (slots_holders') are macOS guests */
+size_t slots_macos(json_t *recs);
 /* give the slot back (the VM is over for good) */
 void slots_release(int dirfd, struct slot *s);
 /* the live records as JSON objects {vm, pid, guest, bridge, config, since},
