@@ -33,6 +33,7 @@ LIBS := -lconfig -ljansson -ldl
 
 # what differs between the systems is in core/os-<system>.c (core/os.h)
 OS := $(if $(filter Darwin,$(shell uname -s)),darwin,linux)
+OTHER_OS := $(if $(filter darwin,$(OS)),linux,darwin)
 
 # Plugins export their descriptor and nothing else, and leave nothing undefined
 # (they reach the core through its function table only).
@@ -64,7 +65,7 @@ EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif
 CORE_SRCS := $(filter-out core/os-%.c,$(wildcard core/*.c)) core/os-$(OS).c \
 	$(wildcard bridge/*.c) $(wildcard bridge/qemu/*.c) \
-	$(filter-out $(if $(filter darwin,$(OS)),,%-darwin.c),$(wildcard bridge/vz/*.c))
+	$(filter-out %-$(OTHER_OS).c,$(wildcard bridge/vz/*.c))
 CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRCS))) \
 	$(patsubst %.m,$(B)/obj/%.o,$(VZ_SRCS))
 PLUGINS := $(notdir $(wildcard plugins/*))

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "../core/diag.h"
 #include "../core/machine.h"
@@ -69,18 +70,50 @@ struct hv_proc {
 	char owner[48]; /* its name: "vzhost", "UTM", "tart" */
 };
 
+/* what the hypervisor would take now (VZ: canStart, canPause, ...) */
+enum bridge_can {
+	BRIDGE_CAN_START = 1 << 0,
+	BRIDGE_CAN_PAUSE = 1 << 1,
+	BRIDGE_CAN_RESUME = 1 << 2,
+	BRIDGE_CAN_REQUEST_STOP = 1 << 3,
+	BRIDGE_CAN_STOP = 1 << 4,
+};
+
+#define BRIDGE_PTYS_MAX 4
+
+/* what `ctl VM status` shows of a VM, from the bridge's own knowledge */
+struct bridge_info {
+	unsigned can; /* enum bridge_can */
+	char address[46]; /* the guest's NAT address; "": not known (yet) */
+	/* serial consoles on a pseudo-terminal: their paths, in device order */
+	char ptys[BRIDGE_PTYS_MAX][64];
+	size_t nptys;
+};
+
 struct bridge;
 struct bvm;
 
 struct bridge_ops {
 	const char *name;
 	const struct bridge_key *keys; /* its host settings, {NULL}-ended */
-	/* is this hypervisor usable here?  -errno with a message in d (exit 69) */
+	/* is this hypervisor usable here?  -errno with a message in d (exit 69).
+	   A bridge that is never usable on this system (vz on Linux) fails
+	   here and may leave the VM operations below NULL */
 	int (*probe)(const struct bridge_env *env, struct bridge **out,
 		     struct diag *d);
 	/* can this bridge realise m?  errors name the device's origin (exit 78) */
 	int (*validate)(struct bridge *b, const struct machine *m,
 			struct diag *d);
+	/* --check: what the bridge will ask of its hypervisor for m, in words
+	   on out, its checks into d (exit 78); b is NULL where the hypervisor
+	   is absent: then also say what only its host can verify.  May be
+	   NULL */
+	int (*describe)(struct bridge *b, const struct machine *m, FILE *out,
+			struct diag *d);
+	/* create the macOS guest m from a restore image (a path, or "latest"),
+	   showing progress on stderr; NULL: this bridge cannot */
+	int (*install)(struct bridge *b, const struct machine *m,
+		       const char *ipsw, struct diag *d);
 	int (*create)(struct bridge *b, const struct machine *m, unsigned index,
 		      struct bvm **out);
 	int (*start)(struct bvm *vm);
@@ -97,6 +130,8 @@ struct bridge_ops {
 	int (*save)(struct bvm *vm, const char *path);
 	/* start from a saved state: restoring -> paused */
 	int (*restore)(struct bvm *vm, const char *path);
+	/* what ctl status shows (out zeroed by the caller) */
+	void (*info)(struct bvm *vm, struct bridge_info *out);
 	/* free everything; the VM must be stopped */
 	void (*destroy)(struct bvm *vm);
 	/* descriptors the core polls for this VM (and a deadline: *timeout_ms is

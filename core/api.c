@@ -221,9 +221,9 @@ static const char *check_graphics(const union device_desc *u)
 {
 	const struct vzh_graphics *v = &u->graphics;
 
-	return !v->width || !v->height || !v->ppi ?
-		       "width, height and ppi must be positive" :
-		       NULL;
+	if (!v->width || !v->height || !v->ppi)
+		return "width, height and ppi must be positive";
+	return v->display > VZH_DISPLAY_WINDOW ? "unknown display" : NULL;
 }
 
 static const char *check_pointer(const union device_desc *u)

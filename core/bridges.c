@@ -1,33 +1,18 @@
-/* bridges.c: the bridge table: every hypervisor bridge vzhost knows, whether built here, and its settings. */
+/* bridges.c: the bridge table: every hypervisor bridge vzhost knows, and its settings. */
 #include "bridges.h"
 
 #include <errno.h>
 #include <string.h>
 
 extern const struct bridge_ops qemu_bridge;
-#ifdef VZH_BRIDGE_VZ
+/* on Linux only its plain-C half (bridge/vz/absent-linux.c): --check says
+   what it would do, and a run is refused with the reason */
 extern const struct bridge_ops vz_bridge;
-#endif
-
-struct entry {
-	const char *name;
-	const struct bridge_ops *ops; /* NULL: not built here */
-	const char *absent; /* ... and why */
-};
 
 #define MAX_BRIDGES 8
 
-/* auto: Virtualization.framework where it was built, else QEMU */
-static struct entry table[MAX_BRIDGES] = {
-	{ "qemu", &qemu_bridge, NULL },
-#ifdef VZH_BRIDGE_VZ
-	{ "vz", &vz_bridge, NULL },
-#else
-	{ "vz", NULL,
-	  "this vzhost was built without the Virtualization.framework bridge "
-	  "(macOS only)" },
-#endif
-};
+static const struct bridge_ops *table[MAX_BRIDGES] = { &qemu_bridge,
+						       &vz_bridge };
 static const char *names[MAX_BRIDGES + 2] = { "auto", "qemu", "vz" };
 static size_t ntable = 2;
 
@@ -35,16 +20,16 @@ const struct bridge_ops *bridges_pick(const char *name, struct diag *d)
 {
 	size_t i;
 
+	/* auto: Virtualization.framework on a Mac, else QEMU */
 	if (!name || !strcmp(name, "auto"))
-		name = table[1].ops ? table[1].name : table[0].name;
-	for (i = 0; i < ntable; i++) {
-		if (strcmp(table[i].name, name))
-			continue;
-		if (!table[i].ops)
-			diag_add(d, NULL, "host.bridge = \"%s\": %s", name,
-				 table[i].absent);
-		return table[i].ops;
-	}
+#ifdef __APPLE__
+		name = "vz";
+#else
+		name = "qemu";
+#endif
+	for (i = 0; i < ntable; i++)
+		if (!strcmp(table[i]->name, name))
+			return table[i];
 	diag_add(d, NULL, "host.bridge = \"%s\": no such bridge", name);
 	return NULL;
 }
@@ -60,11 +45,11 @@ const struct bridge_key *bridges_key(size_t i, const char **owner)
 	size_t t;
 
 	for (t = 0; t < ntable; t++) {
-		if (!table[t].ops || !table[t].ops->keys)
+		if (!table[t]->keys)
 			continue;
-		for (k = table[t].ops->keys; k->name; k++)
+		for (k = table[t]->keys; k->name; k++)
 			if (i-- == 0) {
-				*owner = table[t].name;
+				*owner = table[t]->name;
 				return k;
 			}
 	}
@@ -75,7 +60,7 @@ int bridges_add(const struct bridge_ops *ops)
 {
 	if (ntable == MAX_BRIDGES)
 		return -ENOSPC;
-	table[ntable] = (struct entry){ ops->name, ops, NULL };
+	table[ntable] = ops;
 	names[++ntable] = ops->name;
 	return 0;
 }

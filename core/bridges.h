@@ -1,4 +1,4 @@
-/* bridges.h: the bridge table: every hypervisor bridge vzhost knows, whether built here, and its settings. */
+/* bridges.h: the bridge table: every hypervisor bridge vzhost knows, and its settings. */
 #ifndef VZH_BRIDGES_H
 #define VZH_BRIDGES_H
 

@@ -17,7 +17,10 @@ static const char *const vm_keys[] = {
 static const char *const boot_keys[] = { "kernel", "initrd", "cmdline", "efi",
 					 NULL };
 static const char *const efi_keys[] = { "vars", NULL };
-static const char *const macos_keys[] = { "bundle", NULL };
+static const char *const macos_keys[] = { "bundle", "disk_size", "recovery",
+					  NULL };
+
+#define MACOS_DISK_SIZE (64ull << 30) /* Disk.img when the bundle has none */
 
 static bool name_ok(const char *s)
 {
@@ -34,6 +37,35 @@ static bool name_ok(const char *s)
 static char *loc_dup(const config_setting_t *s, const char *key)
 {
 	return xstrdup(cfg_loc(s, key));
+}
+
+/* the macOS bundle: its identity files for the bridge, and its Disk.img a
+   disk of the model like any other (created sparse, locked, listed) */
+static void parse_macos(struct machine *m, const config_setting_t *mac)
+{
+	struct vzh_disk disk = { .struct_size = sizeof(disk) };
+	struct origin o = { NULL, "macos", "core" };
+	const char *str;
+	bool recovery = false;
+
+	m->loc[ML_MACOS] = loc_dup(mac, NULL);
+	cfg_check_keys(mac, macos_keys);
+	cfg_get_path(mac, "bundle", NULL, &str);
+	m->macos_bundle = xstrdup(str);
+	if (cfg_get_size(mac, "disk_size", MACOS_DISK_SIZE, &disk.size) == 0 &&
+	    (disk.size % 512 || disk.size < (1ull << 30)))
+		cfg_error(mac, "disk_size",
+			  "a macOS disk is at least 1 GiB, in 512-byte "
+			  "sectors");
+	cfg_get_bool(mac, "recovery", false, &recovery);
+	m->recovery = recovery;
+	if (!m->macos_bundle)
+		return;
+	disk.path = util_path_join(m->macos_bundle, "Disk.img");
+	o.loc = loc_dup(mac, "bundle");
+	machine_add_device(m, DEV_DISK, &disk, sizeof(disk), &o);
+	free((char *)disk.path);
+	free(o.loc);
 }
 
 /* a boot file must exist now: a typo should not wait for the start */
@@ -113,17 +145,15 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 				  "64 MiB",
 				  (unsigned long long)(m->memory / MiB));
 	}
+	m->cpus_set = config_setting_get_member(vm, "cpus") != NULL;
+	m->memory_set = config_setting_get_member(vm, "memory") != NULL;
 	m->loc[ML_NESTED] = loc_dup(vm, "nested");
 	m->loc[ML_MEMORY] = loc_dup(vm, "memory");
 	cfg_get_bool(vm, "nested", false, &m->nested);
 	parse_boot(m, vm);
 	mac = cfg_get_group(vm, "macos");
-	if (mac) {
-		m->loc[ML_MACOS] = loc_dup(mac, NULL);
-		cfg_check_keys(mac, macos_keys);
-		cfg_get_path(mac, "bundle", NULL, &str);
-		m->macos_bundle = xstrdup(str);
-	}
+	if (mac)
+		parse_macos(m, mac);
 	cfg_get_enum(vm, "on_poweroff", policy_names, POLICY_STOP, &e);
 	m->on_poweroff = e;
 	cfg_get_enum(vm, "on_crash", policy_names, POLICY_STOP, &e);

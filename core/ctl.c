@@ -117,21 +117,47 @@ static void error_reply(struct ctl_client *c, const char *fmt, ...)
 	free(msg);
 }
 
+/* what the hypervisor would take now, the guest's address, its ptys */
+static void bridge_info(struct runner *r, struct vmrun *v, json_t *o)
+{
+	static const char *const can[] = { "can_start", "can_pause",
+					   "can_resume", "can_request_stop",
+					   "can_stop" };
+	struct bridge_info bi;
+	json_t *ptys = json_array();
+	size_t i;
+
+	memset(&bi, 0, sizeof(bi));
+	if (v->bvm && r->ops->info)
+		r->ops->info(v->bvm, &bi);
+	for (i = 0; i < ARRAY_SIZE(can); i++)
+		json_object_set_new(o, can[i],
+				    json_boolean(bi.can & (1u << i)));
+	if (bi.address[0])
+		json_object_set_new(o, "address", json_string(bi.address));
+	for (i = 0; i < bi.nptys && i < BRIDGE_PTYS_MAX; i++)
+		json_array_append_new(ptys, json_string(bi.ptys[i]));
+	json_object_set_new(o, "ptys", ptys);
+}
+
 static json_t *status(struct runner *r, struct vmrun *v)
 {
 	long long up = v->state == VZH_STATE_STOPPED ?
 			       0 :
 			       (util_wall_ms() - v->since) / 1000;
+	json_t *o;
 
 	/* a path need not be UTF-8; JSON must */
 	json_t *config = json_string(r->config ? r->config : "");
 
-	return json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:o,s:s}", "ok", 1, "vm",
-			 v->m->name, "state", state_names[v->state], "pid",
-			 (int)getpid(), "since_ms", (json_int_t)v->since,
-			 "uptime_s", (json_int_t)up, "config",
-			 config ? config : json_string("(not UTF-8)"), "guest",
-			 guest_names[v->m->guest]);
+	o = json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:o,s:s}", "ok", 1, "vm",
+		      v->m->name, "state", state_names[v->state], "pid",
+		      (int)getpid(), "since_ms", (json_int_t)v->since,
+		      "uptime_s", (json_int_t)up, "config",
+		      config ? config : json_string("(not UTF-8)"), "guest",
+		      guest_names[v->m->guest]);
+	bridge_info(r, v, o);
+	return o;
 }
 
 /* the answer to a command the VM could not take: the state says why */

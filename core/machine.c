@@ -19,6 +19,7 @@ const char *const disk_sync_names[] = { "full", "fsync", "none", NULL };
 const char *const disk_iface_names[] = { "virtio", "nvme", "usb", NULL };
 const char *const pointer_names[] = { "tablet", "trackpad", NULL };
 const char *const serial_names[] = { "stdio", "none", "pty", "file", NULL };
+const char *const display_names[] = { "headless", "window", NULL };
 
 /* The union member each class uses, with its published size. */
 size_t machine_class_size(enum dev_class cls)

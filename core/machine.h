@@ -73,9 +73,11 @@ struct machine {
 	enum vzh_guest guest;
 	unsigned cpus;
 	uint64_t memory; /* bytes */
+	bool cpus_set, memory_set; /* given, not defaults */
 	bool nested;
 	struct boot boot;
 	char *macos_bundle;
+	bool recovery; /* macOS guests: start in macOS Recovery */
 	enum policy on_poweroff, on_crash;
 	unsigned stop_timeout; /* seconds */
 	enum host_stop on_host_stop;
@@ -93,6 +95,7 @@ extern const char *const disk_sync_names[];
 extern const char *const disk_iface_names[];
 extern const char *const pointer_names[];
 extern const char *const serial_names[];
+extern const char *const display_names[];
 
 /* the size of the SDK struct of a class, as this core knows it */
 size_t machine_class_size(enum dev_class cls);

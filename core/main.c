@@ -13,6 +13,7 @@
 #include "ctlcmd.h"
 #include "exits.h"
 #include "host.h"
+#include "install.h"
 #include "log.h"
 #include "print.h"
 #include "run.h"
@@ -28,7 +29,8 @@ enum mode {
 	MODE_PRINT,
 	MODE_PLUGINS,
 	MODE_CTL,
-	MODE_LIST
+	MODE_LIST,
+	MODE_INSTALL
 };
 
 static void usage(FILE *f)
@@ -38,6 +40,7 @@ static void usage(FILE *f)
 
 	fprintf(f,
 		"usage: vzhost -c FILE [--check | --print]\n"
+		"       vzhost install -c FILE --vm NAME --ipsw PATH|latest\n"
 		"       vzhost plugins [-c FILE]\n"
 		"       vzhost ctl VM COMMAND [ARG] [-c FILE | --state-dir DIR] [--timeout S]\n"
 		"       vzhost list [--json] [-c FILE | --state-dir DIR] [--timeout S]\n"
@@ -47,11 +50,15 @@ static void usage(FILE *f)
 		"      --check        validate FILE and show each machine and its\n"
 		"                     devices; nothing is created or started\n"
 		"      --print        print the resolved machines as JSON\n"
+		"      --recovery VM  start macOS guest VM in macOS Recovery\n"
 		"  -v, --verbose      log more (repeat for debug)\n"
 		"  -q, --quiet        log errors only\n"
 		"      --version      print the version and the plugin ABI\n"
 		"  -h, --help         this text\n"
 		"\n"
+		"  install            create macOS guest NAME's bundle from a restore\n"
+		"                     image (an .ipsw file, or \"latest\": the newest\n"
+		"                     this Mac supports, downloaded); macOS only\n"
 		"  plugins            list the loaded plugins, versions and kinds\n"
 		"  ctl VM COMMAND     through the VM's control socket:\n");
 	for (k = ctl_commands; k->name; k++) {
@@ -81,10 +88,39 @@ static int finish_errors(struct host *h, int status)
 	return status;
 }
 
-static int run(enum mode mode, const char *path)
+/* --recovery VM: that macOS guest starts in macOS Recovery */
+static int set_recovery(struct host *h, const char *vm)
+{
+	size_t i;
+
+	for (i = 0; vm && i < h->nvms; i++) {
+		if (strcmp(h->vms[i].name, vm))
+			continue;
+		if (h->vms[i].guest != VZH_GUEST_MACOS) {
+			fprintf(stderr,
+				"vzhost: --recovery %s: macOS Recovery is for "
+				"macOS guests; %s is a Linux guest\n",
+				vm, vm);
+			return EX_USAGE;
+		}
+		h->vms[i].recovery = true;
+		return 0;
+	}
+	if (vm && !h->diag.n) {
+		fprintf(stderr, "vzhost: --recovery %s: no such VM in %s\n", vm,
+			h->cfg.path);
+		return EX_USAGE;
+	}
+	return 0;
+}
+
+static int run(enum mode mode, const char *path, const char *recovery)
 {
 	struct host h;
 	json_t *json;
+	FILE *plan;
+	char *said = NULL;
+	size_t nsaid = 0;
 	int ret, status = EX_OK;
 
 	/* `vzhost plugins` without a file shows what is installed */
@@ -103,10 +139,21 @@ static int run(enum mode mode, const char *path)
 		goto out;
 	}
 	host_build(&h);
+	ret = set_recovery(&h, recovery);
+	if (ret) {
+		status = ret;
+		goto out;
+	}
 	/* --check and --print also ask the bridge; a missing hypervisor only
-	   warns there, as the file itself may be right */
-	if (!h.diag.n && mode != MODE_RUN)
-		run_check_bridge(&h, false);
+	   warns there, as the file itself may be right.  What the bridge
+	   would do is said after the machines */
+	if (!h.diag.n && mode != MODE_RUN) {
+		plan = mode == MODE_CHECK ? open_memstream(&said, &nsaid) :
+					    NULL;
+		run_check_bridge(&h, false, plan);
+		if (plan)
+			fclose(plan);
+	}
 	if (h.diag.n) {
 		status = finish_errors(&h, EX_CONFIG);
 		goto out;
@@ -114,6 +161,8 @@ static int run(enum mode mode, const char *path)
 	switch (mode) {
 	case MODE_CHECK:
 		print_check(&h, stdout);
+		if (said)
+			fputs(said, stdout);
 		break;
 	case MODE_PRINT:
 		json = print_host_json(&h);
@@ -126,6 +175,7 @@ static int run(enum mode mode, const char *path)
 		break;
 	}
 out:
+	free(said);
 	host_close(&h);
 	return status;
 }
@@ -189,10 +239,14 @@ int main(int argc, char **argv)
 		{ "state-dir", required_argument, NULL, 'S' },
 		{ "json", no_argument, NULL, 'J' },
 		{ "timeout", required_argument, NULL, 'T' },
+		{ "recovery", required_argument, NULL, 'R' },
+		{ "vm", required_argument, NULL, 'M' },
+		{ "ipsw", required_argument, NULL, 'I' },
 		{ 0 },
 	};
 	enum mode mode = MODE_RUN;
-	const char *path = NULL, *state_dir = NULL;
+	const char *path = NULL, *state_dir = NULL, *recovery = NULL,
+		   *vm = NULL, *ipsw = NULL;
 	bool json = false;
 	int c, timeout_ms = 0; /* the default */
 	double secs;
@@ -220,6 +274,15 @@ int main(int argc, char **argv)
 			break;
 		case 'S':
 			state_dir = optarg;
+			break;
+		case 'R':
+			recovery = optarg;
+			break;
+		case 'M':
+			vm = optarg;
+			break;
+		case 'I':
+			ipsw = optarg;
 			break;
 		case 'J':
 			json = true;
@@ -255,6 +318,8 @@ int main(int argc, char **argv)
 			mode = MODE_CTL;
 		else if (!strcmp(argv[optind], "list"))
 			mode = MODE_LIST;
+		else if (!strcmp(argv[optind], "install"))
+			mode = MODE_INSTALL;
 		if (mode != MODE_RUN)
 			optind++;
 	}
@@ -272,5 +337,12 @@ int main(int argc, char **argv)
 			"vzhost: no configuration: use -c FILE (try --help)\n");
 		return EX_USAGE;
 	}
-	return run(mode, path);
+	if ((vm || ipsw) && mode != MODE_INSTALL) {
+		fprintf(stderr, "vzhost: --vm and --ipsw belong to vzhost "
+				"install (try --help)\n");
+		return EX_USAGE;
+	}
+	if (mode == MODE_INSTALL)
+		return install_main(path, vm, ipsw);
+	return run(mode, path, recovery);
 }

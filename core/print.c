@@ -48,6 +48,9 @@ static json_t *device_json(const struct device *d)
 		json_object_set_new(o, "height",
 				    json_integer(d->u.graphics.height));
 		json_object_set_new(o, "ppi", json_integer(d->u.graphics.ppi));
+		json_object_set_new(
+			o, "display",
+			json_string(display_names[d->u.graphics.display]));
 		break;
 	case DEV_POINTER:
 		json_object_set_new(
@@ -101,8 +104,9 @@ json_t *print_machine_json(const struct machine *m)
 		json_object_set_new(o, "boot", boot);
 	if (m->macos_bundle)
 		json_object_set_new(o, "macos",
-				    json_pack("{s:s}", "bundle",
-					      m->macos_bundle));
+				    json_pack("{s:s,s:b}", "bundle",
+					      m->macos_bundle, "recovery",
+					      m->recovery));
 	json_object_set_new(o, "on_poweroff",
 			    json_string(policy_names[m->on_poweroff]));
 	json_object_set_new(o, "on_crash",
@@ -164,8 +168,9 @@ static void device_line(const struct device *d, FILE *f)
 		fprintf(f, "nat %s", mac);
 		break;
 	case DEV_GRAPHICS:
-		fprintf(f, "%ux%u @ %u ppi", d->u.graphics.width,
-			d->u.graphics.height, d->u.graphics.ppi);
+		fprintf(f, "%ux%u @ %u ppi%s", d->u.graphics.width,
+			d->u.graphics.height, d->u.graphics.ppi,
+			d->u.graphics.display ? " in a window" : "");
 		break;
 	case DEV_POINTER:
 		fprintf(f, "%s", pointer_names[d->u.pointer.type]);
@@ -212,7 +217,9 @@ void print_check(const struct host *h, FILE *f)
 				m->boot.initrd ? " + " : "",
 				m->boot.initrd ? m->boot.initrd : "");
 		if (m->macos_bundle)
-			fprintf(f, "  %-9s%s\n", "bundle", m->macos_bundle);
+			fprintf(f, "  %-9s%s%s\n", "bundle", m->macos_bundle,
+				m->recovery ? " (started in macOS Recovery)" :
+					      "");
 		for (j = 0; j < m->ndevs; j++)
 			device_line(&m->devs[j], f);
 		ndevs += m->ndevs;

@@ -52,6 +52,12 @@ static void fill_env(struct host *h, const struct bridge_ops *ops,
 	}
 }
 
+void run_bridge_env(struct host *h, const struct bridge_ops *ops,
+		    struct bridge_env *env)
+{
+	fill_env(h, ops, env, -1, -1);
+}
+
 /* on_host_stop = "save" that the bridge cannot honour: said before it
    matters */
 static void check_savable(const struct bridge_ops *ops, const struct machine *m)
@@ -67,7 +73,7 @@ static void check_savable(const struct bridge_ops *ops, const struct machine *m)
 	free(why);
 }
 
-int run_check_bridge(struct host *h, bool strict)
+int run_check_bridge(struct host *h, bool strict, FILE *out)
 {
 	const struct bridge_ops *ops;
 	struct bridge_env env;
@@ -83,6 +89,8 @@ int run_check_bridge(struct host *h, bool strict)
 		for (i = 0; i < h->nvms; i++) {
 			if (ops->validate(b, &h->vms[i], &h->diag) < 0)
 				ret = -EINVAL;
+			else if (out && ops->describe)
+				ops->describe(b, &h->vms[i], out, &h->diag);
 			check_savable(ops, &h->vms[i]);
 		}
 		ops->free(b);
@@ -94,6 +102,10 @@ int run_check_bridge(struct host *h, bool strict)
 			log_msg(LOG_WARNING, NULL,
 				"not checked against a hypervisor: %s",
 				probe.msgs[i]);
+		/* what can be told without it, and what cannot */
+		for (i = 0; ops && ops->describe && i < h->nvms; i++)
+			if (ops->describe(NULL, &h->vms[i], out, &h->diag) < 0)
+				ret = -EINVAL;
 	}
 	diag_free(&probe);
 	return ret;

@@ -32,7 +32,7 @@ vms = ( { name = "demo"; boot = { kernel = "$here/fixtures/files/vmlinuz"; };
           devices = ( { kind = "nat"; }, { kind = "serial"; } ); } );
 CONF
 
-expect 0 "plugin ABI 1.0" "$vzhost" --version
+expect 0 "plugin ABI 1.1" "$vzhost" --version
 expect 0 "usage: vzhost -c FILE" "$vzhost" --help
 expect 64 "no configuration: use -c FILE" "$vzhost"
 expect 64 "usage:" "$vzhost" --frobnicate
@@ -52,8 +52,39 @@ expect 69 "qemu-system-nonesuch not found: install it (Debian: apt-get install q
 expect 0 "not checked against a hypervisor: qemu-system-nonesuch not found" \
 	"$vzhost" -c "$tmp/noqemu.conf" --check
 printf 'host = { bridge = "vz"; };\n' > "$tmp/vz.conf"
+printf 'host = { bridge = "qemu"; };\nvms = ( { name = "mac"; guest = "macos"; macos = { bundle = "m.vzvm"; }; } );\n' > "$tmp/macq.conf"
 sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/vz.conf"
-expect 69 "built without the Virtualization.framework bridge" "$vzhost" -c "$tmp/vz.conf"
+expect 69 'host.bridge = "vz": Virtualization.framework runs on macOS only (a Mac with Apple silicon, macOS 13 or later)' "$vzhost" -c "$tmp/vz.conf"
+# --check with the vz bridge on Linux: what it would ask of the framework, and what only a
+# Mac can verify (conf/macos.conf and conf/nested.conf as shipped)
+conf=$(cd "$here/../conf" && pwd -P)
+expect 0 "  VZMacPlatformConfiguration from $conf/sonoma.vzvm (HardwareModel, MachineIdentifier, AuxiliaryStorage), VZMacOSBootLoader" \
+	"$vzhost" -c "$here/../conf/macos.conf" --check
+expect 0 "  VZVirtioFileSystemDeviceConfiguration + VZSingleDirectoryShare $conf read-only, tag macOSGuestAutomountTag" \
+	"$vzhost" -c "$here/../conf/macos.conf" --check
+expect 0 "    - that this Mac supports the bundle's hardware model" "$vzhost" -c "$here/../conf/macos.conf" --check
+expect 0 "  VZGenericPlatformConfiguration with nestedVirtualizationEnabled, VZLinuxBootLoader" \
+	"$vzhost" -c "$here/../conf/nested.conf" --check
+expect 0 "    - that this Mac offers nested virtualization (an M3 or later with macOS 15)" \
+	"$vzhost" -c "$here/../conf/nested.conf" --check
+expect 69 'host.bridge = "vz": Virtualization.framework runs on macOS only' "$vzhost" -c "$here/../conf/nested.conf"
+# vzhost install: macOS only; its arguments checked first
+expect 69 "vzhost install: macOS guests need Virtualization.framework on a Mac with Apple silicon" \
+	"$vzhost" install -c "$here/../conf/macos.conf" --vm sonoma --ipsw latest
+expect 69 'run vzhost install there, with host.bridge = "vz" (host.bridge = "qemu")' \
+	"$vzhost" install -c "$tmp/macq.conf" --vm mac --ipsw "$tmp/x.ipsw"
+expect 64 "usage: vzhost install -c FILE --vm NAME --ipsw PATH|latest" \
+	"$vzhost" install -c "$here/../conf/macos.conf" --vm sonoma
+expect 64 'vzhost install: no VM "nope" in' \
+	"$vzhost" install -c "$here/../conf/macos.conf" --vm nope --ipsw latest
+expect 64 "vzhost install: demo is a Linux guest; install creates macOS guests" \
+	"$vzhost" install -c "$tmp/ok.conf" --vm demo --ipsw latest
+expect 64 "--vm and --ipsw belong to vzhost install" "$vzhost" -c "$tmp/ok.conf" --vm demo
+# --recovery names a macOS guest of the file
+expect 0 ", started in macOS Recovery" "$vzhost" -c "$here/../conf/macos.conf" --check --recovery sonoma
+expect 64 "--recovery demo: macOS Recovery is for macOS guests; demo is a Linux guest" \
+	"$vzhost" -c "$tmp/ok.conf" --check --recovery demo
+expect 64 "--recovery nope: no such VM in" "$vzhost" -c "$tmp/ok.conf" --check --recovery nope
 expect 69 "host.accel = \"hvf\": hvf exists on macOS only" \
 	sh -c "sed 's/^host = .*/host = { accel = \"hvf\"; };/' '$tmp/vz.conf' > '$tmp/hvf.conf' && '$vzhost' -c '$tmp/hvf.conf'"
 # what the bridge cannot save is said by --check, before a host stop finds out

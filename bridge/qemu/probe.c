@@ -185,6 +185,13 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 			diag_add(
 				d, dv->origin.loc,
 				"QEMU has no Mac trackpad; use type = \"tablet\"");
+		if (dv->cls == DEV_GRAPHICS &&
+		    dv->u.graphics.display == VZH_DISPLAY_WINDOW)
+			diag_add(d, dv->origin.loc,
+				 "the qemu bridge runs its guests headless: "
+				 "display = \"window\" is the vz bridge's "
+				 "(remove it, or see the guest through a "
+				 "serial console)");
 		if (dv->cls == DEV_VSOCK && !b->vsock)
 			diag_add(d, dv->origin.loc,
 				 "vsock needs /dev/vhost-vsock on this host "

@@ -390,6 +390,31 @@ static void restore_fd_given(void *data, int ret, json_t *r, const char *err)
 	step_failed(vm, ret, NULL);
 }
 
+/* query-chardev: [{"label": "ser1", "filename": "pty:/dev/pts/3"}, ...],
+   the pseudo-terminals of pty consoles (label serN, in device order) */
+static void chardevs(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+	const char *f;
+	json_t *c;
+	size_t i;
+
+	(void)err;
+	vm->nptys = 0;
+	json_array_foreach(ret ? NULL : r, i, c)
+	{
+		f = json_string_value(json_object_get(c, "filename"));
+		if (vm->nptys == BRIDGE_PTYS_MAX || !f ||
+		    strncmp(f, "pty:", 4) ||
+		    strncmp(json_string_value(json_object_get(c, "label")) ?:
+									     "",
+			    "ser", 3))
+			continue;
+		snprintf(vm->ptys[vm->nptys++], sizeof(vm->ptys[0]), "%s",
+			 f + 4);
+	}
+}
+
 /* set up: run it, or take the saved state in (QEMU 7.2 has no file: URI:
    it gets the open file) */
 static void set_up(void *data, int ret, json_t *r, const char *err)
@@ -399,6 +424,9 @@ static void set_up(void *data, int ret, json_t *r, const char *err)
 	(void)r;
 	if (step_failed(vm, ret, err))
 		return;
+	/* (no answer is no pty shown: not a failed start) */
+	qmp_request(&vm->qmp, "query-chardev", NULL, -1, QMP_TIMEOUT_MS,
+		    chardevs, vm);
 	if (vm->restoring)
 		ret = qmp_request(&vm->qmp, "getfd",
 				  json_pack("{s:s}", "fdname", "state"),
@@ -992,6 +1020,33 @@ static const struct bridge_key keys[] = {
 	{ NULL, 0, NULL },
 };
 
+/* what QEMU takes in the state it is in (VZ's canStart, canPause, ...) */
+static void q_info(struct bvm *vm, struct bridge_info *out)
+{
+	static const unsigned can[VZH_STATE_COUNT] = {
+		[VZH_STATE_STOPPED] = BRIDGE_CAN_START,
+		[VZH_STATE_STARTING] = BRIDGE_CAN_STOP,
+		[VZH_STATE_RUNNING] = BRIDGE_CAN_PAUSE |
+				      BRIDGE_CAN_REQUEST_STOP | BRIDGE_CAN_STOP,
+		/* (q_request_stop's states) */
+		[VZH_STATE_PAUSING] = BRIDGE_CAN_REQUEST_STOP | BRIDGE_CAN_STOP,
+		[VZH_STATE_PAUSED] = BRIDGE_CAN_RESUME |
+				     BRIDGE_CAN_REQUEST_STOP | BRIDGE_CAN_STOP,
+		[VZH_STATE_RESUMING] = BRIDGE_CAN_REQUEST_STOP |
+				       BRIDGE_CAN_STOP,
+		[VZH_STATE_STOPPING] = BRIDGE_CAN_STOP,
+		[VZH_STATE_SAVING] = BRIDGE_CAN_STOP,
+		[VZH_STATE_RESTORING] = BRIDGE_CAN_STOP,
+	};
+
+	out->can = can[vm->state];
+	/* a stop already asked for is not asked again */
+	if (vm->stop_requested)
+		out->can &= ~(unsigned)BRIDGE_CAN_REQUEST_STOP;
+	memcpy(out->ptys, vm->ptys, sizeof(out->ptys));
+	out->nptys = vm->nptys;
+}
+
 const struct bridge_ops qemu_bridge = {
 	.name = "qemu",
 	.keys = keys,
@@ -1006,6 +1061,7 @@ const struct bridge_ops qemu_bridge = {
 	.can_save = q_can_save,
 	.save = q_save,
 	.restore = q_restore,
+	.info = q_info,
 	.destroy = q_destroy,
 	.pollfds = q_pollfds,
 	.dispatch = q_dispatch,

@@ -47,6 +47,8 @@ struct bvm {
 	long long kill_at; /* ms, 0: none */
 	long long last_reset; /* ms */
 	char guest_reason[32];
+	char ptys[BRIDGE_PTYS_MAX][64]; /* from QEMU's "char device redirected" */
+	size_t nptys;
 };
 
 extern const struct bridge_ops qemu_bridge;

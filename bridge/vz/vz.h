@@ -4,6 +4,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../bridge.h"
 
@@ -31,6 +32,17 @@ struct vz_error_class {
 void vz_error(const char *domain, long code, struct vz_error_class *out);
 /* the reason of the stop an error of this kind ends in */
 enum vzh_reason vz_error_reason(enum vz_err_kind kind, bool starting);
+
+/* macOS's DHCP server's leases, where NAT guests get their address */
+#define VZ_LEASES "/var/db/dhcpd_leases"
+
+/* the address of the latest lease of mac in the text of a lease database
+   (ip: at least 46 bytes): 0, or -ENOENT */
+int vz_lease_find(const char *text, size_t len, const uint8_t mac[6], char *ip,
+		  size_t iplen);
+/* the same from the file at path: 0, -ENOENT, or -errno of reading it */
+int vz_lease_lookup(const char *path, const uint8_t mac[6], char *ip,
+		    size_t iplen);
 
 /* the VZ guests alive host-wide (*out malloc'd): 0 or -errno
    (procs-darwin.c: macOS only) */

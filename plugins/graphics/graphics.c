@@ -4,7 +4,8 @@
 
 static const struct vzh_api *api;
 
-static const char *const keys[] = { "width", "height", "ppi", NULL };
+static const char *const keys[] = { "width", "height", "ppi", "display", NULL };
+static const char *const displays[] = { "headless", "window", NULL };
 
 static int get_dim(const struct vzh_node *n, const char *key, int64_t def,
 		   int64_t max, uint32_t *out)
@@ -24,12 +25,17 @@ static int contribute(void *state, struct vzh_device *d)
 {
 	const struct vzh_node *n = api->device_node(d);
 	struct vzh_graphics g = { .struct_size = sizeof(g) };
-	int ret = 0;
+	int ret = 0, display;
 
 	(void)state;
 	ret |= get_dim(n, "width", 1920, 16384, &g.width);
 	ret |= get_dim(n, "height", 1200, 16384, &g.height);
 	ret |= get_dim(n, "ppi", 144, 1000, &g.ppi);
+	/* a window on the Mac's screen (vz bridge); headless by default */
+	if (api->get_enum(n, "display", displays, VZH_DISPLAY_HEADLESS,
+			  &display) < 0)
+		ret = -EINVAL;
+	g.display = (uint32_t)display;
 	return ret ? -EINVAL : api->emit_graphics(d, &g);
 }
 

@@ -17,7 +17,7 @@ extern "C" {
  * which fields the other knows.
  */
 #define VZH_ABI_MAJOR 1
-#define VZH_ABI_MINOR 0
+#define VZH_ABI_MINOR 1
 #define VZH_ABI_VERSION ((VZH_ABI_MAJOR << 16) | VZH_ABI_MINOR)
 #define VZH_PLUGIN_MAGIC 0x505a4856u /* "VHZP" little-endian */
 #define VZH_PLUGIN_SYMBOL "vzh_plugin_descriptor"
@@ -112,10 +112,14 @@ struct vzh_net {
 	uint8_t reserved0[2];
 };
 
+enum vzh_display { VZH_DISPLAY_HEADLESS = 0, VZH_DISPLAY_WINDOW = 1 };
+
 struct vzh_graphics {
 	uint32_t struct_size;
 	uint32_t width, height; /* pixels */
 	uint32_t ppi; /* pixels per inch */
+	/* ABI 1.1: enum vzh_display (a 1.0 plugin's display is headless) */
+	uint32_t display;
 };
 
 struct vzh_keyboard {

@@ -17,8 +17,8 @@
 _Static_assert(sizeof(void *) == 8, "the asserted layout is LP64's");
 
 VAL(VZH_ABI_MAJOR, 1);
-VAL(VZH_ABI_MINOR, 0);
-VAL(VZH_ABI_VERSION, 0x10000);
+VAL(VZH_ABI_MINOR, 1);
+VAL(VZH_ABI_VERSION, 0x10001);
 VAL(VZH_PLUGIN_MAGIC, 0x505a4856u);
 
 AT(vzh_plugin, magic, 0);
@@ -54,7 +54,10 @@ AT(vzh_graphics, struct_size, 0);
 AT(vzh_graphics, width, 4);
 AT(vzh_graphics, height, 8);
 AT(vzh_graphics, ppi, 12);
-SIZE(vzh_graphics, 16);
+AT(vzh_graphics, display, 16); /* 1.1 */
+SIZE(vzh_graphics, 20);
+VAL(VZH_DISPLAY_HEADLESS, 0);
+VAL(VZH_DISPLAY_WINDOW, 1);
 
 AT(vzh_keyboard, struct_size, 0);
 AT(vzh_keyboard, reserved0, 4);

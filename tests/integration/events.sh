@@ -69,6 +69,13 @@ guest() {
 
 ctl() { timeout -k 2 20 "$vzhost" ctl --state-dir "$tmp/state" "ev-$$-$1" "$2" ${3:-}; }
 
+# the can_* flags of a status reply that are true, in their order
+can_flags() {
+	python3 -c 'import json, sys
+r = json.load(sys.stdin)
+print(" ".join(k[4:] for k in ("can_start", "can_pause", "can_resume", "can_request_stop", "can_stop") if r[k]))'
+}
+
 # start NAME: vzhost in the background (pid), true once the guest counts
 start() {
 	rm -f "$tmp/err" # (the shell's child may open it after we first look)
@@ -184,25 +191,34 @@ t_sigterm() {
 
 # pause and resume through ctl, seen by the guest, the hook and the subscriber
 t_pause() {
-	conf pause ignore
+	conf pause ignore "" ', { kind = "serial"; output = "pty"; }'
 	start pause || { gave_up "pause/resume: no guest"; return; }
 	subscribe pause || { gave_up "pause/resume: no subscriber"; return; }
+	# what the hypervisor takes now, from its own state: before, during, after
+	can1=$(ctl pause status | can_flags)
+	# the second console's pseudo-terminal, named by QEMU, shown by status
+	pty=$(ctl pause status | python3 -c 'import json, sys; print(json.load(sys.stdin)["ptys"][0])')
+	case $pty in /dev/pts/*) [ -c "$pty" ] && pty="$pty (a terminal)" ;; esac
 	ctl pause pause > /dev/null
 	a=$(grep -c 'VZH-GUEST: count' "$tmp/pause.console")
+	can2=$(ctl pause status | can_flags)
 	sleep 1.5
 	b=$(grep -c 'VZH-GUEST: count' "$tmp/pause.console")
 	ctl pause resume > /dev/null
 	wait_count "$tmp/pause.console" $((b + 2)) 10
+	can3=$(ctl pause status | can_flags)
 	ctl pause kill > /dev/null
 	reap $pid 30
 	st1=$st
 	if [ "$a" = "$b" ] && guest pause "count $((b + 2))" && [ $st1 = 0 ] && unsubscribed &&
+		[ "$can1" = "pause request_stop stop" ] && [ "$can2" = "resume request_stop stop" ] &&
+		[ "$can3" = "$can1" ] && case $pty in /dev/pts/*" (a terminal)") ;; *) false ;; esac &&
 		record "$BOOT" "paused pausing->paused host-request" \
 			"resumed resuming->running host-request" "$KILLED" &&
 		stream "pausing pausing host-request" "paused paused host-request" \
 			"resuming resuming host-request" "resumed running host-request" \
 			"stopping stopping host-kill" "stopped stopped host-kill" "release stopped none"
-	then ok; else bad "pause/resume (exit $st1, counts $a then $b while paused)"; fi
+	then ok; else bad "pause/resume (exit $st1, counts $a then $b while paused; can: $can1 / $can2 / $can3; pty: $pty)"; fi
 }
 
 # on_host_stop = "save": SIGTERM saves; the next start restores and continues

@@ -63,8 +63,8 @@ done
 cd "$top" || exit 1
 sdk_tu=$build/macos-sdk.c
 printf '#include <vzhost/plugin.h>\n' > "$sdk_tu"
-# the other system's side of core/os.h is not built on macOS
-srcs=$(ls core/*.c bridge/*.c bridge/*/*.c plugins/*/*.c | grep -v '^core/os-linux\.c$')
+# the other system's side (core/os-linux.c, bridge/vz/absent-linux.c) is not built on macOS
+srcs=$(ls core/*.c bridge/*.c bridge/*/*.c plugins/*/*.c | grep -v -- '-linux\.c$')
 out=$build/macos-obj
 failed=0 n=0
 for t in $TARGETS; do

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -213,15 +214,20 @@ static int run(const char *host_settings, const char *vms)
 	return status;
 }
 
+/* each its own bundle, whose Disk.img is a disk of the model (locked) */
 #define MAC(name, more)                                                 \
 	"{ name = \"" name "\"; guest = \"macos\"; macos = { bundle = " \
-	"\"host.conf\"; }; " more " }"
+	"\"" name ".vzvm\"; disk_size = \"1G\"; }; " more " }"
 
 static int reset(void **s)
 {
 	(void)s;
 	memset(&hv, 0, sizeof(hv));
 	hv.quota = 2;
+	mkdir(th_fmt("%s/a.vzvm", th_dir()), 0700);
+	mkdir(th_fmt("%s/b.vzvm", th_dir()), 0700);
+	mkdir(th_fmt("%s/c.vzvm", th_dir()), 0700);
+	mkdir(th_fmt("%s/m.vzvm", th_dir()), 0700);
 	return 0;
 }
 

@@ -1,0 +1,411 @@
+/* plan.c: from a validated machine to what the vz bridge will ask of Virtualization.framework; vm.m only carries it out. */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "../../core/util.h"
+
+/* macOS's own name for a share it mounts by itself at /Volumes/My Shared
+   Files (VZVirtioFileSystemDeviceConfiguration.macOSGuestAutomountTag) */
+#define AUTOMOUNT_TAG "com.apple.virtio-fs.automount"
+
+static const struct {
+	const char *cls;
+	unsigned os; /* the macOS it came with, when later than VZ_OS_MIN */
+} kinds[VZ_DEV_KIND_COUNT] = {
+	[VZ_DEV_BLOCK_VIRTIO] = { "VZVirtioBlockDeviceConfiguration", 0 },
+	[VZ_DEV_BLOCK_NVME] = { "VZNVMExpressControllerDeviceConfiguration",
+				VZ_OS(14, 0) },
+	[VZ_DEV_BLOCK_USB] = { "VZUSBMassStorageDeviceConfiguration", 0 },
+	[VZ_DEV_NET_NAT] = { "VZVirtioNetworkDeviceConfiguration", 0 },
+	[VZ_DEV_GFX_MAC] = { "VZMacGraphicsDeviceConfiguration", 0 },
+	[VZ_DEV_GFX_VIRTIO] = { "VZVirtioGraphicsDeviceConfiguration", 0 },
+	[VZ_DEV_KBD_USB] = { "VZUSBKeyboardConfiguration", 0 },
+	[VZ_DEV_KBD_MAC] = { "VZMacKeyboardConfiguration", VZ_OS(14, 0) },
+	[VZ_DEV_PTR_USB] = { "VZUSBScreenCoordinatePointingDeviceConfiguration",
+			     0 },
+	[VZ_DEV_PTR_TRACKPAD] = { "VZMacTrackpadConfiguration", 0 },
+	[VZ_DEV_CONSOLE] = { "VZVirtioConsoleDeviceSerialPortConfiguration",
+			     0 },
+	[VZ_DEV_FS] = { "VZVirtioFileSystemDeviceConfiguration", 0 },
+	[VZ_DEV_ENTROPY] = { "VZVirtioEntropyDeviceConfiguration", 0 },
+	[VZ_DEV_BALLOON] = { "VZVirtioTraditionalMemoryBalloonDeviceConfiguration",
+			     0 },
+	[VZ_DEV_VSOCK] = { "VZVirtioSocketDeviceConfiguration", 0 },
+};
+
+/* vzh_disk_cache / vzh_disk_sync -> the SDK's numbers */
+static const long caching[] = {
+	[VZH_CACHE_AUTOMATIC] = VZ_CACHING_AUTOMATIC,
+	[VZH_CACHE_CACHED] = VZ_CACHING_CACHED,
+	[VZH_CACHE_UNCACHED] = VZ_CACHING_UNCACHED,
+};
+static const long syncs[] = {
+	[VZH_SYNC_FULL] = VZ_SYNC_FULL,
+	[VZH_SYNC_FSYNC] = VZ_SYNC_FSYNC,
+	[VZH_SYNC_NONE] = VZ_SYNC_NONE,
+};
+
+const char *vz_dev_class(enum vz_dev_kind kind)
+{
+	return kinds[kind].cls;
+}
+
+static void note(struct vz_plan *p, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+static void note(struct vz_plan *p, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (p->nnotes == VZ_NOTES_MAX)
+		return;
+	va_start(ap, fmt);
+	p->notes[p->nnotes++] = xvasprintf(fmt, ap);
+	va_end(ap);
+}
+
+static void os_name(unsigned os, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u", os / 100, os % 100);
+}
+
+/* the device's kind on this guest and Mac, or -1 (said in d) */
+static int dev_kind(const struct device *dev, const struct machine *m,
+		    const struct vz_host *h, struct vz_plan *p, struct diag *d)
+{
+	bool mac = m->guest == VZH_GUEST_MACOS;
+
+	switch (dev->cls) {
+	case DEV_DISK:
+		if (dev->u.disk.iface == VZH_DISK_NVME)
+			return VZ_DEV_BLOCK_NVME;
+		return dev->u.disk.iface == VZH_DISK_USB ? VZ_DEV_BLOCK_USB :
+							   VZ_DEV_BLOCK_VIRTIO;
+	case DEV_NET:
+		return VZ_DEV_NET_NAT;
+	case DEV_GRAPHICS:
+		return mac ? VZ_DEV_GFX_MAC : VZ_DEV_GFX_VIRTIO;
+	case DEV_KEYBOARD:
+		if (!mac)
+			return VZ_DEV_KBD_USB;
+		/* the Mac keyboard (globe key, shortcuts) came with 14 */
+		if (h->os && h->os < VZ_OS(14, 0)) {
+			note(p,
+			     "%s: the Mac keyboard needs macOS 14 on the host: "
+			     "a USB keyboard instead",
+			     dev->origin.loc);
+			return VZ_DEV_KBD_USB;
+		}
+		return VZ_DEV_KBD_MAC;
+	case DEV_POINTER:
+		/* (a trackpad on a Linux guest: refused by the core) */
+		return dev->u.pointer.type == VZH_POINTER_TRACKPAD ?
+			       VZ_DEV_PTR_TRACKPAD :
+			       VZ_DEV_PTR_USB;
+	case DEV_SERIAL:
+		return VZ_DEV_CONSOLE;
+	case DEV_SHARE:
+		return VZ_DEV_FS;
+	case DEV_ENTROPY:
+		return VZ_DEV_ENTROPY;
+	case DEV_BALLOON:
+		return VZ_DEV_BALLOON;
+	case DEV_VSOCK:
+		return VZ_DEV_VSOCK;
+	default:
+		break;
+	}
+	diag_add(d, dev->origin.loc,
+		 "the vz bridge has no device of this class");
+	return -1;
+}
+
+/* a disk image that exists must be RAW with a size in 512-byte sectors */
+static void check_image(const struct device *dev, struct diag *d)
+{
+	struct stat st;
+
+	if (stat(dev->u.disk.path, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_size % 512)
+		diag_add(d, dev->origin.loc,
+			 "%s: %lld bytes is not a whole number of 512-byte "
+			 "sectors (Virtualization.framework takes RAW images "
+			 "only)",
+			 dev->u.disk.path, (long long)st.st_size);
+}
+
+static int add_devices(const struct machine *m, const struct vz_host *h,
+		       struct vz_plan *p, struct diag *d)
+{
+	const struct device *dev;
+	struct vz_dev *v;
+	char have[16];
+	size_t i;
+	int kind, ret = 0;
+
+	p->devs = xcalloc(m->ndevs ? m->ndevs : 1, sizeof(*p->devs));
+	for (i = 0; i < m->ndevs; i++) {
+		dev = &m->devs[i];
+		kind = dev_kind(dev, m, h, p, d);
+		if (kind < 0) {
+			ret = -EINVAL;
+			continue;
+		}
+		if (kinds[kind].os && h->os && h->os < kinds[kind].os) {
+			os_name(h->os, have);
+			diag_add(d, dev->origin.loc,
+				 "%s needs macOS %u or later on the host (this "
+				 "Mac runs %s)%s",
+				 kinds[kind].cls, kinds[kind].os / 100, have,
+				 kind == VZ_DEV_BLOCK_NVME ?
+					 ": use interface = \"virtio\"" :
+					 "");
+			ret = -EINVAL;
+			continue;
+		}
+		if (kinds[kind].os && !h->os)
+			p->checks |= VZ_CHECK_OS;
+		v = &p->devs[p->ndevs++];
+		v->kind = kind;
+		v->dev = dev;
+		if (dev->cls == DEV_DISK) {
+			v->caching = caching[dev->u.disk.cache];
+			v->sync = syncs[dev->u.disk.sync];
+			check_image(dev, d);
+		}
+		if (dev->cls == DEV_SHARE)
+			v->automount = !strcmp(dev->u.share.tag, AUTOMOUNT_TAG);
+		if (dev->cls == DEV_GRAPHICS && dev->u.graphics.display)
+			p->window = true;
+	}
+	return ret;
+}
+
+/* CPU count and memory within this Mac's range: said, and adjusted */
+static void fit_limits(const struct machine *m, const struct vz_host *h,
+		       struct vz_plan *p)
+{
+	char want[32], lim[32];
+
+	/* (memory is a whole number of MiB, as memorySize must be: the core
+	   checked) */
+	p->cpus = m->cpus;
+	p->memory = m->memory;
+	if (!h->cpu_max || !h->mem_max) {
+		p->checks |= VZ_CHECK_LIMITS;
+		return;
+	}
+	if (p->cpus < h->cpu_min || p->cpus > h->cpu_max) {
+		p->cpus = p->cpus < h->cpu_min ? h->cpu_min : h->cpu_max;
+		note(p,
+		     "%s: cpus = %u is outside this Mac's range %u-%u: %u "
+		     "used",
+		     m->loc[ML_VM], m->cpus, h->cpu_min, h->cpu_max, p->cpus);
+	}
+	if (p->memory < h->mem_min || p->memory > h->mem_max) {
+		util_format_size(p->memory, want, sizeof(want));
+		p->memory = p->memory < h->mem_min ? h->mem_min : h->mem_max;
+		util_format_size(p->memory, lim, sizeof(lim));
+		note(p, "%s: memory = %s is outside this Mac's range: %s used",
+		     m->loc[ML_MEMORY], want, lim);
+	}
+}
+
+static void platform(const struct machine *m, const struct vz_host *h,
+		     struct vz_plan *p, struct diag *d)
+{
+	if (m->guest == VZH_GUEST_MACOS) {
+		p->platform = VZ_PLATFORM_MAC;
+		p->boot = VZ_BOOT_MACOS;
+		p->hw_model = util_path_join(m->macos_bundle, "HardwareModel");
+		p->machine_id =
+			util_path_join(m->macos_bundle, "MachineIdentifier");
+		p->aux_storage =
+			util_path_join(m->macos_bundle, "AuxiliaryStorage");
+		p->recovery = m->recovery;
+		p->checks |= VZ_CHECK_HW_MODEL;
+		return;
+	}
+	p->platform = VZ_PLATFORM_GENERIC;
+	p->boot = m->boot.efi ? VZ_BOOT_EFI : VZ_BOOT_LINUX;
+	if (m->boot.efi)
+		p->efi_vars = xstrdup(m->boot.efi_vars);
+	p->nested = m->nested;
+	if (!m->nested)
+		return;
+	if (h->nested < 0)
+		p->checks |= VZ_CHECK_NESTED;
+	else if (!h->nested)
+		diag_add(d, m->loc[ML_NESTED],
+			 "nested virtualization needs an M3 or later Mac with "
+			 "macOS 15 or later, and this Mac cannot "
+			 "(VZGenericPlatformConfiguration."
+			 "isNestedVirtualizationSupported is false; it may "
+			 "also be disabled by policy): remove nested = true, "
+			 "or run this VM with host.bridge = \"qemu\" on a "
+			 "host whose KVM allows nesting");
+}
+
+int vz_plan_make(const struct machine *m, const struct vz_host *h,
+		 struct vz_plan *p, struct diag *d)
+{
+	size_t errs = d->n;
+
+	memset(p, 0, sizeof(*p));
+	p->checks = VZ_CHECK_VALIDATE;
+	platform(m, h, p, d);
+	fit_limits(m, h, p);
+	add_devices(m, h, p, d);
+	if (m->on_host_stop == HOST_STOP_SAVE)
+		p->checks |= VZ_CHECK_SAVE;
+	return d->n > errs ? -EINVAL : 0;
+}
+
+void vz_plan_free(struct vz_plan *p)
+{
+	size_t i;
+
+	free(p->hw_model);
+	free(p->machine_id);
+	free(p->aux_storage);
+	free(p->efi_vars);
+	free(p->devs);
+	for (i = 0; i < p->nnotes; i++)
+		free(p->notes[i]);
+	memset(p, 0, sizeof(*p));
+}
+
+bool vz_plan_can_save(const struct machine *m, const struct vz_host *h,
+		      char **why)
+{
+	size_t i;
+
+	*why = NULL;
+	if (h->os && h->os < VZ_OS(14, 0)) {
+		*why = xstrdup("saving a VM's state needs macOS 14 or later "
+			       "on the host");
+		return false;
+	}
+	/* the framework's validateSaveRestoreSupportWithError: refuses these;
+	   said at --check rather than at the host's shutdown */
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_SERIAL ||
+		    m->devs[i].cls == DEV_SHARE) {
+			*why = xasprintf(
+				"Virtualization.framework cannot save a VM "
+				"with a %s (%s)",
+				m->devs[i].cls == DEV_SERIAL ?
+					"serial console" :
+					"shared directory",
+				m->devs[i].origin.loc);
+			return false;
+		}
+	return true;
+}
+
+static const char *const check_words[] = {
+	"the configuration as a whole (validateWithError:)",
+	"that this Mac supports the bundle's hardware model",
+	"that this Mac offers nested virtualization (an M3 or later with "
+	"macOS 15)",
+	"that the framework can save this VM "
+	"(validateSaveRestoreSupportWithError:)",
+	"CPU count and memory within this Mac's range",
+	"devices that need a later macOS than 13",
+};
+
+static void print_dev(const struct vz_dev *v, FILE *out)
+{
+	const union device_desc *u = &v->dev->u;
+	static const char *const cache_words[] = { "automatic", "uncached",
+						   "cached" };
+	static const char *const sync_words[] = { "", "full", "fsync", "none" };
+	char mac[18];
+
+	fprintf(out, "  %s", kinds[v->kind].cls);
+	switch (v->dev->cls) {
+	case DEV_DISK:
+		fprintf(out,
+			" + VZDiskImageStorageDeviceAttachment %s%s "
+			"caching=%s sync=%s",
+			u->disk.path, u->disk.read_only ? " read-only" : "",
+			cache_words[v->caching], sync_words[v->sync]);
+		break;
+	case DEV_NET:
+		util_format_mac(u->net.mac, mac);
+		fprintf(out, " + VZNATNetworkDeviceAttachment %s", mac);
+		break;
+	case DEV_GRAPHICS:
+		fprintf(out, " %ux%u", u->graphics.width, u->graphics.height);
+		if (v->kind == VZ_DEV_GFX_MAC)
+			fprintf(out, " @ %u ppi", u->graphics.ppi);
+		fprintf(out,
+			u->graphics.display ? ", in a window" : ", headless");
+		break;
+	case DEV_SERIAL:
+		fprintf(out, " to %s%s%s", serial_names[u->serial.output],
+			u->serial.path ? " " : "",
+			u->serial.path ? u->serial.path : "");
+		break;
+	case DEV_SHARE:
+		fprintf(out, " + VZSingleDirectoryShare %s%s, tag %s",
+			u->share.path, u->share.read_only ? " read-only" : "",
+			v->automount ? "macOSGuestAutomountTag" : u->share.tag);
+		break;
+	default:
+		break;
+	}
+	fputc('\n', out);
+}
+
+void vz_plan_print(const struct vz_plan *p, const struct machine *m,
+		   const struct vz_host *h, FILE *out)
+{
+	char mem[32];
+	size_t i, bit;
+
+	util_format_size(p->memory, mem, sizeof(mem));
+	fprintf(out, "vm %s on Virtualization.framework:\n", m->name);
+	if (p->platform == VZ_PLATFORM_MAC)
+		fprintf(out,
+			"  VZMacPlatformConfiguration from %s (HardwareModel, "
+			"MachineIdentifier, AuxiliaryStorage), "
+			"VZMacOSBootLoader%s\n",
+			m->macos_bundle,
+			p->recovery ? ", started in macOS Recovery" : "");
+	else
+		fprintf(out, "  VZGenericPlatformConfiguration%s, %s\n",
+			p->nested ? " with nestedVirtualizationEnabled" : "",
+			p->boot == VZ_BOOT_EFI ?
+				"VZEFIBootLoader with its variable store" :
+				"VZLinuxBootLoader");
+	fprintf(out, "  CPUCount %u, memorySize %s\n", p->cpus, mem);
+	for (i = 0; i < p->ndevs; i++)
+		print_dev(&p->devs[i], out);
+	for (i = 0; i < p->nnotes; i++)
+		fprintf(out, "  note: %s\n", p->notes[i]);
+	if (h->os)
+		return;
+	fprintf(out, "  only a Mac can verify:\n");
+	for (bit = 0; bit < ARRAY_SIZE(check_words); bit++)
+		if (p->checks & (1u << bit))
+			fprintf(out, "    - %s\n", check_words[bit]);
+}
+
+int vz_describe(const struct vz_host *h, const struct machine *m, FILE *out,
+		struct diag *d)
+{
+	struct vz_plan p;
+	int ret = vz_plan_make(m, h, &p, d);
+
+	if (ret == 0 && out)
+		vz_plan_print(&p, m, h, out);
+	vz_plan_free(&p);
+	return ret;
+}

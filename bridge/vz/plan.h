@@ -1,0 +1,112 @@
+/* plan.h: everything the vz bridge asks of Virtualization.framework for one machine, decided in plain C. */
+#ifndef VZH_VZ_PLAN_H
+#define VZH_VZ_PLAN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "../bridge.h"
+
+/* a macOS version as one number: VZ_OS(14, 2) */
+#define VZ_OS(major, minor) ((major)*100u + (minor))
+#define VZ_OS_MIN VZ_OS(13, 0) /* what vzhost is built for */
+
+/* What this Mac allows, from the framework (vm.m's probe).  Zero (nested:
+   -1) means not known: --check where Virtualization.framework is absent,
+   when only a Mac can tell. */
+struct vz_host {
+	unsigned os; /* NSProcessInfo.operatingSystemVersion */
+	unsigned cpu_min, cpu_max; /* VZVirtualMachineConfiguration.*CPUCount */
+	uint64_t mem_min, mem_max; /* ... *MemorySize, bytes */
+	int nested; /* VZGenericPlatformConfiguration
+		       .isNestedVirtualizationSupported */
+};
+
+enum vz_platform { VZ_PLATFORM_MAC, VZ_PLATFORM_GENERIC };
+enum vz_boot { VZ_BOOT_MACOS, VZ_BOOT_LINUX, VZ_BOOT_EFI };
+
+/* one VZ configuration object each */
+enum vz_dev_kind {
+	VZ_DEV_BLOCK_VIRTIO, /* VZVirtioBlockDeviceConfiguration */
+	VZ_DEV_BLOCK_NVME, /* VZNVMExpressControllerDeviceConfiguration (14) */
+	VZ_DEV_BLOCK_USB, /* VZUSBMassStorageDeviceConfiguration (13) */
+	VZ_DEV_NET_NAT, /* VZVirtioNetworkDeviceConfiguration + NAT */
+	VZ_DEV_GFX_MAC, /* VZMacGraphicsDeviceConfiguration, one display */
+	VZ_DEV_GFX_VIRTIO, /* VZVirtioGraphicsDeviceConfiguration (13) */
+	VZ_DEV_KBD_USB, /* VZUSBKeyboardConfiguration */
+	VZ_DEV_KBD_MAC, /* VZMacKeyboardConfiguration (14) */
+	VZ_DEV_PTR_USB, /* VZUSBScreenCoordinatePointingDeviceConfiguration */
+	VZ_DEV_PTR_TRACKPAD, /* VZMacTrackpadConfiguration (13) */
+	VZ_DEV_CONSOLE, /* VZVirtioConsoleDeviceSerialPortConfiguration */
+	VZ_DEV_FS, /* VZVirtioFileSystemDeviceConfiguration */
+	VZ_DEV_ENTROPY, /* VZVirtioEntropyDeviceConfiguration */
+	VZ_DEV_BALLOON, /* VZVirtioTraditionalMemoryBalloonDeviceConfiguration */
+	VZ_DEV_VSOCK, /* VZVirtioSocketDeviceConfiguration */
+	VZ_DEV_KIND_COUNT
+};
+
+/* VZDiskImageCachingMode and VZDiskImageSynchronizationMode, as numbered in
+   the SDK */
+enum {
+	VZ_CACHING_AUTOMATIC = 0,
+	VZ_CACHING_UNCACHED = 1,
+	VZ_CACHING_CACHED = 2
+};
+enum { VZ_SYNC_FULL = 1, VZ_SYNC_FSYNC = 2, VZ_SYNC_NONE = 3 };
+
+struct vz_dev {
+	enum vz_dev_kind kind;
+	const struct device *dev; /* the model's device: settings, origin */
+	long caching, sync; /* disks: the SDK's values */
+	bool automount; /* a share under macOSGuestAutomountTag */
+};
+
+/* what only the framework can answer, asked before the VM exists */
+enum vz_check {
+	VZ_CHECK_VALIDATE = 1 << 0, /* validateWithError: (always) */
+	VZ_CHECK_HW_MODEL = 1 << 1, /* the bundle's hardware model .supported */
+	VZ_CHECK_NESTED = 1 << 2, /* nested supported on this Mac */
+	VZ_CHECK_SAVE = 1 << 3, /* validateSaveRestoreSupportWithError: */
+	VZ_CHECK_LIMITS = 1 << 4, /* CPU and memory within this Mac's range */
+	VZ_CHECK_OS = 1 << 5, /* devices that need a later macOS */
+};
+
+#define VZ_NOTES_MAX 8
+
+struct vz_plan {
+	enum vz_platform platform;
+	enum vz_boot boot;
+	bool nested, recovery, window;
+	unsigned cpus;
+	uint64_t memory; /* bytes, a multiple of 1 MiB */
+	/* the bundle's files (macOS guests), EFI's variable store; malloc'd */
+	char *hw_model, *machine_id, *aux_storage, *efi_vars;
+	struct vz_dev *devs;
+	size_t ndevs;
+	unsigned checks; /* enum vz_check */
+	/* adjustments made for this Mac, said to the user */
+	char *notes[VZ_NOTES_MAX];
+	size_t nnotes;
+};
+
+/* the plan for m on host h; errors (with the device's origin) into d:
+   0, or -EINVAL when m cannot run on this Mac */
+int vz_plan_make(const struct machine *m, const struct vz_host *h,
+		 struct vz_plan *p, struct diag *d);
+void vz_plan_free(struct vz_plan *p);
+/* the VZ class of a device of the plan */
+const char *vz_dev_class(enum vz_dev_kind kind);
+/* --check: the plan in words; h->os 0: also what only a Mac can verify */
+void vz_plan_print(const struct vz_plan *p, const struct machine *m,
+		   const struct vz_host *h, FILE *out);
+/* the bridge's describe op: the plan checked, and printed on out (when
+   not NULL) */
+int vz_describe(const struct vz_host *h, const struct machine *m, FILE *out,
+		struct diag *d);
+/* can m be saved (macOS 14; no serial console or share, which the
+   framework is known to refuse)?  If not, *why (malloc'd) */
+bool vz_plan_can_save(const struct machine *m, const struct vz_host *h,
+		      char **why);
+
+#endif

@@ -1,0 +1,346 @@
+/* test_vzplan.c: what the vz bridge will ask of Virtualization.framework (bridge/vz/plan.c), from configs through the real pipeline. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "../../bridge/vz/plan.h"
+#include "helpers.h"
+
+#define LOAD                                                              \
+	"plugins = { load = [ \"disk\", \"nat\", \"share\", \"virtio\", " \
+	"\"input\", \"graphics\", \"serial\" ]; };\n"
+#define KERNEL "boot = { kernel = \"host.conf\"; };"
+#define GiB (1024ull * 1024 * 1024)
+
+static struct host h;
+static struct vz_plan p;
+static struct diag d;
+
+/* a Mac that can do everything vzhost asks */
+static const struct vz_host m14 = { VZ_OS(14, 2), 1,	    10,
+				    512ull << 20, 64 * GiB, 1 };
+static const struct vz_host m13 = { VZ_OS(13, 5), 1,	    8,
+				    512ull << 20, 16 * GiB, 0 };
+static const struct vz_host unknown = { .nested = -1 };
+
+static int teardown_one(void **s)
+{
+	(void)s;
+	vz_plan_free(&p);
+	diag_free(&d);
+	memset(&d, 0, sizeof(d));
+	host_close(&h);
+	return 0;
+}
+
+static int teardown_all(void **s)
+{
+	(void)s;
+	th_cleanup();
+	return 0;
+}
+
+static void build(const char *vms)
+{
+	char *text = malloc(strlen(LOAD) + strlen(vms) + 1);
+
+	strcpy(text, LOAD);
+	strcat(text, vms);
+	if (th_pipeline(&h, text))
+		diag_print(&h.diag, stderr);
+	free(text);
+	assert_int_equal(h.diag.n, 0);
+	assert_int_equal(h.nvms, 1);
+}
+
+/* s is "<the test's directory>/" + tail */
+static void assert_tail(const char *s, const char *tail)
+{
+	size_t n = strlen(s), k = strlen(tail);
+
+	if (n < k || strcmp(s + n - k, tail) || s[n - k - 1] != '/')
+		fail_msg("\"%s\" does not end in \"/%s\"", s, tail);
+}
+
+static bool said(const char *part)
+{
+	size_t i;
+
+	for (i = 0; i < d.n; i++)
+		if (strstr(d.msgs[i], part))
+			return true;
+	return false;
+}
+
+/* every device class of a Linux guest, in the model's order */
+static void linux_every_class(void **s)
+{
+	static const enum vz_dev_kind want[] = {
+		VZ_DEV_BLOCK_VIRTIO, VZ_DEV_BLOCK_NVME, VZ_DEV_BLOCK_USB,
+		VZ_DEV_NET_NAT,	     VZ_DEV_GFX_VIRTIO, VZ_DEV_KBD_USB,
+		VZ_DEV_PTR_USB,	     VZ_DEV_CONSOLE,	VZ_DEV_FS,
+		VZ_DEV_ENTROPY,	     VZ_DEV_BALLOON,	VZ_DEV_VSOCK,
+	};
+	const char *dir = th_dir();
+	size_t i;
+
+	(void)s;
+	build(th_fmt(
+		"vms = ( { name = \"l\"; cpus = 2; memory = \"2G\"; " KERNEL
+		"\n"
+		"devices = ( { kind = \"disk\"; path = \"%s/a.img\"; size = \"1G\"; },\n"
+		" { kind = \"disk\"; path = \"%s/b.img\"; size = \"1G\"; interface = \"nvme\";"
+		"   cache = \"uncached\"; sync = \"none\"; },\n"
+		" { kind = \"disk\"; path = \"%s/c.img\"; size = \"1G\"; interface = \"usb\";"
+		"   cache = \"automatic\"; sync = \"full\"; },\n"
+		" { kind = \"nat\"; }, { kind = \"graphics\"; width = 800; height = 600; },\n"
+		" { kind = \"keyboard\"; }, { kind = \"pointer\"; },\n"
+		" { kind = \"serial\"; output = \"pty\"; },\n"
+		" { kind = \"share\"; tag = \"com.apple.virtio-fs.automount\"; path = \"%s\"; },\n"
+		" { kind = \"entropy\"; }, { kind = \"balloon\"; }, { kind = \"vsock\"; } ); } );\n",
+		dir, dir, dir, dir));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(p.platform, VZ_PLATFORM_GENERIC);
+	assert_int_equal(p.boot, VZ_BOOT_LINUX);
+	assert_false(p.nested);
+	assert_int_equal(p.cpus, 2);
+	assert_int_equal(p.memory, 2 * GiB);
+	assert_int_equal(p.ndevs, sizeof(want) / sizeof(want[0]));
+	for (i = 0; i < p.ndevs; i++)
+		assert_int_equal(p.devs[i].kind, want[i]);
+	/* the disk plugin's default for Linux: cached + fsync (VZ-FACTS) */
+	assert_int_equal(p.devs[0].caching, VZ_CACHING_CACHED);
+	assert_int_equal(p.devs[0].sync, VZ_SYNC_FSYNC);
+	assert_int_equal(p.devs[1].caching, VZ_CACHING_UNCACHED);
+	assert_int_equal(p.devs[1].sync, VZ_SYNC_NONE);
+	assert_int_equal(p.devs[2].caching, VZ_CACHING_AUTOMATIC);
+	assert_int_equal(p.devs[2].sync, VZ_SYNC_FULL);
+	assert_true(p.devs[8].automount);
+	assert_false(p.window);
+	assert_int_equal(p.checks, VZ_CHECK_VALIDATE);
+	assert_string_equal(vz_dev_class(VZ_DEV_BLOCK_NVME),
+			    "VZNVMExpressControllerDeviceConfiguration");
+	assert_string_equal(vz_dev_class(VZ_DEV_PTR_USB),
+			    "VZUSBScreenCoordinatePointingDeviceConfiguration");
+}
+
+#define MACOS                                                                          \
+	"vms = ( { name = \"m\"; guest = \"macos\"; cpus = 4; memory = \"8G\";\n"      \
+	"  macos = { bundle = \"m.vzvm\"; recovery = true; };\n"                       \
+	"  devices = ( { kind = \"graphics\"; display = \"window\"; },\n"              \
+	"   { kind = \"keyboard\"; }, { kind = \"pointer\"; type = \"trackpad\"; },\n" \
+	"   { kind = \"nat\"; } ); } );\n"
+
+/* a macOS guest: Mac platform from its bundle, whose disk is a disk of the
+   model; Mac keyboard, trackpad and graphics */
+static void macos_guest(void **s)
+{
+	(void)s;
+	build(MACOS);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(p.platform, VZ_PLATFORM_MAC);
+	assert_int_equal(p.boot, VZ_BOOT_MACOS);
+	assert_true(p.recovery);
+	assert_true(p.window);
+	assert_non_null(strstr(p.hw_model, "/m.vzvm/HardwareModel"));
+	assert_non_null(strstr(p.machine_id, "/m.vzvm/MachineIdentifier"));
+	assert_non_null(strstr(p.aux_storage, "/m.vzvm/AuxiliaryStorage"));
+	assert_int_equal(p.ndevs, 5);
+	assert_int_equal(p.devs[0].kind, VZ_DEV_BLOCK_VIRTIO);
+	assert_non_null(strstr(p.devs[0].dev->u.disk.path, "/m.vzvm/Disk.img"));
+	assert_int_equal(p.devs[0].dev->u.disk.size, 64 * GiB);
+	assert_int_equal(p.devs[1].kind, VZ_DEV_GFX_MAC);
+	assert_int_equal(p.devs[2].kind, VZ_DEV_KBD_MAC);
+	assert_int_equal(p.devs[3].kind, VZ_DEV_PTR_TRACKPAD);
+	assert_int_equal(p.devs[4].kind, VZ_DEV_NET_NAT);
+	assert_int_equal(p.checks, VZ_CHECK_VALIDATE | VZ_CHECK_HW_MODEL);
+	assert_int_equal(p.nnotes, 0);
+}
+
+/* macOS 13 has no Mac keyboard: a USB keyboard, and the user is told */
+static void macos_13_keyboard(void **s)
+{
+	(void)s;
+	build(MACOS);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), 0);
+	assert_int_equal(p.devs[2].kind, VZ_DEV_KBD_USB);
+	assert_int_equal(p.nnotes, 1);
+	assert_tail(p.notes[0],
+		    "host.conf:5: vms[0].devices[1]: the Mac keyboard "
+		    "needs macOS 14 on the host: a USB keyboard instead");
+}
+
+/* NVMe came with macOS 14: refused on 13 at the device, with what to do */
+static void nvme_on_13(void **s)
+{
+	(void)s;
+	build(th_fmt("vms = ( { name = \"l\"; " KERNEL "\n"
+		     "devices = ( { kind = \"disk\"; path = \"%s/n.img\"; "
+		     "size = \"1G\"; interface = \"nvme\"; } ); } );\n",
+		     th_dir()));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_tail(
+		d.msgs[0],
+		"host.conf:3: vms[0].devices[0]: "
+		"VZNVMExpressControllerDeviceConfiguration needs macOS 14 or "
+		"later on the host (this Mac runs 13.5): use interface = "
+		"\"virtio\"");
+	vz_plan_free(&p);
+	/* where the Mac is not known: a check for the Mac, not an error */
+	assert_int_equal(vz_plan_make(&h.vms[0], &unknown, &p, &d), 0);
+	assert_true(p.checks & VZ_CHECK_OS);
+}
+
+/* nested: enabled where the Mac has it, refused where it has not, left to
+   the Mac where it is not known */
+static void nested(void **s)
+{
+	(void)s;
+	build("vms = ( { name = \"l\"; nested = true; " KERNEL " } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_true(p.nested);
+	vz_plan_free(&p);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), -EINVAL);
+	assert_true(said("host.conf:2: vms[0].nested: nested virtualization "
+			 "needs an M3 or later Mac with macOS 15 or later"));
+	assert_true(said("remove nested = true, or run this VM with "
+			 "host.bridge = \"qemu\""));
+	vz_plan_free(&p);
+	diag_free(&d);
+	memset(&d, 0, sizeof(d));
+	assert_int_equal(vz_plan_make(&h.vms[0], &unknown, &p, &d), 0);
+	assert_int_equal(p.checks,
+			 VZ_CHECK_VALIDATE | VZ_CHECK_NESTED | VZ_CHECK_LIMITS);
+}
+
+/* CPU count and memory brought within this Mac's range, and said */
+static void limits(void **s)
+{
+	(void)s;
+	build("vms = ( { name = \"l\"; cpus = 16; memory = \"2G\"; " KERNEL
+	      " } );\n");
+	h.vms[0].memory = 128 * GiB; /* (more than this host has) */
+	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), 0);
+	assert_int_equal(p.cpus, 8);
+	assert_int_equal(p.memory, 16 * GiB);
+	assert_int_equal(p.nnotes, 2);
+	assert_tail(p.notes[0],
+		    "host.conf:2: vms[0]: cpus = 16 is outside this "
+		    "Mac's range 1-8: 8 used");
+	assert_tail(p.notes[1],
+		    "host.conf:2: vms[0].memory: memory = 128 GiB is "
+		    "outside this Mac's range: 16 GiB used");
+	vz_plan_free(&p);
+	h.vms[0].cpus = 1;
+	h.vms[0].memory = 256ull << 20;
+	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), 0);
+	assert_int_equal(p.cpus, 1);
+	assert_int_equal(p.memory, 512ull << 20);
+}
+
+static void efi(void **s)
+{
+	(void)s;
+	build("vms = ( { name = \"l\"; boot = { efi = { }; }; } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(p.boot, VZ_BOOT_EFI);
+	assert_non_null(p.efi_vars);
+}
+
+/* the framework takes RAW images in whole sectors: a ragged one is refused
+   before anything starts */
+static void ragged_image(void **s)
+{
+	char *img = th_write(NULL, "ragged.img", "not a disk");
+
+	(void)s;
+	build(th_fmt("vms = ( { name = \"l\"; " KERNEL "\n"
+		     "devices = ( { kind = \"disk\"; path = \"%s\"; } ); } );\n",
+		     img));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), -EINVAL);
+	assert_true(said(th_fmt("host.conf:3: vms[0].devices[0]: %s: 10 bytes "
+				"is not a whole number of 512-byte sectors",
+				img)));
+	free(img);
+}
+
+static void can_save(void **s)
+{
+	char *why;
+
+	(void)s;
+	build(th_fmt(
+		"vms = ( { name = \"l\"; " KERNEL "\n"
+		"devices = ( { kind = \"nat\"; }, { kind = \"serial\"; } ); } );\n"));
+	assert_false(vz_plan_can_save(&h.vms[0], &m13, &why));
+	assert_string_equal(why, "saving a VM's state needs macOS 14 or later "
+				 "on the host");
+	free(why);
+	assert_false(vz_plan_can_save(&h.vms[0], &m14, &why));
+	assert_non_null(strstr(why, "Virtualization.framework cannot save a "
+				    "VM with a serial console ("));
+	assert_tail(why, "host.conf:3: vms[0].devices[1])");
+	free(why);
+	machine_truncate(&h.vms[0], 1);
+	assert_true(vz_plan_can_save(&h.vms[0], &m14, &why));
+	assert_null(why);
+}
+
+/* --check where there is no Mac: the plan, and what only a Mac can verify */
+static void print(void **s)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	(void)s;
+	build(MACOS);
+	f = open_memstream(&out, &n);
+	assert_int_equal(vz_describe(&unknown, &h.vms[0], f, &d), 0);
+	fclose(f);
+	assert_non_null(strstr(out, "vm m on Virtualization.framework:\n"));
+	assert_non_null(strstr(out, "VZMacOSBootLoader, started in macOS "
+				    "Recovery\n"));
+	assert_non_null(strstr(out, "  CPUCount 4, memorySize 8 GiB\n"));
+	assert_non_null(strstr(out,
+			       "  VZMacGraphicsDeviceConfiguration 1920x1200 "
+			       "@ 144 ppi, in a window\n"));
+	assert_non_null(strstr(out, "  only a Mac can verify:\n"
+				    "    - the configuration as a whole "
+				    "(validateWithError:)\n"
+				    "    - that this Mac supports the bundle's "
+				    "hardware model\n"));
+	free(out);
+	out = NULL;
+	/* on the Mac itself, nothing is left to verify later */
+	f = open_memstream(&out, &n);
+	assert_int_equal(vz_describe(&m14, &h.vms[0], f, &d), 0);
+	fclose(f);
+	assert_null(strstr(out, "only a Mac can verify"));
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(linux_every_class, teardown_one),
+		cmocka_unit_test_teardown(macos_guest, teardown_one),
+		cmocka_unit_test_teardown(macos_13_keyboard, teardown_one),
+		cmocka_unit_test_teardown(nvme_on_13, teardown_one),
+		cmocka_unit_test_teardown(nested, teardown_one),
+		cmocka_unit_test_teardown(limits, teardown_one),
+		cmocka_unit_test_teardown(efi, teardown_one),
+		cmocka_unit_test_teardown(ragged_image, teardown_one),
+		cmocka_unit_test_teardown(can_save, teardown_one),
+		cmocka_unit_test_teardown(print, teardown_one),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, teardown_all);
+}
