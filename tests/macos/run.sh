@@ -1,6 +1,7 @@
 #!/bin/sh
 # The macOS compile check (tests/macos/check.sh) passes on the tree, and fails on a
-# Linux-only call: in a fixture file, and added to a copy of the core.
+# Linux-only call: in a fixture file, and added to a copy of the core.  The vz bridge's
+# Objective-C compiles, and a misspelt or wrongly typed or unguarded call does not.
 set -u
 top=$(cd "$(dirname "$0")/../.." && pwd -P)
 build=$(cd "$top/${B:-build}" && pwd -P)
@@ -37,5 +38,25 @@ t_core() {
 	then ok; else bad "pipe2 in core/run.c passed the macOS check (exit $st)"; fi
 }
 
-run_tests tree fixture core
+# the vz bridge's Objective-C compiles (make check-vz); a misspelt selector, a call on the
+# wrong type, a macOS 14 call without @available are each refused
+t_vz() {
+	if make --no-print-directory -s -C "$top" B="$build" check-vz > "$tmp/out" 2>&1 &&
+		grep -q "check-macos: [0-9]* compilations for aarch64-macos.13.0 passed" "$tmp/out"
+	then ok; else bad "the vz bridge's Objective-C does not compile: $(cat "$tmp/out")"; fi
+}
+
+t_vz_fixtures() {
+	fx=$top/tests/fixtures/macos
+	B=$build VZ_ONLY=1 sh "$top/tests/macos/check.sh" "$fx/misspelt.m" "$fx/wrongtype.m" \
+		"$fx/unguarded.m" > "$tmp/out" 2>&1
+	st=$?
+	if [ $st = 1 ] && grep -q "misspelt.m:.*no visible @interface for 'VZVirtualMachineConfiguration' declares the selector 'validateWithErorr:'" "$tmp/out" &&
+		grep -q "wrongtype.m:.*declares the selector 'pauseWithCompletionHandler:'" "$tmp/out" &&
+		grep -q "unguarded.m:.*'validateSaveRestoreSupportWithError:' is only available on macOS 14.0 or newer" "$tmp/out" &&
+		grep -q "check-macos: 3 of [0-9]* compilations failed" "$tmp/out"
+	then ok; else bad "a wrong Objective-C call passed the vz compile check (exit $st): $(cat "$tmp/out")"; fi
+}
+
+run_tests tree fixture core vz vz_fixtures
 summary macos

@@ -1,0 +1,342 @@
+/* config.m: a vz plan as a VZVirtualMachineConfiguration: objects only, every decision was made in plan.c. */
+#import "vzm.h"
+
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/fd.h"
+#include "../../core/util.h"
+
+static NSURL *file_url(const char *path)
+{
+	return [NSURL fileURLWithPath:(NSString *_Nonnull)[NSString stringWithUTF8String:path]];
+}
+
+void vzm_host(struct vz_host *h)
+{
+	NSOperatingSystemVersion v = NSProcessInfo.processInfo.operatingSystemVersion;
+
+	memset(h, 0, sizeof(*h));
+	h->os = VZ_OS((unsigned)v.majorVersion, (unsigned)v.minorVersion);
+	h->cpu_min = (unsigned)VZVirtualMachineConfiguration.minimumAllowedCPUCount;
+	h->cpu_max = (unsigned)VZVirtualMachineConfiguration.maximumAllowedCPUCount;
+	h->mem_min = VZVirtualMachineConfiguration.minimumAllowedMemorySize;
+	h->mem_max = VZVirtualMachineConfiguration.maximumAllowedMemorySize;
+	h->nested = 0;
+	if (@available(macOS 15.0, *))
+		h->nested = VZGenericPlatformConfiguration.isNestedVirtualizationSupported;
+}
+
+/* the bundle's identity, restored unchanged on every boot */
+static VZPlatformConfiguration *mac_platform(const struct vz_plan *p, NSString **why)
+{
+	VZMacPlatformConfiguration *mac = [[VZMacPlatformConfiguration alloc] init];
+	NSData *hw = [[NSData alloc] initWithContentsOfURL:file_url(p->hw_model)];
+	NSData *id = [[NSData alloc] initWithContentsOfURL:file_url(p->machine_id)];
+	VZMacHardwareModel *model = hw ? [[VZMacHardwareModel alloc] initWithDataRepresentation:hw] : nil;
+	VZMacMachineIdentifier *ident =
+		id ? [[VZMacMachineIdentifier alloc] initWithDataRepresentation:id] : nil;
+
+	if (!model || !ident) {
+		*why = [NSString stringWithFormat:@"%s or %s is missing or damaged: create the "
+						  @"guest with vzhost install",
+						  p->hw_model, p->machine_id];
+		return nil;
+	}
+	if (!model.supported) {
+		*why = @"this Mac does not support the guest's hardware model "
+		       @"(a newer macOS guest than this host can run)";
+		return nil;
+	}
+	mac.hardwareModel = model;
+	mac.machineIdentifier = ident;
+	mac.auxiliaryStorage = [[VZMacAuxiliaryStorage alloc] initWithURL:file_url(p->aux_storage)];
+	return mac;
+}
+
+static VZPlatformConfiguration *generic_platform(const struct vz_plan *p)
+{
+	VZGenericPlatformConfiguration *g = [[VZGenericPlatformConfiguration alloc] init];
+
+	if (p->nested) {
+		if (@available(macOS 15.0, *))
+			g.nestedVirtualizationEnabled = YES;
+	}
+	return g;
+}
+
+static VZBootLoader *boot_loader(const struct vz_plan *p, const struct machine *m, NSString **why)
+{
+	VZLinuxBootLoader *linux_boot;
+	VZEFIBootLoader *efi;
+	NSError *err = nil;
+
+	switch (p->boot) {
+	case VZ_BOOT_MACOS:
+		return [[VZMacOSBootLoader alloc] init];
+	case VZ_BOOT_LINUX:
+		linux_boot = [[VZLinuxBootLoader alloc] initWithKernelURL:file_url(m->boot.kernel)];
+		if (m->boot.initrd)
+			linux_boot.initialRamdiskURL = file_url(m->boot.initrd);
+		if (m->boot.cmdline)
+			linux_boot.commandLine =
+				(NSString *_Nonnull)[NSString stringWithUTF8String:m->boot.cmdline];
+		return linux_boot;
+	case VZ_BOOT_EFI:
+		efi = [[VZEFIBootLoader alloc] init];
+		if (access(p->efi_vars, F_OK) == 0)
+			efi.variableStore = [[VZEFIVariableStore alloc] initWithURL:file_url(p->efi_vars)];
+		else
+			efi.variableStore = [[VZEFIVariableStore alloc]
+				initCreatingVariableStoreAtURL:file_url(p->efi_vars)
+						       options:0
+							 error:&err];
+		if (!efi.variableStore) {
+			*why = err.localizedDescription;
+			return nil;
+		}
+		return efi;
+	}
+	return nil;
+}
+
+static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, NSString **why)
+{
+	const struct vzh_disk *d = &v->dev->u.disk;
+	NSError *err = nil;
+	VZDiskImageStorageDeviceAttachment *a = [[VZDiskImageStorageDeviceAttachment alloc]
+		initWithURL:file_url(d->path)
+		   readOnly:d->read_only != 0
+		cachingMode:(VZDiskImageCachingMode)v->caching
+	synchronizationMode:(VZDiskImageSynchronizationMode)v->sync
+		      error:&err];
+
+	if (!a) {
+		*why = [NSString stringWithFormat:@"%s: %@", d->path, err.localizedDescription];
+		return nil;
+	}
+	if (v->kind == VZ_DEV_BLOCK_NVME) {
+		if (@available(macOS 14.0, *))
+			return [[VZNVMExpressControllerDeviceConfiguration alloc] initWithAttachment:a];
+		return nil; /* (plan.c refused it below 14) */
+	}
+	if (v->kind == VZ_DEV_BLOCK_USB)
+		return [[VZUSBMassStorageDeviceConfiguration alloc] initWithAttachment:a];
+	return [[VZVirtioBlockDeviceConfiguration alloc] initWithAttachment:a];
+}
+
+static VZNetworkDeviceConfiguration *nat(const struct vz_dev *v)
+{
+	VZVirtioNetworkDeviceConfiguration *n = [[VZVirtioNetworkDeviceConfiguration alloc] init];
+	char mac[18];
+
+	util_format_mac(v->dev->u.net.mac, mac);
+	n.attachment = [[VZNATNetworkDeviceAttachment alloc] init];
+	n.MACAddress = (VZMACAddress *_Nonnull)[[VZMACAddress alloc]
+		initWithString:(NSString *_Nonnull)[NSString stringWithUTF8String:mac]];
+	return n;
+}
+
+static VZGraphicsDeviceConfiguration *graphics(const struct vz_dev *v)
+{
+	const struct vzh_graphics *g = &v->dev->u.graphics;
+	VZMacGraphicsDeviceConfiguration *mac;
+	VZVirtioGraphicsDeviceConfiguration *virtio;
+
+	if (v->kind == VZ_DEV_GFX_MAC) {
+		mac = [[VZMacGraphicsDeviceConfiguration alloc] init];
+		mac.displays = @[ [[VZMacGraphicsDisplayConfiguration alloc]
+			initWithWidthInPixels:g->width
+			       heightInPixels:g->height
+				pixelsPerInch:g->ppi] ];
+		return mac;
+	}
+	virtio = [[VZVirtioGraphicsDeviceConfiguration alloc] init];
+	virtio.scanouts = @[ [[VZVirtioGraphicsScanoutConfiguration alloc]
+		initWithWidthInPixels:g->width
+		       heightInPixels:g->height] ];
+	return virtio;
+}
+
+/* a pseudo-terminal: the framework gets the master, the user its path */
+static VZSerialPortAttachment *pty(struct vzm_io *io, NSString **why)
+{
+	int fd = posix_openpt(O_RDWR | O_NOCTTY);
+	const char *name;
+
+	if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0 || !(name = ptsname(fd)) ||
+	    io->nptys == BRIDGE_PTYS_MAX) {
+		*why = @"cannot open a pseudo-terminal for a serial console";
+		if (fd >= 0)
+			close(fd);
+		return nil;
+	}
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	snprintf(io->ptys[io->nptys], sizeof(io->ptys[0]), "%s", name);
+	io->ptys_fd[io->nptys++] = fd;
+	NSFileHandle *h = [[NSFileHandle alloc] initWithFileDescriptor:fd closeOnDealloc:NO];
+	return [[VZFileHandleSerialPortAttachment alloc] initWithFileHandleForReading:h
+								 fileHandleForWriting:h];
+}
+
+static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *io, NSString **why)
+{
+	const struct vzh_serial *s = &v->dev->u.serial;
+	VZVirtioConsoleDeviceSerialPortConfiguration *port =
+		[[VZVirtioConsoleDeviceSerialPortConfiguration alloc] init];
+	NSFileHandle *null = NSFileHandle.fileHandleWithNullDevice;
+	NSError *err = nil;
+	int p[2];
+
+	switch (s->output) {
+	case VZH_SERIAL_STDIO:
+		/* the guest's output reaches vzhost's console through a pipe the
+		   core polls (the first such console; others are sent nowhere) */
+		if (io->console_fd >= 0 || fd_pipe(p, false) < 0) {
+			port.attachment = [[VZFileHandleSerialPortAttachment alloc]
+				initWithFileHandleForReading:null
+					fileHandleForWriting:null];
+			break;
+		}
+		io->console_fd = p[0];
+		port.attachment = [[VZFileHandleSerialPortAttachment alloc]
+			initWithFileHandleForReading:null
+				fileHandleForWriting:[[NSFileHandle alloc] initWithFileDescriptor:p[1]
+										   closeOnDealloc:YES]];
+		break;
+	case VZH_SERIAL_FILE:
+		port.attachment = [[VZFileSerialPortAttachment alloc] initWithURL:file_url(s->path)
+									   append:YES
+									    error:&err];
+		if (!port.attachment)
+			*why = [NSString stringWithFormat:@"%s: %@", s->path, err.localizedDescription];
+		break;
+	case VZH_SERIAL_PTY:
+		port.attachment = pty(io, why);
+		break;
+	default:
+		port.attachment = [[VZFileHandleSerialPortAttachment alloc] initWithFileHandleForReading:null
+										    fileHandleForWriting:null];
+		break;
+	}
+	return port.attachment ? port : nil;
+}
+
+static VZDirectorySharingDeviceConfiguration *share(const struct vz_dev *v)
+{
+	const struct vzh_share *s = &v->dev->u.share;
+	NSString *tag = (NSString *_Nonnull)[NSString stringWithUTF8String:s->tag];
+	VZVirtioFileSystemDeviceConfiguration *fs;
+
+	/* the framework's own constant, not our copy of its value */
+	if (v->automount)
+		tag = VZVirtioFileSystemDeviceConfiguration.macOSGuestAutomountTag;
+	fs = [[VZVirtioFileSystemDeviceConfiguration alloc] initWithTag:tag];
+	fs.share = [[VZSingleDirectoryShare alloc]
+		initWithDirectory:[[VZSharedDirectory alloc] initWithURL:file_url(s->path)
+								readOnly:s->read_only != 0]];
+	return fs;
+}
+
+VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const struct machine *m,
+						 struct vzm_io *io, NSString **why)
+{
+	VZVirtualMachineConfiguration *c = [[VZVirtualMachineConfiguration alloc] init];
+	NSMutableArray *disks = [[NSMutableArray alloc] init], *nets = [[NSMutableArray alloc] init],
+		       *gfx = [[NSMutableArray alloc] init], *kbd = [[NSMutableArray alloc] init],
+		       *ptr = [[NSMutableArray alloc] init], *ser = [[NSMutableArray alloc] init],
+		       *fs = [[NSMutableArray alloc] init], *rng = [[NSMutableArray alloc] init],
+		       *balloon = [[NSMutableArray alloc] init], *vsock = [[NSMutableArray alloc] init];
+	NSMutableArray *to;
+	NSError *err = nil;
+	VZBootLoader *boot;
+	id obj;
+	size_t i;
+
+	io->console_fd = -1;
+	*why = nil;
+	c.CPUCount = p->cpus;
+	c.memorySize = p->memory;
+	c.platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, why) : generic_platform(p);
+	boot = *why ? nil : boot_loader(p, m, why);
+	if (!boot)
+		return nil;
+	c.bootLoader = boot;
+	for (i = 0; i < p->ndevs; i++) {
+		const struct vz_dev *v = &p->devs[i];
+
+		switch (v->kind) {
+		case VZ_DEV_BLOCK_VIRTIO:
+		case VZ_DEV_BLOCK_NVME:
+		case VZ_DEV_BLOCK_USB:
+			to = disks, obj = disk(v, why);
+			break;
+		case VZ_DEV_NET_NAT:
+			to = nets, obj = nat(v);
+			break;
+		case VZ_DEV_GFX_MAC:
+		case VZ_DEV_GFX_VIRTIO:
+			to = gfx, obj = graphics(v);
+			break;
+		case VZ_DEV_KBD_MAC:
+			to = kbd;
+			if (@available(macOS 14.0, *))
+				obj = [[VZMacKeyboardConfiguration alloc] init];
+			else
+				obj = [[VZUSBKeyboardConfiguration alloc] init];
+			break;
+		case VZ_DEV_KBD_USB:
+			to = kbd, obj = [[VZUSBKeyboardConfiguration alloc] init];
+			break;
+		case VZ_DEV_PTR_TRACKPAD:
+			to = ptr, obj = [[VZMacTrackpadConfiguration alloc] init];
+			break;
+		case VZ_DEV_PTR_USB:
+			to = ptr, obj = [[VZUSBScreenCoordinatePointingDeviceConfiguration alloc] init];
+			break;
+		case VZ_DEV_CONSOLE:
+			to = ser, obj = serial(v, io, why);
+			break;
+		case VZ_DEV_FS:
+			to = fs, obj = share(v);
+			break;
+		case VZ_DEV_ENTROPY:
+			to = rng, obj = [[VZVirtioEntropyDeviceConfiguration alloc] init];
+			break;
+		case VZ_DEV_BALLOON:
+			to = balloon;
+			obj = [[VZVirtioTraditionalMemoryBalloonDeviceConfiguration alloc] init];
+			break;
+		case VZ_DEV_VSOCK:
+			to = vsock, obj = [[VZVirtioSocketDeviceConfiguration alloc] init];
+			break;
+		default:
+			to = nil, obj = nil;
+			break;
+		}
+		if (!obj) {
+			if (!*why)
+				*why = [NSString stringWithFormat:@"%s: cannot be configured",
+								  v->dev->origin.loc];
+			return nil;
+		}
+		[to addObject:obj];
+	}
+	c.storageDevices = disks;
+	c.networkDevices = nets;
+	c.graphicsDevices = gfx;
+	c.keyboards = kbd;
+	c.pointingDevices = ptr;
+	c.serialPorts = ser;
+	c.directorySharingDevices = fs;
+	c.entropyDevices = rng;
+	c.memoryBalloonDevices = balloon;
+	c.socketDevices = vsock;
+	if (![c validateWithError:&err]) {
+		*why = err.localizedDescription;
+		return nil;
+	}
+	return c;
+}
