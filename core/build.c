@@ -145,8 +145,6 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 				  "64 MiB",
 				  (unsigned long long)(m->memory / MiB));
 	}
-	m->cpus_set = config_setting_get_member(vm, "cpus") != NULL;
-	m->memory_set = config_setting_get_member(vm, "memory") != NULL;
 	m->loc[ML_NESTED] = loc_dup(vm, "nested");
 	m->loc[ML_MEMORY] = loc_dup(vm, "memory");
 	cfg_get_bool(vm, "nested", false, &m->nested);

@@ -120,9 +120,16 @@ static void error_reply(struct ctl_client *c, const char *fmt, ...)
 /* what the hypervisor would take now, the guest's address, its ptys */
 static void bridge_info(struct runner *r, struct vmrun *v, json_t *o)
 {
-	static const char *const can[] = { "can_start", "can_pause",
-					   "can_resume", "can_request_stop",
-					   "can_stop" };
+	static const struct {
+		unsigned flag;
+		const char *key;
+	} can[] = {
+		{ BRIDGE_CAN_START, "can_start" },
+		{ BRIDGE_CAN_PAUSE, "can_pause" },
+		{ BRIDGE_CAN_RESUME, "can_resume" },
+		{ BRIDGE_CAN_REQUEST_STOP, "can_request_stop" },
+		{ BRIDGE_CAN_STOP, "can_stop" },
+	};
 	struct bridge_info bi;
 	json_t *ptys = json_array();
 	size_t i;
@@ -131,8 +138,8 @@ static void bridge_info(struct runner *r, struct vmrun *v, json_t *o)
 	if (v->bvm && r->ops->info)
 		r->ops->info(v->bvm, &bi);
 	for (i = 0; i < ARRAY_SIZE(can); i++)
-		json_object_set_new(o, can[i],
-				    json_boolean(bi.can & (1u << i)));
+		json_object_set_new(o, can[i].key,
+				    json_boolean(bi.can & can[i].flag));
 	if (bi.address[0])
 		json_object_set_new(o, "address", json_string(bi.address));
 	for (i = 0; i < bi.nptys && i < BRIDGE_PTYS_MAX; i++)

@@ -392,6 +392,16 @@ int host_load_plugins(struct host *h)
 	return h->diag.n ? -EINVAL : 0;
 }
 
+struct machine *host_find_vm(struct host *h, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < h->nvms; i++)
+		if (!strcmp(h->vms[i].name, name))
+			return &h->vms[i];
+	return NULL;
+}
+
 void host_close(struct host *h)
 {
 	size_t i;

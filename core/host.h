@@ -67,6 +67,8 @@ int host_open(struct host *h, const char *path);
 int host_load_plugins(struct host *h);
 int host_build(struct host *h);
 void host_close(struct host *h);
+/* the machine named name, or NULL */
+struct machine *host_find_vm(struct host *h, const char *name);
 
 /* $XDG_RUNTIME_DIR/vzhost; else /run/vzhost for root (/var/run on macOS); else
    ${XDG_STATE_HOME:-$HOME/.local/state}/vzhost */

@@ -17,17 +17,13 @@
 
 static int find_vm(struct host *h, const char *name, struct machine **out)
 {
-	size_t i;
-
-	for (i = 0; i < h->nvms; i++)
-		if (!strcmp(h->vms[i].name, name))
-			break;
-	if (i == h->nvms) {
+	*out = host_find_vm(h, name);
+	if (!*out) {
 		fprintf(stderr, "vzhost install: no VM \"%s\" in %s\n", name,
 			h->cfg.path);
 		return EX_USAGE;
 	}
-	if (h->vms[i].guest != VZH_GUEST_MACOS) {
+	if ((*out)->guest != VZH_GUEST_MACOS) {
 		fprintf(stderr,
 			"vzhost install: %s is a Linux guest; install creates "
 			"macOS guests (set guest = \"macos\" and macos = { "
@@ -35,7 +31,6 @@ static int find_vm(struct host *h, const char *name, struct machine **out)
 			name);
 		return EX_USAGE;
 	}
-	*out = &h->vms[i];
 	return 0;
 }
 

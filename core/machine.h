@@ -73,7 +73,6 @@ struct machine {
 	enum vzh_guest guest;
 	unsigned cpus;
 	uint64_t memory; /* bytes */
-	bool cpus_set, memory_set; /* given, not defaults */
 	bool nested;
 	struct boot boot;
 	char *macos_bundle;

@@ -91,26 +91,24 @@ static int finish_errors(struct host *h, int status)
 /* --recovery VM: that macOS guest starts in macOS Recovery */
 static int set_recovery(struct host *h, const char *vm)
 {
-	size_t i;
+	struct machine *m = vm ? host_find_vm(h, vm) : NULL;
 
-	for (i = 0; vm && i < h->nvms; i++) {
-		if (strcmp(h->vms[i].name, vm))
-			continue;
-		if (h->vms[i].guest != VZH_GUEST_MACOS) {
-			fprintf(stderr,
-				"vzhost: --recovery %s: macOS Recovery is for "
-				"macOS guests; %s is a Linux guest\n",
-				vm, vm);
-			return EX_USAGE;
-		}
-		h->vms[i].recovery = true;
+	/* (with errors in the file, they are what is said) */
+	if (!vm || (!m && h->diag.n))
 		return 0;
-	}
-	if (vm && !h->diag.n) {
+	if (!m) {
 		fprintf(stderr, "vzhost: --recovery %s: no such VM in %s\n", vm,
 			h->cfg.path);
 		return EX_USAGE;
 	}
+	if (m->guest != VZH_GUEST_MACOS) {
+		fprintf(stderr,
+			"vzhost: --recovery %s: macOS Recovery is for macOS "
+			"guests; %s is a Linux guest\n",
+			vm, vm);
+		return EX_USAGE;
+	}
+	m->recovery = true;
 	return 0;
 }
 

@@ -47,7 +47,7 @@ struct bvm {
 	long long kill_at; /* ms, 0: none */
 	long long last_reset; /* ms */
 	char guest_reason[32];
-	char ptys[BRIDGE_PTYS_MAX][64]; /* from QEMU's "char device redirected" */
+	char ptys[BRIDGE_PTYS_MAX][64]; /* QEMU's names, from query-chardev */
 	size_t nptys;
 };
 
