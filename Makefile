@@ -42,21 +42,17 @@ PLUGIN_CFLAGS := $(filter-out $(FUZZFLAGS),$(ALL_CFLAGS)) -Isdk -fPIC -fvisibili
 ifeq ($(OS),darwin)
 # macOS (not run here; tests/macos/check.sh compiles the same sources for it): clang,
 # Homebrew's libconfig, jansson, cmocka and uthash through pkg-config; ld64's
-# equivalents of the version script and -z defs; vzhost signed after every link
-# (with the Virtualization entitlement once bridge/vz brings it)
+# equivalents of the version script and -z defs; vzhost ad-hoc signed after every
+# link with the Virtualization entitlement (bridge/vz/vzhost.entitlements)
 CC := clang
 ALL_CFLAGS += $(shell pkg-config --cflags libconfig jansson cmocka 2>/dev/null)
 LIBS := $(shell pkg-config --libs libconfig jansson 2>/dev/null || echo -lconfig -ljansson)
 PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -bundle -Wl,-exported_symbols_list,sdk/plugin.exports \
 	-Wl,-undefined,error
 VZ_SRCS := $(wildcard bridge/vz/*.m)
-# until bridge/vz/vm.m carries out the plan, the vz bridge on macOS is its
-# plain-C half (absent-linux.c): --check, and a refusal to run
-VZ_VM := $(wildcard bridge/vz/vm.m)
-ENTITLEMENTS := $(wildcard bridge/vz/vzhost.entitlements)
-LIBS += $(if $(VZ_SRCS),-framework Foundation -framework Virtualization)
+LIBS += -framework Foundation -framework AppKit -framework Virtualization
 SHARED := -bundle
-SIGN = codesign --force --sign - $(if $(ENTITLEMENTS),--entitlements $(ENTITLEMENTS)) $@
+SIGN = codesign --force --sign - --entitlements bridge/vz/vzhost.entitlements $@
 EXPORTED = nm -gU $(1) | awk '{print $$3}' | sed 's/^_//'
 else
 PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -shared -Wl,--version-script=sdk/plugin.map \
@@ -68,7 +64,7 @@ EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif
 CORE_SRCS := $(filter-out core/os-%.c,$(wildcard core/*.c)) core/os-$(OS).c \
 	$(wildcard bridge/*.c) $(wildcard bridge/qemu/*.c) \
-	$(filter-out %-$(OTHER_OS).c $(if $(VZ_VM),%-linux.c),$(wildcard bridge/vz/*.c))
+	$(filter-out %-$(OTHER_OS).c,$(wildcard bridge/vz/*.c))
 CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRCS))) \
 	$(patsubst %.m,$(B)/obj/%.o,$(VZ_SRCS))
 PLUGINS := $(notdir $(wildcard plugins/*))
@@ -208,7 +204,7 @@ lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
 	@# bridges: bridge.h and the small core headers it names, nothing that
 	@# brings libconfig or the plugin machinery (bridge/README.md)
 	@bad=$$(grep -Hn '^#include "' bridge/*.[ch] bridge/*/*.[ch] | grep -vE \
-		'"(\.\./)*(bridge\.h|[a-z]+\.h|core/(diag|machine|log|util|fd|os|proc|statedir|console)\.h)"'); \
+		'"(\.\./)*(bridge\.h|[a-z]+\.h|core/(diag|machine|log|util|fd|os|proc|statedir|console|state|progress)\.h)"'); \
 	if [ -n "$$bad" ]; then echo "bridge includes outside its contract:"; echo "$$bad"; exit 1; fi
 	@for f in $(filter bridge/%,$(CORE_SRCS)); do \
 		$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -M $$f | grep -qE 'libconfig\.h|core/(host|cfg|loader|registry|runner)\.h' && \

@@ -15,8 +15,8 @@
  * includes only the small core headers below (`make lint` checks), which
  * pull in nothing else: log.h, util.h (allocation, clocks), fd.h, os.h,
  * proc.h (children), statedir.h (files in the state directory), console.h
- * (the guest's console on vzhost's standard output).
- *  It reports every state
+ * (the guest's console on vzhost's standard output), state.h (the names of
+ * states and reasons).  It reports every state
  * change as a struct bridge_event written to the core's event pipe, from
  * whatever thread or queue it runs on, so the core stays single-threaded around
  * poll().  Operations are requests: their outcome arrives as events.
@@ -144,6 +144,10 @@ struct bridge_ops {
 	   reason limit-exceeded (VZ: VZErrorDomain code 6).  NULL: this
 	   hypervisor has no host-wide limit */
 	int (*alive)(struct bridge *b, struct hv_proc **out, size_t *n);
+	/* for VMs shown in a window (display = "window"): run body on another
+	   thread while the calling (main) thread serves the windows; body's
+	   result.  NULL: this bridge has no windows */
+	int (*run_ui)(int (*body)(void *), void *arg);
 	void (*free)(struct bridge *b);
 };
 
@@ -152,6 +156,13 @@ struct bridge_ops {
 void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 		 enum vzh_reason reason, int error, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* read what fd has now (non-blocking) into buf[*len..cap) */
+void bridge_read_into(int fd, char *buf, size_t cap, size_t *len);
+/* a stdio console's bytes in buf[0..*len) to vzhost's standard output, whole
+   lines (all when flush, or when buf is full), prefixed "[name] " when name
+   is not NULL (several VMs); what is left moves to the front */
+void bridge_pass_output(const char *name, char *buf, size_t cap, size_t *len,
+			bool flush);
 /* the value of one of the bridge's settings, or NULL */
 const char *bridge_setting(const struct bridge_env *env, const char *name);
 

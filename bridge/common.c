@@ -1,4 +1,4 @@
-/* common.c: what every bridge uses: reporting an event to the core, reading its settings. */
+/* common.c: what every bridge uses: reporting an event to the core, the console to stdout, its settings. */
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "bridge.h"
+#include "../core/console.h"
 
 void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 		 enum vzh_reason reason, int error, const char *fmt, ...)
@@ -32,4 +33,37 @@ const char *bridge_setting(const struct bridge_env *env, const char *name)
 		if (!strcmp(env->settings[i].name, name))
 			return env->settings[i].value;
 	return NULL;
+}
+
+void bridge_read_into(int fd, char *buf, size_t cap, size_t *len)
+{
+	ssize_t n;
+
+	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
+		*len += (size_t)n;
+}
+
+void bridge_pass_output(const char *name, char *buf, size_t cap, size_t *len,
+			bool flush)
+{
+	char *nl, *start = buf;
+	size_t left = *len;
+
+	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
+	       left == cap) {
+		size_t n = nl ? (size_t)(nl - start) + 1 : left;
+
+		if (name) {
+			console_write("[", 1);
+			console_write(name, strlen(name));
+			console_write("] ", 2);
+		}
+		console_write(start, n);
+		if (name && !nl)
+			console_write("\n", 1);
+		start += n;
+		left -= n;
+	}
+	memmove(buf, start, left);
+	*len = left;
 }

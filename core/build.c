@@ -146,6 +146,9 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 				  (unsigned long long)(m->memory / MiB));
 	}
 	m->loc[ML_NESTED] = loc_dup(vm, "nested");
+	m->loc[ML_CPUS] = loc_dup(vm, "cpus");
+	m->cpus_given = config_setting_get_member(vm, "cpus") != NULL;
+	m->memory_given = config_setting_get_member(vm, "memory") != NULL;
 	m->loc[ML_MEMORY] = loc_dup(vm, "memory");
 	cfg_get_bool(vm, "nested", false, &m->nested);
 	parse_boot(m, vm);

@@ -62,6 +62,7 @@ enum machine_loc {
 	ML_NAME,
 	ML_GUEST,
 	ML_NESTED,
+	ML_CPUS,
 	ML_MEMORY,
 	ML_BOOT,
 	ML_MACOS,
@@ -73,6 +74,9 @@ struct machine {
 	enum vzh_guest guest;
 	unsigned cpus;
 	uint64_t memory; /* bytes */
+	/* set in the config: macOS guests otherwise take what their restore
+	   image needs (vzhost install records it in the bundle) */
+	bool cpus_given, memory_given;
 	bool nested;
 	struct boot boot;
 	char *macos_bundle;

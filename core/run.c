@@ -896,8 +896,9 @@ static int setup(struct runner *r, struct diag *d)
 	return d->n ? EX_CONFIG : EX_OK;
 }
 
-int run_machines(struct host *h)
+static int run_all(void *arg)
 {
+	struct host *h = arg;
 	struct runner r = { .h = h,
 			    .act = &run_actions,
 			    .ev = { -1, -1 },
@@ -967,4 +968,31 @@ int run_machines(struct host *h)
 	if (r.state_fd >= 0)
 		close(r.state_fd);
 	return status;
+}
+
+/* a VM shown in a window (display = "window") */
+static bool windowed(const struct host *h)
+{
+	size_t i, k;
+
+	for (i = 0; i < h->nvms; i++)
+		for (k = 0; k < h->vms[i].ndevs; k++)
+			if (h->vms[i].devs[k].cls == DEV_GRAPHICS &&
+			    h->vms[i].devs[k].u.graphics.display ==
+				    VZH_DISPLAY_WINDOW)
+				return true;
+	return false;
+}
+
+int run_machines(struct host *h)
+{
+	struct diag d = { 0 };
+	const struct bridge_ops *ops =
+		windowed(h) ? bridges_pick(h->set.bridge, &d) : NULL;
+
+	diag_free(&d); /* (said again by the run itself) */
+	/* windows want the main thread (AppKit): the loop runs on another */
+	if (ops && ops->run_ui)
+		return ops->run_ui(run_all, h);
+	return run_all(h);
 }

@@ -3,49 +3,21 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../../core/console.h"
 #include "../../core/log.h"
 #include "qemu.h"
 
-/* console lines to the core's stdout queue: prefixed with the VM's name when
-   several */
+/* console lines to the core's stdout queue (bridge/common.c) */
 void qemu_pass_output(struct bvm *vm, bool flush)
 {
-	char *nl, *start = vm->out;
-	size_t left = vm->outlen;
-
-	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
-	       (left == sizeof(vm->out))) {
-		size_t n = nl ? (size_t)(nl - start) + 1 : left;
-
-		if (vm->b->env.several) {
-			console_write("[", 1);
-			console_write(vm->m->name, strlen(vm->m->name));
-			console_write("] ", 2);
-		}
-		console_write(start, n);
-		if (vm->b->env.several && !nl)
-			console_write("\n", 1);
-		start += n;
-		left -= n;
-	}
-	memmove(vm->out, start, left);
-	vm->outlen = left;
-}
-
-void qemu_read_into(int fd, char *buf, size_t cap, size_t *len)
-{
-	ssize_t n;
-
-	while (*len < cap && (n = read(fd, buf + *len, cap - *len)) > 0)
-		*len += (size_t)n;
+	bridge_pass_output(vm->b->env.several ? vm->m->name : NULL, vm->out,
+			   sizeof(vm->out), &vm->outlen, flush);
 }
 
 void qemu_collect_stderr(struct bvm *vm)
 {
 	if (vm->err_fd >= 0)
-		qemu_read_into(vm->err_fd, vm->err, sizeof(vm->err) - 1,
-			       &vm->errlen);
+		bridge_read_into(vm->err_fd, vm->err, sizeof(vm->err) - 1,
+				 &vm->errlen);
 }
 
 /* QEMU's own messages (a pty's name, warnings) go to the log, line by line */

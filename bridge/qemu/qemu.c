@@ -865,7 +865,7 @@ static void exited(struct bvm *vm, int status)
 					  vm->b->binary, WTERMSIG(status)));
 		return;
 	}
-	qemu_read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
+	bridge_read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
 	qemu_pass_output(vm, true);
 	qemu_log_stderr(vm, true);
 	qmp_pump(&vm->qmp);
@@ -941,8 +941,8 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 		if (!fds[i].revents)
 			continue;
 		if (fds[i].fd == vm->out_fd) {
-			qemu_read_into(vm->out_fd, vm->out, sizeof(vm->out),
-				       &vm->outlen);
+			bridge_read_into(vm->out_fd, vm->out, sizeof(vm->out),
+					 &vm->outlen);
 			qemu_pass_output(vm, false);
 		} else if (fds[i].fd == vm->err_fd) {
 			qemu_log_stderr(vm, false);

@@ -78,7 +78,6 @@ void qemu_free(struct bridge *b);
 const char *qemu_kvm_verdict(int open_errno, bool intel, bool amd, bool pvm);
 
 /* console output and QEMU's messages (io.c) */
-void qemu_read_into(int fd, char *buf, size_t cap, size_t *len);
 void qemu_pass_output(struct bvm *vm, bool flush);
 void qemu_collect_stderr(struct bvm *vm);
 void qemu_log_stderr(struct bvm *vm, bool flush);

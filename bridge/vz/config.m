@@ -67,7 +67,18 @@ static VZPlatformConfiguration *generic_platform(const struct vz_plan *p)
 	return g;
 }
 
-static VZBootLoader *boot_loader(const struct vz_plan *p, const struct machine *m, NSString **why)
+/* --check's EFI variable store: in a private directory, removed after */
+static const char *scratch(struct vzm_io *io)
+{
+	snprintf(io->scratch, sizeof(io->scratch), "/tmp/vzhost-check.XXXXXX");
+	if (!mkdtemp(io->scratch))
+		return "/nonexistent/vzhost-check/vars";
+	strcat(io->scratch, "/vars");
+	return io->scratch;
+}
+
+static VZBootLoader *boot_loader(const struct vz_plan *p, const struct machine *m,
+				 struct vzm_io *io, NSString **why)
 {
 	VZLinuxBootLoader *linux_boot;
 	VZEFIBootLoader *efi;
@@ -88,9 +99,14 @@ static VZBootLoader *boot_loader(const struct vz_plan *p, const struct machine *
 		efi = [[VZEFIBootLoader alloc] init];
 		if (access(p->efi_vars, F_OK) == 0)
 			efi.variableStore = [[VZEFIVariableStore alloc] initWithURL:file_url(p->efi_vars)];
-		else
+		else if (!io->dry)
 			efi.variableStore = [[VZEFIVariableStore alloc]
 				initCreatingVariableStoreAtURL:file_url(p->efi_vars)
+						       options:0
+							 error:&err];
+		else /* --check: a store of its own, removed after */
+			efi.variableStore = [[VZEFIVariableStore alloc]
+				initCreatingVariableStoreAtURL:file_url(scratch(io))
 						       options:0
 							 error:&err];
 		if (!efi.variableStore) {
@@ -174,9 +190,10 @@ static VZSerialPortAttachment *pty(struct vzm_io *io, NSString **why)
 		return nil;
 	}
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	snprintf(io->ptys[io->nptys], sizeof(io->ptys[0]), "%s", name);
-	io->ptys_fd[io->nptys++] = fd;
-	NSFileHandle *h = [[NSFileHandle alloc] initWithFileDescriptor:fd closeOnDealloc:NO];
+	snprintf(io->ptys[io->nptys++], sizeof(io->ptys[0]), "%s", name);
+	/* the framework's to close, when it lets go of the attachment: never
+	   a number reused under it */
+	NSFileHandle *h = [[NSFileHandle alloc] initWithFileDescriptor:fd closeOnDealloc:YES];
 	return [[VZFileHandleSerialPortAttachment alloc] initWithFileHandleForReading:h
 								 fileHandleForWriting:h];
 }
@@ -190,7 +207,7 @@ static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *
 	NSError *err = nil;
 	int p[2];
 
-	switch (s->output) {
+	switch (io->dry ? VZH_SERIAL_NONE : s->output) {
 	case VZH_SERIAL_STDIO:
 		/* the guest's output reaches vzhost's console through a pipe the
 		   core polls (the first such console; others are sent nowhere) */
@@ -240,8 +257,8 @@ static VZDirectorySharingDeviceConfiguration *share(const struct vz_dev *v)
 	return fs;
 }
 
-VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const struct machine *m,
-						 struct vzm_io *io, NSString **why)
+static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const struct machine *m,
+						struct vzm_io *io, NSString **why)
 {
 	VZVirtualMachineConfiguration *c = [[VZVirtualMachineConfiguration alloc] init];
 	NSMutableArray *disks = [[NSMutableArray alloc] init], *nets = [[NSMutableArray alloc] init],
@@ -255,12 +272,10 @@ VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const 
 	id obj;
 	size_t i;
 
-	io->console_fd = -1;
-	*why = nil;
 	c.CPUCount = p->cpus;
 	c.memorySize = p->memory;
 	c.platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, why) : generic_platform(p);
-	boot = *why ? nil : boot_loader(p, m, why);
+	boot = *why ? nil : boot_loader(p, m, io, why);
 	if (!boot)
 		return nil;
 	c.bootLoader = boot;
@@ -271,6 +286,9 @@ VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const 
 		case VZ_DEV_BLOCK_VIRTIO:
 		case VZ_DEV_BLOCK_NVME:
 		case VZ_DEV_BLOCK_USB:
+			/* (--check: an image created at start is not there yet) */
+			if (io->dry && v->dev->u.disk.size && access(v->dev->u.disk.path, F_OK))
+				continue;
 			to = disks, obj = disk(v, why);
 			break;
 		case VZ_DEV_NET_NAT:
@@ -337,6 +355,27 @@ VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const 
 	if (![c validateWithError:&err]) {
 		*why = err.localizedDescription;
 		return nil;
+	}
+	return c;
+}
+
+VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const struct machine *m,
+						 struct vzm_io *io, NSString **why)
+{
+	VZVirtualMachineConfiguration *c;
+
+	io->console_fd = -1;
+	io->scratch[0] = 0;
+	*why = nil;
+	c = configure(p, m, io, why);
+	if (io->scratch[0]) {
+		unlink(io->scratch);
+		*strrchr(io->scratch, '/') = 0;
+		rmdir(io->scratch);
+	}
+	if (!c && io->console_fd >= 0) {
+		close(io->console_fd);
+		io->console_fd = -1;
 	}
 	return c;
 }

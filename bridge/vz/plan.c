@@ -192,21 +192,34 @@ static void fit_limits(const struct machine *m, const struct vz_host *h,
 		       struct vz_plan *p)
 {
 	char want[32], lim[32];
+	uint64_t memory;
+	unsigned cpus;
 
 	/* (memory is a whole number of MiB, as memorySize must be: the core
 	   checked) */
 	p->cpus = m->cpus;
 	p->memory = m->memory;
+	/* a macOS guest without its own figures takes what its restore
+	   image needs, as vzhost install recorded */
+	if (m->guest == VZH_GUEST_MACOS &&
+	    (!m->cpus_given || !m->memory_given) &&
+	    vz_bundle_read_req(m->macos_bundle, &cpus, &memory) == 0) {
+		p->cpus = m->cpus_given ? m->cpus : cpus;
+		p->memory = m->memory_given ? m->memory : memory;
+	}
 	if (!h->cpu_max || !h->mem_max) {
 		p->checks |= VZ_CHECK_LIMITS;
 		return;
 	}
 	if (p->cpus < h->cpu_min || p->cpus > h->cpu_max) {
+		unsigned want_cpus = p->cpus;
+
 		p->cpus = p->cpus < h->cpu_min ? h->cpu_min : h->cpu_max;
 		note(p,
 		     "%s: cpus = %u is outside this Mac's range %u-%u: %u "
 		     "used",
-		     m->loc[ML_VM], m->cpus, h->cpu_min, h->cpu_max, p->cpus);
+		     m->loc[ML_CPUS], want_cpus, h->cpu_min, h->cpu_max,
+		     p->cpus);
 	}
 	if (p->memory < h->mem_min || p->memory > h->mem_max) {
 		util_format_size(p->memory, want, sizeof(want));

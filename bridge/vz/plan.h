@@ -109,4 +109,17 @@ int vz_describe(const struct vz_host *h, const struct machine *m, FILE *out,
 bool vz_plan_can_save(const struct machine *m, const struct vz_host *h,
 		      char **why);
 
+/* a bundle vzhost install is filling, or whose install was cut short */
+#define VZ_INSTALLING ".installing"
+bool vz_bundle_unfinished(const char *bundle);
+/* bundle.c: what vzhost install records in a macOS guest's bundle: the
+   CPU count and memory its restore image needs (0 or -errno) */
+int vz_bundle_read_req(const char *bundle, unsigned *cpus, uint64_t *memory);
+int vz_bundle_write_req(const char *bundle, unsigned cpus, uint64_t memory);
+/* install: the CPU count and memory to install with, given the image's
+   minimums; configured figures below them are errors at their file:line */
+int vz_install_fit(const struct machine *m, unsigned min_cpus,
+		   uint64_t min_memory, unsigned *cpus, uint64_t *memory,
+		   struct diag *d);
+
 #endif

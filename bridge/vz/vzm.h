@@ -6,12 +6,14 @@
 #import <Virtualization/Virtualization.h>
 
 #include "plan.h"
+#include "vz.h"
 
 /* the host side of a VM's serial consoles, made while configuring */
 struct vzm_io {
+	bool dry; /* --check: nothing opened or created for good */
+	char scratch[64]; /* --check: a variable store's place, removed after */
 	int console_fd; /* read end of the first stdio console, or -1 */
-	int ptys_fd[BRIDGE_PTYS_MAX]; /* pty masters, kept open while it runs */
-	char ptys[BRIDGE_PTYS_MAX][64];
+	char ptys[BRIDGE_PTYS_MAX][64]; /* the framework holds the masters */
 	size_t nptys;
 };
 
@@ -24,6 +26,21 @@ VZVirtualMachineConfiguration *_Nullable vzm_configuration(
 	NSString *_Nullable *_Nonnull why);
 /* the bridge's host limits, from the framework */
 void vzm_host(struct vz_host *h);
+
+/* vm.m: this Mac's limits as the bridge read them at its probe */
+const struct vz_host *vzm_bridge_host(struct bridge *b);
+/* "what (VZErrorDomain 6): the framework's words", classified into cls */
+NSString *vzm_error_text(NSError *e, struct vz_error_class *cls);
+
+/* install.m: the bridge's install op */
+int vzm_install(struct bridge *b, const struct machine *m, const char *ipsw,
+		struct diag *d);
+
+/* window.m: a window showing vm (main thread only), and the bridge's
+   run_ui op */
+void vzm_window_open(VZVirtualMachine *vm, unsigned width, unsigned height,
+		     NSString *title);
+int vzm_run_ui(int (*body)(void *), void *arg);
 
 NS_ASSUME_NONNULL_END
 

@@ -83,7 +83,7 @@ cc_one() { # target file: compile one file, say why it failed
 		-Werror=implicit-function-declaration -Isdk -Icore -I"$inc" \
 		-DVZH_VERSION='"check"' -c "$f" -o "$o" 2> "$out/err"; then
 		echo "check-macos: $f does not compile for $t:"
-		grep -E 'error' "$out/err" | head -n 5 | sed 's/^/    /'
+		grep -E "error" "$out/err" | head -n 12 | sed 's/^/    /'
 		failed=$((failed + 1))
 	fi
 	n=$((n + 1))

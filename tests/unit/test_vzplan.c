@@ -6,6 +6,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "../../bridge/vz/plan.h"
@@ -232,7 +234,7 @@ static void limits(void **s)
 	assert_int_equal(p.memory, 16 * GiB);
 	assert_int_equal(p.nnotes, 2);
 	assert_tail(p.notes[0],
-		    "host.conf:2: vms[0]: cpus = 16 is outside this "
+		    "host.conf:2: vms[0].cpus: cpus = 16 is outside this "
 		    "Mac's range 1-8: 8 used");
 	assert_tail(p.notes[1],
 		    "host.conf:2: vms[0].memory: memory = 128 GiB is "
@@ -243,6 +245,51 @@ static void limits(void **s)
 	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), 0);
 	assert_int_equal(p.cpus, 1);
 	assert_int_equal(p.memory, 512ull << 20);
+}
+
+/* a macOS guest without its own figures runs with what its restore image
+   needs, as install recorded; figures below the image's minimums are
+   install errors at their file:line */
+static void bundle_requirements(void **s)
+{
+	unsigned cpus;
+	uint64_t mem;
+
+	(void)s;
+	build("vms = ( { name = \"m\"; guest = \"macos\";\n"
+	      "  macos = { bundle = \"m.vzvm\"; }; } );\n");
+	assert_int_equal(vz_bundle_read_req(h.vms[0].macos_bundle, &cpus, &mem),
+			 -ENOENT);
+	assert_int_equal(mkdir(h.vms[0].macos_bundle, 0700), 0);
+	assert_int_equal(vz_bundle_write_req(h.vms[0].macos_bundle, 4, 4 * GiB),
+			 0);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(p.cpus, 4);
+	assert_int_equal(p.memory, 4 * GiB);
+	assert_int_equal(vz_install_fit(&h.vms[0], 4, 4 * GiB, &cpus, &mem, &d),
+			 0);
+	assert_int_equal(cpus, 4);
+	assert_int_equal(mem, 4 * GiB);
+	vz_plan_free(&p);
+	teardown_one(NULL);
+
+	build("vms = ( { name = \"m\"; guest = \"macos\"; cpus = 2;\n"
+	      "  memory = \"2G\"; macos = { bundle = \"m.vzvm\"; }; } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(p.cpus, 2); /* the config wins */
+	assert_int_equal(p.memory, 2 * GiB);
+	assert_int_equal(vz_install_fit(&h.vms[0], 4, 4 * GiB, &cpus, &mem, &d),
+			 -EINVAL);
+	assert_int_equal(d.n, 2);
+	assert_tail(d.msgs[0],
+		    "host.conf:2: vms[0].cpus: cpus = 2 is fewer than this "
+		    "restore image needs (4): raise it, or remove it to take "
+		    "the image's minimum");
+	assert_tail(d.msgs[1],
+		    "host.conf:3: vms[0].memory: memory = 2 GiB is less than "
+		    "this restore image needs (4 GiB): raise it, or remove it "
+		    "to take the image's minimum");
+	assert_int_equal(rmdir(h.vms[0].macos_bundle), -1); /* (not empty) */
 }
 
 static void efi(void **s)
@@ -336,6 +383,7 @@ int main(void)
 		cmocka_unit_test_teardown(nvme_on_13, teardown_one),
 		cmocka_unit_test_teardown(nested, teardown_one),
 		cmocka_unit_test_teardown(limits, teardown_one),
+		cmocka_unit_test_teardown(bundle_requirements, teardown_one),
 		cmocka_unit_test_teardown(efi, teardown_one),
 		cmocka_unit_test_teardown(ragged_image, teardown_one),
 		cmocka_unit_test_teardown(can_save, teardown_one),

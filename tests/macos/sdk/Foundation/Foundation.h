@@ -18,6 +18,27 @@
 NS_ASSUME_NONNULL_BEGIN
 
 typedef double NSTimeInterval;
+
+/* geometry (CoreGraphics' types, as Foundation re-exports them on macOS) */
+typedef double CGFloat;
+typedef struct CGPoint {
+	CGFloat x;
+	CGFloat y;
+} CGPoint;
+typedef struct CGSize {
+	CGFloat width;
+	CGFloat height;
+} CGSize;
+typedef struct CGRect {
+	CGPoint origin;
+	CGSize size;
+} CGRect;
+typedef CGRect NSRect;
+static inline NSRect NSMakeRect(CGFloat x, CGFloat y, CGFloat w, CGFloat h)
+{
+	NSRect r = { { x, y }, { w, h } };
+	return r;
+}
 typedef int64_t NSTimeIntervalSince1970;
 
 @class NSArray<ObjectType>, NSDictionary<KeyType, ObjectType>, NSData, NSError,
@@ -121,6 +142,13 @@ typedef struct {
 @property (readonly, getter=isFinished) BOOL finished;
 - (void)cancel;
 @end
+
+@interface NSDate : NSObject
++ (instancetype)dateWithTimeIntervalSinceNow:(NSTimeInterval)secs;
+@end
+
+typedef NSString *NSRunLoopMode;
+FOUNDATION_EXPORT NSRunLoopMode const NSDefaultRunLoopMode;
 
 /* key-value observing */
 typedef NS_OPTIONS(NSUInteger, NSKeyValueObservingOptions) {

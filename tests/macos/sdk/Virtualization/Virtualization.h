@@ -2,6 +2,7 @@
 #ifndef VZH_DECL_VIRTUALIZATION_H
 #define VZH_DECL_VIRTUALIZATION_H
 
+#import <AppKit/AppKit.h>
 #import <Foundation/Foundation.h>
 
 #define VZ_AVAIL(v) API_AVAILABLE(macos(v))
@@ -423,6 +424,13 @@ VZ_AVAIL(12.0) @interface VZMacOSInstaller : NSObject
 @property (readonly) NSProgress *progress;
 @property (readonly) VZVirtualMachine *virtualMachine;
 @property (readonly) NSURL *restoreImageURL;
+@end
+
+/* ---- its view (AppKit: main thread only) ---- */
+VZ_AVAIL(12.0) @interface VZVirtualMachineView : NSView
+@property (nullable, strong) VZVirtualMachine *virtualMachine;
+@property BOOL capturesSystemKeys;
+@property BOOL automaticallyReconfiguresDisplay VZ_AVAIL(14.0);
 @end
 
 NS_ASSUME_NONNULL_END

@@ -1,0 +1,829 @@
+/* vm.m: the vz bridge on macOS: each VM a VZVirtualMachine on its own serial queue; every outcome reaches the core as an event. */
+#import "vzm.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../../core/log.h"
+#include "../../core/state.h"
+#include "../../core/util.h"
+#include "vz.h"
+
+#define LEASE_EVERY_MS 2000 /* a NAT guest's address, until it has one */
+
+struct bridge {
+	struct bridge_env env;
+	struct vz_host host;
+};
+
+static void *state_context = &state_context; /* our KVO registration */
+
+/*
+ * One VM's side that lives on its queue: the framework's objects, the
+ * delegate (the VM holds it weakly: this object is it, and the bridge holds
+ * this object), and what the core thread may read without the queue (the
+ * atomics).  Every method below runs on the queue.
+ */
+@interface VZHMachine : NSObject <VZVirtualMachineDelegate> {
+@public
+	dispatch_queue_t _queue;
+	VZVirtualMachine *_vm;
+	VZVirtualMachineConfiguration *_config;
+	int _eventFd;
+	unsigned _index;
+	_Atomic unsigned _can; /* enum bridge_can, read on the queue */
+	_Atomic int _state; /* the last state told to the core */
+	_Atomic bool _gone; /* destroyed: the core hears no more */
+	int _pending; /* the state an operation under way will report, or -1 */
+	bool _stopRequested, _stopAfterStart, _killing, _saving, _saved, _wasRunning;
+	NSString *_savePath;
+}
+@end
+
+struct bvm {
+	struct bridge *b;
+	const struct machine *m;
+	unsigned index;
+	void *obj; /* VZHMachine, retained by this struct */
+	struct vz_plan plan;
+	struct vzm_io io;
+	char out[4096]; /* console bytes, until a whole line */
+	size_t outlen;
+	const uint8_t *mac; /* the first NAT device's, or NULL */
+	char address[46];
+	long long lease_at; /* ms: next look at the lease database */
+};
+
+static NSString *text(const char *s)
+{
+	return (NSString *_Nonnull)[NSString stringWithUTF8String:s];
+}
+
+NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
+{
+	vz_error(e.domain.UTF8String, (long)e.code, cls);
+	return [NSString stringWithFormat:@"%s (%@ %ld): %@", cls->what ? cls->what : "error",
+					  e.domain, (long)e.code, e.localizedDescription];
+}
+
+@implementation VZHMachine
+
+- (void)emit:(enum vzh_state)st reason:(enum vzh_reason)why error:(int)err detail:(NSString *)detail
+{
+	if (atomic_load(&_gone))
+		return;
+	atomic_store(&_state, (int)st);
+	bridge_emit(_eventFd, _index, st, why, err, "%s", detail ? detail.UTF8String : "");
+}
+
+/* what the framework would take now, for ctl status and the ops' first check */
+- (void)refresh
+{
+	unsigned can = 0;
+
+	if (!_vm) {
+		atomic_store(&_can, 0);
+		return;
+	}
+	if (_vm.canStart)
+		can |= BRIDGE_CAN_START;
+	if (_vm.canPause)
+		can |= BRIDGE_CAN_PAUSE;
+	if (_vm.canResume)
+		can |= BRIDGE_CAN_RESUME;
+	if (_vm.canRequestStop && !_stopRequested)
+		can |= BRIDGE_CAN_REQUEST_STOP;
+	if (_vm.canStop)
+		can |= BRIDGE_CAN_STOP;
+	atomic_store(&_can, can);
+}
+
+- (enum vzh_state)now
+{
+	return vz_state((long)_vm.state);
+}
+
+/* a request the framework does not take in this state: said, nothing changes */
+- (void)refuse:(const char *)what
+{
+	enum vzh_state st = [self now];
+
+	[self emit:st
+		reason:VZH_REASON_NONE
+		 error:-EINVAL
+		detail:[NSString stringWithFormat:@"%s refused: the VM cannot %s while %s", what, what,
+						  state_names[st]]];
+}
+
+/* the framework's error at the end of an operation: what it means */
+- (void)failed:(NSError *)e starting:(bool)starting
+{
+	struct vz_error_class cls;
+	NSString *why = vzm_error_text(e, &cls);
+
+	_pending = -1;
+	if (cls.kind == VZ_ERR_REFUSED) {
+		[self emit:[self now] reason:VZH_REASON_NONE error:-EINVAL detail:why];
+		return;
+	}
+	if (!starting)
+		[self emit:VZH_STATE_ERROR reason:VZH_REASON_CRASHED error:-EIO detail:why];
+	/* code 6 goes to the slot classifier (reason limit-exceeded) */
+	[self emit:VZH_STATE_STOPPED reason:vz_error_reason(cls.kind, starting) error:-EIO detail:why];
+}
+
+- (void)observeValueForKeyPath:(NSString *)keyPath
+		      ofObject:(id)object
+			change:(NSDictionary<NSKeyValueChangeKey, id> *)change
+		       context:(void *)context
+{
+	enum vzh_state st;
+
+	(void)keyPath, (void)object, (void)change;
+	if (context != state_context)
+		return;
+	[self refresh];
+	/* stops are told by the delegate and the completion handlers, which
+	   know why; states an operation under way will report, by it */
+	st = [self now];
+	if (st == VZH_STATE_STOPPED || st == VZH_STATE_ERROR || (int)st == _pending ||
+	    (int)st == atomic_load(&_state))
+		return;
+	[self emit:st reason:VZH_REASON_NONE error:0 detail:nil];
+}
+
+- (void)guestDidStopVirtualMachine:(VZVirtualMachine *)virtualMachine
+{
+	(void)virtualMachine;
+	[self refresh];
+	[self emit:VZH_STATE_STOPPED
+		reason:_stopRequested ? VZH_REASON_HOST_REQUEST : VZH_REASON_GUEST_SHUTDOWN
+		 error:0
+		detail:nil];
+}
+
+- (void)virtualMachine:(VZVirtualMachine *)virtualMachine didStopWithError:(NSError *)error
+{
+	(void)virtualMachine;
+	[self refresh];
+	[self failed:error starting:false];
+}
+
+- (void)virtualMachine:(VZVirtualMachine *)virtualMachine
+		     networkDevice:(VZNetworkDevice *)networkDevice
+	attachmentWasDisconnectedWithError:(NSError *)error
+{
+	(void)virtualMachine, (void)networkDevice;
+	[self emit:[self now]
+		reason:VZH_REASON_NONE
+		 error:-ENETDOWN
+		detail:[NSString stringWithFormat:@"network attachment disconnected: %@",
+						  error.localizedDescription]];
+}
+
+- (void)create:(VZVirtualMachineConfiguration *)config
+{
+	_config = config;
+	_vm = [[VZVirtualMachine alloc] initWithConfiguration:config queue:_queue];
+	_vm.delegate = self;
+	[_vm addObserver:self
+	      forKeyPath:@"state"
+		 options:NSKeyValueObservingOptionNew
+		 context:state_context];
+	[self refresh];
+}
+
+- (void)started:(NSError *_Nullable)e
+{
+	[self refresh];
+	if (e) {
+		[self failed:e starting:true];
+		return;
+	}
+	_pending = -1;
+	[self emit:VZH_STATE_RUNNING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+	if (_stopAfterStart)
+		[self stop];
+}
+
+- (void)start:(bool)recovery
+{
+	if (!_vm.canStart) {
+		[self emit:VZH_STATE_STOPPED
+			reason:VZH_REASON_START_FAILED
+			 error:-EINVAL
+			detail:@"the framework cannot start this VM now (canStart is NO)"];
+		return;
+	}
+	_pending = VZH_STATE_RUNNING;
+	[self emit:VZH_STATE_STARTING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+	if (recovery) {
+		VZMacOSVirtualMachineStartOptions *o = [[VZMacOSVirtualMachineStartOptions alloc] init];
+
+		o.startUpFromMacOSRecovery = YES;
+		[_vm startWithOptions:o
+		    completionHandler:^(NSError *e) {
+			    [self started:e];
+		    }];
+		return;
+	}
+	[_vm startWithCompletionHandler:^(NSError *e) {
+		[self started:e];
+	}];
+}
+
+- (void)requestStop
+{
+	NSError *e = nil;
+
+	if (!_vm.canRequestStop) {
+		[self refuse:"request_stop"];
+		return;
+	}
+	if (![_vm requestStopWithError:&e]) {
+		[self failed:(NSError *_Nonnull)e starting:false];
+		return;
+	}
+	_stopRequested = true;
+	[self refresh];
+	[self emit:VZH_STATE_STOPPING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+}
+
+- (void)stop
+{
+	if (_killing)
+		return;
+	if (!_vm.canStop) {
+		enum vzh_state st = [self now];
+
+		if (st == VZH_STATE_STOPPED)
+			[self emit:st reason:VZH_REASON_HOST_KILL error:0 detail:nil];
+		else /* starting or restoring: stopped once it has */
+			_stopAfterStart = true;
+		return;
+	}
+	_killing = true;
+	_pending = VZH_STATE_STOPPED;
+	[self emit:VZH_STATE_STOPPING reason:VZH_REASON_HOST_KILL error:0 detail:nil];
+	[_vm stopWithCompletionHandler:^(NSError *e) {
+		[self refresh];
+		self->_pending = -1;
+		if (e)
+			[self failed:(NSError *_Nonnull)e starting:false];
+		else
+			[self emit:VZH_STATE_STOPPED
+				reason:self->_saved ? VZH_REASON_SAVED : VZH_REASON_HOST_KILL
+				 error:0
+				detail:nil];
+	}];
+}
+
+- (void)pause
+{
+	if (!_vm.canPause) {
+		[self refuse:"pause"];
+		return;
+	}
+	_pending = VZH_STATE_PAUSED;
+	[self emit:VZH_STATE_PAUSING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+	[_vm pauseWithCompletionHandler:^(NSError *e) {
+		[self refresh];
+		if (e) {
+			[self failed:(NSError *_Nonnull)e starting:false];
+			return;
+		}
+		self->_pending = -1;
+		[self emit:VZH_STATE_PAUSED reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+		if (self->_saving)
+			[self saveNow];
+	}];
+}
+
+- (void)resume
+{
+	if (!_vm.canResume) {
+		[self refuse:"resume"];
+		return;
+	}
+	_pending = VZH_STATE_RUNNING;
+	[self emit:VZH_STATE_RESUMING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+	[_vm resumeWithCompletionHandler:^(NSError *e) {
+		[self refresh];
+		if (e) {
+			[self failed:(NSError *_Nonnull)e starting:false];
+			return;
+		}
+		self->_pending = -1;
+		[self emit:VZH_STATE_RUNNING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+	}];
+}
+
+/* ---- save and restore (macOS 14) ---- */
+
+/* beside the final file, which it replaces only once complete and on disk */
+- (NSString *)partialPath
+{
+	const char *path = _savePath.UTF8String, *base = strrchr(path, '/');
+	char *dir = util_dirname(path);
+	NSString *p = [NSString stringWithFormat:@"%s/.%s.partial", dir, base ? base + 1 : path];
+
+	free(dir);
+	return p;
+}
+
+/* a save that did not happen: nothing half-written stays; a VM the save
+   paused runs again */
+- (void)saveFailed:(NSString *)why
+{
+	unlink([self partialPath].UTF8String);
+	_saving = false;
+	_pending = -1;
+	[self emit:VZH_STATE_PAUSED reason:VZH_REASON_NONE error:-EIO detail:why];
+	if (_wasRunning) {
+		_wasRunning = false;
+		[self resume];
+	}
+}
+
+- (void)saveNow
+{
+	NSString *tmp = [self partialPath];
+
+	unlink(tmp.UTF8String); /* the framework writes a new file */
+	if (@available(macOS 14.0, *)) {
+		[self emit:VZH_STATE_SAVING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+		[_vm saveMachineStateToURL:[NSURL fileURLWithPath:tmp]
+			 completionHandler:^(NSError *e) {
+				 [self saved:e partial:tmp];
+			 }];
+	}
+}
+
+- (void)saved:(NSError *_Nullable)e partial:(NSString *)tmp
+{
+	struct vz_error_class cls;
+	char *dir;
+	int fd, ret = 0;
+
+	if (e) {
+		[self saveFailed:vzm_error_text((NSError *_Nonnull)e, &cls)];
+		return;
+	}
+	fd = open(tmp.UTF8String, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0 || fsync(fd) < 0 || rename(tmp.UTF8String, _savePath.UTF8String) < 0)
+		ret = errno;
+	if (fd >= 0)
+		close(fd);
+	if (ret) {
+		[self saveFailed:[NSString stringWithFormat:@"%@: %s", _savePath, strerror(ret)]];
+		return;
+	}
+	dir = util_dirname(_savePath.UTF8String);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
+		fsync(fd); /* the rename itself */
+		close(fd);
+	}
+	free(dir);
+	/* the framework leaves the VM paused: the contract is saving -> stopped */
+	_saved = true;
+	[self stop];
+}
+
+- (void)save:(NSString *)path
+{
+	NSError *e = nil;
+	enum vzh_state st = [self now];
+
+	if (@available(macOS 14.0, *)) {
+		if (![_config validateSaveRestoreSupportWithError:&e]) {
+			[self emit:st
+				reason:VZH_REASON_NONE
+				 error:-ENOTSUP
+				detail:[NSString stringWithFormat:@"this VM cannot be saved: %@",
+								  e.localizedDescription]];
+			return;
+		}
+	} else {
+		[self emit:st reason:VZH_REASON_NONE error:-ENOTSUP detail:@"saving needs macOS 14"];
+		return;
+	}
+	if (st != VZH_STATE_RUNNING && st != VZH_STATE_PAUSED) {
+		[self refuse:"save"];
+		return;
+	}
+	if (st == VZH_STATE_RUNNING && !_vm.canPause) {
+		[self refuse:"save"];
+		return;
+	}
+	_savePath = path;
+	_saving = true;
+	_wasRunning = st == VZH_STATE_RUNNING;
+	if (_wasRunning)
+		[self pause]; /* the framework saves paused VMs only */
+	else
+		[self saveNow];
+}
+
+- (void)restore:(NSString *)path
+{
+	NSError *e = nil;
+
+	if (@available(macOS 14.0, *)) {
+		if (![_config validateSaveRestoreSupportWithError:&e]) {
+			[self emit:VZH_STATE_STOPPED
+				reason:VZH_REASON_START_FAILED
+				 error:-ENOTSUP
+				detail:[NSString stringWithFormat:@"this VM cannot be restored: %@",
+								  e.localizedDescription]];
+			return;
+		}
+		_pending = VZH_STATE_PAUSED;
+		[self emit:VZH_STATE_RESTORING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+		[_vm restoreMachineStateFromURL:[NSURL fileURLWithPath:path]
+			      completionHandler:^(NSError *err) {
+				      [self refresh];
+				      if (err) {
+					      [self failed:(NSError *_Nonnull)err starting:true];
+					      return;
+				      }
+				      self->_pending = -1;
+				      [self emit:VZH_STATE_PAUSED
+					      reason:VZH_REASON_RESTORED
+					       error:0
+					      detail:nil];
+				      if (self->_stopAfterStart)
+					      [self stop];
+			      }];
+		return;
+	}
+	[self emit:VZH_STATE_STOPPED
+		reason:VZH_REASON_START_FAILED
+		 error:-ENOTSUP
+		detail:@"restoring needs macOS 14"];
+}
+
+/* the core is done with this VM: nothing of it stays */
+- (void)teardown
+{
+	if (_vm) {
+		[_vm removeObserver:self forKeyPath:@"state" context:state_context];
+		_vm.delegate = nil;
+	}
+	_vm = nil;
+	_config = nil;
+}
+
+@end
+
+/* ---- the bridge's operations, on the core's thread ---- */
+
+static VZHMachine *obj(struct bvm *vm)
+{
+	return (__bridge VZHMachine *)vm->obj;
+}
+
+/* the framework's answer as last read on the queue; it is asked again there */
+static int can(struct bvm *vm, enum bridge_can what, const char *op)
+{
+	enum vzh_state st = (enum vzh_state)atomic_load(&obj(vm)->_state);
+
+	if (atomic_load(&obj(vm)->_can) & what)
+		return 0;
+	log_msg(LOG_NOTICE, vm->m->name, "%s refused: the VM cannot %s while %s", op, op,
+		state_names[st]);
+	return -EINVAL;
+}
+
+#define ON_QUEUE(vm, body)                                \
+	do {                                              \
+		VZHMachine *o_ = obj(vm);                 \
+		dispatch_async(o_->_queue, ^{             \
+			VZHMachine *o = o_;               \
+			body;                             \
+		});                                       \
+	} while (0)
+
+static int vz_start(struct bvm *vm)
+{
+	bool recovery = vm->plan.recovery;
+
+	ON_QUEUE(vm, [o start:recovery]);
+	return 0;
+}
+
+static int vz_request_stop(struct bvm *vm)
+{
+	int ret = can(vm, BRIDGE_CAN_REQUEST_STOP, "request_stop");
+
+	if (!ret)
+		ON_QUEUE(vm, [o requestStop]);
+	return ret;
+}
+
+static int vz_stop(struct bvm *vm)
+{
+	ON_QUEUE(vm, [o stop]);
+	return 0;
+}
+
+static int vz_pause(struct bvm *vm)
+{
+	int ret = can(vm, BRIDGE_CAN_PAUSE, "pause");
+
+	if (!ret)
+		ON_QUEUE(vm, [o pause]);
+	return ret;
+}
+
+static int vz_resume(struct bvm *vm)
+{
+	int ret = can(vm, BRIDGE_CAN_RESUME, "resume");
+
+	if (!ret)
+		ON_QUEUE(vm, [o resume]);
+	return ret;
+}
+
+static int vz_save(struct bvm *vm, const char *path)
+{
+	NSString *p = text(path);
+	enum vzh_state st = (enum vzh_state)atomic_load(&obj(vm)->_state);
+
+	if (st != VZH_STATE_RUNNING && st != VZH_STATE_PAUSED)
+		return -EINVAL;
+	ON_QUEUE(vm, [o save:p]);
+	return 0;
+}
+
+static int vz_restore(struct bvm *vm, const char *path)
+{
+	NSString *p = text(path);
+
+	ON_QUEUE(vm, [o restore:p]);
+	return 0;
+}
+
+const struct vz_host *vzm_bridge_host(struct bridge *b)
+{
+	return &b->host;
+}
+
+/* the VM's object and queue; the VM made on its queue, as every call on it
+   is, and its window (AppKit) on the main thread */
+static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
+{
+	VZHMachine *o = [[VZHMachine alloc] init];
+	NSString *title = text(vm->m->name);
+	bool window = vm->plan.window;
+	unsigned w = 0, h = 0;
+	size_t i;
+
+	for (i = 0; i < vm->plan.ndevs; i++)
+		if (vm->plan.devs[i].kind == VZ_DEV_GFX_MAC ||
+		    vm->plan.devs[i].kind == VZ_DEV_GFX_VIRTIO) {
+			w = vm->plan.devs[i].dev->u.graphics.width;
+			h = vm->plan.devs[i].dev->u.graphics.height;
+		}
+	o->_queue = dispatch_queue_create(vm->m->name, DISPATCH_QUEUE_SERIAL);
+	o->_eventFd = vm->b->env.event_fd;
+	o->_index = vm->index;
+	o->_pending = -1;
+	atomic_store(&o->_state, VZH_STATE_STOPPED);
+	atomic_store(&o->_can, BRIDGE_CAN_START);
+	vm->obj = (__bridge_retained void *)o;
+	dispatch_async(o->_queue, ^{
+		[o create:config];
+		if (!window)
+			return;
+		VZVirtualMachine *v = o->_vm;
+		dispatch_async(dispatch_get_main_queue(), ^{
+			vzm_window_open(v, w, h, title);
+		});
+	});
+}
+
+static int vz_create(struct bridge *b, const struct machine *m, unsigned index, struct bvm **out)
+{
+	struct bvm *vm = xcalloc(1, sizeof(*vm));
+	struct diag d = { 0 };
+	VZVirtualMachineConfiguration *config = nil;
+	NSString *why = nil;
+	size_t i;
+	int ret = -EINVAL;
+
+	vm->b = b;
+	vm->m = m;
+	vm->index = index;
+	if (m->guest == VZH_GUEST_MACOS && vz_bundle_unfinished(m->macos_bundle)) {
+		log_msg(LOG_ERR, m->name,
+			"the install into %s did not finish: run vzhost install again",
+			m->macos_bundle);
+		goto out;
+	}
+	if (vz_plan_make(m, &b->host, &vm->plan, &d) < 0) {
+		for (i = 0; i < d.n; i++)
+			log_msg(LOG_ERR, m->name, "%s", d.msgs[i]);
+		goto out;
+	}
+	config = vzm_configuration(&vm->plan, m, &vm->io, &why);
+	if (!config) {
+		log_msg(LOG_ERR, m->name, "Virtualization.framework refused the configuration: %s",
+			why.UTF8String);
+		goto out;
+	}
+	for (i = 0; i < m->ndevs && !vm->mac; i++)
+		if (m->devs[i].cls == DEV_NET)
+			vm->mac = m->devs[i].u.net.mac;
+	spawn(vm, config);
+	ret = 0;
+out:
+	diag_free(&d);
+	if (ret) {
+		vz_plan_free(&vm->plan);
+		free(vm);
+		vm = NULL;
+	}
+	*out = vm;
+	return ret;
+}
+
+static void vz_destroy(struct bvm *vm)
+{
+	VZHMachine *o;
+
+	if (!vm)
+		return;
+	o = (__bridge_transfer VZHMachine *)vm->obj;
+	atomic_store(&o->_gone, true);
+	/* released on its queue, after whatever is queued there */
+	dispatch_async(o->_queue, ^{
+		[o teardown];
+	});
+	if (vm->io.console_fd >= 0)
+		close(vm->io.console_fd);
+	vz_plan_free(&vm->plan);
+	free(vm);
+}
+
+static void vz_info(struct bvm *vm, struct bridge_info *out)
+{
+	out->can = atomic_load(&obj(vm)->_can);
+	memcpy(out->address, vm->address, sizeof(out->address));
+	memcpy(out->ptys, vm->io.ptys, sizeof(out->ptys));
+	out->nptys = vm->io.nptys;
+}
+
+static bool wants_lease(struct bvm *vm)
+{
+	return vm->mac && !vm->address[0] &&
+	       atomic_load(&obj(vm)->_state) == VZH_STATE_RUNNING;
+}
+
+static int vz_pollfds(struct bvm *vm, struct pollfd *fds, int max, int *timeout_ms)
+{
+	long long left;
+	int n = 0;
+
+	if (vm->io.console_fd >= 0 && max > 0)
+		fds[n++] = (struct pollfd){ .fd = vm->io.console_fd, .events = POLLIN };
+	if (wants_lease(vm)) {
+		left = vm->lease_at - util_now_ms();
+		if (left < 0)
+			left = 0;
+		if (*timeout_ms < 0 || left < *timeout_ms)
+			*timeout_ms = (int)left;
+	}
+	return n;
+}
+
+static void vz_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
+{
+	const char *name = vm->b->env.several ? vm->m->name : NULL;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		if (fds[i].fd != vm->io.console_fd || !fds[i].revents)
+			continue;
+		bridge_read_into(vm->io.console_fd, vm->out, sizeof(vm->out), &vm->outlen);
+		bridge_pass_output(name, vm->out, sizeof(vm->out), &vm->outlen, false);
+		if (fds[i].revents & (POLLHUP | POLLERR) && !(fds[i].revents & POLLIN)) {
+			bridge_pass_output(name, vm->out, sizeof(vm->out), &vm->outlen, true);
+			close(vm->io.console_fd); /* the framework let go of it */
+			vm->io.console_fd = -1;
+		}
+	}
+	if (wants_lease(vm) && util_now_ms() >= vm->lease_at) {
+		vm->lease_at = util_now_ms() + LEASE_EVERY_MS;
+		if (vz_lease_lookup(VZ_LEASES, vm->mac, vm->address, sizeof(vm->address)) == 0)
+			log_msg(LOG_INFO, vm->m->name, "its NAT address is %s", vm->address);
+	}
+}
+
+static int vz_probe(const struct bridge_env *env, struct bridge **out, struct diag *d)
+{
+	struct bridge *b;
+
+	*out = NULL;
+	if (!VZVirtualMachine.isSupported) {
+		diag_add(d, NULL,
+			 "host.bridge = \"vz\": this Mac cannot run virtual machines "
+			 "(VZVirtualMachine.isSupported is NO: a Mac with Apple silicon is "
+			 "needed, not inside a VM)");
+		return -ENODEV;
+	}
+	b = xcalloc(1, sizeof(*b));
+	b->env = *env;
+	vzm_host(&b->host);
+	if (b->host.os < VZ_OS_MIN) {
+		diag_add(d, NULL, "host.bridge = \"vz\": vzhost needs macOS 13 or later");
+		free(b);
+		return -ENODEV;
+	}
+	*out = b;
+	return 0;
+}
+
+static int vz_validate(struct bridge *b, const struct machine *m, struct diag *d)
+{
+	struct vz_plan p;
+	int ret = vz_plan_make(m, &b->host, &p, d);
+
+	vz_plan_free(&p);
+	return ret;
+}
+
+/* --check on the Mac: the plan, and the framework's own verdict on it */
+static int vz_describe_op(struct bridge *b, const struct machine *m, FILE *out, struct diag *d)
+{
+	struct vzm_io io = { .dry = true };
+	struct vz_host unknown = { .nested = -1 };
+	VZVirtualMachineConfiguration *c;
+	NSString *why = nil;
+	NSError *e = nil;
+	struct vz_plan p;
+	int ret;
+
+	ret = vz_describe(b ? &b->host : &unknown, m, out, d);
+	if (ret < 0 || !b || vz_plan_make(m, &b->host, &p, d) < 0)
+		return ret;
+	c = vzm_configuration(&p, m, &io, &why);
+	if (!c) {
+		diag_add(d, m->loc[ML_VM], "Virtualization.framework refuses this VM: %s",
+			 why.UTF8String);
+		ret = -EINVAL;
+	} else if (out && m->on_host_stop == HOST_STOP_SAVE) {
+		if (@available(macOS 14.0, *)) {
+			if (![c validateSaveRestoreSupportWithError:&e])
+				fprintf(out, "    cannot be saved: %s\n", e.localizedDescription.UTF8String);
+		}
+	}
+	vz_plan_free(&p);
+	return ret;
+}
+
+static bool vz_can_save(const struct machine *m, char **why)
+{
+	struct vz_host h;
+
+	vzm_host(&h);
+	return vz_plan_can_save(m, &h, why);
+}
+
+static int vz_alive(struct bridge *b, struct hv_proc **out, size_t *n)
+{
+	(void)b;
+	return vz_alive_procs(out, n);
+}
+
+static void vz_free(struct bridge *b)
+{
+	free(b);
+}
+
+const struct bridge_ops vz_bridge = {
+	.name = "vz",
+	.probe = vz_probe,
+	.validate = vz_validate,
+	.describe = vz_describe_op,
+	.install = vzm_install,
+	.create = vz_create,
+	.start = vz_start,
+	.request_stop = vz_request_stop,
+	.stop = vz_stop,
+	.pause = vz_pause,
+	.resume = vz_resume,
+	.can_save = vz_can_save,
+	.save = vz_save,
+	.restore = vz_restore,
+	.info = vz_info,
+	.destroy = vz_destroy,
+	.pollfds = vz_pollfds,
+	.dispatch = vz_dispatch,
+	.alive = vz_alive,
+	.run_ui = vzm_run_ui,
+	.free = vz_free,
+};
