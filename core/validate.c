@@ -1,5 +1,7 @@
 /* validate.c: the core's rules across settings, devices and machines, whatever plugin emitted them. */
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -135,6 +137,71 @@ dup:
 	}
 }
 
+/* a macOS guest's identity (its bundle's MachineIdentifier), or NULL */
+static char *identity(const struct machine *m, size_t *len)
+{
+	char *path = util_path_join(m->macos_bundle, "MachineIdentifier");
+	FILE *f = fopen(path, "re");
+	char *data = NULL;
+
+	free(path);
+	if (!f)
+		return NULL;
+	data = xmalloc(4096); /* (a few hundred bytes: a property list) */
+	*len = fread(data, 1, 4096, f);
+	fclose(f);
+	if (!*len) {
+		free(data);
+		data = NULL;
+	}
+	return data;
+}
+
+/* two macOS guests must never run with one identity: the same bundle, or
+   bundles that hold the same machine identifier (a copied bundle) */
+static void check_bundles(struct host *h)
+{
+	const struct machine *a, *b;
+	char *ida, *idb;
+	size_t i, j, la, lb;
+
+	for (i = 0; i < h->nvms; i++) {
+		a = &h->vms[i];
+		if (a->guest != VZH_GUEST_MACOS || !a->macos_bundle)
+			continue;
+		ida = identity(a, &la);
+		for (j = 0; j < i; j++) {
+			b = &h->vms[j];
+			if (b->guest != VZH_GUEST_MACOS || !b->macos_bundle)
+				continue;
+			if (!strcmp(a->macos_bundle, b->macos_bundle)) {
+				diag_add(&h->diag, a->loc[ML_MACOS],
+					 "bundle %s is already %s's (%s): two "
+					 "macOS guests cannot share one",
+					 a->macos_bundle, b->name,
+					 b->loc[ML_MACOS]);
+				break;
+			}
+			idb = ida ? identity(b, &lb) : NULL;
+			if (idb && la == lb && !memcmp(ida, idb, la)) {
+				diag_add(
+					&h->diag, a->loc[ML_MACOS],
+					"%s has the same machine identifier as "
+					"%s's bundle %s (a copied bundle?): "
+					"give it its own by removing "
+					"%s/MachineIdentifier (a new one is "
+					"made at its next start)",
+					a->macos_bundle, b->name,
+					b->macos_bundle, a->macos_bundle);
+				free(idb);
+				break;
+			}
+			free(idb);
+		}
+		free(ida);
+	}
+}
+
 int validate_machines(struct host *h)
 {
 	size_t i, j;
@@ -154,5 +221,6 @@ int validate_machines(struct host *h)
 		check_devices(h, &h->vms[i]);
 	}
 	check_macs(h);
+	check_bundles(h);
 	return h->diag.n ? -EINVAL : 0;
 }

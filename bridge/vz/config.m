@@ -30,11 +30,21 @@ void vzm_host(struct vz_host *h)
 }
 
 /* the bundle's identity, restored unchanged on every boot */
-static VZPlatformConfiguration *mac_platform(const struct vz_plan *p, NSString **why)
+static VZPlatformConfiguration *mac_platform(const struct vz_plan *p, bool dry, NSString **why)
 {
 	VZMacPlatformConfiguration *mac = [[VZMacPlatformConfiguration alloc] init];
 	NSData *hw = [[NSData alloc] initWithContentsOfURL:file_url(p->hw_model)];
 	NSData *id = [[NSData alloc] initWithContentsOfURL:file_url(p->machine_id)];
+
+	/* removed to give a copied bundle its own identity (validate.c says
+	   so): a new one, kept from now on */
+	if (!id && access(p->hw_model, F_OK) == 0 && access(p->machine_id, F_OK) != 0) {
+		id = [[VZMacMachineIdentifier alloc] init].dataRepresentation;
+		if (!dry && ![id writeToURL:file_url(p->machine_id) atomically:YES]) {
+			*why = [NSString stringWithFormat:@"cannot write %s", p->machine_id];
+			return nil;
+		}
+	}
 	VZMacHardwareModel *model = hw ? [[VZMacHardwareModel alloc] initWithDataRepresentation:hw] : nil;
 	VZMacMachineIdentifier *ident =
 		id ? [[VZMacMachineIdentifier alloc] initWithDataRepresentation:id] : nil;
@@ -274,7 +284,7 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 
 	c.CPUCount = p->cpus;
 	c.memorySize = p->memory;
-	c.platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, why) : generic_platform(p);
+	c.platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, io->dry, why) : generic_platform(p);
 	boot = *why ? nil : boot_loader(p, m, io, why);
 	if (!boot)
 		return nil;
