@@ -78,6 +78,15 @@ static const struct vzh_node *api_list_elem(const struct vzh_node *n, int i)
 		   NULL;
 }
 
+static int api_check_keys(const struct vzh_node *n, const char *const *keys)
+{
+	if (!n || !keys)
+		return -EINVAL;
+	if (!config_setting_is_group(NODE(n)))
+		return cfg_error(NODE(n), NULL, "must be a group { ... }");
+	return cfg_check_keys(NODE(n), keys);
+}
+
 static const char *api_where(const struct vzh_node *n, const char *key)
 {
 	return n ? cfg_where(NODE(n), key) : "(no config)";
@@ -251,6 +260,37 @@ static const char *check_share(const union device_desc *u)
 				     NULL;
 }
 
+/* (sun_path holds 104 bytes on macOS, 108 on Linux) */
+#define SOCKET_PATH_MAX 103
+
+static const char *check_vsock(const union device_desc *u)
+{
+	const struct vzh_vsock *v = &u->vsock;
+	size_t i, j;
+
+	if (v->nports > VZH_VSOCK_PORTS_MAX)
+		return "more than VZH_VSOCK_PORTS_MAX port mappings";
+	if (v->nports && !v->ports)
+		return "nports is set but ports is NULL";
+	for (i = 0; i < v->nports; i++) {
+		const struct vzh_vsock_port *a = &v->ports[i];
+
+		if (a->dir > VZH_VSOCK_CONNECT)
+			return "unknown port direction";
+		if (!abs_path(a->path) || strlen(a->path) > SOCKET_PATH_MAX)
+			return "a port's path must be absolute and under 104 "
+			       "bytes";
+		for (j = 0; j < i; j++)
+			if (!strcmp(a->path, v->ports[j].path) ||
+			    (a->dir == VZH_VSOCK_CONNECT &&
+			     v->ports[j].dir == VZH_VSOCK_CONNECT &&
+			     a->port == v->ports[j].port))
+				return "two port mappings share a path or a "
+				       "guest port";
+	}
+	return NULL;
+}
+
 static int api_emit_disk(struct vzh_device *d, const struct vzh_disk *v)
 {
 	return emit(d, DEV_DISK, v, check_disk);
@@ -296,9 +336,9 @@ static int api_emit_balloon(struct vzh_device *d, const struct vzh_simple *v)
 	return emit(d, DEV_BALLOON, v, NULL);
 }
 
-static int api_emit_vsock(struct vzh_device *d, const struct vzh_simple *v)
+static int api_emit_vsock(struct vzh_device *d, const struct vzh_vsock *v)
 {
-	return emit(d, DEV_VSOCK, v, NULL);
+	return emit(d, DEV_VSOCK, v, check_vsock);
 }
 
 static void api_log(struct vzh_host *vh, int level, const char *fmt, ...)
@@ -356,4 +396,5 @@ const struct vzh_api core_api = {
 	.emit_vsock = api_emit_vsock,
 	.log = api_log,
 	.set_error = api_set_error,
+	.check_keys = api_check_keys,
 };

@@ -379,59 +379,29 @@ static void accept_one(struct runner *r, struct vmrun *v)
 
 int ctl_listen(struct runner *r, struct vmrun *v, char **why)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	struct stat st;
-	uid_t uid;
 	pid_t pid = 0;
-	char *name;
-	int fd, probe;
+	int fd;
 
 	if (v->listen_fd >= 0)
 		return 0;
 	free(v->sock_path);
 	v->sock_path = xasprintf("%s/%s.sock", r->h->set.state_dir, v->m->name);
-	if (strlen(v->sock_path) >= sizeof(sa.sun_path)) {
+	fd = fd_unix_listen(v->sock_path, &pid);
+	if (fd == -ENAMETOOLONG)
 		*why = xasprintf("control socket path %s is too long",
 				 v->sock_path);
-		return -ENAMETOOLONG;
-	}
-	strcpy(sa.sun_path, v->sock_path);
-	/* someone answering there runs this VM already; nobody: stale */
-	probe = fd_unix_socket(false);
-	if (probe >= 0 &&
-	    connect(probe, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		os_peer(probe, &uid, &pid);
-		close(probe);
+	else if (fd == -EBUSY)
 		*why = xasprintf("VM %s is already running (vzhost pid %d, %s)",
 				 v->m->name, (int)pid, v->sock_path);
-		return -EBUSY;
-	}
-	if (probe >= 0)
-		close(probe);
-	/* a stale socket of ours goes; anything else there is not ours to
-	   remove */
-	name = xasprintf("%s.sock", v->m->name);
-	if (fstatat(r->state_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
-	    !S_ISSOCK(st.st_mode)) {
+	else if (fd == -EEXIST)
 		*why = xasprintf("%s exists and is not a socket: refusing to "
 				 "replace it",
 				 v->sock_path);
-		free(name);
-		return -EEXIST;
-	}
-	unlinkat(r->state_fd, name, 0);
-	free(name);
-	fd = fd_unix_socket(true);
-	if (fd < 0 || bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(v->sock_path, 0600) < 0 || listen(fd, 128) < 0) {
-		int err = fd < 0 ? -fd : errno;
-
+	else if (fd < 0)
 		*why = xasprintf("control socket %s: %s", v->sock_path,
-				 strerror(err));
-		if (fd >= 0)
-			close(fd);
-		return -err;
-	}
+				 strerror(-fd));
+	if (fd < 0)
+		return fd;
 	v->listen_fd = fd;
 	return 0;
 }

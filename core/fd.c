@@ -4,7 +4,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 int fd_setup(int fd, bool nonblock)
@@ -57,4 +60,40 @@ int fd_pipe(int p[2], bool nonblock)
 		p[0] = p[1] = -1;
 	}
 	return ret;
+}
+
+int fd_unix_listen(const char *path, pid_t *holder)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	struct stat st;
+	uid_t uid;
+	int fd, err;
+
+	*holder = 0;
+	if (strlen(path) >= sizeof(sa.sun_path))
+		return -ENAMETOOLONG;
+	strcpy(sa.sun_path, path);
+	/* someone answering there holds it; nobody: a stale socket */
+	fd = fd_unix_socket(false);
+	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
+		os_peer(fd, &uid, holder);
+		close(fd);
+		return -EBUSY;
+	}
+	if (fd >= 0)
+		close(fd);
+	/* a stale socket goes; anything else there is not ours to remove */
+	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
+		return -EEXIST;
+	unlink(path);
+	fd = fd_unix_socket(true);
+	if (fd < 0)
+		return fd;
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
+	    chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
+		err = errno;
+		close(fd);
+		return -err;
+	}
+	return fd;
 }

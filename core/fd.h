@@ -3,6 +3,7 @@
 #define VZH_FD_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* close-on-exec, and non-blocking when asked; 0 or -errno */
 int fd_setup(int fd, bool nonblock);
@@ -15,5 +16,11 @@ int fd_unix_socket(bool nonblock);
 /* the next connection on a listening socket, set up as fd_unix_socket's;
    the descriptor or -errno */
 int fd_accept(int listen_fd, bool nonblock);
+
+/* a listening unix socket at path, only its owner may connect (0600): the
+   descriptor (non-blocking), or -EBUSY (someone answers there: *holder is
+   its pid when known), -EEXIST (not a socket: left alone), -ENAMETOOLONG,
+   -errno.  A stale socket there is replaced */
+int fd_unix_listen(const char *path, pid_t *holder);
 
 #endif

@@ -39,9 +39,27 @@ size_t machine_class_size(enum dev_class cls)
 		return sizeof(struct vzh_serial);
 	case DEV_SHARE:
 		return sizeof(struct vzh_share);
+	case DEV_VSOCK:
+		return sizeof(struct vzh_vsock);
 	default:
 		return sizeof(struct vzh_simple);
 	}
+}
+
+/* a plugin's mappings, ours from now on (checked by core/api.c) */
+static const struct vzh_vsock_port *copy_ports(const struct vzh_vsock *v)
+{
+	struct vzh_vsock_port *p;
+	size_t i;
+
+	if (!v->nports)
+		return NULL;
+	p = xcalloc(v->nports, sizeof(*p));
+	for (i = 0; i < v->nports; i++) {
+		p[i] = v->ports[i];
+		p[i].path = xstrdup(v->ports[i].path);
+	}
+	return p;
 }
 
 struct device *machine_add_device(struct machine *m, enum dev_class cls,
@@ -75,6 +93,9 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 		d->u.share.tag = xstrdup(d->u.share.tag);
 		d->u.share.path = xstrdup(d->u.share.path);
 		break;
+	case DEV_VSOCK:
+		d->u.vsock.ports = copy_ports(&d->u.vsock);
+		break;
 	default:
 		break;
 	}
@@ -93,6 +114,11 @@ static void device_free(struct device *d)
 	case DEV_SHARE:
 		free((char *)d->u.share.tag);
 		free((char *)d->u.share.path);
+		break;
+	case DEV_VSOCK:
+		for (size_t i = 0; i < d->u.vsock.nports; i++)
+			free((char *)d->u.vsock.ports[i].path);
+		free((void *)d->u.vsock.ports);
 		break;
 	default:
 		break;

@@ -39,6 +39,7 @@ union device_desc {
 	struct vzh_serial serial;
 	struct vzh_share share;
 	struct vzh_simple simple;
+	struct vzh_vsock vsock; /* ports malloc'd, with their paths */
 };
 
 struct device {

@@ -11,6 +11,23 @@ static json_t *str_or_null(const char *s)
 	return s ? json_string(s) : json_null();
 }
 
+/* [ {"port": 1024, "listen": PATH} | {"port": N, "connect": PATH} ] */
+static json_t *vsock_ports(const struct vzh_vsock *v)
+{
+	json_t *a = json_array();
+	uint32_t i;
+
+	for (i = 0; i < v->nports; i++)
+		json_array_append_new(
+			a, json_pack("{s:I, s:s}", "port",
+				     (json_int_t)v->ports[i].port,
+				     v->ports[i].dir == VZH_VSOCK_LISTEN ?
+					     "listen" :
+					     "connect",
+				     v->ports[i].path));
+	return a;
+}
+
 static json_t *device_json(const struct device *d)
 {
 	json_t *o = json_object();
@@ -68,6 +85,9 @@ static json_t *device_json(const struct device *d)
 		json_object_set_new(o, "path", json_string(d->u.share.path));
 		json_object_set_new(o, "read_only",
 				    json_boolean(d->u.share.read_only));
+		break;
+	case DEV_VSOCK:
+		json_object_set_new(o, "ports", vsock_ports(&d->u.vsock));
 		break;
 	default:
 		break;
@@ -187,6 +207,16 @@ static void device_line(const struct device *d, FILE *f)
 		break;
 	case DEV_KEYBOARD:
 		fprintf(f, "usb");
+		break;
+	case DEV_VSOCK:
+		fprintf(f, "virtio");
+		for (uint32_t i = 0; i < d->u.vsock.nports; i++)
+			fprintf(f, "%s %s %s port %u", i ? "," : ";",
+				d->u.vsock.ports[i].path,
+				d->u.vsock.ports[i].dir == VZH_VSOCK_LISTEN ?
+					"->" :
+					"<-",
+				d->u.vsock.ports[i].port);
 		break;
 	default:
 		fprintf(f, "virtio");

@@ -68,6 +68,15 @@ expect 0 "  VZGenericPlatformConfiguration with nestedVirtualizationEnabled, VZL
 expect 0 "    - that this Mac offers nested virtualization (an M3 or later with macOS 15)" \
 	"$vzhost" -c "$here/../conf/nested.conf" --check
 expect 69 'host.bridge = "vz": Virtualization.framework runs on macOS only' "$vzhost" -c "$here/../conf/nested.conf"
+expect 0 "    $conf/builder-agent.sock -> guest port 1024 (connectToPort:)" \
+	"$vzhost" -c "$here/../conf/nested.conf" --check
+expect 0 "    guest port 2000 -> /tmp/cache.sock (VZVirtioSocketListener)" \
+	"$vzhost" -c "$here/../conf/nested.conf" --check
+# vsock ports are the vz bridge's: QEMU refuses them, saying what to do instead
+sed 's/bridge = "vz"/bridge = "qemu"/; s/nested = true/nested = false/' "$here/../conf/nested.conf" |
+	sed "s|\.\./build|$build|g" > "$tmp/vsockq.conf"
+expect 78 "vsock ports are served by the vz bridge; under QEMU the host reaches the guest over AF_VSOCK itself" \
+	"$vzhost" -c "$tmp/vsockq.conf" --check
 # vzhost install: macOS only; its arguments checked first
 expect 69 "vzhost install: macOS guests need Virtualization.framework on a Mac with Apple silicon" \
 	"$vzhost" install -c "$here/../conf/macos.conf" --vm sonoma --ipsw latest

@@ -192,6 +192,13 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 				 "display = \"window\" is the vz bridge's "
 				 "(remove it, or see the guest through a "
 				 "serial console)");
+		if (dv->cls == DEV_VSOCK && dv->u.vsock.nports)
+			diag_add(d, dv->origin.loc,
+				 "vsock ports are served by the vz bridge; "
+				 "under QEMU the host reaches the guest over "
+				 "AF_VSOCK itself (its CID is in the log at "
+				 "start; e.g. socat UNIX-LISTEN:PATH,fork "
+				 "VSOCK-CONNECT:CID:PORT): remove ports");
 		if (dv->cls == DEV_VSOCK && !b->vsock)
 			diag_add(d, dv->origin.loc,
 				 "vsock needs /dev/vhost-vsock on this host "

@@ -276,6 +276,9 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 
 	*why = NULL;
 	l.vsock_cid = 3 + (unsigned)getpid() % 100000 * 64 + vm->index;
+	if (machine_count(vm->m, DEV_VSOCK))
+		log_msg(LOG_INFO, vm->m->name, "vsock: the guest's CID is %u",
+			l.vsock_cid);
 	if (vm->efi_vars &&
 	    (ret = copy_file(vm->b->ovmf_vars, vm->efi_vars)) < 0) {
 		*why = xasprintf("cannot create %s: %s", vm->efi_vars,

@@ -371,6 +371,22 @@ static void print_dev(const struct vz_dev *v, FILE *out)
 			u->share.path, u->share.read_only ? " read-only" : "",
 			v->automount ? "macOSGuestAutomountTag" : u->share.tag);
 		break;
+	case DEV_VSOCK:
+		for (uint32_t i = 0; i < u->vsock.nports; i++) {
+			const struct vzh_vsock_port *pt = &u->vsock.ports[i];
+
+			if (pt->dir == VZH_VSOCK_LISTEN)
+				fprintf(out,
+					"\n    %s -> guest port %u "
+					"(connectToPort:)",
+					pt->path, pt->port);
+			else
+				fprintf(out,
+					"\n    guest port %u -> %s "
+					"(VZVirtioSocketListener)",
+					pt->port, pt->path);
+		}
+		break;
 	default:
 		break;
 	}

@@ -11,6 +11,7 @@
 #include "../../core/log.h"
 #include "../../core/state.h"
 #include "../../core/util.h"
+#include "ports.h"
 #include "vz.h"
 
 #define LEASE_EVERY_MS 2000 /* a NAT guest's address, until it has one */
@@ -28,7 +29,7 @@ static void *state_context = &state_context; /* our KVO registration */
  * this object), and what the core thread may read without the queue (the
  * atomics).  Every method below runs on the queue.
  */
-@interface VZHMachine : NSObject <VZVirtualMachineDelegate> {
+@interface VZHMachine : NSObject <VZVirtualMachineDelegate, VZVirtioSocketListenerDelegate> {
 @public
 	dispatch_queue_t _queue;
 	VZVirtualMachine *_vm;
@@ -41,6 +42,13 @@ static void *state_context = &state_context; /* our KVO registration */
 	int _pending; /* the state an operation under way will report, or -1 */
 	bool _stopRequested, _stopAfterStart, _killing, _saving, _saved, _wasRunning;
 	NSString *_savePath;
+	/* vsock ports (ports.c on the loop): the handoff pipe's write end,
+	   and the guest ports whose connections go to the host */
+	int _handFd;
+	uint32_t _connectPorts[VZH_VSOCK_PORTS_MAX]; /* by mapping; */
+	bool _isConnect[VZH_VSOCK_PORTS_MAX];
+	uint32_t _nports;
+	NSMutableArray<VZVirtioSocketListener *> *_listeners;
 }
 @end
 
@@ -51,6 +59,7 @@ struct bvm {
 	void *obj; /* VZHMachine, retained by this struct */
 	struct vz_plan plan;
 	struct vzm_io io;
+	struct vz_ports ports;
 	char out[4096]; /* console bytes, until a whole line */
 	size_t outlen;
 	const uint8_t *mac; /* the first NAT device's, or NULL */
@@ -194,7 +203,82 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	      forKeyPath:@"state"
 		 options:NSKeyValueObservingOptionNew
 		 context:state_context];
+	[self listen];
 	[self refresh];
+}
+
+/* ---- vsock ports: connections handed to the loop (ports.c) ---- */
+
+- (VZVirtioSocketDevice *)socketDevice
+{
+	NSArray<VZSocketDevice *> *all = _vm.socketDevices;
+
+	return all.count ? (VZVirtioSocketDevice *)all[0] : nil;
+}
+
+/* a connection for the loop, which keeps the object until its relay ends */
+- (void)hand:(VZVirtioSocketConnection *)c slot:(int)slot map:(int)map
+{
+	struct vz_handoff h = { slot, map, -1, 0, NULL };
+
+	if (c) {
+		h.fd = fcntl(c.fileDescriptor, F_DUPFD_CLOEXEC, 0);
+		h.conn = (__bridge_retained void *)c;
+	}
+	if (atomic_load(&_gone) || vz_ports_hand(_handFd, &h) < 0) {
+		if (h.fd >= 0)
+			close(h.fd);
+		if (h.conn)
+			[(__bridge_transfer VZVirtioSocketConnection *)h.conn close];
+	}
+}
+
+- (void)connectPort:(uint32_t)port slot:(int)slot
+{
+	VZVirtioSocketDevice *dev = [self socketDevice];
+
+	if (!dev) {
+		[self hand:nil slot:slot map:-1];
+		return;
+	}
+	[dev connectToPort:port
+	    completionHandler:^(VZVirtioSocketConnection *c, NSError *e) {
+		    (void)e; /* (nobody listens on that port in the guest) */
+		    [self hand:c slot:slot map:-1];
+	    }];
+}
+
+/* the guest ports whose connections go to host sockets */
+- (void)listen
+{
+	VZVirtioSocketDevice *dev = [self socketDevice];
+	uint32_t i;
+
+	_listeners = [[NSMutableArray alloc] init];
+	for (i = 0; dev && i < _nports; i++) {
+		if (!_isConnect[i])
+			continue;
+		VZVirtioSocketListener *l = [[VZVirtioSocketListener alloc] init];
+
+		l.delegate = self;
+		[dev setSocketListener:l forPort:_connectPorts[i]];
+		[_listeners addObject:l];
+	}
+}
+
+- (BOOL)listener:(VZVirtioSocketListener *)listener
+	shouldAcceptNewConnection:(VZVirtioSocketConnection *)connection
+		 fromSocketDevice:(VZVirtioSocketDevice *)socketDevice
+{
+	uint32_t i;
+
+	(void)listener, (void)socketDevice;
+	for (i = 0; i < _nports; i++)
+		if (_isConnect[i] && _connectPorts[i] == connection.destinationPort) {
+			[self hand:connection slot:-1 map:(int)i];
+			return YES;
+		}
+	return NO;
 }
 
 - (void)started:(NSError *_Nullable)e
@@ -469,6 +553,15 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 /* the core is done with this VM: nothing of it stays */
 - (void)teardown
 {
+	VZVirtioSocketDevice *dev = [self socketDevice];
+
+	for (uint32_t i = 0; dev && i < _nports; i++)
+		if (_isConnect[i])
+			[dev removeSocketListenerForPort:_connectPorts[i]];
+	_listeners = nil;
+	if (_handFd >= 0)
+		close(_handFd);
+	_handFd = -1;
 	if (_vm) {
 		[_vm removeObserver:self forKeyPath:@"state" context:state_context];
 		_vm.delegate = nil;
@@ -506,6 +599,26 @@ static int can(struct bvm *vm, enum bridge_can what, const char *op)
 			body;                             \
 		});                                       \
 	} while (0)
+
+/* ports.c's requests, carried to the VM's queue */
+static void ask_guest(void *ctx, int slot, uint32_t port)
+{
+	VZHMachine *o = (__bridge VZHMachine *)ctx;
+
+	dispatch_async(o->_queue, ^{
+		[o connectPort:port slot:slot];
+	});
+}
+
+static void let_go(void *ctx, void *conn)
+{
+	VZHMachine *o = (__bridge VZHMachine *)ctx;
+	VZVirtioSocketConnection *c = (__bridge_transfer VZVirtioSocketConnection *)conn;
+
+	dispatch_async(o->_queue, ^{
+		[c close];
+	});
+}
 
 static int vz_start(struct bvm *vm)
 {
@@ -592,6 +705,16 @@ static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
 	o->_eventFd = vm->b->env.event_fd;
 	o->_index = vm->index;
 	o->_pending = -1;
+	o->_handFd = vm->ports.hand[1];
+	if (vm->ports.v)
+		for (i = 0; i < vm->ports.v->nports; i++) {
+			o->_connectPorts[i] = vm->ports.v->ports[i].port;
+			o->_isConnect[i] = vm->ports.v->ports[i].dir == VZH_VSOCK_CONNECT;
+		}
+	o->_nports = vm->ports.v ? vm->ports.v->nports : 0;
+	vm->ports.connect = ask_guest;
+	vm->ports.release = let_go;
+	vm->ports.ctx = (__bridge void *)o;
 	atomic_store(&o->_state, VZH_STATE_STOPPED);
 	atomic_store(&o->_can, BRIDGE_CAN_START);
 	vm->obj = (__bridge_retained void *)o;
@@ -611,13 +734,16 @@ static int vz_create(struct bridge *b, const struct machine *m, unsigned index, 
 	struct bvm *vm = xcalloc(1, sizeof(*vm));
 	struct diag d = { 0 };
 	VZVirtualMachineConfiguration *config = nil;
+	const struct vzh_vsock *vsock = NULL;
 	NSString *why = nil;
+	char *err = NULL;
 	size_t i;
 	int ret = -EINVAL;
 
 	vm->b = b;
 	vm->m = m;
 	vm->index = index;
+	vm->io.console_fd = vm->ports.hand[0] = vm->ports.hand[1] = -1;
 	if (m->guest == VZH_GUEST_MACOS && vz_bundle_unfinished(m->macos_bundle)) {
 		log_msg(LOG_ERR, m->name,
 			"the install into %s did not finish: run vzhost install again",
@@ -627,6 +753,14 @@ static int vz_create(struct bridge *b, const struct machine *m, unsigned index, 
 	if (vz_plan_make(m, &b->host, &vm->plan, &d) < 0) {
 		for (i = 0; i < d.n; i++)
 			log_msg(LOG_ERR, m->name, "%s", d.msgs[i]);
+		goto out;
+	}
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_VSOCK)
+			vsock = &m->devs[i].u.vsock;
+	if (vz_ports_open(&vm->ports, vsock, m->name, &err) < 0) {
+		log_msg(LOG_ERR, m->name, "%s", err);
+		free(err);
 		goto out;
 	}
 	config = vzm_configuration(&vm->plan, m, &vm->io, &why);
@@ -643,6 +777,9 @@ static int vz_create(struct bridge *b, const struct machine *m, unsigned index, 
 out:
 	diag_free(&d);
 	if (ret) {
+		vz_ports_close(&vm->ports);
+		if (vm->ports.hand[1] >= 0)
+			close(vm->ports.hand[1]);
 		vz_plan_free(&vm->plan);
 		free(vm);
 		vm = NULL;
@@ -657,6 +794,7 @@ static void vz_destroy(struct bvm *vm)
 
 	if (!vm)
 		return;
+	vz_ports_close(&vm->ports); /* (its releases queued before teardown) */
 	o = (__bridge_transfer VZHMachine *)vm->obj;
 	atomic_store(&o->_gone, true);
 	/* released on its queue, after whatever is queued there */
@@ -690,6 +828,8 @@ static int vz_pollfds(struct bvm *vm, struct pollfd *fds, int max, int *timeout_
 
 	if (vm->io.console_fd >= 0 && max > 0)
 		fds[n++] = (struct pollfd){ .fd = vm->io.console_fd, .events = POLLIN };
+	n += vz_ports_pollfds(&vm->ports, atomic_load(&obj(vm)->_state) == VZH_STATE_RUNNING,
+			      fds + n, max - n);
 	if (wants_lease(vm)) {
 		left = vm->lease_at - util_now_ms();
 		if (left < 0)
@@ -716,6 +856,7 @@ static void vz_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 			vm->io.console_fd = -1;
 		}
 	}
+	vz_ports_dispatch(&vm->ports, fds, n);
 	if (wants_lease(vm) && util_now_ms() >= vm->lease_at) {
 		vm->lease_at = util_now_ms() + LEASE_EVERY_MS;
 		if (vz_lease_lookup(VZ_LEASES, vm->mac, vm->address, sizeof(vm->address)) == 0)

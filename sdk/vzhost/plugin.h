@@ -156,10 +156,36 @@ struct vzh_share {
 	const char *path; /* absolute host directory */
 };
 
-/* entropy, balloon and vsock carry no settings in ABI 1.0 */
+/* entropy and balloon carry no settings */
 struct vzh_simple {
 	uint32_t struct_size;
 	uint32_t reserved0;
+};
+
+/*
+ * ABI 1.1: a guest's vsock port reached from the host through a unix socket
+ * (on Virtualization.framework vsock is reachable only through the
+ * framework, so the host side is a socket path vzhost serves).
+ */
+enum vzh_vsock_dir {
+	/* vzhost listens on path; each connection goes to the guest's port */
+	VZH_VSOCK_LISTEN = 0,
+	/* the guest connects to port; vzhost connects each to path */
+	VZH_VSOCK_CONNECT = 1
+};
+
+#define VZH_VSOCK_PORTS_MAX 16
+
+struct vzh_vsock_port {
+	uint32_t port; /* the guest's vsock port */
+	uint32_t dir; /* enum vzh_vsock_dir */
+	const char *path; /* absolute unix socket path, under 104 bytes */
+};
+
+struct vzh_vsock {
+	uint32_t struct_size; /* a 1.0 plugin's is 8: no mappings */
+	uint32_t nports; /* ABI 1.1 (reserved0, zero, in 1.0) */
+	const struct vzh_vsock_port *ports; /* ABI 1.1; the core copies them */
 };
 
 /* ---- Device kinds: how a plugin turns a config entry into devices ------ */
@@ -321,7 +347,7 @@ struct vzh_api {
 	int (*emit_share)(struct vzh_device *d, const struct vzh_share *v);
 	int (*emit_entropy)(struct vzh_device *d, const struct vzh_simple *v);
 	int (*emit_balloon)(struct vzh_device *d, const struct vzh_simple *v);
-	int (*emit_vsock)(struct vzh_device *d, const struct vzh_simple *v);
+	int (*emit_vsock)(struct vzh_device *d, const struct vzh_vsock *v);
 
 	/* prefixed with the plugin's name; level is a syslog priority */
 	void (*log)(struct vzh_host *h, int level, const char *fmt, ...)
@@ -329,6 +355,12 @@ struct vzh_api {
 	/* the message shown when the current callback returns an error */
 	void (*set_error)(struct vzh_host *h, const char *fmt, ...)
 		VZH_PRINTF(2, 3);
+
+	/* ABI 1.1 */
+	/* n must be a group holding only keys (NULL-terminated): every other
+	   member is an error at its file:line, with "did you mean"; 0 or
+	   -EINVAL */
+	int (*check_keys)(const struct vzh_node *n, const char *const *keys);
 };
 
 #ifdef __cplusplus

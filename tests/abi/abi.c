@@ -81,6 +81,14 @@ SIZE(vzh_share, 24);
 AT(vzh_simple, struct_size, 0);
 AT(vzh_simple, reserved0, 4);
 SIZE(vzh_simple, 8);
+AT(vzh_vsock, struct_size, 0); /* 1.1 */
+AT(vzh_vsock, nports, 4);
+AT(vzh_vsock, ports, 8);
+SIZE(vzh_vsock, 16);
+AT(vzh_vsock_port, port, 0);
+AT(vzh_vsock_port, dir, 4);
+AT(vzh_vsock_port, path, 8);
+SIZE(vzh_vsock_port, 16);
 
 AT(vzh_kind, struct_size, 0);
 AT(vzh_kind, reserved0, 4);
@@ -130,7 +138,8 @@ AT(vzh_api, emit_balloon, 208);
 AT(vzh_api, emit_vsock, 216);
 AT(vzh_api, log, 224);
 AT(vzh_api, set_error, 232);
-SIZE(vzh_api, 240);
+AT(vzh_api, check_keys, 240); /* 1.1 */
+SIZE(vzh_api, 248);
 
 /* enum values travel in uint32_t fields and in hook-script environments */
 VAL(VZH_GUEST_MACOS, 1);

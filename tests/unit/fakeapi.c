@@ -317,10 +317,35 @@ static int f_emit_balloon(struct vzh_device *dv, const struct vzh_simple *v)
 	return 0;
 }
 
-static int f_emit_vsock(struct vzh_device *dv, const struct vzh_simple *v)
+static int f_emit_vsock(struct vzh_device *dv, const struct vzh_vsock *v)
 {
 	(void)dv;
 	record("vsock", v, sizeof(*v));
+	return 0;
+}
+
+/* the fake's entries are flat: no groups or lists in them */
+static const struct vzh_node *f_child(const struct vzh_node *n, const char *key)
+{
+	(void)n, (void)key;
+	return NULL;
+}
+
+static int f_list_len(const struct vzh_node *n)
+{
+	(void)n;
+	return 0;
+}
+
+static const struct vzh_node *f_list_elem(const struct vzh_node *n, int i)
+{
+	(void)n, (void)i;
+	return NULL;
+}
+
+static int f_check_keys(const struct vzh_node *n, const char *const *keys)
+{
+	(void)n, (void)keys;
 	return 0;
 }
 
@@ -368,6 +393,10 @@ const struct vzh_api fake_api = {
 	.emit_vsock = f_emit_vsock,
 	.log = f_log,
 	.set_error = f_set_error,
+	.child = f_child,
+	.list_len = f_list_len,
+	.list_elem = f_list_elem,
+	.check_keys = f_check_keys,
 };
 
 const char *fake_build_dir(void)

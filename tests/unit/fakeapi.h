@@ -25,6 +25,7 @@ struct fake_dev {
 		struct vzh_serial serial;
 		struct vzh_share share;
 		struct vzh_simple simple;
+		struct vzh_vsock vsock;
 	} u;
 	char path[512], tag[64];
 };

@@ -310,6 +310,41 @@ VZ_AVAIL(11.0) @interface VZVirtioSocketDeviceConfiguration : VZSocketDeviceConf
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
 @end
 
+/* the running VM's socket device */
+VZ_AVAIL(11.0) @interface VZSocketDevice : NSObject
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(11.0) @interface VZVirtioSocketConnection : NSObject
+- (instancetype)init NS_UNAVAILABLE;
+@property (readonly) uint32_t destinationPort;
+@property (readonly) uint32_t sourcePort;
+@property (readonly) int fileDescriptor;
+- (void)close;
+@end
+
+@class VZVirtioSocketDevice, VZVirtioSocketListener;
+
+VZ_AVAIL(11.0) @protocol VZVirtioSocketListenerDelegate <NSObject>
+@optional
+- (BOOL)listener:(VZVirtioSocketListener *)listener
+	shouldAcceptNewConnection:(VZVirtioSocketConnection *)connection
+		 fromSocketDevice:(VZVirtioSocketDevice *)socketDevice;
+@end
+
+VZ_AVAIL(11.0) @interface VZVirtioSocketListener : NSObject
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@property (nullable, weak) id<VZVirtioSocketListenerDelegate> delegate;
+@end
+
+VZ_AVAIL(11.0) @interface VZVirtioSocketDevice : VZSocketDevice
+- (void)setSocketListener:(VZVirtioSocketListener *)listener forPort:(uint32_t)port;
+- (void)removeSocketListenerForPort:(uint32_t)port;
+- (void)connectToPort:(uint32_t)port
+    completionHandler:(void (^)(VZVirtioSocketConnection *_Nullable connection,
+				NSError *_Nullable error))completionHandler;
+@end
+
 /* ---- the configuration ---- */
 VZ_AVAIL(11.0) @interface VZVirtualMachineConfiguration : NSObject
 - (instancetype)init;
@@ -382,6 +417,7 @@ VZ_AVAIL(11.0) @interface VZVirtualMachine : NSObject
 @property (readonly) BOOL canRequestStop;
 @property (readonly) BOOL canStop VZ_AVAIL(12.0);
 @property (readonly, copy) NSArray<VZNetworkDevice *> *networkDevices VZ_AVAIL(12.0);
+@property (readonly, copy) NSArray<VZSocketDevice *> *socketDevices;
 - (void)startWithCompletionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler;
 - (void)startWithOptions:(VZVirtualMachineStartOptions *)options
        completionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler VZ_AVAIL(13.0);

@@ -1,0 +1,244 @@
+/* test_vzports.c: vsock ports through unix sockets (bridge/vz/ports.c), with a socket pair standing in for the framework's connection to the guest. */
+#include <errno.h>
+#include <fcntl.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "../../bridge/vz/ports.h"
+#include "../../core/fd.h"
+
+static char dir[40], a_sock[80], b_sock[80];
+static struct vzh_vsock_port maps[2];
+static struct vzh_vsock v = { sizeof(v), 2, maps };
+static struct vz_ports p;
+static int guest = -1; /* the guest's end of the last connection */
+static bool refuse; /* the guest has nobody on that port */
+static int asked, released;
+
+/* what vm.m does on the VM's queue: connectToPort:, then a handoff */
+static void connect_guest(void *ctx, int slot, uint32_t port)
+{
+	struct vz_handoff h = { slot, -1, -1, 0, &asked };
+	int sp[2];
+
+	(void)ctx;
+	assert_int_equal(port, 1024);
+	asked++;
+	if (!refuse) {
+		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+		h.fd = sp[0];
+		guest = sp[1];
+	}
+	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+}
+
+static void release(void *ctx, void *conn)
+{
+	(void)ctx;
+	assert_ptr_equal(conn, &asked);
+	released++;
+}
+
+static int setup(void **s)
+{
+	char *why = NULL;
+
+	(void)s;
+	snprintf(dir, sizeof(dir), "/tmp/vzh-ports.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(a_sock, sizeof(a_sock), "%s/agent.sock", dir);
+	snprintf(b_sock, sizeof(b_sock), "%s/host.sock", dir);
+	maps[0] = (struct vzh_vsock_port){ 1024, VZH_VSOCK_LISTEN, a_sock };
+	maps[1] = (struct vzh_vsock_port){ 2000, VZH_VSOCK_CONNECT, b_sock };
+	memset(&p, 0, sizeof(p));
+	p.connect = connect_guest;
+	p.release = release;
+	guest = -1;
+	refuse = false;
+	asked = released = 0;
+	assert_int_equal(vz_ports_open(&p, &v, "vm", &why), 0);
+	return 0;
+}
+
+static int teardown(void **s)
+{
+	(void)s;
+	vz_ports_close(&p);
+	if (p.hand[1] >= 0)
+		close(p.hand[1]);
+	if (guest >= 0)
+		close(guest);
+	unlink(b_sock);
+	rmdir(dir);
+	return 0;
+}
+
+static void loop(int rounds)
+{
+	struct pollfd fds[64];
+	int n;
+
+	while (rounds--) {
+		n = vz_ports_pollfds(&p, true, fds, 64);
+		poll(fds, (nfds_t)n, 20);
+		vz_ports_dispatch(&p, fds, n);
+	}
+}
+
+static int dial(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	return fd;
+}
+
+/* a host program connects to the listen socket and talks to the guest's
+   port, both ways; the socket is its owner's alone */
+static void host_to_guest(void **s)
+{
+	struct stat st;
+	char buf[16];
+	int c;
+
+	(void)s;
+	assert_int_equal(stat(a_sock, &st), 0);
+	assert_true(S_ISSOCK(st.st_mode));
+	assert_int_equal(st.st_mode & 077, 0);
+	c = dial(a_sock);
+	loop(3);
+	assert_int_equal(asked, 1);
+	assert_true(guest >= 0);
+	assert_int_equal(write(c, "ping", 4), 4);
+	loop(3);
+	assert_int_equal(read(guest, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "ping", 4);
+	assert_int_equal(write(guest, "pong", 4), 4);
+	loop(3);
+	assert_int_equal(read(c, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "pong", 4);
+	/* the guest closes: the host program hears the end; the connection
+	   object goes back to the framework */
+	close(guest);
+	guest = -1;
+	loop(3);
+	assert_int_equal(read(c, buf, sizeof(buf)), 0);
+	close(c);
+	loop(3);
+	assert_int_equal(released, 1);
+}
+
+/* nobody listens on the guest's port: the host program is hung up on */
+static void guest_refuses(void **s)
+{
+	char buf[4];
+	int c;
+
+	(void)s;
+	refuse = true;
+	c = dial(a_sock);
+	loop(3);
+	assert_int_equal(asked, 1);
+	assert_int_equal(read(c, buf, sizeof(buf)), 0);
+	close(c);
+}
+
+/* the guest connects to its port 2000: vzhost connects to the host's
+   socket and relays */
+static void guest_to_host(void **s)
+{
+	struct vz_handoff h = { -1, 1, -1, 0, &asked };
+	pid_t holder;
+	char buf[16];
+	int srv, conn, sp[2];
+
+	(void)s;
+	srv = fd_unix_listen(b_sock, &holder);
+	assert_true(srv >= 0);
+	fcntl(srv, F_SETFL, 0);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	h.fd = sp[0];
+	guest = sp[1];
+	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+	loop(2);
+	conn = accept(srv, NULL, NULL);
+	assert_true(conn >= 0);
+	assert_int_equal(write(guest, "hello", 5), 5);
+	loop(3);
+	assert_int_equal(read(conn, buf, sizeof(buf)), 5);
+	assert_memory_equal(buf, "hello", 5);
+	close(conn);
+	close(srv);
+	loop(3);
+	assert_int_equal(read(guest, buf, sizeof(buf)), 0);
+	/* nobody at the host's socket: the guest's connection is closed */
+	unlink(b_sock);
+	close(guest);
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	h.fd = sp[0];
+	guest = sp[1];
+	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+	loop(2);
+	assert_int_equal(read(guest, buf, sizeof(buf)), 0);
+	assert_int_equal(released, 2);
+}
+
+/* what is at the listen path: a live socket is someone's, a file is not
+   ours to replace, a stale socket is; closing removes ours */
+static void listen_path(void **s)
+{
+	struct vz_ports q = { 0 };
+	char *why = NULL;
+	int fd;
+
+	(void)s;
+	assert_int_equal(vz_ports_open(&q, &v, "vm2", &why), -EBUSY);
+	assert_non_null(strstr(why, "is in use (pid "));
+	free(why);
+	vz_ports_close(&p); /* (the first VM is gone) */
+	assert_int_equal(access(a_sock, F_OK), -1);
+	fd = open(a_sock, O_WRONLY | O_CREAT, 0600);
+	close(fd);
+	why = NULL;
+	assert_int_equal(vz_ports_open(&q, &v, "vm2", &why), -EEXIST);
+	assert_non_null(strstr(why, "exists and is not a socket"));
+	free(why);
+	unlink(a_sock);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0); /* a socket nobody listens on */
+	{
+		struct sockaddr_un sa = { .sun_family = AF_UNIX };
+
+		snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", a_sock);
+		assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)),
+				 0);
+	}
+	close(fd);
+	assert_int_equal(vz_ports_open(&q, &v, "vm2", &why), 0);
+	vz_ports_close(&q);
+	close(q.hand[1]);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_setup_teardown(host_to_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(guest_to_host, setup, teardown),
+		cmocka_unit_test_setup_teardown(listen_path, setup, teardown),
+	};
+
+	signal(SIGPIPE, SIG_IGN);
+	return cmocka_run_group_tests_name("vzports", tests, NULL, NULL);
+}
