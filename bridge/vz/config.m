@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "../../core/fd.h"
@@ -12,6 +13,15 @@
 static NSURL *file_url(const char *path)
 {
 	return [NSURL fileURLWithPath:(NSString *_Nonnull)[NSString stringWithUTF8String:path]];
+}
+
+int vzm_sync(int fd)
+{
+	/* fsync leaves data in the drive's cache on macOS; F_FULLFSYNC does
+	   not (where the file system cannot, fsync is what there is) */
+	if (fcntl(fd, F_FULLFSYNC) == 0)
+		return 0;
+	return fsync(fd);
 }
 
 void vzm_host(struct vz_host *h)
@@ -189,17 +199,27 @@ static VZGraphicsDeviceConfiguration *graphics(const struct vz_dev *v)
 /* a pseudo-terminal: the framework gets the master, the user its path */
 static VZSerialPortAttachment *pty(struct vzm_io *io, NSString **why)
 {
-	int fd = posix_openpt(O_RDWR | O_NOCTTY);
+	int fd = posix_openpt(O_RDWR | O_NOCTTY), slave = -1;
+	struct termios t;
 	const char *name;
 
 	if (fd < 0 || grantpt(fd) < 0 || unlockpt(fd) < 0 || !(name = ptsname(fd)) ||
-	    io->nptys == BRIDGE_PTYS_MAX) {
+	    io->nptys == BRIDGE_PTYS_MAX ||
+	    (slave = open(name, O_RDWR | O_NOCTTY | O_CLOEXEC)) < 0 || tcgetattr(slave, &t) < 0) {
 		*why = @"cannot open a pseudo-terminal for a serial console";
 		if (fd >= 0)
 			close(fd);
+		if (slave >= 0)
+			close(slave);
 		return nil;
 	}
+	/* raw: the guest's output is not echoed back to it as input, and a
+	   user's terminal program coming and going never leaves the master
+	   without a slave (EOF/EIO to the framework): we hold one open */
+	cfmakeraw(&t);
+	tcsetattr(slave, TCSANOW, &t);
 	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	io->ptys_slave[io->nptys] = slave;
 	snprintf(io->ptys[io->nptys++], sizeof(io->ptys[0]), "%s", name);
 	/* the framework's to close, when it lets go of the attachment: never
 	   a number reused under it */
@@ -221,7 +241,7 @@ static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *
 	case VZH_SERIAL_STDIO:
 		/* the guest's output reaches vzhost's console through a pipe the
 		   core polls (the first such console; others are sent nowhere) */
-		if (io->console_fd >= 0 || fd_pipe(p, false) < 0) {
+		if (io->console_fd >= 0 || fd_pipe(p, false) < 0 || fd_setup(p[0], true) < 0) {
 			port.attachment = [[VZFileHandleSerialPortAttachment alloc]
 				initWithFileHandleForReading:null
 					fileHandleForWriting:null];
@@ -278,16 +298,18 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 		       *balloon = [[NSMutableArray alloc] init], *vsock = [[NSMutableArray alloc] init];
 	NSMutableArray *to;
 	NSError *err = nil;
+	VZPlatformConfiguration *platform;
 	VZBootLoader *boot;
 	id obj;
 	size_t i;
 
 	c.CPUCount = p->cpus;
 	c.memorySize = p->memory;
-	c.platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, io->dry, why) : generic_platform(p);
-	boot = *why ? nil : boot_loader(p, m, io, why);
+	platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, io->dry, why) : generic_platform(p);
+	boot = platform ? boot_loader(p, m, io, why) : nil;
 	if (!boot)
 		return nil;
+	c.platform = (VZPlatformConfiguration *_Nonnull)platform;
 	c.bootLoader = boot;
 	for (i = 0; i < p->ndevs; i++) {
 		const struct vz_dev *v = &p->devs[i];
@@ -375,6 +397,7 @@ VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const 
 	VZVirtualMachineConfiguration *c;
 
 	io->console_fd = -1;
+	io->nptys = 0;
 	io->scratch[0] = 0;
 	*why = nil;
 	c = configure(p, m, io, why);
@@ -383,9 +406,19 @@ VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const 
 		*strrchr(io->scratch, '/') = 0;
 		rmdir(io->scratch);
 	}
-	if (!c && io->console_fd >= 0) {
-		close(io->console_fd);
-		io->console_fd = -1;
-	}
+	if (!c)
+		vzm_io_close(io);
 	return c;
+}
+
+void vzm_io_close(struct vzm_io *io)
+{
+	size_t i;
+
+	if (io->console_fd >= 0)
+		close(io->console_fd);
+	io->console_fd = -1;
+	for (i = 0; i < io->nptys; i++)
+		close(io->ptys_slave[i]);
+	io->nptys = 0;
 }

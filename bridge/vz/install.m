@@ -41,6 +41,7 @@ static void show(struct progress *p, uint64_t done)
 @public
 	int _fd;
 	uint64_t _have; /* bytes already in the file */
+	bool _complete; /* it was all there already */
 	struct progress _progress;
 	NSString *_error;
 	dispatch_semaphore_t _done;
@@ -54,10 +55,27 @@ static void show(struct progress *p, uint64_t done)
 	didReceiveResponse:(NSURLResponse *)response
 	 completionHandler:(void (^)(NSURLSessionResponseDisposition))completionHandler
 {
-	NSInteger status = ((NSHTTPURLResponse *)response).statusCode;
+	NSHTTPURLResponse *http = (NSHTTPURLResponse *)response;
+	NSInteger status = http.statusCode;
 	long long rest = response.expectedContentLength;
+	NSString *range;
 
 	(void)session, (void)dataTask;
+	if (status == 416) { /* nothing past what we have: complete? */
+		range = [http valueForHTTPHeaderField:@"Content-Range"];
+		if (range && [range isEqualToString:[NSString stringWithFormat:@"bytes */%llu",
+										(unsigned long long)_have]]) {
+			_complete = true;
+			completionHandler(NSURLSessionResponseCancel);
+			return;
+		}
+		/* not the file we thought we had part of: anew, next time */
+		if (ftruncate(_fd, 0) == 0)
+			_have = 0;
+		_error = @"the partial download does not match the server's file (removed)";
+		completionHandler(NSURLSessionResponseCancel);
+		return;
+	}
 	if (status == 200 && _have) { /* the server does not resume: anew */
 		if (ftruncate(_fd, 0) < 0 || lseek(_fd, 0, SEEK_SET) < 0) {
 			_error = [NSString stringWithFormat:@"cannot restart the download: %s", strerror(errno)];
@@ -104,28 +122,49 @@ static void show(struct progress *p, uint64_t done)
 - (void)URLSession:(NSURLSession *)session task:(NSURLSessionTask *)task didCompleteWithError:(NSError *)error
 {
 	(void)session, (void)task;
-	if (error && !_error)
+	if (error && !_error && !_complete)
 		_error = error.localizedDescription;
 	dispatch_semaphore_signal(_done);
 }
 
 @end
 
+/* what path was downloaded from: a resume appends to the same image only
+   (Apple's "latest" moves on between runs) */
+static bool same_source(NSURL *url, const char *path)
+{
+	char *from = xasprintf("%s.url", path);
+	NSData *had = [[NSData alloc] initWithContentsOfURL:file_url(from)];
+	NSString *now = url.absoluteString;
+	NSData *want = [NSData dataWithBytes:now.UTF8String length:strlen(now.UTF8String)];
+	bool same = had && [had isEqualToData:want];
+
+	if (!same)
+		[want writeToURL:file_url(from) atomically:YES];
+	free(from);
+	return same;
+}
+
 /* url into path, resuming what an earlier run left there */
 static int download(NSURL *url, const char *path, struct diag *d)
 {
 	VZHDownload *dl = [[VZHDownload alloc] init];
 	NSMutableURLRequest *req = [NSMutableURLRequest requestWithURL:url];
+	bool resume = same_source(url, path);
 	NSURLSession *session;
 	struct stat st;
+	int err;
 
 	dl->_fd = open(path, O_WRONLY | O_CREAT | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (dl->_fd < 0 || fstat(dl->_fd, &st) < 0) {
-		diag_add(d, NULL, "%s: %s", path, strerror(errno));
+	if (dl->_fd < 0 || fstat(dl->_fd, &st) < 0 || (!resume && ftruncate(dl->_fd, 0) < 0)) {
+		err = errno;
+		diag_add(d, NULL, "%s: %s", path, strerror(err));
 		if (dl->_fd >= 0)
 			close(dl->_fd);
-		return -errno;
+		return -err;
 	}
+	if (!resume)
+		st.st_size = 0;
 	dl->_have = (uint64_t)st.st_size;
 	dl->_done = dispatch_semaphore_create(0);
 	dl->_progress = (struct progress){ .what = "downloading", .bytes = true, .tty = isatty_err() };
@@ -140,7 +179,7 @@ static int download(NSURL *url, const char *path, struct diag *d)
 	[[session dataTaskWithRequest:req] resume];
 	dispatch_semaphore_wait(dl->_done, DISPATCH_TIME_FOREVER);
 	[session finishTasksAndInvalidate];
-	if (fsync(dl->_fd) < 0 && !dl->_error)
+	if (vzm_sync(dl->_fd) < 0 && !dl->_error)
 		dl->_error = [NSString stringWithFormat:@"%s", strerror(errno)];
 	close(dl->_fd);
 	if (dl->_error) {
@@ -148,7 +187,9 @@ static int download(NSURL *url, const char *path, struct diag *d)
 			 url.absoluteString.UTF8String, dl->_error.UTF8String);
 		return -EIO;
 	}
-	if (dl->_progress.total)
+	if (dl->_complete)
+		fprintf(stderr, "%s is complete already\n", path);
+	else if (dl->_progress.total)
 		show(&dl->_progress, dl->_progress.total);
 	return 0;
 }
@@ -245,15 +286,15 @@ static int create_bundle(const struct machine *m, VZMacOSConfigurationRequiremen
 		goto out;
 	}
 	if (mkdir(bundle, 0700) < 0 && errno != EEXIST) {
-		diag_add(d, m->loc[ML_MACOS], "cannot create %s: %s", bundle, strerror(errno));
 		ret = -errno;
+		diag_add(d, m->loc[ML_MACOS], "cannot create %s: %s", bundle, strerror(-ret));
 		goto out;
 	}
 	undo(bundle); /* what an install cut short left */
 	fd = open(mark, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0) {
-		diag_add(d, NULL, "%s: %s", mark, strerror(errno));
 		ret = -errno;
+		diag_add(d, NULL, "%s: %s", mark, strerror(-ret));
 		goto out;
 	}
 	close(fd);
@@ -282,8 +323,8 @@ static int create_bundle(const struct machine *m, VZMacOSConfigurationRequiremen
 			continue;
 		fd = open(disk->path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd < 0 || ftruncate(fd, (off_t)disk->size) < 0) {
-			diag_add(d, NULL, "cannot create %s: %s", disk->path, strerror(errno));
 			ret = -errno;
+			diag_add(d, NULL, "cannot create %s: %s", disk->path, strerror(-ret));
 		}
 		if (fd >= 0)
 			close(fd);
@@ -340,6 +381,10 @@ static int run_installer(struct bridge *b, const struct machine *m, const char *
 		});
 		show(&p, f >= 1 ? PROGRESS_FRACTION - 1 : (uint64_t)(f * PROGRESS_FRACTION));
 	}
+	/* the VM goes on its queue, as it lived */
+	dispatch_sync(queue, ^{
+		installer = nil;
+	});
 	if (failure) {
 		why = vzm_error_text(failure, &cls);
 		diag_add(d, NULL, "installing %s failed: %s", image, why.UTF8String);
@@ -349,7 +394,7 @@ static int run_installer(struct bridge *b, const struct machine *m, const char *
 	return 0;
 }
 
-int vzm_install(struct bridge *b, const struct machine *m, const char *ipsw, struct diag *d)
+static int install(struct bridge *b, const struct machine *m, const char *ipsw, struct diag *d)
 {
 	char *cache = util_path_join(m->macos_bundle, IMAGE), *mark = NULL;
 	const char *image = ipsw;
@@ -363,9 +408,9 @@ int vzm_install(struct bridge *b, const struct machine *m, const char *ipsw, str
 
 	if (!strcmp(ipsw, "latest")) {
 		if (mkdir(m->macos_bundle, 0700) < 0 && errno != EEXIST) {
-			diag_add(d, m->loc[ML_MACOS], "cannot create %s: %s", m->macos_bundle,
-				 strerror(errno));
 			ret = -errno;
+			diag_add(d, m->loc[ML_MACOS], "cannot create %s: %s", m->macos_bundle,
+				 strerror(-ret));
 			goto out;
 		}
 		url = latest(d);
@@ -411,10 +456,21 @@ int vzm_install(struct bridge *b, const struct machine *m, const char *ipsw, str
 	mark = util_path_join(m->macos_bundle, VZ_INSTALLING);
 	unlink(mark);
 	/* the download served its purpose; a given file is the user's */
-	if (image == cache && unlink(cache) == 0)
+	if (image == cache && unlink(cache) == 0) {
+		free(mark);
+		mark = xasprintf("%s.url", cache);
+		unlink(mark);
 		fprintf(stderr, "removed the downloaded %s\n", cache);
+	}
 out:
 	free(cache);
 	free(mark);
 	return ret;
+}
+
+int vzm_install(struct bridge *b, const struct machine *m, const char *ipsw, struct diag *d)
+{
+	@autoreleasepool {
+		return install(b, m, ipsw, d);
+	}
 }

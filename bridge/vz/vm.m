@@ -40,7 +40,12 @@ static void *state_context = &state_context; /* our KVO registration */
 	_Atomic int _state; /* the last state told to the core */
 	_Atomic bool _gone; /* destroyed: the core hears no more */
 	int _pending; /* the state an operation under way will report, or -1 */
-	bool _stopRequested, _stopAfterStart, _killing, _saving, _saved, _wasRunning;
+	bool _stopRequested; /* the guest was asked: its stop is the host's */
+	bool _stopWanted; /* a force stop waits for an operation to end */
+	bool _killing; /* stopWithCompletionHandler: under way */
+	bool _stopTold; /* stopped was said: never twice */
+	bool _saving, _saved, _wasRunning;
+	bool _window; /* shown in a window (display = "window") */
 	NSString *_savePath;
 	/* vsock ports (ports.c on the loop): the handoff pipe's write end,
 	   and the guest ports whose connections go to the host */
@@ -72,7 +77,7 @@ static NSString *text(const char *s)
 	return (NSString *_Nonnull)[NSString stringWithUTF8String:s];
 }
 
-NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
+NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 {
 	vz_error(e.domain.UTF8String, (long)e.code, cls);
 	return [NSString stringWithFormat:@"%s (%@ %ld): %@", cls->what ? cls->what : "error",
@@ -83,8 +88,9 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 
 - (void)emit:(enum vzh_state)st reason:(enum vzh_reason)why error:(int)err detail:(NSString *)detail
 {
-	if (atomic_load(&_gone))
+	if (atomic_load(&_gone) || (st == VZH_STATE_STOPPED && _stopTold))
 		return;
+	_stopTold |= st == VZH_STATE_STOPPED;
 	atomic_store(&_state, (int)st);
 	bridge_emit(_eventFd, _index, st, why, err, "%s", detail ? detail.UTF8String : "");
 }
@@ -128,21 +134,47 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 						  state_names[st]]];
 }
 
-/* the framework's error at the end of an operation: what it means */
-- (void)failed:(NSError *)e starting:(bool)starting
+/* a start or restore the framework refused: over, for the reason its code
+   says (code 6 goes to the slot classifier: reason limit-exceeded) */
+- (void)startFailed:(NSError *)e
 {
 	struct vz_error_class cls;
 	NSString *why = vzm_error_text(e, &cls);
+	enum vzh_reason r = vz_error_reason(cls.kind, true);
 
 	_pending = -1;
-	if (cls.kind == VZ_ERR_REFUSED) {
-		[self emit:[self now] reason:VZH_REASON_NONE error:-EINVAL detail:why];
+	[self emit:VZH_STATE_STOPPED
+		reason:r == VZH_REASON_NONE ? VZH_REASON_START_FAILED : r
+		 error:-EIO
+		detail:why];
+}
+
+/* an operation on a VM that ran failed: where the VM is now says what it
+   means; a VM still up carries on */
+- (void)opFailed:(NSError *)e
+{
+	struct vz_error_class cls;
+	NSString *why = vzm_error_text(e, &cls);
+	enum vzh_state st = [self now];
+
+	_pending = -1;
+	if (st != VZH_STATE_STOPPED && st != VZH_STATE_ERROR) {
+		[self emit:st
+			reason:VZH_REASON_NONE
+			 error:cls.kind == VZ_ERR_REFUSED ? -EINVAL : -EIO
+			detail:why];
+		[self settle];
 		return;
 	}
-	if (!starting)
-		[self emit:VZH_STATE_ERROR reason:VZH_REASON_CRASHED error:-EIO detail:why];
-	/* code 6 goes to the slot classifier (reason limit-exceeded) */
-	[self emit:VZH_STATE_STOPPED reason:vz_error_reason(cls.kind, starting) error:-EIO detail:why];
+	[self emit:VZH_STATE_ERROR reason:VZH_REASON_CRASHED error:-EIO detail:why];
+	[self emit:VZH_STATE_STOPPED reason:VZH_REASON_CRASHED error:-EIO detail:why];
+}
+
+/* an operation ended: a force stop that waited for it goes ahead */
+- (void)settle
+{
+	if (_stopWanted && !_killing)
+		[self stop];
 }
 
 - (void)observeValueForKeyPath:(NSString *)keyPath
@@ -152,9 +184,10 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 {
 	enum vzh_state st;
 
-	(void)keyPath, (void)object, (void)change;
-	if (context != state_context)
+	if (context != state_context) {
+		[super observeValueForKeyPath:keyPath ofObject:object change:change context:context];
 		return;
+	}
 	[self refresh];
 	/* stops are told by the delegate and the completion handlers, which
 	   know why; states an operation under way will report, by it */
@@ -177,9 +210,14 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 
 - (void)virtualMachine:(VZVirtualMachine *)virtualMachine didStopWithError:(NSError *)error
 {
+	struct vz_error_class cls;
+	NSString *why = vzm_error_text(error, &cls);
+
 	(void)virtualMachine;
 	[self refresh];
-	[self failed:error starting:false];
+	_pending = -1;
+	[self emit:VZH_STATE_ERROR reason:VZH_REASON_CRASHED error:-EIO detail:why];
+	[self emit:VZH_STATE_STOPPED reason:VZH_REASON_CRASHED error:-EIO detail:why];
 }
 
 - (void)virtualMachine:(VZVirtualMachine *)virtualMachine
@@ -285,13 +323,12 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 {
 	[self refresh];
 	if (e) {
-		[self failed:e starting:true];
+		[self startFailed:(NSError *_Nonnull)e];
 		return;
 	}
 	_pending = -1;
 	[self emit:VZH_STATE_RUNNING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
-	if (_stopAfterStart)
-		[self stop];
+	[self settle];
 }
 
 - (void)start:(bool)recovery
@@ -329,7 +366,7 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 		return;
 	}
 	if (![_vm requestStopWithError:&e]) {
-		[self failed:(NSError *_Nonnull)e starting:false];
+		[self opFailed:(NSError *_Nonnull)e];
 		return;
 	}
 	_stopRequested = true;
@@ -342,22 +379,24 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	if (_killing)
 		return;
 	if (!_vm.canStop) {
-		enum vzh_state st = [self now];
-
-		if (st == VZH_STATE_STOPPED)
-			[self emit:st reason:VZH_REASON_HOST_KILL error:0 detail:nil];
-		else /* starting or restoring: stopped once it has */
-			_stopAfterStart = true;
+		if ([self now] == VZH_STATE_STOPPED)
+			[self emit:VZH_STATE_STOPPED reason:VZH_REASON_HOST_KILL error:0 detail:nil];
+		else /* starting, pausing, saving...: once that is over (settle) */
+			_stopWanted = true;
 		return;
 	}
 	_killing = true;
+	_stopWanted = false;
 	_pending = VZH_STATE_STOPPED;
-	[self emit:VZH_STATE_STOPPING reason:VZH_REASON_HOST_KILL error:0 detail:nil];
+	/* (after a save, saving -> stopped: nothing is killed) */
+	if (!_saved)
+		[self emit:VZH_STATE_STOPPING reason:VZH_REASON_HOST_KILL error:0 detail:nil];
 	[_vm stopWithCompletionHandler:^(NSError *e) {
 		[self refresh];
+		self->_killing = false;
 		self->_pending = -1;
 		if (e)
-			[self failed:(NSError *_Nonnull)e starting:false];
+			[self opFailed:(NSError *_Nonnull)e];
 		else
 			[self emit:VZH_STATE_STOPPED
 				reason:self->_saved ? VZH_REASON_SAVED : VZH_REASON_HOST_KILL
@@ -376,14 +415,25 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	[self emit:VZH_STATE_PAUSING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
 	[_vm pauseWithCompletionHandler:^(NSError *e) {
 		[self refresh];
+		if (e && self->_saving) { /* still running: the save is off */
+			struct vz_error_class cls;
+
+			self->_wasRunning = false;
+			[self saveFailed:vzm_error_text((NSError *_Nonnull)e, &cls)];
+			return;
+		}
 		if (e) {
-			[self failed:(NSError *_Nonnull)e starting:false];
+			[self opFailed:(NSError *_Nonnull)e];
 			return;
 		}
 		self->_pending = -1;
 		[self emit:VZH_STATE_PAUSED reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
-		if (self->_saving)
+		if (self->_saving && !self->_stopWanted)
 			[self saveNow];
+		else if (self->_saving)
+			[self saveFailed:@"stopped before it was saved"];
+		else
+			[self settle];
 	}];
 }
 
@@ -398,11 +448,12 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	[_vm resumeWithCompletionHandler:^(NSError *e) {
 		[self refresh];
 		if (e) {
-			[self failed:(NSError *_Nonnull)e starting:false];
+			[self opFailed:(NSError *_Nonnull)e];
 			return;
 		}
 		self->_pending = -1;
 		[self emit:VZH_STATE_RUNNING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
+		[self settle];
 	}];
 }
 
@@ -426,11 +477,14 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	unlink([self partialPath].UTF8String);
 	_saving = false;
 	_pending = -1;
-	[self emit:VZH_STATE_PAUSED reason:VZH_REASON_NONE error:-EIO detail:why];
-	if (_wasRunning) {
+	[self emit:[self now] reason:VZH_REASON_NONE error:-EIO detail:why];
+	if (_wasRunning && !_stopWanted) {
 		_wasRunning = false;
 		[self resume];
+		return;
 	}
+	_wasRunning = false;
+	[self settle];
 }
 
 - (void)saveNow
@@ -438,6 +492,7 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	NSString *tmp = [self partialPath];
 
 	unlink(tmp.UTF8String); /* the framework writes a new file */
+	_pending = VZH_STATE_PAUSED; /* (it passes through paused: not said) */
 	if (@available(macOS 14.0, *)) {
 		[self emit:VZH_STATE_SAVING reason:VZH_REASON_HOST_REQUEST error:0 detail:nil];
 		[_vm saveMachineStateToURL:[NSURL fileURLWithPath:tmp]
@@ -458,7 +513,7 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 		return;
 	}
 	fd = open(tmp.UTF8String, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0 || fsync(fd) < 0 || rename(tmp.UTF8String, _savePath.UTF8String) < 0)
+	if (fd < 0 || vzm_sync(fd) < 0 || rename(tmp.UTF8String, _savePath.UTF8String) < 0)
 		ret = errno;
 	if (fd >= 0)
 		close(fd);
@@ -468,7 +523,7 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	}
 	dir = util_dirname(_savePath.UTF8String);
 	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) >= 0) {
-		fsync(fd); /* the rename itself */
+		vzm_sync(fd); /* the rename itself */
 		close(fd);
 	}
 	free(dir);
@@ -531,7 +586,7 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 			      completionHandler:^(NSError *err) {
 				      [self refresh];
 				      if (err) {
-					      [self failed:(NSError *_Nonnull)err starting:true];
+					      [self startFailed:(NSError *_Nonnull)err];
 					      return;
 				      }
 				      self->_pending = -1;
@@ -539,8 +594,7 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 					      reason:VZH_REASON_RESTORED
 					       error:0
 					      detail:nil];
-				      if (self->_stopAfterStart)
-					      [self stop];
+				      [self settle];
 			      }];
 		return;
 	}
@@ -565,6 +619,19 @@ NSString *vzm_vzm_error_text(NSError *e, struct vz_error_class *cls)
 	if (_vm) {
 		[_vm removeObserver:self forKeyPath:@"state" context:state_context];
 		_vm.delegate = nil;
+	}
+	if (_vm && _window) {
+		VZVirtualMachine *v = _vm;
+		dispatch_queue_t q = _queue;
+
+		/* its window closed on the main thread; the VM released back
+		   on its queue, where it lived */
+		dispatch_async(dispatch_get_main_queue(), ^{
+			vzm_window_close(v);
+			dispatch_async(q, ^{
+				(void)v;
+			});
+		});
 	}
 	_vm = nil;
 	_config = nil;
@@ -661,7 +728,7 @@ static int vz_resume(struct bvm *vm)
 	return ret;
 }
 
-static int vz_save(struct bvm *vm, const char *path)
+static int vz_save_body(struct bvm *vm, const char *path)
 {
 	NSString *p = text(path);
 	enum vzh_state st = (enum vzh_state)atomic_load(&obj(vm)->_state);
@@ -672,7 +739,7 @@ static int vz_save(struct bvm *vm, const char *path)
 	return 0;
 }
 
-static int vz_restore(struct bvm *vm, const char *path)
+static int vz_restore_body(struct bvm *vm, const char *path)
 {
 	NSString *p = text(path);
 
@@ -705,6 +772,7 @@ static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
 	o->_eventFd = vm->b->env.event_fd;
 	o->_index = vm->index;
 	o->_pending = -1;
+	o->_window = window;
 	o->_handFd = vm->ports.hand[1];
 	if (vm->ports.v)
 		for (i = 0; i < vm->ports.v->nports; i++) {
@@ -729,7 +797,7 @@ static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
 	});
 }
 
-static int vz_create(struct bridge *b, const struct machine *m, unsigned index, struct bvm **out)
+static int vz_create_body(struct bridge *b, const struct machine *m, unsigned index, struct bvm **out)
 {
 	struct bvm *vm = xcalloc(1, sizeof(*vm));
 	struct diag d = { 0 };
@@ -788,7 +856,7 @@ out:
 	return ret;
 }
 
-static void vz_destroy(struct bvm *vm)
+static void vz_destroy_body(struct bvm *vm)
 {
 	VZHMachine *o;
 
@@ -801,8 +869,7 @@ static void vz_destroy(struct bvm *vm)
 	dispatch_async(o->_queue, ^{
 		[o teardown];
 	});
-	if (vm->io.console_fd >= 0)
-		close(vm->io.console_fd);
+	vzm_io_close(&vm->io);
 	vz_plan_free(&vm->plan);
 	free(vm);
 }
@@ -864,7 +931,7 @@ static void vz_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 	}
 }
 
-static int vz_probe(const struct bridge_env *env, struct bridge **out, struct diag *d)
+static int vz_probe_body(const struct bridge_env *env, struct bridge **out, struct diag *d)
 {
 	struct bridge *b;
 
@@ -898,7 +965,7 @@ static int vz_validate(struct bridge *b, const struct machine *m, struct diag *d
 }
 
 /* --check on the Mac: the plan, and the framework's own verdict on it */
-static int vz_describe_op(struct bridge *b, const struct machine *m, FILE *out, struct diag *d)
+static int vz_describe_op_body(struct bridge *b, const struct machine *m, FILE *out, struct diag *d)
 {
 	struct vzm_io io = { .dry = true };
 	struct vz_host unknown = { .nested = -1 };
@@ -926,7 +993,7 @@ static int vz_describe_op(struct bridge *b, const struct machine *m, FILE *out, 
 	return ret;
 }
 
-static bool vz_can_save(const struct machine *m, char **why)
+static bool vz_can_save_body(const struct machine *m, char **why)
 {
 	struct vz_host h;
 
@@ -943,6 +1010,57 @@ static int vz_alive(struct bridge *b, struct hv_proc **out, size_t *n)
 static void vz_free(struct bridge *b)
 {
 	free(b);
+}
+
+/* the ops the core calls on its thread: Foundation's autoreleased objects
+   are freed after each (no pool of its own there) */
+static int vz_save(struct bvm *vm, const char *path)
+{
+	@autoreleasepool {
+		return vz_save_body(vm, path);
+	}
+}
+
+static int vz_restore(struct bvm *vm, const char *path)
+{
+	@autoreleasepool {
+		return vz_restore_body(vm, path);
+	}
+}
+
+static int vz_create(struct bridge *b, const struct machine *m, unsigned index, struct bvm **out)
+{
+	@autoreleasepool {
+		return vz_create_body(b, m, index, out);
+	}
+}
+
+static void vz_destroy(struct bvm *vm)
+{
+	@autoreleasepool {
+		vz_destroy_body(vm);
+	}
+}
+
+static int vz_probe(const struct bridge_env *env, struct bridge **out, struct diag *d)
+{
+	@autoreleasepool {
+		return vz_probe_body(env, out, d);
+	}
+}
+
+static int vz_describe_op(struct bridge *b, const struct machine *m, FILE *out, struct diag *d)
+{
+	@autoreleasepool {
+		return vz_describe_op_body(b, m, out, d);
+	}
+}
+
+static bool vz_can_save(const struct machine *m, char **why)
+{
+	@autoreleasepool {
+		return vz_can_save_body(m, why);
+	}
 }
 
 const struct bridge_ops vz_bridge = {

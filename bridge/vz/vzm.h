@@ -14,6 +14,7 @@ struct vzm_io {
 	char scratch[64]; /* --check: a variable store's place, removed after */
 	int console_fd; /* read end of the first stdio console, or -1 */
 	char ptys[BRIDGE_PTYS_MAX][64]; /* the framework holds the masters */
+	int ptys_slave[BRIDGE_PTYS_MAX]; /* ours, raw, held while it runs */
 	size_t nptys;
 };
 
@@ -24,6 +25,10 @@ NS_ASSUME_NONNULL_BEGIN
 VZVirtualMachineConfiguration *_Nullable vzm_configuration(
 	const struct vz_plan *p, const struct machine *m, struct vzm_io *io,
 	NSString *_Nullable *_Nonnull why);
+/* the descriptors of io (the VM is gone, or was never made) */
+void vzm_io_close(struct vzm_io *io);
+/* a file's data on the disk itself (F_FULLFSYNC): 0 or -1 with errno */
+int vzm_sync(int fd);
 /* the bridge's host limits, from the framework */
 void vzm_host(struct vz_host *h);
 
@@ -40,6 +45,7 @@ int vzm_install(struct bridge *b, const struct machine *m, const char *ipsw,
    run_ui op */
 void vzm_window_open(VZVirtualMachine *vm, unsigned width, unsigned height,
 		     NSString *title);
+void vzm_window_close(VZVirtualMachine *vm);
 int vzm_run_ui(int (*body)(void *), void *arg);
 
 NS_ASSUME_NONNULL_END

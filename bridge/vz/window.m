@@ -33,10 +33,32 @@ void vzm_window_open(VZVirtualMachine *vm, unsigned width, unsigned height, NSSt
 	w.releasedWhenClosed = NO;
 	[w center];
 	[w makeKeyAndOrderFront:nil];
-	[NSApp activateIgnoringOtherApps:YES];
+	[w makeFirstResponder:view]; /* keys reach the guest without a click */
+	if (@available(macOS 14.0, *))
+		[NSApp activate];
+	else
+		[NSApp activateIgnoringOtherApps:YES];
 	if (!windows)
 		windows = [[NSMutableArray alloc] init];
 	[windows addObject:w];
+}
+
+/* (on the main thread) the VM is over: its window goes, and the view lets
+   go of it */
+void vzm_window_close(VZVirtualMachine *vm)
+{
+	NSUInteger i;
+
+	for (i = 0; i < windows.count; i++) {
+		VZVirtualMachineView *view = windows[i].contentView;
+
+		if (view.virtualMachine != vm)
+			continue;
+		view.virtualMachine = nil;
+		[windows[i] close];
+		[windows removeObjectAtIndex:i];
+		return;
+	}
 }
 
 struct ui_run {
@@ -77,6 +99,7 @@ int vzm_run_ui(int (*body)(void *), void *arg)
 
 			if (e)
 				[NSApp sendEvent:(NSEvent *_Nonnull)e];
+			[NSApp updateWindows];
 		}
 	}
 	pthread_join(t, NULL);

@@ -75,7 +75,7 @@ cc_one() { # target file: compile one file, say why it failed
 	case $f in
 	*.m) # the vz bridge: ARC and blocks, against the real objc, dispatch, Block and
 		# Availability headers plus our declarations of Foundation and Virtualization
-		set -- -x objective-c -fobjc-arc -fblocks -Itests/macos/sdk ;;
+		set -- -x objective-c -fobjc-arc -fblocks -Wmissing-prototypes -Itests/macos/sdk ;;
 	*) set -- -std=gnu11 -Wstrict-prototypes -Wmissing-prototypes ;;
 	esac
 	if ! "$zig" cc -target "$t" "$@" -Wall -Wextra -Wshadow \
@@ -95,6 +95,28 @@ if [ -n "${VZ_ONLY:-}" ]; then
 		cc_one aarch64-macos.13.0 "$f"
 	done
 	TARGETS=aarch64-macos.13.0
+	# nothing links here, so check what a link would: every function of
+	# ours the Objective-C calls is defined by the Objective-C or the C it
+	# links with (compiled too, when check-macos has not already)
+	t=aarch64-macos.13.0
+	for f in $srcs; do
+		o="$out/$t/$(printf '%s' "$f" | tr '/' '_').o"
+		[ "$o" -nt "$f" ] || cc_one "$t" "$f"
+	done
+	if [ $failed = 0 ] && command -v llvm-nm > /dev/null; then
+		ours='^_(vz|vzm|bridge|relay|util|log|fd|diag|progress|console|state|xcalloc|xmalloc|xstrdup|xasprintf)'
+		llvm-nm --defined-only "$out/$t"/*.o 2> /dev/null | awk '{print $3}' | sort -u > "$out/defined"
+		for f in bridge/vz/*.m; do
+			llvm-nm -u "$out/$t/$(printf '%s' "$f" | tr '/' '_').o" | awk '{print $NF}'
+		done | grep -E "$ours" | sort -u > "$out/needed"
+		missing=$(comm -23 "$out/needed" "$out/defined")
+		if [ -n "$missing" ]; then
+			echo "check-macos: bridge/vz/*.m call what nothing defines:" $missing
+			failed=$((failed + 1))
+		fi
+	elif [ $failed = 0 ]; then
+		echo "check-macos: llvm-nm missing (make deps): the link check is skipped"
+	fi
 else
 	for t in $TARGETS; do
 		mkdir -p "$out/$t"

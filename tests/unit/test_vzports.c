@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -25,6 +26,15 @@ static int guest = -1; /* the guest's end of the last connection */
 static bool refuse; /* the guest has nobody on that port */
 static int asked, released;
 
+/* a test whose data never comes fails, it does not hang */
+static void no_hang(int fd)
+{
+	struct timeval tv = { 1, 0 };
+
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+}
+
 /* what vm.m does on the VM's queue: connectToPort:, then a handoff */
 static void connect_guest(void *ctx, int slot, uint32_t port)
 {
@@ -38,6 +48,7 @@ static void connect_guest(void *ctx, int slot, uint32_t port)
 		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
 		h.fd = sp[0];
 		guest = sp[1];
+		no_hang(guest);
 	}
 	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
 }
@@ -100,6 +111,7 @@ static int dial(const char *path)
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 
+	no_hang(fd);
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	assert_int_equal(connect(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	return fd;
@@ -168,13 +180,16 @@ static void guest_to_host(void **s)
 	srv = fd_unix_listen(b_sock, &holder);
 	assert_true(srv >= 0);
 	fcntl(srv, F_SETFL, 0);
+	no_hang(srv); /* (accept gives up too) */
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
 	h.fd = sp[0];
 	guest = sp[1];
+	no_hang(guest);
 	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
 	loop(2);
 	conn = accept(srv, NULL, NULL);
 	assert_true(conn >= 0);
+	no_hang(conn);
 	assert_int_equal(write(guest, "hello", 5), 5);
 	loop(3);
 	assert_int_equal(read(conn, buf, sizeof(buf)), 5);
@@ -189,6 +204,7 @@ static void guest_to_host(void **s)
 	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
 	h.fd = sp[0];
 	guest = sp[1];
+	no_hang(guest);
 	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
 	loop(2);
 	assert_int_equal(read(guest, buf, sizeof(buf)), 0);

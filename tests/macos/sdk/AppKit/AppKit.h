@@ -53,12 +53,15 @@ typedef NS_OPTIONS(unsigned long long, NSEventMask) {
 - (void)center;
 - (void)makeKeyAndOrderFront:(nullable id)sender;
 - (void)close;
+- (BOOL)makeFirstResponder:(nullable NSResponder *)responder;
 @end
 
 @interface NSApplication : NSResponder
 @property (class, readonly, strong) __kindof NSApplication *sharedApplication;
 - (BOOL)setActivationPolicy:(NSApplicationActivationPolicy)activationPolicy;
-- (void)activateIgnoringOtherApps:(BOOL)flag;
+- (void)activateIgnoringOtherApps:(BOOL)flag API_DEPRECATED("use -activate", macos(10.0, 14.0));
+- (void)activate API_AVAILABLE(macos(14.0));
+- (void)updateWindows;
 - (void)finishLaunching;
 - (nullable NSEvent *)nextEventMatchingMask:(NSEventMask)mask
 				  untilDate:(nullable NSDate *)expiration

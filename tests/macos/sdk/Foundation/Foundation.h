@@ -39,7 +39,6 @@ static inline NSRect NSMakeRect(CGFloat x, CGFloat y, CGFloat w, CGFloat h)
 	NSRect r = { { x, y }, { w, h } };
 	return r;
 }
-typedef int64_t NSTimeIntervalSince1970;
 
 @class NSArray<ObjectType>, NSDictionary<KeyType, ObjectType>, NSData, NSError,
 	NSString, NSURL, NSNumber;
@@ -74,6 +73,7 @@ typedef int64_t NSTimeIntervalSince1970;
 @interface NSMutableArray<ObjectType> : NSArray<ObjectType>
 - (void)addObject:(ObjectType)anObject;
 - (void)removeAllObjects;
+- (void)removeObjectAtIndex:(NSUInteger)index;
 @end
 
 @interface NSDictionary<__covariant KeyType, __covariant ObjectType> : NSObject
@@ -194,6 +194,7 @@ FOUNDATION_EXPORT NSKeyValueChangeKey const NSKeyValueChangeNewKey;
 
 @interface NSHTTPURLResponse : NSURLResponse
 @property (readonly) NSInteger statusCode;
+- (nullable NSString *)valueForHTTPHeaderField:(NSString *)field API_AVAILABLE(macos(10.15));
 @end
 
 @interface NSOperationQueue : NSObject

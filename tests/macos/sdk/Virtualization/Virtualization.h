@@ -432,7 +432,7 @@ VZ_AVAIL(11.0) @interface VZVirtualMachine : NSObject
 @end
 
 /* ---- installing macOS ---- */
-VZ_AVAIL(13.0) @interface VZMacOSConfigurationRequirements : NSObject
+VZ_AVAIL(12.0) @interface VZMacOSConfigurationRequirements : NSObject
 @property (readonly) VZMacHardwareModel *hardwareModel;
 @property (readonly) NSUInteger minimumSupportedCPUCount;
 @property (readonly) uint64_t minimumSupportedMemorySize;
@@ -449,7 +449,7 @@ VZ_AVAIL(12.0) @interface VZMacOSRestoreImage : NSObject
 @property (readonly, copy) NSString *buildVersion;
 @property (readonly) NSOperatingSystemVersion operatingSystemVersion;
 @property (readonly, getter=isSupported) BOOL supported VZ_AVAIL(13.0);
-@property (readonly, nullable) VZMacOSConfigurationRequirements *mostFeaturefulSupportedConfiguration VZ_AVAIL(12.0);
+@property (readonly, nullable, copy) VZMacOSConfigurationRequirements *mostFeaturefulSupportedConfiguration VZ_AVAIL(12.0);
 @end
 
 VZ_AVAIL(12.0) @interface VZMacOSInstaller : NSObject
