@@ -176,8 +176,17 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 			 (char *)reason_names[reason], NULL };
 	char **env = environment(r, v, ev, prev, state, reason);
 	json_t *m = print_machine_json(v->m);
-	char *json = json_dumps(m, JSON_COMPACT);
+	struct bridge_info bi;
+	char *json;
 	int ret = 0;
+
+	/* the guest's address, once the bridge knows it */
+	memset(&bi, 0, sizeof(bi));
+	if (v->bvm && r->ops->info)
+		r->ops->info(v->bvm, &bi);
+	if (bi.address[0])
+		json_object_set_new(m, "address", json_string(bi.address));
+	json = json_dumps(m, JSON_COMPACT);
 
 	json_decref(m);
 	memset(c, 0, sizeof(*c));

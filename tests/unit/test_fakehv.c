@@ -32,6 +32,7 @@ static struct {
 	int starts;
 	int stop_on_start; /* at this start, the host is told to stop */
 	bool record_in_backoff; /* the VM's slot record was there */
+	int run_ms; /* a guest powers itself off after this long */
 } hv;
 
 struct bridge {
@@ -103,7 +104,7 @@ static int f_start(struct bvm *vm)
 	}
 	hv.running++;
 	vm->running = true;
-	vm->off_at = util_now_ms() + 30;
+	vm->off_at = util_now_ms() + hv.run_ms;
 	emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST);
 	if (++hv.starts == hv.stop_on_start)
 		raise(SIGTERM);
@@ -165,6 +166,13 @@ static int f_alive(struct bridge *b, struct hv_proc **out, size_t *n)
 	return 0;
 }
 
+/* the guest's address, as the vz bridge learns it from the DHCP leases */
+static void f_info(struct bvm *vm, struct bridge_info *out)
+{
+	if (vm->running)
+		snprintf(out->address, sizeof(out->address), "192.168.64.9");
+}
+
 static void f_free(struct bridge *b)
 {
 	free(b);
@@ -181,9 +189,11 @@ static const struct bridge_ops fake = { .name = "fakehv",
 					.pollfds = f_pollfds,
 					.dispatch = f_dispatch,
 					.alive = f_alive,
+					.info = f_info,
 					.free = f_free };
 
 static char logbuf[8192];
+static const char *top_extra = ""; /* more top-level settings */
 
 /* vzhost with this config; its log (stderr) into logbuf; its status */
 static int run(const char *host_settings, const char *vms)
@@ -197,8 +207,8 @@ static int run(const char *host_settings, const char *vms)
 		th_pipeline(&h,
 			    th_fmt("plugins = { load = [ \"serial\" ]; };\n"
 				   "host = { bridge = \"fakehv\"; state_dir "
-				   "= \"state\"; %s };\nvms = ( %s );\n",
-				   host_settings, vms)),
+				   "= \"state\"; %s };\n%s\nvms = ( %s );\n",
+				   host_settings, top_extra, vms)),
 		0);
 	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
@@ -224,6 +234,8 @@ static int reset(void **s)
 	(void)s;
 	memset(&hv, 0, sizeof(hv));
 	hv.quota = 2;
+	hv.run_ms = 30;
+	top_extra = "";
 	mkdir(th_fmt("%s/a.vzvm", th_dir()), 0700);
 	mkdir(th_fmt("%s/b.vzvm", th_dir()), 0700);
 	mkdir(th_fmt("%s/c.vzvm", th_dir()), 0700);
@@ -311,6 +323,38 @@ static void restart_keeps_slot(void **s)
 	assert_true(hv.record_in_backoff);
 }
 
+/* the hook scripts' JSON carries the guest's address once the bridge knows
+   it (the vz bridge: from the host's DHCP leases) */
+static void hook_address(void **s)
+{
+	const char *dir = th_fmt("%s/hooks.d", th_dir());
+	char json[4096];
+	FILE *f;
+	size_t n;
+
+	(void)s;
+	mkdir(dir, 0700);
+	f = fopen(th_fmt("%s/10-save", dir), "w");
+	fprintf(f, "#!/bin/sh\ncat > \"%s/hook.$2.json\"\n", th_dir());
+	fclose(f);
+	chmod(th_fmt("%s/10-save", dir), 0700);
+	top_extra = "hooks = { dir = \"hooks.d\"; };";
+	hv.run_ms = 500; /* (its started hook sees it run) */
+	assert_int_equal(run("", MAC("m", "")), 0);
+	f = fopen(th_fmt("%s/hook.started.json", th_dir()), "r");
+	assert_non_null(f);
+	n = fread(json, 1, sizeof(json) - 1, f);
+	json[n] = 0;
+	fclose(f);
+	assert_non_null(strstr(json, "\"address\":\"192.168.64.9\""));
+	f = fopen(th_fmt("%s/hook.prepare.json", th_dir()), "r");
+	assert_non_null(f);
+	n = fread(json, 1, sizeof(json) - 1, f);
+	json[n] = 0;
+	fclose(f);
+	assert_null(strstr(json, "address")); /* (not known before it runs) */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +362,7 @@ int main(void)
 		cmocka_unit_test_setup(held_by_others, reset),
 		cmocka_unit_test_setup(higher_limit, reset),
 		cmocka_unit_test_setup(restart_keeps_slot, reset),
+		cmocka_unit_test_setup(hook_address, reset),
 	};
 	int ret;
 
