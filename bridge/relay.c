@@ -37,7 +37,10 @@ int relay_pollfds(const struct relay *r, struct pollfd *fds)
 			ev |= POLLIN;
 		if (out->len)
 			ev |= POLLOUT;
-		fds[n++] = (struct pollfd){ .fd = r->fd[i], .events = ev };
+		/* nothing to wait for on it: not polled at all, or a hung-up
+		   peer's POLLHUP would wake the loop again and again */
+		fds[n++] = (struct pollfd){ .fd = ev ? r->fd[i] : -1,
+					    .events = ev };
 	}
 	return n;
 }

@@ -865,8 +865,10 @@ static void vz_destroy_body(struct bvm *vm)
 	vz_ports_close(&vm->ports); /* (its releases queued before teardown) */
 	o = (__bridge_transfer VZHMachine *)vm->obj;
 	atomic_store(&o->_gone, true);
-	/* released on its queue, after whatever is queued there */
-	dispatch_async(o->_queue, ^{
+	/* released on its queue, after what is queued there (completions of
+	   ours, which never block), and before the core can make its
+	   successor: a restart never overlaps the VM it replaces */
+	dispatch_sync(o->_queue, ^{
 		[o teardown];
 	});
 	vzm_io_close(&vm->io);

@@ -143,6 +143,23 @@ static void slow_side(void **s)
 	assert_memory_equal(in, out, sizeof(out));
 }
 
+/* the client is gone for good while the server stays quiet: the relay
+   waits for the server without being woken by the client's hang-up */
+static void no_busy_loop(void **s)
+{
+	struct pollfd fds[2];
+	char buf[8];
+	int n;
+
+	(void)s;
+	close(client);
+	client = -1;
+	assert_true(pump(3)); /* (the server still may answer) */
+	assert_int_equal(read(server, buf, sizeof(buf)), 0);
+	n = relay_pollfds(&r, fds);
+	assert_int_equal(poll(fds, (nfds_t)n, 100), 0); /* nothing wakes it */
+}
+
 /* the server went away: what the client still sends ends the relay */
 static void broken_side(void **s)
 {
@@ -160,6 +177,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(both_ways, setup, teardown),
 		cmocka_unit_test_setup_teardown(half_close, setup, teardown),
 		cmocka_unit_test_setup_teardown(slow_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(no_busy_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_side, setup, teardown),
 	};
 
