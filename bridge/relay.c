@@ -19,7 +19,7 @@ void relay_init(struct relay *r, int a, int b)
 
 static bool over(const struct relay *r)
 {
-	return r->failed || (r->half[0].shut && r->half[1].shut);
+	return r->half[0].shut && r->half[1].shut;
 }
 
 int relay_pollfds(const struct relay *r, struct pollfd *fds)
@@ -45,7 +45,8 @@ int relay_pollfds(const struct relay *r, struct pollfd *fds)
 	return n;
 }
 
-/* one direction: from fd[i] to fd[!i] */
+/* one direction: from fd[i] to fd[!i].  A broken side ends only the
+   directions it breaks: what the other side still says gets through */
 static void move(struct relay *r, int i)
 {
 	struct relay_half *h = &r->half[i];
@@ -61,8 +62,8 @@ static void move(struct relay *r, int i)
 			continue;
 		else if (errno == EAGAIN || errno == EWOULDBLOCK)
 			break;
-		else
-			r->failed = true, h->eof = true;
+		else /* (a reset: as good as the end) */
+			h->eof = true;
 	}
 	while (h->len) {
 		n = write(r->fd[!i], h->buf, h->len); /* (SIGPIPE is ignored) */
@@ -73,8 +74,12 @@ static void move(struct relay *r, int i)
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK)
-			r->failed = true;
+		if (n < 0 && errno != EAGAIN && errno != EWOULDBLOCK) {
+			/* nobody reads there any more: this way is over */
+			h->len = 0;
+			h->eof = h->shut = true;
+			shutdown(r->fd[i], SHUT_RD);
+		}
 		break;
 	}
 	/* all of it passed on: the other side hears the end */

@@ -19,7 +19,6 @@ struct relay_half {
 struct relay {
 	int fd[2]; /* non-blocking; owned: closed by relay_close */
 	struct relay_half half[2]; /* half[0]: fd[0] -> fd[1] */
-	bool failed; /* a side broke: the relay is over */
 };
 
 /* the relay takes a and b (set non-blocking here) */
@@ -27,7 +26,7 @@ void relay_init(struct relay *r, int a, int b);
 /* what to poll for (at most 2 entries); 0 when the relay is over */
 int relay_pollfds(const struct relay *r, struct pollfd *fds);
 /* move what can move now, without blocking; false when the relay is over
-   (both ways ended, or a side failed): then relay_close it */
+   (both ways ended: at their end, or broken): then relay_close it */
 bool relay_step(struct relay *r);
 void relay_close(struct relay *r);
 

@@ -386,7 +386,7 @@ int ctl_listen(struct runner *r, struct vmrun *v, char **why)
 		return 0;
 	free(v->sock_path);
 	v->sock_path = xasprintf("%s/%s.sock", r->h->set.state_dir, v->m->name);
-	fd = fd_unix_listen(v->sock_path, &pid);
+	fd = fd_unix_listen(v->sock_path, &pid, &v->sock_id);
 	if (fd == -ENAMETOOLONG)
 		*why = xasprintf("control socket path %s is too long",
 				 v->sock_path);
@@ -413,7 +413,7 @@ void ctl_close(struct runner *r, struct vmrun *v)
 	/* unlinked while we still hold it: a new vzhost for this VM may bind
 	   the name the moment we let go, and must keep its socket */
 	if (v->listen_fd >= 0) {
-		unlink(v->sock_path);
+		fd_unix_unlink(v->sock_path, &v->sock_id);
 		close(v->listen_fd);
 	}
 	v->listen_fd = -1;

@@ -62,38 +62,63 @@ int fd_pipe(int p[2], bool nonblock)
 	return ret;
 }
 
-int fd_unix_listen(const char *path, pid_t *holder)
+int fd_unix_listen(const char *path, pid_t *holder, struct fd_ident *id)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct stat st;
+	mode_t mask;
 	uid_t uid;
-	int fd, err;
+	int fd, err, ret;
 
 	*holder = 0;
 	if (strlen(path) >= sizeof(sa.sun_path))
 		return -ENAMETOOLONG;
 	strcpy(sa.sun_path, path);
-	/* someone answering there holds it; nobody: a stale socket */
-	fd = fd_unix_socket(false);
-	if (fd >= 0 && connect(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0) {
-		os_peer(fd, &uid, holder);
-		close(fd);
-		return -EBUSY;
-	}
-	if (fd >= 0)
-		close(fd);
-	/* a stale socket goes; anything else there is not ours to remove */
-	if (lstat(path, &st) == 0 && !S_ISSOCK(st.st_mode))
-		return -EEXIST;
-	unlink(path);
+	/* someone answering there holds it (a full backlog too: never waited
+	   for); refused: a stale socket; any other answer (another user's
+	   socket, no descriptors left) leaves the path alone */
 	fd = fd_unix_socket(true);
 	if (fd < 0)
 		return fd;
-	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	    chmod(path, 0600) < 0 || listen(fd, 128) < 0) {
+	ret = connect(fd, (struct sockaddr *)&sa, sizeof(sa));
+	err = ret < 0 ? errno : 0;
+	if (!ret)
+		os_peer(fd, &uid, holder);
+	close(fd);
+	if (!ret || err == EAGAIN || err == EINPROGRESS)
+		return -EBUSY;
+	if (err != ECONNREFUSED && err != ENOENT)
+		return -err;
+	if (lstat(path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode))
+			return -EEXIST; /* not ours to remove */
+		if (unlink(path) < 0 && errno != ENOENT)
+			return -errno;
+	}
+	fd = fd_unix_socket(true);
+	if (fd < 0)
+		return fd;
+	/* 0600 from birth: no chmod by name after the fact */
+	mask = umask(077);
+	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
+	umask(mask);
+	if (ret < 0 || listen(fd, 128) < 0) {
 		err = errno;
 		close(fd);
 		return -err;
 	}
+	if (id && lstat(path, &st) == 0) {
+		id->dev = st.st_dev;
+		id->ino = st.st_ino;
+	}
 	return fd;
+}
+
+void fd_unix_unlink(const char *path, const struct fd_ident *id)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && st.st_dev == id->dev &&
+	    st.st_ino == id->ino)
+		unlink(path);
 }

@@ -17,10 +17,20 @@ int fd_unix_socket(bool nonblock);
    the descriptor or -errno */
 int fd_accept(int listen_fd, bool nonblock);
 
-/* a listening unix socket at path, only its owner may connect (0600): the
-   descriptor (non-blocking), or -EBUSY (someone answers there: *holder is
-   its pid when known), -EEXIST (not a socket: left alone), -ENAMETOOLONG,
-   -errno.  A stale socket there is replaced */
-int fd_unix_listen(const char *path, pid_t *holder);
+/* which file a socket we bound is, to remove it only while it still is */
+struct fd_ident {
+	dev_t dev;
+	ino_t ino;
+};
+
+/* a listening unix socket at path, only its owner may connect (0600 from
+   its creation): the descriptor (non-blocking), or -EBUSY (someone answers
+   there, or would: *holder is its pid when known), -EEXIST (not a socket:
+   left alone), -ENAMETOOLONG, -errno (the path left alone: another user's
+   socket, say).  A socket that refuses connections is stale and replaced.
+   *id (when not NULL) says which file is ours */
+int fd_unix_listen(const char *path, pid_t *holder, struct fd_ident *id);
+/* remove path if it is still the socket id says (never someone else's) */
+void fd_unix_unlink(const char *path, const struct fd_ident *id);
 
 #endif

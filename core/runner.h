@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include "../bridge/bridge.h"
+#include "fd.h"
 #include "host.h"
 #include "restart.h"
 #include "slots.h"
@@ -44,6 +45,7 @@ struct vmrun {
 	long long since; /* ms (CLOCK_REALTIME) of the last start */
 	int listen_fd; /* control socket */
 	char *sock_path;
+	struct fd_ident sock_id; /* which file at sock_path is ours */
 	char *state_file; /* on_host_stop = "save" */
 	bool restoring; /* starting from state_file, not yet restored */
 	bool saving; /* a save is under way */

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "build.h"
@@ -157,6 +158,16 @@ static char *identity(const struct machine *m, size_t *len)
 	return data;
 }
 
+/* one directory, whatever the path says (a symlink, say) */
+static bool same_dir(const char *a, const char *b)
+{
+	struct stat sa, sb;
+
+	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
+		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+	return !strcmp(a, b);
+}
+
 /* two macOS guests must never run with one identity: the same bundle, or
    bundles that hold the same machine identifier (a copied bundle) */
 static void check_bundles(struct host *h)
@@ -174,7 +185,7 @@ static void check_bundles(struct host *h)
 			b = &h->vms[j];
 			if (b->guest != VZH_GUEST_MACOS || !b->macos_bundle)
 				continue;
-			if (!strcmp(a->macos_bundle, b->macos_bundle)) {
+			if (same_dir(a->macos_bundle, b->macos_bundle)) {
 				diag_add(&h->diag, a->loc[ML_MACOS],
 					 "bundle %s is already %s's (%s): two "
 					 "macOS guests cannot share one",

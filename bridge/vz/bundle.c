@@ -1,4 +1,5 @@
 /* bundle.c: a macOS guest's bundle in plain C: what install records in it, and the CPU and memory it runs with. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -10,29 +11,37 @@
 #include "../../core/util.h"
 #include "plan.h"
 
-/* what the restore image needs, written by install: "cpus N\nmemory BYTES\n" */
+/* what the restore image needs (its minimums), written by install:
+   "cpus N\nmemory BYTES\n" */
 #define REQUIREMENTS "Requirements"
 
 int vz_bundle_read_req(const char *bundle, unsigned *cpus, uint64_t *memory)
 {
-	char *path = util_path_join(bundle, REQUIREMENTS);
-	FILE *f = fopen(path, "re");
-	unsigned long long mem = 0;
-	unsigned c = 0;
-	int ret = 0;
+	char *path = util_path_join(bundle, REQUIREMENTS), text[128], *end;
+	unsigned long long c = 0, mem = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC), ret = -EINVAL;
+	ssize_t n;
 
 	free(path);
-	if (!f)
+	if (fd < 0)
 		return -errno;
-	if (fscanf(f, "cpus %u memory %llu", &c, &mem) != 2 || !c || !mem ||
-	    mem % (1024 * 1024))
-		ret = -EINVAL;
-	fclose(f);
-	if (!ret) {
-		*cpus = c;
-		*memory = mem;
-	}
-	return ret;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -EINVAL;
+	text[n] = 0;
+	/* "cpus N\nmemory BYTES\n", digits only (no sign, no wrap) */
+	if (strncmp(text, "cpus ", 5) || !isdigit((unsigned char)text[5]))
+		return ret;
+	c = strtoull(text + 5, &end, 10);
+	if (strncmp(end, "\nmemory ", 8) || !isdigit((unsigned char)end[8]))
+		return ret;
+	mem = strtoull(end + 8, &end, 10);
+	if (*end != '\n' || !c || c > 1024 || !mem || mem % (1024 * 1024))
+		return ret;
+	*cpus = (unsigned)c;
+	*memory = mem;
+	return 0;
 }
 
 bool vz_bundle_unfinished(const char *bundle)

@@ -267,8 +267,7 @@ static int write_data(NSData *data, const char *bundle, const char *name, struct
 
 /* a new identity from the image's hardware model, the disk, and what the
    image needs; -EEXIST when the bundle already holds an installed guest */
-static int create_bundle(const struct machine *m, VZMacOSConfigurationRequirements *req, unsigned cpus,
-			 uint64_t memory, struct diag *d)
+static int create_bundle(const struct machine *m, VZMacOSConfigurationRequirements *req, struct diag *d)
 {
 	const char *bundle = m->macos_bundle;
 	char *hw = util_path_join(bundle, "HardwareModel"), *mark = util_path_join(bundle, VZ_INSTALLING);
@@ -310,7 +309,10 @@ static int create_bundle(const struct machine *m, VZMacOSConfigurationRequiremen
 		ret = -EIO;
 		goto out;
 	}
-	if ((ret = vz_bundle_write_req(bundle, cpus, memory)) < 0) {
+	/* the image's minimums: what a guest without figures of its own
+	   takes, whatever this install was given */
+	if ((ret = vz_bundle_write_req(bundle, (unsigned)req.minimumSupportedCPUCount,
+				       req.minimumSupportedMemorySize)) < 0) {
 		diag_add(d, NULL, "%s: cannot record the image's requirements: %s", bundle,
 			 strerror(-ret));
 		goto out;
@@ -441,7 +443,7 @@ static int install(struct bridge *b, const struct machine *m, const char *ipsw, 
 	if ((ret = vz_install_fit(m, (unsigned)req.minimumSupportedCPUCount,
 				  req.minimumSupportedMemorySize, &cpus, &memory, d)) < 0)
 		goto out;
-	if ((ret = create_bundle(m, req, cpus, memory, d)) < 0) {
+	if ((ret = create_bundle(m, req, d)) < 0) {
 		if (ret != -EEXIST)
 			undo(m->macos_bundle);
 		goto out;

@@ -2,15 +2,30 @@
 #include "ports.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../../core/fd.h"
 #include "../../core/log.h"
 #include "../../core/util.h"
+
+static char *listen_error(const struct vzh_vsock_port *m, int err, pid_t holder)
+{
+	if (err == -EBUSY)
+		return xasprintf("vsock port %u: %s is in use (pid %d answers "
+				 "there)",
+				 m->port, m->path, (int)holder);
+	if (err == -EEXIST)
+		return xasprintf(
+			"vsock port %u: %s exists and is not a socket: "
+			"refusing to replace it",
+			m->port, m->path);
+	return xasprintf("vsock port %u: cannot listen on %s: %s", m->port,
+			 m->path, strerror(-err));
+}
 
 int vz_ports_open(struct vz_ports *p, const struct vzh_vsock *v, const char *vm,
 		  char **why)
@@ -21,7 +36,7 @@ int vz_ports_open(struct vz_ports *p, const struct vzh_vsock *v, const char *vm,
 
 	p->v = v;
 	p->vm = vm;
-	p->hand[0] = p->hand[1] = -1;
+	p->hand[0] = p->hand[1] = p->spare = -1;
 	for (i = 0; i < VZH_VSOCK_PORTS_MAX; i++)
 		p->listen[i] = -1;
 	if (!v || !v->nports)
@@ -30,31 +45,15 @@ int vz_ports_open(struct vz_ports *p, const struct vzh_vsock *v, const char *vm,
 		*why = xasprintf("vsock ports: %s", strerror(-ret));
 		return ret;
 	}
+	p->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	for (i = 0; i < v->nports; i++) {
 		if (v->ports[i].dir != VZH_VSOCK_LISTEN)
 			continue;
-		fd = fd_unix_listen(v->ports[i].path, &holder);
+		fd = fd_unix_listen(v->ports[i].path, &holder, &p->ident[i]);
 		if (fd < 0) {
-			*why = fd == -EBUSY ?
-				       xasprintf(
-					       "vsock port %u: %s is in use (pid %d "
-					       "answers there)",
-					       v->ports[i].port,
-					       v->ports[i].path, (int)holder) :
-			       fd == -EEXIST ?
-				       xasprintf(
-					       "vsock port %u: %s exists and is not "
-					       "a socket: refusing to replace it",
-					       v->ports[i].port,
-					       v->ports[i].path) :
-				       xasprintf(
-					       "vsock port %u: cannot listen on "
-					       "%s: %s",
-					       v->ports[i].port,
-					       v->ports[i].path, strerror(-fd));
+			*why = listen_error(&v->ports[i], fd, holder);
 			vz_ports_close(p);
-			if (p->hand[1] >= 0)
-				close(p->hand[1]);
+			close(p->hand[1]);
 			p->hand[1] = -1;
 			return fd;
 		}
@@ -63,7 +62,7 @@ int vz_ports_open(struct vz_ports *p, const struct vzh_vsock *v, const char *vm,
 	return 0;
 }
 
-static void unlink_link(struct vz_ports *p, struct vz_link *l)
+static void end_link(struct vz_ports *p, struct vz_link *l)
 {
 	if (l->relay) {
 		relay_close(l->relay);
@@ -73,25 +72,37 @@ static void unlink_link(struct vz_ports *p, struct vz_link *l)
 		close(l->client);
 	if (l->conn && p->release)
 		p->release(p->ctx, l->conn);
-	memset(l, 0, sizeof(*l));
+	l->relay = NULL;
+	l->conn = NULL;
+	l->client = -1;
+	l->used = false;
 }
 
-static struct vz_link *free_link(struct vz_ports *p)
+/* a free link for this direction, or NULL when its share is taken */
+static struct vz_link *take_link(struct vz_ports *p, bool from_guest)
 {
-	int i;
+	struct vz_link *free_one = NULL;
+	int i, used = 0;
 
-	for (i = 0; i < VZ_LINKS_MAX; i++)
-		if (!p->links[i].used) {
-			p->links[i].used = true;
-			p->links[i].client = -1;
-			return &p->links[i];
-		}
-	return NULL;
+	for (i = 0; i < VZ_LINKS_MAX; i++) {
+		if (p->links[i].used)
+			used += p->links[i].from_guest == from_guest;
+		else if (!free_one)
+			free_one = &p->links[i];
+	}
+	if (used >= VZ_LINKS_EACH || !free_one)
+		return NULL;
+	free_one->used = true;
+	free_one->from_guest = from_guest;
+	free_one->client = -1;
+	free_one->gen = ++p->gen;
+	return free_one;
 }
 
 int vz_ports_pollfds(struct vz_ports *p, bool running, struct pollfd *fds,
-		     int max)
+		     int max, int *timeout_ms)
 {
+	long long now = util_now_ms(), left;
 	uint32_t i;
 	int k, n = 0;
 
@@ -104,11 +115,37 @@ int vz_ports_pollfds(struct vz_ports *p, bool running, struct pollfd *fds,
 		if (p->listen[i] >= 0)
 			fds[n++] = (struct pollfd){ .fd = p->listen[i],
 						    .events = POLLIN };
-	/* (relays beyond the room left wait for the next round) */
-	for (k = 0; k < VZ_LINKS_MAX && n + 2 <= max; k++)
-		if (p->links[k].relay)
-			n += relay_pollfds(p->links[k].relay, fds + n);
+	for (k = 0; k < VZ_LINKS_MAX; k++) {
+		const struct vz_link *l = &p->links[k];
+
+		/* (relays beyond the room left wait for the next round) */
+		if (l->relay && n + 2 <= max)
+			n += relay_pollfds(l->relay, fds + n);
+		if (!l->used || l->relay)
+			continue;
+		left = l->deadline - now;
+		if (left < 0)
+			left = 0;
+		if (*timeout_ms < 0 || left < *timeout_ms)
+			*timeout_ms = (int)left;
+	}
 	return n;
+}
+
+/* a client when the descriptors ran out: refused at once (else the
+   listening socket stays readable and the loop spins) */
+static int refuse_one(struct vz_ports *p, int lfd)
+{
+	int fd;
+
+	if (p->spare < 0)
+		return -EMFILE;
+	close(p->spare);
+	fd = accept(lfd, NULL, NULL);
+	if (fd >= 0)
+		close(fd);
+	p->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	return 0;
 }
 
 /* a host program connected to a listen mapping: ask for the guest's side */
@@ -117,72 +154,102 @@ static void accepted(struct vz_ports *p, uint32_t map)
 	int fd = fd_accept(p->listen[map], true);
 	struct vz_link *l;
 
+	if (fd == -EMFILE || fd == -ENFILE) {
+		log_msg(LOG_WARNING, p->vm,
+			"vsock port %u: out of descriptors: a client refused",
+			p->v->ports[map].port);
+		refuse_one(p, p->listen[map]);
+		return;
+	}
 	if (fd < 0)
 		return;
-	l = free_link(p);
+	l = take_link(p, false);
 	if (!l) {
 		log_msg(LOG_WARNING, p->vm,
-			"vsock port %u: %d connections already: refused",
-			p->v->ports[map].port, VZ_LINKS_MAX);
+			"vsock port %u: %d connections from the host already: "
+			"refused",
+			p->v->ports[map].port, VZ_LINKS_EACH);
 		close(fd);
 		return;
 	}
 	l->client = fd;
-	p->connect(p->ctx, (int)(l - p->links), p->v->ports[map].port);
+	l->deadline = util_now_ms() + VZ_CONNECT_WAIT_MS;
+	p->connect(p->ctx, (int)(l - p->links), l->gen, p->v->ports[map].port);
 }
 
-/* the guest connected to a connect mapping: its host socket, now */
+/* the host's side of a guest's connection: never waited for (a program
+   that does not accept is a refusal) */
 static int host_side(const char *path)
 {
 	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = fd_unix_socket(false), err;
+	int fd = fd_unix_socket(true), err;
 
 	if (fd < 0)
 		return fd;
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
 	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		err = errno;
+		err = errno == EAGAIN || errno == EINPROGRESS ? EBUSY : errno;
 		close(fd);
 		return -err;
 	}
 	return fd;
 }
 
+static void drop(struct vz_ports *p, const struct vz_handoff *h)
+{
+	if (h->fd >= 0)
+		close(h->fd);
+	if (h->conn && p->release)
+		p->release(p->ctx, h->conn);
+}
+
 static void handed(struct vz_ports *p, const struct vz_handoff *h)
 {
-	struct vz_link *l = NULL;
-	int other = -1;
+	struct vz_link *l;
+	const struct vzh_vsock_port *m;
+	int other;
 
-	if (h->slot >= 0 && h->slot < VZ_LINKS_MAX && p->links[h->slot].used &&
-	    !p->links[h->slot].relay) {
-		l = &p->links[h->slot];
+	if (h->slot >= 0) { /* the answer to a host client's connection */
+		l = h->slot < VZ_LINKS_MAX ? &p->links[h->slot] : NULL;
+		if (!l || !l->used || l->relay || l->gen != h->gen) {
+			drop(p, h); /* (given up on: too late) */
+			return;
+		}
+		if (h->fd < 0) {
+			log_msg(LOG_NOTICE, p->vm,
+				"vsock: no connection to the guest's port (is "
+				"anything listening on it?)");
+			end_link(p, l);
+			return;
+		}
 		other = l->client;
 		l->client = -1;
-		if (h->fd < 0)
-			log_msg(LOG_NOTICE, p->vm,
-				"vsock: the guest refused a connection");
-	} else if (h->map >= 0 && (uint32_t)h->map < p->v->nports &&
-		   h->fd >= 0) {
-		const struct vzh_vsock_port *m = &p->v->ports[h->map];
-
+	} else { /* the guest connected to a connect mapping */
+		if (h->map < 0 || (uint32_t)h->map >= p->v->nports ||
+		    h->fd < 0) {
+			drop(p, h);
+			return;
+		}
+		m = &p->v->ports[h->map];
+		l = take_link(p, true);
+		if (!l) {
+			log_msg(LOG_WARNING, p->vm,
+				"vsock port %u: %d connections from the guest "
+				"already: refused",
+				m->port, VZ_LINKS_EACH);
+			drop(p, h);
+			return;
+		}
 		other = host_side(m->path);
-		if (other < 0)
+		if (other < 0) {
 			log_msg(LOG_WARNING, p->vm,
 				"vsock port %u: the guest's connection finds "
 				"nobody at %s: %s",
 				m->port, m->path, strerror(-other));
-		l = other >= 0 ? free_link(p) : NULL;
-	}
-	if (!l || h->fd < 0 || other < 0) {
-		if (h->fd >= 0)
-			close(h->fd);
-		if (other >= 0)
-			close(other);
-		if (h->conn && p->release)
-			p->release(p->ctx, h->conn);
-		if (l)
-			unlink_link(p, l);
-		return;
+			end_link(p, l);
+			drop(p, h);
+			return;
+		}
 	}
 	l->relay = xmalloc(sizeof(*l->relay));
 	relay_init(l->relay, other, h->fd);
@@ -191,6 +258,7 @@ static void handed(struct vz_ports *p, const struct vz_handoff *h)
 
 void vz_ports_dispatch(struct vz_ports *p, const struct pollfd *fds, int n)
 {
+	long long now = util_now_ms();
 	struct vz_handoff h;
 	uint32_t m;
 	int i, k;
@@ -206,30 +274,47 @@ void vz_ports_dispatch(struct vz_ports *p, const struct pollfd *fds, int n)
 	}
 	while (read(p->hand[0], &h, sizeof(h)) == (ssize_t)sizeof(h))
 		handed(p, &h);
-	for (k = 0; k < VZ_LINKS_MAX; k++)
-		if (p->links[k].relay && !relay_step(p->links[k].relay))
-			unlink_link(p, &p->links[k]);
+	for (k = 0; k < VZ_LINKS_MAX; k++) {
+		struct vz_link *l = &p->links[k];
+
+		if (l->relay && !relay_step(l->relay))
+			end_link(p, l);
+		else if (l->used && !l->relay && now >= l->deadline) {
+			log_msg(LOG_WARNING, p->vm,
+				"vsock: the framework did not connect within "
+				"%d s: the client is hung up on",
+				VZ_CONNECT_WAIT_MS / 1000);
+			end_link(p, l);
+		}
+	}
 }
 
 void vz_ports_close(struct vz_ports *p)
 {
+	struct vz_handoff h;
 	uint32_t i;
 	int k;
 
 	for (k = 0; k < VZ_LINKS_MAX; k++)
 		if (p->links[k].used)
-			unlink_link(p, &p->links[k]);
+			end_link(p, &p->links[k]);
 	for (i = 0; p->v && i < p->v->nports; i++)
 		if (p->listen[i] >= 0) {
-			/* (removed while still held: a new listener there is
-			   never removed by us) */
-			unlink(p->v->ports[i].path);
+			/* ours only: a socket someone put there since stays */
+			fd_unix_unlink(p->v->ports[i].path, &p->ident[i]);
 			close(p->listen[i]);
 			p->listen[i] = -1;
 		}
-	if (p->hand[0] >= 0)
+	/* connections handed over but not read yet are let go of too */
+	if (p->hand[0] >= 0) {
+		while (read(p->hand[0], &h, sizeof(h)) == (ssize_t)sizeof(h))
+			drop(p, &h);
 		close(p->hand[0]);
+	}
 	p->hand[0] = -1;
+	if (p->spare >= 0)
+		close(p->spare);
+	p->spare = -1;
 }
 
 int vz_ports_hand(int fd, const struct vz_handoff *h)

@@ -255,9 +255,9 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 }
 
 /* a connection for the loop, which keeps the object until its relay ends */
-- (void)hand:(VZVirtioSocketConnection *)c slot:(int)slot map:(int)map
+- (void)hand:(VZVirtioSocketConnection *)c slot:(int)slot gen:(uint32_t)gen map:(int)map
 {
-	struct vz_handoff h = { slot, map, -1, 0, NULL };
+	struct vz_handoff h = { slot, map, -1, gen, NULL };
 
 	if (c) {
 		h.fd = fcntl(c.fileDescriptor, F_DUPFD_CLOEXEC, 0);
@@ -271,18 +271,18 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 	}
 }
 
-- (void)connectPort:(uint32_t)port slot:(int)slot
+- (void)connectPort:(uint32_t)port slot:(int)slot gen:(uint32_t)gen
 {
 	VZVirtioSocketDevice *dev = [self socketDevice];
 
 	if (!dev) {
-		[self hand:nil slot:slot map:-1];
+		[self hand:nil slot:slot gen:gen map:-1];
 		return;
 	}
 	[dev connectToPort:port
 	    completionHandler:^(VZVirtioSocketConnection *c, NSError *e) {
 		    (void)e; /* (nobody listens on that port in the guest) */
-		    [self hand:c slot:slot map:-1];
+		    [self hand:c slot:slot gen:gen map:-1];
 	    }];
 }
 
@@ -313,7 +313,7 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 	(void)listener, (void)socketDevice;
 	for (i = 0; i < _nports; i++)
 		if (_isConnect[i] && _connectPorts[i] == connection.destinationPort) {
-			[self hand:connection slot:-1 map:(int)i];
+			[self hand:connection slot:-1 gen:0 map:(int)i];
 			return YES;
 		}
 	return NO;
@@ -668,12 +668,12 @@ static int can(struct bvm *vm, enum bridge_can what, const char *op)
 	} while (0)
 
 /* ports.c's requests, carried to the VM's queue */
-static void ask_guest(void *ctx, int slot, uint32_t port)
+static void ask_guest(void *ctx, int slot, uint32_t gen, uint32_t port)
 {
 	VZHMachine *o = (__bridge VZHMachine *)ctx;
 
 	dispatch_async(o->_queue, ^{
-		[o connectPort:port slot:slot];
+		[o connectPort:port slot:slot gen:gen];
 	});
 }
 
@@ -811,7 +811,7 @@ static int vz_create_body(struct bridge *b, const struct machine *m, unsigned in
 	vm->b = b;
 	vm->m = m;
 	vm->index = index;
-	vm->io.console_fd = vm->ports.hand[0] = vm->ports.hand[1] = -1;
+	vm->io.console_fd = vm->ports.hand[0] = vm->ports.hand[1] = vm->ports.spare = -1;
 	if (m->guest == VZH_GUEST_MACOS && vz_bundle_unfinished(m->macos_bundle)) {
 		log_msg(LOG_ERR, m->name,
 			"the install into %s did not finish: run vzhost install again",
@@ -898,7 +898,7 @@ static int vz_pollfds(struct bvm *vm, struct pollfd *fds, int max, int *timeout_
 	if (vm->io.console_fd >= 0 && max > 0)
 		fds[n++] = (struct pollfd){ .fd = vm->io.console_fd, .events = POLLIN };
 	n += vz_ports_pollfds(&vm->ports, atomic_load(&obj(vm)->_state) == VZH_STATE_RUNNING,
-			      fds + n, max - n);
+			      fds + n, max - n, timeout_ms);
 	if (wants_lease(vm)) {
 		left = vm->lease_at - util_now_ms();
 		if (left < 0)

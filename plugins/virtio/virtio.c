@@ -40,13 +40,14 @@ static int port(const struct vzh_node *e, struct vzh_vsock_port *p)
 
 	if (api->check_keys(e, port_keys) < 0)
 		return -EINVAL;
-	ret = api->get_int64(e, "port", -1, &num);
-	if (!ret && (num < 0 || num > 0xfffffffe))
-		ret = api->error(e, num < 0 ? NULL : "port",
-				 num < 0 ? "a port mapping needs port = N (the "
-					   "guest's vsock port)" :
-					   "%lld is not a vsock port "
-					   "(0-4294967294)",
+	ret = api->get_int64(e, "port", INT64_MIN, &num);
+	if (!ret && num == INT64_MIN)
+		ret = api->error(e, NULL,
+				 "a port mapping needs port = N (the guest's "
+				 "vsock port)");
+	else if (!ret && (num < 0 || num > 0xfffffffe))
+		ret = api->error(e, "port",
+				 "%lld is not a vsock port (0-4294967294)",
 				 (long long)num);
 	ret |= api->get_path(e, "listen", NULL, &listen);
 	ret |= api->get_path(e, "connect", NULL, &connect);

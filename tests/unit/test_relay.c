@@ -160,6 +160,26 @@ static void no_busy_loop(void **s)
 	assert_int_equal(poll(fds, (nfds_t)n, 100), 0); /* nothing wakes it */
 }
 
+/* the server answers and hangs up while the client is still talking: the
+   answer reaches the client all the same */
+static void answer_then_hang_up(void **s)
+{
+	char buf[16];
+	int i;
+
+	(void)s;
+	assert_int_equal(write(server, "RESPONSE", 8), 8);
+	close(server);
+	server = -1;
+	/* (once the relay finds nobody reads there, the client is told:
+	   its writes fail) */
+	for (i = 0; i < 5 && write(client, "more", 4) == 4; i++)
+		pump(1);
+	pump(2);
+	assert_int_equal(read(client, buf, sizeof(buf)), 8);
+	assert_memory_equal(buf, "RESPONSE", 8);
+}
+
 /* the server went away: what the client still sends ends the relay */
 static void broken_side(void **s)
 {
@@ -179,6 +199,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(slow_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_busy_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(answer_then_hang_up, setup,
+						teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN); /* as vzhost does */

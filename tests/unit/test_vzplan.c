@@ -266,6 +266,31 @@ static void bundle_requirements(void **s)
 	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
 	assert_int_equal(p.cpus, 4);
 	assert_int_equal(p.memory, 4 * GiB);
+	/* a damaged record is not believed (a sign, a wrap, no MiB) */
+	{
+		static const char *const bad[] = {
+			"cpus -1\nmemory 4294967296\n", "cpus 4\nmemory 1000\n",
+			"cpus 4\nmemory -1048576\n",
+			"cpus 4 memory 4294967296\n"
+		};
+		const char *path =
+			th_fmt("%s/Requirements", h.vms[0].macos_bundle);
+		unsigned k;
+
+		for (k = 0; k < 4; k++) {
+			FILE *f = fopen(path, "w");
+
+			fputs(bad[k], f);
+			fclose(f);
+			assert_int_equal(
+				vz_bundle_read_req(h.vms[0].macos_bundle, &cpus,
+						   &mem),
+				-EINVAL);
+		}
+		assert_int_equal(vz_bundle_write_req(h.vms[0].macos_bundle, 4,
+						     4 * GiB),
+				 0);
+	}
 	assert_int_equal(vz_install_fit(&h.vms[0], 4, 4 * GiB, &cpus, &mem, &d),
 			 0);
 	assert_int_equal(cpus, 4);

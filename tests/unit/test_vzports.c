@@ -17,6 +17,7 @@
 
 #include "../../bridge/vz/ports.h"
 #include "../../core/fd.h"
+#include "../../core/util.h"
 
 static char dir[40], a_sock[80], b_sock[80];
 static struct vzh_vsock_port maps[2];
@@ -36,9 +37,9 @@ static void no_hang(int fd)
 }
 
 /* what vm.m does on the VM's queue: connectToPort:, then a handoff */
-static void connect_guest(void *ctx, int slot, uint32_t port)
+static void connect_guest(void *ctx, int slot, uint32_t gen, uint32_t port)
 {
-	struct vz_handoff h = { slot, -1, -1, 0, &asked };
+	struct vz_handoff h = { slot, -1, -1, gen, &asked };
 	int sp[2];
 
 	(void)ctx;
@@ -100,8 +101,10 @@ static void loop(int rounds)
 	int n;
 
 	while (rounds--) {
-		n = vz_ports_pollfds(&p, true, fds, 64);
-		poll(fds, (nfds_t)n, 20);
+		int timeout = 20;
+
+		n = vz_ports_pollfds(&p, true, fds, 64, &timeout);
+		poll(fds, (nfds_t)n, timeout);
 		vz_ports_dispatch(&p, fds, n);
 	}
 }
@@ -177,7 +180,7 @@ static void guest_to_host(void **s)
 	int srv, conn, sp[2];
 
 	(void)s;
-	srv = fd_unix_listen(b_sock, &holder);
+	srv = fd_unix_listen(b_sock, &holder, NULL);
 	assert_true(srv >= 0);
 	fcntl(srv, F_SETFL, 0);
 	no_hang(srv); /* (accept gives up too) */
@@ -246,6 +249,62 @@ static void listen_path(void **s)
 	close(q.hand[1]);
 }
 
+/* connections the framework handed over that the loop never read: let go
+   of with the VM (the descriptor closed, the object released); an answer
+   for a wait given up on is not taken for a newer one */
+static void leftovers(void **s)
+{
+	struct vz_handoff h = { -1, 1, -1, 0, &asked };
+	int sp[2];
+
+	(void)s;
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	h.fd = sp[0];
+	h.slot = 3; /* a slot nobody waits on */
+	h.gen = 77;
+	h.map = -1;
+	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+	loop(1);
+	assert_int_equal(released, 1);
+	assert_int_equal(fcntl(sp[0], F_GETFD), -1); /* closed */
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp + 0), 0);
+	h = (struct vz_handoff){ -1, 1, sp[0], 0, &asked };
+	close(sp[1]);
+	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+	vz_ports_close(&p); /* (never dispatched) */
+	assert_int_equal(released, 2);
+	assert_int_equal(fcntl(sp[0], F_GETFD), -1);
+}
+
+/* a program there that never accepts, its backlog full: busy, said at
+   once (never waited for), and its socket left in place */
+static void busy_listener(void **s)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	pid_t holder;
+	int srv, c[8], i, n = 0;
+	long long t0;
+
+	(void)s;
+	srv = socket(AF_UNIX, SOCK_STREAM, 0);
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", b_sock);
+	assert_int_equal(bind(srv, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(srv, 0), 0);
+	for (i = 0; i < 8; i++) { /* fill its backlog */
+		c[i] = socket(AF_UNIX, SOCK_STREAM, 0);
+		fcntl(c[i], F_SETFL, O_NONBLOCK);
+		n += connect(c[i], (struct sockaddr *)&sa, sizeof(sa)) == 0;
+	}
+	assert_true(n < 8);
+	t0 = util_now_ms();
+	assert_int_equal(fd_unix_listen(b_sock, &holder, NULL), -EBUSY);
+	assert_true(util_now_ms() - t0 < 1000);
+	assert_int_equal(access(b_sock, F_OK), 0);
+	for (i = 0; i < 8; i++)
+		close(c[i]);
+	close(srv);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -253,6 +312,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(guest_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(leftovers, setup, teardown),
+		cmocka_unit_test_setup_teardown(busy_listener, setup, teardown),
 	};
 
 	signal(SIGPIPE, SIG_IGN);
