@@ -213,6 +213,54 @@ static void check_bundles(struct host *h)
 	}
 }
 
+/* the vsock device of a VM before vm that listens on path, or NULL (a
+   guest may well connect to another's socket: guest to guest) */
+static const struct device *vsock_user(const struct host *h, size_t vm,
+				       const char *path, size_t *who)
+{
+	const struct device *d;
+	size_t i;
+	uint32_t k;
+
+	for (*who = 0; *who < vm; (*who)++)
+		for (i = 0; i < h->vms[*who].ndevs; i++) {
+			d = &h->vms[*who].devs[i];
+			for (k = 0;
+			     d->cls == DEV_VSOCK && k < d->u.vsock.nports; k++)
+				if (d->u.vsock.ports[k].dir ==
+					    VZH_VSOCK_LISTEN &&
+				    !strcmp(d->u.vsock.ports[k].path, path))
+					return d;
+		}
+	return NULL;
+}
+
+/* a vsock port's listening socket is one VM's (many may connect to one) */
+static void check_vsock_paths(struct host *h)
+{
+	const struct device *a, *b;
+	const struct vzh_vsock_port *pt;
+	size_t v, i, w;
+	uint32_t k;
+
+	for (v = 0; v < h->nvms; v++)
+		for (i = 0; i < h->vms[v].ndevs; i++) {
+			a = &h->vms[v].devs[i];
+			for (k = 0;
+			     a->cls == DEV_VSOCK && k < a->u.vsock.nports;
+			     k++) {
+				pt = &a->u.vsock.ports[k];
+				if (pt->dir != VZH_VSOCK_LISTEN ||
+				    !(b = vsock_user(h, v, pt->path, &w)))
+					continue;
+				diag_add(&h->diag, a->origin.loc,
+					 "vsock socket %s is already %s's (%s)",
+					 pt->path, h->vms[w].name,
+					 b->origin.loc);
+			}
+		}
+}
+
 int validate_machines(struct host *h)
 {
 	size_t i, j;
@@ -233,5 +281,6 @@ int validate_machines(struct host *h)
 	}
 	check_macs(h);
 	check_bundles(h);
+	check_vsock_paths(h);
 	return h->diag.n ? -EINVAL : 0;
 }
