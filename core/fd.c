@@ -99,7 +99,7 @@ int fd_unix_listen(const char *path, pid_t *holder, struct fd_ident *id)
 	if (fd < 0)
 		return fd;
 	/* 0600 from birth: no chmod by name after the fact */
-	mask = umask(077);
+	mask = umask(0177);
 	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(mask);
 	if (ret < 0 || listen(fd, 128) < 0) {
