@@ -1,5 +1,6 @@
 /* api.c: struct vzh_api, the only way a plugin reaches the core. */
 #include <errno.h>
+#include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,29 @@ static enum vzh_guest api_device_guest(const struct vzh_device *d)
  */
 typedef const char *check_fn(const union device_desc *u);
 
+/* a struct_size that ends inside a pointer would hand the checks half of
+   it to follow: no version of the SDK ever had such a size */
+static bool splits_pointer(enum dev_class cls, uint32_t size)
+{
+	static const struct {
+		enum dev_class cls;
+		size_t at;
+	} ptrs[] = {
+		{ DEV_DISK, offsetof(struct vzh_disk, path) },
+		{ DEV_SERIAL, offsetof(struct vzh_serial, path) },
+		{ DEV_SHARE, offsetof(struct vzh_share, tag) },
+		{ DEV_SHARE, offsetof(struct vzh_share, path) },
+		{ DEV_VSOCK, offsetof(struct vzh_vsock, ports) },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ptrs) / sizeof(ptrs[0]); i++)
+		if (ptrs[i].cls == cls && size > ptrs[i].at &&
+		    size < ptrs[i].at + sizeof(void *))
+			return true;
+	return false;
+}
+
 static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
 		check_fn *check)
 {
@@ -183,6 +207,8 @@ static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
 	memset(&u, 0, sizeof(u));
 	if (size < 2 * sizeof(uint32_t))
 		bad = "struct_size is not set";
+	else if (splits_pointer(cls, size))
+		bad = "struct_size ends inside a pointer";
 	else
 		memcpy(&u, v, size < full ? size : full);
 	if (!bad && check)

@@ -57,6 +57,9 @@ static void bad_emissions_are_refused(void **s)
 	refused("pointer", "pointer", "unknown type");
 	refused("serial", "serial", "a file output needs an absolute path");
 	refused("share", "share", "tag is empty");
+	refused("halfptr", "vsock", "struct_size ends inside a pointer");
+	refused("vsockdup", "vsock",
+		"two port mappings share a path or a guest port");
 }
 
 /* a shorter (older) struct: the core reads only what it declared */
