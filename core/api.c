@@ -5,11 +5,13 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "builtin.h"
 #include "cfg.h"
 #include "device.h"
 #include "loader.h"
 #include "log.h"
 #include "rules.h"
+#include "state.h"
 #include "util.h"
 
 #define NODE(n) ((const config_setting_t *)(n))
@@ -88,6 +90,22 @@ static int api_check_keys(const struct vzh_node *n, const char *const *keys)
 	return cfg_check_keys(NODE(n), keys);
 }
 
+/* the core's own names, never a plugin's copy of them */
+static const char *api_state_name(enum vzh_state st)
+{
+	return (unsigned)st < VZH_STATE_COUNT ? state_names[st] : NULL;
+}
+
+static const char *api_reason_name(enum vzh_reason r)
+{
+	return (unsigned)r < VZH_REASON_COUNT ? reason_names[r] : NULL;
+}
+
+static const char *api_event_name(enum vzh_event e)
+{
+	return (unsigned)e < VZH_EV_COUNT ? event_names[e] : NULL;
+}
+
 static const char *api_where(const struct vzh_node *n, const char *key)
 {
 	return n ? cfg_where(NODE(n), key) : "(no config)";
@@ -109,6 +127,7 @@ static int api_error(const struct vzh_node *n, const char *key, const char *fmt,
 static int api_register_kind(struct vzh_host *vh, const struct vzh_kind *k)
 {
 	struct plugin *p = (struct plugin *)vh, *holder = NULL;
+	const char *builtin;
 	int ret;
 
 	if (!p->in_init)
@@ -116,6 +135,21 @@ static int api_register_kind(struct vzh_host *vh, const struct vzh_kind *k)
 	if (!k || k->struct_size < offsetof(struct vzh_kind, contribute) +
 					   sizeof(k->contribute))
 		return -EINVAL;
+	/* a bare name is a built-in plugin's, whatever the load order: a
+	   config's `kind = "disk"` means one thing everywhere */
+	builtin = k->name && !strchr(k->name, '.') ? builtin_provider(k->name) :
+						     NULL;
+	if (k->name && !strchr(k->name, '.') &&
+	    (!builtin || strcmp(builtin, p->name))) {
+		if (!p->conflict)
+			p->conflict = xasprintf(
+				"kind \"%s\": a bare kind name is a built-in "
+				"plugin's%s%s%s; name yours \"vendor.%s\"",
+				k->name, builtin ? " (\"" : "",
+				builtin ? builtin : "", builtin ? "\")" : "",
+				k->name);
+		return -EPERM;
+	}
 	ret = registry_add_kind(&p->host->reg, p, k, &holder);
 	if (ret == -EEXIST && !p->conflict)
 		p->conflict =
@@ -423,4 +457,7 @@ const struct vzh_api core_api = {
 	.log = api_log,
 	.set_error = api_set_error,
 	.check_keys = api_check_keys,
+	.state_name = api_state_name,
+	.reason_name = api_reason_name,
+	.event_name = api_event_name,
 };

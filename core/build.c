@@ -241,6 +241,15 @@ static void contribute(struct host *h, struct machine *m,
 	k->owner->error = NULL;
 	ret = k->ops.contribute(k->owner->state, &d);
 	d.open = false;
+	/* an entry that came to nothing would silently never reach the
+	   hypervisor: only a kind that says it may emit nothing does that */
+	if (ret == 0 && h->diag.n == errors && m->ndevs == before &&
+	    !(k->ops.flags & VZH_KIND_MAY_EMIT_NOTHING))
+		cfg_error(dev, NULL,
+			  "plugin \"%s\" emitted no device for this %s "
+			  "entry (a kind that may emit nothing declares "
+			  "VZH_KIND_MAY_EMIT_NOTHING)",
+			  k->owner->name, k->name);
 	if (ret < 0 || h->diag.n > errors) {
 		machine_truncate(m, before);
 		if (h->diag.n == errors)

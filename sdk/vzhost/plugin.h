@@ -197,10 +197,18 @@ struct vzh_vsock {
  * returns 0, or -errno when the entry is unusable; the core then drops what the
  * call emitted.  Nothing may be created on disk here: --check and --print run it.
  */
+/* ABI 1.1: what a kind declares of itself (vzh_kind.flags) */
+enum vzh_kind_flags {
+	/* an entry may emit no device (else that is an error at its line) */
+	VZH_KIND_MAY_EMIT_NOTHING = 1 << 0,
+};
+
 struct vzh_kind {
 	uint32_t struct_size;
-	uint32_t reserved0;
-	const char *name; /* "disk", or "vendor.thing" for third parties */
+	uint32_t flags; /* ABI 1.1: enum vzh_kind_flags (reserved0 in 1.0) */
+	/* bare names ("disk") are vzhost's built-in plugins'; everyone else
+	   registers "vendor.thing" */
+	const char *name;
 	/* every key the entry may hold besides `kind`, NULL-terminated; the
 	   core rejects any other key before contribute() runs */
 	const char *const *keys;
@@ -361,6 +369,11 @@ struct vzh_api {
 	   member is an error at its file:line, with "did you mean"; 0 or
 	   -EINVAL */
 	int (*check_keys)(const struct vzh_node *n, const char *const *keys);
+	/* the names logs, hooks and clients use ("running", "guest-shutdown",
+	   "started"); NULL for a value this core does not know */
+	const char *(*state_name)(enum vzh_state s);
+	const char *(*reason_name)(enum vzh_reason r);
+	const char *(*event_name)(enum vzh_event e);
 };
 
 #ifdef __cplusplus

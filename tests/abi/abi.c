@@ -91,7 +91,7 @@ AT(vzh_vsock_port, path, 8);
 SIZE(vzh_vsock_port, 16);
 
 AT(vzh_kind, struct_size, 0);
-AT(vzh_kind, reserved0, 4);
+AT(vzh_kind, flags, 4); /* 1.1 (reserved0 in 1.0) */
 AT(vzh_kind, name, 8);
 AT(vzh_kind, keys, 16);
 AT(vzh_kind, contribute, 24);
@@ -139,7 +139,10 @@ AT(vzh_api, emit_vsock, 216);
 AT(vzh_api, log, 224);
 AT(vzh_api, set_error, 232);
 AT(vzh_api, check_keys, 240); /* 1.1 */
-SIZE(vzh_api, 248);
+AT(vzh_api, state_name, 248);
+AT(vzh_api, reason_name, 256);
+AT(vzh_api, event_name, 264);
+SIZE(vzh_api, 272);
 
 /* enum values travel in uint32_t fields and in hook-script environments */
 VAL(VZH_GUEST_MACOS, 1);

@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include "helpers.h"
+#include "loader.h"
 
 static struct host h;
 
@@ -77,11 +78,26 @@ static void short_struct_reads_only_what_was_declared(void **s)
 			 sizeof(struct vzh_disk));
 }
 
+/* the core's names of states, reasons and events, for plugins (SDK 1.1):
+   the same words the log and hooks use, NULL past what this core knows */
+static void names(void **s)
+{
+	(void)s;
+	assert_string_equal(core_api.state_name(VZH_STATE_RUNNING), "running");
+	assert_string_equal(core_api.reason_name(VZH_REASON_GUEST_SHUTDOWN),
+			    "guest-shutdown");
+	assert_string_equal(core_api.event_name(VZH_EV_STARTED), "started");
+	assert_null(core_api.state_name(VZH_STATE_COUNT));
+	assert_null(core_api.reason_name((enum vzh_reason) - 1));
+	assert_null(core_api.event_name(VZH_EV_COUNT));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bad_emissions_are_refused),
 		cmocka_unit_test(short_struct_reads_only_what_was_declared),
+		cmocka_unit_test(names),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, teardown);

@@ -238,19 +238,40 @@ static void duplicate(void **s)
 	assert_int_equal(h.nplugins, 1);
 }
 
+/* a bare kind name is a built-in plugin's, whatever the load order */
 static void kind_clash(void **s)
 {
 	(void)s;
-	assert_int_not_equal(with_load("\"disk\", \"virtio\", \"kindclash\""),
+	assert_int_not_equal(with_load("\"kindclash\", \"disk\", \"virtio\""),
 			     0);
-	assert_true(th_has(
-		&h,
-		"plugins.load[2]: plugin \"kindclash\": kind \"disk\" is "
-		"already owned by plugin \"disk\"",
-		NULL));
-	/* the first owner keeps it */
+	assert_true(th_has(&h,
+			   "plugins.load[0]: plugin \"kindclash\": kind "
+			   "\"disk\": a bare kind name is a built-in plugin's "
+			   "(\"disk\"); name yours \"vendor.disk\"",
+			   NULL));
 	assert_string_equal(registry_find_kind(&h.reg, "disk")->owner->name,
 			    "disk");
+}
+
+/* an entry that emits no device is an error at its line naming the
+   plugin, unless its kind declares it may emit nothing */
+static void entry_without_device(void **s)
+{
+	(void)s;
+	assert_int_not_equal(
+		th_pipeline(&h,
+			    "plugins = { load = [ \"acme\" ]; };\n"
+			    "vms = ( { name = \"w\"; boot = { kernel = "
+			    "\"host.conf\"; };\n"
+			    "  devices = ( { kind = \"acme.watchdog\"; model "
+			    "= \"i6300esb\"; },\n"
+			    "    { kind = \"acme.marker\"; } ); } );\n"),
+		0);
+	assert_int_equal(h.diag.n, 1);
+	assert_true(th_has(&h,
+			   "host.conf:3: vms[0].devices[0]: plugin \"acme\" "
+			   "emitted no device for this acme.watchdog entry",
+			   NULL));
 }
 
 static void init_failure_message(void **s)
@@ -441,6 +462,7 @@ int main(void)
 		cmocka_unit_test_teardown(name_mismatch, teardown_one),
 		cmocka_unit_test_teardown(duplicate, teardown_one),
 		cmocka_unit_test_teardown(kind_clash, teardown_one),
+		cmocka_unit_test_teardown(entry_without_device, teardown_one),
 		cmocka_unit_test_teardown(init_failure_message, teardown_one),
 		cmocka_unit_test(never_unloaded_after_init),
 		cmocka_unit_test_teardown(writable_files_and_dirs_are_refused,
