@@ -106,6 +106,16 @@ static const char *api_event_name(enum vzh_event e)
 	return (unsigned)e < VZH_EV_COUNT ? event_names[e] : NULL;
 }
 
+static const char *api_member_name(const struct vzh_node *n, int i)
+{
+	const config_setting_t *m;
+
+	if (!n || i < 0 || !config_setting_is_group(NODE(n)))
+		return NULL;
+	m = config_setting_get_elem(NODE(n), (unsigned)i);
+	return m ? config_setting_name(m) : NULL;
+}
+
 static const char *api_where(const struct vzh_node *n, const char *key)
 {
 	return n ? cfg_where(NODE(n), key) : "(no config)";
@@ -460,4 +470,5 @@ const struct vzh_api core_api = {
 	.state_name = api_state_name,
 	.reason_name = api_reason_name,
 	.event_name = api_event_name,
+	.member_name = api_member_name,
 };

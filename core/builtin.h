@@ -1,4 +1,4 @@
-/* builtin.h: what the core knows of its built-in plugins: their kinds, and their settings keys. */
+/* builtin.h: what the core knows of its built-in plugins: which kind each provides. */
 #ifndef VZH_BUILTIN_H
 #define VZH_BUILTIN_H
 
@@ -6,8 +6,5 @@
 
 /* the built-in plugin providing kind, or NULL */
 const char *builtin_provider(const char *kind);
-/* the keys plugins.NAME may hold for built-in plugin NAME (NULL-terminated),
-   or NULL when NAME is not a built-in plugin */
-const char *const *builtin_settings(const char *plugin);
 
 #endif

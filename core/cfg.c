@@ -457,8 +457,11 @@ static bool int_wrapped(const config_setting_t *m)
 	return false;
 }
 
+/* s's member key; key NULL: s itself (a list's element, say) */
 static config_setting_t *member(const config_setting_t *s, const char *key)
 {
+	if (s && !key)
+		return (config_setting_t *)s;
 	return s ? config_setting_get_member(s, key) : NULL;
 }
 

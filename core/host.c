@@ -220,14 +220,19 @@ static void add_dir(struct host *h, char *dir)
 	h->plugin_dirs[h->ndirs++] = dir;
 }
 
-static bool is_loaded(const struct host *h, const char *name)
+static const struct plugin *loaded(const struct host *h, const char *name)
 {
 	size_t i;
 
 	for (i = 0; i < h->nplugins; i++)
 		if (!strcmp(h->plugins[i]->name, name))
-			return true;
-	return false;
+			return h->plugins[i];
+	return NULL;
+}
+
+static bool is_loaded(const struct host *h, const char *name)
+{
+	return loaded(h, name) != NULL;
 }
 
 static bool in_list(const config_setting_t *load, const char *name)
@@ -281,6 +286,7 @@ static void check_plugin_groups(struct host *h, const config_setting_t *ps,
 {
 	const config_setting_t *m;
 	const char **names = xcalloc(h->nplugins + 3, sizeof(*names));
+	const struct plugin *p;
 	const char *const *allowed;
 	const char *name, *near;
 	size_t i;
@@ -291,8 +297,11 @@ static void check_plugin_groups(struct host *h, const config_setting_t *ps,
 		names[i + 2] = h->plugins[i]->name;
 	for (i = 0; ps && (m = config_setting_get_elem(ps, (unsigned)i)); i++) {
 		name = config_setting_name(m);
-		if (is_loaded(h, name) && config_setting_is_group(m) &&
-		    (allowed = builtin_settings(name))) {
+		/* the keys the plugin declares (SDK 1.1); a 1.0 plugin's
+		   group is its own business */
+		p = loaded(h, name);
+		allowed = p ? p->desc->settings_keys : NULL;
+		if (allowed && config_setting_is_group(m)) {
 			struct settings_hint sh = { h, name,
 						    allowed[0] != NULL };
 

@@ -102,6 +102,9 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("disk", "1.0.0",
-		  "raw disk images as virtio, NVMe or USB block devices", "MIT",
-		  init, NULL);
+/* (no settings of its own: a plugins.disk group must be empty) */
+static const char *const no_settings[] = { NULL };
+
+VZH_PLUGIN_DEFINE_SETTINGS(
+	"disk", "1.0.0", "raw disk images as virtio, NVMe or USB block devices",
+	"MIT", no_settings, init, NULL);

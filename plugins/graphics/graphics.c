@@ -55,5 +55,9 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("graphics", "1.0.0", "a display of a chosen size and density",
-		  "MIT", init, NULL);
+/* (no settings of its own: a plugins.graphics group must be empty) */
+static const char *const no_settings[] = { NULL };
+
+VZH_PLUGIN_DEFINE_SETTINGS("graphics", "1.0.0",
+			   "a display of a chosen size and density", "MIT",
+			   no_settings, init, NULL);

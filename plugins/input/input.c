@@ -58,5 +58,9 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return ret ? ret : api->register_kind(h, &kinds[1]);
 }
 
-VZH_PLUGIN_DEFINE("input", "1.0.0", "USB keyboard and pointing devices", "MIT",
-		  init, NULL);
+/* (no settings of its own: a plugins.input group must be empty) */
+static const char *const no_settings[] = { NULL };
+
+VZH_PLUGIN_DEFINE_SETTINGS("input", "1.0.0",
+			   "USB keyboard and pointing devices", "MIT",
+			   no_settings, init, NULL);

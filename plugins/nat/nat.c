@@ -82,6 +82,9 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("nat", "1.0.0",
-		  "network interfaces behind the hypervisor's NAT", "MIT", init,
-		  NULL);
+/* (no settings of its own: a plugins.nat group must be empty) */
+static const char *const no_settings[] = { NULL };
+
+VZH_PLUGIN_DEFINE_SETTINGS("nat", "1.0.0",
+			   "network interfaces behind the hypervisor's NAT",
+			   "MIT", no_settings, init, NULL);

@@ -66,6 +66,9 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("serial", "1.0.0",
-		  "serial consoles: stdio, pty, a file or none", "MIT", init,
-		  NULL);
+/* (no settings of its own: a plugins.serial group must be empty) */
+static const char *const no_settings[] = { NULL };
+
+VZH_PLUGIN_DEFINE_SETTINGS("serial", "1.0.0",
+			   "serial consoles: stdio, pty, a file or none", "MIT",
+			   no_settings, init, NULL);

@@ -54,5 +54,9 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return api->register_kind(h, &kind);
 }
 
-VZH_PLUGIN_DEFINE("share", "1.0.0", "host directories shared with virtio-fs",
-		  "MIT", init, NULL);
+/* (no settings of its own: a plugins.share group must be empty) */
+static const char *const no_settings[] = { NULL };
+
+VZH_PLUGIN_DEFINE_SETTINGS("share", "1.0.0",
+			   "host directories shared with virtio-fs", "MIT",
+			   no_settings, init, NULL);

@@ -144,6 +144,9 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 	return ret;
 }
 
-VZH_PLUGIN_DEFINE("virtio", "1.0.0",
-		  "virtio entropy, memory balloon and vsock devices", "MIT",
-		  init, NULL);
+/* (no settings of its own: a plugins.virtio group must be empty) */
+static const char *const no_settings[] = { NULL };
+
+VZH_PLUGIN_DEFINE_SETTINGS("virtio", "1.0.0",
+			   "virtio entropy, memory balloon and vsock devices",
+			   "MIT", no_settings, init, NULL);

@@ -50,7 +50,11 @@ struct vzh_plugin {
 	   core refuses the plugin anyway (a kind taken or invalid); never when
 	   init failed.  May be NULL. */
 	void (*fini)(void *state);
-	void *reserved[8];
+	/* ABI 1.1: every key its plugins.<name> group may hold, NULL-terminated
+	   (any other is refused at its file:line with "did you mean"); NULL:
+	   not declared (a 1.0 plugin), the group is not checked */
+	const char *const *settings_keys;
+	void *reserved[7];
 };
 
 #if defined(__GNUC__) || defined(__clang__)
@@ -59,21 +63,29 @@ struct vzh_plugin {
 #define VZH_EXPORT
 #endif
 
-#define VZH_PLUGIN_DEFINE(name_, version_, summary_, license_, init_, fini_) \
-	VZH_EXPORT extern const struct vzh_plugin vzh_plugin_descriptor;     \
-	VZH_EXPORT const struct vzh_plugin vzh_plugin_descriptor = {         \
-		VZH_PLUGIN_MAGIC,                                            \
-		VZH_ABI_VERSION,                                             \
-		sizeof(struct vzh_plugin),                                   \
-		0,                                                           \
-		name_,                                                       \
-		version_,                                                    \
-		summary_,                                                    \
-		license_,                                                    \
-		init_,                                                       \
-		fini_,                                                       \
-		{ 0 }                                                        \
+/* the descriptor; VZH_PLUGIN_DEFINE_SETTINGS (ABI 1.1) also declares the
+   keys of the plugin's plugins.<name> group (keys_: NULL-terminated) */
+#define VZH_PLUGIN_DEFINE_SETTINGS(name_, version_, summary_, license_, \
+				   keys_, init_, fini_)                 \
+	VZH_EXPORT extern const struct vzh_plugin vzh_plugin_descriptor; \
+	VZH_EXPORT const struct vzh_plugin vzh_plugin_descriptor = {     \
+		VZH_PLUGIN_MAGIC,                                        \
+		VZH_ABI_VERSION,                                         \
+		sizeof(struct vzh_plugin),                               \
+		0,                                                       \
+		name_,                                                   \
+		version_,                                                \
+		summary_,                                                \
+		license_,                                                \
+		init_,                                                   \
+		fini_,                                                   \
+		keys_,                                                   \
+		{ 0 }                                                    \
 	}
+
+#define VZH_PLUGIN_DEFINE(name_, version_, summary_, license_, init_, fini_) \
+	VZH_PLUGIN_DEFINE_SETTINGS(name_, version_, summary_, license_, NULL, \
+				   init_, fini_)
 
 /* ---- Device classes: what a plugin may add to a machine ---------------- */
 
@@ -304,6 +316,7 @@ struct vzh_api {
 	uint32_t struct_size;
 	uint32_t abi; /* the core's VZH_ABI_VERSION */
 
+	/* (key NULL: n itself, such as an element of a list from list_elem) */
 	int (*get_string)(const struct vzh_node *n, const char *key,
 			  const char *def, const char **out);
 	int (*get_int64)(const struct vzh_node *n, const char *key, int64_t def,
@@ -374,6 +387,9 @@ struct vzh_api {
 	const char *(*state_name)(enum vzh_state s);
 	const char *(*reason_name)(enum vzh_reason r);
 	const char *(*event_name)(enum vzh_event e);
+	/* the name of the i-th member of group n (list_len counts them,
+	   list_elem gives their nodes); NULL past the end or for a list */
+	const char *(*member_name)(const struct vzh_node *n, int i);
 };
 
 #ifdef __cplusplus

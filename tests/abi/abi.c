@@ -31,7 +31,8 @@ AT(vzh_plugin, summary, 32);
 AT(vzh_plugin, license, 40);
 AT(vzh_plugin, init, 48);
 AT(vzh_plugin, fini, 56);
-AT(vzh_plugin, reserved, 64);
+AT(vzh_plugin, settings_keys, 64); /* 1.1 (reserved[0] in 1.0) */
+AT(vzh_plugin, reserved, 72);
 SIZE(vzh_plugin, 128);
 
 AT(vzh_disk, struct_size, 0);
@@ -142,7 +143,8 @@ AT(vzh_api, check_keys, 240); /* 1.1 */
 AT(vzh_api, state_name, 248);
 AT(vzh_api, reason_name, 256);
 AT(vzh_api, event_name, 264);
-SIZE(vzh_api, 272);
+AT(vzh_api, member_name, 272);
+SIZE(vzh_api, 280);
 
 /* enum values travel in uint32_t fields and in hook-script environments */
 VAL(VZH_GUEST_MACOS, 1);

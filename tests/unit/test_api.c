@@ -1,4 +1,5 @@
 /* test_api.c: what the core accepts from a plugin's emitters: a buggy plugin cannot hand a bridge a bad device. */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -92,12 +93,53 @@ static void names(void **s)
 	assert_null(core_api.event_name(VZH_EV_COUNT));
 }
 
+/* a group's members listed by name, a list's scalar elements read
+   (SDK 1.1), a wrong element said at its own line */
+static void members_and_elements(void **s)
+{
+	const struct vzh_node *g, *list;
+	const char *str;
+	int64_t num;
+
+	(void)s;
+	th_pipeline(&h, "vms = ( );\n"
+			"x = { alpha = 1; beta = [ \"red\", \"blue\" ];\n"
+			"  gamma = ( \"a\", 7 ); };\n");
+	g = (const struct vzh_node *)config_lookup(&h.cfg.lc, "x");
+	assert_non_null(g);
+	assert_int_equal(core_api.list_len(g), 3);
+	assert_string_equal(core_api.member_name(g, 0), "alpha");
+	assert_string_equal(core_api.member_name(g, 2), "gamma");
+	assert_null(core_api.member_name(g, 3));
+	list = core_api.child(g, "beta");
+	assert_null(core_api.member_name(list, 0)); /* (a list has none) */
+	assert_int_equal(core_api.get_string(core_api.list_elem(list, 1), NULL,
+					     NULL, &str),
+			 0);
+	assert_string_equal(str, "blue");
+	list = core_api.child(g, "gamma");
+	assert_int_equal(core_api.get_int64(core_api.list_elem(list, 1), NULL,
+					    0, &num),
+			 0);
+	assert_int_equal(num, 7);
+	diag_free(&h.diag);
+	memset(&h.diag, 0, sizeof(h.diag));
+	assert_int_equal(core_api.get_int64(core_api.list_elem(list, 0), NULL,
+					    0, &num),
+			 -EINVAL);
+	assert_true(th_has(&h,
+			   "host.conf:3: x.gamma[0]: expected an integer, got "
+			   "a string",
+			   NULL));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bad_emissions_are_refused),
 		cmocka_unit_test(short_struct_reads_only_what_was_declared),
 		cmocka_unit_test(names),
+		cmocka_unit_test(members_and_elements),
 	};
 
 	return cmocka_run_group_tests_name("api", tests, NULL, teardown);

@@ -253,6 +253,24 @@ static void kind_clash(void **s)
 			    "disk");
 }
 
+/* a plugin's settings group holds only the keys its descriptor declares
+   (SDK 1.1): a typo is said at its line, with the nearest key */
+static void settings_keys_declared(void **s)
+{
+	(void)s;
+	assert_int_not_equal(
+		th_pipeline(&h, "plugins = { load = [ \"acme\" ];\n"
+				"  acme = { widgets = 3; wigdets = 4; }; };\n"
+				"vms = ( { name = \"w\"; boot = { kernel = "
+				"\"host.conf\"; }; } );\n"),
+		0);
+	assert_int_equal(h.diag.n, 1);
+	assert_true(th_has(&h,
+			   "host.conf:2: plugins.acme.wigdets: unknown setting "
+			   "(did you mean \"widgets\"?)",
+			   NULL));
+}
+
 /* an entry that emits no device is an error at its line naming the
    plugin, unless its kind declares it may emit nothing */
 static void entry_without_device(void **s)
@@ -463,6 +481,7 @@ int main(void)
 		cmocka_unit_test_teardown(duplicate, teardown_one),
 		cmocka_unit_test_teardown(kind_clash, teardown_one),
 		cmocka_unit_test_teardown(entry_without_device, teardown_one),
+		cmocka_unit_test_teardown(settings_keys_declared, teardown_one),
 		cmocka_unit_test_teardown(init_failure_message, teardown_one),
 		cmocka_unit_test(never_unloaded_after_init),
 		cmocka_unit_test_teardown(writable_files_and_dirs_are_refused,
