@@ -65,25 +65,25 @@ struct vzh_plugin {
 
 /* the descriptor; VZH_PLUGIN_DEFINE_SETTINGS (ABI 1.1) also declares the
    keys of the plugin's plugins.<name> group (keys_: NULL-terminated) */
-#define VZH_PLUGIN_DEFINE_SETTINGS(name_, version_, summary_, license_, \
-				   keys_, init_, fini_)                 \
-	VZH_EXPORT extern const struct vzh_plugin vzh_plugin_descriptor; \
-	VZH_EXPORT const struct vzh_plugin vzh_plugin_descriptor = {     \
-		VZH_PLUGIN_MAGIC,                                        \
-		VZH_ABI_VERSION,                                         \
-		sizeof(struct vzh_plugin),                               \
-		0,                                                       \
-		name_,                                                   \
-		version_,                                                \
-		summary_,                                                \
-		license_,                                                \
-		init_,                                                   \
-		fini_,                                                   \
-		keys_,                                                   \
-		{ 0 }                                                    \
+#define VZH_PLUGIN_DEFINE_SETTINGS(name_, version_, summary_, license_, keys_, \
+				   init_, fini_)                               \
+	VZH_EXPORT extern const struct vzh_plugin vzh_plugin_descriptor;       \
+	VZH_EXPORT const struct vzh_plugin vzh_plugin_descriptor = {           \
+		VZH_PLUGIN_MAGIC,                                              \
+		VZH_ABI_VERSION,                                               \
+		sizeof(struct vzh_plugin),                                     \
+		0,                                                             \
+		name_,                                                         \
+		version_,                                                      \
+		summary_,                                                      \
+		license_,                                                      \
+		init_,                                                         \
+		fini_,                                                         \
+		keys_,                                                         \
+		{ 0 }                                                          \
 	}
 
-#define VZH_PLUGIN_DEFINE(name_, version_, summary_, license_, init_, fini_) \
+#define VZH_PLUGIN_DEFINE(name_, version_, summary_, license_, init_, fini_)  \
 	VZH_PLUGIN_DEFINE_SETTINGS(name_, version_, summary_, license_, NULL, \
 				   init_, fini_)
 
