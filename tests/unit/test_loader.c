@@ -253,6 +253,30 @@ static void kind_clash(void **s)
 			    "disk");
 }
 
+/* a plugin built against SDK 1.0's header (kept in tests) loads into this
+   1.1 core and works: its shorter graphics struct means headless, its
+   vsock has no ports, its kind's reserved0 is no flag */
+static void sdk_10_plugin(void **s)
+{
+	(void)s;
+	if (th_pipeline(&h, "plugins = { load = [ \"old10\" ]; };\n"
+			    "vms = ( { name = \"o\"; boot = { kernel = "
+			    "\"host.conf\"; };\n"
+			    "  devices = ( { kind = \"old10.gadget\"; size = "
+			    "\"2M\"; } ); } );\n"))
+		diag_print(&h.diag, stderr);
+	assert_int_equal(h.diag.n, 0);
+	assert_int_equal(h.plugins[0]->desc->abi, (1 << 16) | 0);
+	assert_int_equal(h.vms[0].ndevs, 3);
+	assert_int_equal(h.vms[0].devs[0].u.disk.size, 2 << 20);
+	assert_int_equal(h.vms[0].devs[1].u.graphics.width, 800);
+	assert_int_equal(h.vms[0].devs[1].u.graphics.display,
+			 VZH_DISPLAY_HEADLESS);
+	assert_int_equal(h.vms[0].devs[2].cls, DEV_VSOCK);
+	assert_int_equal(h.vms[0].devs[2].u.vsock.nports, 0);
+	assert_null(h.plugins[0]->desc->settings_keys);
+}
+
 /* a plugin's settings group holds only the keys its descriptor declares
    (SDK 1.1): a typo is said at its line, with the nearest key */
 static void settings_keys_declared(void **s)
@@ -482,6 +506,7 @@ int main(void)
 		cmocka_unit_test_teardown(kind_clash, teardown_one),
 		cmocka_unit_test_teardown(entry_without_device, teardown_one),
 		cmocka_unit_test_teardown(settings_keys_declared, teardown_one),
+		cmocka_unit_test_teardown(sdk_10_plugin, teardown_one),
 		cmocka_unit_test_teardown(init_failure_message, teardown_one),
 		cmocka_unit_test(never_unloaded_after_init),
 		cmocka_unit_test_teardown(writable_files_and_dirs_are_refused,
