@@ -102,6 +102,7 @@ static void members_and_elements(void **s)
 	int64_t num;
 
 	(void)s;
+	host_close(&h); /* (the previous test's) */
 	th_pipeline(&h, "vms = ( );\n"
 			"x = { alpha = 1; beta = [ \"red\", \"blue\" ];\n"
 			"  gamma = ( \"a\", 7 ); };\n");
