@@ -71,6 +71,18 @@ static int port(const struct vzh_node *e, struct vzh_vsock_port *p)
 	return 0;
 }
 
+/* (child() says NULL for a key that is there but no group or list) */
+static int has_member(const struct vzh_node *n, const char *key)
+{
+	const char *name;
+	int i;
+
+	for (i = 0; (name = api->member_name(n, i)); i++)
+		if (!strcmp(name, key))
+			return 1;
+	return 0;
+}
+
 static int vsock(void *state, struct vzh_device *d)
 {
 	const struct vzh_node *n = api->device_node(d);
@@ -81,6 +93,10 @@ static int vsock(void *state, struct vzh_device *d)
 	int i, j, len = api->list_len(list), ret = 0;
 
 	(void)state;
+	if (!list && has_member(n, "ports"))
+		return api->error(n, "ports",
+				  "ports is a list of groups: ( { port = N; "
+				  "listen = \"PATH\"; }, ... )");
 	if (len > VZH_VSOCK_PORTS_MAX)
 		return api->error(n, "ports", "%d port mappings: at most %d",
 				  len, VZH_VSOCK_PORTS_MAX);

@@ -343,6 +343,12 @@ static const struct vzh_node *f_list_elem(const struct vzh_node *n, int i)
 	return NULL;
 }
 
+static const char *f_member_name(const struct vzh_node *n, int i)
+{
+	(void)n, (void)i;
+	return NULL;
+}
+
 static int f_check_keys(const struct vzh_node *n, const char *const *keys)
 {
 	(void)n, (void)keys;
@@ -397,6 +403,7 @@ const struct vzh_api fake_api = {
 	.list_len = f_list_len,
 	.list_elem = f_list_elem,
 	.check_keys = f_check_keys,
+	.member_name = f_member_name,
 };
 
 const char *fake_build_dir(void)
