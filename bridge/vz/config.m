@@ -10,7 +10,7 @@
 #include "../../core/fd.h"
 #include "../../core/util.h"
 
-static NSURL *file_url(const char *path)
+NSURL *vzm_file_url(const char *path)
 {
 	return [NSURL fileURLWithPath:(NSString *_Nonnull)[NSString stringWithUTF8String:path]];
 }
@@ -43,14 +43,14 @@ void vzm_host(struct vz_host *h)
 static VZPlatformConfiguration *mac_platform(const struct vz_plan *p, bool dry, NSString **why)
 {
 	VZMacPlatformConfiguration *mac = [[VZMacPlatformConfiguration alloc] init];
-	NSData *hw = [[NSData alloc] initWithContentsOfURL:file_url(p->hw_model)];
-	NSData *id = [[NSData alloc] initWithContentsOfURL:file_url(p->machine_id)];
+	NSData *hw = [[NSData alloc] initWithContentsOfURL:vzm_file_url(p->hw_model)];
+	NSData *id = [[NSData alloc] initWithContentsOfURL:vzm_file_url(p->machine_id)];
 
 	/* removed to give a copied bundle its own identity (validate.c says
 	   so): a new one, kept from now on */
 	if (!id && access(p->hw_model, F_OK) == 0 && access(p->machine_id, F_OK) != 0) {
 		id = [[VZMacMachineIdentifier alloc] init].dataRepresentation;
-		if (!dry && ![id writeToURL:file_url(p->machine_id) atomically:YES]) {
+		if (!dry && ![id writeToURL:vzm_file_url(p->machine_id) atomically:YES]) {
 			*why = [NSString stringWithFormat:@"cannot write %s", p->machine_id];
 			return nil;
 		}
@@ -72,7 +72,7 @@ static VZPlatformConfiguration *mac_platform(const struct vz_plan *p, bool dry, 
 	}
 	mac.hardwareModel = model;
 	mac.machineIdentifier = ident;
-	mac.auxiliaryStorage = [[VZMacAuxiliaryStorage alloc] initWithURL:file_url(p->aux_storage)];
+	mac.auxiliaryStorage = [[VZMacAuxiliaryStorage alloc] initWithURL:vzm_file_url(p->aux_storage)];
 	return mac;
 }
 
@@ -108,9 +108,9 @@ static VZBootLoader *boot_loader(const struct vz_plan *p, const struct machine *
 	case VZ_BOOT_MACOS:
 		return [[VZMacOSBootLoader alloc] init];
 	case VZ_BOOT_LINUX:
-		linux_boot = [[VZLinuxBootLoader alloc] initWithKernelURL:file_url(m->boot.kernel)];
+		linux_boot = [[VZLinuxBootLoader alloc] initWithKernelURL:vzm_file_url(m->boot.kernel)];
 		if (m->boot.initrd)
-			linux_boot.initialRamdiskURL = file_url(m->boot.initrd);
+			linux_boot.initialRamdiskURL = vzm_file_url(m->boot.initrd);
 		if (m->boot.cmdline)
 			linux_boot.commandLine =
 				(NSString *_Nonnull)[NSString stringWithUTF8String:m->boot.cmdline];
@@ -118,15 +118,15 @@ static VZBootLoader *boot_loader(const struct vz_plan *p, const struct machine *
 	case VZ_BOOT_EFI:
 		efi = [[VZEFIBootLoader alloc] init];
 		if (access(p->efi_vars, F_OK) == 0)
-			efi.variableStore = [[VZEFIVariableStore alloc] initWithURL:file_url(p->efi_vars)];
+			efi.variableStore = [[VZEFIVariableStore alloc] initWithURL:vzm_file_url(p->efi_vars)];
 		else if (!io->dry)
 			efi.variableStore = [[VZEFIVariableStore alloc]
-				initCreatingVariableStoreAtURL:file_url(p->efi_vars)
+				initCreatingVariableStoreAtURL:vzm_file_url(p->efi_vars)
 						       options:0
 							 error:&err];
 		else /* --check: a store of its own, removed after */
 			efi.variableStore = [[VZEFIVariableStore alloc]
-				initCreatingVariableStoreAtURL:file_url(scratch(io))
+				initCreatingVariableStoreAtURL:vzm_file_url(scratch(io))
 						       options:0
 							 error:&err];
 		if (!efi.variableStore) {
@@ -143,7 +143,7 @@ static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, NSString **why
 	const struct vzh_disk *d = &v->dev->u.disk;
 	NSError *err = nil;
 	VZDiskImageStorageDeviceAttachment *a = [[VZDiskImageStorageDeviceAttachment alloc]
-		initWithURL:file_url(d->path)
+		initWithURL:vzm_file_url(d->path)
 		   readOnly:d->read_only != 0
 		cachingMode:(VZDiskImageCachingMode)v->caching
 	synchronizationMode:(VZDiskImageSynchronizationMode)v->sync
@@ -254,7 +254,7 @@ static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *
 										   closeOnDealloc:YES]];
 		break;
 	case VZH_SERIAL_FILE:
-		port.attachment = [[VZFileSerialPortAttachment alloc] initWithURL:file_url(s->path)
+		port.attachment = [[VZFileSerialPortAttachment alloc] initWithURL:vzm_file_url(s->path)
 									   append:YES
 									    error:&err];
 		if (!port.attachment)
@@ -282,7 +282,7 @@ static VZDirectorySharingDeviceConfiguration *share(const struct vz_dev *v)
 		tag = VZVirtioFileSystemDeviceConfiguration.macOSGuestAutomountTag;
 	fs = [[VZVirtioFileSystemDeviceConfiguration alloc] initWithTag:tag];
 	fs.share = [[VZSingleDirectoryShare alloc]
-		initWithDirectory:[[VZSharedDirectory alloc] initWithURL:file_url(s->path)
+		initWithDirectory:[[VZSharedDirectory alloc] initWithURL:vzm_file_url(s->path)
 								readOnly:s->read_only != 0]];
 	return fs;
 }

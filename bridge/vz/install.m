@@ -16,11 +16,6 @@
 
 #define IMAGE "RestoreImage.ipsw" /* the download, in the bundle */
 
-static NSURL *file_url(const char *path)
-{
-	return [NSURL fileURLWithPath:(NSString *_Nonnull)[NSString stringWithUTF8String:path]];
-}
-
 static bool isatty_err(void)
 {
 	return isatty(STDERR_FILENO);
@@ -134,13 +129,13 @@ static void show(struct progress *p, uint64_t done)
 static bool same_source(NSURL *url, const char *path)
 {
 	char *from = xasprintf("%s.url", path);
-	NSData *had = [[NSData alloc] initWithContentsOfURL:file_url(from)];
+	NSData *had = [[NSData alloc] initWithContentsOfURL:vzm_file_url(from)];
 	NSString *now = url.absoluteString;
 	NSData *want = [NSData dataWithBytes:now.UTF8String length:strlen(now.UTF8String)];
 	bool same = had && [had isEqualToData:want];
 
 	if (!same)
-		[want writeToURL:file_url(from) atomically:YES];
+		[want writeToURL:vzm_file_url(from) atomically:YES];
 	free(from);
 	return same;
 }
@@ -222,7 +217,7 @@ static VZMacOSRestoreImage *load(const char *path, struct diag *d)
 	__block VZMacOSRestoreImage *image = nil;
 	__block NSString *why = nil;
 
-	[VZMacOSRestoreImage loadFileURL:file_url(path)
+	[VZMacOSRestoreImage loadFileURL:vzm_file_url(path)
 		       completionHandler:^(VZMacOSRestoreImage *img, NSError *e) {
 			       image = img;
 			       why = e.localizedDescription;
@@ -257,7 +252,7 @@ static void undo(const char *bundle)
 static int write_data(NSData *data, const char *bundle, const char *name, struct diag *d)
 {
 	char *p = util_path_join(bundle, name);
-	int ret = [data writeToURL:file_url(p) atomically:YES] ? 0 : -EIO;
+	int ret = [data writeToURL:vzm_file_url(p) atomically:YES] ? 0 : -EIO;
 
 	if (ret)
 		diag_add(d, NULL, "cannot write %s", p);
@@ -301,7 +296,7 @@ static int create_bundle(const struct machine *m, VZMacOSConfigurationRequiremen
 	    (ret = write_data([[VZMacMachineIdentifier alloc] init].dataRepresentation, bundle,
 			      "MachineIdentifier", d)))
 		goto out;
-	if (![[VZMacAuxiliaryStorage alloc] initCreatingStorageAtURL:file_url(aux)
+	if (![[VZMacAuxiliaryStorage alloc] initCreatingStorageAtURL:vzm_file_url(aux)
 						       hardwareModel:req.hardwareModel
 							     options:0
 							       error:&e]) {
@@ -352,7 +347,7 @@ static int run_installer(struct bridge *b, const struct machine *m, const char *
 	struct vz_error_class cls;
 	struct vz_plan plan;
 	NSString *why = nil;
-	NSURL *url = file_url(image);
+	NSURL *url = vzm_file_url(image);
 	int ret;
 
 	if ((ret = vz_plan_make(m, vzm_bridge_host(b), &plan, d)) < 0)

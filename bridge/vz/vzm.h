@@ -25,6 +25,8 @@ NS_ASSUME_NONNULL_BEGIN
 VZVirtualMachineConfiguration *_Nullable vzm_configuration(
 	const struct vz_plan *p, const struct machine *m, struct vzm_io *io,
 	NSString *_Nullable *_Nonnull why);
+/* a file's URL from its path */
+NSURL *vzm_file_url(const char *path);
 /* the descriptors of io (the VM is gone, or was never made) */
 void vzm_io_close(struct vzm_io *io);
 /* a file's data on the disk itself (F_FULLFSYNC): 0 or -1 with errno */
