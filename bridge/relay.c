@@ -2,19 +2,20 @@
 #include "relay.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/types.h>
 #include <unistd.h>
+
+#include "../core/fd.h"
 
 void relay_init(struct relay *r, int a, int b)
 {
 	memset(r, 0, sizeof(*r));
 	r->fd[0] = a;
 	r->fd[1] = b;
-	fcntl(a, F_SETFL, fcntl(a, F_GETFL) | O_NONBLOCK);
-	fcntl(b, F_SETFL, fcntl(b, F_GETFL) | O_NONBLOCK);
+	fd_setup(a, true);
+	fd_setup(b, true);
 }
 
 static bool over(const struct relay *r)
