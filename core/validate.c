@@ -158,34 +158,43 @@ static char *identity(const struct machine *m, size_t *len)
 	return data;
 }
 
-/* one directory, whatever the path says (a symlink, say) */
-static bool same_dir(const char *a, const char *b)
-{
-	struct stat sa, sb;
+/* what tells one macOS guest's bundle from another's, read once per VM */
+struct bundle_id {
+	char *id; /* its MachineIdentifier, or NULL */
+	size_t len;
+	struct stat st; /* the directory (st_ino 0: not there yet) */
+};
 
-	if (stat(a, &sa) == 0 && stat(b, &sb) == 0)
-		return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
-	return !strcmp(a, b);
+/* one directory, whatever the path says (a symlink, say) */
+static bool same_dir(const struct machine *a, const struct bundle_id *ia,
+		     const struct machine *b, const struct bundle_id *ib)
+{
+	if (ia->st.st_ino && ib->st.st_ino)
+		return ia->st.st_dev == ib->st.st_dev &&
+		       ia->st.st_ino == ib->st.st_ino;
+	return !strcmp(a->macos_bundle, b->macos_bundle);
 }
 
 /* two macOS guests must never run with one identity: the same bundle, or
    bundles that hold the same machine identifier (a copied bundle) */
 static void check_bundles(struct host *h)
 {
+	struct bundle_id *ids = xcalloc(h->nvms, sizeof(*ids));
 	const struct machine *a, *b;
-	char *ida, *idb;
-	size_t i, j, la, lb;
+	size_t i, j;
 
 	for (i = 0; i < h->nvms; i++) {
 		a = &h->vms[i];
 		if (a->guest != VZH_GUEST_MACOS || !a->macos_bundle)
 			continue;
-		ida = identity(a, &la);
+		ids[i].id = identity(a, &ids[i].len);
+		if (stat(a->macos_bundle, &ids[i].st) < 0)
+			ids[i].st.st_ino = 0;
 		for (j = 0; j < i; j++) {
 			b = &h->vms[j];
 			if (b->guest != VZH_GUEST_MACOS || !b->macos_bundle)
 				continue;
-			if (same_dir(a->macos_bundle, b->macos_bundle)) {
+			if (same_dir(a, &ids[i], b, &ids[j])) {
 				diag_add(&h->diag, a->loc[ML_MACOS],
 					 "bundle %s is already %s's (%s): two "
 					 "macOS guests cannot share one",
@@ -193,8 +202,9 @@ static void check_bundles(struct host *h)
 					 b->loc[ML_MACOS]);
 				break;
 			}
-			idb = ida ? identity(b, &lb) : NULL;
-			if (idb && la == lb && !memcmp(ida, idb, la)) {
+			if (ids[i].id && ids[j].id &&
+			    ids[i].len == ids[j].len &&
+			    !memcmp(ids[i].id, ids[j].id, ids[i].len)) {
 				diag_add(
 					&h->diag, a->loc[ML_MACOS],
 					"%s has the same machine identifier as "
@@ -204,13 +214,13 @@ static void check_bundles(struct host *h)
 					"made at its next start)",
 					a->macos_bundle, b->name,
 					b->macos_bundle, a->macos_bundle);
-				free(idb);
 				break;
 			}
-			free(idb);
 		}
-		free(ida);
 	}
+	for (i = 0; i < h->nvms; i++)
+		free(ids[i].id);
+	free(ids);
 }
 
 /* the vsock device of a VM before vm that listens on path, or NULL (a
