@@ -172,23 +172,32 @@ static void guest_refuses(void **s)
 
 /* the guest connects to its port 2000: vzhost connects to the host's
    socket and relays */
+/* what vm.m's listener delegate does: the guest connected to mapping
+   map; its end is `guest` */
+static void guest_connects(int map)
+{
+	struct vz_handoff h = { -1, map, -1, 0, &asked };
+	int sp[2];
+
+	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
+	h.fd = sp[0];
+	guest = sp[1];
+	no_hang(guest);
+	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+}
+
 static void guest_to_host(void **s)
 {
-	struct vz_handoff h = { -1, 1, -1, 0, &asked };
 	pid_t holder;
 	char buf[16];
-	int srv, conn, sp[2];
+	int srv, conn;
 
 	(void)s;
 	srv = fd_unix_listen(b_sock, &holder, NULL);
 	assert_true(srv >= 0);
 	fcntl(srv, F_SETFL, 0);
 	no_hang(srv); /* (accept gives up too) */
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
-	h.fd = sp[0];
-	guest = sp[1];
-	no_hang(guest);
-	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+	guest_connects(1);
 	loop(2);
 	conn = accept(srv, NULL, NULL);
 	assert_true(conn >= 0);
@@ -204,11 +213,7 @@ static void guest_to_host(void **s)
 	/* nobody at the host's socket: the guest's connection is closed */
 	unlink(b_sock);
 	close(guest);
-	assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
-	h.fd = sp[0];
-	guest = sp[1];
-	no_hang(guest);
-	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
+	guest_connects(1);
 	loop(2);
 	assert_int_equal(read(guest, buf, sizeof(buf)), 0);
 	assert_int_equal(released, 2);
