@@ -170,8 +170,6 @@ static void guest_refuses(void **s)
 	close(c);
 }
 
-/* the guest connects to its port 2000: vzhost connects to the host's
-   socket and relays */
 /* what vm.m's listener delegate does: the guest connected to mapping
    map; its end is `guest` */
 static void guest_connects(int map)
@@ -186,6 +184,8 @@ static void guest_connects(int map)
 	assert_int_equal(vz_ports_hand(p.hand[1], &h), 0);
 }
 
+/* the guest connects to its port 2000: vzhost connects to the host's
+   socket and relays */
 static void guest_to_host(void **s)
 {
 	pid_t holder;
