@@ -74,7 +74,8 @@ expect 0 "    guest port 2000 -> /tmp/cache.sock (VZVirtioSocketListener)" \
 	"$vzhost" -c "$here/../conf/nested.conf" --check
 # vsock ports are the vz bridge's: QEMU refuses them, saying what to do instead
 sed 's/bridge = "vz"/bridge = "qemu"/; s/nested = true/nested = false/' "$here/../conf/nested.conf" |
-	sed "s|\.\./build|$build|g" > "$tmp/vsockq.conf"
+	sed "s|\.\./build/guest|$tmp/guest|g" > "$tmp/vsockq.conf"
+mkdir -p "$tmp/guest" && cp "$here/fixtures/files/vmlinuz" "$here/fixtures/files/initrd.img" "$tmp/guest/"
 expect 78 "vsock ports are served by the vz bridge; under QEMU the host reaches the guest over AF_VSOCK itself" \
 	"$vzhost" -c "$tmp/vsockq.conf" --check
 # vzhost install: macOS only; its arguments checked first
