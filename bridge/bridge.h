@@ -163,6 +163,10 @@ void bridge_read_into(int fd, char *buf, size_t cap, size_t *len);
    is not NULL (several VMs); what is left moves to the front */
 void bridge_pass_output(const char *name, char *buf, size_t cap, size_t *len,
 			bool flush);
+/* dv is a structured device for another bridge than this one: said in d at
+   its origin, with its plugin (every bridge refuses those) */
+bool bridge_foreign_device(const struct device *dv, const char *bridge,
+			   struct diag *d);
 /* the value of one of the bridge's settings, or NULL */
 const char *bridge_setting(const struct bridge_env *env, const char *name);
 

@@ -67,3 +67,18 @@ void bridge_pass_output(const char *name, char *buf, size_t cap, size_t *len,
 	memmove(buf, start, left);
 	*len = left;
 }
+
+bool bridge_foreign_device(const struct device *dv, const char *bridge,
+			   struct diag *d)
+{
+	const struct vzh_hvdev *h = &dv->u.hvdev;
+
+	if (dv->cls != DEV_HVDEV || !strcmp(h->bridge, bridge))
+		return false;
+	diag_add(d, dv->origin.loc,
+		 "plugin %s emitted a device for the %s bridge (%s %s); this "
+		 "VM runs on the %s bridge, which has no such device",
+		 dv->origin.plugin, h->bridge, h->group,
+		 h->driver ? h->driver : "", bridge);
+	return true;
+}

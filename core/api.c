@@ -1,15 +1,18 @@
 /* api.c: struct vzh_api, the only way a plugin reaches the core. */
+#include <ctype.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "backend.h"
 #include "builtin.h"
 #include "cfg.h"
 #include "device.h"
 #include "loader.h"
 #include "log.h"
+#include "ploop.h"
 #include "rules.h"
 #include "state.h"
 #include "util.h"
@@ -220,6 +223,15 @@ static bool splits_pointer(enum dev_class cls, uint32_t size)
 		size_t at;
 	} ptrs[] = {
 		{ DEV_DISK, offsetof(struct vzh_disk, path) },
+		{ DEV_DISK, offsetof(struct vzh_disk, nbd_socket) },
+		{ DEV_DISK, offsetof(struct vzh_disk, nbd_export) },
+		{ DEV_NET, offsetof(struct vzh_net, path) },
+		{ DEV_NET, offsetof(struct vzh_net, backend.open) },
+		{ DEV_NET, offsetof(struct vzh_net, backend.close) },
+		{ DEV_NET, offsetof(struct vzh_net, backend.data) },
+		{ DEV_SERIAL, offsetof(struct vzh_serial, backend.open) },
+		{ DEV_SERIAL, offsetof(struct vzh_serial, backend.close) },
+		{ DEV_SERIAL, offsetof(struct vzh_serial, backend.data) },
 		{ DEV_SERIAL, offsetof(struct vzh_serial, path) },
 		{ DEV_SHARE, offsetof(struct vzh_share, tag) },
 		{ DEV_SHARE, offsetof(struct vzh_share, path) },
@@ -271,7 +283,7 @@ static int emit(struct vzh_device *d, enum dev_class cls, const void *v,
 			diag_add(&d->host->diag, d->origin.loc, "%s", bad);
 		return -EINVAL;
 	}
-	machine_add_device(d->m, cls, &u, full, &d->origin);
+	machine_add_device(d->m, cls, &u, full, &d->origin)->owner = d->plugin;
 	return 0;
 }
 
@@ -280,20 +292,63 @@ static bool abs_path(const char *s)
 	return s && s[0] == '/';
 }
 
+/* (sun_path holds 104 bytes on macOS, 108 on Linux) */
+#define SOCKET_PATH_MAX 103
+
+static bool socket_path(const char *s)
+{
+	return abs_path(s) && strlen(s) <= SOCKET_PATH_MAX;
+}
+
 static const char *check_disk(const union device_desc *u)
 {
 	const struct vzh_disk *v = &u->disk;
 
+	if (v->nbd_socket || v->nbd_export)
+		return !socket_path(v->nbd_socket) ?
+			       "nbd_socket must be absolute and under 104 "
+			       "bytes" :
+		       v->path ?
+			       "a disk has a path or an NBD server, not both" :
+		       v->size || v->ephemeral ?
+			       "size and ephemeral need an image (path)" :
+			       NULL;
 	return !abs_path(v->path)	     ? "path must be absolute" :
 	       v->cache > VZH_CACHE_UNCACHED ? "unknown cache mode" :
 	       v->sync > VZH_SYNC_NONE	     ? "unknown sync mode" :
 	       v->iface > VZH_DISK_USB	     ? "unknown interface" :
-					       NULL;
+	       v->ephemeral > 1		     ? "ephemeral is 0 or 1" :
+	       v->ephemeral && v->read_only ?
+				  "an ephemeral disk is written: not read_only" :
+				  NULL;
+}
+
+static const char *check_backend(const struct vzh_backend *b)
+{
+	return b->struct_size < sizeof(*b) || !b->open || !b->close ?
+		       "a backend needs struct_size, open and close" :
+		       NULL;
 }
 
 static const char *check_net(const union device_desc *u)
 {
-	return u->net.attach != VZH_NET_NAT ? "unknown attachment" : NULL;
+	const struct vzh_net *v = &u->net;
+
+	switch (v->attach) {
+	case VZH_NET_NAT:
+		return NULL;
+	case VZH_NET_SOCKET:
+		return !socket_path(v->path) ?
+			       "a socket attachment's path must be absolute "
+			       "and under 104 bytes" :
+		       v->socket_type > VZH_SOCKET_STREAM ?
+			       "unknown socket type" :
+			       NULL;
+	case VZH_NET_BACKEND:
+		return check_backend(&v->backend);
+	default:
+		return "unknown attachment";
+	}
 }
 
 static const char *check_graphics(const union device_desc *u)
@@ -314,6 +369,8 @@ static const char *check_serial(const union device_desc *u)
 {
 	const struct vzh_serial *v = &u->serial;
 
+	if (v->output == VZH_SERIAL_BACKEND)
+		return check_backend(&v->backend);
 	return v->output > VZH_SERIAL_FILE ?
 		       "unknown output" :
 	       v->output == VZH_SERIAL_FILE && !abs_path(v->path) ?
@@ -330,9 +387,6 @@ static const char *check_share(const union device_desc *u)
 				     NULL;
 }
 
-/* (sun_path holds 104 bytes on macOS, 108 on Linux) */
-#define SOCKET_PATH_MAX 103
-
 static const char *check_vsock(const union device_desc *u)
 {
 	const struct vzh_vsock *v = &u->vsock;
@@ -347,7 +401,7 @@ static const char *check_vsock(const union device_desc *u)
 
 		if (a->dir > VZH_VSOCK_CONNECT)
 			return "unknown port direction";
-		if (!abs_path(a->path) || strlen(a->path) > SOCKET_PATH_MAX)
+		if (!socket_path(a->path))
 			return "a port's path must be absolute and under 104 "
 			       "bytes";
 		for (j = 0; j < i; j++)
@@ -357,6 +411,45 @@ static const char *check_vsock(const union device_desc *u)
 			     a->port == v->ports[j].port))
 				return "two port mappings share a path or a "
 				       "guest port";
+	}
+	return NULL;
+}
+
+/* a name QEMU and friends take as one word: letters, digits, - _ . */
+static bool word(const char *s)
+{
+	if (!s || !*s || strlen(s) > 64)
+		return false;
+	for (; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("-_.", *s))
+			return false;
+	return true;
+}
+
+static const char *check_hvdev(const union device_desc *u)
+{
+	const struct vzh_hvdev *v = &u->hvdev;
+	size_t i;
+
+	if (!word(v->bridge) || !word(v->group))
+		return "bridge and group must be plain words";
+	if (v->driver && !word(v->driver))
+		return "driver must be a plain word";
+	if (v->nprops > VZH_PROPS_MAX)
+		return "more than VZH_PROPS_MAX properties";
+	if (v->nprops && !v->props)
+		return "nprops is set but props is NULL";
+	for (i = 0; i < v->nprops; i++) {
+		const struct vzh_prop *p = &v->props[i];
+
+		if (!word(p->name))
+			return "a property's name must be a plain word";
+		if (p->type > VZH_PROP_BOOL)
+			return "unknown property type";
+		if (p->type == VZH_PROP_STRING && !p->str)
+			return "a string property without a value";
+		if (p->type == VZH_PROP_BOOL && (p->num < 0 || p->num > 1))
+			return "a bool property is 0 or 1";
 	}
 	return NULL;
 }
@@ -409,6 +502,39 @@ static int api_emit_balloon(struct vzh_device *d, const struct vzh_simple *v)
 static int api_emit_vsock(struct vzh_device *d, const struct vzh_vsock *v)
 {
 	return emit(d, DEV_VSOCK, v, check_vsock);
+}
+
+static int api_emit_hvdev(struct vzh_device *d, const struct vzh_hvdev *v)
+{
+	return emit(d, DEV_HVDEV, v, check_hvdev);
+}
+
+static int api_watch(struct vzh_host *vh, int fd, unsigned events,
+		     vzh_watch_fn fn, void *data)
+{
+	return ploop_watch((struct plugin *)vh, fd, events, fn, data);
+}
+
+static int64_t api_timer(struct vzh_host *vh, uint64_t ms, uint64_t period_ms,
+			 vzh_timer_fn fn, void *data)
+{
+	return ploop_timer((struct plugin *)vh, ms, period_ms, fn, data);
+}
+
+static int api_timer_cancel(struct vzh_host *vh, int64_t id)
+{
+	return ploop_timer_cancel((struct plugin *)vh, id);
+}
+
+static int api_spawn(struct vzh_host *vh, const char *vm,
+		     const char *const *argv, const char *listen)
+{
+	return backend_spawn((struct plugin *)vh, vm, argv, listen);
+}
+
+static const char *api_run_dir(struct vzh_host *vh, const char *vm)
+{
+	return backend_run_dir((struct plugin *)vh, vm);
 }
 
 static void api_log(struct vzh_host *vh, int level, const char *fmt, ...)
@@ -471,4 +597,10 @@ const struct vzh_api core_api = {
 	.reason_name = api_reason_name,
 	.event_name = api_event_name,
 	.member_name = api_member_name,
+	.emit_hvdev = api_emit_hvdev,
+	.watch = api_watch,
+	.timer = api_timer,
+	.timer_cancel = api_timer_cancel,
+	.spawn = api_spawn,
+	.run_dir = api_run_dir,
 };

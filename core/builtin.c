@@ -12,6 +12,7 @@ static const char *const providers[][2] = {
 	{ "pointer", "input" },	    { "serial", "serial" },
 	{ "share", "share" },	    { "entropy", "virtio" },
 	{ "balloon", "virtio" },    { "vsock", "virtio" },
+	{ "nic", "nat" },
 };
 
 const char *builtin_provider(const char *kind)

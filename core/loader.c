@@ -1,5 +1,6 @@
 /* loader.c: finding, checking, dlopen-ing and initialising plugins. */
 #include "loader.h"
+#include "ploop.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -404,6 +405,7 @@ void loader_unload_all(struct host *h)
 		if (p->inited && p->desc->fini)
 			p->desc->fini(p->state);
 		registry_drop(&h->reg, p);
+		ploop_drop(p);
 		/* no dlclose once init ran: the plugin may have left threads,
 		   atexit handlers or pointers into itself behind */
 		plugin_free(p);

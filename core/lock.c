@@ -89,6 +89,12 @@ static char *path_holder(int fd)
  * create a new image there and run beside it.  (Seen by vzhosts sharing
  * this state directory; the image's own lock below is seen by every one.)
  */
+/* read by many at once: read-only, or ephemeral (the writes go elsewhere) */
+static bool shared(const struct vzh_disk *d)
+{
+	return d->read_only || d->ephemeral;
+}
+
 int lock_paths(struct runner *r, struct vmrun *v, char **why)
 {
 	const struct machine *m = v->m;
@@ -99,7 +105,7 @@ int lock_paths(struct runner *r, struct vmrun *v, char **why)
 	for (i = 0; i < m->ndevs; i++) {
 		const struct vzh_disk *d = &m->devs[i].u.disk;
 
-		if (m->devs[i].cls != DEV_DISK)
+		if (m->devs[i].cls != DEV_DISK || !d->path)
 			continue;
 		name = path_lock_name(d->path);
 		fd = openat(r->locks_fd, name,
@@ -110,8 +116,7 @@ int lock_paths(struct runner *r, struct vmrun *v, char **why)
 					 strerror(errno));
 			goto fail;
 		}
-		if (flock(fd, (d->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) <
-		    0) {
+		if (flock(fd, (shared(d) ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
 			who = path_holder(fd);
 			*why = xasprintf("disk %s is in use by %s", d->path,
 					 who);
@@ -119,7 +124,7 @@ int lock_paths(struct runner *r, struct vmrun *v, char **why)
 			close(fd);
 			goto fail;
 		}
-		if (!d->read_only && ftruncate(fd, 0) == 0)
+		if (!shared(d) && ftruncate(fd, 0) == 0)
 			dprintf(fd, "%s %d\n", m->name, (int)getpid());
 		v->locks =
 			xrealloc(v->locks, (v->nlocks + 1) * sizeof(*v->locks));
@@ -142,7 +147,7 @@ int lock_disks(struct runner *r, struct vmrun *v, char **why)
 	for (i = 0; i < m->ndevs; i++) {
 		const struct vzh_disk *d = &m->devs[i].u.disk;
 
-		if (m->devs[i].cls != DEV_DISK)
+		if (m->devs[i].cls != DEV_DISK || !d->path)
 			continue;
 		fd = open(d->path, O_RDONLY | O_CLOEXEC);
 		if (fd < 0 || fstat(fd, &st) < 0) {
@@ -150,9 +155,8 @@ int lock_disks(struct runner *r, struct vmrun *v, char **why)
 					 strerror(errno));
 			goto fail;
 		}
-		/* read-only disks share; a writable one excludes all others */
-		if (flock(fd, (d->read_only ? LOCK_SH : LOCK_EX) | LOCK_NB) <
-		    0) {
+		/* shared disks share; a writable one excludes all others */
+		if (flock(fd, (shared(d) ? LOCK_SH : LOCK_EX) | LOCK_NB) < 0) {
 			char *who = holder(r, &st);
 
 			*why = xasprintf("disk %s is in use by %s", d->path,
@@ -164,7 +168,7 @@ int lock_disks(struct runner *r, struct vmrun *v, char **why)
 		v->locks =
 			xrealloc(v->locks, (v->nlocks + 1) * sizeof(*v->locks));
 		v->locks[v->nlocks++] = fd;
-		if (d->read_only)
+		if (shared(d))
 			continue;
 		/* never through a link planted there: O_NOFOLLOW, our dir */
 		note = note_name(&st);

@@ -7,8 +7,8 @@
 #include "util.h"
 
 const char *const dev_class_names[DEV_CLASS_COUNT] = {
-	"disk",	  "net",   "graphics", "keyboard", "pointer",
-	"serial", "share", "entropy",  "balloon",  "vsock",
+	"disk",	 "net",	    "graphics", "keyboard", "pointer", "serial",
+	"share", "entropy", "balloon",	"vsock",    "hvdev",
 };
 const char *const guest_names[] = { "linux", "macos", NULL };
 const char *const policy_names[] = { "stop", "restart", NULL };
@@ -18,7 +18,11 @@ const char *const disk_cache_names[] = { "automatic", "cached", "uncached",
 const char *const disk_sync_names[] = { "full", "fsync", "none", NULL };
 const char *const disk_iface_names[] = { "virtio", "nvme", "usb", NULL };
 const char *const pointer_names[] = { "tablet", "trackpad", NULL };
-const char *const serial_names[] = { "stdio", "none", "pty", "file", NULL };
+/* (the serial kind's outputs; "backend" is for plugins only) */
+const char *const serial_names[] = { "stdio", "none",	 "pty",
+				     "file",  "backend", NULL };
+const char *const net_attach_names[] = { "nat", "socket", "backend", NULL };
+const char *const socket_type_names[] = { "dgram", "stream", NULL };
 const char *const display_names[] = { "headless", "window", NULL };
 
 /* The union member each class uses, with its published size. */
@@ -41,6 +45,8 @@ size_t machine_class_size(enum dev_class cls)
 		return sizeof(struct vzh_share);
 	case DEV_VSOCK:
 		return sizeof(struct vzh_vsock);
+	case DEV_HVDEV:
+		return sizeof(struct vzh_hvdev);
 	default:
 		return sizeof(struct vzh_simple);
 	}
@@ -60,6 +66,33 @@ static const struct vzh_vsock_port *copy_ports(const struct vzh_vsock *v)
 		p[i].path = xstrdup(v->ports[i].path);
 	}
 	return p;
+}
+
+static const struct vzh_prop *copy_props(const struct vzh_hvdev *v)
+{
+	struct vzh_prop *p;
+	size_t i;
+
+	if (!v->nprops)
+		return NULL;
+	p = xcalloc(v->nprops, sizeof(*p));
+	for (i = 0; i < v->nprops; i++) {
+		p[i] = v->props[i];
+		p[i].name = xstrdup(v->props[i].name);
+		p[i].str = p[i].type == VZH_PROP_STRING ?
+				   xstrdup(v->props[i].str) :
+				   NULL;
+	}
+	return p;
+}
+
+const struct vzh_backend *machine_backend(const struct device *d)
+{
+	if (d->cls == DEV_NET && d->u.net.attach == VZH_NET_BACKEND)
+		return &d->u.net.backend;
+	if (d->cls == DEV_SERIAL && d->u.serial.output == VZH_SERIAL_BACKEND)
+		return &d->u.serial.backend;
+	return NULL;
 }
 
 struct device *machine_add_device(struct machine *m, enum dev_class cls,
@@ -82,9 +115,15 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 	d->origin.loc = xstrdup(origin->loc);
 	d->origin.kind = xstrdup(origin->kind);
 	d->origin.plugin = xstrdup(origin->plugin);
+	d->fd = d->peer_fd = -1;
 	switch (cls) {
 	case DEV_DISK:
 		d->u.disk.path = xstrdup(d->u.disk.path);
+		d->u.disk.nbd_socket = xstrdup(d->u.disk.nbd_socket);
+		d->u.disk.nbd_export = xstrdup(d->u.disk.nbd_export);
+		break;
+	case DEV_NET:
+		d->u.net.path = xstrdup(d->u.net.path);
 		break;
 	case DEV_SERIAL:
 		d->u.serial.path = xstrdup(d->u.serial.path);
@@ -95,6 +134,12 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 		break;
 	case DEV_VSOCK:
 		d->u.vsock.ports = copy_ports(&d->u.vsock);
+		break;
+	case DEV_HVDEV:
+		d->u.hvdev.bridge = xstrdup(d->u.hvdev.bridge);
+		d->u.hvdev.group = xstrdup(d->u.hvdev.group);
+		d->u.hvdev.driver = xstrdup(d->u.hvdev.driver);
+		d->u.hvdev.props = copy_props(&d->u.hvdev);
 		break;
 	default:
 		break;
@@ -107,6 +152,11 @@ static void device_free(struct device *d)
 	switch (d->cls) {
 	case DEV_DISK:
 		free((char *)d->u.disk.path);
+		free((char *)d->u.disk.nbd_socket);
+		free((char *)d->u.disk.nbd_export);
+		break;
+	case DEV_NET:
+		free((char *)d->u.net.path);
 		break;
 	case DEV_SERIAL:
 		free((char *)d->u.serial.path);
@@ -119,6 +169,16 @@ static void device_free(struct device *d)
 		for (size_t i = 0; i < d->u.vsock.nports; i++)
 			free((char *)d->u.vsock.ports[i].path);
 		free((void *)d->u.vsock.ports);
+		break;
+	case DEV_HVDEV:
+		for (size_t i = 0; i < d->u.hvdev.nprops; i++) {
+			free((char *)d->u.hvdev.props[i].name);
+			free((char *)d->u.hvdev.props[i].str);
+		}
+		free((void *)d->u.hvdev.props);
+		free((char *)d->u.hvdev.bridge);
+		free((char *)d->u.hvdev.group);
+		free((char *)d->u.hvdev.driver);
 		break;
 	default:
 		break;

@@ -19,6 +19,7 @@ enum dev_class {
 	DEV_ENTROPY,
 	DEV_BALLOON,
 	DEV_VSOCK,
+	DEV_HVDEV,
 	DEV_CLASS_COUNT
 };
 
@@ -40,12 +41,17 @@ union device_desc {
 	struct vzh_share share;
 	struct vzh_simple simple;
 	struct vzh_vsock vsock; /* ports malloc'd, with their paths */
+	struct vzh_hvdev hvdev; /* props malloc'd, with their strings */
 };
 
 struct device {
 	enum dev_class cls;
 	struct origin origin;
 	union device_desc u;
+	void *owner; /* the struct plugin that emitted it (core only) */
+	/* this run's socket for the hypervisor (core/backend.c), -1: none;
+	   and the plugin's end of a backend's pair */
+	int fd, peer_fd;
 };
 
 enum policy { POLICY_STOP, POLICY_RESTART };
@@ -99,7 +105,12 @@ extern const char *const disk_sync_names[];
 extern const char *const disk_iface_names[];
 extern const char *const pointer_names[];
 extern const char *const serial_names[];
+extern const char *const net_attach_names[];
+extern const char *const socket_type_names[];
 extern const char *const display_names[];
+
+/* the device's backend (a plugin serves its far end), or NULL */
+const struct vzh_backend *machine_backend(const struct device *d);
 
 /* the size of the SDK struct of a class, as this core knows it */
 size_t machine_class_size(enum dev_class cls);

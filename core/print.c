@@ -28,6 +28,24 @@ static json_t *vsock_ports(const struct vzh_vsock *v)
 	return a;
 }
 
+static json_t *hvdev_props(const struct vzh_hvdev *v)
+{
+	json_t *o = json_object();
+	uint32_t i;
+
+	for (i = 0; i < v->nprops; i++) {
+		const struct vzh_prop *p = &v->props[i];
+
+		json_object_set_new(o, p->name,
+				    p->type == VZH_PROP_STRING ?
+					    json_string(p->str) :
+				    p->type == VZH_PROP_BOOL ?
+					    json_boolean(p->num) :
+					    json_integer((json_int_t)p->num));
+	}
+	return o;
+}
+
 static json_t *device_json(const struct device *d)
 {
 	json_t *o = json_object();
@@ -39,7 +57,15 @@ static json_t *device_json(const struct device *d)
 	json_object_set_new(o, "origin", json_string(d->origin.loc));
 	switch (d->cls) {
 	case DEV_DISK:
-		json_object_set_new(o, "path", json_string(d->u.disk.path));
+		json_object_set_new(o, "path", str_or_null(d->u.disk.path));
+		if (d->u.disk.nbd_socket)
+			json_object_set_new(
+				o, "nbd",
+				json_pack("{s:s,s:o}", "socket",
+					  d->u.disk.nbd_socket, "export",
+					  str_or_null(d->u.disk.nbd_export)));
+		json_object_set_new(o, "ephemeral",
+				    json_boolean(d->u.disk.ephemeral));
 		json_object_set_new(o, "size",
 				    json_integer((json_int_t)d->u.disk.size));
 		json_object_set_new(o, "read_only",
@@ -56,8 +82,18 @@ static json_t *device_json(const struct device *d)
 		break;
 	case DEV_NET:
 		util_format_mac(d->u.net.mac, mac);
-		json_object_set_new(o, "attachment", json_string("nat"));
+		json_object_set_new(
+			o, "attachment",
+			json_string(net_attach_names[d->u.net.attach]));
 		json_object_set_new(o, "mac", json_string(mac));
+		if (d->u.net.attach == VZH_NET_SOCKET) {
+			json_object_set_new(o, "socket",
+					    json_string(d->u.net.path));
+			json_object_set_new(
+				o, "type",
+				json_string(
+					socket_type_names[d->u.net.socket_type]));
+		}
 		break;
 	case DEV_GRAPHICS:
 		json_object_set_new(o, "width",
@@ -88,6 +124,14 @@ static json_t *device_json(const struct device *d)
 		break;
 	case DEV_VSOCK:
 		json_object_set_new(o, "ports", vsock_ports(&d->u.vsock));
+		break;
+	case DEV_HVDEV:
+		json_object_set_new(o, "bridge",
+				    json_string(d->u.hvdev.bridge));
+		json_object_set_new(o, "group", json_string(d->u.hvdev.group));
+		json_object_set_new(o, "driver",
+				    str_or_null(d->u.hvdev.driver));
+		json_object_set_new(o, "properties", hvdev_props(&d->u.hvdev));
 		break;
 	default:
 		break;
@@ -172,6 +216,15 @@ static void device_line(const struct device *d, FILE *f)
 	fprintf(f, "  %-9s", dev_class_names[d->cls]);
 	switch (d->cls) {
 	case DEV_DISK:
+		if (d->u.disk.nbd_socket) {
+			fprintf(f, "nbd %s export \"%s\" %s%s",
+				d->u.disk.nbd_socket,
+				d->u.disk.nbd_export ? d->u.disk.nbd_export :
+						       "",
+				disk_iface_names[d->u.disk.iface],
+				d->u.disk.read_only ? " read-only" : "");
+			break;
+		}
 		fprintf(f, "%s", d->u.disk.path);
 		if (d->u.disk.size) {
 			util_format_size(d->u.disk.size, buf, sizeof(buf));
@@ -181,11 +234,16 @@ static void device_line(const struct device *d, FILE *f)
 			disk_iface_names[d->u.disk.iface],
 			disk_cache_names[d->u.disk.cache],
 			disk_sync_names[d->u.disk.sync],
-			d->u.disk.read_only ? " read-only" : "");
+			d->u.disk.read_only ? " read-only" :
+			d->u.disk.ephemeral ? " ephemeral" :
+					      "");
 		break;
 	case DEV_NET:
 		util_format_mac(d->u.net.mac, mac);
-		fprintf(f, "nat %s", mac);
+		fprintf(f, "%s %s", net_attach_names[d->u.net.attach], mac);
+		if (d->u.net.attach == VZH_NET_SOCKET)
+			fprintf(f, " to %s (%s)", d->u.net.path,
+				socket_type_names[d->u.net.socket_type]);
 		break;
 	case DEV_GRAPHICS:
 		fprintf(f, "%ux%u @ %u ppi%s", d->u.graphics.width,
@@ -217,6 +275,19 @@ static void device_line(const struct device *d, FILE *f)
 					"->" :
 					"<-",
 				d->u.vsock.ports[i].port);
+		break;
+	case DEV_HVDEV:
+		fprintf(f, "%s %s %s", d->u.hvdev.bridge, d->u.hvdev.group,
+			d->u.hvdev.driver ? d->u.hvdev.driver : "");
+		for (uint32_t i = 0; i < d->u.hvdev.nprops; i++) {
+			const struct vzh_prop *p = &d->u.hvdev.props[i];
+
+			if (p->type == VZH_PROP_STRING)
+				fprintf(f, " %s=\"%s\"", p->name, p->str);
+			else
+				fprintf(f, " %s=%lld", p->name,
+					(long long)p->num);
+		}
 		break;
 	default:
 		fprintf(f, "virtio");

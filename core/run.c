@@ -12,12 +12,14 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "bridges.h"
 #include "console.h"
 #include "fd.h"
 #include "limitdiag.h"
 #include "log.h"
 #include "os.h"
+#include "ploop.h"
 #include "proc.h"
 #include "restart.h"
 #include "statedir.h"
@@ -160,6 +162,7 @@ static void release(struct runner *r, struct vmrun *v)
 		r->ops->destroy(v->bvm);
 		v->bvm = NULL;
 	}
+	backend_close(r, v);
 	unlock_disks(r, v);
 	events_point(r, v, VZH_EV_RELEASE, VZH_REASON_NONE);
 }
@@ -171,6 +174,8 @@ static void abandon(struct runner *r, struct vmrun *v, char *why)
 	free(why);
 	if (v->bvm || v->nlocks)
 		release(r, v);
+	else
+		backend_close(r, v);
 	v->state = VZH_STATE_STOPPED;
 	finish(r, v, true);
 }
@@ -206,7 +211,8 @@ static void proceed(struct runner *r, struct vmrun *v, enum vzh_event ev)
 	if (ev == VZH_EV_PREPARE) {
 		if ((ret = lock_paths(r, v, &why)) < 0 ||
 		    (ret = prepare_disks(v->m, &why)) < 0 ||
-		    (ret = lock_disks(r, v, &why)) < 0) {
+		    (ret = lock_disks(r, v, &why)) < 0 ||
+		    (ret = backend_open(r, v, &why)) < 0) {
 			abandon(r, v, why);
 			return;
 		}
@@ -781,7 +787,7 @@ static void loop(struct runner *r)
 {
 	struct pollfd fds[MAX_POLL];
 	int owner[MAX_POLL];
-	int n, i, first, timeout, nctl, nhook, ncons;
+	int n, i, first, timeout, nctl, nhook, nplug, ncons;
 	size_t v;
 
 	while (!all_done(r)) {
@@ -812,6 +818,8 @@ static void loop(struct runner *r)
 		first = n;
 		nhook = hooks_pollfds(r, fds + n, MAX_POLL / 4, &timeout);
 		n += nhook;
+		nplug = ploop_pollfds(fds + n, MAX_POLL / 8, &timeout);
+		n += nplug;
 		/* (one left for the console) */
 		nctl = ctl_pollfds(r, fds + n, MAX_POLL - n - 1);
 		for (i = first; i < n + nctl; i++)
@@ -836,6 +844,8 @@ static void loop(struct runner *r)
 						 hi - lo);
 		}
 		runner_drain(r);
+		ploop_dispatch(fds + n - nplug, nplug);
+		backend_reap();
 		hooks_dispatch(r);
 		for (v = 0; v < r->h->nvms; v++)
 			if (r->vms[v].vetoing && r->vms[v].veto_done)
@@ -923,6 +933,7 @@ static int run_all(void *arg)
 							h->vms[i].name);
 	}
 	status = setup(&r, &d);
+	backend_attach(&r);
 	if (status == EX_OK) {
 		for (i = 0; i < h->nvms; i++) {
 			start_vm(&r, &r.vms[i]);
@@ -942,10 +953,12 @@ static int run_all(void *arg)
 	for (i = 0; i < h->nvms; i++) {
 		if (r.vms[i].bvm)
 			r.ops->destroy(r.vms[i].bvm);
+		backend_close(&r, &r.vms[i]);
 		unlock_disks(&r, &r.vms[i]);
 		slots_release(r.slots_fd, &r.vms[i].slot);
 	}
 	hooks_free(&r);
+	backend_free();
 	proc_reap_all();
 	ctl_free(&r);
 	console_drain(1000);

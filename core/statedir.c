@@ -222,24 +222,26 @@ void statedir_rmrun(int dirfd, const char *name)
 	unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
-/* NAME.run.PID of a vzhost that is gone (or of ours, left by a pid's reuse) */
-static bool stale_run(const char *entry, const char *vm)
+/* NAME.TAG.PID of a vzhost that is gone (or of ours, left by a pid's
+   reuse) */
+static bool stale_run(const char *entry, const char *vm, const char *tag)
 {
-	size_t n = strlen(vm);
+	size_t n = strlen(vm), t = strlen(tag);
 	char *end;
 	long pid;
 
-	if (strncmp(entry, vm, n) || strncmp(entry + n, ".run.", 5))
+	if (strncmp(entry, vm, n) || entry[n] != '.' ||
+	    strncmp(entry + n + 1, tag, t) || entry[n + 1 + t] != '.')
 		return false;
-	pid = strtol(entry + n + 5, &end, 10);
+	pid = strtol(entry + n + t + 2, &end, 10);
 	if (*end || pid <= 0 || pid > INT_MAX)
 		return false;
 	return pid == getpid() || (kill((pid_t)pid, 0) < 0 && errno == ESRCH);
 }
 
-char *statedir_rundir(int dirfd, const char *vm, char **why)
+char *statedir_rundir(int dirfd, const char *vm, const char *tag, char **why)
 {
-	char *name = xasprintf("%s.run.%d", vm, (int)getpid());
+	char *name = xasprintf("%s.%s.%d", vm, tag, (int)getpid());
 	struct dirent *de;
 	DIR *d;
 	int fd = dup(dirfd);
@@ -249,7 +251,7 @@ char *statedir_rundir(int dirfd, const char *vm, char **why)
 	if (!d && fd >= 0)
 		close(fd);
 	while (d && (de = readdir(d)))
-		if (stale_run(de->d_name, vm))
+		if (stale_run(de->d_name, vm, tag))
 			statedir_rmrun(dirfd, de->d_name);
 	if (d)
 		closedir(d);

@@ -33,12 +33,13 @@ int statedir_sub(int dirfd, const char *name, const char *shown, char **why);
 int statedir_read(int dirfd, const char *name, const char *shown, char **why);
 
 /*
- * A fresh private directory NAME.run.PID for one run's sockets: created 0700
+ * A fresh private directory NAME.TAG.PID for one run's sockets (TAG: "run"
+ * for the bridge's, "plug" for the plugins'): created 0700
  * (a leftover of a dead vzhost with that name, and of ours with our pid, is
  * removed first, never reused).  Returns its name inside dirfd (malloc'd) or
  * NULL with *why set.
  */
-char *statedir_rundir(int dirfd, const char *vm, char **why);
+char *statedir_rundir(int dirfd, const char *vm, const char *tag, char **why);
 /* removes a run directory and what is directly inside it */
 void statedir_rmrun(int dirfd, const char *name);
 

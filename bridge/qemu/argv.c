@@ -84,23 +84,45 @@ void virtiofsd_argv(const char *binary, int fd, const char *source,
 
 static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 {
-	char *path = esc(d->path);
+	char *path = esc(d->nbd_socket ? d->nbd_socket : d->path), *exp;
 	bool direct = d->cache == VZH_CACHE_UNCACHED;
 	const char *wc = d->sync == VZH_SYNC_FULL ? "off" : "on";
 
-	/* cache: the host page cache or O_DIRECT; sync: which guest flushes
-	   reach the disk (every write, on request, never) */
-	argv_add(a, "-blockdev");
-	argv_add(a,
-		 "driver=file,node-name=file%u,filename=%s,cache.direct=%s,"
-		 "cache.no-flush=%s,aio=%s,discard=unmap%s",
-		 i, path, direct ? "on" : "off",
-		 d->sync == VZH_SYNC_NONE ? "on" : "off",
-		 direct ? "native" : "threads",
-		 d->read_only ? ",read-only=on" : "");
-	argv_add(a, "-blockdev");
-	argv_add(a, "driver=raw,node-name=disk%u,file=file%u%s", i, i,
-		 d->read_only ? ",read-only=on" : "");
+	if (d->nbd_socket) { /* the server's data, through QEMU's client */
+		exp = esc(d->nbd_export ? d->nbd_export : "");
+		argv_add(a, "-blockdev");
+		argv_add(a,
+			 "driver=nbd,node-name=disk%u,server.type=unix,"
+			 "server.path=%s,export=%s%s",
+			 i, path, exp, d->read_only ? ",read-only=on" : "");
+		free(exp);
+	} else if (d->ephemeral) {
+		/* snapshot=on: QEMU writes to a temporary overlay in TMPDIR
+		   (the VM's run directory), the image is only read */
+		argv_add(a, "-drive");
+		argv_add(
+			a,
+			"if=none,id=disk%u,format=raw,file=%s,snapshot=on,"
+			"discard=unmap,cache.direct=%s,cache.no-flush=%s,aio=%s",
+			i, path, direct ? "on" : "off",
+			d->sync == VZH_SYNC_NONE ? "on" : "off",
+			direct ? "native" : "threads");
+	} else {
+		/* cache: the host page cache or O_DIRECT; sync: which guest
+		   flushes reach the disk (every write, on request, never) */
+		argv_add(a, "-blockdev");
+		argv_add(
+			a,
+			"driver=file,node-name=file%u,filename=%s,cache.direct=%s,"
+			"cache.no-flush=%s,aio=%s,discard=unmap%s",
+			i, path, direct ? "on" : "off",
+			d->sync == VZH_SYNC_NONE ? "on" : "off",
+			direct ? "native" : "threads",
+			d->read_only ? ",read-only=on" : "");
+		argv_add(a, "-blockdev");
+		argv_add(a, "driver=raw,node-name=disk%u,file=file%u%s", i, i,
+			 d->read_only ? ",read-only=on" : "");
+	}
 	/* full: no volatile write cache in the device, every write is stable
 	   before it completes; otherwise the guest's flushes decide */
 	argv_add(a, "-device");
@@ -122,12 +144,15 @@ static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 }
 
 static void serial(struct argv *a, const struct vzh_serial *s, unsigned i,
-		   bool *vser)
+		   int fd, bool *vser)
 {
 	char *path = s->path ? esc(s->path) : NULL;
 
 	argv_add(a, "-chardev");
 	switch (s->output) {
+	case VZH_SERIAL_BACKEND: /* a plugin has the other end */
+		argv_add(a, "socket,id=ser%u,fd=%d,server=off", i, fd);
+		break;
 	case VZH_SERIAL_STDIO:
 		argv_add(a, "stdio,id=ser%u,signal=off", i);
 		break;
@@ -171,12 +196,57 @@ static void share(struct argv *a, const struct vzh_share *s, unsigned i,
 	free(tag);
 }
 
+static void net(struct argv *a, const struct vzh_net *n, unsigned i, int fd)
+{
+	char mac[18];
+
+	util_format_mac(n->mac, mac);
+	argv_add(a, "-netdev");
+	if (n->attach == VZH_NET_NAT)
+		argv_add(a, "user,id=net%u", i);
+	else if (n->attach == VZH_NET_SOCKET &&
+		 n->socket_type == VZH_SOCKET_STREAM)
+		argv_add(a,
+			 "stream,id=net%u,server=off,addr.type=fd,addr.str=%d",
+			 i, fd);
+	else /* a datagram socket: vzhost's pair or a server's */
+		argv_add(a, "dgram,id=net%u,local.type=fd,local.str=%d", i, fd);
+	argv_add(a, "-device");
+	argv_add(a, "virtio-net-pci,netdev=net%u,mac=%s", i, mac);
+}
+
+/* a plugin's structured device: the option and every value written here */
+static void hvdev(struct argv *a, const struct vzh_hvdev *h)
+{
+	char *opt = h->driver ? xstrdup(h->driver) : NULL, *v, *next;
+	uint32_t i;
+
+	for (i = 0; i < h->nprops; i++) {
+		const struct vzh_prop *p = &h->props[i];
+
+		v = p->type == VZH_PROP_STRING ?
+			    esc(p->str) :
+		    p->type == VZH_PROP_BOOL ?
+			    xstrdup(p->num ? "on" : "off") :
+			    xasprintf("%lld", (long long)p->num);
+		next = opt ? xasprintf("%s,%s=%s", opt, p->name, v) :
+			     xasprintf("%s=%s", p->name, v);
+		free(v);
+		free(opt);
+		opt = next;
+	}
+	argv_add(a, "-%s", h->group);
+	argv_add(a, "%s", opt ? opt : "");
+	free(opt);
+}
+
 void qemu_build_argv(const struct bridge *b, const struct machine *m,
 		     const struct launch *l, struct argv *a)
 {
 	unsigned i, nserial = 0, ndisk = 0, nnet = 0, nrng = 0, nfs = 0;
 	bool usb = false, vser = false, x86 = !strcmp(qemu_arch(), "x86_64");
-	char mac[18], *s;
+	char *s;
+	int fd = l->qmp_fd + 1; /* the devices' descriptors follow QMP's */
 
 	argv_add(a, "%s", b->binary);
 	s = esc(m->name);
@@ -256,13 +326,7 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			disk(a, &d->u.disk, ndisk++);
 			break;
 		case DEV_NET:
-			util_format_mac(d->u.net.mac, mac);
-			argv_add(a, "-netdev");
-			argv_add(a, "user,id=net%u", nnet);
-			argv_add(a, "-device");
-			argv_add(a, "virtio-net-pci,netdev=net%u,mac=%s", nnet,
-				 mac);
-			nnet++;
+			net(a, &d->u.net, nnet++, fd);
 			break;
 		case DEV_GRAPHICS:
 			argv_add(a, "-device");
@@ -278,7 +342,7 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			argv_add(a, "usb-tablet,bus=usb.0");
 			break;
 		case DEV_SERIAL:
-			serial(a, &d->u.serial, nserial++, &vser);
+			serial(a, &d->u.serial, nserial++, fd, &vser);
 			break;
 		case DEV_SHARE:
 			share(a, &d->u.share, i, l);
@@ -300,9 +364,14 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			argv_add(a, "vhost-vsock-pci,guest-cid=%u",
 				 l->vsock_cid);
 			break;
+		case DEV_HVDEV:
+			hvdev(a, &d->u.hvdev);
+			break;
 		default:
 			break;
 		}
+		if (d->fd >= 0)
+			fd++;
 	}
 	if (l->incoming) {
 		argv_add(a, "-incoming");

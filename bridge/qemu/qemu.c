@@ -37,25 +37,48 @@ static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
 
 /* ---- processes ------------------------------------------------------------ */
 
-static void child_exec(char **argv, int qmp, int out, int err, pid_t parent)
+/* keep[]: QMP's socket, then the devices' (3, 4, ... in QEMU) */
+static void child_exec(char **argv, char **envp, int *keep, int nkeep, int out,
+		       int err, pid_t parent)
 {
-	int null = open("/dev/null", O_RDONLY);
+	int null = open("/dev/null", O_RDONLY), high = QMP_FD + nkeep, i;
 
 	/* our terminal's ^C is for vzhost, which stops its VMs itself */
 	setpgid(0, 0);
 	os_die_with(parent); /* never outlive vzhost */
+	/* all above their places first: one may sit where another goes */
+	for (i = 0; i < nkeep; i++)
+		keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, high);
+	out = fcntl(out, F_DUPFD_CLOEXEC, high);
+	err = fcntl(err, F_DUPFD_CLOEXEC, high);
+	null = fcntl(null, F_DUPFD_CLOEXEC, high);
 	dup2(null, 0);
 	dup2(out, 1);
 	dup2(err, 2);
-	if (qmp != QMP_FD) {
-		dup2(qmp, QMP_FD);
-	} else {
-		fcntl(qmp, F_SETFD, 0);
-	}
-	proc_close_from(QMP_FD + 1);
-	execv(argv[0], argv);
+	for (i = 0; i < nkeep; i++)
+		dup2(keep[i], QMP_FD + i);
+	proc_close_from(high);
+	execve(argv[0], argv, envp);
 	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+/* our environment with one variable set (before fork: the child must not
+   allocate) */
+static char **child_env(char *set)
+{
+	extern char **environ;
+	size_t n = 0, k = 0, len = strcspn(set, "=") + 1;
+	char **env;
+
+	while (environ[n])
+		n++;
+	env = xcalloc(n + 2, sizeof(*env));
+	for (n = 0; environ[n]; n++)
+		if (strncmp(environ[n], set, len))
+			env[k++] = environ[n];
+	env[k] = set;
+	return env;
 }
 
 /* a share's socket, listening before virtiofsd runs: QEMU's connection
@@ -165,7 +188,7 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 	vm->state = VZH_STATE_STOPPED;
 	/* a fresh private directory per run: QEMU unlinks what sits at a
 	   socket path and SIGKILL leaves stale sockets */
-	vm->run_name = statedir_rundir(b->env.state_fd, m->name, &why);
+	vm->run_name = statedir_rundir(b->env.state_fd, m->name, "run", &why);
 	if (!vm->run_name) {
 		log_msg(LOG_ERR, m->name, "%s", why);
 		free(why);
@@ -271,7 +294,10 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	struct launch l = { QMP_FD, incoming, vm->efi_vars, vm->run_dir, 0 };
 	int sp[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
 	struct argv a = { 0 };
+	char **env = NULL, *tmpdir = NULL;
+	int *keep = NULL, nkeep = 0;
 	pid_t parent;
+	size_t i;
 	int ret;
 
 	*why = NULL;
@@ -298,17 +324,26 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	}
 	qemu_build_argv(vm->b, vm->m, &l, &a);
 	if (log_level >= LOG_DEBUG) {
-		size_t i;
-
 		for (i = 0; i < a.n; i++)
 			log_msg(LOG_DEBUG, vm->m->name, "argv[%zu] %s", i,
 				a.v[i]);
 	}
+	keep = xcalloc(vm->m->ndevs + 1, sizeof(*keep));
+	keep[nkeep++] = sp[1];
+	for (i = 0; i < vm->m->ndevs; i++)
+		if (vm->m->devs[i].fd >= 0)
+			keep[nkeep++] = vm->m->devs[i].fd;
+	/* ephemeral disks' overlays: in the run directory, gone with it */
+	tmpdir = xasprintf("TMPDIR=%s", vm->run_dir);
+	env = child_env(tmpdir);
 	parent = getpid();
 	vm->pid = proc_fork();
 	if (vm->pid == 0)
-		child_exec(a.v, sp[1], out[1], err[1], parent);
+		child_exec(a.v, env, keep, nkeep, out[1], err[1], parent);
 	argv_free(&a);
+	free(keep);
+	free(env);
+	free(tmpdir);
 	if (vm->pid < 0) {
 		ret = -errno;
 		*why = xasprintf("fork: %s", strerror(errno));
@@ -327,7 +362,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	qmp_greet(&vm->qmp, QMP_TIMEOUT_MS, greeted, vm);
 	return 0;
 fail:
-	for (int i = 0; i < 2; i++) {
+	for (i = 0; i < 2; i++) {
 		if (sp[i] >= 0)
 			close(sp[i]);
 		if (out[i] >= 0)

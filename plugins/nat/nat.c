@@ -1,4 +1,4 @@
-/* nat.c: the `nat` kind: a network interface behind the hypervisor's NAT, with a stable MAC. */
+/* nat.c: the `nat` and `nic` kinds: a network interface behind the hypervisor's NAT, or on a network server's unix socket, with a stable MAC. */
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
@@ -7,6 +7,8 @@
 static const struct vzh_api *api;
 
 static const char *const keys[] = { "mac", NULL };
+static const char *const nic_keys[] = { "mac", "socket", "type", NULL };
+static const char *const types[] = { "dgram", "stream", NULL };
 
 static int parse_mac(const char *s, uint8_t mac[6])
 {
@@ -44,26 +46,57 @@ static void derive_mac(const char *vm, int index, uint8_t mac[6])
 	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02); /* local, unicast */
 }
 
-static int contribute(void *state, struct vzh_device *d)
+static int contribute_net(struct vzh_device *d, struct vzh_net *net)
 {
 	const struct vzh_node *n = api->device_node(d);
-	struct vzh_net net = { .struct_size = sizeof(net),
-			       .attach = VZH_NET_NAT };
 	const char *mac;
 
-	(void)state;
 	if (api->get_string(n, "mac", NULL, &mac) < 0)
 		return -EINVAL;
 	if (!mac) {
-		derive_mac(api->device_vm(d), api->device_index(d), net.mac);
-	} else if (parse_mac(mac, net.mac) < 0) {
+		derive_mac(api->device_vm(d), api->device_index(d), net->mac);
+	} else if (parse_mac(mac, net->mac) < 0) {
 		return api->error(n, "mac",
 				  "\"%s\" is not a MAC address "
 				  "(six hex pairs such as 52:54:00:12:34:56)",
 				  mac);
 	}
 	/* a multicast or all-zero MAC: the core's rule, at the setting */
-	return api->emit_net(d, &net);
+	return api->emit_net(d, net);
+}
+
+static int contribute(void *state, struct vzh_device *d)
+{
+	struct vzh_net net = { .struct_size = sizeof(net),
+			       .attach = VZH_NET_NAT };
+
+	(void)state;
+	return contribute_net(d, &net);
+}
+
+/* frames to a server on a unix socket: connected at each start */
+static int contribute_nic(void *state, struct vzh_device *d)
+{
+	const struct vzh_node *n = api->device_node(d);
+	struct vzh_net net = { .struct_size = sizeof(net),
+			       .attach = VZH_NET_SOCKET };
+	int type = 0;
+
+	(void)state;
+	if (api->get_path(n, "socket", NULL, &net.path) < 0 ||
+	    api->get_enum(n, "type", types, VZH_SOCKET_DGRAM, &type) < 0)
+		return -EINVAL;
+	if (!net.path)
+		return api->error(n, NULL,
+				  "a nic needs socket, the unix socket of its "
+				  "network server (gvproxy, socket_vmnet, "
+				  "passt)");
+	if (strlen(net.path) > 103)
+		return api->error(n, "socket",
+				  "%s: a socket path is shorter than 104 bytes",
+				  net.path);
+	net.socket_type = (uint32_t)type;
+	return contribute_net(d, &net);
 }
 
 static int init(const struct vzh_api *a, struct vzh_host *h,
@@ -75,16 +108,25 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 		.keys = keys,
 		.contribute = contribute,
 	};
+	static const struct vzh_kind nic = {
+		.struct_size = sizeof(nic),
+		.name = "nic",
+		.keys = nic_keys,
+		.contribute = contribute_nic,
+	};
+	int ret;
 
 	(void)settings;
 	(void)state;
 	api = a;
-	return api->register_kind(h, &kind);
+	ret = api->register_kind(h, &kind);
+	return ret < 0 ? ret : api->register_kind(h, &nic);
 }
 
 /* (no settings of its own: a plugins.nat group must be empty) */
 static const char *const no_settings[] = { NULL };
 
-VZH_PLUGIN_DEFINE_SETTINGS("nat", "1.0.0",
-			   "network interfaces behind the hypervisor's NAT",
+VZH_PLUGIN_DEFINE_SETTINGS("nat", "1.1.0",
+			   "network interfaces behind the hypervisor's NAT or "
+			   "on a network server's socket",
 			   "MIT", no_settings, init, NULL);

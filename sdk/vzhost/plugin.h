@@ -106,22 +106,66 @@ enum vzh_disk_iface {
 struct vzh_disk {
 	uint32_t struct_size;
 	uint32_t read_only; /* 0 or 1 */
-	const char *path; /* absolute; the core copies it */
+	const char *path; /* absolute; the core copies it (NULL with nbd) */
 	uint64_t size; /* bytes of a sparse image created at start when
 			       the file is missing; 0: the file must exist */
 	uint32_t cache; /* enum vzh_disk_cache */
 	uint32_t sync; /* enum vzh_disk_sync */
 	uint32_t iface; /* enum vzh_disk_iface */
-	uint32_t reserved0;
+	/* ABI 1.1: 1: the guest writes, every write is thrown away at stop;
+	   the image itself is only read (reserved0 in 1.0) */
+	uint32_t ephemeral;
+	/* ABI 1.1: the data comes from an NBD server listening on this unix
+	   socket (absolute, under 104 bytes) instead of path (NULL) */
+	const char *nbd_socket;
+	const char *nbd_export; /* its export's name; NULL: the default */
 };
 
-enum vzh_net_attach { VZH_NET_NAT = 0 };
+/*
+ * ABI 1.1: the far end of a device served by the plugin itself.  At every
+ * start of the VM the core makes a connected socket pair, keeps one end for
+ * the hypervisor and hands the other to open(); when the VM has stopped (or
+ * its start was abandoned after open), close().  Both run on the core's
+ * loop; watch fd there (api->watch) and never block.
+ */
+struct vzh_backend {
+	uint32_t struct_size;
+	uint32_t reserved0;
+	/* fd: the plugin's end, non-blocking and close-on-exec, its own until
+	   close(); 0, or -errno with api->set_error(): the start is abandoned */
+	int (*open)(void *data, const char *vm, int fd);
+	/* the hypervisor's end is gone: remove fd's watches and close it */
+	void (*close)(void *data, const char *vm, int fd);
+	void *data; /* handed back; valid until the plugin's fini() */
+};
+
+enum vzh_net_attach {
+	VZH_NET_NAT = 0,
+	/* ABI 1.1: frames to a server listening on a unix socket (path,
+	   socket_type): gvproxy, vfkit's and socket_vmnet's convention, passt */
+	VZH_NET_SOCKET = 1,
+	/* ABI 1.1: frames to the plugin (backend): a SOCK_DGRAM pair, one
+	   Ethernet frame per datagram */
+	VZH_NET_BACKEND = 2
+};
+
+enum vzh_socket_type {
+	VZH_SOCKET_DGRAM = 0, /* one frame per datagram */
+	/* a stream, each frame after its length (4 bytes, big-endian): QEMU's
+	   and passt's framing */
+	VZH_SOCKET_STREAM = 1
+};
 
 struct vzh_net {
 	uint32_t struct_size;
 	uint32_t attach; /* enum vzh_net_attach */
 	uint8_t mac[6]; /* unicast; the core checks it is unique */
 	uint8_t reserved0[2];
+	/* ABI 1.1 */
+	uint32_t socket_type; /* VZH_NET_SOCKET: enum vzh_socket_type */
+	uint32_t reserved1;
+	const char *path; /* VZH_NET_SOCKET: absolute, under 104 bytes */
+	struct vzh_backend backend; /* VZH_NET_BACKEND */
 };
 
 enum vzh_display { VZH_DISPLAY_HEADLESS = 0, VZH_DISPLAY_WINDOW = 1 };
@@ -150,13 +194,17 @@ enum vzh_serial_output {
 	VZH_SERIAL_STDIO = 0,
 	VZH_SERIAL_NONE = 1,
 	VZH_SERIAL_PTY = 2,
-	VZH_SERIAL_FILE = 3
+	VZH_SERIAL_FILE = 3,
+	/* ABI 1.1: the console's bytes to the plugin (backend): a
+	   SOCK_STREAM pair */
+	VZH_SERIAL_BACKEND = 4
 };
 
 struct vzh_serial {
 	uint32_t struct_size;
 	uint32_t output; /* enum vzh_serial_output */
 	const char *path; /* absolute, for VZH_SERIAL_FILE; else NULL */
+	struct vzh_backend backend; /* ABI 1.1: VZH_SERIAL_BACKEND */
 };
 
 #define VZH_SHARE_TAG_MAX 35 /* bytes; virtio-fs tags are shorter than 36 */
@@ -198,6 +246,34 @@ struct vzh_vsock {
 	uint32_t struct_size; /* a 1.0 plugin's is 8: no mappings */
 	uint32_t nports; /* ABI 1.1 (reserved0, zero, in 1.0) */
 	const struct vzh_vsock_port *ports; /* ABI 1.1; the core copies them */
+};
+
+/*
+ * ABI 1.1: hardware only one hypervisor has, for the bridge it names (other
+ * bridges refuse the VM at validation).  Never a command-line string: the
+ * bridge writes the option itself and escapes every value.  QEMU: group
+ * "device" (-device DRIVER,props), "object" (-object DRIVER,props) or
+ * "action" (-action props, driver NULL).
+ */
+enum vzh_prop_type { VZH_PROP_STRING = 0, VZH_PROP_INT = 1, VZH_PROP_BOOL = 2 };
+
+struct vzh_prop {
+	const char *name;
+	uint32_t type; /* enum vzh_prop_type */
+	uint32_t reserved0;
+	const char *str; /* VZH_PROP_STRING */
+	int64_t num; /* VZH_PROP_INT; VZH_PROP_BOOL: 0 or 1 */
+};
+
+#define VZH_PROPS_MAX 32
+
+struct vzh_hvdev {
+	uint32_t struct_size;
+	uint32_t nprops;
+	const char *bridge; /* "qemu" */
+	const char *group; /* the bridge's kind of option: "device" */
+	const char *driver; /* "i6300esb"; NULL where the group has none */
+	const struct vzh_prop *props; /* the core copies them */
 };
 
 /* ---- Device kinds: how a plugin turns a config entry into devices ------ */
@@ -288,6 +364,24 @@ struct vzh_event_info {
 };
 
 typedef int (*vzh_hook_fn)(void *data, const struct vzh_event_info *ev);
+
+/* ---- The core's loop (ABI 1.1) ----------------------------------------------
+ *
+ * Every callback of a plugin runs on the core's thread, from its poll() loop,
+ * and must return quickly: a plugin that blocks stalls every VM.  The api is
+ * not thread-safe.  A plugin with threads of its own hands their results to
+ * the loop through a pipe whose read end it watches (api->watch), and calls
+ * the api only from the loop's callbacks.
+ */
+enum vzh_watch_events {
+	VZH_WATCH_READ = 1 << 0,
+	VZH_WATCH_WRITE = 1 << 1,
+	VZH_WATCH_HUP = 1 << 2, /* given to fn only: the peer is gone */
+	VZH_WATCH_ERROR = 1 << 3 /* given to fn only */
+};
+
+typedef void (*vzh_watch_fn)(void *data, int fd, unsigned events);
+typedef void (*vzh_timer_fn)(void *data);
 
 /* ---- The function table handed to init() -------------------------------- */
 
@@ -390,6 +484,39 @@ struct vzh_api {
 	/* the name of the i-th member of group n (list_len counts them,
 	   list_elem gives their nodes); NULL past the end or for a list */
 	const char *(*member_name)(const struct vzh_node *n, int i);
+
+	/* inside contribute() only */
+	int (*emit_hvdev)(struct vzh_device *d, const struct vzh_hvdev *v);
+
+	/* the core's loop (see above): fn(data, fd, events) when fd is ready
+	   for events (VZH_WATCH_READ | VZH_WATCH_WRITE); again for the same fd
+	   replaces the watch, events 0 removes it; 0 or -errno */
+	int (*watch)(struct vzh_host *h, int fd, unsigned events,
+		     vzh_watch_fn fn, void *data);
+	/* fn(data) after ms milliseconds, then every period_ms (0: once);
+	   an id > 0, or -errno */
+	int64_t (*timer)(struct vzh_host *h, uint64_t ms, uint64_t period_ms,
+			 vzh_timer_fn fn, void *data);
+	/* a timer not yet due (or periodic) is dropped; 0 or -ENOENT */
+	int (*timer_cancel)(struct vzh_host *h, int64_t id);
+	/*
+	 * A helper process serving VM vm (an NBD server, a switch), started now:
+	 * vm must be starting or running (call it from a backend's open() or a
+	 * prepare hook).  argv[0] is a path or a name looked up in PATH.  When
+	 * listen is not NULL, the core binds a unix socket there (0600) and
+	 * gives it to the helper as descriptor 3 with LISTEN_FDS=1 and
+	 * LISTEN_PID (systemd's socket activation: nbdkit, qemu-storage-daemon
+	 * with addr.type=fd), so that clients connecting before it is up wait
+	 * in the socket's backlog.  Its standard output and error go to
+	 * vzhost's log; it is ended (SIGTERM, SIGKILL 2 s later) when the VM
+	 * stops and never outlives vzhost; an exit before that is logged.
+	 * Returns its pid or -errno (with set_error's message).
+	 */
+	int (*spawn)(struct vzh_host *h, const char *vm,
+		     const char *const *argv, const char *listen);
+	/* the VM's private directory for sockets (0700, made at its start and
+	   emptied at its stop): a stable path, also inside contribute() */
+	const char *(*run_dir)(struct vzh_host *h, const char *vm);
 };
 
 #ifdef __cplusplus

@@ -42,14 +42,30 @@ AT(vzh_disk, size, 16);
 AT(vzh_disk, cache, 24);
 AT(vzh_disk, sync, 28);
 AT(vzh_disk, iface, 32);
-AT(vzh_disk, reserved0, 36);
-SIZE(vzh_disk, 40);
+AT(vzh_disk, ephemeral, 36); /* 1.1 (reserved0 in 1.0) */
+AT(vzh_disk, nbd_socket, 40); /* 1.1 */
+AT(vzh_disk, nbd_export, 48);
+SIZE(vzh_disk, 56);
+
+AT(vzh_backend, struct_size, 0); /* 1.1 */
+AT(vzh_backend, open, 8);
+AT(vzh_backend, close, 16);
+AT(vzh_backend, data, 24);
+SIZE(vzh_backend, 32);
 
 AT(vzh_net, struct_size, 0);
 AT(vzh_net, attach, 4);
 AT(vzh_net, mac, 8);
 AT(vzh_net, reserved0, 14);
-SIZE(vzh_net, 16);
+AT(vzh_net, socket_type, 16); /* 1.1 */
+AT(vzh_net, path, 24);
+AT(vzh_net, backend, 32);
+SIZE(vzh_net, 64);
+VAL(VZH_NET_NAT, 0);
+VAL(VZH_NET_SOCKET, 1);
+VAL(VZH_NET_BACKEND, 2);
+VAL(VZH_SOCKET_DGRAM, 0);
+VAL(VZH_SOCKET_STREAM, 1);
 
 AT(vzh_graphics, struct_size, 0);
 AT(vzh_graphics, width, 4);
@@ -71,7 +87,24 @@ SIZE(vzh_pointer, 8);
 AT(vzh_serial, struct_size, 0);
 AT(vzh_serial, output, 4);
 AT(vzh_serial, path, 8);
-SIZE(vzh_serial, 16);
+AT(vzh_serial, backend, 16); /* 1.1 */
+SIZE(vzh_serial, 48);
+VAL(VZH_SERIAL_BACKEND, 4);
+
+AT(vzh_prop, name, 0); /* 1.1 */
+AT(vzh_prop, type, 8);
+AT(vzh_prop, str, 16);
+AT(vzh_prop, num, 24);
+SIZE(vzh_prop, 32);
+AT(vzh_hvdev, struct_size, 0);
+AT(vzh_hvdev, nprops, 4);
+AT(vzh_hvdev, bridge, 8);
+AT(vzh_hvdev, group, 16);
+AT(vzh_hvdev, driver, 24);
+AT(vzh_hvdev, props, 32);
+SIZE(vzh_hvdev, 40);
+VAL(VZH_WATCH_READ, 1);
+VAL(VZH_WATCH_WRITE, 2);
 
 AT(vzh_share, struct_size, 0);
 AT(vzh_share, read_only, 4);
@@ -144,7 +177,13 @@ AT(vzh_api, state_name, 248);
 AT(vzh_api, reason_name, 256);
 AT(vzh_api, event_name, 264);
 AT(vzh_api, member_name, 272);
-SIZE(vzh_api, 280);
+AT(vzh_api, emit_hvdev, 280);
+AT(vzh_api, watch, 288);
+AT(vzh_api, timer, 296);
+AT(vzh_api, timer_cancel, 304);
+AT(vzh_api, spawn, 312);
+AT(vzh_api, run_dir, 320);
+SIZE(vzh_api, 328);
 
 /* enum values travel in uint32_t fields and in hook-script environments */
 VAL(VZH_GUEST_MACOS, 1);

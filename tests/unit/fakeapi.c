@@ -324,6 +324,47 @@ static int f_emit_vsock(struct vzh_device *dv, const struct vzh_vsock *v)
 	return 0;
 }
 
+static int f_emit_hvdev(struct vzh_device *dv, const struct vzh_hvdev *v)
+{
+	(void)dv;
+	record("hvdev", v, sizeof(*v));
+	return 0;
+}
+
+/* no loop here: a plugin's contribute() must not need one */
+static int f_watch(struct vzh_host *h, int fd, unsigned events, vzh_watch_fn fn,
+		   void *data)
+{
+	(void)h, (void)fd, (void)events, (void)fn, (void)data;
+	return -ENOSYS;
+}
+
+static int64_t f_timer(struct vzh_host *h, uint64_t ms, uint64_t period_ms,
+		       vzh_timer_fn fn, void *data)
+{
+	(void)h, (void)ms, (void)period_ms, (void)fn, (void)data;
+	return -ENOSYS;
+}
+
+static int f_timer_cancel(struct vzh_host *h, int64_t id)
+{
+	(void)h, (void)id;
+	return -ENOENT;
+}
+
+static int f_spawn(struct vzh_host *h, const char *vm, const char *const *argv,
+		   const char *listen)
+{
+	(void)h, (void)vm, (void)argv, (void)listen;
+	return -ENOSYS;
+}
+
+static const char *f_run_dir(struct vzh_host *h, const char *vm)
+{
+	(void)h, (void)vm;
+	return "/run/fake";
+}
+
 /* the fake's entries are flat: no groups or lists in them */
 static const struct vzh_node *f_child(const struct vzh_node *n, const char *key)
 {
@@ -404,6 +445,12 @@ const struct vzh_api fake_api = {
 	.list_elem = f_list_elem,
 	.check_keys = f_check_keys,
 	.member_name = f_member_name,
+	.emit_hvdev = f_emit_hvdev,
+	.watch = f_watch,
+	.timer = f_timer,
+	.timer_cancel = f_timer_cancel,
+	.spawn = f_spawn,
+	.run_dir = f_run_dir,
 };
 
 const char *fake_build_dir(void)

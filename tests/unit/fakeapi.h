@@ -26,6 +26,7 @@ struct fake_dev {
 		struct vzh_share share;
 		struct vzh_simple simple;
 		struct vzh_vsock vsock;
+		struct vzh_hvdev hvdev;
 	} u;
 	char path[512], tag[64];
 };

@@ -1,0 +1,198 @@
+/* ploop.c: plugins on the core's loop: their descriptor watches and timers, dispatched from poll(). */
+#include <errno.h>
+#include <stdlib.h>
+
+#include "ploop.h"
+#include "util.h"
+
+struct watch {
+	struct plugin *p;
+	int fd;
+	unsigned events;
+	vzh_watch_fn fn;
+	void *data;
+};
+
+struct timer {
+	struct plugin *p;
+	int64_t id;
+	long long due; /* ms, monotonic */
+	uint64_t period; /* ms, 0: once */
+	vzh_timer_fn fn;
+	void *data;
+};
+
+/* the loop is single-threaded: one set for the process */
+static struct watch *watches;
+static size_t nwatches, capwatches;
+static struct timer *timers;
+static size_t ntimers, captimers;
+static int64_t last_id;
+
+static struct watch *find_watch(const struct plugin *p, int fd)
+{
+	size_t i;
+
+	for (i = 0; i < nwatches; i++)
+		if (watches[i].p == p && watches[i].fd == fd)
+			return &watches[i];
+	return NULL;
+}
+
+int ploop_watch(struct plugin *p, int fd, unsigned events, vzh_watch_fn fn,
+		void *data)
+{
+	struct watch *w = find_watch(p, fd);
+
+	events &= VZH_WATCH_READ | VZH_WATCH_WRITE;
+	if (fd < 0 || (events && !fn))
+		return -EINVAL;
+	if (!events) { /* removed; the dispatch in progress skips it */
+		if (!w)
+			return -ENOENT;
+		w->fd = -1;
+		w->events = 0;
+		return 0;
+	}
+	if (!w) {
+		if (nwatches == capwatches) {
+			capwatches = capwatches ? 2 * capwatches : 16;
+			watches = xrealloc(watches,
+					   capwatches * sizeof(*watches));
+		}
+		w = &watches[nwatches++];
+	}
+	*w = (struct watch){ p, fd, events, fn, data };
+	return 0;
+}
+
+int64_t ploop_timer(struct plugin *p, uint64_t ms, uint64_t period_ms,
+		    vzh_timer_fn fn, void *data)
+{
+	if (!fn || ms > INT32_MAX || period_ms > INT32_MAX)
+		return -EINVAL;
+	if (ntimers == captimers) {
+		captimers = captimers ? 2 * captimers : 16;
+		timers = xrealloc(timers, captimers * sizeof(*timers));
+	}
+	timers[ntimers++] = (struct timer){
+		p, ++last_id, util_now_ms() + (long long)ms, period_ms, fn, data
+	};
+	return last_id;
+}
+
+int ploop_timer_cancel(struct plugin *p, int64_t id)
+{
+	size_t i;
+
+	for (i = 0; i < ntimers; i++)
+		if (timers[i].p == p && timers[i].id == id && timers[i].fn) {
+			timers[i].fn = NULL; /* swept after the dispatch */
+			return 0;
+		}
+	return -ENOENT;
+}
+
+static void sweep(void)
+{
+	size_t i, n;
+
+	for (i = n = 0; i < nwatches; i++)
+		if (watches[i].fd >= 0)
+			watches[n++] = watches[i];
+	nwatches = n;
+	for (i = n = 0; i < ntimers; i++)
+		if (timers[i].fn)
+			timers[n++] = timers[i];
+	ntimers = n;
+}
+
+int ploop_pollfds(struct pollfd *fds, int max, int *timeout_ms)
+{
+	long long now = util_now_ms(), left;
+	size_t i;
+	int n = 0;
+
+	sweep();
+	for (i = 0; i < nwatches && n < max; i++)
+		fds[n++] = (struct pollfd){
+			.fd = watches[i].fd,
+			.events = (short)((watches[i].events & VZH_WATCH_READ ?
+						   POLLIN :
+						   0) |
+					  (watches[i].events & VZH_WATCH_WRITE ?
+						   POLLOUT :
+						   0)),
+		};
+	for (i = 0; i < ntimers; i++) {
+		left = timers[i].due - now;
+		if (left < 0)
+			left = 0;
+		if (*timeout_ms < 0 || left < *timeout_ms)
+			*timeout_ms = (int)left;
+	}
+	return n;
+}
+
+static unsigned watch_events(short revents)
+{
+	return (revents & POLLIN ? VZH_WATCH_READ : 0) |
+	       (revents & POLLOUT ? VZH_WATCH_WRITE : 0) |
+	       (revents & POLLHUP ? VZH_WATCH_HUP : 0) |
+	       (revents & (POLLERR | POLLNVAL) ? VZH_WATCH_ERROR : 0);
+}
+
+void ploop_dispatch(const struct pollfd *fds, int n)
+{
+	size_t i, due = ntimers;
+	long long now = util_now_ms();
+	int k;
+
+	/* by descriptor, not index: a callback may add or remove watches */
+	for (k = 0; k < n; k++) {
+		struct watch *w;
+
+		if (!fds[k].revents)
+			continue;
+		for (i = 0; i < nwatches; i++) {
+			w = &watches[i];
+			if (w->fd == fds[k].fd && w->events)
+				w->fn(w->data, w->fd,
+				      watch_events(fds[k].revents));
+		}
+	}
+	/* the timers due now; ones added meanwhile wait for the next turn */
+	for (i = 0; i < due && i < ntimers; i++) {
+		struct timer *t = &timers[i];
+
+		if (!t->fn || t->due > now)
+			continue;
+		if (t->period)
+			t->due = now + (long long)t->period;
+		t->fn(t->data);
+		t = &timers[i]; /* (the array may have moved) */
+		if (!t->period)
+			t->fn = NULL;
+	}
+	sweep();
+}
+
+void ploop_drop(const struct plugin *p)
+{
+	size_t i;
+
+	for (i = 0; i < nwatches; i++)
+		if (watches[i].p == p)
+			watches[i].fd = -1;
+	for (i = 0; i < ntimers; i++)
+		if (timers[i].p == p)
+			timers[i].fn = NULL;
+	sweep();
+	if (!nwatches && !ntimers) {
+		free(watches);
+		free(timers);
+		watches = NULL;
+		timers = NULL;
+		capwatches = captimers = 0;
+	}
+}
