@@ -52,6 +52,9 @@ PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -bundle -Wl,-exported_symbols_list,sdk/plugin.e
 VZ_SRCS := $(wildcard bridge/vz/*.m)
 LIBS += -framework Foundation -framework AppKit -framework Virtualization
 SHARED := -bundle
+# what a third-party plugin links with (pkg-config --libs vzhost-plugin): a
+# symbol it uses and nobody defines is a link error, not a load error
+SDK_LIBS := -bundle -Wl,-undefined,error
 SIGN = codesign --force --sign - --entitlements bridge/vz/vzhost.entitlements $@
 EXPORTED = nm -gU $(1) | awk '{print $$3}' | sed 's/^_//'
 else
@@ -60,6 +63,7 @@ PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -shared -Wl,--version-script=sdk/plugin.map \
 VZ_SRCS :=
 SIGN :=
 SHARED := -shared
+SDK_LIBS := -shared -Wl,-z,defs
 EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif
 CORE_SRCS := $(filter-out core/os-%.c,$(wildcard core/*.c)) core/os-$(OS).c \
@@ -219,10 +223,10 @@ lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
 	done; echo "lint: core/ctl.c, hooks.c, events.c call nothing of run.c"
 
 sdk/vzhost-plugin.pc: sdk/vzhost-plugin.pc.in Makefile
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' $< > $@
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(SDK_LIBS)|' $< > $@
 
 install: all
-	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' \
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@LIBS@|$(SDK_LIBS)|' \
 		sdk/vzhost-plugin.pc.in > $(B)/vzhost-plugin.pc
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/vzhost/plugins \
 		$(DESTDIR)$(PREFIX)/include/vzhost $(DESTDIR)$(PREFIX)/lib/pkgconfig

@@ -26,7 +26,9 @@ struct bridge_event {
 	uint32_t state; /* enum vzh_state, after the transition */
 	uint32_t reason; /* enum vzh_reason */
 	int32_t error; /* 0, or -errno behind an error state */
-	char detail[112]; /* for the log: "qemu exited with status 1" */
+	/* for the log: "qemu exited with status 1"; the whole event stays
+	   under 512 bytes, the smallest PIPE_BUF (macOS) */
+	char detail[480];
 };
 
 /*

@@ -20,6 +20,30 @@ void qemu_collect_stderr(struct bvm *vm)
 				 &vm->errlen);
 }
 
+/* an error about a plugin's structured device names the plugin and the
+   entry: QEMU quotes the option ("-device DRIVER...: ...") */
+static void blame(const struct machine *m, char *line, size_t cap)
+{
+	size_t i, len = strlen(line);
+	char opt[96];
+
+	for (i = 0; i < m->ndevs; i++) {
+		const struct vzh_hvdev *h = &m->devs[i].u.hvdev;
+
+		if (m->devs[i].cls != DEV_HVDEV)
+			continue;
+		snprintf(opt, sizeof(opt), "-%s %s", h->group,
+			 h->driver ? h->driver : "");
+		if (strstr(line, opt)) {
+			snprintf(line + len, cap - len, " [%s of plugin %s, %s]",
+				 m->devs[i].origin.kind,
+				 m->devs[i].origin.plugin,
+				 m->devs[i].origin.loc);
+			return;
+		}
+	}
+}
+
 /* QEMU's own messages (a pty's name, warnings) go to the log, line by line */
 void qemu_log_stderr(struct bvm *vm, bool flush)
 {
@@ -33,11 +57,12 @@ void qemu_log_stderr(struct bvm *vm, bool flush)
 		size_t n = nl ? (size_t)(nl - start) : left;
 
 		if (n) {
-			log_msg(LOG_NOTICE, vm->m->name, "qemu: %.*s", (int)n,
-				start);
 			/* kept: the reason a start failed, if it does */
 			snprintf(vm->last_err, sizeof(vm->last_err), "%.*s",
 				 (int)n, start);
+			blame(vm->m, vm->last_err, sizeof(vm->last_err));
+			log_msg(LOG_NOTICE, vm->m->name, "qemu: %s",
+				vm->last_err);
 		}
 		n += nl ? 1 : 0;
 		start += n;

@@ -32,7 +32,7 @@ struct bvm {
 	pid_t *fsd; /* virtiofsd per share */
 	size_t nfsd;
 	char out[4096], err[4096];
-	char last_err[256]; /* QEMU's last line on stderr, already logged */
+	char last_err[480]; /* QEMU's last line on stderr, already logged */
 	size_t outlen, errlen;
 	bool stop_requested; /* system_powerdown sent */
 	bool quitting; /* `quit` sent */

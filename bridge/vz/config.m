@@ -1,13 +1,18 @@
 /* config.m: a vz plan as a VZVirtualMachineConfiguration: objects only, every decision was made in plan.c. */
 #import "vzm.h"
 
+#include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/clonefile.h>
+#include <sys/socket.h>
 #include <termios.h>
 #include <unistd.h>
 
 #include "../../core/fd.h"
+#include "../../core/statedir.h"
 #include "../../core/util.h"
 
 NSURL *vzm_file_url(const char *path)
@@ -138,19 +143,67 @@ static VZBootLoader *boot_loader(const struct vz_plan *p, const struct machine *
 	return nil;
 }
 
-static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, NSString **why)
+/* nbd+unix:///EXPORT?socket=PATH, escaped by NSURLComponents */
+static NSURL *nbd_url(const struct vzh_disk *d)
+{
+	NSURLComponents *c = [[NSURLComponents alloc] init];
+
+	c.scheme = @"nbd+unix";
+	c.host = @"";
+	c.path = [NSString stringWithFormat:@"/%@", [NSString stringWithUTF8String:d->nbd_export ? d->nbd_export : ""]];
+	c.queryItems = @[ [NSURLQueryItem
+		queryItemWithName:@"socket"
+			    value:[NSString stringWithUTF8String:d->nbd_socket]] ];
+	return (NSURL *_Nonnull)c.URL;
+}
+
+/* an ephemeral disk's image for this run: an APFS clone (copy on write,
+   made in no time) in the run directory, gone with it */
+static const char *clone_image(const struct vz_dev *v, struct vzm_io *io, char *buf, size_t len,
+			       NSString **why)
+{
+	const char *src = v->dev->u.disk.path;
+
+	if (io->dry || !io->run_dir)
+		return src;
+	snprintf(buf, len, "%s/disk%p.img", io->run_dir, (const void *)v);
+	if (clonefile(src, buf, 0) < 0) {
+		*why = [NSString stringWithFormat:@"%s: cannot clone it for an ephemeral disk (the image "
+						  @"and the state directory must be on one APFS volume): %s",
+						  src, strerror(errno)];
+		return NULL;
+	}
+	return buf;
+}
+
+static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, struct vzm_io *io, NSString **why)
 {
 	const struct vzh_disk *d = &v->dev->u.disk;
 	NSError *err = nil;
-	VZDiskImageStorageDeviceAttachment *a = [[VZDiskImageStorageDeviceAttachment alloc]
-		initWithURL:vzm_file_url(d->path)
-		   readOnly:d->read_only != 0
-		cachingMode:(VZDiskImageCachingMode)v->caching
-	synchronizationMode:(VZDiskImageSynchronizationMode)v->sync
-		      error:&err];
+	VZStorageDeviceAttachment *a = nil;
+	const char *path = d->path;
+	char clone[PATH_MAX];
 
+	if (d->nbd_socket) {
+		if (@available(macOS 14.0, *))
+			a = [[VZNetworkBlockDeviceStorageDeviceAttachment alloc]
+				    initWithURL:nbd_url(d)
+					timeout:5.0
+				 forcedReadOnly:d->read_only != 0
+			    synchronizationMode:VZDiskSynchronizationModeFull
+					  error:&err];
+	} else if ((path = d->ephemeral ? clone_image(v, io, clone, sizeof(clone), why) : d->path)) {
+		a = [[VZDiskImageStorageDeviceAttachment alloc]
+			    initWithURL:vzm_file_url(path)
+			       readOnly:d->read_only != 0
+			    cachingMode:(VZDiskImageCachingMode)v->caching
+		    synchronizationMode:(VZDiskImageSynchronizationMode)v->sync
+				  error:&err];
+	}
 	if (!a) {
-		*why = [NSString stringWithFormat:@"%s: %@", d->path, err.localizedDescription];
+		if (!*why)
+			*why = [NSString stringWithFormat:@"%s: %@", d->path ? d->path : d->nbd_socket,
+							  err.localizedDescription];
 		return nil;
 	}
 	if (v->kind == VZ_DEV_BLOCK_NVME) {
@@ -163,13 +216,38 @@ static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, NSString **why
 	return [[VZVirtioBlockDeviceConfiguration alloc] initWithAttachment:a];
 }
 
-static VZNetworkDeviceConfiguration *nat(const struct vz_dev *v)
+/* a descriptor of the core's (a backend's or a server's socket) for the
+   framework, which closes its copy when done; --check: a stand-in pair */
+static NSFileHandle *handle(const struct device *dev, bool dry, int type)
+{
+	int fd = -1, sp[2];
+
+	if (dev->fd >= 0)
+		fd = dup(dev->fd);
+	else if (dry && socketpair(AF_UNIX, type, 0, sp) == 0) {
+		close(sp[1]);
+		fd = sp[0];
+	}
+	if (fd < 0)
+		return nil;
+	fd_setup(fd, false);
+	return [[NSFileHandle alloc] initWithFileDescriptor:fd closeOnDealloc:YES];
+}
+
+static VZNetworkDeviceConfiguration *nat(const struct vz_dev *v, bool dry)
 {
 	VZVirtioNetworkDeviceConfiguration *n = [[VZVirtioNetworkDeviceConfiguration alloc] init];
+	NSFileHandle *h;
 	char mac[18];
 
 	util_format_mac(v->dev->u.net.mac, mac);
-	n.attachment = [[VZNATNetworkDeviceAttachment alloc] init];
+	if (v->dev->u.net.attach == VZH_NET_NAT) {
+		n.attachment = [[VZNATNetworkDeviceAttachment alloc] init];
+	} else {
+		if (!(h = handle(v->dev, dry, SOCK_DGRAM)))
+			return nil;
+		n.attachment = [[VZFileHandleNetworkDeviceAttachment alloc] initWithFileHandle:h];
+	}
 	n.MACAddress = (VZMACAddress *_Nonnull)[[VZMACAddress alloc]
 		initWithString:(NSString *_Nonnull)[NSString stringWithUTF8String:mac]];
 	return n;
@@ -237,7 +315,16 @@ static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *
 	NSError *err = nil;
 	int p[2];
 
-	switch (io->dry ? VZH_SERIAL_NONE : s->output) {
+	switch (io->dry && s->output != VZH_SERIAL_BACKEND ? VZH_SERIAL_NONE : s->output) {
+	case VZH_SERIAL_BACKEND: { /* both ways through the plugin's pair */
+		NSFileHandle *h = handle(v->dev, io->dry, SOCK_STREAM);
+
+		if (h)
+			port.attachment = [[VZFileHandleSerialPortAttachment alloc]
+				initWithFileHandleForReading:h
+					fileHandleForWriting:h];
+		break;
+	}
 	case VZH_SERIAL_STDIO:
 		/* the guest's output reaches vzhost's console through a pipe the
 		   core polls (the first such console; others are sent nowhere) */
@@ -321,10 +408,10 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 			/* (--check: an image created at start is not there yet) */
 			if (io->dry && v->dev->u.disk.size && access(v->dev->u.disk.path, F_OK))
 				continue;
-			to = disks, obj = disk(v, why);
+			to = disks, obj = disk(v, io, why);
 			break;
 		case VZ_DEV_NET_NAT:
-			to = nets, obj = nat(v);
+			to = nets, obj = nat(v, io->dry);
 			break;
 		case VZ_DEV_GFX_MAC:
 		case VZ_DEV_GFX_VIRTIO:
@@ -418,6 +505,11 @@ void vzm_io_close(struct vzm_io *io)
 	if (io->console_fd >= 0)
 		close(io->console_fd);
 	io->console_fd = -1;
+	if (io->run_name && io->state_fd >= 0)
+		statedir_rmrun(io->state_fd, io->run_name);
+	free(io->run_name);
+	free(io->run_dir);
+	io->run_name = io->run_dir = NULL;
 	for (i = 0; i < io->nptys; i++)
 		close(io->ptys_slave[i]);
 	io->nptys = 0;

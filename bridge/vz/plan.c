@@ -83,11 +83,31 @@ static int dev_kind(const struct device *dev, const struct machine *m,
 
 	switch (dev->cls) {
 	case DEV_DISK:
+		/* NBD: the framework's own client, with macOS 14 */
+		if (dev->u.disk.nbd_socket && h->os && h->os < VZ_OS(14, 0)) {
+			diag_add(d, dev->origin.loc,
+				 "an NBD disk needs macOS 14 or later on the "
+				 "host (VZNetworkBlockDeviceStorageDevice"
+				 "Attachment)");
+			return -1;
+		}
+		if (dev->u.disk.nbd_socket && !h->os)
+			p->checks |= VZ_CHECK_OS;
 		if (dev->u.disk.iface == VZH_DISK_NVME)
 			return VZ_DEV_BLOCK_NVME;
 		return dev->u.disk.iface == VZH_DISK_USB ? VZ_DEV_BLOCK_USB :
 							   VZ_DEV_BLOCK_VIRTIO;
 	case DEV_NET:
+		/* VZFileHandleNetworkDeviceAttachment takes datagrams only */
+		if (dev->u.net.attach == VZH_NET_SOCKET &&
+		    dev->u.net.socket_type == VZH_SOCKET_STREAM) {
+			diag_add(d, dev->origin.loc,
+				 "Virtualization.framework takes a NIC's "
+				 "frames as datagrams only: use type = "
+				 "\"dgram\" with a datagram server (gvproxy, "
+				 "socket_vmnet, vfkit's convention)");
+			return -1;
+		}
 		return VZ_DEV_NET_NAT;
 	case DEV_GRAPHICS:
 		return mac ? VZ_DEV_GFX_MAC : VZ_DEV_GFX_VIRTIO;
@@ -118,6 +138,13 @@ static int dev_kind(const struct device *dev, const struct machine *m,
 		return VZ_DEV_BALLOON;
 	case DEV_VSOCK:
 		return VZ_DEV_VSOCK;
+	case DEV_HVDEV:
+		if (!bridge_foreign_device(dev, "vz", d))
+			diag_add(d, dev->origin.loc,
+				 "plugin %s emitted a device for the vz "
+				 "bridge, which has no structured devices",
+				 dev->origin.plugin);
+		return -1;
 	default:
 		break;
 	}
@@ -131,7 +158,8 @@ static void check_image(const struct device *dev, struct diag *d)
 {
 	struct stat st;
 
-	if (stat(dev->u.disk.path, &st) == 0 && S_ISREG(st.st_mode) &&
+	if (dev->u.disk.path && stat(dev->u.disk.path, &st) == 0 &&
+	    S_ISREG(st.st_mode) &&
 	    st.st_size % 512)
 		diag_add(d, dev->origin.loc,
 			 "%s: %lld bytes is not a whole number of 512-byte "
@@ -344,15 +372,36 @@ static void print_dev(const struct vz_dev *v, FILE *out)
 	fprintf(out, "  %s", kinds[v->kind].cls);
 	switch (v->dev->cls) {
 	case DEV_DISK:
+		if (u->disk.nbd_socket) {
+			fprintf(out,
+				" + VZNetworkBlockDeviceStorageDeviceAttachment "
+				"nbd+unix:///%s?socket=%s%s",
+				u->disk.nbd_export ? u->disk.nbd_export : "",
+				u->disk.nbd_socket,
+				u->disk.read_only ? " read-only" : "");
+			break;
+		}
 		fprintf(out,
-			" + VZDiskImageStorageDeviceAttachment %s%s "
+			" + VZDiskImageStorageDeviceAttachment %s%s%s "
 			"caching=%s sync=%s",
+			u->disk.ephemeral ? "an APFS clone of " : "",
 			u->disk.path, u->disk.read_only ? " read-only" : "",
 			cache_words[v->caching], sync_words[v->sync]);
 		break;
 	case DEV_NET:
 		util_format_mac(u->net.mac, mac);
-		fprintf(out, " + VZNATNetworkDeviceAttachment %s", mac);
+		if (u->net.attach == VZH_NET_NAT)
+			fprintf(out, " + VZNATNetworkDeviceAttachment %s", mac);
+		else if (u->net.attach == VZH_NET_SOCKET)
+			fprintf(out,
+				" + VZFileHandleNetworkDeviceAttachment %s, a "
+				"datagram socket connected to %s",
+				mac, u->net.path);
+		else
+			fprintf(out,
+				" + VZFileHandleNetworkDeviceAttachment %s, "
+				"served by plugin %s",
+				mac, v->dev->origin.plugin);
 		break;
 	case DEV_GRAPHICS:
 		fprintf(out, " %ux%u", u->graphics.width, u->graphics.height);

@@ -10,6 +10,7 @@
 
 #include "../../core/log.h"
 #include "../../core/state.h"
+#include "../../core/statedir.h"
 #include "../../core/util.h"
 #include "ports.h"
 #include "vz.h"
@@ -831,6 +832,17 @@ static int vz_create_body(struct bridge *b, const struct machine *m, unsigned in
 		free(err);
 		goto out;
 	}
+	/* ephemeral disks' clones live in a run directory of the VM's */
+	vm->io.state_fd = b->env.state_fd;
+	for (i = 0; i < m->ndevs && !vm->io.run_name; i++)
+		if (m->devs[i].cls == DEV_DISK && m->devs[i].u.disk.ephemeral &&
+		    !(vm->io.run_name = statedir_rundir(b->env.state_fd, m->name, "run", &err))) {
+			log_msg(LOG_ERR, m->name, "%s", err);
+			free(err);
+			goto out;
+		}
+	if (vm->io.run_name)
+		vm->io.run_dir = xasprintf("%s/%s", b->env.state_dir, vm->io.run_name);
 	config = vzm_configuration(&vm->plan, m, &vm->io, &why);
 	if (!config) {
 		log_msg(LOG_ERR, m->name, "Virtualization.framework refused the configuration: %s",

@@ -16,6 +16,9 @@ struct vzm_io {
 	char ptys[BRIDGE_PTYS_MAX][64]; /* the framework holds the masters */
 	int ptys_slave[BRIDGE_PTYS_MAX]; /* ours, raw, held while it runs */
 	size_t nptys;
+	/* the VM's run directory (ephemeral disks' clones), or -1 / NULL */
+	int state_fd;
+	char *_Nullable run_name, *_Nullable run_dir;
 };
 
 NS_ASSUME_NONNULL_BEGIN

@@ -107,6 +107,19 @@ FOUNDATION_EXPORT NSErrorDomain const NSPOSIXErrorDomain;
 @property (readonly, getter=isFileURL) BOOL fileURL;
 @end
 
+@interface NSURLQueryItem : NSObject
++ (instancetype)queryItemWithName:(NSString *)name value:(nullable NSString *)value;
+@end
+
+@interface NSURLComponents : NSObject
+- (instancetype)init;
+@property (nullable, copy) NSString *scheme;
+@property (nullable, copy) NSString *host;
+@property (null_unspecified, copy) NSString *path;
+@property (nullable, copy) NSArray<NSURLQueryItem *> *queryItems;
+@property (nullable, readonly, copy) NSURL *URL;
+@end
+
 @interface NSData : NSObject
 @property (readonly) NSUInteger length;
 @property (readonly) const void *bytes;

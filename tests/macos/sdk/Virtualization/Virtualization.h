@@ -139,6 +139,22 @@ VZ_AVAIL(11.0) @interface VZDiskImageStorageDeviceAttachment : VZStorageDeviceAt
 			       error:(NSError **)error VZ_AVAIL(12.0);
 @end
 
+typedef NS_ENUM(NSInteger, VZDiskSynchronizationMode) {
+	VZDiskSynchronizationModeFull = 0,
+	VZDiskSynchronizationModeNone = 1,
+} VZ_AVAIL(14.0);
+
+VZ_AVAIL(14.0) @interface VZNetworkBlockDeviceStorageDeviceAttachment : VZStorageDeviceAttachment
+- (nullable instancetype)initWithURL:(NSURL *)URL
+			     timeout:(NSTimeInterval)timeout
+		      forcedReadOnly:(BOOL)forcedReadOnly
+		 synchronizationMode:(VZDiskSynchronizationMode)synchronizationMode
+			       error:(NSError **)error;
+- (nullable instancetype)initWithURL:(NSURL *)URL error:(NSError **)error;
++ (BOOL)validateURL:(NSURL *)URL error:(NSError **)error;
+@property (readonly, copy) NSURL *URL;
+@end
+
 VZ_AVAIL(11.0) @interface VZStorageDeviceConfiguration : NSObject
 - (instancetype)init NS_UNAVAILABLE;
 @property (readonly, strong) VZStorageDeviceAttachment *attachment;
@@ -168,6 +184,12 @@ VZ_AVAIL(11.0) @interface VZNetworkDeviceAttachment : NSObject
 
 VZ_AVAIL(11.0) @interface VZNATNetworkDeviceAttachment : VZNetworkDeviceAttachment
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
+@end
+
+VZ_AVAIL(12.0) @interface VZFileHandleNetworkDeviceAttachment : VZNetworkDeviceAttachment
+- (instancetype)initWithFileHandle:(NSFileHandle *)fileHandle NS_DESIGNATED_INITIALIZER;
+@property (readonly, strong) NSFileHandle *fileHandle;
+@property NSInteger maximumTransmissionUnit VZ_AVAIL(13.0);
 @end
 
 VZ_AVAIL(11.0) @interface VZNetworkDeviceConfiguration : NSObject
