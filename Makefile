@@ -17,7 +17,7 @@ FUZZ_SECONDS ?= 30
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev
 DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils llvm \
-	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch
+	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch passt nbdkit
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \

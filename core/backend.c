@@ -91,6 +91,14 @@ const char *backend_run_dir(struct plugin *p, const char *vm)
 	return d->path;
 }
 
+static int make_dir(struct runner *r, struct rundir *rd, char **why)
+{
+	if (rd->name)
+		return 0;
+	rd->name = statedir_rundir(r->state_fd, rd->vm, "plug", why);
+	return rd->name ? 0 : -EIO;
+}
+
 /* ---- helper processes ------------------------------------------------------ */
 
 static void helper_line(struct helper *h, const char *line)
@@ -222,7 +230,8 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 		  const char *listen)
 {
 	int out[2] = { -1, -1 }, lfd = -1, null = -1, ret;
-	char *prog = NULL, *slot = NULL, **env = NULL;
+	char *prog = NULL, *slot = NULL, **env = NULL, *why = NULL;
+	struct rundir *rd;
 	struct fd_ident id;
 	struct helper *h;
 	struct vmrun *v = NULL;
@@ -236,6 +245,14 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 		ret = -EINVAL;
 		perr(p, "spawn: %s is not a VM being started",
 		     vm ? vm : "(null)");
+		goto out;
+	}
+	/* a prepare hook's helper comes before the devices' sockets: the
+	   run directory its socket goes into is made now */
+	rd = rundir(run->h->set.state_dir, vm);
+	if (rd->wanted && (ret = make_dir(run, rd, &why)) < 0) {
+		perr(p, "spawn: %s", why);
+		free(why);
 		goto out;
 	}
 	if (!(prog = find_program(argv[0]))) {
@@ -422,14 +439,6 @@ static int open_backend(struct vmrun *v, struct device *d,
 	d->fd = sp[0];
 	d->peer_fd = sp[1];
 	return 0;
-}
-
-static int make_dir(struct runner *r, struct rundir *rd, char **why)
-{
-	if (rd->name)
-		return 0;
-	rd->name = statedir_rundir(r->state_fd, rd->vm, "plug", why);
-	return rd->name ? 0 : -EIO;
 }
 
 int backend_open(struct runner *r, struct vmrun *v, char **why)

@@ -65,6 +65,7 @@ count security tests/security/run.sh
 count integration tests/integration/run.sh
 count events tests/integration/events.sh
 count slots-vm tests/integration/slots.sh
+count backends tests/integration/backends.sh
 [ -z "$suites_failed" ] || echo "failed suites:$suites_failed"
 if [ $ran = 0 ]; then
 	echo "no suite matches VZH_SUITES=\"${VZH_SUITES:-}\""

@@ -35,7 +35,8 @@ static void blame(const struct machine *m, char *line, size_t cap)
 		snprintf(opt, sizeof(opt), "-%s %s", h->group,
 			 h->driver ? h->driver : "");
 		if (strstr(line, opt)) {
-			snprintf(line + len, cap - len, " [%s of plugin %s, %s]",
+			snprintf(line + len, cap - len,
+				 " [%s of plugin %s, %s]",
 				 m->devs[i].origin.kind,
 				 m->devs[i].origin.plugin,
 				 m->devs[i].origin.loc);

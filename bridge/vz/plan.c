@@ -159,8 +159,7 @@ static void check_image(const struct device *dev, struct diag *d)
 	struct stat st;
 
 	if (dev->u.disk.path && stat(dev->u.disk.path, &st) == 0 &&
-	    S_ISREG(st.st_mode) &&
-	    st.st_size % 512)
+	    S_ISREG(st.st_mode) && st.st_size % 512)
 		diag_add(d, dev->origin.loc,
 			 "%s: %lld bytes is not a whole number of 512-byte "
 			 "sectors (Virtualization.framework takes RAW images "

@@ -17,8 +17,8 @@ static const struct vzh_api *api;
 
 static const char *const keys[] = { "action", "model", NULL };
 /* QEMU's -action watchdog=... values */
-static const char *const actions[] = { "reset",	   "shutdown", "poweroff",
-				       "pause",	   "debug",    "none",
+static const char *const actions[] = { "reset",	     "shutdown", "poweroff",
+				       "pause",	     "debug",	 "none",
 				       "inject-nmi", NULL };
 
 static int contribute(void *state, struct vzh_device *d)

@@ -1,0 +1,243 @@
+#!/bin/sh
+# Device backends on real guests (QEMU, TCG here): NICs on a server's socket (passt)
+# and served by a plugin (sdk/examples/netback.c), a console served by a plugin, NBD
+# disks (nbdkit, and sdk/examples/qcow2.c's helper), ephemeral disks, a QEMU-only
+# device (sdk/examples/watchdog.c), and a backend that stalls while the control
+# socket of another VM keeps answering.  The examples are built against the
+# installed SDK with the command PLUGINS.md gives.  Each test first asserts what the
+# guest itself printed.  VZH_TESTS="netback ephemeral" runs only those.
+set -u
+top=$(cd "$(dirname "$0")/../.." && pwd -P)
+build=$top/${B:-build}
+guest=${VZH_GUEST:-$top/build/guest}
+tmp=$(mktemp -d)
+SHOW="out err"
+. "$top/tests/integration/lib.sh"
+cleanup() {
+	pkill -KILL -f "guest=bk-$$-" 2>/dev/null
+	[ -n "${ping_range:-}" ] && echo "$ping_range" > /proc/sys/net/ipv4/ping_group_range
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+chmod 755 "$tmp"
+
+# the SDK as a third party has it, and the examples built with it
+make -s -C "$top" install B="${B:-build}" SAN="${SAN:-}" PREFIX="$tmp/prefix" > "$tmp/install.log" 2>&1 ||
+	{ cat "$tmp/install.log"; exit 1; }
+vzhost=$tmp/prefix/bin/vzhost
+export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+mkdir -p "$tmp/plugins"
+for ex in netback watchdog qcow2; do
+	cc -Wall -Wextra -Werror $(pkg-config --cflags --libs vzhost-plugin) \
+		-o "$tmp/plugins/$ex.so" "$top/sdk/examples/$ex.c" 2> "$tmp/cc.log" ||
+		{ echo "FAIL: sdk/examples/$ex.c does not build:"; cat "$tmp/cc.log"; exit 1; }
+done
+cp "$build/fixtures/backer.so" "$tmp/plugins/"
+chmod -R go-w "$tmp/plugins"
+unset VZHOST_PLUGIN_PATH
+
+# conf NAME CMDLINE DEVICES [VMS...]: one VM (bk-PID-NAME) with these devices
+conf() {
+	cat > "$tmp/$1.conf" <<CONF
+host = { state_dir = "$tmp/state"; };
+plugins = { dirs = [ "$tmp/plugins", "$tmp/prefix/lib/vzhost/plugins" ];
+            load = [ "netback", "watchdog", "qcow2", "backer", "serial", "disk", "nat" ]; };
+vms = ( { name = "bk-$$-$1"; memory = "256M";
+  boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+           cmdline = "console=ttyS0 quiet $2"; };
+  devices = ( $3 ); } ${4:-} );
+CONF
+}
+
+run() {
+	timeout -k 5 60 "$vzhost" ${V:-} -c "$tmp/$1.conf" > "$tmp/out" 2> "$tmp/err"
+	st=$?
+}
+
+# guest PATTERN [FILE]: the guest printed this marker (with several VMs, after
+# its "[name] " prefix)
+guest() {
+	tr -d '\r' < "${2:-$tmp/out}" | grep -q -- "^\(\[[^]]*\] \)\?VZH-GUEST: $1" && return 0
+	echo "  the guest never printed \"VZH-GUEST: $1\""
+	return 1
+}
+
+logged() {
+	grep -qF -- "$1" "$tmp/err" && return 0
+	echo "  the log never said \"$1\""
+	return 1
+}
+
+SERIAL='{ kind = "serial"; }'
+
+# passt, the built-in nic kind on a stream socket: a lease, and the gateway answers
+t_passt() {
+	if ! command -v passt > /dev/null; then
+		skipped "passt: not installed (Debian: apt-get install passt)"
+		return
+	fi
+	mkdir -p "$tmp/passt" && chmod 1777 "$tmp/passt" # (passt drops to nobody)
+	# passt answers pings through ping sockets: the groups allowed to open them
+	ping_range=$(cat /proc/sys/net/ipv4/ping_group_range)
+	ping=0
+	echo "0 2147483647" > /proc/sys/net/ipv4/ping_group_range 2>/dev/null && ping=1
+	passt -f -1 -s "$tmp/passt/passt.sock" > "$tmp/passt.log" 2>&1 &
+	ppid=$!
+	wait_for "$tmp/passt.log" "bound at" 10
+	conf passt "vzh=dhcp vzh.ping=1" \
+		"{ kind = \"nic\"; socket = \"$tmp/passt/passt.sock\"; type = \"stream\"; }, $SERIAL"
+	run passt
+	kill $ppid 2>/dev/null
+	if guest "lease " && [ $st = 0 ]; then ok; else bad "passt: no DHCP lease from passt"; fi
+	if [ $ping = 0 ]; then
+		skipped "passt ping: cannot allow ping sockets (net.ipv4.ping_group_range)"
+	elif guest "ping ok"; then ok; else bad "passt: its gateway did not answer a ping"; fi
+}
+
+# a NIC served by a plugin: its DHCP, ARP and ping, and a summary of every frame
+t_netback() {
+	conf netback "vzh=dhcp vzh.ping=1" \
+		"{ kind = \"example.netback\"; address = \"10.77.0.9\"; }, $SERIAL"
+	V=-v run netback
+	if guest "lease 10.77.0.9" && guest "ping ok 10.77.0.1" && [ $st = 0 ]; then
+		ok
+	else
+		bad "netback: the guest got no lease from the plugin or no ping answer"
+	fi
+	if logged "[netback] notice: DHCP ack: 10.77.0.9" && logged "ARP request" &&
+		grep -q "\[netback\] info: frame [0-9]*: 98 bytes .* IPv4 proto 1" "$tmp/err"; then
+		ok
+	else
+		bad "netback: the plugin did not log the frames"
+	fi
+}
+
+# a console served by a plugin: it has the guest's output and types a line
+t_console() {
+	conf console "vzh=echo" \
+		"{ kind = \"backer.console\"; log = \"$tmp/console.log\"; answer = \"typed-by-plugin\"; }"
+	run console
+	if guest "got typed-by-plugin" "$tmp/console.log" && [ $st = 0 ]; then
+		ok
+	else
+		bad "console: the guest did not read the plugin's line"
+	fi
+}
+
+# a disk from an NBD server (nbdkit) named by the config
+t_nbd() {
+	if ! command -v nbdkit > /dev/null; then
+		skipped "nbd: nbdkit not installed (Debian: apt-get install nbdkit)"
+		return
+	fi
+	printf 'VZH-MARK from-nbdkit\n' > "$tmp/nbd.img" && truncate -s 16M "$tmp/nbd.img"
+	nbdkit -f -U "$tmp/nbd.sock" file "$tmp/nbd.img" > "$tmp/nbdkit.log" 2>&1 &
+	npid=$!
+	conf nbd "vzh=read" "{ kind = \"disk\"; nbd_socket = \"$tmp/nbd.sock\"; }, $SERIAL"
+	wait_for "$tmp/nbdkit.log" "x" 1 # (a moment to bind)
+	run nbd
+	kill $npid 2>/dev/null
+	if guest "read VZH-MARK from-nbdkit" && [ $st = 0 ]; then ok; else bad "nbd: the guest did not read the export"; fi
+}
+
+# a qcow2 image through the qcow2 example's helper (qemu-storage-daemon): written
+# by the guest, the helper gone with the VM
+t_qcow2() {
+	qemu-img create -q -f qcow2 "$tmp/q.qcow2" 16M
+	conf qcow2 "vzh=write vzh.mark=in-qcow2" \
+		"{ kind = \"example.qcow2\"; path = \"$tmp/q.qcow2\"; }, $SERIAL"
+	run qcow2
+	if guest "reread VZH-MARK in-qcow2" && [ $st = 0 ] &&
+		qemu-img convert -O raw "$tmp/q.qcow2" "$tmp/q.raw" &&
+		[ "$(head -c 17 "$tmp/q.raw")" = "VZH-MARK in-qcow2" ]; then
+		ok
+	else
+		bad "qcow2: the guest's write did not reach the image"
+	fi
+	if pgrep -f "qemu-storage-daemon.*$tmp" > /dev/null; then
+		bad "qcow2: the helper outlived its VM"
+	else
+		ok
+	fi
+}
+
+# ephemeral: the guest writes, the next boot sees the image as it was; two VMs
+# share the base at once
+t_ephemeral() {
+	printf 'VZH-MARK original\n' > "$tmp/base.img" && truncate -s 16M "$tmp/base.img"
+	cp "$tmp/base.img" "$tmp/base.orig"
+	conf eph1 "vzh=write vzh.mark=scratch" \
+		"{ kind = \"disk\"; path = \"$tmp/base.img\"; ephemeral = true; }, $SERIAL" \
+		", { name = \"bk-$$-eph2\"; memory = \"256M\";
+  boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
+           cmdline = \"console=ttyS0 quiet vzh=write vzh.mark=other\"; };
+  devices = ( { kind = \"disk\"; path = \"$tmp/base.img\"; ephemeral = true; }, $SERIAL ); }"
+	run eph1
+	if guest "reread VZH-MARK scratch" && guest "reread VZH-MARK other" && [ $st = 0 ]; then
+		ok
+	else
+		bad "ephemeral: two VMs on one base did not both write their disk"
+	fi
+	conf eph3 "vzh=read" "{ kind = \"disk\"; path = \"$tmp/base.img\"; ephemeral = true; }, $SERIAL"
+	run eph3
+	if guest "read VZH-MARK original" && cmp -s "$tmp/base.img" "$tmp/base.orig"; then
+		ok
+	else
+		bad "ephemeral: the guest's writes reached the image"
+	fi
+}
+
+# a QEMU-only device from a plugin; QEMU's error names the plugin and the entry
+t_watchdog() {
+	conf watchdog "vzh=pci" "{ kind = \"example.watchdog\"; action = \"poweroff\"; }, $SERIAL"
+	run watchdog
+	if tr -d '\r' < "$tmp/out" | grep -q "^VZH-GUEST: pci.* 8086:25ab" && [ $st = 0 ]; then
+		ok
+	else
+		bad "watchdog: the guest has no i6300esb (8086:25ab)"
+	fi
+	conf wdbad "vzh=pci" "{ kind = \"example.watchdog\"; model = \"i6300esbx\"; }, $SERIAL"
+	run wdbad
+	if [ $st = 1 ] && logged "'i6300esbx' is not a valid device model name [example.watchdog of plugin watchdog, $tmp/wdbad.conf:7: vms[0].devices[0]]"; then
+		ok
+	else
+		bad "watchdog: QEMU's refusal does not name the plugin and entry (exit $st)"
+	fi
+}
+
+# a backend that does not read for 10 s: another VM's control socket answers all along
+t_stall() {
+	# (its DHCP client sends while nobody reads)
+	conf stall "vzh=dhcp" "{ kind = \"backer.stall\"; pause = 10000; }, $SERIAL" \
+		", { name = \"bk-$$-other\"; memory = \"256M\";
+  boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
+           cmdline = \"console=ttyS0 quiet vzh=acpi\"; };
+  devices = ( { kind = \"serial\"; output = \"none\"; } ); }"
+	"$vzhost" -c "$tmp/stall.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	slow=0 asked=0
+	if wait_for "$tmp/err" "not reading for 10000 ms" 30 "" $pid; then
+		end=$(($(date +%s) + 10))
+		while [ "$(date +%s)" -lt $end ]; do
+			t0=$(date +%s%N)
+			timeout 5 "$vzhost" ctl "bk-$$-other" status --state-dir "$tmp/state" > "$tmp/status" 2>&1 ||
+				slow=$((slow + 100))
+			t1=$(date +%s%N)
+			asked=$((asked + 1))
+			[ $(((t1 - t0) / 1000000)) -gt 500 ] && slow=$((slow + 1))
+			sleep 0.2
+		done
+	fi
+	wait_for "$tmp/err" "reading again after" 10
+	kill -TERM $pid
+	reap $pid 30
+	if [ $asked -ge 20 ] && [ $slow = 0 ] && grep -q '"state": *"running"' "$tmp/status" &&
+		grep -q "reading again after 10000 ms: [1-9][0-9]* frames were waiting" "$tmp/err"; then
+		ok
+	else
+		bad "stall: $asked status requests during the stall, $slow slow or failed; the last: $(cat "$tmp/status")"
+	fi
+}
+
+run_tests passt netback console nbd qcow2 ephemeral watchdog stall
+summary backends
