@@ -31,7 +31,7 @@ sed -n '/<!-- hello.c begin -->/,/<!-- hello.c end -->/p' "$top/PLUGINS.md" |
 check "example extracted" grep -q 'VZH_PLUGIN_DEFINE("hello"' "$tmp/hello.c"
 # the documented command, word for word (no -I into the source tree)
 check "example builds with the documented command" sh -c \
-	"cd '$tmp' && cc -Wall -Wextra -Werror \$(pkg-config --cflags vzhost-plugin) -shared -fPIC -o plugins/hello.so hello.c"
+	"cd '$tmp' && cc -Wall -Wextra -Werror \$(pkg-config --cflags --libs vzhost-plugin) -o plugins/hello.so hello.c"
 chmod go-w "$tmp/plugins" "$tmp/plugins/hello.so" 2>/dev/null
 check "example exports only its descriptor" sh -c \
 	"[ \"\$(nm -D --defined-only '$tmp/plugins/hello.so' | awk '{print \$3}')\" = vzh_plugin_descriptor ]"
@@ -49,6 +49,11 @@ check "vzhost plugins lists it" sh -c \
 sed -i 's/dir = "logs"; //' "$tmp/host.conf"
 check "its own error names file:line" sh -c \
 	"'$vzhost' -c '$tmp/host.conf' --check 2>&1 >/dev/null | grep -F '$tmp/host.conf:3: vms[0].devices[0].dir: hello.console needs a directory'"
+# --libs: a symbol nobody defines is a link error, not a plugin that fails to load
+printf '%s\n' '#include <vzhost/plugin.h>' 'int vzh_missing(void);' \
+	'int f(void) { return vzh_missing(); }' > "$tmp/undef.c"
+check "pkg-config --libs refuses an undefined symbol at link time" sh -c \
+	"cd '$tmp' && ! cc \$(pkg-config --cflags --libs vzhost-plugin) -o undef.so undef.c 2>/dev/null"
 check "installed header is the SDK's" cmp "$top/sdk/vzhost/plugin.h" "$tmp/prefix/include/vzhost/plugin.h"
 
 echo "sdk: $pass passed, $fail failed"

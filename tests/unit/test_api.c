@@ -62,6 +62,19 @@ static void bad_emissions_are_refused(void **s)
 	refused("halfptr", "vsock", "struct_size ends inside a pointer");
 	refused("vsockdup", "vsock",
 		"two port mappings share a path or a guest port");
+	refused("nbdrel", "disk",
+		"nbd_socket must be absolute and under 104 bytes");
+	refused("nbdpath", "disk",
+		"a disk has a path or an NBD server, not both");
+	refused("ephro", "disk", "an ephemeral disk is written: not read_only");
+	refused("sockrel", "net",
+		"a socket attachment's path must be absolute and under 104 "
+		"bytes");
+	refused("noopen", "net", "a backend needs struct_size, open and close");
+	refused("serback", "serial",
+		"a backend needs struct_size, open and close");
+	refused("hvword", "hvdev", "driver must be a plain word");
+	refused("hvbool", "hvdev", "a bool property is 0 or 1");
 }
 
 /* a shorter (older) struct: the core reads only what it declared */

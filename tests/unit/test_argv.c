@@ -206,6 +206,78 @@ static int split_options(const char *opt, bool fuse, char params[][512],
 #define NASTY "a,evil=1\\b\nc"
 
 /* no value vzhost hands QEMU or virtiofsd can end its option and start another */
+static int nop_open(void *data, const char *vm, int fd)
+{
+	(void)data, (void)vm, (void)fd;
+	return 0;
+}
+
+static void nop_close(void *data, const char *vm, int fd)
+{
+	(void)data, (void)vm, (void)fd;
+}
+
+/* backends: each device's socket is a descriptor after QMP's (3), in device
+   order; NBD and ephemeral disks; a plugin's structured device, escaped */
+static void backends(void **s)
+{
+	struct bridge b = { .binary = "/usr/bin/qemu-system-x86_64",
+			    .accel = "tcg" };
+	struct launch l = { 3, NULL, NULL, "/run/vm", 1234 };
+	struct origin o = { "x.conf:1: vms[0].devices[9]", "acme.w", "acme" };
+	struct vzh_serial ser = { .struct_size = sizeof(ser),
+				  .output = VZH_SERIAL_BACKEND,
+				  .backend = { sizeof(ser.backend), 0, nop_open,
+					       nop_close, NULL } };
+	struct vzh_prop props[] = {
+		{ "action", VZH_PROP_STRING, 0, "a,b=c", 0 },
+		{ "period", VZH_PROP_INT, 0, NULL, -5 },
+		{ "on", VZH_PROP_BOOL, 0, NULL, 1 },
+	};
+	struct vzh_hvdev hv = { sizeof(hv), 3,		"qemu",
+				"device",   "i6300esb", props };
+	struct vzh_hvdev act = { sizeof(act), 1, "qemu", "action", NULL, props };
+	struct argv a = { 0 };
+	struct machine *m;
+	const char *c;
+	size_t i, used = 0;
+
+	(void)s;
+	cmdline(LOAD
+		"vms = ( { name = \"n\"; boot = { kernel = \"@F@/vmlinuz\"; };\n"
+		"devices = (\n"
+		" { kind = \"nic\"; socket = \"/run/gv.sock\"; },\n"
+		" { kind = \"nat\"; },\n"
+		" { kind = \"nic\"; socket = \"/run/passt.sock\"; type = \"stream\"; },\n"
+		" { kind = \"disk\"; nbd_socket = \"/run/n,bd.sock\"; nbd_export = \"e,x\"; read_only = true; },\n"
+		" { kind = \"disk\"; path = \"@F@/base.img\"; ephemeral = true; cache = \"uncached\"; } ); } );\n",
+		NULL);
+	m = &h.vms[0];
+	machine_add_device(m, DEV_SERIAL, &ser, sizeof(ser), &o);
+	machine_add_device(m, DEV_HVDEV, &hv, sizeof(hv), &o);
+	machine_add_device(m, DEV_HVDEV, &act, sizeof(act), &o);
+	m->devs[0].fd = 40; /* what the core connected */
+	m->devs[2].fd = 41;
+	m->devs[5].fd = 42;
+	qemu_build_argv(&b, m, &l, &a);
+	for (i = 0; i < a.n; i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+					 "%s%s", i ? " " : "", a.v[i]);
+	argv_free(&a);
+	c = line;
+	HAS(c, "-netdev dgram,id=net0,local.type=fd,local.str=4 -device "
+	       "virtio-net-pci,netdev=net0,mac=");
+	HAS(c, "-netdev user,id=net1 ");
+	HAS(c, "-netdev stream,id=net2,server=off,addr.type=fd,addr.str=5 ");
+	HAS(c, "-blockdev driver=nbd,node-name=disk0,server.type=unix,"
+	       "server.path=/run/n,,bd.sock,export=e,,x,read-only=on");
+	HAS(c, "-drive if=none,id=disk1,format=raw,file=");
+	HAS(c, "base.img,snapshot=on,discard=unmap,cache.direct=on");
+	HAS(c, "-chardev socket,id=ser0,fd=6,server=off -serial chardev:ser0");
+	HAS(c, "-device i6300esb,action=a,,b=c,period=-5,on=on");
+	HAS(c, "-action action=a,,b=c");
+}
+
 static void values_never_become_options(void **s)
 {
 	static const char *const parsed[] = { "-blockdev", "-chardev",
@@ -272,6 +344,7 @@ int main(void)
 		cmocka_unit_test(disks),
 		cmocka_unit_test(the_other_classes),
 		cmocka_unit_test(values_never_become_options),
+		cmocka_unit_test(backends),
 	};
 
 	return cmocka_run_group_tests_name("qemu argv", tests, NULL, teardown);

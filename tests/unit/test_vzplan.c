@@ -200,6 +200,52 @@ static void nvme_on_13(void **s)
 	assert_true(p.checks & VZ_CHECK_OS);
 }
 
+/* backends: file-handle NICs (datagrams only), NBD disks with macOS 14,
+   ephemeral disks cloned; no structured device of any bridge */
+static void backends(void **s)
+{
+	char *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	(void)s;
+	build(th_fmt(
+		"vms = ( { name = \"l\"; " KERNEL "\n"
+		"devices = ( { kind = \"nic\"; socket = \"/run/gv.sock\"; },\n"
+		" { kind = \"disk\"; nbd_socket = \"/run/nbd.sock\"; nbd_export = \"x\"; },\n"
+		" { kind = \"disk\"; path = \"%s/e.img\"; size = \"1M\"; } ); } );\n",
+		th_dir()));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(p.ndevs, 3);
+	vz_plan_free(&p);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_tail(d.msgs[0], "host.conf:4: vms[0].devices[1]: an NBD disk "
+			       "needs macOS 14 or later on the host "
+			       "(VZNetworkBlockDeviceStorageDeviceAttachment)");
+	vz_plan_free(&p);
+	f = open_memstream(&out, &n);
+	assert_int_equal(vz_describe(&unknown, &h.vms[0], f, &d), 0);
+	fclose(f);
+	assert_non_null(strstr(out, " + VZFileHandleNetworkDeviceAttachment "));
+	assert_non_null(strstr(out, ", a datagram socket connected to "
+				    "/run/gv.sock\n"));
+	assert_non_null(strstr(out, " + VZNetworkBlockDeviceStorageDevice"
+				    "Attachment nbd+unix:///x?socket="
+				    "/run/nbd.sock\n"));
+	free(out);
+	diag_free(&d);
+	memset(&d, 0, sizeof(d));
+	host_close(&h);
+	build("vms = ( { name = \"l\"; " KERNEL "\n"
+	      "devices = ( { kind = \"nic\"; socket = \"/run/passt.sock\"; "
+	      "type = \"stream\"; } ); } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), -EINVAL);
+	assert_true(said("host.conf:3: vms[0].devices[0]: "
+			 "Virtualization.framework takes a NIC's frames as "
+			 "datagrams only: use type = \"dgram\""));
+}
+
 /* nested: enabled where the Mac has it, refused where it has not, left to
    the Mac where it is not known */
 static void nested(void **s)
@@ -406,6 +452,7 @@ int main(void)
 		cmocka_unit_test_teardown(macos_guest, teardown_one),
 		cmocka_unit_test_teardown(macos_13_keyboard, teardown_one),
 		cmocka_unit_test_teardown(nvme_on_13, teardown_one),
+		cmocka_unit_test_teardown(backends, teardown_one),
 		cmocka_unit_test_teardown(nested, teardown_one),
 		cmocka_unit_test_teardown(limits, teardown_one),
 		cmocka_unit_test_teardown(bundle_requirements, teardown_one),
