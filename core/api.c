@@ -14,6 +14,7 @@
 #include "log.h"
 #include "ploop.h"
 #include "rules.h"
+#include "runapi.h"
 #include "state.h"
 #include "util.h"
 
@@ -537,6 +538,32 @@ static const char *api_run_dir(struct vzh_host *vh, const char *vm)
 	return backend_run_dir((struct plugin *)vh, vm);
 }
 
+static int api_mode(struct vzh_host *vh)
+{
+	return runapi_mode((struct plugin *)vh);
+}
+
+static const char *api_machine_json(struct vzh_host *vh, const char *vm)
+{
+	return runapi_machine_json((struct plugin *)vh, vm);
+}
+
+static const char *api_config_path(struct vzh_host *vh)
+{
+	return runapi_config_path((struct plugin *)vh);
+}
+
+static const char *api_control_path(struct vzh_host *vh, const char *vm)
+{
+	return runapi_control_path((struct plugin *)vh, vm);
+}
+
+static int api_vm_action(struct vzh_host *vh, const char *vm,
+			 enum vzh_action action, const char *path)
+{
+	return runapi_vm_action((struct plugin *)vh, vm, action, path);
+}
+
 static void api_log(struct vzh_host *vh, int level, const char *fmt, ...)
 {
 	struct plugin *p = (struct plugin *)vh;
@@ -603,4 +630,9 @@ const struct vzh_api core_api = {
 	.timer_cancel = api_timer_cancel,
 	.spawn = api_spawn,
 	.run_dir = api_run_dir,
+	.mode = api_mode,
+	.machine_json = api_machine_json,
+	.config_path = api_config_path,
+	.control_path = api_control_path,
+	.vm_action = api_vm_action,
 };

@@ -166,6 +166,23 @@ static void free_strv(char **v)
 	free(v);
 }
 
+char *hooks_json(struct runner *r, struct vmrun *v)
+{
+	json_t *m = print_machine_json(v->m);
+	struct bridge_info bi;
+	char *json;
+
+	/* the guest's address, once the bridge knows it */
+	memset(&bi, 0, sizeof(bi));
+	if (v->bvm && r->ops->info)
+		r->ops->info(v->bvm, &bi);
+	if (bi.address[0])
+		json_object_set_new(m, "address", json_string(bi.address));
+	json = json_dumps(m, JSON_COMPACT);
+	json_decref(m);
+	return json;
+}
+
 static int spawn(struct runner *r, struct vmrun *v, const char *script,
 		 enum vzh_event ev, enum vzh_state prev, enum vzh_state state,
 		 enum vzh_reason reason, struct child *c)
@@ -175,20 +192,9 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 	char *argv[] = { (char *)script, v->m->name, (char *)event_names[ev],
 			 (char *)reason_names[reason], NULL };
 	char **env = environment(r, v, ev, prev, state, reason);
-	json_t *m = print_machine_json(v->m);
-	struct bridge_info bi;
-	char *json;
+	char *json = hooks_json(r, v);
 	int ret = 0;
 
-	/* the guest's address, once the bridge knows it */
-	memset(&bi, 0, sizeof(bi));
-	if (v->bvm && r->ops->info)
-		r->ops->info(v->bvm, &bi);
-	if (bi.address[0])
-		json_object_set_new(m, "address", json_string(bi.address));
-	json = json_dumps(m, JSON_COMPACT);
-
-	json_decref(m);
 	memset(c, 0, sizeof(*c));
 	c->name = base(script);
 	c->out = c->err = -1;

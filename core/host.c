@@ -1,6 +1,8 @@
 /* host.c: opening a config, its host and hooks sections, and loading the plugins it names. */
 #include "host.h"
 
+#include "backend.h"
+#include "runapi.h"
 #include <errno.h>
 #include <limits.h>
 #include <pwd.h>
@@ -9,11 +11,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "backend.h"
 #include "build.h"
 #include "bridges.h"
 #include "builtin.h"
 #include "loader.h"
 #include "os.h"
+#include "runapi.h"
 #include "util.h"
 
 static const char *const root_keys[] = { "host", "plugins", "hooks", "vms",
@@ -419,6 +423,9 @@ void host_close(struct host *h)
 		machine_free(&h->vms[i]);
 	free(h->vms);
 	loader_unload_all(h);
+	/* what plugins asked of the run's services (run dirs, JSON) */
+	backend_free();
+	runapi_free();
 	registry_free(&h->reg);
 	for (i = 0; i < h->ndirs; i++)
 		free(h->plugin_dirs[i]);

@@ -56,6 +56,7 @@ struct host {
 	struct machine *vms;
 	size_t nvms;
 	bool plugins_failed; /* then unknown kinds only echo that */
+	enum vzh_mode mode; /* why it runs (api->mode): set before plugins load */
 };
 
 /*

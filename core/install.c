@@ -66,6 +66,7 @@ int install_main(const char *path, const char *vm, const char *ipsw)
 	}
 	memset(&h, 0, sizeof(h));
 	ret = host_open(&h, path);
+	h.mode = VZH_MODE_CHECK;
 	if (ret == 0) {
 		host_load_plugins(&h);
 		host_build(&h);

@@ -129,6 +129,9 @@ static int run(enum mode mode, const char *path, const char *recovery)
 				       ret == -EINVAL ? EX_CONFIG : EX_NOINPUT);
 		goto out;
 	}
+	h.mode = mode == MODE_PLUGINS ? VZH_MODE_LIST :
+		 mode == MODE_RUN     ? VZH_MODE_RUN :
+					VZH_MODE_CHECK;
 	host_load_plugins(&h);
 	if (mode == MODE_PLUGINS) {
 		print_plugins(&h, stdout);

@@ -22,6 +22,7 @@
 #include "ploop.h"
 #include "proc.h"
 #include "restart.h"
+#include "runapi.h"
 #include "statedir.h"
 #include "runner.h"
 #include "sig.h"
@@ -845,6 +846,7 @@ static void loop(struct runner *r)
 		}
 		runner_drain(r);
 		ploop_dispatch(fds + n - nplug, nplug);
+		runapi_dispatch(r);
 		backend_reap();
 		hooks_dispatch(r);
 		for (v = 0; v < r->h->nvms; v++)
@@ -934,6 +936,7 @@ static int run_all(void *arg)
 	}
 	status = setup(&r, &d);
 	backend_attach(&r);
+	runapi_attach(&r);
 	if (status == EX_OK) {
 		for (i = 0; i < h->nvms; i++) {
 			start_vm(&r, &r.vms[i]);
@@ -959,6 +962,7 @@ static int run_all(void *arg)
 	}
 	hooks_free(&r);
 	backend_free();
+	runapi_attach(NULL);
 	proc_reap_all();
 	ctl_free(&r);
 	console_drain(1000);

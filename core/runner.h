@@ -101,6 +101,8 @@ int events_hook_point(enum vzh_state prev, enum vzh_state state,
 		      enum vzh_reason reason);
 
 /* hook scripts (hooks.c) */
+/* the VM as JSON, what a hook script reads on its standard input (malloc'd) */
+char *hooks_json(struct runner *r, struct vmrun *v);
 int hooks_scan(struct runner *r, struct diag *d);
 void hooks_queue(struct runner *r, struct vmrun *v, enum vzh_event ev,
 		 enum vzh_state prev, enum vzh_state state,

@@ -78,6 +78,11 @@ sed 's/bridge = "vz"/bridge = "qemu"/; s/nested = true/nested = false/' "$here/.
 mkdir -p "$tmp/guest" && cp "$here/fixtures/files/vmlinuz" "$here/fixtures/files/initrd.img" "$tmp/guest/"
 expect 78 "vsock ports are served by the vz bridge; under QEMU the host reaches the guest over AF_VSOCK itself" \
 	"$vzhost" -c "$tmp/vsockq.conf" --check
+# a stream NIC (passt) under the vz bridge: refused at --check, saying what to use
+printf 'host = { bridge = "vz"; };\nvms = ( { name = "s"; boot = { kernel = "%s"; };\n  devices = ( { kind = "nic"; socket = "/run/passt.sock"; type = "stream"; } ); } );\n' \
+	"$here/fixtures/files/vmlinuz" > "$tmp/vzstream.conf"
+expect 78 "vzstream.conf:3: vms[0].devices[0]: Virtualization.framework takes a NIC's frames as datagrams only: use type = \"dgram\"" \
+	"$vzhost" -c "$tmp/vzstream.conf" --check
 # vzhost install: macOS only; its arguments checked first
 expect 69 "vzhost install: macOS guests need Virtualization.framework on a Mac with Apple silicon" \
 	"$vzhost" install -c "$here/../conf/macos.conf" --vm sonoma --ipsw latest

@@ -380,6 +380,26 @@ enum vzh_watch_events {
 	VZH_WATCH_ERROR = 1 << 3 /* given to fn only */
 };
 
+/* ABI 1.1: why vzhost runs (api->mode): a plugin that needs its settings can
+   stay quiet while plugins are only listed */
+enum vzh_mode {
+	VZH_MODE_LIST = 0, /* `vzhost plugins`: names and versions shown */
+	VZH_MODE_CHECK = 1, /* --check, --print, install: nothing started */
+	VZH_MODE_RUN = 2 /* the VMs start */
+};
+
+/* ABI 1.1: what a plugin may ask of a VM (api->vm_action), as the control
+   socket can */
+enum vzh_action {
+	VZH_ACTION_REQUEST_STOP = 0, /* the stop chain (forced after
+					stop_timeout) */
+	VZH_ACTION_STOP = 1, /* forced now: the guest loses what it has not
+				written */
+	VZH_ACTION_PAUSE = 2,
+	VZH_ACTION_RESUME = 3,
+	VZH_ACTION_SAVE = 4 /* its state to path, then stopped */
+};
+
 typedef void (*vzh_watch_fn)(void *data, int fd, unsigned events);
 typedef void (*vzh_timer_fn)(void *data);
 
@@ -517,6 +537,24 @@ struct vzh_api {
 	/* the VM's private directory for sockets (0700, made at its start and
 	   emptied at its stop): a stable path, also inside contribute() */
 	const char *(*run_dir)(struct vzh_host *h, const char *vm);
+
+	/* why vzhost runs: enum vzh_mode (also inside init) */
+	int (*mode)(struct vzh_host *h);
+	/* what a hook script gets: the VM as the JSON on its standard input
+	   (with "address" once the bridge knows it), valid until the
+	   callback returns; the config's absolute path (VZHOST_CONFIG); the
+	   VM's control socket (VZHOST_CONTROL), NULL when it has none.  NULL
+	   for a VM this host does not have */
+	const char *(*machine_json)(struct vzh_host *h, const char *vm);
+	const char *(*config_path)(struct vzh_host *h);
+	const char *(*control_path)(struct vzh_host *h, const char *vm);
+	/* ask the core to act on VM vm (a health monitor, say), as `vzhost
+	   ctl` would; path for VZH_ACTION_SAVE only.  Carried out on the loop
+	   right after the current callback, its outcome logged (and seen by
+	   hooks as the events it leads to).  0 (taken), -EPERM (no VMs run:
+	   not VZH_MODE_RUN), -ENOENT (no such VM), -EINVAL */
+	int (*vm_action)(struct vzh_host *h, const char *vm,
+			 enum vzh_action action, const char *path);
 };
 
 #ifdef __cplusplus

@@ -183,7 +183,20 @@ AT(vzh_api, timer, 296);
 AT(vzh_api, timer_cancel, 304);
 AT(vzh_api, spawn, 312);
 AT(vzh_api, run_dir, 320);
-SIZE(vzh_api, 328);
+AT(vzh_api, mode, 328);
+AT(vzh_api, machine_json, 336);
+AT(vzh_api, config_path, 344);
+AT(vzh_api, control_path, 352);
+AT(vzh_api, vm_action, 360);
+SIZE(vzh_api, 368);
+VAL(VZH_MODE_LIST, 0);
+VAL(VZH_MODE_CHECK, 1);
+VAL(VZH_MODE_RUN, 2);
+VAL(VZH_ACTION_REQUEST_STOP, 0);
+VAL(VZH_ACTION_STOP, 1);
+VAL(VZH_ACTION_PAUSE, 2);
+VAL(VZH_ACTION_RESUME, 3);
+VAL(VZH_ACTION_SAVE, 4);
 
 /* enum values travel in uint32_t fields and in hook-script environments */
 VAL(VZH_GUEST_MACOS, 1);

@@ -94,6 +94,36 @@ t_passt() {
 	elif guest "ping ok"; then ok; else bad "passt: its gateway did not answer a ping"; fi
 }
 
+# the nic kind on a datagram server (gvproxy's and vfkit's convention): vzhost binds
+# its end in the VM's run directory, where the server answers, and connects
+t_dgram() {
+	cat > "$tmp/dgram.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+log = open(sys.argv[2], "w", buffering=1)
+log.write("listening\n")
+while True:
+    data, peer = s.recvfrom(65536)
+    log.write("frame %d from %s src %s\n" % (len(data), peer, data[6:12].hex(":")))
+PY
+	python3 "$tmp/dgram.py" "$tmp/gv.sock" "$tmp/dgram.log" &
+	spid=$!
+	wait_for "$tmp/dgram.log" listening 10
+	conf dgram "vzh=dhcp" \
+		"{ kind = \"nic\"; socket = \"$tmp/gv.sock\"; mac = \"52:54:00:d6:00:01\"; }, $SERIAL"
+	run dgram
+	kill $spid 2>/dev/null
+	if guest "no lease" && [ $st = 0 ] &&
+		grep -q "^frame 342 from $tmp/state/bk-$$-dgram\.plug\.[0-9]*/net0\.sock src 52:54:00:d6:00:01" "$tmp/dgram.log"; then
+		ok
+	else
+		bad "dgram: the server never got the guest's DHCP discover from vzhost's bound end:"
+		sed 's/^/    /' "$tmp/dgram.log" | head -5
+	fi
+}
+
 # a NIC served by a plugin: its DHCP, ARP and ping, and a summary of every frame
 t_netback() {
 	conf netback "vzh=dhcp vzh.ping=1" \
@@ -249,5 +279,36 @@ t_stall() {
 	fi
 }
 
-run_tests passt netback console nbd qcow2 ephemeral watchdog stall
+# a health-monitor plugin: a hook learns what a hook script would (the machine's
+# JSON, the config, the control socket) and asks the core to stop the VM; init
+# learns why vzhost runs.  (The stop comes 8 s after the start: once the guest
+# listens to its power button, about 3 s into its boot under TCG.)
+t_health() {
+	conf health "vzh=acpi" "{ kind = \"backer.health\"; stop_after = 8000; report = \"$tmp/report\"; }, $SERIAL"
+	run health
+	if guest "power button" && [ $st = 0 ] && logged "plugin backer asks: stop" &&
+		logged "notice: state running -> stopping (host-request)"; then
+		ok
+	else
+		bad "health: the plugin's stop request did not stop the VM (exit $st)"
+	fi
+	if grep -qx "mode 2" "$tmp/report" && grep -qx "config $tmp/health.conf" "$tmp/report" &&
+		grep -q "^control $tmp/state/.*\.sock$" "$tmp/report" &&
+		grep -q "^json {.*\"name\": *\"bk-$$-health\"" "$tmp/report"; then
+		ok
+	else
+		bad "health: the hook did not get the machine, config and control socket:"
+		sed 's/^/    /' "$tmp/report"
+	fi
+	"$vzhost" plugins -c "$tmp/health.conf" > "$tmp/out" 2> "$tmp/err"
+	"$vzhost" -c "$tmp/health.conf" --check > "$tmp/out2" 2>> "$tmp/err"
+	if grep -q "\[backer\] notice: init for mode 0" "$tmp/err" &&
+		grep -q "\[backer\] notice: init for mode 1" "$tmp/err"; then
+		ok
+	else
+		bad "health: init did not learn it runs for a listing, then a check"
+	fi
+}
+
+run_tests passt dgram netback console nbd qcow2 ephemeral watchdog stall health
 summary backends

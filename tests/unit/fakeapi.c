@@ -365,6 +365,37 @@ static const char *f_run_dir(struct vzh_host *h, const char *vm)
 	return "/run/fake";
 }
 
+static int f_mode(struct vzh_host *h)
+{
+	(void)h;
+	return VZH_MODE_CHECK;
+}
+
+static const char *f_machine_json(struct vzh_host *h, const char *vm)
+{
+	(void)h, (void)vm;
+	return NULL;
+}
+
+static const char *f_config_path(struct vzh_host *h)
+{
+	(void)h;
+	return "/fake/host.conf";
+}
+
+static const char *f_control_path(struct vzh_host *h, const char *vm)
+{
+	(void)h, (void)vm;
+	return NULL;
+}
+
+static int f_vm_action(struct vzh_host *h, const char *vm,
+		       enum vzh_action action, const char *path)
+{
+	(void)h, (void)vm, (void)action, (void)path;
+	return -EPERM;
+}
+
 /* the fake's entries are flat: no groups or lists in them */
 static const struct vzh_node *f_child(const struct vzh_node *n, const char *key)
 {
@@ -451,6 +482,11 @@ const struct vzh_api fake_api = {
 	.timer_cancel = f_timer_cancel,
 	.spawn = f_spawn,
 	.run_dir = f_run_dir,
+	.mode = f_mode,
+	.machine_json = f_machine_json,
+	.config_path = f_config_path,
+	.control_path = f_control_path,
+	.vm_action = f_vm_action,
 };
 
 const char *fake_build_dir(void)
