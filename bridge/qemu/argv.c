@@ -87,7 +87,14 @@ static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 	char *path = esc(d->nbd_socket ? d->nbd_socket : d->path), *exp;
 	bool direct = d->cache == VZH_CACHE_UNCACHED;
 	const char *wc = d->sync == VZH_SYNC_FULL ? "off" : "on";
+	char cache[96];
 
+	/* cache: the host page cache or O_DIRECT; sync: which guest flushes
+	   reach the disk (every write, on request, never) */
+	snprintf(cache, sizeof(cache),
+		 "cache.direct=%s,cache.no-flush=%s,aio=%s,discard=unmap",
+		 direct ? "on" : "off", d->sync == VZH_SYNC_NONE ? "on" : "off",
+		 direct ? "native" : "threads");
 	if (d->nbd_socket) { /* the server's data, through QEMU's client */
 		exp = esc(d->nbd_export ? d->nbd_export : "");
 		argv_add(a, "-blockdev");
@@ -100,25 +107,13 @@ static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 		/* snapshot=on: QEMU writes to a temporary overlay in TMPDIR
 		   (the VM's run directory), the image is only read */
 		argv_add(a, "-drive");
-		argv_add(
-			a,
-			"if=none,id=disk%u,format=raw,file=%s,snapshot=on,"
-			"discard=unmap,cache.direct=%s,cache.no-flush=%s,aio=%s",
-			i, path, direct ? "on" : "off",
-			d->sync == VZH_SYNC_NONE ? "on" : "off",
-			direct ? "native" : "threads");
+		argv_add(a,
+			 "if=none,id=disk%u,format=raw,file=%s,snapshot=on,%s",
+			 i, path, cache);
 	} else {
-		/* cache: the host page cache or O_DIRECT; sync: which guest
-		   flushes reach the disk (every write, on request, never) */
 		argv_add(a, "-blockdev");
-		argv_add(
-			a,
-			"driver=file,node-name=file%u,filename=%s,cache.direct=%s,"
-			"cache.no-flush=%s,aio=%s,discard=unmap%s",
-			i, path, direct ? "on" : "off",
-			d->sync == VZH_SYNC_NONE ? "on" : "off",
-			direct ? "native" : "threads",
-			d->read_only ? ",read-only=on" : "");
+		argv_add(a, "driver=file,node-name=file%u,filename=%s,%s%s", i,
+			 path, cache, d->read_only ? ",read-only=on" : "");
 		argv_add(a, "-blockdev");
 		argv_add(a, "driver=raw,node-name=disk%u,file=file%u%s", i, i,
 			 d->read_only ? ",read-only=on" : "");

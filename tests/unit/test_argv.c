@@ -272,7 +272,8 @@ static void backends(void **s)
 	HAS(c, "-blockdev driver=nbd,node-name=disk0,server.type=unix,"
 	       "server.path=/run/n,,bd.sock,export=e,,x,read-only=on");
 	HAS(c, "-drive if=none,id=disk1,format=raw,file=");
-	HAS(c, "base.img,snapshot=on,discard=unmap,cache.direct=on");
+	HAS(c,
+	    "base.img,snapshot=on,cache.direct=on,cache.no-flush=off,aio=native,discard=unmap");
 	HAS(c, "-chardev socket,id=ser0,fd=6,server=off -serial chardev:ser0");
 	HAS(c, "-device i6300esb,action=a,,b=c,period=-5,on=on");
 	HAS(c, "-action action=a,,b=c");
