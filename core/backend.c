@@ -117,8 +117,8 @@ static void helper_line(struct helper *h, const char *line)
 	}
 	if (++h->lines > HELPER_LINES)
 		h->dropped++;
-	else
-		log_msg(LOG_INFO, h->vm, "%s helper %d: %s", h->plugin,
+	else /* (a helper says little; what it says explains its exit) */
+		log_msg(LOG_NOTICE, h->vm, "%s helper %d: %s", h->plugin,
 			(int)h->pid, line);
 }
 
@@ -338,13 +338,13 @@ void backend_reap(void)
 		helper_read(h, true);
 		if (WIFEXITED(st))
 			log_msg(LOG_WARNING, h->vm,
-				"%s helper %d exited with status %d while the "
-				"VM runs",
+				"%s helper %d exited with status %d before its "
+				"VM stopped",
 				h->plugin, (int)h->pid, WEXITSTATUS(st));
 		else
 			log_msg(LOG_WARNING, h->vm,
-				"%s helper %d was killed by signal %d while "
-				"the VM runs",
+				"%s helper %d was killed by signal %d before "
+				"its VM stopped",
 				h->plugin, (int)h->pid, WTERMSIG(st));
 		helper_free(h);
 		helpers[i] = helpers[--nhelpers];

@@ -201,6 +201,42 @@ t_qcow2() {
 	if [ $gone = 1 ]; then ok; else bad "qcow2: the helper outlived its VM"; fi
 }
 
+# a helper that fails: what it said and its exit in the log, the start failed
+t_badhelper() {
+	truncate -s 1M "$tmp/notq.img"
+	conf badhelper "vzh=read" "{ kind = \"example.qcow2\"; path = \"$tmp/notq.img\"; }, $SERIAL"
+	run badhelper
+	if [ $st = 1 ] && grep -q "qcow2 helper [0-9]*: qemu-storage-daemon: .*qcow2" "$tmp/err" &&
+		grep -q "qcow2 helper [0-9]* exited with status 1 before its VM stopped" "$tmp/err" &&
+		logged "state starting -> stopped (start-failed)"; then
+		ok
+	else
+		bad "badhelper: a helper's failure is not in the log (exit $st)"
+	fi
+}
+
+# a helper never outlives vzhost, even one SIGKILLed
+t_orphan() {
+	qemu-img create -q -f qcow2 "$tmp/o.qcow2" 16M
+	conf orphan "vzh=acpi" "{ kind = \"example.qcow2\"; path = \"$tmp/o.qcow2\"; }, $SERIAL"
+	"$vzhost" -c "$tmp/orphan.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	if ! wait_count "$tmp/out" 2 30 $pid || ! pgrep -f "qemu-storage-daemon.*$tmp/o.qcow2" > /dev/null; then
+		bad "orphan: the guest never counted with its helper up"
+		kill -KILL $pid
+		return
+	fi
+	kill -KILL $pid
+	wait $pid 2>/dev/null
+	gone=0
+	for _ in 1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18 19 20; do
+		pgrep -f "qemu-storage-daemon.*$tmp/o.qcow2" > /dev/null || { gone=1; break; }
+		sleep 0.1
+	done
+	if [ $gone = 1 ]; then ok; else bad "orphan: the helper outlived a SIGKILLed vzhost"; fi
+	pkill -KILL -f "qemu-storage-daemon.*$tmp/o.qcow2" 2>/dev/null
+}
+
 # ephemeral: the guest writes, the next boot sees the image as it was; two VMs
 # share the base at once
 t_ephemeral() {
@@ -235,6 +271,15 @@ t_watchdog() {
 		ok
 	else
 		bad "watchdog: the guest has no i6300esb (8086:25ab)"
+	fi
+	# the vz bridge has no such device: refused at --check, entry and plugin named
+	sed 's/^host = { /host = { bridge = "vz"; /' "$tmp/watchdog.conf" > "$tmp/wdvz.conf"
+	"$vzhost" -c "$tmp/wdvz.conf" --check > "$tmp/out" 2> "$tmp/err"
+	st=$?
+	if [ $st = 78 ] && logged "$tmp/wdvz.conf:7: vms[0].devices[0]: plugin watchdog emitted a device for the qemu bridge (device i6300esb); this VM runs on the vz bridge, which has no such device"; then
+		ok
+	else
+		bad "watchdog: the vz bridge did not refuse a QEMU-only device at --check (exit $st)"
 	fi
 	conf wdbad "vzh=pci" "{ kind = \"example.watchdog\"; model = \"i6300esbx\"; }, $SERIAL"
 	run wdbad
@@ -310,5 +355,5 @@ t_health() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 ephemeral watchdog stall health
+run_tests passt dgram netback console nbd qcow2 badhelper orphan ephemeral watchdog stall health
 summary backends
