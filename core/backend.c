@@ -34,6 +34,8 @@ struct rundir {
 
 struct helper {
 	char *plugin, *vm;
+	char *listen; /* its socket's path, removed when it is retired */
+	struct fd_ident listen_id;
 	pid_t pid;
 	int out; /* its standard output and error */
 	char buf[1024];
@@ -159,6 +161,9 @@ static void helper_output(void *data, int fd, unsigned events)
 
 static void helper_free(struct helper *h)
 {
+	if (h->listen)
+		fd_unix_unlink(h->listen, &h->listen_id);
+	free(h->listen);
 	helper_read(h, true);
 	ploop_watch(NULL, h->out, 0, NULL, NULL);
 	close(h->out);
@@ -232,7 +237,7 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 	int out[2] = { -1, -1 }, lfd = -1, null = -1, ret;
 	char *prog = NULL, *slot = NULL, **env = NULL, *why = NULL;
 	struct rundir *rd;
-	struct fd_ident id;
+	struct fd_ident id = { 0 };
 	struct helper *h;
 	struct vmrun *v = NULL;
 	pid_t pid, parent = getpid(), holder = 0;
@@ -277,13 +282,18 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 	if (pid == 0) {
 		os_die_with(parent); /* never outlive vzhost */
 		setpgid(0, 0); /* our terminal's ^C is for vzhost */
+		/* above 3 first: with a standard stream closed, one of ours
+		   may sit where another goes */
+		null = fcntl(null, F_DUPFD_CLOEXEC, 4);
+		out[1] = fcntl(out[1], F_DUPFD_CLOEXEC, 4);
+		lfd = lfd >= 0 ? fcntl(lfd, F_DUPFD_CLOEXEC, 4) : -1;
 		dup2(null, 0);
 		dup2(out[1], 1);
 		dup2(out[1], 2);
 		if (lfd >= 0) {
 			dup2(lfd, 3);
-			fcntl(3, F_SETFL,
-			      0); /* blocking, as a server expects */
+			/* blocking, as a server expects */
+			fcntl(3, F_SETFL, 0);
 			write_pid(slot);
 		}
 		proc_close_from(lfd >= 0 ? 4 : 3);
@@ -299,6 +309,8 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 	h->plugin = xstrdup(p->name);
 	h->vm = xstrdup(vm);
 	h->pid = pid;
+	h->listen = listen ? xstrdup(listen) : NULL;
+	h->listen_id = id;
 	h->out = out[0];
 	out[0] = -1;
 	fcntl(h->out, F_SETFL, O_NONBLOCK);
