@@ -237,6 +237,10 @@ static bool splits_pointer(enum dev_class cls, uint32_t size)
 		{ DEV_SHARE, offsetof(struct vzh_share, tag) },
 		{ DEV_SHARE, offsetof(struct vzh_share, path) },
 		{ DEV_VSOCK, offsetof(struct vzh_vsock, ports) },
+		{ DEV_HVDEV, offsetof(struct vzh_hvdev, bridge) },
+		{ DEV_HVDEV, offsetof(struct vzh_hvdev, group) },
+		{ DEV_HVDEV, offsetof(struct vzh_hvdev, driver) },
+		{ DEV_HVDEV, offsetof(struct vzh_hvdev, props) },
 	};
 	size_t i;
 
@@ -305,19 +309,20 @@ static const char *check_disk(const union device_desc *u)
 {
 	const struct vzh_disk *v = &u->disk;
 
-	if (v->nbd_socket || v->nbd_export)
-		return !socket_path(v->nbd_socket) ?
-			       "nbd_socket must be absolute and under 104 "
-			       "bytes" :
-		       v->path ?
-			       "a disk has a path or an NBD server, not both" :
-		       v->size || v->ephemeral ?
-			       "size and ephemeral need an image (path)" :
-			       NULL;
-	return !abs_path(v->path)	     ? "path must be absolute" :
-	       v->cache > VZH_CACHE_UNCACHED ? "unknown cache mode" :
+	if (v->nbd_socket || v->nbd_export) {
+		if (!socket_path(v->nbd_socket))
+			return "nbd_socket must be absolute and under 104 bytes";
+		if (v->path)
+			return "a disk has a path or an NBD server, not both";
+		if (v->size || v->ephemeral)
+			return "size and ephemeral need an image (path)";
+	} else if (!abs_path(v->path)) {
+		return "path must be absolute";
+	}
+	return v->cache > VZH_CACHE_UNCACHED ? "unknown cache mode" :
 	       v->sync > VZH_SYNC_NONE	     ? "unknown sync mode" :
 	       v->iface > VZH_DISK_USB	     ? "unknown interface" :
+	       v->read_only > 1		     ? "read_only is 0 or 1" :
 	       v->ephemeral > 1		     ? "ephemeral is 0 or 1" :
 	       v->ephemeral && v->read_only ?
 				  "an ephemeral disk is written: not read_only" :

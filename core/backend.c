@@ -125,8 +125,8 @@ static void helper_line(struct helper *h, const char *line)
 }
 
 /* what it wrote, whole lines logged; at most a buffer a turn, so that one
-   that floods never holds the loop */
-static void helper_read(struct helper *h, bool flush)
+   that floods never holds the loop; 0 at the end of its output */
+static ssize_t helper_read(struct helper *h, bool flush)
 {
 	ssize_t got =
 		read(h->out, h->buf + h->len, sizeof(h->buf) - 1 - h->len);
@@ -148,6 +148,7 @@ static void helper_read(struct helper *h, bool flush)
 		helper_line(h, h->buf);
 		h->len = 0;
 	}
+	return got;
 }
 
 static void helper_output(void *data, int fd, unsigned events)
@@ -155,8 +156,10 @@ static void helper_output(void *data, int fd, unsigned events)
 	struct helper *h = data;
 
 	(void)events;
-	(void)fd;
-	helper_read(h, false);
+	/* closed its output but runs on: nothing more to read, and a pipe
+	   at its end is always "ready" */
+	if (helper_read(h, false) == 0)
+		ploop_watch(NULL, fd, 0, NULL, NULL);
 }
 
 static void helper_free(struct helper *h)
@@ -280,8 +283,8 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 	env = child_env(lfd >= 0, &slot);
 	pid = proc_fork();
 	if (pid == 0) {
-		os_die_with(parent); /* never outlive vzhost */
 		setpgid(0, 0); /* our terminal's ^C is for vzhost */
+		os_die_with(parent); /* never outlive vzhost */
 		/* above 3 first: with a standard stream closed, one of ours
 		   may sit where another goes */
 		null = fcntl(null, F_DUPFD_CLOEXEC, 4);
@@ -305,6 +308,7 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 		perr(p, "spawn: fork: %s", strerror(errno));
 		goto out;
 	}
+	setpgid(pid, pid); /* (both sides: its group exists when we signal) */
 	h = xcalloc(1, sizeof(*h));
 	h->plugin = xstrdup(p->name);
 	h->vm = xstrdup(vm);
@@ -348,6 +352,7 @@ void backend_reap(void)
 			continue;
 		}
 		helper_read(h, true);
+		kill(-h->pid, SIGKILL); /* what it left behind in its group */
 		if (WIFEXITED(st))
 			log_msg(LOG_WARNING, h->vm,
 				"%s helper %d exited with status %d before its "
@@ -375,8 +380,8 @@ static void retire_helpers(const char *vm)
 			i++;
 			continue;
 		}
-		kill(-h->pid, SIGTERM); /* its group: what it started too */
-		proc_retire(h->pid, HELPER_GRACE_MS);
+		/* its group: what it started too */
+		proc_retire_group(h->pid, HELPER_GRACE_MS);
 		helper_free(h);
 		helpers[i] = helpers[--nhelpers];
 	}
@@ -394,6 +399,13 @@ static int socket_to(const char *path, int type, const char *local, char **why)
 		goto out;
 	}
 	/* a datagram server answers to an address: ours, in the run dir */
+	if (local && strlen(local) >= sizeof(me.sun_path)) {
+		ret = -ENAMETOOLONG;
+		*why = xasprintf("%s: longer than a socket's path may be (%zu "
+				 "bytes): set a shorter host.state_dir",
+				 local, sizeof(me.sun_path) - 1);
+		goto out;
+	}
 	if (local) {
 		snprintf(me.sun_path, sizeof(me.sun_path), "%s", local);
 		unlink(local);

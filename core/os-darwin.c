@@ -7,7 +7,9 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/event.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/sysctl.h>
 #include <sys/time.h>
@@ -121,4 +123,12 @@ void os_fd_name(int fd, const char *path, char *buf, size_t len)
 {
 	(void)fd;
 	snprintf(buf, len, "%s", path);
+}
+
+bool os_in_memory(const char *path)
+{
+	struct statfs fs;
+
+	/* (a RAM disk is an ordinary hfs/apfs volume: not told apart) */
+	return statfs(path, &fs) == 0 && !strcmp(fs.f_fstypename, "tmpfs");
 }

@@ -8,6 +8,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 int os_peer(int fd, uid_t *uid, pid_t *pid)
@@ -95,4 +96,13 @@ void os_fd_name(int fd, const char *path, char *buf, size_t len)
 {
 	(void)path;
 	snprintf(buf, len, "/proc/self/fd/%d", fd);
+}
+
+bool os_in_memory(const char *path)
+{
+	struct statfs fs;
+
+	return statfs(path, &fs) == 0 &&
+	       ((unsigned long)fs.f_type == 0x01021994ul || /* TMPFS_MAGIC */
+		(unsigned long)fs.f_type == 0x858458f6ul); /* RAMFS_MAGIC */
 }

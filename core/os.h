@@ -2,6 +2,7 @@
 #ifndef VZH_OS_H
 #define VZH_OS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -26,6 +27,9 @@ const char *os_run_dir(void);
 /* this boot of the host, as an id that changes at every boot (not a time:
    clocks are stepped); "unknown" when the system does not say */
 void os_boot_id(char *buf, size_t len);
+/* is path's file system held in memory (tmpfs, ramfs)?  false when the
+   system cannot tell */
+bool os_in_memory(const char *path);
 /* the running executable's path into buf; 0 or -1 */
 int os_self_exe(char *buf, size_t len);
 /* a name dlopen() takes for the file open as fd, found at path (checked):

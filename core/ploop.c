@@ -1,7 +1,10 @@
 /* ploop.c: plugins on the core's loop: their descriptor watches and timers, dispatched from poll(). */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 
+#include "host.h"
+#include "log.h"
 #include "ploop.h"
 #include "util.h"
 
@@ -11,6 +14,13 @@ struct watch {
 	unsigned events;
 	vzh_watch_fn fn;
 	void *data;
+	uint64_t gen; /* this registration's: a new one is not this one */
+};
+
+/* which registration each pollfd of the turn was made for */
+struct slot {
+	size_t watch;
+	uint64_t gen;
 };
 
 struct timer {
@@ -28,6 +38,10 @@ static size_t nwatches, capwatches;
 static struct timer *timers;
 static size_t ntimers, captimers;
 static int64_t last_id;
+static uint64_t last_gen;
+static struct slot *slots;
+static size_t capslots;
+static bool told_full;
 
 static struct watch *find_watch(const struct plugin *p, int fd)
 {
@@ -62,7 +76,7 @@ int ploop_watch(struct plugin *p, int fd, unsigned events, vzh_watch_fn fn,
 		}
 		w = &watches[nwatches++];
 	}
-	*w = (struct watch){ p, fd, events, fn, data };
+	*w = (struct watch){ p, fd, events, fn, data, ++last_gen };
 	return 0;
 }
 
@@ -114,7 +128,19 @@ int ploop_pollfds(struct pollfd *fds, int max, int *timeout_ms)
 	int n = 0;
 
 	sweep();
-	for (i = 0; i < nwatches && n < max; i++)
+	if (nwatches > (size_t)max && !told_full) {
+		log_msg(LOG_WARNING, NULL,
+			"plugins watch %zu descriptors; the loop polls %d of "
+			"them",
+			nwatches, max);
+		told_full = true;
+	}
+	if (capslots < (size_t)max) {
+		capslots = (size_t)max;
+		slots = xrealloc(slots, capslots * sizeof(*slots));
+	}
+	for (i = 0; i < nwatches && n < max; i++) {
+		slots[n] = (struct slot){ i, watches[i].gen };
 		fds[n++] = (struct pollfd){
 			.fd = watches[i].fd,
 			.events = (short)((watches[i].events & VZH_WATCH_READ ?
@@ -124,6 +150,7 @@ int ploop_pollfds(struct pollfd *fds, int max, int *timeout_ms)
 						   POLLOUT :
 						   0)),
 		};
+	}
 	for (i = 0; i < ntimers; i++) {
 		left = timers[i].due - now;
 		if (left < 0)
@@ -148,18 +175,31 @@ void ploop_dispatch(const struct pollfd *fds, int n)
 	long long now = util_now_ms();
 	int k;
 
-	/* by descriptor, not index: a callback may add or remove watches */
+	/* each slot to the registration it was polled for, if it still is:
+	   one a callback removed, replaced or added in this turn waits for
+	   the next poll (indexes hold: removal only marks, sweep() is later) */
 	for (k = 0; k < n; k++) {
 		struct watch *w;
 
-		if (!fds[k].revents)
+		if (!fds[k].revents || slots[k].watch >= nwatches)
 			continue;
-		for (i = 0; i < nwatches; i++) {
-			w = &watches[i];
-			if (w->fd == fds[k].fd && w->events)
-				w->fn(w->data, w->fd,
-				      watch_events(fds[k].revents));
+		w = &watches[slots[k].watch];
+		if (w->gen != slots[k].gen || w->fd != fds[k].fd || !w->events)
+			continue;
+		if (fds[k].revents & POLLNVAL) {
+			/* closed under its watch: said once, dropped, never
+			   polled again in a busy loop */
+			log_msg(LOG_WARNING, w->p ? w->p->name : NULL,
+				"descriptor %d was closed while watched: its "
+				"watch is dropped",
+				w->fd);
+			w->fn(w->data, w->fd, VZH_WATCH_ERROR);
+			w = &watches[slots[k].watch];
+			if (w->gen == slots[k].gen)
+				w->fd = -1, w->events = 0;
+			continue;
 		}
+		w->fn(w->data, w->fd, watch_events(fds[k].revents));
 	}
 	/* the timers due now; ones added meanwhile wait for the next turn */
 	for (i = 0; i < due && i < ntimers; i++) {
@@ -191,8 +231,10 @@ void ploop_drop(const struct plugin *p)
 	if (!nwatches && !ntimers) {
 		free(watches);
 		free(timers);
+		free(slots);
 		watches = NULL;
 		timers = NULL;
-		capwatches = captimers = 0;
+		slots = NULL;
+		capwatches = captimers = capslots = 0;
 	}
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -43,6 +44,7 @@ void proc_close_from(int low)
 static struct retiree {
 	pid_t pid;
 	long long kill_at; /* ms; 0: SIGKILLed already */
+	bool group; /* its process group goes with it */
 } * retired;
 static size_t nretired;
 
@@ -52,7 +54,17 @@ void proc_retire(pid_t pid, int grace_ms)
 		return;
 	kill(pid, SIGTERM);
 	retired = xrealloc(retired, (nretired + 1) * sizeof(*retired));
-	retired[nretired++] = (struct retiree){ pid, util_now_ms() + grace_ms };
+	retired[nretired++] =
+		(struct retiree){ pid, util_now_ms() + grace_ms, false };
+}
+
+void proc_retire_group(pid_t pid, int grace_ms)
+{
+	if (pid <= 0)
+		return;
+	kill(-pid, SIGTERM);
+	proc_retire(pid, grace_ms);
+	retired[nretired - 1].group = true;
 }
 
 size_t proc_reap(int *timeout_ms)
@@ -65,11 +77,15 @@ size_t proc_reap(int *timeout_ms)
 
 		if (waitpid(t->pid, NULL, WNOHANG) !=
 		    0) { /* gone (or not ours) */
+			/* what it started goes too, even when it went
+			   first: nothing of a helper outlives it */
+			if (t->group)
+				kill(-t->pid, SIGKILL);
 			*t = retired[--nretired];
 			continue;
 		}
 		if (t->kill_at && now >= t->kill_at) {
-			kill(t->pid, SIGKILL);
+			kill(t->group ? -t->pid : t->pid, SIGKILL);
 			t->kill_at = 0; /* SIGCHLD follows */
 		}
 		left = t->kill_at ? t->kill_at - now : -1;
@@ -89,7 +105,8 @@ void proc_reap_all(void)
 	size_t i;
 
 	for (i = 0; i < nretired; i++) {
-		kill(retired[i].pid, SIGKILL);
+		kill(retired[i].group ? -retired[i].pid : retired[i].pid,
+		     SIGKILL);
 		while (waitpid(retired[i].pid, NULL, 0) < 0 && errno == EINTR)
 			;
 	}

@@ -15,6 +15,9 @@ void proc_close_from(int low);
 /* a helper no longer wanted: SIGTERM now, SIGKILL after grace_ms; reaped by
    proc_reap, never waited for */
 void proc_retire(pid_t pid, int grace_ms);
+/* the same for a helper that leads its own process group: the group is
+   signalled, and SIGKILLed when the helper is gone */
+void proc_retire_group(pid_t pid, int grace_ms);
 /* reap the retired that are gone, SIGKILL the overdue; lowers *timeout_ms
    (-1: none) to the next deadline; returns how many are left */
 size_t proc_reap(int *timeout_ms);

@@ -602,6 +602,8 @@ static int runner_stop(struct runner *r, struct vmrun *v, bool force)
 		v->vetoing = false;
 		if (v->bvm || v->nlocks)
 			release(r, v);
+		else /* (a prepare hook's helpers, its run directory) */
+			backend_close(r, v);
 		v->restoring = false;
 		finish(r, v, false);
 		return 0;
@@ -827,6 +829,9 @@ static void loop(struct runner *r)
 			owner[i] = -2;
 		/* console output waiting for standard output */
 		ncons = console_pollfd(&fds[n + nctl]) ? 1 : 0;
+		/* a plugin asked for something after this turn's dispatch */
+		if (runapi_pending())
+			timeout = 0;
 		if (poll(fds, (nfds_t)(n + nctl + ncons), timeout) < 0 &&
 		    errno != EINTR)
 			break;

@@ -17,7 +17,8 @@ struct action {
 };
 
 static struct runner *run; /* the run under way, or NULL */
-static char *json; /* machine_json's last answer */
+static char **jsons; /* machine_json's answers, freed between callbacks */
+static size_t njsons;
 static char *config; /* config_path's, outside a run */
 static struct action *queue;
 static size_t nqueue;
@@ -46,16 +47,19 @@ const char *runapi_machine_json(struct plugin *p, const char *vm)
 {
 	struct vmrun *v = find(vm);
 	struct machine *m = v ? NULL : host_find_vm(p->host, vm);
+	char *json = NULL;
 	json_t *o;
 
-	free(json);
-	json = NULL;
 	if (v) {
 		json = hooks_json(run, v);
 	} else if (m) { /* no run: what the config says */
 		o = print_machine_json(m);
 		json = json_dumps(o, JSON_COMPACT);
 		json_decref(o);
+	}
+	if (json) { /* valid until the callback returns: kept till then */
+		jsons = xrealloc(jsons, (njsons + 1) * sizeof(*jsons));
+		jsons[njsons++] = json;
 	}
 	return json;
 }
@@ -98,6 +102,19 @@ int runapi_vm_action(struct plugin *p, const char *vm, enum vzh_action what,
 	return 0;
 }
 
+static void drop_jsons(void)
+{
+	while (njsons)
+		free(jsons[--njsons]);
+	free(jsons);
+	jsons = NULL;
+}
+
+bool runapi_pending(void)
+{
+	return nqueue > 0;
+}
+
 void runapi_dispatch(struct runner *r)
 {
 	struct action *q = queue;
@@ -105,6 +122,7 @@ void runapi_dispatch(struct runner *r)
 	char *why = NULL;
 	int ret = 0;
 
+	drop_jsons(); /* (between callbacks: nobody holds them) */
 	/* (an action's events may reach a plugin that asks again: next turn) */
 	queue = NULL;
 	nqueue = 0;
@@ -146,8 +164,8 @@ void runapi_free(void)
 	free(queue);
 	queue = NULL;
 	nqueue = 0;
-	free(json);
+	drop_jsons();
 	free(config);
-	json = config = NULL;
+	config = NULL;
 	run = NULL;
 }

@@ -2,6 +2,8 @@
 #ifndef VZH_RUNAPI_H
 #define VZH_RUNAPI_H
 
+#include <stdbool.h>
+
 #include "../sdk/vzhost/plugin.h"
 
 struct plugin;
@@ -14,6 +16,8 @@ const char *runapi_config_path(struct plugin *p);
 const char *runapi_control_path(struct plugin *p, const char *vm);
 int runapi_vm_action(struct plugin *p, const char *vm, enum vzh_action what,
 		     const char *path);
+/* actions are waiting: the loop must not sleep */
+bool runapi_pending(void);
 /* the actions asked since the last turn, carried out (each turn) */
 void runapi_dispatch(struct runner *r);
 /* at exit: what is left dropped */

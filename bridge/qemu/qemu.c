@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -61,6 +62,43 @@ static void child_exec(char **argv, char **envp, int *keep, int nkeep, int out,
 	execve(argv[0], argv, envp);
 	fprintf(stderr, "exec %s: %s\n", argv[0], strerror(errno));
 	_exit(127);
+}
+
+/* where ephemeral disks' overlays go: the run directory, unless it is in
+   memory (/run, $XDG_RUNTIME_DIR), where a guest writing its disk would
+   take the host's RAM: then a private directory in /var/tmp */
+static const char *overlay_dir(struct bvm *vm)
+{
+	unsigned long long need = 0, avail;
+	const char *dir = vm->run_dir;
+	struct statvfs fs;
+	struct stat st;
+	size_t i;
+
+	for (i = 0; i < vm->m->ndevs; i++)
+		if (vm->m->devs[i].cls == DEV_DISK &&
+		    vm->m->devs[i].u.disk.ephemeral &&
+		    stat(vm->m->devs[i].u.disk.path, &st) == 0)
+			need += (unsigned long long)st.st_size;
+	if (!need)
+		return dir;
+	if (!vm->scratch && os_in_memory(vm->run_dir)) {
+		vm->scratch = xstrdup("/var/tmp/vzhost-overlay.XXXXXX");
+		if (!mkdtemp(vm->scratch)) {
+			free(vm->scratch);
+			vm->scratch = NULL;
+		}
+	}
+	if (vm->scratch)
+		dir = vm->scratch;
+	/* the overlays grow up to the images' size as the guest writes */
+	if (statvfs(dir, &fs) == 0 &&
+	    (avail = (unsigned long long)fs.f_bavail * fs.f_frsize) < need)
+		log_msg(LOG_WARNING, vm->m->name,
+			"ephemeral disks: %s has %llu MiB free, and the "
+			"guest may write up to %llu MiB there",
+			dir, avail >> 20, need >> 20);
+	return dir;
 }
 
 /* our environment with one variable set (before fork: the child must not
@@ -334,7 +372,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 		if (vm->m->devs[i].fd >= 0)
 			keep[nkeep++] = vm->m->devs[i].fd;
 	/* ephemeral disks' overlays: in the run directory, gone with it */
-	tmpdir = xasprintf("TMPDIR=%s", vm->run_dir);
+	tmpdir = xasprintf("TMPDIR=%s", overlay_dir(vm));
 	env = child_env(tmpdir);
 	parent = getpid();
 	vm->pid = proc_fork();
@@ -1023,6 +1061,9 @@ static void q_destroy(struct bvm *vm)
 	statedir_rmrun(vm->b->env.state_fd, vm->run_name);
 	free(vm->run_name);
 	free(vm->run_dir);
+	if (vm->scratch)
+		statedir_rmrun(AT_FDCWD, vm->scratch);
+	free(vm->scratch);
 	free(vm->efi_vars);
 	if (vm->save_fd >= 0)
 		close(vm->save_fd);

@@ -29,6 +29,8 @@ struct bvm {
 	struct qmp qmp;
 	char *run_dir, *efi_vars;
 	char *run_name; /* run_dir inside the state directory */
+	char *scratch; /* ephemeral overlays' private directory on disk, when
+			  run_dir is in memory (NULL: run_dir) */
 	pid_t *fsd; /* virtiofsd per share */
 	size_t nfsd;
 	char out[4096], err[4096];

@@ -263,6 +263,39 @@ t_ephemeral() {
 	fi
 }
 
+# a state directory in memory (/dev/shm here, /run for root by default): the
+# overlay a guest fills goes to a private directory on disk, not into the host's RAM
+t_ephemeral_mem() {
+	if [ "$(stat -f -c %T /dev/shm 2>/dev/null)" != tmpfs ]; then
+		skipped "ephemeral_mem: /dev/shm is not a tmpfs here"
+		return
+	fi
+	shm=$(mktemp -d /dev/shm/vzh-test.XXXXXX)
+	before=$(ls -d /var/tmp/vzhost-overlay.* 2>/dev/null | wc -l)
+	truncate -s 16M "$tmp/mem.img"
+	conf ephmem "vzh=acpi" "{ kind = \"disk\"; path = \"$tmp/mem.img\"; ephemeral = true; }, $SERIAL"
+	sed -i "s|state_dir = \"$tmp/state\"|state_dir = \"$shm\"|" "$tmp/ephmem.conf"
+	"$vzhost" -c "$tmp/ephmem.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	where=
+	if wait_count "$tmp/out" 1 30 $pid; then
+		qpid=$(pgrep -f "guest=bk-$$-ephmem" | head -n 1)
+		where=$(ls -l "/proc/$qpid/fd" 2>/dev/null | grep -o '/[^ ]*/vl\.[A-Za-z0-9]*' | head -n 1)
+	fi
+	kill -TERM $pid
+	reap $pid 30
+	rm -rf "$shm"
+	case "$where" in
+	/var/tmp/vzhost-overlay.*) ok ;;
+	*) bad "ephemeral_mem: the overlay is at \"$where\", not on disk in /var/tmp" ;;
+	esac
+	if [ "$(ls -d /var/tmp/vzhost-overlay.* 2>/dev/null | wc -l)" = "$before" ]; then
+		ok
+	else
+		bad "ephemeral_mem: its overlay directory stayed behind"
+	fi
+}
+
 # a QEMU-only device from a plugin; QEMU's error names the plugin and the entry
 t_watchdog() {
 	conf watchdog "vzh=pci" "{ kind = \"example.watchdog\"; action = \"poweroff\"; }, $SERIAL"
@@ -355,5 +388,5 @@ t_health() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 badhelper orphan ephemeral watchdog stall health
+run_tests passt dgram netback console nbd qcow2 badhelper orphan ephemeral ephemeral_mem watchdog stall health
 summary backends

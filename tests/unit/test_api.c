@@ -73,6 +73,8 @@ static void bad_emissions_are_refused(void **s)
 	refused("noopen", "net", "a backend needs struct_size, open and close");
 	refused("serback", "serial",
 		"a backend needs struct_size, open and close");
+	refused("nbdcache", "disk", "unknown cache mode");
+	refused("hvhalf", "hvdev", "struct_size ends inside a pointer");
 	refused("hvword", "hvdev", "driver must be a plain word");
 	refused("hvbool", "hvdev", "a bool property is 0 or 1");
 }

@@ -5,13 +5,16 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "host.h"
 #include "ploop.h"
 #include "util.h"
 
-static struct plugin *pa = (struct plugin *)"a", *pb = (struct plugin *)"b";
+static struct plugin plugin_a = { .name = "a" }, plugin_b = { .name = "b" };
+static struct plugin *pa = &plugin_a, *pb = &plugin_b;
 static int calls[8];
 static unsigned seen;
 static int remove_fd = -1;
@@ -96,6 +99,44 @@ static void watches(void **s)
 	close(p[0]), close(p[1]), close(q[0]), close(q[1]);
 }
 
+/* changes its own events the common way: removed, then watched again */
+static void readd(void *data, int fd, unsigned events)
+{
+	(void)events;
+	calls[(intptr_t)data]++;
+	ploop_watch(pa, fd, 0, NULL, NULL);
+	ploop_watch(pa, fd, VZH_WATCH_READ, readd, data);
+}
+
+/* a watch made in a callback waits for the next poll; a descriptor closed
+   under its watch is dropped, not polled again and again */
+static void registrations(void **s)
+{
+	int p[2], q[2];
+
+	(void)s;
+	memset(calls, 0, sizeof(calls));
+	assert_int_equal(pipe(p), 0);
+	assert_int_equal(write(p[1], "x", 1), 1);
+	assert_int_equal(
+		ploop_watch(pa, p[0], VZH_WATCH_READ, readd, (void *)1), 0);
+	turn(100);
+	assert_int_equal(calls[1], 1); /* once, not forever */
+	turn(100);
+	assert_int_equal(calls[1], 2);
+	assert_int_equal(pipe(q), 0);
+	assert_int_equal(
+		ploop_watch(pb, q[0], VZH_WATCH_READ, on_fd, (void *)2), 0);
+	close(q[0]);
+	turn(100);
+	assert_int_equal(calls[2], 1);
+	assert_int_equal(seen, VZH_WATCH_ERROR);
+	assert_int_equal(ploop_watch(pb, q[0], 0, NULL, NULL), -ENOENT);
+	ploop_drop(pa);
+	ploop_drop(pb);
+	close(p[0]), close(p[1]), close(q[1]);
+}
+
 static void timers(void **s)
 {
 	long long t0 = util_now_ms();
@@ -128,6 +169,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(watches),
+		cmocka_unit_test(registrations),
 		cmocka_unit_test(timers),
 	};
 
