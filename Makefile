@@ -10,6 +10,7 @@ VERSION := 0.1.0
 B ?= build
 SAN ?=
 PREFIX ?= /usr/local
+SYSCONFDIR ?= /etc
 DESTDIR ?=
 CC ?= cc
 FUZZ_SECONDS ?= 30
@@ -17,7 +18,8 @@ FUZZ_SECONDS ?= 30
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
 DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev
 DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils llvm \
-	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch passt nbdkit
+	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch passt nbdkit \
+	mandoc
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -55,6 +57,13 @@ SHARED := -bundle
 # what a third-party plugin links with (pkg-config --libs vzhost-plugin): a
 # symbol it uses and nobody defines is a link error, not a load error
 SDK_LIBS := -bundle -Wl,-undefined,error
+# launchd's property list, with this build's paths (copied into place by hand:
+# README says where)
+define SERVICE_INSTALL
+install -d $(DESTDIR)$(PREFIX)/share/vzhost $(DESTDIR)$(PREFIX)/var/log
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' conf/vzhost.plist.in \
+		> $(DESTDIR)$(PREFIX)/share/vzhost/org.vzhost.default.plist
+endef
 SIGN = codesign --force --sign - --entitlements bridge/vz/vzhost.entitlements $@
 EXPORTED = nm -gU $(1) | awk '{print $$3}' | sed 's/^_//'
 else
@@ -64,6 +73,12 @@ VZ_SRCS :=
 SIGN :=
 SHARED := -shared
 SDK_LIBS := -shared -Wl,-z,defs
+# systemd's template unit, with this build's paths
+define SERVICE_INSTALL
+install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
+	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' conf/vzhost@.service.in \
+		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vzhost@.service
+endef
 EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif
 CORE_SRCS := $(filter-out core/os-%.c,$(wildcard core/*.c)) core/os-$(OS).c \
@@ -197,6 +212,8 @@ FORMAT_SRCS = $(filter-out tests/macos/sdk/% tests/fixtures/sdk-1.0/%,$(shell gi
 
 lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
+	mandoc -Tlint -Wwarning conf/vzhost.1 conf/vzhost.conf.5
+	@echo "lint: manual pages ok (mandoc -Tlint)"
 	@for so in $(PLUGIN_SOS); do \
 		syms=$$($(call EXPORTED,$$so) | sort -u | tr '\n' ' '); \
 		if [ "$$syms" != "vzh_plugin_descriptor " ]; then \
@@ -234,6 +251,13 @@ install: all
 	install -m 644 $(PLUGIN_SOS) $(DESTDIR)$(PREFIX)/lib/vzhost/plugins/
 	install -m 644 sdk/vzhost/plugin.h $(DESTDIR)$(PREFIX)/include/vzhost/plugin.h
 	install -m 644 $(B)/vzhost-plugin.pc $(DESTDIR)$(PREFIX)/lib/pkgconfig/vzhost-plugin.pc
+	@# manual pages, bash completion, and the service manager's unit
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/man/man5 \
+		$(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 644 conf/vzhost.1 $(DESTDIR)$(PREFIX)/share/man/man1/vzhost.1
+	install -m 644 conf/vzhost.conf.5 $(DESTDIR)$(PREFIX)/share/man/man5/vzhost.conf.5
+	install -m 644 conf/vzhost.bash $(DESTDIR)$(PREFIX)/share/bash-completion/completions/vzhost
+	$(SERVICE_INSTALL)
 
 # compile_commands.json from the rules above, without an extra tool
 compdb:

@@ -18,6 +18,7 @@
 #include "fd.h"
 #include "limitdiag.h"
 #include "log.h"
+#include "notify.h"
 #include "os.h"
 #include "ploop.h"
 #include "proc.h"
@@ -705,6 +706,44 @@ static bool host_stop_save(struct runner *r, struct vmrun *v)
 	return ret == 0;
 }
 
+/* the longest stop_timeout, and time to save and to tear down */
+static unsigned long long stop_budget_us(const struct runner *r)
+{
+	unsigned long long most = 0;
+	size_t i;
+
+	for (i = 0; i < r->h->nvms; i++)
+		if (r->vms[i].m->stop_timeout > most)
+			most = r->vms[i].m->stop_timeout;
+	return (most + 30) * 1000000ull;
+}
+
+/* the service manager learns when every VM runs (READY=1, once), and how
+   many run */
+static void tell_manager(struct runner *r)
+{
+	unsigned running = 0, live = 0;
+	bool all;
+	size_t i;
+
+	for (i = 0; i < r->h->nvms; i++) {
+		live += !r->vms[i].done;
+		running += r->vms[i].state == VZH_STATE_RUNNING;
+	}
+	all = running && running == live && !r->interrupts;
+	if (running == r->running_said && (r->ready_said || !all))
+		return;
+	r->running_said = running;
+	if (!r->ready_said && all) {
+		r->ready_said = true;
+		notify_send("READY=1\nSTATUS=%u of %zu VMs running", running,
+			    r->h->nvms);
+	} else {
+		notify_send("STATUS=%u of %zu VMs running", running,
+			    r->h->nvms);
+	}
+}
+
 static void on_signal(struct runner *r)
 {
 	int sigs[8], n, k;
@@ -714,6 +753,10 @@ static void on_signal(struct runner *r)
 
 	n = sig_read(r->sigfd, sigs, 8, &child);
 	for (k = 0; k < n; k++) {
+		/* a service manager waits as long as the slowest stop chain */
+		if (!r->interrupts)
+			notify_send("STOPPING=1\nEXTEND_TIMEOUT_USEC=%llu",
+				    stop_budget_us(r));
 		r->interrupts++;
 		log_msg(LOG_NOTICE, NULL, "%s: %s every VM", strsignal(sigs[k]),
 			r->interrupts > 1 ? "forcing off" : "stopping");
@@ -860,6 +903,7 @@ static void loop(struct runner *r)
 		ctl_dispatch(r, fds + n, nctl);
 		timers(r);
 		runner_drain(r);
+		tell_manager(r);
 	}
 }
 

@@ -83,6 +83,8 @@ struct runner {
 	struct ctl_client *clients;
 	char *config; /* absolute path of the config */
 	int status;
+	bool ready_said; /* READY=1 sent to the service manager */
+	unsigned running_said; /* the VMs running its STATUS= last said */
 };
 
 /* the event bus (events.c): one transition, to every consumer in order */

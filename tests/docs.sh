@@ -61,5 +61,69 @@ while read -r line; do
 done < "$tmp/lines"
 [ $n -ge 5 ] || bad "found only $n commented-out settings in conf/host.conf"
 
+# 4. the manual pages: vzhost(1) names every control command and exit status
+# --help does; vzhost.conf(5) every setting conf/host.conf names
+man1=$(MANWIDTH=200 mandoc -Tascii "$top/conf/vzhost.1" | col -b)
+"$vzhost" --help | sed -n '/^  ctl VM COMMAND/,/^  list/p' | sed '1d;$d' |
+	awk '{ print $1 }' > "$tmp/ctlcmds"
+[ "$(wc -l < "$tmp/ctlcmds")" -ge 7 ] || bad "found no control commands in --help"
+missing=
+for c in $(cat "$tmp/ctlcmds") $(sed -n 's/^  \([0-9][0-9]*\)  .*/\1/p' "$tmp/help"); do
+	printf '%s\n' "$man1" | grep -qw -- "$c" || missing="$missing $c"
+done
+if [ -z "$missing" ]; then ok; else bad "vzhost(1) does not mention:$missing"; fi
+man5=$(MANWIDTH=200 mandoc -Tascii "$top/conf/vzhost.conf.5" | col -b)
+missing=
+for k in $(grep -o '^ *#* *[a-z_]* = ' "$top/conf/host.conf" | tr -d '#= ' | sort -u); do
+	printf '%s\n' "$man5" | grep -qw -- "$k" || missing="$missing $k"
+done
+if [ -z "$missing" ]; then ok; else bad "vzhost.conf(5) does not mention:$missing"; fi
+
+# 5. the systemd unit as installed passes systemd-analyze; the launchd list parses
+make -s -C "$top" install B="${B:-build}" SAN="${SAN:-}" PREFIX="$tmp/prefix" > "$tmp/install.log" 2>&1 ||
+	{ bad "make install failed"; cat "$tmp/install.log"; }
+unit=$tmp/prefix/lib/systemd/system/vzhost@.service
+if ! command -v systemd-analyze > /dev/null; then
+	echo "SKIP: systemd-analyze not installed"
+elif [ -f "$unit" ] && cp "$unit" "$tmp/vzhost@ci.service" &&
+	MANPATH="$tmp/prefix/share/man" systemd-analyze verify "$tmp/vzhost@ci.service" > "$tmp/verify" 2>&1 &&
+	! [ -s "$tmp/verify" ] && grep -q "^ExecStart=$tmp/prefix/bin/vzhost -c /etc/vzhost/%i.conf$" "$unit" &&
+	grep -qx "KillMode=mixed" "$unit" && grep -qx "Type=notify" "$unit"; then
+	ok
+else
+	bad "the systemd unit does not verify:"
+	sed 's/^/    /' "$tmp/verify" 2>/dev/null
+fi
+if sed -e "s|@PREFIX@|/usr/local|g; s|@SYSCONFDIR@|/etc|g" "$top/conf/vzhost.plist.in" |
+	python3 -c 'import plistlib, sys
+p = plistlib.loads(sys.stdin.buffer.read())
+assert p["ProgramArguments"][1:] == ["-c", "/etc/vzhost/default.conf"], p
+assert p["KeepAlive"] == {"SuccessfulExit": False} and p["ExitTimeOut"] >= 60, p'; then
+	ok
+else
+	bad "conf/vzhost.plist.in is not the property list it should be"
+fi
+
+# 6. bash completion: subcommands, control commands as the table has them, the VMs
+# `vzhost list` shows (a stand-in vzhost here)
+mkdir -p "$tmp/bin"
+cat > "$tmp/bin/vzhost" <<'STUB'
+#!/bin/sh
+[ "$1" = list ] && printf 'VM  STATE\nbuilder running\nrunner paused\n\nSLOTS: 2 in use\n'
+STUB
+chmod +x "$tmp/bin/vzhost"
+complete_words() { # the words completed after "vzhost ARGS..." (the last one partial)
+	PATH="$tmp/bin:$PATH" bash -c '. "$1"; shift; COMP_WORDS=("$@"); COMP_CWORD=$(($# - 1));
+		_vzhost; printf "%s\n" "${COMPREPLY[@]}"' sh "$top/conf/vzhost.bash" vzhost "$@" | sort | tr '\n' ' '
+}
+if [ "$(complete_words c)" = "ctl " ] &&
+	[ "$(complete_words ctl "")" = "builder runner " ] &&
+	[ "$(complete_words ctl builder "")" = "$(sort "$tmp/ctlcmds" | tr '\n' ' ')" ] &&
+	[ "$(complete_words list --j)" = "--json " ]; then
+	ok
+else
+	bad "bash completion: \"$(complete_words ctl "")\" for VMs, \"$(complete_words ctl builder "")\" for commands"
+fi
+
 echo "docs: $pass passed, $fail failed"
 [ $fail -eq 0 ]

@@ -185,6 +185,41 @@ t_sigterm() {
 }
 
 # stop_timeout = 0: a stop request forces at once, without asking the guest
+# under systemd (Type=notify): READY=1 once the VM runs, STOPPING=1 and time for
+# the stop chain (stop_timeout 7 + 30 s) on SIGTERM
+t_notify() {
+	cat > "$tmp/notify.py" <<'PY'
+import os, socket, sys
+s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+s.bind(sys.argv[1])
+s.settimeout(60)
+log = open(sys.argv[2], "w", buffering=1)
+log.write("listening\n")
+while True:
+    log.write(s.recv(4096).decode().replace("\n", " ") + "\n")
+PY
+	python3 "$tmp/notify.py" "$tmp/notify.sock" "$tmp/notify.log" &
+	npid=$!
+	wait_for "$tmp/notify.log" listening 10
+	conf notify acpi "" "" "stop_timeout = 7;"
+	rm -f "$tmp/out" "$tmp/err"
+	NOTIFY_SOCKET="$tmp/notify.sock" "$vzhost" -c "$tmp/notify.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	ready=0
+	wait_count "$tmp/out" 2 30 $pid && grep -q "^READY=1 STATUS=1 of 1 VMs running$" "$tmp/notify.log" && ready=1
+	kill -TERM $pid
+	reap $pid 30
+	kill $npid 2>/dev/null
+	if [ $ready = 1 ] && [ $st = 0 ] &&
+		grep -q "^STOPPING=1 EXTEND_TIMEOUT_USEC=37000000$" "$tmp/notify.log" &&
+		grep -q "^STATUS=0 of 1 VMs running$" "$tmp/notify.log"; then
+		ok
+	else
+		bad "notify: systemd was not told (exit $st):"
+		sed 's/^/    /' "$tmp/notify.log"
+	fi
+}
+
 t_forcestop() {
 	conf forcestop acpi "" "" "stop_timeout = 0;"
 	booted forcestop "stop_timeout 0" || return
@@ -357,6 +392,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration
