@@ -21,7 +21,7 @@ _vzhost_vms()
 _vzhost()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local sub=${COMP_WORDS[1]} ctl_cmds="status stop kill pause resume save events"
+	local sub=${COMP_WORDS[1]} ctl_cmds="status state stop kill pause resume save events"
 
 	COMPREPLY=()
 	case $prev in

@@ -157,6 +157,9 @@ static json_t *status(struct runner *r, struct vmrun *v)
 	/* a path need not be UTF-8; JSON must */
 	json_t *config = json_string(r->config ? r->config : "");
 
+	char *why = NULL;
+	bool can_save;
+
 	o = json_pack("{s:b,s:s,s:s,s:i,s:I,s:I,s:o,s:s}", "ok", 1, "vm",
 		      v->m->name, "state", state_names[v->state], "pid",
 		      (int)getpid(), "since_ms", (json_int_t)v->since,
@@ -164,6 +167,17 @@ static json_t *status(struct runner *r, struct vmrun *v)
 		      config ? config : json_string("(not UTF-8)"), "guest",
 		      guest_names[v->m->guest]);
 	bridge_info(r, v, o);
+	/* what the save would be refused for: the state, or the bridge */
+	can_save = (v->state == VZH_STATE_RUNNING ||
+		    v->state == VZH_STATE_PAUSED) &&
+		   (!r->ops->can_save || r->ops->can_save(v->m, &why));
+	json_object_set_new(o, "can_save", json_boolean(can_save));
+	if (!can_save)
+		json_object_set_new(o, "can_save_why",
+				    why ? json_string(why) :
+					  json_sprintf("the VM is %s",
+						       state_names[v->state]));
+	free(why);
 	return o;
 }
 
@@ -180,12 +194,27 @@ static void do_status(struct runner *r, struct ctl_client *c, json_t *req)
 	reply(c, status(r, c->v));
 }
 
-static void do_events(struct runner *r, struct ctl_client *c, json_t *req)
+/* the state alone (state), then the events (events) */
+static void do_events_state(struct runner *r, struct ctl_client *c, json_t *req)
 {
 	(void)r, (void)req;
-	c->subscribed = true;
 	reply(c, json_pack("{s:b,s:s,s:s}", "ok", 1, "vm", c->v->m->name,
 			   "state", state_names[c->v->state]));
+}
+
+static void do_events(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	c->subscribed = true;
+	do_events_state(r, c, req);
+}
+
+int ctl_state_exit(const char *state)
+{
+	return !state			 ? 5 :
+	       !strcmp(state, "running") ? 0 :
+	       !strcmp(state, "stopped") ? 3 :
+	       !strcmp(state, "paused")	 ? 4 :
+					   5;
 }
 
 /* answered with the state the command led to */
@@ -241,21 +270,23 @@ static void do_save(struct runner *r, struct ctl_client *c, json_t *req)
 #define IN(s) (1u << VZH_STATE_##s)
 
 const struct ctl_command ctl_commands[] = {
-	{ "status", NULL, ANY_STATE, false, false, do_status,
-	  "the VM's state, vzhost's pid, uptime, config" },
-	{ "stop", NULL, ANY_STATE, false, false, do_stop,
+	{ "status", NULL, ANY_STATE, false, false, false, do_status,
+	  "the VM's state, vzhost's pid, uptime, config, what it can do" },
+	{ "state", NULL, ANY_STATE, false, false, true, do_events_state,
+	  "its state alone: exit 0 running, 3 stopped, 4 paused, 5 other" },
+	{ "stop", NULL, ANY_STATE, false, false, false, do_stop,
 	  "graceful: the guest is asked, forced off at stop_timeout" },
-	{ "kill", NULL, ANY_STATE, false, false, do_stop,
+	{ "kill", NULL, ANY_STATE, false, false, false, do_stop,
 	  "forced off now: the guest loses what it did not write" },
-	{ "pause", NULL, IN(RUNNING), true, false, do_pause,
+	{ "pause", NULL, IN(RUNNING), true, false, false, do_pause,
 	  "answered once the guest has stopped" },
-	{ "resume", NULL, IN(PAUSED), true, false, do_pause,
+	{ "resume", NULL, IN(PAUSED), true, false, false, do_pause,
 	  "answered once the guest runs again" },
-	{ "save", "path", IN(RUNNING) | IN(PAUSED), true, false, do_save,
+	{ "save", "path", IN(RUNNING) | IN(PAUSED), true, false, false, do_save,
 	  "the VM's state to PATH, then it stops" },
-	{ "events", NULL, ANY_STATE, false, true, do_events,
+	{ "events", NULL, ANY_STATE, false, true, false, do_events,
 	  "every event, a JSON line each, until the VM is gone" },
-	{ NULL, NULL, 0, false, false, NULL, NULL },
+	{ NULL, NULL, 0, false, false, false, NULL, NULL },
 };
 
 const struct ctl_command *ctl_command(const char *name)

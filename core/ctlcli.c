@@ -223,6 +223,12 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 			printf("%s\n", line);
 			fflush(stdout);
 		}
+	} else if (k->state_exit) { /* for scripts: a word, and the status */
+		const char *st =
+			json_string_value(json_object_get(rep, "state"));
+
+		printf("%s\n", st ? st : "unknown");
+		status = ctl_state_exit(st);
 	} else {
 		json_dumpf(rep, stdout, JSON_COMPACT);
 		putchar('\n');

@@ -20,9 +20,16 @@ struct ctl_command {
 	bool waits; /* answered when the hypervisor is done: the client sets
 		       no deadline of its own unless given --timeout */
 	bool stream; /* a stream of lines follows the answer */
+	/* the client prints the answer's state alone and exits by it
+	   (ctl_state_exit) */
+	bool state_exit;
 	ctl_handler_fn *handler;
 	const char *help; /* one line for --help */
 };
+
+/* `vzhost ctl VM state`'s exit status for a state: 0 running, 3 stopped,
+   4 paused, 5 on its way between two of them */
+int ctl_state_exit(const char *state);
 
 /* every command, then {NULL} */
 extern const struct ctl_command ctl_commands[];

@@ -199,7 +199,14 @@ t_pause() {
 	# the second console's pseudo-terminal, named by QEMU, shown by status
 	pty=$(ctl pause status | python3 -c 'import json, sys; print(json.load(sys.stdin)["ptys"][0])')
 	case $pty in /dev/pts/*) [ -c "$pty" ] && pty="$pty (a terminal)" ;; esac
+	# for scripts: the state as a word and an exit status; whether it can
+	# be saved, and why not (QEMU: a pty console is fine, a share is not)
+	state1=$(ctl pause state)
+	state1="$state1 $?"
+	save1=$(ctl pause status | python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["can_save"], r.get("can_save_why"))')
 	ctl pause pause > /dev/null
+	state2=$(ctl pause state)
+	state2="$state2 $?"
 	a=$(grep -c 'VZH-GUEST: count' "$tmp/pause.console")
 	can2=$(ctl pause status | can_flags)
 	sleep 1.5
@@ -213,12 +220,13 @@ t_pause() {
 	if [ "$a" = "$b" ] && guest pause "count $((b + 2))" && [ $st1 = 0 ] && unsubscribed &&
 		[ "$can1" = "pause request_stop stop" ] && [ "$can2" = "resume request_stop stop" ] &&
 		[ "$can3" = "$can1" ] && case $pty in /dev/pts/*" (a terminal)") ;; *) false ;; esac &&
+		[ "$state1" = "running 0" ] && [ "$state2" = "paused 4" ] && [ "$save1" = "True None" ] &&
 		record "$BOOT" "paused pausing->paused host-request" \
 			"resumed resuming->running host-request" "$KILLED" &&
 		stream "pausing pausing host-request" "paused paused host-request" \
 			"resuming resuming host-request" "resumed running host-request" \
 			"stopping stopping host-kill" "stopped stopped host-kill" "release stopped none"
-	then ok; else bad "pause/resume (exit $st1, counts $a then $b while paused; can: $can1 / $can2 / $can3; pty: $pty)"; fi
+	then ok; else bad "pause/resume (exit $st1, counts $a then $b while paused; can: $can1 / $can2 / $can3; pty: $pty; state: $state1 / $state2; save: $save1)"; fi
 }
 
 # on_host_stop = "save": SIGTERM saves; the next start restores and continues

@@ -336,9 +336,13 @@ t_sharesave() {
 	conf sharesave acpi ", { kind = \"share\"; tag = \"work\"; path = \"$tmp/shared\"; }" "" \
 		'on_host_stop = "save"; stop_timeout = 20;'
 	booted sharesave "save on host stop with a share" || return
+	# status says so, with the bridge's reason
+	why=$(timeout 10 "$vzhost" ctl "it-$$-sharesave" status --state-dir "$tmp/state" |
+		python3 -c 'import json, sys; r = json.load(sys.stdin); print(r["can_save"], r["can_save_why"])')
 	kill -TERM $pid
 	reap $pid 30
 	if guest "power button" && [ $st = 0 ] && [ ! -e "$tmp/state/it-$$-sharesave.state" ] &&
+		case $why in "False "*share*) true ;; *) echo "  can_save: $why"; false ;; esac &&
 		states sharesave "$START" "$RUNNING" "running -> stopping (host-request)" \
 			"stopping -> stopped (host-request)"; then
 		ok
