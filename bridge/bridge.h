@@ -134,6 +134,10 @@ struct bridge_ops {
 	int (*restore)(struct bvm *vm, const char *path);
 	/* what ctl status shows (out zeroed by the caller) */
 	void (*info)(struct bvm *vm, struct bridge_info *out);
+	/* the descriptor the guest's stdio console reads from (the core
+	   writes vzhost's standard input there; non-blocking), or -1: none
+	   now.  May be NULL */
+	int (*console_in)(struct bvm *vm);
 	/* free everything; the VM must be stopped */
 	void (*destroy)(struct bvm *vm);
 	/* descriptors the core polls for this VM (and a deadline: *timeout_ms is

@@ -16,6 +16,7 @@
 #include "bridges.h"
 #include "console.h"
 #include "fd.h"
+#include "input.h"
 #include "limitdiag.h"
 #include "log.h"
 #include "notify.h"
@@ -833,7 +834,7 @@ static void loop(struct runner *r)
 {
 	struct pollfd fds[MAX_POLL];
 	int owner[MAX_POLL];
-	int n, i, first, timeout, nctl, nhook, nplug, ncons;
+	int n, i, first, timeout, nctl, nhook, nplug, nin, ncons;
 	size_t v;
 
 	while (!all_done(r)) {
@@ -866,6 +867,8 @@ static void loop(struct runner *r)
 		n += nhook;
 		nplug = ploop_pollfds(fds + n, MAX_POLL / 8, &timeout);
 		n += nplug;
+		nin = input_pollfds(r, fds + n, 1);
+		n += nin;
 		/* (one left for the console) */
 		nctl = ctl_pollfds(r, fds + n, MAX_POLL - n - 1);
 		for (i = first; i < n + nctl; i++)
@@ -893,7 +896,8 @@ static void loop(struct runner *r)
 						 hi - lo);
 		}
 		runner_drain(r);
-		ploop_dispatch(fds + n - nplug, nplug);
+		input_dispatch(r, fds + n - nin, nin);
+		ploop_dispatch(fds + n - nin - nplug, nplug);
 		runapi_dispatch(r);
 		backend_reap();
 		hooks_dispatch(r);
@@ -987,6 +991,7 @@ static int run_all(void *arg)
 	backend_attach(&r);
 	runapi_attach(&r);
 	if (status == EX_OK) {
+		input_setup(&r);
 		for (i = 0; i < h->nvms; i++) {
 			start_vm(&r, &r.vms[i]);
 			runner_drain(&r);
@@ -1009,6 +1014,7 @@ static int run_all(void *arg)
 		unlock_disks(&r, &r.vms[i]);
 		slots_release(r.slots_fd, &r.vms[i].slot);
 	}
+	input_restore();
 	hooks_free(&r);
 	backend_free();
 	runapi_attach(NULL);

@@ -38,11 +38,13 @@ static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
 
 /* ---- processes ------------------------------------------------------------ */
 
-/* keep[]: QMP's socket, then the devices' (3, 4, ... in QEMU) */
-static void child_exec(char **argv, char **envp, int *keep, int nkeep, int out,
-		       int err, pid_t parent)
+/* keep[]: QMP's socket, then the devices' (3, 4, ... in QEMU); in: its
+   standard input (the stdio console's), or -1 for /dev/null */
+static void child_exec(char **argv, char **envp, int *keep, int nkeep, int in,
+		       int out, int err, pid_t parent)
 {
-	int null = open("/dev/null", O_RDONLY), high = QMP_FD + nkeep, i;
+	int null = in >= 0 ? in : open("/dev/null", O_RDONLY),
+	    high = QMP_FD + nkeep, i;
 
 	/* our terminal's ^C is for vzhost, which stops its VMs itself */
 	setpgid(0, 0);
@@ -99,6 +101,18 @@ static const char *overlay_dir(struct bvm *vm)
 			"guest may write up to %llu MiB there",
 			dir, avail >> 20, need >> 20);
 	return dir;
+}
+
+/* a serial console on stdio: QEMU's standard input is its input */
+static bool stdio_console(const struct machine *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_SERIAL &&
+		    m->devs[i].u.serial.output == VZH_SERIAL_STDIO)
+			return true;
+	return false;
 }
 
 /* our environment with one variable set (before fork: the child must not
@@ -220,7 +234,7 @@ static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 	vm->m = m;
 	vm->index = index;
 	vm->pid = -1;
-	vm->out_fd = vm->err_fd = -1;
+	vm->out_fd = vm->err_fd = vm->in_fd = -1;
 	vm->qmp.fd = -1;
 	vm->save_fd = vm->restore_fd = -1;
 	vm->state = VZH_STATE_STOPPED;
@@ -331,6 +345,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 {
 	struct launch l = { QMP_FD, incoming, vm->efi_vars, vm->run_dir, 0 };
 	int sp[2] = { -1, -1 }, out[2] = { -1, -1 }, err[2] = { -1, -1 };
+	int in[2] = { -1, -1 };
 	struct argv a = { 0 };
 	char **env = NULL, *tmpdir = NULL;
 	int *keep = NULL, nkeep = 0;
@@ -355,7 +370,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	    (ret = fd_setup(sp[0], false)) < 0 ||
 	    (ret = fd_setup(sp[1], false)) < 0 ||
 	    (ret = fd_pipe(out, false)) < 0 ||
-	    (ret = fd_pipe(err, false)) < 0) {
+	    (ret = fd_pipe(err, false)) < 0 ||
+	    (stdio_console(vm->m) && (ret = fd_pipe(in, false)) < 0)) {
 		*why = xasprintf("cannot set up QEMU's channels: %s",
 				 strerror(-ret));
 		goto fail;
@@ -377,7 +393,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	parent = getpid();
 	vm->pid = proc_fork();
 	if (vm->pid == 0)
-		child_exec(a.v, env, keep, nkeep, out[1], err[1], parent);
+		child_exec(a.v, env, keep, nkeep, in[0], out[1], err[1],
+			   parent);
 	argv_free(&a);
 	free(keep);
 	free(env);
@@ -391,6 +408,15 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	close(out[1]);
 	close(err[1]);
 	sp[1] = out[1] = err[1] = -1;
+	if (in[0] >= 0) { /* the core types into the console through it */
+		close(in[0]);
+		in[0] = -1;
+		if (vm->in_fd >= 0) /* (a relaunch's predecessor) */
+			close(vm->in_fd);
+		vm->in_fd = in[1];
+		in[1] = -1;
+		fcntl(vm->in_fd, F_SETFL, O_NONBLOCK);
+	}
 	vm->out_fd = out[0];
 	vm->err_fd = err[0];
 	fcntl(vm->out_fd, F_SETFL, O_NONBLOCK);
@@ -401,6 +427,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	return 0;
 fail:
 	for (i = 0; i < 2; i++) {
+		if (in[i] >= 0)
+			close(in[i]);
 		if (sp[i] >= 0)
 			close(sp[i]);
 		if (out[i] >= 0)
@@ -1058,6 +1086,8 @@ static void q_destroy(struct bvm *vm)
 		close(vm->out_fd);
 	if (vm->err_fd >= 0)
 		close(vm->err_fd);
+	if (vm->in_fd >= 0)
+		close(vm->in_fd);
 	statedir_rmrun(vm->b->env.state_fd, vm->run_name);
 	free(vm->run_name);
 	free(vm->run_dir);
@@ -1100,6 +1130,11 @@ static const struct bridge_key keys[] = {
 };
 
 /* what QEMU takes in the state it is in (VZ's canStart, canPause, ...) */
+static int q_console_in(struct bvm *vm)
+{
+	return vm->pid > 0 ? vm->in_fd : -1;
+}
+
 static void q_info(struct bvm *vm, struct bridge_info *out)
 {
 	static const unsigned can[VZH_STATE_COUNT] = {
@@ -1141,6 +1176,7 @@ const struct bridge_ops qemu_bridge = {
 	.save = q_save,
 	.restore = q_restore,
 	.info = q_info,
+	.console_in = q_console_in,
 	.destroy = q_destroy,
 	.pollfds = q_pollfds,
 	.dispatch = q_dispatch,

@@ -26,6 +26,7 @@ struct bvm {
 	enum vzh_state state;
 	pid_t pid;
 	int out_fd, err_fd;
+	int in_fd; /* the stdio console's input (QEMU's stdin), or -1 */
 	struct qmp qmp;
 	char *run_dir, *efi_vars;
 	char *run_name; /* run_dir inside the state directory */

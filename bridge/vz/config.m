@@ -312,8 +312,9 @@ static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *
 	VZVirtioConsoleDeviceSerialPortConfiguration *port =
 		[[VZVirtioConsoleDeviceSerialPortConfiguration alloc] init];
 	NSFileHandle *null = NSFileHandle.fileHandleWithNullDevice;
+	NSFileHandle *in;
 	NSError *err = nil;
-	int p[2];
+	int p[2], q[2];
 
 	switch (io->dry && s->output != VZH_SERIAL_BACKEND ? VZH_SERIAL_NONE : s->output) {
 	case VZH_SERIAL_BACKEND: { /* both ways through the plugin's pair */
@@ -335,8 +336,16 @@ static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *
 			break;
 		}
 		io->console_fd = p[0];
+		/* and its input from a second pipe the core writes vzhost's
+		   standard input to (none: nothing to read, as before) */
+		if (fd_pipe(q, false) == 0 && fd_setup(q[1], true) == 0) {
+			io->console_in_fd = q[1];
+			in = [[NSFileHandle alloc] initWithFileDescriptor:q[0] closeOnDealloc:YES];
+		} else {
+			in = null;
+		}
 		port.attachment = [[VZFileHandleSerialPortAttachment alloc]
-			initWithFileHandleForReading:null
+			initWithFileHandleForReading:in
 				fileHandleForWriting:[[NSFileHandle alloc] initWithFileDescriptor:p[1]
 										   closeOnDealloc:YES]];
 		break;
@@ -483,7 +492,7 @@ VZVirtualMachineConfiguration *vzm_configuration(const struct vz_plan *p, const 
 {
 	VZVirtualMachineConfiguration *c;
 
-	io->console_fd = -1;
+	io->console_fd = io->console_in_fd = -1;
 	io->nptys = 0;
 	io->scratch[0] = 0;
 	*why = nil;
@@ -504,7 +513,9 @@ void vzm_io_close(struct vzm_io *io)
 
 	if (io->console_fd >= 0)
 		close(io->console_fd);
-	io->console_fd = -1;
+	if (io->console_in_fd >= 0)
+		close(io->console_in_fd);
+	io->console_fd = io->console_in_fd = -1;
 	if (io->run_name && io->state_fd >= 0)
 		statedir_rmrun(io->state_fd, io->run_name);
 	free(io->run_name);

@@ -812,7 +812,8 @@ static int vz_create_body(struct bridge *b, const struct machine *m, unsigned in
 	vm->b = b;
 	vm->m = m;
 	vm->index = index;
-	vm->io.console_fd = vm->ports.hand[0] = vm->ports.hand[1] = vm->ports.spare = -1;
+	vm->io.console_fd = vm->io.console_in_fd = vm->ports.hand[0] = vm->ports.hand[1] =
+		vm->ports.spare = -1;
 	if (m->guest == VZH_GUEST_MACOS && vz_bundle_unfinished(m->macos_bundle)) {
 		log_msg(LOG_ERR, m->name,
 			"the install into %s did not finish: run vzhost install again",
@@ -886,6 +887,11 @@ static void vz_destroy_body(struct bvm *vm)
 	vzm_io_close(&vm->io);
 	vz_plan_free(&vm->plan);
 	free(vm);
+}
+
+static int vz_console_in(struct bvm *vm)
+{
+	return vm->io.console_in_fd;
 }
 
 static void vz_info(struct bvm *vm, struct bridge_info *out)
@@ -1093,6 +1099,7 @@ const struct bridge_ops vz_bridge = {
 	.save = vz_save,
 	.restore = vz_restore,
 	.info = vz_info,
+	.console_in = vz_console_in,
 	.destroy = vz_destroy,
 	.pollfds = vz_pollfds,
 	.dispatch = vz_dispatch,

@@ -13,6 +13,7 @@ struct vzm_io {
 	bool dry; /* --check: nothing opened or created for good */
 	char scratch[64]; /* --check: a variable store's place, removed after */
 	int console_fd; /* read end of the first stdio console, or -1 */
+	int console_in_fd; /* write end of its input, or -1 */
 	char ptys[BRIDGE_PTYS_MAX][64]; /* the framework holds the masters */
 	int ptys_slave[BRIDGE_PTYS_MAX]; /* ours, raw, held while it runs */
 	size_t nptys;

@@ -220,6 +220,49 @@ PY
 	fi
 }
 
+# the console's input: vzhost's standard input reaches the guest byte for byte
+# from a pipe (once the guest has its console open: a UART drops what came before
+# the guest reset it), and its end does not stop the VM
+t_stdin() {
+	conf stdin echo
+	(sleep 4; printf 'typed-in-a-pipe\n') |
+		timeout -k 5 40 "$vzhost" -c "$tmp/stdin.conf" > "$tmp/out" 2> "$tmp/err"
+	st=$?
+	if guest "got typed-in-a-pipe" && [ $st = 0 ]; then ok; else bad "stdin: the guest did not read the piped line (exit $st)"; fi
+	conf stdin_eof acpi
+	rm -f "$tmp/out" "$tmp/err"
+	"$vzhost" -c "$tmp/stdin_eof.conf" < /dev/null > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	wait_count "$tmp/out" 3 30 $pid
+	kill -TERM $pid
+	reap $pid 30
+	if guest "count 3" && guest "power button" && [ $st = 0 ]; then ok; else bad "stdin: its end stopped the VM (exit $st)"; fi
+}
+
+# on a terminal: raw, typed lines reach the guest, Ctrl-] q stops every VM, and the
+# terminal is given back as it was
+t_terminal() {
+	conf terminal echo
+	python3 "$top/tests/integration/onterminal.py" "$tmp/out" "booted action=echo" \
+		'hello-from-a-terminal\r' -- "$vzhost" -c "$tmp/terminal.conf" > "$tmp/err" 2>&1
+	st=$?
+	if guest "got hello-from-a-terminal" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err"; then
+		ok
+	else
+		bad "terminal: a typed line did not reach the guest, or the terminal stayed raw (exit $st)"
+	fi
+	conf escape acpi
+	python3 "$top/tests/integration/onterminal.py" "$tmp/out" "count 3" '\x1dq' -- \
+		"$vzhost" -c "$tmp/escape.conf" > "$tmp/err" 2>&1
+	st=$?
+	if guest "power button" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err" &&
+		grep -q "console: stopping every VM" "$tmp/out"; then
+		ok
+	else
+		bad "terminal: Ctrl-] q did not stop the VM cleanly (exit $st)"
+	fi
+}
+
 t_forcestop() {
 	conf forcestop acpi "" "" "stop_timeout = 0;"
 	booted forcestop "stop_timeout 0" || return
@@ -396,6 +439,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration

@@ -1,0 +1,179 @@
+/* input.c: vzhost's standard input to a guest's console: byte for byte from a pipe or file, raw from a terminal with an escape key. */
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "input.h"
+#include "log.h"
+#include "runner.h"
+
+#define ESCAPE 0x1d /* Ctrl-], as virsh console and telnet */
+
+static struct {
+	int vm; /* the VM whose console gets it, or -1: none */
+	bool reading; /* standard input is read (not at its end, not
+			 detached) */
+	bool tty; /* it is a terminal, in raw mode until restored */
+	bool escaped; /* the escape key came, the next one is a command */
+	struct termios saved;
+	char buf[4096]; /* read, not yet taken by the console */
+	size_t len, off;
+} in = { .vm = -1 };
+
+void input_restore(void)
+{
+	if (in.tty)
+		tcsetattr(0, TCSAFLUSH, &in.saved);
+	in.tty = false;
+}
+
+static void restore_at_exit(void)
+{
+	input_restore();
+}
+
+static bool stdio_console(const struct machine *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_SERIAL &&
+		    m->devs[i].u.serial.output == VZH_SERIAL_STDIO)
+			return true;
+	return false;
+}
+
+void input_setup(struct runner *r)
+{
+	struct termios raw;
+	size_t i;
+
+	/* the first VM, in the file's order, with a console on stdio */
+	for (i = 0; i < r->h->nvms && in.vm < 0; i++)
+		if (stdio_console(&r->h->vms[i]))
+			in.vm = (int)i;
+	if (in.vm < 0 || !r->ops->console_in)
+		return;
+	in.reading = true;
+	if (!isatty(0) || tcgetattr(0, &in.saved) < 0)
+		return; /* a pipe or a file: byte for byte */
+	raw = in.saved;
+	cfmakeraw(&raw);
+	raw.c_oflag |= OPOST | ONLCR; /* (our own log lines stay lines) */
+	if (tcsetattr(0, TCSAFLUSH, &raw) < 0)
+		return;
+	in.tty = true;
+	atexit(restore_at_exit);
+	log_msg(LOG_NOTICE, r->vms[in.vm].m->name,
+		"console: typing goes to the guest; Ctrl-] then q stops "
+		"every VM, d detaches, ? helps");
+}
+
+/* the console's descriptor now, or -1 (the VM is not running) */
+static int target(struct runner *r)
+{
+	struct vmrun *v;
+
+	if (in.vm < 0)
+		return -1;
+	v = &r->vms[in.vm];
+	return v->bvm ? r->ops->console_in(v->bvm) : -1;
+}
+
+int input_pollfds(struct runner *r, struct pollfd *fds, int max)
+{
+	int fd = target(r);
+
+	if (max < 1 || !in.reading)
+		return 0;
+	if (in.len > in.off) { /* waiting for the guest to take it */
+		if (fd < 0)
+			return 0;
+		fds[0] = (struct pollfd){ .fd = fd, .events = POLLOUT };
+		return 1;
+	}
+	fds[0] = (struct pollfd){ .fd = 0, .events = POLLIN };
+	return 1;
+}
+
+/* what the terminal typed after the escape key */
+static void command(struct runner *r, char c)
+{
+	switch (c) {
+	case 'q':
+		log_msg(LOG_NOTICE, NULL, "console: stopping every VM");
+		raise(SIGTERM); /* the loop's own stop chain */
+		break;
+	case 'd':
+	case '.':
+		log_msg(LOG_NOTICE, NULL,
+			"console: detached (the VMs run on; stop them with "
+			"SIGTERM or vzhost ctl)");
+		in.reading = false;
+		input_restore();
+		break;
+	case ESCAPE: /* twice: the key itself, for the guest */
+		in.buf[in.len++] = (char)ESCAPE;
+		break;
+	default:
+		fprintf(stderr,
+			"\r\nvzhost console (%s): Ctrl-] q stops every VM, "
+			"Ctrl-] d detaches, Ctrl-] Ctrl-] types Ctrl-]\r\n",
+			r->vms[in.vm].m->name);
+		break;
+	}
+}
+
+/* from the terminal: the escape key and its command taken out */
+static void filter(struct runner *r, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (in.escaped) {
+			in.escaped = false;
+			command(r, s[i]);
+		} else if (in.tty && s[i] == ESCAPE) {
+			in.escaped = true;
+		} else {
+			in.buf[in.len++] = s[i];
+		}
+	}
+}
+
+void input_dispatch(struct runner *r, const struct pollfd *fds, int n)
+{
+	char raw[sizeof(in.buf) / 2];
+	ssize_t got;
+	int fd;
+
+	if (n < 1 || !fds[0].revents)
+		return;
+	if (fds[0].fd == 0) {
+		got = read(0, raw, sizeof(raw));
+		if (got == 0 ||
+		    (got < 0 && errno != EINTR &&
+		     errno != EAGAIN)) { /* its end: the VM runs on */
+			in.reading = false;
+			input_restore();
+			return;
+		}
+		in.off = in.len = 0;
+		if (got > 0)
+			filter(r, raw, (size_t)got);
+	}
+	fd = target(r);
+	if (fd < 0 || in.len <= in.off)
+		return;
+	/* what the guest's console takes now; the rest waits for POLLOUT */
+	got = write(fd, in.buf + in.off, in.len - in.off);
+	if (got > 0)
+		in.off += (size_t)got;
+	else if (got < 0 && errno != EAGAIN && errno != EINTR)
+		in.off = in.len; /* (the VM went away: dropped) */
+}

@@ -1,0 +1,59 @@
+#!/usr/bin/env python3
+# onterminal.py: runs a command on a pseudo-terminal, as a user at a terminal would: waits for
+# a pattern in its output, types, and tells whether the terminal's settings were given
+# back.  Usage: onterminal.py LOG WAIT_FOR TYPE [WAIT_FOR TYPE ...] -- COMMAND...
+# TYPE may hold \r and \x1d (Ctrl-]).  Exit status: the command's, or 124 on a hang;
+# prints "termios restored" or "termios changed" last.
+import os, pty, select, sys, termios, time
+
+args = sys.argv[1:]
+log = open(args.pop(0), "wb")
+steps = []
+while args and args[0] != "--":
+    steps.append((args[0].encode(), args[1].encode().decode("unicode_escape").encode("latin-1")))
+    args = args[2:]
+cmd = args[1:]
+pid, master = pty.fork()
+if pid == 0:
+    os.execvp(cmd[0], cmd)
+before = termios.tcgetattr(master)
+seen = b""
+deadline = time.time() + 60
+status = None
+while time.time() < deadline:
+    r, _, _ = select.select([master], [], [], 0.2)
+    if r:
+        try:
+            data = os.read(master, 4096)
+        except OSError:
+            data = b""
+        if not data:
+            break
+        log.write(data)
+        log.flush()
+        seen += data
+    if steps and steps[0][0] in seen:
+        time.sleep(0.5)
+        os.write(master, steps[0][1])
+        seen = b""
+        steps.pop(0)
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        status = st
+        break
+after = termios.tcgetattr(master)
+end = time.time() + 15
+while status is None and time.time() < end: # (the terminal closed first)
+    done, st = os.waitpid(pid, os.WNOHANG)
+    if done:
+        status = st
+    else:
+        time.sleep(0.1)
+if status is None:
+    if True:
+        os.kill(pid, 9)
+        os.waitpid(pid, 0)
+        print("termios " + ("restored" if after == before else "changed"))
+        sys.exit(124)
+print("termios " + ("restored" if after == before else "changed"))
+sys.exit(os.waitstatus_to_exitcode(status))
