@@ -149,9 +149,9 @@ printf 'host = { state_dir = 7; };\n' > "$tmp/badhost.conf"
 expect 78 "badhost.conf:1: host.state_dir: " "$vzhost" ctl -c "$tmp/badhost.conf" demo status
 expect 66 "cannot read the configuration" "$vzhost" ctl -c "$tmp/nope.conf" demo status
 expect 69 "no VM \"demo\" is running here" "$vzhost" ctl --state-dir "$tmp" demo status
-expect 64 "a command is needed: status, stop, kill, pause, resume, save PATH, events" \
+expect 64 "a command is needed: status, state, stop, kill, pause, resume, save PATH, events" \
 	"$vzhost" ctl --state-dir "$tmp" demo
-expect 64 'unknown command "reboot" (status, stop' "$vzhost" ctl --state-dir "$tmp" demo reboot
+expect 64 'unknown command "reboot" (status, state, stop' "$vzhost" ctl --state-dir "$tmp" demo reboot
 expect 64 "save needs a file name" "$vzhost" ctl --state-dir "$tmp" demo save
 # a control socket that hangs up without a reply: 76
 python3 -c '
