@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/../.." && pwd -P)
 build=$top/${B:-build}
 guest=$top/build/guest
 tmp=$(mktemp -d)
-trap 'pkill -KILL -f "guest=bench-$$-" 2>/dev/null; rm -rf "$tmp"' EXIT
+trap 'pkill -KILL -f "guest=bench-$$-" 2>/dev/null || true; rm -rf "$tmp"' EXIT
 mkdir -p "$tmp/plugins"
 cc -O2 -I"$top/sdk" -fPIC -fvisibility=hidden -shared -o "$tmp/plugins/netback.so" \
 	"$top/sdk/examples/netback.c"
