@@ -37,17 +37,6 @@ static void restore_at_exit(void)
 	input_restore();
 }
 
-static bool stdio_console(const struct machine *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->ndevs; i++)
-		if (m->devs[i].cls == DEV_SERIAL &&
-		    m->devs[i].u.serial.output == VZH_SERIAL_STDIO)
-			return true;
-	return false;
-}
-
 void input_setup(struct runner *r)
 {
 	struct termios raw;
@@ -55,7 +44,7 @@ void input_setup(struct runner *r)
 
 	/* the first VM, in the file's order, with a console on stdio */
 	for (i = 0; i < r->h->nvms && in.vm < 0; i++)
-		if (stdio_console(&r->h->vms[i]))
+		if (machine_stdio_console(&r->h->vms[i]))
 			in.vm = (int)i;
 	if (in.vm < 0 || !r->ops->console_in)
 		return;

@@ -219,3 +219,14 @@ void machine_free(struct machine *m)
 		free(m->loc[i]);
 	memset(m, 0, sizeof(*m));
 }
+
+bool machine_stdio_console(const struct machine *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_SERIAL &&
+		    m->devs[i].u.serial.output == VZH_SERIAL_STDIO)
+			return true;
+	return false;
+}

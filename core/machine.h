@@ -109,6 +109,8 @@ extern const char *const net_attach_names[];
 extern const char *const socket_type_names[];
 extern const char *const display_names[];
 
+/* m has a serial console on vzhost's standard input and output */
+bool machine_stdio_console(const struct machine *m);
 /* the device's backend (a plugin serves its far end), or NULL */
 const struct vzh_backend *machine_backend(const struct device *d);
 

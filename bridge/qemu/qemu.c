@@ -103,18 +103,6 @@ static const char *overlay_dir(struct bvm *vm)
 	return dir;
 }
 
-/* a serial console on stdio: QEMU's standard input is its input */
-static bool stdio_console(const struct machine *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->ndevs; i++)
-		if (m->devs[i].cls == DEV_SERIAL &&
-		    m->devs[i].u.serial.output == VZH_SERIAL_STDIO)
-			return true;
-	return false;
-}
-
 /* our environment with one variable set (before fork: the child must not
    allocate) */
 static char **child_env(char *set)
@@ -371,7 +359,7 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	    (ret = fd_setup(sp[1], false)) < 0 ||
 	    (ret = fd_pipe(out, false)) < 0 ||
 	    (ret = fd_pipe(err, false)) < 0 ||
-	    (stdio_console(vm->m) && (ret = fd_pipe(in, false)) < 0)) {
+	    (machine_stdio_console(vm->m) && (ret = fd_pipe(in, false)) < 0)) {
 		*why = xasprintf("cannot set up QEMU's channels: %s",
 				 strerror(-ret));
 		goto fail;

@@ -97,18 +97,7 @@ t_passt() {
 # the nic kind on a datagram server (gvproxy's and vfkit's convention): vzhost binds
 # its end in the VM's run directory, where the server answers, and connects
 t_dgram() {
-	cat > "$tmp/dgram.py" <<'PY'
-import socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(60)
-log = open(sys.argv[2], "w", buffering=1)
-log.write("listening\n")
-while True:
-    data, peer = s.recvfrom(65536)
-    log.write("frame %d from %s src %s\n" % (len(data), peer, data[6:12].hex(":")))
-PY
-	python3 "$tmp/dgram.py" "$tmp/gv.sock" "$tmp/dgram.log" &
+	python3 "$top/tests/integration/listen.py" "$tmp/gv.sock" "$tmp/dgram.log" &
 	spid=$!
 	wait_for "$tmp/dgram.log" listening 10
 	conf dgram "vzh=dhcp" \

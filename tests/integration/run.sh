@@ -188,17 +188,7 @@ t_sigterm() {
 # under systemd (Type=notify): READY=1 once the VM runs, STOPPING=1 and time for
 # the stop chain (stop_timeout 7 + 30 s) on SIGTERM
 t_notify() {
-	cat > "$tmp/notify.py" <<'PY'
-import os, socket, sys
-s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-s.bind(sys.argv[1])
-s.settimeout(60)
-log = open(sys.argv[2], "w", buffering=1)
-log.write("listening\n")
-while True:
-    log.write(s.recv(4096).decode().replace("\n", " ") + "\n")
-PY
-	python3 "$tmp/notify.py" "$tmp/notify.sock" "$tmp/notify.log" &
+	python3 "$top/tests/integration/listen.py" --text "$tmp/notify.sock" "$tmp/notify.log" &
 	npid=$!
 	wait_for "$tmp/notify.log" listening 10
 	conf notify acpi "" "" "stop_timeout = 7;"
