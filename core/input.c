@@ -48,6 +48,11 @@ void input_setup(struct runner *r)
 			in.vm = (int)i;
 	if (in.vm < 0 || !r->ops->console_in)
 		return;
+	/* a terminal we are in the background of (`vzhost ... &`) is the
+	   shell's: reading it or changing its modes would stop us (SIGTTIN,
+	   SIGTTOU) */
+	if (isatty(0) && tcgetpgrp(0) != getpgrp())
+		return;
 	in.reading = true;
 	if (!isatty(0) || tcgetattr(0, &in.saved) < 0)
 		return; /* a pipe or a file: byte for byte */

@@ -4,9 +4,15 @@
 # back.  Usage: onterminal.py LOG WAIT_FOR TYPE [WAIT_FOR TYPE ...] -- COMMAND...
 # TYPE may hold \r and \x1d (Ctrl-]).  Exit status: the command's, or 124 on a hang;
 # prints "termios restored" or "termios changed" last.
-import os, pty, select, sys, termios, time
+import os, pty, select, signal, sys, termios, time
 
 args = sys.argv[1:]
+# --background: the command runs in a process group of its own, as `cmd &` from
+# an interactive shell does (the terminal's foreground is someone else's); it is
+# sent SIGTERM once the last pattern is seen
+background = args[0] == "--background"
+if background:
+    args.pop(0)
 log = open(args.pop(0), "wb")
 steps = []
 while args and args[0] != "--":
@@ -15,6 +21,19 @@ while args and args[0] != "--":
 cmd = args[1:]
 pid, master = pty.fork()
 if pid == 0:
+    if background: # (a session leader cannot leave its group: a child can)
+        gc = os.fork()
+        if gc == 0:
+            os.setpgid(0, 0)
+            os.execvp(cmd[0], cmd)
+        signal.signal(signal.SIGTERM, lambda *a: os.kill(gc, signal.SIGTERM))
+        while True:
+            try:
+                _, st = os.waitpid(gc, 0)
+                break
+            except InterruptedError:
+                continue
+        os._exit(os.waitstatus_to_exitcode(st))
     os.execvp(cmd[0], cmd)
 before = termios.tcgetattr(master)
 seen = b""
@@ -34,7 +53,10 @@ while time.time() < deadline:
         seen += data
     if steps and steps[0][0] in seen:
         time.sleep(0.5)
-        os.write(master, steps[0][1])
+        if background and len(steps) == 1:
+            os.kill(pid, 15)
+        else:
+            os.write(master, steps[0][1])
         seen = b""
         steps.pop(0)
     done, st = os.waitpid(pid, os.WNOHANG)

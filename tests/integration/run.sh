@@ -251,6 +251,17 @@ t_terminal() {
 	else
 		bad "terminal: Ctrl-] q did not stop the VM cleanly (exit $st)"
 	fi
+	# `vzhost ... &` from a shell: the terminal is not its to read (else
+	# SIGTTIN/SIGTTOU would stop it); it runs, and stops on SIGTERM
+	conf background acpi
+	python3 "$top/tests/integration/onterminal.py" --background "$tmp/out" "count 3" - -- \
+		"$vzhost" -c "$tmp/background.conf" > "$tmp/err" 2>&1
+	st=$?
+	if guest "power button" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err"; then
+		ok
+	else
+		bad "terminal: vzhost in the background of a terminal did not run on (exit $st)"
+	fi
 }
 
 t_forcestop() {
