@@ -168,9 +168,10 @@ static json_t *status(struct runner *r, struct vmrun *v)
 		      guest_names[v->m->guest]);
 	bridge_info(r, v, o);
 	/* what the save would be refused for: the state, or the bridge */
-	can_save = (v->state == VZH_STATE_RUNNING ||
-		    v->state == VZH_STATE_PAUSED) &&
-		   (!r->ops->can_save || r->ops->can_save(v->m, &why));
+	can_save =
+		(v->state == VZH_STATE_RUNNING ||
+		 v->state == VZH_STATE_PAUSED) &&
+		(!r->ops || !r->ops->can_save || r->ops->can_save(v->m, &why));
 	json_object_set_new(o, "can_save", json_boolean(can_save));
 	if (!can_save)
 		json_object_set_new(o, "can_save_why",
