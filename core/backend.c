@@ -3,7 +3,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,6 +12,7 @@
 #include <unistd.h>
 
 #include "backend.h"
+#include "loader.h"
 #include "log.h"
 #include "os.h"
 #include "ploop.h"
@@ -50,17 +50,8 @@ static size_t ndirs;
 static struct helper **helpers;
 static size_t nhelpers;
 
-static void perr(struct plugin *p, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
-static void perr(struct plugin *p, const char *fmt, ...)
-{
-	va_list ap;
-
-	free(p->error);
-	va_start(ap, fmt);
-	p->error = xvasprintf(fmt, ap);
-	va_end(ap);
-}
+/* the plugin's message, as its own api->set_error() would set it */
+#define perr(p, ...) core_api.set_error((struct vzh_host *)(p), __VA_ARGS__)
 
 void backend_attach(struct runner *r)
 {

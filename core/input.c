@@ -32,11 +32,6 @@ void input_restore(void)
 	in.tty = false;
 }
 
-static void restore_at_exit(void)
-{
-	input_restore();
-}
-
 void input_setup(struct runner *r)
 {
 	struct termios raw;
@@ -62,7 +57,7 @@ void input_setup(struct runner *r)
 	if (tcsetattr(0, TCSAFLUSH, &raw) < 0)
 		return;
 	in.tty = true;
-	atexit(restore_at_exit);
+	atexit(input_restore);
 	log_msg(LOG_NOTICE, r->vms[in.vm].m->name,
 		"console: typing goes to the guest; Ctrl-] then q stops "
 		"every VM, d detaches, ? helps");
