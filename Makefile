@@ -226,7 +226,7 @@ lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
 	@# bridges: bridge.h and the small core headers it names, nothing that
 	@# brings libconfig or the plugin machinery (bridge/README.md)
 	@bad=$$(grep -Hn '^#include "' bridge/*.[ch] bridge/*/*.[ch] | grep -vE \
-		'"(\.\./)*(bridge\.h|[a-z]+\.h|core/(diag|machine|log|util|fd|os|proc|statedir|console|state|progress)\.h)"'); \
+		'"(\.\./)*(bridge\.h|[a-z]+\.h|core/(diag|machine|log|util|fd|os|proc|statedir|console|state|progress|hostport)\.h)"'); \
 	if [ -n "$$bad" ]; then echo "bridge includes outside its contract:"; echo "$$bad"; exit 1; fi
 	@for f in $(filter bridge/%,$(CORE_SRCS)); do \
 		$(CC) $(filter-out -MMD -MP,$(ALL_CFLAGS)) -M $$f | grep -qE 'libconfig\.h|core/(host|cfg|loader|registry|runner)\.h' && \

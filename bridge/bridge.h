@@ -16,7 +16,7 @@
  * pull in nothing else: log.h, util.h (allocation, clocks), fd.h, os.h,
  * proc.h (children), statedir.h (files in the state directory), console.h
  * (the guest's console on vzhost's standard output), state.h (the names of
- * states and reasons).  It reports every state
+ * states and reasons), hostport.h (a forward's host port).  It reports every state
  * change as a struct bridge_event written to the core's event pipe, from
  * whatever thread or queue it runs on, so the core stays single-threaded around
  * poll().  Operations are requests: their outcome arrives as events.
@@ -164,9 +164,14 @@ void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 	__attribute__((format(printf, 6, 7)));
 /* read what fd has now (non-blocking) into buf[*len..cap) */
 void bridge_read_into(int fd, char *buf, size_t cap, size_t *len);
-/* a stdio console's bytes in buf[0..*len) to vzhost's standard output, whole
-   lines (all when flush, or when buf is full), prefixed "[name] " when name
-   is not NULL (several VMs); what is left moves to the front */
+/* what a stdio console's fd has now into buf[*len..cap), kept in VM vm's
+   scrollback (console_tap) */
+void bridge_console_read(unsigned vm, int fd, char *buf, size_t cap,
+			 size_t *len);
+/* a stdio console's bytes in buf[0..*len) to vzhost's standard output: all
+   of them for a single VM (name NULL); whole lines (all when flush, or when
+   buf is full) prefixed "[name] " for several; what is left moves to the
+   front */
 void bridge_pass_output(const char *name, char *buf, size_t cap, size_t *len,
 			bool flush);
 /* dv is a structured device for another bridge than this one: said in d at

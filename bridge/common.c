@@ -43,11 +43,24 @@ void bridge_read_into(int fd, char *buf, size_t cap, size_t *len)
 		*len += (size_t)n;
 }
 
+void bridge_console_read(unsigned vm, int fd, char *buf, size_t cap,
+			 size_t *len)
+{
+	size_t old = *len;
+
+	bridge_read_into(fd, buf, cap, len);
+	console_tap(vm, buf + old, *len - old);
+}
+
 void bridge_pass_output(const char *name, char *buf, size_t cap, size_t *len,
 			bool flush)
 {
 	char *nl, *start = buf;
 	size_t left = *len;
+
+	/* one VM's output is not mixed with another's: a prompt without its
+	   newline ("login: ") is shown at once */
+	flush |= !name;
 
 	while ((nl = memchr(start, '\n', left)) || (flush && left) ||
 	       left == cap) {

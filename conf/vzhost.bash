@@ -18,14 +18,21 @@ _vzhost_vms()
 		awk 'NR == 1 { next } !NF { exit } { print $1 }'
 }
 
+# the control commands, as vzhost --help lists them (one table in the code)
+_vzhost_ctl_cmds()
+{
+	"${COMP_WORDS[0]}" --help 2>/dev/null |
+		awk '/^  ctl VM COMMAND/ { on = 1; next } /^  [a-z]/ { on = 0 } on { print $1 }'
+}
+
 _vzhost()
 {
 	local cur=${COMP_WORDS[COMP_CWORD]} prev=${COMP_WORDS[COMP_CWORD - 1]}
-	local sub=${COMP_WORDS[1]} ctl_cmds="status state stop kill pause resume save events"
+	local sub=${COMP_WORDS[1]}
 
 	COMPREPLY=()
 	case $prev in
-	-c | --config | --ipsw | save)
+	-c | --config | --ipsw | save | restore)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
@@ -46,7 +53,7 @@ _vzhost()
 		if ((COMP_CWORD == 2)); then
 			COMPREPLY=($(compgen -W "$(_vzhost_vms)" -- "$cur"))
 		elif ((COMP_CWORD == 3)); then
-			COMPREPLY=($(compgen -W "$ctl_cmds" -- "$cur"))
+			COMPREPLY=($(compgen -W "$(_vzhost_ctl_cmds)" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "-c --state-dir --timeout" -- "$cur"))
 		fi

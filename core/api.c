@@ -1,5 +1,6 @@
 /* api.c: struct vzh_api, the only way a plugin reaches the core. */
 #include <ctype.h>
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stddef.h>
 #include <stdarg.h>
@@ -230,6 +231,7 @@ static bool splits_pointer(enum dev_class cls, uint32_t size)
 		{ DEV_NET, offsetof(struct vzh_net, backend.open) },
 		{ DEV_NET, offsetof(struct vzh_net, backend.close) },
 		{ DEV_NET, offsetof(struct vzh_net, backend.data) },
+		{ DEV_NET, offsetof(struct vzh_net, forwards) },
 		{ DEV_SERIAL, offsetof(struct vzh_serial, backend.open) },
 		{ DEV_SERIAL, offsetof(struct vzh_serial, backend.close) },
 		{ DEV_SERIAL, offsetof(struct vzh_serial, backend.data) },
@@ -336,10 +338,50 @@ static const char *check_backend(const struct vzh_backend *b)
 		       NULL;
 }
 
+/* a numeric IPv4 or IPv6 address (a name would be looked up: not here) */
+static bool numeric_addr(const char *s)
+{
+	unsigned char buf[16];
+
+	return !s || inet_pton(AF_INET, s, buf) == 1 ||
+	       inet_pton(AF_INET6, s, buf) == 1;
+}
+
+static const char *check_forwards(const struct vzh_net *v)
+{
+	size_t i, j;
+
+	if (v->nforwards > VZH_FORWARDS_MAX)
+		return "more than VZH_FORWARDS_MAX forwards";
+	if (v->nforwards && !v->forwards)
+		return "nforwards is set but forwards is NULL";
+	if (v->nforwards && v->attach != VZH_NET_NAT)
+		return "forwards are for a NAT attachment only";
+	for (i = 0; i < v->nforwards; i++) {
+		const struct vzh_forward *a = &v->forwards[i];
+
+		if (a->proto > VZH_PROTO_UDP)
+			return "a forward's protocol is unknown";
+		if (!a->host_port || !a->guest_port)
+			return "a forward's ports must be 1 to 65535";
+		if (!numeric_addr(a->host_addr))
+			return "a forward's host_addr must be a numeric IPv4 "
+			       "or IPv6 address";
+		for (j = 0; j < i; j++)
+			if (a->proto == v->forwards[j].proto &&
+			    a->host_port == v->forwards[j].host_port)
+				return "two forwards share a host port";
+	}
+	return NULL;
+}
+
 static const char *check_net(const union device_desc *u)
 {
 	const struct vzh_net *v = &u->net;
+	const char *bad = check_forwards(v);
 
+	if (bad)
+		return bad;
 	switch (v->attach) {
 	case VZH_NET_NAT:
 		return NULL;

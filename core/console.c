@@ -1,4 +1,4 @@
-/* console.c: guest consoles to vzhost's standard output, through a bounded buffer that never blocks the loop. */
+/* console.c: guest consoles to vzhost's standard output (a bounded buffer that never blocks the loop), and each VM's scrollback for ctl console. */
 #include "console.h"
 
 #include <errno.h>
@@ -114,4 +114,77 @@ void console_drain(int timeout_ms)
 unsigned long long console_dropped(void)
 {
 	return dropped;
+}
+
+/* a ring of the last CONSOLE_SCROLLBACK bytes of each VM's console */
+static struct ring {
+	char *buf;
+	size_t head; /* where the next byte goes */
+	bool full; /* wrapped: buf[head..] is older than buf[..head) */
+} * rings;
+static size_t nrings;
+static console_listener_fn *listener;
+static void *listener_arg;
+
+void console_tap(unsigned vm, const char *s, size_t n)
+{
+	struct ring *g;
+	size_t k;
+
+	if (!n)
+		return;
+	if (vm >= nrings) {
+		rings = xrealloc(rings, (vm + 1) * sizeof(*rings));
+		memset(rings + nrings, 0, (vm + 1 - nrings) * sizeof(*rings));
+		nrings = vm + 1;
+	}
+	if (listener)
+		listener(listener_arg, vm, s, n);
+	g = &rings[vm];
+	if (!g->buf)
+		g->buf = xmalloc(CONSOLE_SCROLLBACK);
+	if (n >= CONSOLE_SCROLLBACK) { /* only its end stays */
+		s += n - CONSOLE_SCROLLBACK;
+		n = CONSOLE_SCROLLBACK;
+	}
+	k = CONSOLE_SCROLLBACK - g->head < n ? CONSOLE_SCROLLBACK - g->head : n;
+	memcpy(g->buf + g->head, s, k);
+	memcpy(g->buf, s + k, n - k);
+	g->full |= g->head + n >= CONSOLE_SCROLLBACK;
+	g->head = (g->head + n) % CONSOLE_SCROLLBACK;
+}
+
+void console_listen(console_listener_fn *fn, void *arg)
+{
+	listener = fn;
+	listener_arg = arg;
+}
+
+void console_scrollback(unsigned vm, const char **a, size_t *alen,
+			const char **b, size_t *blen)
+{
+	const struct ring *g = vm < nrings ? &rings[vm] : NULL;
+
+	*a = *b = "";
+	*alen = *blen = 0;
+	if (!g || !g->buf)
+		return;
+	if (g->full) {
+		*a = g->buf + g->head;
+		*alen = CONSOLE_SCROLLBACK - g->head;
+	}
+	*b = g->buf;
+	*blen = g->head;
+}
+
+void console_forget(void)
+{
+	size_t i;
+
+	for (i = 0; i < nrings; i++)
+		free(rings[i].buf);
+	free(rings);
+	rings = NULL;
+	nrings = 0;
+	listener = NULL;
 }

@@ -9,10 +9,12 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "console.h"
 #include "ctlcmd.h"
 #include "fd.h"
 #include "log.h"
 #include "os.h"
+#include "print.h"
 #include "runner.h"
 #include "state.h"
 #include "util.h"
@@ -33,6 +35,10 @@ struct ctl_client {
 	bool closing; /* close once its output is written */
 	bool dropped; /* over its limit: closed whatever is left unwritten */
 	bool waiting_save; /* asked for a save: answered when it ends */
+	bool console; /* attached to the console: raw bytes both ways */
+	bool told_held; /* ... told that another client types */
+	uid_t uid; /* the peer */
+	pid_t pid;
 	const char *waiting; /* asked to pause or resume: answered when ... */
 	enum vzh_state waiting_for; /* ... the VM is there, or failed to be */
 	unsigned long long missed;
@@ -62,7 +68,17 @@ static void flush_out(struct ctl_client *c)
 		c->outlen -= (size_t)n;
 	}
 	/* caught up after losing some: say how many */
-	if (c->missed && c->subscribed) {
+	if (c->missed && c->console) {
+		char note[96];
+		int k = snprintf(note, sizeof(note),
+				 "\r\n[vzhost: %llu bytes of console output "
+				 "missed: this client read too slowly]\r\n",
+				 c->missed);
+
+		c->missed = 0;
+		queue(c, note, (size_t)k);
+		flush_out(c);
+	} else if (c->missed && c->subscribed) {
 		char line[64];
 		int k = snprintf(line, sizeof(line), "{\"missed\":%llu}\n",
 				 c->missed);
@@ -167,12 +183,15 @@ static json_t *status(struct runner *r, struct vmrun *v)
 		      config ? config : json_string("(not UTF-8)"), "guest",
 		      guest_names[v->m->guest]);
 	bridge_info(r, v, o);
+	json_object_set_new(o, "forwards", print_machine_forwards(v->m));
 	/* what the save would be refused for: the state, or the bridge */
 	can_save =
 		(v->state == VZH_STATE_RUNNING ||
 		 v->state == VZH_STATE_PAUSED) &&
 		(!r->ops || !r->ops->can_save || r->ops->can_save(v->m, &why));
 	json_object_set_new(o, "can_save", json_boolean(can_save));
+	if (v->saved_to)
+		json_object_set_new(o, "saved_to", json_string(v->saved_to));
 	if (!can_save)
 		json_object_set_new(o, "can_save_why",
 				    why ? json_string(why) :
@@ -267,6 +286,63 @@ static void do_save(struct runner *r, struct ctl_client *c, json_t *req)
 	free(why);
 }
 
+/* answered once the guest runs again (ctl_transition), or why not */
+static void do_restore(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	const char *path = json_string_value(json_object_get(req, "path"));
+	char *why = NULL;
+
+	if (!path || path[0] != '/') {
+		error_reply(c, "restore needs \"path\": an absolute file name");
+		return;
+	}
+	c->waiting = "restore"; /* before it is asked, as above */
+	c->waiting_for = VZH_STATE_RUNNING;
+	if (r->act->restore(r, c->v, path, &why) == 0)
+		return;
+	c->waiting = NULL;
+	if (why)
+		error_reply(c, "cannot restore: %s", why);
+	else if (c->v->state == VZH_STATE_STOPPED)
+		error_reply(c, "cannot restore: the VM is %s",
+			    c->v->done ? "stopped for good" : "on its way");
+	else
+		refused(c, "restore");
+	free(why);
+}
+
+/* the console: its scrollback, then raw bytes both ways (console_input,
+   ctl_console_output) until the client hangs up */
+static void do_console(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	struct ctl_client *w = c->v->console_writer;
+	const char *a, *b;
+	size_t alen, blen;
+	json_t *o;
+
+	(void)req;
+	if (!machine_stdio_console(c->v->m) || !r->ops->console_in) {
+		error_reply(c,
+			    "VM %s has no console to attach to: give a "
+			    "serial device output = \"stdio\" (the default)",
+			    c->v->m->name);
+		return;
+	}
+	console_scrollback(c->v->index, &a, &alen, &b, &blen);
+	o = json_pack("{s:b,s:s,s:s,s:I}", "ok", 1, "vm", c->v->m->name,
+		      "state", state_names[c->v->state], "scrollback",
+		      (json_int_t)(alen + blen));
+	if (w)
+		json_object_set_new(o, "writer",
+				    json_pack("{s:i,s:i}", "pid", (int)w->pid,
+					      "uid", (int)w->uid));
+	reply(c, o);
+	c->console = true;
+	queue(c, a, alen);
+	queue(c, b, blen);
+	flush_out(c);
+}
+
 #define ANY_STATE (~0u)
 #define IN(s) (1u << VZH_STATE_##s)
 
@@ -284,9 +360,13 @@ const struct ctl_command ctl_commands[] = {
 	{ "resume", NULL, IN(PAUSED), true, false, false, do_pause,
 	  "answered once the guest runs again" },
 	{ "save", "path", IN(RUNNING) | IN(PAUSED), true, false, false, do_save,
-	  "the VM's state to PATH, then it stops" },
+	  "the VM's state to PATH, then it stops (kept for restore)" },
+	{ "restore", "path", IN(STOPPED), true, false, false, do_restore,
+	  "a VM stopped by save continues from PATH" },
 	{ "events", NULL, ANY_STATE, false, true, false, do_events,
 	  "every event, a JSON line each, until the VM is gone" },
+	{ "console", NULL, ANY_STATE, false, true, false, do_console,
+	  "its console: the last 64 KiB, then live; Ctrl-] d detaches" },
 	{ NULL, NULL, 0, false, false, false, NULL, NULL },
 };
 
@@ -339,11 +419,59 @@ static void handle(struct runner *r, struct ctl_client *c, const char *line,
 	json_decref(req);
 }
 
+/* what an attached client typed (in c->in) to the guest's console, as much
+   as it takes now; one client types at a time: the first to, until it
+   detaches.  The rest waits: the client is not read meanwhile */
+static void console_input(struct runner *r, struct ctl_client *c)
+{
+	struct vmrun *v = c->v;
+	struct ctl_client *w = v->console_writer;
+	int fd = v->bvm ? r->ops->console_in(v->bvm) : -1;
+	ssize_t n;
+
+	if (!c->inlen)
+		return;
+	if (w && w != c) {
+		if (!c->told_held) {
+			char note[160];
+			int k = snprintf(note, sizeof(note),
+					 "\r\n[vzhost: another client types "
+					 "into this console (pid %d, uid %u): "
+					 "what you type is dropped until it "
+					 "detaches]\r\n",
+					 (int)w->pid, (unsigned)w->uid);
+
+			queue(c, note, (size_t)k);
+			flush_out(c);
+		}
+		c->told_held = true;
+		c->inlen = 0;
+		return;
+	}
+	v->console_writer = c;
+	if (fd < 0) { /* not running: nobody reads it */
+		c->inlen = 0;
+		return;
+	}
+	n = write(fd, c->in, c->inlen);
+	if (n > 0) {
+		memmove(c->in, c->in + n, c->inlen - (size_t)n);
+		c->inlen -= (size_t)n;
+	} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		c->inlen = 0; /* (the VM went away: dropped) */
+	}
+}
+
 static void on_readable(struct runner *r, struct ctl_client *c)
 {
 	char *nl;
 	ssize_t n;
 
+	if (c->console && c->inlen) { /* the guest takes that first */
+		console_input(r, c);
+		if (c->inlen)
+			return;
+	}
 	for (;;) {
 		n = recv(c->fd, c->in + c->inlen, sizeof(c->in) - c->inlen,
 			 MSG_DONTWAIT);
@@ -355,7 +483,13 @@ static void on_readable(struct runner *r, struct ctl_client *c)
 		if (n < 0)
 			return;
 		c->inlen += (size_t)n;
-		while ((nl = memchr(c->in, '\n', c->inlen))) {
+		if (c->console) { /* the rest waits for the guest */
+			console_input(r, c);
+			if (c->inlen)
+				return;
+			continue;
+		}
+		while (!c->console && (nl = memchr(c->in, '\n', c->inlen))) {
 			size_t len = (size_t)(nl - c->in);
 
 			if (len)
@@ -363,6 +497,8 @@ static void on_readable(struct runner *r, struct ctl_client *c)
 			memmove(c->in, nl + 1, c->inlen - len - 1);
 			c->inlen -= len + 1;
 		}
+		if (c->console) /* typed right after the request */
+			console_input(r, c);
 		if (c->inlen == sizeof(c->in)) {
 			/* no newline in 4 KiB: not a request; say so, hang up */
 			error_reply(c, "request longer than %d bytes",
@@ -393,18 +529,18 @@ void ctl_attach(struct runner *r, struct vmrun *v, int fd)
 static void accept_one(struct runner *r, struct vmrun *v)
 {
 	struct ctl_client *c;
-	uid_t uid = (uid_t)-1;
-	pid_t pid;
 	int fd;
 
 	fd = fd_accept(v->listen_fd, true);
 	if (fd < 0)
 		return;
 	c = attach(r, v, fd);
+	c->uid = (uid_t)-1;
 	/* the socket is 0600 already; the peer check holds if it is not */
-	if (os_peer(fd, &uid, &pid) < 0 || (uid != geteuid() && uid != 0)) {
+	if (os_peer(fd, &c->uid, &c->pid) < 0 ||
+	    (c->uid != geteuid() && c->uid != 0)) {
 		error_reply(c, "permission denied: uid %u does not own this VM",
-			    (unsigned)uid);
+			    (unsigned)c->uid);
 		c->closing = true;
 	}
 }
@@ -449,10 +585,19 @@ void ctl_close(struct runner *r, struct vmrun *v)
 		close(v->listen_fd);
 	}
 	v->listen_fd = -1;
-	/* subscribers get what is queued, then the end of the stream */
-	for (c = r->clients; c; c = c->next)
-		if (c->v == v)
-			c->closing = true;
+	/* subscribers get what is queued, then the end of the stream; who
+	   waits for an answer hears that none comes */
+	for (c = r->clients; c; c = c->next) {
+		if (c->v != v)
+			continue;
+		if (c->waiting || c->waiting_save)
+			error_reply(c,
+				    "cannot %s: the VM is gone (see the log)",
+				    c->waiting ? c->waiting : "save");
+		c->waiting = NULL;
+		c->waiting_save = false;
+		c->closing = true;
+	}
 }
 
 int ctl_pollfds(struct runner *r, struct pollfd *fds, int max)
@@ -465,12 +610,19 @@ int ctl_pollfds(struct runner *r, struct pollfd *fds, int max)
 		if (r->vms[i].listen_fd >= 0)
 			fds[n++] = (struct pollfd){ .fd = r->vms[i].listen_fd,
 						    .events = POLLIN };
-	for (c = r->clients; c && n < max; c = c->next)
+	for (c = r->clients; c && n < max; c = c->next) {
+		bool typing = c->console && c->inlen;
+
 		fds[n++] = (struct pollfd){
 			.fd = c->fd,
-			.events = (short)((c->closing ? 0 : POLLIN) |
+			.events = (short)((c->closing || typing ? 0 : POLLIN) |
 					  (c->outlen ? POLLOUT : 0)),
 		};
+		/* what it typed waits for room in the guest's console */
+		if (typing && n < max && c->v->bvm &&
+		    (fds[n].fd = r->ops->console_in(c->v->bvm)) >= 0)
+			fds[n++].events = POLLOUT;
+	}
 	return n;
 }
 
@@ -480,6 +632,8 @@ static void reap(struct runner *r)
 
 	while ((c = *pp)) {
 		if (c->closing && (!c->outlen || c->dropped)) {
+			if (c->v->console_writer == c)
+				c->v->console_writer = NULL;
 			*pp = c->next;
 			close(c->fd);
 			free(c->out);
@@ -505,12 +659,22 @@ void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n)
 		for (c = r->clients; c; c = c->next) {
 			if (fds[k].fd != c->fd)
 				continue;
+			/* gone while what it typed waited: dropped */
+			if (fds[k].revents & (POLLHUP | POLLERR) && c->console)
+				c->inlen = 0;
 			if (fds[k].revents & (POLLIN | POLLHUP | POLLERR))
 				on_readable(r, c);
 			if (c->outlen)
 				flush_out(c);
 		}
 	}
+	/* what attached clients typed, as far as the consoles take it now */
+	for (c = r->clients; c; c = c->next)
+		if (c->console && c->inlen && !c->closing) {
+			console_input(r, c);
+			if (!c->inlen)
+				on_readable(r, c);
+		}
 	reap(r);
 }
 
@@ -570,6 +734,24 @@ void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line)
 		}
 		queue(c, line, n);
 		queue(c, "\n", 1);
+		flush_out(c);
+	}
+}
+
+void ctl_console_output(void *arg, unsigned vm, const char *s, size_t n)
+{
+	struct runner *r = arg;
+	struct ctl_client *c;
+
+	for (c = r->clients; c; c = c->next) {
+		if (!c->console || c->closing || c->v->index != vm)
+			continue;
+		/* a reader that fell behind loses output, never stalls us */
+		if (c->outlen + n > CTL_MAX_BACKLOG) {
+			c->missed += n;
+			continue;
+		}
+		queue(c, s, n);
 		flush_out(c);
 	}
 }

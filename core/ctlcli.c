@@ -213,6 +213,19 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		fprintf(stderr, "vzhost ctl: %s\n",
 			json_string_value(json_object_get(rep, "error")));
 		status = 1;
+	} else if (!strcmp(k->name, "console")) {
+		json_t *w = json_object_get(rep, "writer");
+
+		if (w)
+			fprintf(stderr,
+				"[vzhost: pid %lld (uid %lld) types into this "
+				"console: you watch until it detaches]\n",
+				(long long)json_integer_value(
+					json_object_get(w, "pid")),
+				(long long)json_integer_value(
+					json_object_get(w, "uid")));
+		status = ctl_console_session(fd, vm, buf, len,
+					     given ? timeout_ms : 1000);
 	} else if (k->stream) {
 		/* the state when the stream starts, then one JSON object a
 		   line, until the VM is gone */

@@ -3,6 +3,7 @@
 #define VZH_CTLCLI_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 #define CTL_DEFAULT_TIMEOUT_MS 5000
 
@@ -11,6 +12,12 @@
    is given, pause, resume and save, which the hypervisor answers in time */
 int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		    char **argv, int timeout_ms);
+/* attached to VM vm's console on fd (early: the first bytes, read with the
+   answer): its output to standard output, standard input to it (a
+   terminal raw, Ctrl-] d detaches); when a piped input ends, leaves once
+   the guest said nothing for quiet_ms.  0 detached, 69 the VM is gone */
+int ctl_console_session(int fd, const char *vm, const char *early,
+			size_t earlylen, int quiet_ms);
 /* the VMs of state_dir, and the slot ledger (slots_dir, NULL: state_dir's)
    against the limits (-1: not known, no -c FILE) */
 int list_main(const char *state_dir, bool as_json, int timeout_ms,

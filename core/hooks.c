@@ -178,6 +178,8 @@ char *hooks_json(struct runner *r, struct vmrun *v)
 		r->ops->info(v->bvm, &bi);
 	if (bi.address[0])
 		json_object_set_new(m, "address", json_string(bi.address));
+	/* how to reach it: every NAT forward, in one place */
+	json_object_set_new(m, "forwards", print_machine_forwards(v->m));
 	json = json_dumps(m, JSON_COMPACT);
 	json_decref(m);
 	return json;

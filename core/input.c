@@ -5,14 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <termios.h>
 #include <unistd.h>
 
 #include "input.h"
 #include "log.h"
 #include "runner.h"
-
-#define ESCAPE 0x1d /* Ctrl-], as virsh console and telnet */
+#include "term.h"
 
 static struct {
 	int vm; /* the VM whose console gets it, or -1: none */
@@ -34,8 +32,8 @@ void input_restore(void)
 
 void input_setup(struct runner *r)
 {
-	struct termios raw;
 	size_t i;
+	int ret;
 
 	/* the first VM, in the file's order, with a console on stdio */
 	for (i = 0; i < r->h->nvms && in.vm < 0; i++)
@@ -44,18 +42,13 @@ void input_setup(struct runner *r)
 	if (in.vm < 0 || !r->ops->console_in)
 		return;
 	/* a terminal we are in the background of (`vzhost ... &`) is the
-	   shell's: reading it or changing its modes would stop us (SIGTTIN,
-	   SIGTTOU) */
-	if (isatty(0) && tcgetpgrp(0) != getpgrp())
+	   shell's: left alone */
+	ret = term_raw(&in.saved);
+	if (ret == -EPERM)
 		return;
 	in.reading = true;
-	if (!isatty(0) || tcgetattr(0, &in.saved) < 0)
+	if (ret < 0)
 		return; /* a pipe or a file: byte for byte */
-	raw = in.saved;
-	cfmakeraw(&raw);
-	raw.c_oflag |= OPOST | ONLCR; /* (our own log lines stay lines) */
-	if (tcsetattr(0, TCSAFLUSH, &raw) < 0)
-		return;
 	in.tty = true;
 	atexit(input_restore);
 	log_msg(LOG_NOTICE, r->vms[in.vm].m->name,
@@ -106,9 +99,6 @@ static void command(struct runner *r, char c)
 		in.reading = false;
 		input_restore();
 		break;
-	case ESCAPE: /* twice: the key itself, for the guest */
-		in.buf[in.len++] = (char)ESCAPE;
-		break;
 	default:
 		fprintf(stderr,
 			"\r\nvzhost console (%s): Ctrl-] q stops every VM, "
@@ -124,13 +114,15 @@ static void filter(struct runner *r, const char *s, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (in.escaped) {
-			in.escaped = false;
-			command(r, s[i]);
-		} else if (in.tty && s[i] == ESCAPE) {
-			in.escaped = true;
-		} else {
+		switch (in.tty ? term_key(&in.escaped, s[i]) : TERM_PASS) {
+		case TERM_PASS:
 			in.buf[in.len++] = s[i];
+			break;
+		case TERM_COMMAND:
+			command(r, s[i]);
+			break;
+		case TERM_SWALLOW:
+			break;
 		}
 	}
 }

@@ -1,6 +1,7 @@
 /* machine.c: the neutral machine model, the contract between plugins and bridges. */
 #include "machine.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,6 +69,23 @@ static const struct vzh_vsock_port *copy_ports(const struct vzh_vsock *v)
 	return p;
 }
 
+static const struct vzh_forward *copy_forwards(const struct vzh_net *v)
+{
+	struct vzh_forward *f;
+	size_t i;
+
+	if (!v->nforwards)
+		return NULL;
+	f = xcalloc(v->nforwards, sizeof(*f));
+	for (i = 0; i < v->nforwards; i++) {
+		f[i] = v->forwards[i];
+		f[i].host_addr = xstrdup(v->forwards[i].host_addr ?
+						 v->forwards[i].host_addr :
+						 "127.0.0.1");
+	}
+	return f;
+}
+
 static const struct vzh_prop *copy_props(const struct vzh_hvdev *v)
 {
 	struct vzh_prop *p;
@@ -124,6 +142,7 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 		break;
 	case DEV_NET:
 		d->u.net.path = xstrdup(d->u.net.path);
+		d->u.net.forwards = copy_forwards(&d->u.net);
 		break;
 	case DEV_SERIAL:
 		d->u.serial.path = xstrdup(d->u.serial.path);
@@ -157,6 +176,9 @@ static void device_free(struct device *d)
 		break;
 	case DEV_NET:
 		free((char *)d->u.net.path);
+		for (size_t i = 0; i < d->u.net.nforwards; i++)
+			free((char *)d->u.net.forwards[i].host_addr);
+		free((void *)d->u.net.forwards);
 		break;
 	case DEV_SERIAL:
 		free((char *)d->u.serial.path);
@@ -218,6 +240,15 @@ void machine_free(struct machine *m)
 	for (i = 0; i < ML_COUNT; i++)
 		free(m->loc[i]);
 	memset(m, 0, sizeof(*m));
+}
+
+void machine_format_forward(const struct vzh_forward *f, char *buf, size_t len)
+{
+	bool v6 = strchr(f->host_addr, ':') != NULL;
+
+	snprintf(buf, len, "%s%s%s:%u->%u/%s", v6 ? "[" : "", f->host_addr,
+		 v6 ? "]" : "", f->host_port, f->guest_port,
+		 f->proto == VZH_PROTO_UDP ? "udp" : "tcp");
 }
 
 bool machine_stdio_console(const struct machine *m)

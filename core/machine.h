@@ -109,6 +109,10 @@ extern const char *const net_attach_names[];
 extern const char *const socket_type_names[];
 extern const char *const display_names[];
 
+/* "127.0.0.1:2222->22/tcp" (an IPv6 address in brackets), as docker ps
+   shows a port */
+void machine_format_forward(const struct vzh_forward *f, char *buf, size_t len);
+
 /* m has a serial console on vzhost's standard input and output */
 bool machine_stdio_console(const struct machine *m);
 /* the device's backend (a plugin serves its far end), or NULL */

@@ -89,6 +89,14 @@ pid_t os_flock_holder(const struct stat *st)
 	return 0;
 }
 
+int os_port_holder(bool udp, unsigned port, uid_t *uid, pid_t *pid, char *name,
+		   size_t len)
+{
+	/* (libproc could say, socket by socket of every process: not yet) */
+	(void)udp, (void)port, (void)uid, (void)pid, (void)name, (void)len;
+	return -ENOTSUP;
+}
+
 const char *os_run_dir(void)
 {
 	return "/var/run";

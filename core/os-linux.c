@@ -1,9 +1,11 @@
 /* os-linux.c: the Linux side of os.h: SO_PEERCRED, PR_SET_PDEATHSIG, close_range, /proc. */
 #include "os.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -64,6 +66,84 @@ pid_t os_flock_holder(const struct stat *st)
 	}
 	fclose(f);
 	return found;
+}
+
+/* the socket's inode and owner in /proc/net/FILE for a local port (tcp:
+   listening, 0A; udp: any) */
+static unsigned long socket_inode(const char *file, bool udp, unsigned port,
+				  uid_t *uid)
+{
+	char path[32], line[512];
+	unsigned long inode, found = 0;
+	unsigned lport, st, u;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/net/%s", file);
+	if (!(f = fopen(path, "re")))
+		return 0;
+	while (!found && fgets(line, sizeof(line), f))
+		if (sscanf(line,
+			   " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x "
+			   "%*x:%*x %*x %u %*d %lu",
+			   &lport, &st, &u, &inode) == 4 &&
+		    lport == port && (udp || st == 0x0a) && inode) {
+			found = inode;
+			*uid = (uid_t)u;
+		}
+	fclose(f);
+	return found;
+}
+
+/* the process with a descriptor on socket inode (one we may look into) */
+static pid_t socket_pid(unsigned long inode)
+{
+	char want[48], path[600], link[48];
+	struct dirent *p, *e;
+	DIR *proc = opendir("/proc"), *fds;
+	pid_t found = 0;
+	ssize_t n;
+
+	snprintf(want, sizeof(want), "socket:[%lu]", inode);
+	while (proc && !found && (p = readdir(proc))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/fd", p->d_name);
+		if (!(fds = opendir(path)))
+			continue;
+		while (!found && (e = readdir(fds))) {
+			snprintf(path, sizeof(path), "/proc/%s/fd/%s",
+				 p->d_name, e->d_name);
+			n = readlink(path, link, sizeof(link) - 1);
+			if (n > 0 && (link[n] = 0, !strcmp(link, want)))
+				found = (pid_t)atoi(p->d_name);
+		}
+		closedir(fds);
+	}
+	if (proc)
+		closedir(proc);
+	return found;
+}
+
+int os_port_holder(bool udp, unsigned port, uid_t *uid, pid_t *pid, char *name,
+		   size_t len)
+{
+	unsigned long inode = socket_inode(udp ? "udp" : "tcp", udp, port, uid);
+	char path[40];
+	FILE *f;
+
+	if (!inode)
+		inode = socket_inode(udp ? "udp6" : "tcp6", udp, port, uid);
+	if (!inode)
+		return -ENOENT;
+	*pid = socket_pid(inode);
+	name[0] = 0;
+	snprintf(path, sizeof(path), "/proc/%d/comm", (int)*pid);
+	if (*pid && (f = fopen(path, "re"))) {
+		if (fgets(name, (int)len, f))
+			name[strcspn(name, "\n")] = 0;
+		fclose(f);
+	}
+	return 0;
 }
 
 const char *os_run_dir(void)

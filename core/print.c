@@ -46,6 +46,39 @@ static json_t *hvdev_props(const struct vzh_hvdev *v)
 	return o;
 }
 
+json_t *print_forwards_json(const struct vzh_net *n)
+{
+	json_t *a = json_array();
+	size_t i;
+
+	for (i = 0; i < n->nforwards; i++) {
+		const struct vzh_forward *f = &n->forwards[i];
+
+		json_array_append_new(
+			a, json_pack("{s:s,s:s,s:i,s:i}", "proto",
+				     f->proto == VZH_PROTO_UDP ? "udp" : "tcp",
+				     "host_addr", f->host_addr, "host_port",
+				     (int)f->host_port, "guest_port",
+				     (int)f->guest_port));
+	}
+	return a;
+}
+
+json_t *print_machine_forwards(const struct machine *m)
+{
+	json_t *all = json_array(), *one;
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++) {
+		if (m->devs[i].cls != DEV_NET)
+			continue;
+		one = print_forwards_json(&m->devs[i].u.net);
+		json_array_extend(all, one);
+		json_decref(one);
+	}
+	return all;
+}
+
 static json_t *device_json(const struct device *d)
 {
 	json_t *o = json_object();
@@ -86,6 +119,9 @@ static json_t *device_json(const struct device *d)
 			o, "attachment",
 			json_string(net_attach_names[d->u.net.attach]));
 		json_object_set_new(o, "mac", json_string(mac));
+		if (d->u.net.nforwards)
+			json_object_set_new(o, "forwards",
+					    print_forwards_json(&d->u.net));
 		if (d->u.net.attach == VZH_NET_SOCKET) {
 			json_object_set_new(o, "socket",
 					    json_string(d->u.net.path));
@@ -211,7 +247,8 @@ json_t *print_host_json(const struct host *h)
 
 static void device_line(const struct device *d, FILE *f)
 {
-	char buf[64], mac[18];
+	char buf[64], mac[18], fwd[80];
+	size_t i;
 
 	fprintf(f, "  %-9s", dev_class_names[d->cls]);
 	switch (d->cls) {
@@ -244,6 +281,11 @@ static void device_line(const struct device *d, FILE *f)
 		if (d->u.net.attach == VZH_NET_SOCKET)
 			fprintf(f, " to %s (%s)", d->u.net.path,
 				socket_type_names[d->u.net.socket_type]);
+		for (i = 0; i < d->u.net.nforwards; i++) {
+			machine_format_forward(&d->u.net.forwards[i], fwd,
+					       sizeof(fwd));
+			fprintf(f, "%s%s", i ? ", " : ", forwards ", fwd);
+		}
 		break;
 	case DEV_GRAPHICS:
 		fprintf(f, "%ux%u @ %u ppi%s", d->u.graphics.width,
@@ -268,7 +310,7 @@ static void device_line(const struct device *d, FILE *f)
 		break;
 	case DEV_VSOCK:
 		fprintf(f, "virtio");
-		for (uint32_t i = 0; i < d->u.vsock.nports; i++)
+		for (i = 0; i < d->u.vsock.nports; i++)
 			fprintf(f, "%s %s %s port %u", i ? "," : ";",
 				d->u.vsock.ports[i].path,
 				d->u.vsock.ports[i].dir == VZH_VSOCK_LISTEN ?
@@ -279,7 +321,7 @@ static void device_line(const struct device *d, FILE *f)
 	case DEV_HVDEV:
 		fprintf(f, "%s %s %s", d->u.hvdev.bridge, d->u.hvdev.group,
 			d->u.hvdev.driver ? d->u.hvdev.driver : "");
-		for (uint32_t i = 0; i < d->u.hvdev.nprops; i++) {
+		for (i = 0; i < d->u.hvdev.nprops; i++) {
 			const struct vzh_prop *p = &d->u.hvdev.props[i];
 
 			if (p->type == VZH_PROP_STRING)

@@ -16,6 +16,7 @@
 #include "bridges.h"
 #include "console.h"
 #include "fd.h"
+#include "hostport.h"
 #include "input.h"
 #include "limitdiag.h"
 #include "log.h"
@@ -215,6 +216,7 @@ static void proceed(struct runner *r, struct vmrun *v, enum vzh_event ev)
 		if ((ret = lock_paths(r, v, &why)) < 0 ||
 		    (ret = prepare_disks(v->m, &why)) < 0 ||
 		    (ret = lock_disks(r, v, &why)) < 0 ||
+		    (ret = hostport_check(v->m, &why)) < 0 ||
 		    (ret = backend_open(r, v, &why)) < 0) {
 			abandon(r, v, why);
 			return;
@@ -227,9 +229,11 @@ static void proceed(struct runner *r, struct vmrun *v, enum vzh_event ev)
 		return;
 	}
 	v->since = util_wall_ms();
-	/* saved at the last host stop: continue from there, once */
+	/* saved at the last host stop, or by ctl save: continue from there,
+	   once */
 	if (v->restoring)
-		r->ops->restore(v->bvm, v->state_file);
+		r->ops->restore(v->bvm, v->restore_from ? v->restore_from :
+							  v->state_file);
 	else
 		r->ops->start(v->bvm);
 }
@@ -512,12 +516,26 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 		return;
 	}
 	/* a saved VM is only ever dropped by a restore that worked */
-	if (v->restoring)
+	if (v->restoring && !v->restore_from)
 		log_msg(LOG_ERR, v->m->name,
 			"%s was not restored and is kept: remove it to start "
 			"the VM afresh",
 			v->state_file);
+	else if (v->restoring)
+		log_msg(LOG_ERR, v->m->name, "%s was not restored",
+			v->restore_from);
 	v->restoring = false;
+	free(v->restore_from);
+	v->restore_from = NULL;
+	/* saved through the control socket: kept for `ctl VM restore` */
+	if (reason == VZH_REASON_SAVED && v->saved_to && !r->interrupts) {
+		slots_release(r->slots_fd, &v->slot); /* not running */
+		log_msg(LOG_NOTICE, v->m->name,
+			"saved to %s: `vzhost ctl %s restore %s` continues it; "
+			"`ctl %s stop` lets it go",
+			v->saved_to, v->m->name, v->saved_to, v->m->name);
+		return;
+	}
 	if (restart) {
 		if (schedule_restart(v))
 			return;
@@ -540,6 +558,10 @@ static void save_outcome(struct runner *r, struct vmrun *v,
 	    (!saved && !ev->error && ev->state != VZH_STATE_STOPPED))
 		return;
 	v->saving = false;
+	if (!saved) {
+		free(v->saved_to);
+		v->saved_to = NULL;
+	}
 	ctl_save_done(r, v, saved, saved ? NULL : ev->detail);
 	if (saved || !v->host_stop_save)
 		return;
@@ -569,8 +591,12 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	    ev->reason == VZH_REASON_RESTORED && v->restoring && v->bvm) {
 		char *name = xasprintf("%s.state", v->m->name);
 
-		unlinkat(r->state_fd, name, 0);
+		/* ours: used up; a file ctl restore was given is the user's */
+		if (!v->restore_from)
+			unlinkat(r->state_fd, name, 0);
 		free(name);
+		free(v->restore_from);
+		v->restore_from = NULL;
 		v->restoring = false;
 		r->ops->resume(v->bvm);
 	}
@@ -661,6 +687,29 @@ static int runner_save(struct runner *r, struct vmrun *v, const char *path,
 	return ret;
 }
 
+/* a VM kept after ctl save: its start chain, restoring from path */
+static int runner_restore(struct runner *r, struct vmrun *v, const char *path,
+			  char **why)
+{
+	if (v->done || v->bvm || v->vetoing || v->restart_at ||
+	    v->slot_retry_at || v->slot_until || !r->ops->restore)
+		return -EINVAL;
+	if (access(path, R_OK) < 0) {
+		*why = xasprintf("%s: %s", path, strerror(errno));
+		return -ENOENT;
+	}
+	free(v->saved_to);
+	v->saved_to = NULL;
+	v->restore_from = xstrdup(path);
+	v->restoring = true;
+	v->stopping = false;
+	v->force_at = 0;
+	log_msg(LOG_NOTICE, v->m->name, "restoring from %s", path);
+	if (admitted(r, v))
+		veto(r, v, VZH_EV_PREPARE);
+	return 0;
+}
+
 /* what a control client asks: done, then the bridge's events taken */
 static int drained(struct runner *r, int ret)
 {
@@ -685,14 +734,27 @@ static int ask_resume(struct runner *r, struct vmrun *v)
 	return drained(r, runner_resume(r, v));
 }
 
+/* a save asked through the control socket keeps the VM for a restore */
 static int ask_save(struct runner *r, struct vmrun *v, const char *path,
 		    char **why)
 {
-	return drained(r, runner_save(r, v, path, why));
+	int ret = runner_save(r, v, path, why);
+
+	if (ret == 0) {
+		free(v->saved_to);
+		v->saved_to = xstrdup(path);
+	}
+	return drained(r, ret);
+}
+
+static int ask_restore(struct runner *r, struct vmrun *v, const char *path,
+		       char **why)
+{
+	return drained(r, runner_restore(r, v, path, why));
 }
 
 const struct runner_actions run_actions = { ask_stop, ask_pause, ask_resume,
-					    ask_save };
+					    ask_save, ask_restore };
 
 /* on_host_stop = "save": under way, or false (said why) to stop instead */
 static bool host_stop_save(struct runner *r, struct vmrun *v)
@@ -992,6 +1054,7 @@ static int run_all(void *arg)
 	runapi_attach(&r);
 	if (status == EX_OK) {
 		input_setup(&r);
+		console_listen(ctl_console_output, &r);
 		for (i = 0; i < h->nvms; i++) {
 			start_vm(&r, &r.vms[i]);
 			runner_drain(&r);
@@ -1019,6 +1082,7 @@ static int run_all(void *arg)
 	backend_free();
 	runapi_attach(NULL);
 	proc_reap_all();
+	console_forget();
 	ctl_free(&r);
 	console_drain(1000);
 	if (r.b)
@@ -1026,6 +1090,8 @@ static int run_all(void *arg)
 	for (i = 0; i < h->nvms; i++) {
 		free(r.vms[i].sock_path);
 		free(r.vms[i].state_file);
+		free(r.vms[i].saved_to);
+		free(r.vms[i].restore_from);
 	}
 	free(r.vms);
 	free(r.config);

@@ -29,6 +29,10 @@ struct runner_actions {
 	int (*resume)(struct runner *r, struct vmrun *v);
 	int (*save)(struct runner *r, struct vmrun *v, const char *path,
 		    char **why);
+	/* a VM stopped by save continues from path: its start chain, then
+	   the hypervisor's restore, then it runs (events) */
+	int (*restore)(struct runner *r, struct vmrun *v, const char *path,
+		       char **why);
 };
 
 struct vmrun {
@@ -48,6 +52,9 @@ struct vmrun {
 	struct fd_ident sock_id; /* which file at sock_path is ours */
 	char *state_file; /* on_host_stop = "save" */
 	bool restoring; /* starting from state_file, not yet restored */
+	char *saved_to; /* stopped by ctl save to this file: kept for a
+			   restore (not done) */
+	char *restore_from; /* restoring from this file (ctl restore) */
 	bool saving; /* a save is under way */
 	bool host_stop_save; /* ... the one on_host_stop asked for */
 	int *locks; /* disk lock descriptors */
@@ -63,6 +70,7 @@ struct vmrun {
 	bool veto_done; /* ... they are over */
 	char *veto_why; /* ... and one said no: why */
 	uint64_t seq; /* events so far */
+	struct ctl_client *console_writer; /* who types into its console */
 };
 
 struct runner {
@@ -128,6 +136,9 @@ void ctl_attach(struct runner *r, struct vmrun *v, int fd);
 int ctl_pollfds(struct runner *r, struct pollfd *fds, int max);
 void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n);
 void ctl_broadcast(struct runner *r, struct vmrun *v, const char *line);
+/* VM vm's console said s[0..n): to its console clients (a
+   console_listener_fn: arg is the runner) */
+void ctl_console_output(void *arg, unsigned vm, const char *s, size_t n);
 /* v changed state: the clients waiting for a pause or resume get their
    answer when it got there (or failed: error, with detail) */
 void ctl_transition(struct runner *r, struct vmrun *v, int error,

@@ -15,6 +15,7 @@ const char *const reason_names[VZH_REASON_COUNT] = {
 
 /* the hook points */
 const char *const event_names[VZH_EV_COUNT] = {
-	"prepare",  "start",	"started", "paused",  "resumed", "saved",
-	"restored", "stopping", "stopped", "release", "error",	 "limit",
+	"prepare", "start",    "started",  "paused",  "resumed",
+	"saved",   "restored", "stopping", "stopped", "release",
+	"error",   "limit",    "ready",
 };

@@ -138,6 +138,54 @@ dup:
 	}
 }
 
+/* two forwards that would listen on one port: the same protocol and port,
+   on the same address or where one of them is every address */
+static bool forwards_clash(const struct vzh_forward *a,
+			   const struct vzh_forward *b)
+{
+	static const char *const any[] = { "0.0.0.0", "::" };
+
+	return a->proto == b->proto && a->host_port == b->host_port &&
+	       (!strcmp(a->host_addr, b->host_addr) ||
+		!strcmp(a->host_addr, any[0]) ||
+		!strcmp(a->host_addr, any[1]) ||
+		!strcmp(b->host_addr, any[0]) || !strcmp(b->host_addr, any[1]));
+}
+
+/* a's forwards against b's (devices of any class) */
+static void forwards_against(struct host *h, const struct device *a,
+			     const struct device *b)
+{
+	size_t k, l;
+
+	if (a->cls != DEV_NET || b->cls != DEV_NET)
+		return;
+	for (k = 0; k < a->u.net.nforwards; k++)
+		for (l = 0; l < b->u.net.nforwards; l++)
+			if (forwards_clash(&a->u.net.forwards[k],
+					   &b->u.net.forwards[l]))
+				diag_add(&h->diag, a->origin.loc,
+					 "forward of host port %u is already "
+					 "at %s",
+					 a->u.net.forwards[k].host_port,
+					 b->origin.loc);
+}
+
+/* a host port is forwarded once on the host (within one device: the core
+   checked it when the plugin emitted it) */
+static void check_forwards(struct host *h)
+{
+	size_t v, i, w, j;
+
+	for (v = 0; v < h->nvms; v++)
+		for (i = 0; i < h->vms[v].ndevs; i++)
+			for (w = 0; w <= v; w++)
+				for (j = 0; j < (w == v ? i : h->vms[w].ndevs);
+				     j++)
+					forwards_against(h, &h->vms[v].devs[i],
+							 &h->vms[w].devs[j]);
+}
+
 /* a macOS guest's identity (its bundle's MachineIdentifier), or NULL */
 static char *identity(const struct machine *m, size_t *len)
 {
@@ -290,6 +338,7 @@ int validate_machines(struct host *h)
 		check_devices(h, &h->vms[i]);
 	}
 	check_macs(h);
+	check_forwards(h);
 	check_bundles(h);
 	check_vsock_paths(h);
 	return h->diag.n ? -EINVAL : 0;

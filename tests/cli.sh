@@ -32,7 +32,7 @@ vms = ( { name = "demo"; boot = { kernel = "$here/fixtures/files/vmlinuz"; };
           devices = ( { kind = "nat"; }, { kind = "serial"; } ); } );
 CONF
 
-expect 0 "plugin ABI 1.1" "$vzhost" --version
+expect 0 "plugin ABI 1.2" "$vzhost" --version
 expect 0 "usage: vzhost -c FILE" "$vzhost" --help
 expect 64 "no configuration: use -c FILE" "$vzhost"
 expect 64 "usage:" "$vzhost" --frobnicate
@@ -149,7 +149,7 @@ printf 'host = { state_dir = 7; };\n' > "$tmp/badhost.conf"
 expect 78 "badhost.conf:1: host.state_dir: " "$vzhost" ctl -c "$tmp/badhost.conf" demo status
 expect 66 "cannot read the configuration" "$vzhost" ctl -c "$tmp/nope.conf" demo status
 expect 69 "no VM \"demo\" is running here" "$vzhost" ctl --state-dir "$tmp" demo status
-expect 64 "a command is needed: status, state, stop, kill, pause, resume, save PATH, events" \
+expect 64 "a command is needed: status, state, stop, kill, pause, resume, save PATH, restore PATH, events, console" \
 	"$vzhost" ctl --state-dir "$tmp" demo
 expect 64 'unknown command "reboot" (status, state, stop' "$vzhost" ctl --state-dir "$tmp" demo reboot
 expect 64 "save needs a file name" "$vzhost" ctl --state-dir "$tmp" demo save

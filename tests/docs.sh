@@ -107,9 +107,10 @@ fi
 # 6. bash completion: subcommands, control commands as the table has them, the VMs
 # `vzhost list` shows (a stand-in vzhost here)
 mkdir -p "$tmp/bin"
-cat > "$tmp/bin/vzhost" <<'STUB'
+cat > "$tmp/bin/vzhost" <<STUB
 #!/bin/sh
-[ "$1" = list ] && printf 'VM  STATE\nbuilder running\nrunner paused\n\nSLOTS: 2 in use\n'
+[ "\$1" = --help ] && exec "$vzhost" --help
+[ "\$1" = list ] && printf 'VM  STATE\\nbuilder running\\nrunner paused\\n\\nSLOTS: 2 in use\\n'
 STUB
 chmod +x "$tmp/bin/vzhost"
 complete_words() { # the words completed after "vzhost ARGS..." (the last one partial)

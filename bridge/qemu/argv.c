@@ -191,14 +191,35 @@ static void share(struct argv *a, const struct vzh_share *s, unsigned i,
 	free(tag);
 }
 
+/* user-mode NAT's host forwards: ",hostfwd=tcp:127.0.0.1:2222-:22"...; an
+   IPv6 address in brackets (numeric: checked by the core, nothing to
+   escape) */
+static void hostfwds(const struct vzh_net *n, char *buf, size_t len)
+{
+	size_t i, used = 0;
+
+	buf[0] = 0;
+	for (i = 0; i < n->nforwards && used < len; i++) {
+		const struct vzh_forward *f = &n->forwards[i];
+		bool v6 = strchr(f->host_addr, ':') != NULL;
+
+		used += (size_t)snprintf(
+			buf + used, len - used, ",hostfwd=%s:%s%s%s:%u-:%u",
+			f->proto == VZH_PROTO_UDP ? "udp" : "tcp",
+			v6 ? "[" : "", f->host_addr, v6 ? "]" : "",
+			f->host_port, f->guest_port);
+	}
+}
+
 static void net(struct argv *a, const struct vzh_net *n, unsigned i, int fd)
 {
-	char mac[18];
+	char mac[18], fwd[VZH_FORWARDS_MAX * 72];
 
 	util_format_mac(n->mac, mac);
+	hostfwds(n, fwd, sizeof(fwd));
 	argv_add(a, "-netdev");
 	if (n->attach == VZH_NET_NAT)
-		argv_add(a, "user,id=net%u", i);
+		argv_add(a, "user,id=net%u%s", i, fwd);
 	else if (n->attach == VZH_NET_SOCKET &&
 		 n->socket_type == VZH_SOCKET_STREAM)
 		argv_add(a,

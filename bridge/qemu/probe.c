@@ -220,6 +220,16 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 				 "AF_VSOCK itself (its CID is in the log at "
 				 "start; e.g. socat UNIX-LISTEN:PATH,fork "
 				 "VSOCK-CONNECT:CID:PORT): remove ports");
+		for (size_t k = 0;
+		     dv->cls == DEV_NET && k < dv->u.net.nforwards; k++)
+			if (strchr(dv->u.net.forwards[k].host_addr, ':'))
+				diag_add(d, dv->origin.loc,
+					 "forward of host port %u: QEMU 7.2's "
+					 "user-mode NAT listens on IPv4 only "
+					 "(\"Bad host address\" for %s); use "
+					 "127.0.0.1 or 0.0.0.0",
+					 dv->u.net.forwards[k].host_port,
+					 dv->u.net.forwards[k].host_addr);
 		if (dv->cls == DEV_VSOCK && !b->vsock)
 			diag_add(d, dv->origin.loc,
 				 "vsock needs /dev/vhost-vsock on this host "

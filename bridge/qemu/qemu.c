@@ -957,7 +957,8 @@ static void exited(struct bvm *vm, int status)
 					  vm->b->binary, WTERMSIG(status)));
 		return;
 	}
-	bridge_read_into(vm->out_fd, vm->out, sizeof(vm->out), &vm->outlen);
+	bridge_console_read(vm->index, vm->out_fd, vm->out, sizeof(vm->out),
+			    &vm->outlen);
 	qemu_pass_output(vm, true);
 	qemu_log_stderr(vm, true);
 	qmp_pump(&vm->qmp);
@@ -1033,8 +1034,8 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 		if (!fds[i].revents)
 			continue;
 		if (fds[i].fd == vm->out_fd) {
-			bridge_read_into(vm->out_fd, vm->out, sizeof(vm->out),
-					 &vm->outlen);
+			bridge_console_read(vm->index, vm->out_fd, vm->out,
+					    sizeof(vm->out), &vm->outlen);
 			qemu_pass_output(vm, false);
 		} else if (fds[i].fd == vm->err_fd) {
 			qemu_log_stderr(vm, false);

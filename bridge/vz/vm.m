@@ -935,7 +935,7 @@ static void vz_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 	for (i = 0; i < n; i++) {
 		if (fds[i].fd != vm->io.console_fd || !fds[i].revents)
 			continue;
-		bridge_read_into(vm->io.console_fd, vm->out, sizeof(vm->out), &vm->outlen);
+		bridge_console_read(vm->index, vm->io.console_fd, vm->out, sizeof(vm->out), &vm->outlen);
 		bridge_pass_output(name, vm->out, sizeof(vm->out), &vm->outlen, false);
 		if (fds[i].revents & (POLLHUP | POLLERR) && !(fds[i].revents & POLLIN)) {
 			bridge_pass_output(name, vm->out, sizeof(vm->out), &vm->outlen, true);

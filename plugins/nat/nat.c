@@ -1,4 +1,5 @@
-/* nat.c: the `nat` and `nic` kinds: a network interface behind the hypervisor's NAT, or on a network server's unix socket, with a stable MAC. */
+/* nat.c: the `nat` and `nic` kinds: a network interface behind the hypervisor's NAT (with host port forwards), or on a network server's unix socket, with a stable MAC. */
+#include <arpa/inet.h>
 #include <ctype.h>
 #include <errno.h>
 #include <string.h>
@@ -6,7 +7,7 @@
 
 static const struct vzh_api *api;
 
-static const char *const keys[] = { "mac", NULL };
+static const char *const keys[] = { "mac", "forwards", NULL };
 static const char *const nic_keys[] = { "mac", "socket", "type", NULL };
 static const char *const types[] = { "dgram", "stream", NULL };
 
@@ -65,12 +66,123 @@ static int contribute_net(struct vzh_device *d, struct vzh_net *net)
 	return api->emit_net(d, net);
 }
 
+/* "1".."65535" */
+static int port(const char *s, size_t n)
+{
+	long v = 0;
+	size_t i;
+
+	if (!n || n > 5)
+		return -1;
+	for (i = 0; i < n; i++) {
+		if (!isdigit((unsigned char)s[i]))
+			return -1;
+		v = v * 10 + (s[i] - '0');
+	}
+	return v >= 1 && v <= 65535 ? (int)v : -1;
+}
+
+/* "[ADDR:]HOST:GUEST[/tcp|/udp]", as docker -p writes it; an IPv6 address
+   in brackets; addr (64 bytes) holds the address */
+static int parse_forward(const char *s, struct vzh_forward *f, char *addr)
+{
+	const char *end = s + strlen(s), *slash = strrchr(s, '/'), *a = NULL,
+		   *c1, *c2;
+	unsigned char buf[16];
+	size_t alen = 0;
+	int hp, gp;
+
+	f->proto = VZH_PROTO_TCP;
+	if (slash) {
+		if (!strcmp(slash, "/udp"))
+			f->proto = VZH_PROTO_UDP;
+		else if (strcmp(slash, "/tcp"))
+			return -1;
+		end = slash;
+	}
+	if (*s == '[') { /* [v6]:HOST:GUEST */
+		const char *close = memchr(s, ']', (size_t)(end - s));
+
+		if (!close || close[1] != ':')
+			return -1;
+		a = s + 1;
+		alen = (size_t)(close - a);
+		s = close + 2;
+	}
+	c2 = memchr(s, ':', (size_t)(end - s));
+	if (!c2)
+		return -1;
+	c1 = memchr(c2 + 1, ':', (size_t)(end - c2 - 1));
+	if (c1) { /* ADDR:HOST:GUEST */
+		if (a)
+			return -1;
+		a = s;
+		alen = (size_t)(c2 - s);
+		s = c2 + 1;
+		c2 = c1;
+	}
+	hp = port(s, (size_t)(c2 - s));
+	gp = port(c2 + 1, (size_t)(end - c2 - 1));
+	if (hp < 0 || gp < 0 || alen >= 64)
+		return -1;
+	f->host_port = (uint16_t)hp;
+	f->guest_port = (uint16_t)gp;
+	f->host_addr = NULL;
+	if (!a)
+		return 0;
+	memcpy(addr, a, alen);
+	addr[alen] = 0;
+	if (inet_pton(AF_INET, addr, buf) != 1 &&
+	    inet_pton(AF_INET6, addr, buf) != 1)
+		return -2;
+	f->host_addr = addr;
+	return 0;
+}
+
 static int contribute(void *state, struct vzh_device *d)
 {
+	const struct vzh_node *n = api->device_node(d),
+			      *list = api->child(n, "forwards");
+	struct vzh_forward fw[VZH_FORWARDS_MAX];
+	char addr[VZH_FORWARDS_MAX][64];
 	struct vzh_net net = { .struct_size = sizeof(net),
-			       .attach = VZH_NET_NAT };
+			       .attach = VZH_NET_NAT,
+			       .forwards = fw };
+	int i, len = list ? api->list_len(list) : 0, bad = 0, ret;
+	const char *spec;
 
 	(void)state;
+	if (len > VZH_FORWARDS_MAX)
+		return api->error(n, "forwards",
+				  "%d forwards; at most %d per device", len,
+				  VZH_FORWARDS_MAX);
+	for (i = 0; i < len; i++) {
+		const struct vzh_node *e = api->list_elem(list, i);
+
+		if (api->get_string(e, NULL, NULL, &spec) < 0 || !spec) {
+			bad = api->error(e, NULL,
+					 "a forward is a string such as "
+					 "\"8080:80\"");
+			continue;
+		}
+		ret = parse_forward(spec, &fw[i], addr[i]);
+		if (ret == -2)
+			bad = api->error(e, NULL,
+					 "\"%s\": the host address must be "
+					 "a numeric IPv4 or IPv6 address",
+					 spec);
+		else if (ret < 0)
+			bad = api->error(
+				e, NULL,
+				"\"%s\" is not a forward: "
+				"[ADDRESS:]HOST_PORT:GUEST_PORT[/tcp|/udp], "
+				"such as \"2222:22\" or "
+				"\"0.0.0.0:8080:80/tcp\" (ports 1 to 65535)",
+				spec);
+	}
+	if (bad)
+		return bad;
+	net.nforwards = (uint32_t)len;
 	return contribute_net(d, &net);
 }
 
@@ -126,7 +238,7 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 /* (no settings of its own: a plugins.nat group must be empty) */
 static const char *const no_settings[] = { NULL };
 
-VZH_PLUGIN_DEFINE_SETTINGS("nat", "1.1.0",
+VZH_PLUGIN_DEFINE_SETTINGS("nat", "1.2.0",
 			   "network interfaces behind the hypervisor's NAT or "
 			   "on a network server's socket",
 			   "MIT", no_settings, init, NULL);

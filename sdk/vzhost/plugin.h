@@ -17,7 +17,7 @@ extern "C" {
  * which fields the other knows.
  */
 #define VZH_ABI_MAJOR 1
-#define VZH_ABI_MINOR 1
+#define VZH_ABI_MINOR 2
 #define VZH_ABI_VERSION ((VZH_ABI_MAJOR << 16) | VZH_ABI_MINOR)
 #define VZH_PLUGIN_MAGIC 0x505a4856u /* "VHZP" little-endian */
 #define VZH_PLUGIN_SYMBOL "vzh_plugin_descriptor"
@@ -156,6 +156,23 @@ enum vzh_socket_type {
 	VZH_SOCKET_STREAM = 1
 };
 
+/*
+ * ABI 1.2: a host port that reaches a NAT guest's port.  QEMU realises it
+ * with user-mode NAT's host forwards; on Virtualization.framework, where the
+ * NAT guest has an address of its own, vzhost relays it on its loop.
+ */
+enum vzh_proto { VZH_PROTO_TCP = 0, VZH_PROTO_UDP = 1 };
+
+#define VZH_FORWARDS_MAX 16
+
+struct vzh_forward {
+	uint32_t proto; /* enum vzh_proto */
+	uint16_t host_port, guest_port; /* 1..65535 */
+	/* a numeric IPv4 or IPv6 address the host listens on; NULL:
+	   127.0.0.1 (this host only) */
+	const char *host_addr;
+};
+
 struct vzh_net {
 	uint32_t struct_size;
 	uint32_t attach; /* enum vzh_net_attach */
@@ -166,6 +183,10 @@ struct vzh_net {
 	uint32_t reserved1;
 	const char *path; /* VZH_NET_SOCKET: absolute, under 104 bytes */
 	struct vzh_backend backend; /* VZH_NET_BACKEND */
+	/* ABI 1.2: VZH_NET_NAT only; the core copies them */
+	uint32_t nforwards;
+	uint32_t reserved2;
+	const struct vzh_forward *forwards;
 };
 
 enum vzh_display { VZH_DISPLAY_HEADLESS = 0, VZH_DISPLAY_WINDOW = 1 };
@@ -349,6 +370,8 @@ enum vzh_event {
 	VZH_EV_RELEASE,
 	VZH_EV_ERROR,
 	VZH_EV_LIMIT,
+	/* ABI 1.2: the VM's ready check passed (state running, reason none) */
+	VZH_EV_READY,
 	VZH_EV_COUNT
 };
 

@@ -17,8 +17,8 @@
 _Static_assert(sizeof(void *) == 8, "the asserted layout is LP64's");
 
 VAL(VZH_ABI_MAJOR, 1);
-VAL(VZH_ABI_MINOR, 1);
-VAL(VZH_ABI_VERSION, 0x10001);
+VAL(VZH_ABI_MINOR, 2);
+VAL(VZH_ABI_VERSION, 0x10002);
 VAL(VZH_PLUGIN_MAGIC, 0x505a4856u);
 
 AT(vzh_plugin, magic, 0);
@@ -60,7 +60,17 @@ AT(vzh_net, reserved0, 14);
 AT(vzh_net, socket_type, 16); /* 1.1 */
 AT(vzh_net, path, 24);
 AT(vzh_net, backend, 32);
-SIZE(vzh_net, 64);
+AT(vzh_net, nforwards, 64); /* 1.2 */
+AT(vzh_net, forwards, 72);
+SIZE(vzh_net, 80);
+AT(vzh_forward, proto, 0); /* 1.2 */
+AT(vzh_forward, host_port, 4);
+AT(vzh_forward, guest_port, 6);
+AT(vzh_forward, host_addr, 8);
+SIZE(vzh_forward, 16);
+VAL(VZH_PROTO_TCP, 0);
+VAL(VZH_PROTO_UDP, 1);
+VAL(VZH_FORWARDS_MAX, 16);
 VAL(VZH_NET_NAT, 0);
 VAL(VZH_NET_SOCKET, 1);
 VAL(VZH_NET_BACKEND, 2);
@@ -215,7 +225,8 @@ VAL(VZH_REASON_SIGNAL, 10);
 VAL(VZH_REASON_COUNT, 11);
 VAL(VZH_EV_PREPARE, 0);
 VAL(VZH_EV_LIMIT, 11);
-VAL(VZH_EV_COUNT, 12);
+VAL(VZH_EV_READY, 12); /* 1.2 */
+VAL(VZH_EV_COUNT, 13);
 VAL(VZH_LOG_ERR, 3);
 VAL(VZH_LOG_DEBUG, 7);
 

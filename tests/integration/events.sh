@@ -254,7 +254,8 @@ t_save() {
 }
 
 # ctl: a refused command, a second vzhost for a running VM, save to a path (the
-# client makes it absolute), after which the VM stops for good
+# client makes it absolute), after which the VM is stopped and kept; restore
+# through ctl continues the guest where it stopped (its count goes on, no boot)
 t_ctlsave() {
 	conf ctlsave ignore
 	start ctlsave || { gave_up "ctl save: no guest"; return; }
@@ -266,15 +267,30 @@ t_ctlsave() {
 	ctl ctlsave save > /dev/null 2>&1
 	noarg=$?
 	saved=$(cd "$tmp" && ctl ctlsave save ctl.state)
+	at=$(grep -o 'count [0-9]*' "$tmp/ctlsave.console" | tail -n 1 | cut -d' ' -f2)
+	sleep 1
+	kept=$(ctl ctlsave state)
+	kst=$?
+	where=$(ctl ctlsave status | python3 -c 'import json, sys; print(json.load(sys.stdin).get("saved_to"))')
+	cp "$REC" "$tmp/rec.saved"
+	restored=$(cd "$tmp" && ctl ctlsave restore ctl.state)
+	wait_count "$tmp/ctlsave.console" "$((${at:-0} + 3))" 30
+	ctl ctlsave kill > /dev/null
 	reap $pid 30
+	REC=$tmp/rec.saved
 	if guest ctlsave "count 2" && [ $st = 0 ] && [ $dup = 1 ] &&
+		[ "$kept" = stopped ] && [ $kst = 3 ] && [ "$where" = "$tmp/ctl.state" ] &&
+		[ "$restored" = '{"ok":true,"state":"running"}' ] &&
+		guest ctlsave "count $((${at:-0} + 3))" &&
+		[ "$(grep -c 'VZH-GUEST: booted' "$tmp/ctlsave.console")" = 1 ] &&
 		grep -q "start abandoned: VM ev-$$-ctlsave is already running (vzhost pid $pid, $tmp/state/ev-$$-ctlsave.sock)" "$tmp/err2" &&
 		[ $refused = 1 ] && [ "$again" = "vzhost ctl: cannot pause: the VM is paused" ] &&
 		[ $noarg = 64 ] && [ "${saved#*\"ok\":true}" != "$saved" ] &&
 		[ "$(stat -c %s "$tmp/ctl.state" 2>/dev/null || echo 0)" -gt 1000000 ] &&
 		record "$BOOT" "paused pausing->paused host-request" "saved saving->stopped saved" \
 			"stopped saving->stopped saved" "release stopped->stopped none"
-	then ok; else bad "ctl save (exit $st, second vzhost $dup, refused $refused: $again, no path $noarg, save: $saved)"; fi
+	then ok; else bad "ctl save and restore (exit $st, second vzhost $dup, refused $refused: $again, no path $noarg, save: $saved, then $kept $kst at $where, restore: $restored, count $at)"; fi
+	REC=$tmp/record
 }
 
 # a save that cannot be written: the client hears why, the VM runs on as before,

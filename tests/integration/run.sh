@@ -264,6 +264,112 @@ t_terminal() {
 	fi
 }
 
+# ctl console: a VM started in the background (no terminal, input at its end)
+# is attached to: the scrollback, a line typed and the guest's reply, one writer
+# at a time; detaching leaves the VM running
+t_console() {
+	conf console repl
+	background console
+	vm=it-$$-console
+	if ! wait_for "$tmp/out" "VZH-GUEST: booted action=repl" 30 "" $pid; then
+		kill -KILL $pid
+		bad "console: the guest never booted"
+		return
+	fi
+	(sleep 1; printf 'typed-through-ctl\n') |
+		timeout 20 "$vzhost" ctl $vm console --state-dir "$tmp/state" > "$tmp/c1" 2> "$tmp/c1.err"
+	st1=$?
+	"$vzhost" ctl $vm state --state-dir "$tmp/state" > "$tmp/state.out"
+	st2=$?
+	# a writer holds the console; a second one is told who, and is not heard
+	(printf 'first-writer\n'; sleep 6) |
+		timeout 20 "$vzhost" ctl $vm console --state-dir "$tmp/state" > "$tmp/c2" 2>&1 &
+	w1=$!
+	wait_for "$tmp/c2" "got first-writer" 20
+	(sleep 0.5; printf 'second-writer\n') |
+		timeout 20 "$vzhost" ctl $vm console --state-dir "$tmp/state" > "$tmp/c3" 2> "$tmp/c3.err"
+	wait $w1
+	# on a terminal: raw, a typed line answered, Ctrl-] d detaches, the
+	# terminal given back
+	python3 "$top/tests/integration/onterminal.py" "$tmp/c4" "attached to the console" 'on-a-tty\r' \
+		"got on-a-tty" '\x1dd' -- "$vzhost" ctl $vm console --state-dir "$tmp/state" > "$tmp/c4.err" 2>&1
+	st4=$?
+	kill -TERM $pid
+	reap $pid 30
+	c1=$(tr -d '\r' < "$tmp/c1")
+	case "$c1" in *"VZH-GUEST: booted action=repl"*"VZH-GUEST: got typed-through-ctl"*) seen=1 ;; *) seen=0 ;; esac
+	if [ $seen = 1 ] && [ $st1 = 0 ] && [ $st2 = 0 ] && [ "$(cat "$tmp/state.out")" = running ] &&
+		grep -q "detached from $vm; it runs on" "$tmp/c1.err" && [ $st = 0 ]; then
+		ok
+	else
+		bad "console: scrollback and a reply through ctl console (exits $st1 $st2 $st, state $(cat "$tmp/state.out")):"
+		sed 's/^/    /' "$tmp/c1" "$tmp/c1.err" | tail -20
+	fi
+	if grep -q "VZH-GUEST: got first-writer" "$tmp/out" &&
+		grep -q "another client types into this console (pid [0-9]*, uid $(id -u))" "$tmp/c3" &&
+		! grep -q "VZH-GUEST: got second-writer" "$tmp/out"; then
+		ok
+	else
+		bad "console: a second writer was heard, or not told who holds the console:"
+		sed 's/^/    /' "$tmp/c3" | tail -5
+	fi
+	if [ $st4 = 0 ] && grep -q "VZH-GUEST: got on-a-tty" "$tmp/out" && grep -qx "termios restored" "$tmp/c4.err" &&
+		grep -q "detached from $vm" "$tmp/c4"; then
+		ok
+	else
+		bad "console: on a terminal, a typed line or Ctrl-] d failed, or the terminal stayed raw (exit $st4)"
+		sed 's/^/    /' "$tmp/c4" "$tmp/c4.err" | tail -8
+	fi
+}
+
+# a free TCP port on 127.0.0.1 (free when asked: the kernel does not hand it
+# out again at once)
+free_port() {
+	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# a NAT forward reaches a server in the guest; status shows it; a taken host
+# port is a start error naming the port and its holder
+t_forward() {
+	port=$(free_port)
+	conf forward serve ", { kind = \"nat\"; forwards = ( \"127.0.0.1:$port:7777\" ); }"
+	background forward
+	if ! wait_for "$tmp/out" "VZH-GUEST: serving 7777" 60 "" $pid; then
+		kill -KILL $pid
+		bad "forward: the guest never served"
+		return
+	fi
+	reply=$(python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+f = s.makefile("rw")
+greeting = f.readline().strip()
+f.write("through-the-forward\n"); f.flush()
+print(greeting + " / " + f.readline().strip())' $port 2>&1)
+	fwd=$("$vzhost" ctl it-$$-forward status --state-dir "$tmp/state" |
+		python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["forwards"]))')
+	kill -TERM $pid
+	reap $pid 30
+	if [ "$reply" = "hello from the guest / guest got through-the-forward" ] && [ $st = 0 ] &&
+		[ "$fwd" = "[{\"proto\": \"tcp\", \"host_addr\": \"127.0.0.1\", \"host_port\": $port, \"guest_port\": 7777}]" ]; then
+		ok
+	else
+		bad "forward: host port $port did not reach the guest's server (exit $st): $reply; status: $fwd"
+	fi
+	python3 -c 'import socket, sys, time
+s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' $port &
+	holder=$!
+	sleep 0.5
+	run forward
+	kill $holder
+	if [ $st = 1 ] && grep -q "start abandoned: forward 127.0.0.1:$port->7777/tcp: host port $port is taken by pid $holder (python3, uid $(id -u))" "$tmp/err" &&
+		! grep -q "VZH-GUEST" "$tmp/out"; then
+		ok
+	else
+		bad "forward: a taken host port was not named with its holder (exit $st)"
+	fi
+}
+
 t_forcestop() {
 	conf forcestop acpi "" "" "stop_timeout = 0;"
 	booted forcestop "stop_timeout 0" || return
@@ -440,6 +546,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration

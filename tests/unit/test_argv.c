@@ -147,7 +147,8 @@ static void the_other_classes(void **s)
 		LOAD
 		"vms = ( { name = \"o\"; memory = \"512M\"; boot = { kernel = \"@F@/vmlinuz\"; };\n"
 		"devices = (\n"
-		" { kind = \"nat\"; mac = \"52:54:00:12:34:56\"; }, { kind = \"nat\"; mac = \"52:54:00:12:34:57\"; },\n"
+		" { kind = \"nat\"; mac = \"52:54:00:12:34:56\"; }, { kind = \"nat\"; mac = \"52:54:00:12:34:57\";\n"
+		"   forwards = ( \"2222:22\", \"0.0.0.0:8053:53/udp\" ); },\n"
 		" { kind = \"graphics\"; width = 1024; height = 768; },\n"
 		" { kind = \"keyboard\"; }, { kind = \"pointer\"; },\n"
 		" { kind = \"serial\"; }, { kind = \"serial\"; output = \"c.log\"; }, { kind = \"serial\"; output = \"pty\"; },\n"
@@ -156,8 +157,10 @@ static void the_other_classes(void **s)
 		NULL);
 	HAS(c,
 	    "-netdev user,id=net0 -device virtio-net-pci,netdev=net0,mac=52:54:00:12:34:56");
+	/* forwards: user-mode NAT's host forwards, 127.0.0.1 by default */
 	HAS(c,
-	    "-netdev user,id=net1 -device virtio-net-pci,netdev=net1,mac=52:54:00:12:34:57");
+	    "-netdev user,id=net1,hostfwd=tcp:127.0.0.1:2222-:22,hostfwd=udp:0.0.0.0:8053-:53 "
+	    "-device virtio-net-pci,netdev=net1,mac=52:54:00:12:34:57");
 	HAS(c, "-device virtio-gpu-pci,xres=1024,yres=768");
 	HAS(c,
 	    "-device qemu-xhci,id=usb -device usb-kbd,bus=usb.0 -device usb-tablet,bus=usb.0");

@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "console.h"
 #include "runner.h"
 
 static int paused;
@@ -89,7 +90,8 @@ static int teardown(void **s)
 {
 	(void)s;
 	ctl_free(&r);
-	close(peer);
+	if (peer >= 0)
+		close(peer);
 	close(r.ev[0]);
 	close(r.ev[1]);
 	return 0;
@@ -260,6 +262,100 @@ static void save_refused_by_bridge(void **s)
 	r.ops = &fake;
 }
 
+/* the guest's console: the pipe the fake bridge's guest reads */
+static int guest_in[2];
+
+static int console_fd(struct bvm *b)
+{
+	(void)b;
+	return guest_in[1];
+}
+
+static const struct bridge_ops consoled = { .name = "consoled",
+					    .console_in = console_fd };
+
+/* everything the peer p has now, up to cap */
+static size_t drain(int p, char *buf, size_t cap)
+{
+	size_t got = 0;
+	ssize_t n;
+
+	serve();
+	while (got < cap && (n = read(p, buf + got, cap - got)) > 0)
+		got += (size_t)n;
+	return got;
+}
+
+/* ctl console: the last 64 KiB, live output, one writer; a VM without a
+   stdio console is refused */
+static void console_attach(void **s)
+{
+	static struct device serial = {
+		.cls = DEV_SERIAL,
+		.u.serial = { .output = VZH_SERIAL_STDIO },
+	};
+	static char big[CONSOLE_SCROLLBACK + 5000],
+		got[CONSOLE_SCROLLBACK + 8192];
+	char *nl, typed[64] = "";
+	int sv[2], second;
+	size_t n, i;
+
+	(void)s;
+	assert_non_null(strstr(ask("{\"command\":\"console\"}\n"),
+			       "has no console to attach to"));
+	m.devs = &serial;
+	m.ndevs = 1;
+	r.ops = &consoled;
+	assert_int_equal(pipe2(guest_in, O_NONBLOCK), 0);
+	console_listen(ctl_console_output, &r);
+	/* more than the scrollback, in two writes: only its end is replayed */
+	for (i = 0; i < sizeof(big); i++)
+		big[i] = (char)('a' + i % 26);
+	console_tap(0, big, 3000);
+	console_tap(0, big + 3000, sizeof(big) - 3000);
+	assert_int_equal(write(peer, "{\"command\":\"console\"}\n", 22), 22);
+	n = drain(peer, got, sizeof(got));
+	nl = memchr(got, '\n', n);
+	assert_non_null(nl);
+	assert_non_null(strstr(got, "\"scrollback\":65536"));
+	assert_int_equal(n - (size_t)(nl + 1 - got), CONSOLE_SCROLLBACK);
+	assert_memory_equal(nl + 1, big + 5000, CONSOLE_SCROLLBACK);
+	/* live, then typed: it reaches the guest */
+	console_tap(0, "live!", 5);
+	assert_int_equal(drain(peer, got, sizeof(got)), 5);
+	assert_memory_equal(got, "live!", 5);
+	assert_int_equal(write(peer, "typed\r", 6), 6);
+	serve();
+	assert_int_equal(read(guest_in[0], typed, sizeof(typed)), 6);
+	assert_memory_equal(typed, "typed\r", 6);
+	/* a second client watches; what it types is dropped, and it is told */
+	assert_int_equal(
+		socketpair(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK, 0, sv), 0);
+	ctl_attach(&r, &vm, sv[0]);
+	second = sv[1];
+	assert_int_equal(write(second, "{\"command\":\"console\"}\n", 22), 22);
+	assert_int_equal(write(second, "intruder\r", 10), 10);
+	n = drain(second, got, sizeof(got) - 1);
+	got[n] = 0;
+	assert_non_null(strstr(got, "\"writer\":{\"pid\":"));
+	assert_non_null(strstr(got, "another client types into this console"));
+	assert_int_equal(read(guest_in[0], typed, sizeof(typed)), -1);
+	/* the writer gone, the watcher may type */
+	close(peer);
+	peer = -1;
+	serve();
+	assert_int_equal(write(second, "now\r", 4), 4);
+	serve();
+	assert_int_equal(read(guest_in[0], typed, sizeof(typed)), 4);
+	close(second);
+	console_forget();
+	close(guest_in[0]);
+	close(guest_in[1]);
+	m.devs = NULL;
+	m.ndevs = 0;
+	r.ops = &fake;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -279,6 +375,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(unread_replies_are_bounded,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(console_attach, setup,
+						teardown),
 	};
 
 	return cmocka_run_group_tests_name("ctl", tests, NULL, NULL);

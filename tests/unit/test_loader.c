@@ -195,7 +195,7 @@ static void other_major_is_refused_before_init(void **s)
 	assert_true(
 		th_has(&h,
 		       "plugin \"oldabi\": built for ABI 2.0, this vzhost has "
-		       "ABI 1.1: rebuild it for ABI 1",
+		       "ABI 1.2: rebuild it for ABI 1",
 		       NULL));
 }
 
@@ -205,8 +205,8 @@ static void newer_minor_is_refused(void **s)
 	assert_int_not_equal(with_load("\"newminor\""), 0);
 	assert_true(
 		th_has(&h,
-		       "plugin \"newminor\": needs ABI 1.2, this vzhost has "
-		       "ABI 1.1: upgrade vzhost",
+		       "plugin \"newminor\": needs ABI 1.3, this vzhost has "
+		       "ABI 1.2: upgrade vzhost",
 		       NULL));
 }
 
