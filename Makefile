@@ -149,12 +149,19 @@ $(B)/tests/it_%: $(B)/obj/tests/integration/it_%.o $(FAKEAPI_OBJ) $(B)/libvzhcor
 	@mkdir -p $(@D)
 	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lcmocka -lpthread -o $@
 
+# the vz bridge's forward relay (bridge/fwd.c) on its own, for a test
+# against a guest that QEMU makes reachable
+$(B)/tests/fwdrun: $(B)/obj/tests/integration/fwdrun.o $(B)/libvzhcore.a
+	@mkdir -p $(@D)
+	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -o $@
+
 $(B)/obj/tests/%.o: ALL_CFLAGS += -Isdk -Icore -Itests/unit
 $(B)/tests/abi: tests/abi/abi.c sdk/vzhost/plugin.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Isdk $< $(ALL_LDFLAGS) -o $@
 
-TEST_BINS := $(B)/vzhost $(PLUGIN_SOS) $(FIXTURES) $(UNIT_BINS) $(B)/tests/abi
+TEST_BINS := $(B)/vzhost $(PLUGIN_SOS) $(FIXTURES) $(UNIT_BINS) $(B)/tests/abi \
+	$(B)/tests/fwdrun
 
 test: deps
 	@$(MAKE) --no-print-directory B=$(B) SAN=$(SAN) test-bins

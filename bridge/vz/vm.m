@@ -12,6 +12,7 @@
 #include "../../core/state.h"
 #include "../../core/statedir.h"
 #include "../../core/util.h"
+#include "../fwd.h"
 #include "ports.h"
 #include "vz.h"
 
@@ -66,6 +67,7 @@ struct bvm {
 	struct vz_plan plan;
 	struct vzm_io io;
 	struct vz_ports ports;
+	struct fwd *fwd; /* NAT forwards, relayed to the guest's address */
 	char out[4096]; /* console bytes, until a whole line */
 	size_t outlen;
 	const uint8_t *mac; /* the first NAT device's, or NULL */
@@ -833,6 +835,13 @@ static int vz_create_body(struct bridge *b, const struct machine *m, unsigned in
 		free(err);
 		goto out;
 	}
+	/* the NAT guest has an address of its own: its forwards are relayed
+	   there once the lease says it (fwd_target) */
+	if (fwd_open(m, &vm->fwd, &err) < 0) {
+		log_msg(LOG_ERR, m->name, "%s", err);
+		free(err);
+		goto out;
+	}
 	/* ephemeral disks' clones live in a run directory of the VM's */
 	vm->io.state_fd = b->env.state_fd;
 	for (i = 0; i < m->ndevs && !vm->io.run_name; i++)
@@ -858,6 +867,7 @@ static int vz_create_body(struct bridge *b, const struct machine *m, unsigned in
 out:
 	diag_free(&d);
 	if (ret) {
+		fwd_close(vm->fwd);
 		vz_ports_close(&vm->ports);
 		if (vm->ports.hand[1] >= 0)
 			close(vm->ports.hand[1]);
@@ -875,6 +885,7 @@ static void vz_destroy_body(struct bvm *vm)
 
 	if (!vm)
 		return;
+	fwd_close(vm->fwd);
 	vz_ports_close(&vm->ports); /* (its releases queued before teardown) */
 	o = (__bridge_transfer VZHMachine *)vm->obj;
 	atomic_store(&o->_gone, true);
@@ -917,6 +928,8 @@ static int vz_pollfds(struct bvm *vm, struct pollfd *fds, int max, int *timeout_
 		fds[n++] = (struct pollfd){ .fd = vm->io.console_fd, .events = POLLIN };
 	n += vz_ports_pollfds(&vm->ports, atomic_load(&obj(vm)->_state) == VZH_STATE_RUNNING,
 			      fds + n, max - n, timeout_ms);
+	if (vm->fwd)
+		n += fwd_pollfds(vm->fwd, fds + n, max - n, timeout_ms);
 	if (wants_lease(vm)) {
 		left = vm->lease_at - util_now_ms();
 		if (left < 0)
@@ -944,10 +957,15 @@ static void vz_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 		}
 	}
 	vz_ports_dispatch(&vm->ports, fds, n);
+	if (vm->fwd)
+		fwd_dispatch(vm->fwd, fds, n);
 	if (wants_lease(vm) && util_now_ms() >= vm->lease_at) {
 		vm->lease_at = util_now_ms() + LEASE_EVERY_MS;
-		if (vz_lease_lookup(VZ_LEASES, vm->mac, vm->address, sizeof(vm->address)) == 0)
+		if (vz_lease_lookup(VZ_LEASES, vm->mac, vm->address, sizeof(vm->address)) == 0) {
 			log_msg(LOG_INFO, vm->m->name, "its NAT address is %s", vm->address);
+			if (vm->fwd)
+				fwd_target(vm->fwd, vm->address);
+		}
 	}
 }
 

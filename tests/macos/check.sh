@@ -104,7 +104,7 @@ if [ -n "${VZ_ONLY:-}" ]; then
 		[ "$o" -nt "$f" ] || cc_one "$t" "$f"
 	done
 	if [ $failed = 0 ] && command -v llvm-nm > /dev/null; then
-		ours='^_(vz|vzm|bridge|relay|util|log|fd|diag|progress|console|state|xcalloc|xmalloc|xstrdup|xasprintf)'
+		ours='^_(vz|vzm|bridge|relay|fwd|hostport|util|log|fd|diag|progress|console|state|xcalloc|xmalloc|xstrdup|xasprintf)'
 		llvm-nm --defined-only "$out/$t"/*.o 2> /dev/null | awk '{print $3}' | sort -u > "$out/defined"
 		for f in bridge/vz/*.m; do
 			llvm-nm -u "$out/$t/$(printf '%s' "$f" | tr '/' '_').o" | awk '{print $NF}'
