@@ -1,5 +1,6 @@
 /* build.c: from the vms section to machines: core settings, then each device through its plugin. */
 #include <errno.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,10 +11,14 @@
 #include "util.h"
 
 static const char *const vm_keys[] = {
-	"name",		"guest",   "cpus",	  "memory",   "nested",
-	"boot",		"macos",   "on_poweroff", "on_crash", "stop_timeout",
-	"on_host_stop", "devices", NULL
+	"name",		"guest",	"cpus",
+	"memory",	"nested",	"boot",
+	"macos",	"on_poweroff",	"on_crash",
+	"stop_timeout", "on_host_stop", "devices",
+	"ready",	"on_not_ready", NULL
 };
+static const char *const ready_keys[] = { "console", "port", "send", "timeout",
+					  NULL };
 static const char *const boot_keys[] = { "kernel", "initrd", "cmdline", "efi",
 					 NULL };
 static const char *const efi_keys[] = { "vars", NULL };
@@ -105,6 +110,74 @@ static void parse_boot(struct machine *m, const config_setting_t *vm)
 	}
 }
 
+/* the ready check: its form here; a port that is no forward of the VM
+   once its devices are known (check_ready) */
+static void parse_ready(struct machine *m, const config_setting_t *vm)
+{
+	const config_setting_t *g = cfg_get_group(vm, "ready");
+	struct ready_check *rc = &m->ready;
+	const char *str;
+	regex_t re;
+	int64_t v;
+	int e, err;
+	char msg[128];
+
+	cfg_get_enum(vm, "on_not_ready", not_ready_names, NOT_READY_LOG, &e);
+	rc->on_not_ready = e;
+	if (!g) {
+		if (config_setting_get_member(vm, "on_not_ready"))
+			cfg_error(vm, "on_not_ready",
+				  "needs a ready check (ready = { console = "
+				  "\"...\"; } or { port = N; })");
+		return;
+	}
+	rc->loc = loc_dup(g, NULL);
+	cfg_check_keys(g, ready_keys);
+	if (cfg_get_string(g, "console", NULL, &str) == 0 && str) {
+		if (!*str) {
+			cfg_error(g, "console",
+				  "an empty pattern matches any "
+				  "line: give one");
+		} else if ((err = regcomp(&re, str,
+					  REG_EXTENDED | REG_NOSUB))) {
+			regerror(err, &re, msg, sizeof(msg));
+			cfg_error(g, "console",
+				  "\"%s\" is not an extended regular "
+				  "expression: %s",
+				  str, msg);
+		} else {
+			regfree(&re);
+			rc->console = xstrdup(str);
+		}
+	}
+	if (cfg_get_int64(g, "port", 0, &v) == 0 &&
+	    config_setting_get_member(g, "port") && (v < 1 || v > 65535))
+		cfg_error(g, "port", "%lld is not a port (1 to 65535)",
+			  (long long)v);
+	rc->port = v >= 1 && v <= 65535 ? (unsigned)v : 0;
+	if (cfg_get_string(g, "send", NULL, &str) == 0 && str) {
+		if (!config_setting_get_member(g, "port"))
+			cfg_error(g, "send",
+				  "is sent to ready.port: give port");
+		else if (!*str || strlen(str) > 1024)
+			cfg_error(g, "send",
+				  "1 to 1024 bytes, such as "
+				  "\"HEAD / HTTP/1.0\\r\\n\\r\\n\"");
+		rc->send = xstrdup(str);
+	}
+	if (!config_setting_get_member(g, "console") ==
+	    !config_setting_get_member(g, "port"))
+		cfg_error(g, NULL,
+			  "ready takes console (a pattern for a console "
+			  "line) or port (a forwarded TCP host port): one of "
+			  "them");
+	if (cfg_get_int64(g, "timeout", 300, &v) == 0 && (v < 1 || v > 86400))
+		cfg_error(g, "timeout",
+			  "%lld is out of range [1, 86400] seconds",
+			  (long long)v);
+	rc->timeout = v >= 1 && v <= 86400 ? (unsigned)v : 300;
+}
+
 static void parse_vm(struct machine *m, const config_setting_t *vm)
 {
 	const config_setting_t *mac;
@@ -169,6 +242,7 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 	cfg_get_enum(vm, "on_host_stop", host_stop_names, HOST_STOP_SHUTDOWN,
 		     &e);
 	m->on_host_stop = e;
+	parse_ready(m, vm);
 }
 
 static void unknown_kind(struct host *h, const config_setting_t *dev,

@@ -35,6 +35,7 @@ struct ctl_client {
 	bool closing; /* close once its output is written */
 	bool dropped; /* over its limit: closed whatever is left unwritten */
 	bool waiting_save; /* asked for a save: answered when it ends */
+	bool waiting_ready; /* asked to wait until the VM is ready */
 	bool console; /* attached to the console: raw bytes both ways */
 	bool told_held; /* ... told that another client types */
 	uid_t uid; /* the peer */
@@ -184,6 +185,7 @@ static json_t *status(struct runner *r, struct vmrun *v)
 		      guest_names[v->m->guest]);
 	bridge_info(r, v, o);
 	json_object_set_new(o, "forwards", print_machine_forwards(v->m));
+	json_object_set_new(o, "ready", json_boolean(ready_now(v)));
 	/* what the save would be refused for: the state, or the bridge */
 	can_save =
 		(v->state == VZH_STATE_RUNNING ||
@@ -311,6 +313,27 @@ static void do_restore(struct runner *r, struct ctl_client *c, json_t *req)
 	free(why);
 }
 
+/* answered once the VM is ready (ctl_ready; ctl_transition for a VM
+   without a check: when it runs), or its check timed out */
+static void do_wait(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	const char *what = json_string_value(json_object_get(req, "what"));
+
+	(void)r;
+	if (!what || strcmp(what, "ready")) {
+		error_reply(c, "wait takes \"what\": \"ready\"");
+		return;
+	}
+	if (ready_now(c->v))
+		reply(c, json_pack("{s:b,s:s,s:b}", "ok", 1, "state",
+				   state_names[c->v->state], "ready", 1));
+	else if (ready_missed(c->v)) /* (until its next start) */
+		reply(c, json_pack("{s:b,s:s,s:b}", "ok", 0, "error",
+				   ready_missed(c->v), "timeout", 1));
+	else
+		c->waiting_ready = true;
+}
+
 /* the console: its scrollback, then raw bytes both ways (console_input,
    ctl_console_output) until the client hangs up */
 static void do_console(struct runner *r, struct ctl_client *c, json_t *req)
@@ -367,6 +390,9 @@ const struct ctl_command ctl_commands[] = {
 	  "every event, a JSON line each, until the VM is gone" },
 	{ "console", NULL, ANY_STATE, false, true, false, do_console,
 	  "its console: the last 64 KiB, then live; Ctrl-] d detaches" },
+	{ "wait", "what", ANY_STATE, true, false, false, do_wait,
+	  "until its ready check passes: exit 0, 1 if not in time", "ready",
+	  1 },
 	{ NULL, NULL, 0, false, false, false, NULL, NULL },
 };
 
@@ -387,9 +413,12 @@ void ctl_command_list(char *buf, size_t len)
 
 	buf[0] = 0;
 	for (k = ctl_commands; k->name && used < len; k++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s%s",
+		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s",
 					 k == ctl_commands ? "" : ", ", k->name,
-					 k->arg ? " PATH" : "");
+					 k->arg ? " " : "",
+					 !k->arg     ? "" :
+					 k->arg_word ? k->arg_word :
+						       "PATH");
 }
 
 static void handle(struct runner *r, struct ctl_client *c, const char *line,
@@ -590,12 +619,12 @@ void ctl_close(struct runner *r, struct vmrun *v)
 	for (c = r->clients; c; c = c->next) {
 		if (c->v != v)
 			continue;
-		if (c->waiting || c->waiting_save)
-			error_reply(c,
-				    "cannot %s: the VM is gone (see the log)",
-				    c->waiting ? c->waiting : "save");
+		if (c->waiting || c->waiting_save || c->waiting_ready)
+			reply(c, json_pack("{s:b,s:s,s:b}", "ok", 0, "error",
+					   "the VM is gone (see the log)",
+					   "gone", 1));
 		c->waiting = NULL;
-		c->waiting_save = false;
+		c->waiting_save = c->waiting_ready = false;
 		c->closing = true;
 	}
 }
@@ -683,6 +712,8 @@ void ctl_transition(struct runner *r, struct vmrun *v, int error,
 {
 	struct ctl_client *c;
 
+	if (!v->m->ready.loc && ready_now(v))
+		ctl_ready(r, v, NULL);
 	for (c = r->clients; c; c = c->next) {
 		if (c->v != v || !c->waiting)
 			continue;
@@ -697,6 +728,23 @@ void ctl_transition(struct runner *r, struct vmrun *v, int error,
 		else
 			continue;
 		c->waiting = NULL;
+	}
+}
+
+void ctl_ready(struct runner *r, struct vmrun *v, const char *why)
+{
+	struct ctl_client *c;
+
+	for (c = r->clients; c; c = c->next) {
+		if (c->v != v || !c->waiting_ready)
+			continue;
+		c->waiting_ready = false;
+		if (why)
+			reply(c, json_pack("{s:b,s:s,s:b}", "ok", 0, "error",
+					   why, "timeout", 1));
+		else
+			reply(c, json_pack("{s:b,s:s,s:b}", "ok", 1, "state",
+					   state_names[v->state], "ready", 1));
 	}
 }
 

@@ -139,7 +139,7 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 	char *path = xasprintf("%s/%s.sock", state_dir, vm), buf[65536], *line;
 	bool given = timeout_ms > 0;
 	const struct ctl_command *k;
-	long long deadline;
+	long long start, deadline;
 
 	json_t *req, *rep;
 	size_t len = 0;
@@ -147,9 +147,11 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 
 	if (!given)
 		timeout_ms = CTL_DEFAULT_TIMEOUT_MS;
-	deadline = util_now_ms() + timeout_ms;
+	start = util_now_ms();
+	deadline = start + timeout_ms;
 	k = argc < 1 ? NULL : ctl_command(argv[0]);
-	if (!k || (k->arg && argc < 2)) {
+	if (!k || (k->arg && argc < 2) ||
+	    (k->arg_word && strcmp(argv[1], k->arg_word))) {
 		ctl_command_list(buf, sizeof(buf));
 		if (argc < 1)
 			fprintf(stderr, "vzhost ctl: a command is needed: %s\n",
@@ -158,6 +160,9 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 			fprintf(stderr,
 				"vzhost ctl: unknown command \"%s\" (%s)\n",
 				argv[0], buf);
+		else if (k->arg_word)
+			fprintf(stderr, "vzhost ctl: %s takes \"%s\"\n",
+				k->name, k->arg_word);
 		else
 			fprintf(stderr, "vzhost ctl: %s needs a file name\n",
 				k->name);
@@ -165,6 +170,13 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		return EX_USAGE;
 	}
 	fd = connect_to(path, deadline);
+	/* waiting for a VM just started in the background: its vzhost may
+	   not have made its socket yet (for --timeout, or 10 s) */
+	while (k->timeout_status && (fd == -ENOENT || fd == -ECONNREFUSED) &&
+	       util_now_ms() < (given ? deadline : start + 10000)) {
+		usleep(100000);
+		fd = connect_to(path, deadline);
+	}
 	if (fd == -ETIMEDOUT) {
 		fprintf(stderr,
 			"vzhost ctl: VM \"%s\" did not take the connection "
@@ -185,7 +197,7 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		char *abs;
 
 		/* the server resolves nothing: send an absolute path */
-		abs = argv[1][0] == '/' ?
+		abs = k->arg_word || argv[1][0] == '/' ?
 			      xstrdup(argv[1]) :
 			      xasprintf("%s/%s", getcwd(buf, sizeof(buf)),
 					argv[1]);
@@ -196,6 +208,13 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 	   has its own deadline): only a --timeout given cuts them short */
 	rep = request(fd, req, buf, sizeof(buf), &len,
 		      k->waits && !given ? -1 : deadline);
+	if (!rep && errno == ETIMEDOUT && k->timeout_status) {
+		fprintf(stderr,
+			"vzhost ctl: VM \"%s\" was not %s within %.1f s\n", vm,
+			k->arg_word, timeout_ms / 1000.0);
+		status = k->timeout_status;
+		goto out;
+	}
 	if (!rep && errno == ETIMEDOUT) {
 		fprintf(stderr,
 			"vzhost ctl: VM \"%s\" did not answer within %.1f s "
@@ -212,7 +231,10 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 	if (!json_is_true(json_object_get(rep, "ok"))) {
 		fprintf(stderr, "vzhost ctl: %s\n",
 			json_string_value(json_object_get(rep, "error")));
-		status = 1;
+		/* gone while we waited: as if it had not been there */
+		status = json_is_true(json_object_get(rep, "gone")) ?
+				 EX_UNAVAILABLE :
+				 1;
 	} else if (!strcmp(k->name, "console")) {
 		json_t *w = json_object_get(rep, "writer");
 

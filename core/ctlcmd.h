@@ -25,6 +25,11 @@ struct ctl_command {
 	bool state_exit;
 	ctl_handler_fn *handler;
 	const char *help; /* one line for --help */
+	/* the argument is this word, sent as it is ("wait ready"); NULL: a
+	   file name, made absolute by the client */
+	const char *arg_word;
+	/* the client's exit status when its --timeout passes (0: 76) */
+	int timeout_status;
 };
 
 /* `vzhost ctl VM state`'s exit status for a state: 0 running, 3 stopped,
@@ -35,7 +40,7 @@ int ctl_state_exit(const char *state);
 extern const struct ctl_command ctl_commands[];
 /* the command called name, or NULL */
 const struct ctl_command *ctl_command(const char *name);
-/* "status, stop, kill, pause, resume, save PATH, events" into buf */
+/* "status, stop, kill, pause, resume, save PATH, ..., wait ready" into buf */
 void ctl_command_list(char *buf, size_t len);
 
 #endif

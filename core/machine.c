@@ -13,6 +13,7 @@ const char *const dev_class_names[DEV_CLASS_COUNT] = {
 };
 const char *const guest_names[] = { "linux", "macos", NULL };
 const char *const policy_names[] = { "stop", "restart", NULL };
+const char *const not_ready_names[] = { "log", "restart", "stop", NULL };
 const char *const host_stop_names[] = { "shutdown", "save", NULL };
 const char *const disk_cache_names[] = { "automatic", "cached", "uncached",
 					 NULL };
@@ -237,6 +238,10 @@ void machine_free(struct machine *m)
 	free(m->boot.cmdline);
 	free(m->boot.efi_vars);
 	free(m->macos_bundle);
+	free(m->ready.console);
+	free(m->ready.port_addr);
+	free(m->ready.send);
+	free(m->ready.loc);
 	for (i = 0; i < ML_COUNT; i++)
 		free(m->loc[i]);
 	memset(m, 0, sizeof(*m));

@@ -55,6 +55,23 @@ struct device {
 };
 
 enum policy { POLICY_STOP, POLICY_RESTART };
+/* a VM that misses its ready timeout: logged and left, or restarted (under
+   the restart policy's limits), or stopped */
+enum not_ready { NOT_READY_LOG, NOT_READY_RESTART, NOT_READY_STOP };
+
+/* when the guest counts as ready (the `ready` group): a console line
+   matching a pattern, or a server answering on a forwarded TCP port (a
+   NAT accepts for its guest: a connection alone says nothing) */
+struct ready_check {
+	char *console; /* an extended regular expression, or NULL */
+	unsigned port; /* a TCP forward's host port of this VM, or 0 */
+	char *send; /* sent on a connection to port; NULL: the server must
+		       speak first (an SSH banner) */
+	char *port_addr; /* ... and the address it listens on */
+	unsigned timeout; /* seconds from the start */
+	enum not_ready on_not_ready;
+	char *loc; /* "file:line: vms[i].ready", NULL: no check */
+};
 enum host_stop { HOST_STOP_SHUTDOWN, HOST_STOP_SAVE };
 
 struct boot {
@@ -91,6 +108,7 @@ struct machine {
 	enum policy on_poweroff, on_crash;
 	unsigned stop_timeout; /* seconds */
 	enum host_stop on_host_stop;
+	struct ready_check ready;
 	struct device *devs;
 	size_t ndevs, capdevs;
 	char *loc[ML_COUNT];
@@ -99,6 +117,7 @@ struct machine {
 extern const char *const dev_class_names[DEV_CLASS_COUNT];
 extern const char *const guest_names[];
 extern const char *const policy_names[];
+extern const char *const not_ready_names[];
 extern const char *const host_stop_names[];
 extern const char *const disk_cache_names[];
 extern const char *const disk_sync_names[];

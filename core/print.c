@@ -214,6 +214,16 @@ json_t *print_machine_json(const struct machine *m)
 	json_object_set_new(o, "stop_timeout", json_integer(m->stop_timeout));
 	json_object_set_new(o, "on_host_stop",
 			    json_string(host_stop_names[m->on_host_stop]));
+	if (m->ready.loc)
+		json_object_set_new(
+			o, "ready",
+			json_pack("{s:o,s:o,s:o,s:i,s:s}", "console",
+				  str_or_null(m->ready.console), "port",
+				  m->ready.port ? json_integer(m->ready.port) :
+						  json_null(),
+				  "send", str_or_null(m->ready.send), "timeout",
+				  (int)m->ready.timeout, "on_not_ready",
+				  not_ready_names[m->ready.on_not_ready]));
 	for (i = 0; i < m->ndevs; i++)
 		json_array_append_new(devs, device_json(&m->devs[i]));
 	json_object_set_new(o, "devices", devs);
@@ -365,6 +375,17 @@ void print_check(const struct host *h, FILE *f)
 					      "");
 		for (j = 0; j < m->ndevs; j++)
 			device_line(&m->devs[j], f);
+		if (m->ready.console)
+			fprintf(f, "  %-9sa console line matching /%s/",
+				"ready", m->ready.console);
+		else if (m->ready.port)
+			fprintf(f, "  %-9sport %u answers%s", "ready",
+				m->ready.port,
+				m->ready.send ? " what is sent" : "");
+		if (m->ready.loc)
+			fprintf(f, ", within %u s (else %s)\n",
+				m->ready.timeout,
+				not_ready_names[m->ready.on_not_ready]);
 		ndevs += m->ndevs;
 	}
 	fprintf(f, "%s: OK (%zu VM%s, %zu device%s, %zu plugin%s)\n",

@@ -501,14 +501,16 @@ static void hv_refused(struct runner *r, struct vmrun *v)
 
 static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 {
-	bool restart = !v->stopping && r->interrupts == 0 &&
-		       ((reason == VZH_REASON_GUEST_SHUTDOWN &&
+	bool restart = r->interrupts == 0 &&
+		       ((!v->stopping && reason == VZH_REASON_GUEST_SHUTDOWN &&
 			 v->m->on_poweroff == POLICY_RESTART) ||
-			(reason == VZH_REASON_CRASHED &&
-			 v->m->on_crash == POLICY_RESTART));
+			(!v->stopping && reason == VZH_REASON_CRASHED &&
+			 v->m->on_crash == POLICY_RESTART) ||
+			v->not_ready_restart);
 	bool failed = reason == VZH_REASON_CRASHED ||
 		      reason == VZH_REASON_START_FAILED;
 
+	v->not_ready_restart = false;
 	release(r, v);
 	if (reason == VZH_REASON_LIMIT_EXCEEDED) {
 		v->restoring = false;
@@ -600,8 +602,14 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		v->restoring = false;
 		r->ops->resume(v->bvm);
 	}
-	if (ev->state == VZH_STATE_STOPPED)
+	/* a boot, or a restore: the ready check starts over */
+	if (prev == VZH_STATE_STOPPED && (ev->state == VZH_STATE_STARTING ||
+					  ev->state == VZH_STATE_RESTORING))
+		ready_begin(r, v, ev->state == VZH_STATE_RESTORING);
+	if (ev->state == VZH_STATE_STOPPED) {
+		ready_end(v);
 		stopped(r, v, ev->reason);
+	}
 	/* the hypervisor took a new VM: started, or restored */
 	else if ((prev == VZH_STATE_STARTING &&
 		  ev->state == VZH_STATE_RUNNING) ||
@@ -710,6 +718,18 @@ static int runner_restore(struct runner *r, struct vmrun *v, const char *path,
 	return 0;
 }
 
+/* the ready timeout passed: on_not_ready says what follows */
+static void runner_not_ready(struct runner *r, struct vmrun *v)
+{
+	if (v->m->ready.on_not_ready == NOT_READY_LOG || v->done)
+		return;
+	if (v->m->ready.on_not_ready == NOT_READY_RESTART)
+		v->not_ready_restart = true;
+	else
+		v->failed = true;
+	runner_stop(r, v, false);
+}
+
 /* what a control client asks: done, then the bridge's events taken */
 static int drained(struct runner *r, int ret)
 {
@@ -753,8 +773,16 @@ static int ask_restore(struct runner *r, struct vmrun *v, const char *path,
 	return drained(r, runner_restore(r, v, path, why));
 }
 
-const struct runner_actions run_actions = { ask_stop, ask_pause, ask_resume,
-					    ask_save, ask_restore };
+const struct runner_actions run_actions = { ask_stop,	 ask_pause,
+					    ask_resume,	 ask_save,
+					    ask_restore, runner_not_ready };
+
+/* a console's bytes: to its attached clients, and its ready check */
+static void console_heard(void *arg, unsigned vm, const char *s, size_t n)
+{
+	ctl_console_output(arg, vm, s, n);
+	ready_console(arg, vm, s, n);
+}
 
 /* on_host_stop = "save": under way, or false (said why) to stop instead */
 static bool host_stop_save(struct runner *r, struct vmrun *v)
@@ -781,19 +809,21 @@ static unsigned long long stop_budget_us(const struct runner *r)
 	return (most + 30) * 1000000ull;
 }
 
-/* the service manager learns when every VM runs (READY=1, once), and how
-   many run */
+/* the service manager learns when every VM runs and is ready (READY=1,
+   once), and how many run */
 static void tell_manager(struct runner *r)
 {
-	unsigned running = 0, live = 0;
+	unsigned running = 0, live = 0, ready = 0;
 	bool all;
 	size_t i;
 
 	for (i = 0; i < r->h->nvms; i++) {
 		live += !r->vms[i].done;
 		running += r->vms[i].state == VZH_STATE_RUNNING;
+		/* a VM with a ready check: running is not enough */
+		ready += ready_now(&r->vms[i]);
 	}
-	all = running && running == live && !r->interrupts;
+	all = ready && ready == live && !r->interrupts;
 	if (running == r->running_said && (r->ready_said || !all))
 		return;
 	r->running_said = running;
@@ -1054,7 +1084,7 @@ static int run_all(void *arg)
 	runapi_attach(&r);
 	if (status == EX_OK) {
 		input_setup(&r);
-		console_listen(ctl_console_output, &r);
+		console_listen(console_heard, &r);
 		for (i = 0; i < h->nvms; i++) {
 			start_vm(&r, &r.vms[i]);
 			runner_drain(&r);
@@ -1076,6 +1106,7 @@ static int run_all(void *arg)
 		backend_close(&r, &r.vms[i]);
 		unlock_disks(&r, &r.vms[i]);
 		slots_release(r.slots_fd, &r.vms[i].slot);
+		ready_end(&r.vms[i]);
 	}
 	input_restore();
 	hooks_free(&r);

@@ -10,6 +10,7 @@
 #include "../bridge/bridge.h"
 #include "fd.h"
 #include "host.h"
+#include "ready.h"
 #include "restart.h"
 #include "slots.h"
 
@@ -33,6 +34,8 @@ struct runner_actions {
 	   the hypervisor's restore, then it runs (events) */
 	int (*restore)(struct runner *r, struct vmrun *v, const char *path,
 		       char **why);
+	/* v missed its ready timeout: what on_not_ready says */
+	void (*not_ready)(struct runner *r, struct vmrun *v);
 };
 
 struct vmrun {
@@ -71,6 +74,8 @@ struct vmrun {
 	char *veto_why; /* ... and one said no: why */
 	uint64_t seq; /* events so far */
 	struct ctl_client *console_writer; /* who types into its console */
+	struct ready_run rdy; /* its ready check (ready.c) */
+	bool not_ready_restart; /* stopped for missing it: start again */
 };
 
 struct runner {
@@ -143,6 +148,8 @@ void ctl_console_output(void *arg, unsigned vm, const char *s, size_t n);
    answer when it got there (or failed: error, with detail) */
 void ctl_transition(struct runner *r, struct vmrun *v, int error,
 		    const char *detail);
+/* v's ready check passed (why NULL) or timed out: who waits hears it */
+void ctl_ready(struct runner *r, struct vmrun *v, const char *why);
 /* a save of v ended: the clients waiting for it get their answer */
 void ctl_save_done(struct runner *r, struct vmrun *v, bool ok, const char *why);
 void ctl_free(struct runner *r);

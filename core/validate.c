@@ -186,6 +186,43 @@ static void check_forwards(struct host *h)
 							 &h->vms[w].devs[j]);
 }
 
+/* ready.port is one of the VM's TCP forwards: the address to knock at is
+   its host address (every address: the loopback) */
+static void check_ready(struct host *h, struct machine *m)
+{
+	const struct vzh_forward *f;
+	size_t i, k;
+
+	/* (vzhost reads the console it passes on; a file or pty it does not) */
+	if (m->ready.console && !machine_stdio_console(m))
+		diag_add(
+			&h->diag, m->ready.loc,
+			"ready.console looks at the console vzhost shows: give "
+			"the VM a serial device with output = \"stdio\" (the "
+			"default)");
+	if (!m->ready.port)
+		return;
+	for (i = 0; i < m->ndevs; i++)
+		for (k = 0; m->devs[i].cls == DEV_NET &&
+			    k < m->devs[i].u.net.nforwards;
+		     k++) {
+			f = &m->devs[i].u.net.forwards[k];
+			if (f->proto != VZH_PROTO_TCP ||
+			    f->host_port != m->ready.port)
+				continue;
+			free(m->ready.port_addr);
+			m->ready.port_addr = xstrdup(
+				!strcmp(f->host_addr, "0.0.0.0") ? "127.0.0.1" :
+				!strcmp(f->host_addr, "::")	 ? "::1" :
+								   f->host_addr);
+			return;
+		}
+	diag_add(&h->diag, m->ready.loc,
+		 "port %u is no TCP forward of this VM: ready.port is the "
+		 "host port of one of its NAT device's forwards",
+		 m->ready.port);
+}
+
 /* a macOS guest's identity (its bundle's MachineIdentifier), or NULL */
 static char *identity(const struct machine *m, size_t *len)
 {
@@ -336,6 +373,7 @@ int validate_machines(struct host *h)
 		}
 		check_guest(h, &h->vms[i]);
 		check_devices(h, &h->vms[i]);
+		check_ready(h, &h->vms[i]);
 	}
 	check_macs(h);
 	check_forwards(h);

@@ -155,6 +155,29 @@ t_graceful() {
 	then ok; else bad "graceful stop (exit $st1)"; fi
 }
 
+# a ready check: the ready hook point (state running, reason none) to scripts and
+# to ctl events subscribers, after started and before anything else
+t_readyhook() {
+	conf readyhook acpi 'ready = { console = "count 3"; timeout = 60; };'
+	# (the pattern is looked for on the console vzhost shows: stdio)
+	sed -i 's/output = "[^"]*readyhook.console"/output = "stdio"/' "$tmp/readyhook.conf"
+	"$vzhost" -c "$tmp/readyhook.conf" > "$tmp/readyhook.console" 2> "$tmp/err" &
+	pid=$!
+	wait_count "$tmp/readyhook.console" 2 30 $pid || { gave_up "ready hook: no guest"; return; }
+	subscribe readyhook || { gave_up "ready hook: no subscriber"; return; }
+	ctl readyhook wait > /dev/null 2>&1
+	usage=$?
+	ctl readyhook wait ready > /dev/null
+	st1=$?
+	ctl readyhook stop > /dev/null
+	reap $pid 30
+	if guest readyhook "count 3" && [ $st1 = 0 ] && [ $usage = 64 ] && [ $st = 0 ] && unsubscribed &&
+		record "$BOOT" "ready running->running none" "stopping running->stopping host-request" \
+			"stopped stopping->stopped host-request" "release stopped->stopped none" &&
+		grep -q '"event":"ready","state":"running","prev_state":"running","reason":"none"' "$tmp/events"
+	then ok; else bad "ready hook (wait ready exit $st1, without its word $usage, vzhost $st)"; fi
+}
+
 # SIGTERM, the guest ignores the button: forced at stop_timeout
 t_escalate() {
 	conf escalate ignore "stop_timeout = 2;"
@@ -644,6 +667,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful escalate sigterm pause save ctlsave savefail hostsave_full \
+run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave savefail hostsave_full \
 	qemu_stopped veto hang stubborn busy twice peer crash lock pveto loop worldhooks
 summary events

@@ -25,7 +25,8 @@ int main(int argc, char **argv)
 	int n, timeout;
 
 	if (argc != 4) {
-		fprintf(stderr, "usage: fwdrun HOST_PORT GUEST_ADDR GUEST_PORT\n");
+		fprintf(stderr,
+			"usage: fwdrun HOST_PORT GUEST_ADDR GUEST_PORT\n");
 		return 64;
 	}
 	f[0] = (struct vzh_forward){ VZH_PROTO_TCP, (uint16_t)atoi(argv[1]),

@@ -332,11 +332,16 @@ free_port() {
 # port is a start error naming the port and its holder
 t_forward() {
 	port=$(free_port)
-	conf forward serve ", { kind = \"nat\"; forwards = ( \"127.0.0.1:$port:7777\" ); }"
+	# (the server starts 2 s after the guest's network: QEMU's NAT takes
+	# connections for the guest before; the ready check waits for its words)
+	conf forward "serve vzh.delay=2" ", { kind = \"nat\"; forwards = ( \"127.0.0.1:$port:7777\" ); }" "" \
+		"ready = { port = $port; timeout = 60; };"
 	background forward
-	if ! wait_for "$tmp/out" "VZH-GUEST: serving 7777" 60 "" $pid; then
+	"$vzhost" ctl it-$$-forward wait ready --state-dir "$tmp/state" --timeout 60 > /dev/null
+	st0=$?
+	if [ $st0 != 0 ] || ! guest "serving 7777"; then
 		kill -KILL $pid
-		bad "forward: the guest never served"
+		bad "forward: the guest never served, or wait ready did not see it (exit $st0)"
 		return
 	fi
 	reply=$(python3 -c 'import socket, sys
@@ -389,6 +394,75 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' $port &
 	else
 		bad "forward: a taken host port was not named with its holder (exit $st)"
 	fi
+}
+
+# ctl wait ready: returns once the console pattern appears; times out when it
+# never does (the VM's own timeout: exit 1, the VM runs on; the client's
+# --timeout: exit 1 at once); on_not_ready = "restart" boots the guest again;
+# a VM gone while waited for: 69
+t_ready() {
+	vm=it-$$-ready
+	conf ready serve "" "" 'ready = { console = "^VZH-GUEST: serving [0-9]+$"; timeout = 60; };'
+	background ready
+	t0=$(date +%s)
+	"$vzhost" ctl $vm wait ready --timeout 60 --state-dir "$tmp/state" > "$tmp/w1" 2>&1
+	st1=$?
+	served=0
+	guest "serving 7777" && served=1
+	ready=$("$vzhost" ctl $vm status --state-dir "$tmp/state" |
+		python3 -c 'import json, sys; print(json.load(sys.stdin)["ready"])')
+	kill -TERM $pid
+	reap $pid 30
+	if [ $st1 = 0 ] && [ $served = 1 ] && [ "$ready" = True ] && [ $st = 0 ] &&
+		grep -q "ready after [0-9.]* s: a console line matched" "$tmp/err" &&
+		grep -q '"ready":true' "$tmp/w1"; then
+		ok
+	else
+		bad "ready: wait ready did not return when the console said so (exit $st1, served $served, status ready $ready)"
+	fi
+	conf never acpi "" "" 'ready = { console = "never-said"; timeout = 4; };'
+	background never
+	vm=it-$$-never
+	wait_for "$tmp/out" "VZH-GUEST: booted" 30
+	"$vzhost" ctl $vm wait ready --timeout 1 --state-dir "$tmp/state" > /dev/null 2> "$tmp/w2"
+	st2=$?
+	"$vzhost" ctl $vm wait ready --timeout 30 --state-dir "$tmp/state" > /dev/null 2> "$tmp/w3"
+	st3=$?
+	t1=$(date +%s)
+	"$vzhost" ctl $vm state --state-dir "$tmp/state" > /dev/null
+	st4=$?
+	kill -TERM $pid
+	reap $pid 30
+	if [ $st2 = 1 ] && grep -q "was not ready within 1.0 s" "$tmp/w2" &&
+		[ $st3 = 1 ] && grep -q "no console line matched /never-said/ within 4 s" "$tmp/w3" &&
+		[ $st4 = 0 ] && [ $st = 0 ] && grep -q "not ready: no console line matched /never-said/ within 4 s$" "$tmp/err"; then
+		ok
+	else
+		bad "ready: a pattern never seen did not time out as it should (exits $st2 $st3, state $st4, vzhost $st)"
+		sed 's/^/    /' "$tmp/w2" "$tmp/w3"
+	fi
+	conf again acpi "" "" 'ready = { console = "never-said"; timeout = 3; }; on_not_ready = "restart"; stop_timeout = 1;'
+	background again
+	wait_for "$tmp/err" "restarting in" 40 "" $pid
+	n=0
+	while [ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" -lt 2 ] && [ $n -lt 300 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	boots=$(grep -c "VZH-GUEST: booted" "$tmp/out")
+	kill -TERM $pid
+	reap $pid 30
+	if [ "$boots" -ge 2 ] && grep -q "not ready: no console line matched /never-said/ within 3 s: restarting" "$tmp/err"; then
+		ok
+	else
+		bad "ready: on_not_ready = restart did not boot the guest again ($boots boots, exit $st)"
+	fi
+	conf gone poweroff "" "" 'ready = { console = "never-said"; timeout = 60; };'
+	background gone
+	"$vzhost" ctl it-$$-gone wait ready --timeout 30 --state-dir "$tmp/state" > /dev/null 2> "$tmp/w5"
+	st5=$?
+	reap $pid 30
+	if [ $st5 = 69 ] && [ $st = 0 ]; then ok; else bad "ready: a VM gone while waited for: exit $st5 (want 69)"; cat "$tmp/w5"; fi
 }
 
 t_forcestop() {
@@ -567,6 +641,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward ready forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration

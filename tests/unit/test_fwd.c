@@ -82,9 +82,8 @@ static void serve_guest(void)
 		guest_c = accept4(guest_l, NULL, NULL, SOCK_NONBLOCK);
 	if (guest_c >= 0 && (n = read(guest_c, buf, sizeof(buf))) > 0)
 		assert_int_equal(write(guest_c, buf, (size_t)n), n);
-	if (guest_u >= 0 &&
-	    (n = recvfrom(guest_u, buf, sizeof(buf), 0,
-			  (struct sockaddr *)&from, &len)) > 0)
+	if (guest_u >= 0 && (n = recvfrom(guest_u, buf, sizeof(buf), 0,
+					  (struct sockaddr *)&from, &len)) > 0)
 		sendto(guest_u, buf, (size_t)n, 0, (struct sockaddr *)&from,
 		       len);
 }
@@ -131,7 +130,8 @@ static void close_guest(void)
 /* a TCP connection and UDP datagrams reach the guest and come back */
 static void relayed(void **s)
 {
-	unsigned gt, gu, ht = free_port(SOCK_STREAM), hu = free_port(SOCK_DGRAM);
+	unsigned gt, gu, ht = free_port(SOCK_STREAM),
+			 hu = free_port(SOCK_DGRAM);
 	struct fwd *fw;
 	char buf[64] = "", *why;
 	int c, u;

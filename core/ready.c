@@ -1,0 +1,271 @@
+/* ready.c: a VM's ready check on the core's loop: console lines against a pattern, knocks at a forwarded port, a timeout. */
+#include "ready.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <regex.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "console.h"
+#include "fd.h"
+#include "log.h"
+#include "ploop.h"
+#include "runner.h"
+#include "util.h"
+
+static struct runner *runner; /* the one of this process (timers' data is
+				 the VM) */
+
+static void knock_later(struct vmrun *v, uint64_t ms);
+
+static void stop_knocking(struct vmrun *v)
+{
+	struct ready_run *rs = &v->rdy;
+
+	if (rs->knock)
+		ploop_timer_cancel(NULL, rs->knock);
+	rs->knock = 0;
+	if (rs->knocking) {
+		ploop_watch(NULL, rs->knock_fd, 0, NULL, NULL);
+		close(rs->knock_fd);
+	}
+	rs->knocking = false;
+}
+
+void ready_end(struct vmrun *v)
+{
+	struct ready_run *rs = &v->rdy;
+
+	stop_knocking(v);
+	if (rs->deadline)
+		ploop_timer_cancel(NULL, rs->deadline);
+	rs->deadline = 0;
+	rs->checking = rs->ready = false;
+	rs->len = 0;
+	rs->missed[0] = 0;
+	if (rs->compiled)
+		regfree(&rs->re);
+	rs->compiled = false;
+}
+
+/* the check passed: said, a hook point, the waiting clients answered */
+static void passed(struct vmrun *v, const char *how)
+{
+	struct runner *r = runner;
+	long long ms = util_now_ms() - v->rdy.since_ms;
+
+	ready_end(v);
+	v->rdy.ready = true;
+	log_msg(LOG_NOTICE, v->m->name, "ready after %lld.%lld s: %s",
+		ms / 1000, ms % 1000 / 100, how);
+	events_point(r, v, VZH_EV_READY, VZH_REASON_NONE);
+	ctl_ready(r, v, NULL);
+}
+
+static void timed_out(void *data)
+{
+	struct vmrun *v = data;
+	struct runner *r = runner;
+	char *why;
+
+	v->rdy.deadline = 0;
+	why = v->m->ready.console ?
+		      xasprintf("no console line matched /%s/ within %u s",
+				v->m->ready.console, v->m->ready.timeout) :
+		      xasprintf("port %u did not answer within %u s",
+				v->m->ready.port, v->m->ready.timeout);
+	ready_end(v);
+	snprintf(v->rdy.missed, sizeof(v->rdy.missed), "%s", why);
+	log_msg(LOG_ERR, v->m->name, "not ready: %s%s", why,
+		v->m->ready.on_not_ready == NOT_READY_RESTART ? ": restarting" :
+		v->m->ready.on_not_ready == NOT_READY_STOP    ? ": stopping" :
+								"");
+	ctl_ready(r, v, why);
+	free(why);
+	r->act->not_ready(r, v);
+}
+
+/* the line so far against the pattern */
+static bool matches(const struct vmrun *v)
+{
+	char line[READY_LINE_MAX + 1];
+
+	if (!v->rdy.compiled)
+		return false;
+	memcpy(line, v->rdy.line, v->rdy.len);
+	line[v->rdy.len] = 0;
+	return regexec(&v->rdy.re, line, 0, NULL, 0) == 0;
+}
+
+/* bytes of v's console, line by line (CR and LF end a line; a line's
+   start is matched as it grows: a prompt has no newline) */
+static void scan(struct vmrun *v, const char *s, size_t n)
+{
+	struct ready_run *rs = &v->rdy;
+	size_t i;
+	bool grew = false;
+
+	for (i = 0; i < n && rs->checking; i++) {
+		if (s[i] == '\n' || s[i] == '\r') {
+			if (grew && matches(v))
+				break;
+			rs->len = 0;
+			grew = false;
+		} else if (rs->len < READY_LINE_MAX && s[i]) {
+			rs->line[rs->len++] = s[i];
+			grew = true;
+		}
+	}
+	if (rs->checking && (i < n || (grew && matches(v))))
+		passed(v, "a console line matched");
+}
+
+void ready_console(struct runner *r, unsigned vm, const char *s, size_t n)
+{
+	struct vmrun *v;
+
+	if (vm >= r->h->nvms)
+		return;
+	v = &r->vms[vm];
+	if (v->rdy.checking && v->m->ready.console)
+		scan(v, s, n);
+}
+
+/* a knock the server did not answer in time (a NAT that accepts for a
+   guest not there yet holds it): another, later */
+static void unanswered(void *data)
+{
+	struct vmrun *v = data;
+
+	v->rdy.knock = 0;
+	stop_knocking(v);
+	knock_later(v, READY_KNOCK_MS);
+}
+
+/* the knock's connection: made (ready.send is sent, then the server must
+   say something), refused or closed (a NAT that accepts for a guest
+   nobody serves in closes it): knock again */
+static void knock_answered(void *data, int fd, unsigned events)
+{
+	struct vmrun *v = data;
+	struct ready_run *rs = &v->rdy;
+	const char *send_ = v->m->ready.send;
+	int err = 0;
+	socklen_t len = sizeof(err);
+	char msg[64], c;
+
+	(void)events;
+	if (!rs->knock) { /* connecting: done now */
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ||
+		    err) {
+			stop_knocking(v);
+			knock_later(v, READY_KNOCK_MS);
+			return;
+		}
+		/* (a few bytes into an empty socket: they fit) */
+		if (send_ && send(fd, send_, strlen(send_), 0) < 0) {
+			stop_knocking(v);
+			knock_later(v, READY_KNOCK_MS);
+			return;
+		}
+		ploop_watch(NULL, fd, VZH_WATCH_READ, knock_answered, v);
+		rs->knock =
+			ploop_timer(NULL, READY_ANSWER_MS, 0, unanswered, v);
+		return;
+	}
+	if (recv(fd, &c, 1, MSG_PEEK) > 0) { /* a server spoke */
+		snprintf(msg, sizeof(msg), "port %u answered",
+			 v->m->ready.port);
+		passed(v, msg);
+		return;
+	}
+	stop_knocking(v); /* closed */
+	knock_later(v, READY_KNOCK_MS);
+}
+
+static void knock(void *data)
+{
+	struct vmrun *v = data;
+	struct ready_run *rs = &v->rdy;
+	struct sockaddr_storage ss;
+	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
+	const char *addr = v->m->ready.port_addr;
+	socklen_t len;
+	int fd;
+
+	rs->knock = 0;
+	memset(&ss, 0, sizeof(ss));
+	if (addr && inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)v->m->ready.port);
+		len = sizeof(*in6);
+	} else {
+		inet_pton(AF_INET, addr ? addr : "127.0.0.1", &in4->sin_addr);
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)v->m->ready.port);
+		len = sizeof(*in4);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	if (fd < 0 || fd_setup(fd, true) < 0 ||
+	    (connect(fd, (struct sockaddr *)&ss, len) < 0 &&
+	     errno != EINPROGRESS)) {
+		if (fd >= 0)
+			close(fd);
+		knock_later(v, READY_KNOCK_MS);
+		return;
+	}
+	rs->knock_fd = fd;
+	rs->knocking = true;
+	if (ploop_watch(NULL, fd, VZH_WATCH_WRITE, knock_answered, v) < 0) {
+		stop_knocking(v);
+		knock_later(v, READY_KNOCK_MS);
+	}
+}
+
+static void knock_later(struct vmrun *v, uint64_t ms)
+{
+	if (v->rdy.checking)
+		v->rdy.knock = ploop_timer(NULL, ms, 0, knock, v);
+}
+
+void ready_begin(struct runner *r, struct vmrun *v, bool restored)
+{
+	struct ready_run *rs = &v->rdy;
+	const char *a, *b;
+	size_t alen, blen;
+
+	runner = r;
+	ready_end(v);
+	if (!v->m->ready.loc)
+		return;
+	rs->checking = true;
+	rs->since_ms = util_now_ms();
+	/* (checked when the config was read: it compiles) */
+	rs->compiled = v->m->ready.console &&
+		       !regcomp(&rs->re, v->m->ready.console,
+				REG_EXTENDED | REG_NOSUB);
+	rs->deadline = ploop_timer(NULL, v->m->ready.timeout * 1000ull, 0,
+				   timed_out, v);
+	if (v->m->ready.port)
+		knock_later(v, 0);
+	/* a restored guest said its line before it was saved */
+	if (restored && v->m->ready.console) {
+		console_scrollback(v->index, &a, &alen, &b, &blen);
+		scan(v, a, alen);
+		scan(v, b, blen);
+	}
+}
+
+const char *ready_missed(const struct vmrun *v)
+{
+	return v->rdy.missed[0] ? v->rdy.missed : NULL;
+}
+
+bool ready_now(const struct vmrun *v)
+{
+	return v->m->ready.loc ? v->rdy.ready : v->state == VZH_STATE_RUNNING;
+}

@@ -1,0 +1,46 @@
+/* ready.h: a VM's ready check: a console line matching a pattern, or a server answering on a forwarded TCP port, within a timeout. */
+#ifndef VZH_READY_H
+#define VZH_READY_H
+
+#include <regex.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct runner;
+struct vmrun;
+
+#define READY_LINE_MAX 1024 /* a longer console line is matched by its start */
+#define READY_KNOCK_MS 1000 /* between two knocks at ready.port */
+#define READY_ANSWER_MS 3000 /* a knock unanswered this long: another */
+
+/* one VM's check, from its start */
+struct ready_run {
+	bool checking; /* the check runs */
+	bool ready; /* it passed, since the last start */
+	long long since_ms; /* the check began (monotonic) */
+	int64_t deadline; /* ploop timers: the timeout, */
+	int64_t knock; /* the next knock, or the wait for its answer */
+	bool knocking; /* a connection to ready.port is under way: */
+	int knock_fd; /* ... this one */
+	char missed[160]; /* timed out since the last start: why; "": not */
+	bool compiled; /* re holds ready.console's pattern */
+	regex_t re;
+	char line[READY_LINE_MAX]; /* the console line so far */
+	size_t len;
+};
+
+/* v starts (restored: from a saved state, whose console already said what
+   it said: the scrollback is looked at first) */
+void ready_begin(struct runner *r, struct vmrun *v, bool restored);
+/* v stopped: its check ends, its readiness with it */
+void ready_end(struct vmrun *v);
+/* VM vm's console said s[0..n) */
+void ready_console(struct runner *r, unsigned vm, const char *s, size_t n);
+/* what `ctl status` and `wait ready` go by: the check passed, or (no check)
+   the VM runs */
+bool ready_now(const struct vmrun *v);
+/* why the check timed out since the last start, or NULL */
+const char *ready_missed(const struct vmrun *v);
+
+#endif
