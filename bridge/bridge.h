@@ -90,6 +90,9 @@ struct bridge_info {
 	/* serial consoles on a pseudo-terminal: their paths, in device order */
 	char ptys[BRIDGE_PTYS_MAX][64];
 	size_t nptys;
+	/* a save under way: bytes written of the total (the hypervisor's
+	   migration status); 0: none, or not known */
+	uint64_t save_done, save_total;
 };
 
 struct bridge;

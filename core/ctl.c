@@ -162,6 +162,11 @@ static void bridge_info(struct runner *r, struct vmrun *v, json_t *o)
 	for (i = 0; i < bi.nptys && i < BRIDGE_PTYS_MAX; i++)
 		json_array_append_new(ptys, json_string(bi.ptys[i]));
 	json_object_set_new(o, "ptys", ptys);
+	if (bi.save_total)
+		json_object_set_new(o, "save_progress",
+				    json_pack("{s:I,s:I}", "bytes",
+					      (json_int_t)bi.save_done, "total",
+					      (json_int_t)bi.save_total));
 }
 
 static json_t *status(struct runner *r, struct vmrun *v)
@@ -751,12 +756,17 @@ void ctl_ready(struct runner *r, struct vmrun *v, const char *why)
 void ctl_save_done(struct runner *r, struct vmrun *v, bool ok, const char *why)
 {
 	struct ctl_client *c;
+	struct stat st;
 
 	for (c = r->clients; c; c = c->next) {
 		if (c->v != v || !c->waiting_save)
 			continue;
 		c->waiting_save = false;
-		if (ok)
+		if (ok && v->saved_to && stat(v->saved_to, &st) == 0)
+			reply(c, json_pack("{s:b,s:s,s:I}", "ok", 1, "state",
+					   state_names[v->state], "bytes",
+					   (json_int_t)st.st_size));
+		else if (ok)
 			reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",
 					   state_names[v->state]));
 		else

@@ -18,6 +18,7 @@
 #include "ctlcmd.h"
 #include "fd.h"
 #include "os.h"
+#include "progress.h"
 #include "slots.h"
 #include "util.h"
 
@@ -133,6 +134,69 @@ static json_t *request(int fd, json_t *req, char *buf, size_t cap, size_t *len,
 	return rep;
 }
 
+/* a save on a terminal: its progress as a bar (the VM's status, asked on a
+   second connection, says what the hypervisor has written), then the
+   answer, with the file's size */
+static json_t *save_with_bar(int fd, json_t *req, const char *sock, char *buf,
+			     size_t cap, size_t *len, long long deadline)
+{
+	struct progress p = { .what = "saving",
+			      .bytes = true,
+			      .tty = true,
+			      .start_ms = util_now_ms() };
+	json_t *rep = NULL, *st, *sp,
+	       *status = json_pack("{s:s}", "command", "status");
+	char *s = json_dumps(req, JSON_COMPACT), *line, bar[256], sbuf[8192];
+	long long step;
+	size_t slen;
+	int sfd;
+
+	if (s)
+		dprintf(fd, "%s\n", s);
+	free(s);
+	for (;;) {
+		step = util_now_ms() + 250;
+		if (deadline >= 0 && step > deadline)
+			step = deadline;
+		if ((line = read_line(fd, buf, cap, len, step))) {
+			rep = json_loads(line, 0, NULL);
+			break;
+		}
+		if (errno != ETIMEDOUT ||
+		    (deadline >= 0 && util_now_ms() >= deadline))
+			break;
+		slen = 0;
+		sfd = connect_to(sock, util_now_ms() + 1000);
+		st = sfd < 0 ? NULL :
+			       request(sfd, status, sbuf, sizeof(sbuf), &slen,
+				       util_now_ms() + 1000);
+		if (sfd >= 0)
+			close(sfd);
+		sp = json_object_get(st, "save_progress");
+		if (sp) {
+			p.total = (uint64_t)json_integer_value(
+				json_object_get(sp, "total"));
+			progress_format(&p,
+					(uint64_t)json_integer_value(
+						json_object_get(sp, "bytes")),
+					util_now_ms(), bar, sizeof(bar));
+			fputs(bar, stderr);
+		}
+		json_decref(st);
+	}
+	/* done: the whole file, as written */
+	if (json_is_integer(json_object_get(rep, "bytes"))) {
+		p.total = (uint64_t)json_integer_value(
+			json_object_get(rep, "bytes"));
+		progress_format(&p, p.total, util_now_ms(), bar, sizeof(bar));
+		fputs(bar, stderr);
+	} else if (p.drawn_ms) {
+		fputc('\n', stderr);
+	}
+	json_decref(status);
+	return rep;
+}
+
 int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		    char **argv, int timeout_ms)
 {
@@ -206,8 +270,12 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 	}
 	/* pause, resume and save are answered when the hypervisor is done (it
 	   has its own deadline): only a --timeout given cuts them short */
-	rep = request(fd, req, buf, sizeof(buf), &len,
-		      k->waits && !given ? -1 : deadline);
+	if (!strcmp(k->name, "save") && isatty(2))
+		rep = save_with_bar(fd, req, path, buf, sizeof(buf), &len,
+				    given ? deadline : -1);
+	else
+		rep = request(fd, req, buf, sizeof(buf), &len,
+			      k->waits && !given ? -1 : deadline);
 	if (!rep && errno == ETIMEDOUT && k->timeout_status) {
 		fprintf(stderr,
 			"vzhost ctl: VM \"%s\" was not %s within %.1f s\n", vm,
@@ -404,8 +472,8 @@ int list_main(const char *state_dir, bool as_json, int timeout_ms,
 		putchar('\n');
 		json_decref(o);
 	} else {
-		printf("%-20s %-10s %-8s %-10s %s\n", "VM", "STATE", "PID",
-		       "UPTIME", "CONFIG");
+		printf("%-20s %-10s %-5s %-8s %-10s %s\n", "VM", "STATE",
+		       "READY", "PID", "UPTIME", "CONFIG");
 		json_array_foreach(all, i, rep)
 		{
 			json_int_t up = json_integer_value(
@@ -414,9 +482,12 @@ int list_main(const char *state_dir, bool as_json, int timeout_ms,
 			snprintf(buf, sizeof(buf), "%lldh%02lldm%02llds",
 				 (long long)up / 3600, (long long)up / 60 % 60,
 				 (long long)up % 60);
-			printf("%-20s %-10s %-8lld %-10s %s\n",
+			printf("%-20s %-10s %-5s %-8lld %-10s %s\n",
 			       json_string_value(json_object_get(rep, "vm")),
 			       json_string_value(json_object_get(rep, "state")),
+			       json_is_true(json_object_get(rep, "ready")) ?
+				       "yes" :
+				       "no",
 			       (long long)json_integer_value(
 				       json_object_get(rep, "pid")),
 			       buf,

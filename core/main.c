@@ -11,6 +11,7 @@
 
 #include "ctlcli.h"
 #include "ctlcmd.h"
+#include "state.h"
 #include "exits.h"
 #include "host.h"
 #include "install.h"
@@ -36,7 +37,9 @@ enum mode {
 static void usage(FILE *f)
 {
 	const struct ctl_command *k;
+	const char *sep;
 	char name[32];
+	unsigned i;
 
 	fprintf(f,
 		"usage: vzhost -c FILE [--check | --print]\n"
@@ -62,9 +65,20 @@ static void usage(FILE *f)
 		"  plugins            list the loaded plugins, versions and kinds\n"
 		"  ctl VM COMMAND     through the VM's control socket:\n");
 	for (k = ctl_commands; k->name; k++) {
-		snprintf(name, sizeof(name), "%s%s", k->name,
-			 k->arg ? " PATH" : "");
-		fprintf(f, "    %-16s %s\n", name, k->help);
+		snprintf(name, sizeof(name), "%s%s%s", k->name,
+			 k->arg ? " " : "",
+			 !k->arg     ? "" :
+			 k->arg_word ? k->arg_word :
+				       "PATH");
+		fprintf(f, "    %-16s %s", name, k->help);
+		/* the states it is taken in, when not every one */
+		for (i = 0, sep = " ["; k->states != ~0u && i < VZH_STATE_COUNT;
+		     i++)
+			if (k->states & (1u << i)) {
+				fprintf(f, "%s%s", sep, state_names[i]);
+				sep = ", ";
+			}
+		fprintf(f, "%s\n", k->states != ~0u ? "]" : "");
 	}
 	fprintf(f,
 		"  list               the VMs running from one state directory:\n"

@@ -245,7 +245,7 @@ expect 78 "syntax.conf:1: syntax error" "$vzhost" plugins -c "$tmp/syntax.conf"
 expect 64 "which VM?" "$vzhost" ctl --state-dir "$tmp"
 runconf listed 'qemu = "/bin/false";'
 mkdir -p "$tmp/st"
-expect 0 "VM                   STATE      PID      UPTIME     CONFIG" "$vzhost" list -c "$tmp/listed.conf"
+expect 0 "VM                   STATE      READY PID      UPTIME     CONFIG" "$vzhost" list -c "$tmp/listed.conf"
 expect 69 "no VM \"demo\" is running here ($tmp/st/demo.sock" "$vzhost" ctl -c "$tmp/listed.conf" demo status
 expect 69 "no VM \"demo\" is running here ($tmp/xdg/vzhost/demo.sock" \
 	env XDG_RUNTIME_DIR="$tmp/xdg" "$vzhost" ctl demo status

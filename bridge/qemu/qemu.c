@@ -26,6 +26,7 @@
 #define QMP_TIMEOUT_MS \
 	10000 /* QEMU answers in milliseconds; TCG boots slowly */
 #define QUIT_GRACE_MS 3000 /* after `quit`, before SIGKILL */
+#define SAVE_PROGRESS_MS 250 /* between two looks at a save under way */
 #define HELPER_GRACE_MS 2000 /* a helper's SIGTERM, before SIGKILL */
 
 static void emit(struct bvm *vm, enum vzh_state st, enum vzh_reason why,
@@ -825,6 +826,8 @@ static int q_save(struct bvm *vm, const char *path)
 	free(vm->save_path);
 	vm->save_path = xstrdup(path);
 	vm->saving = true;
+	vm->save_done = vm->save_total = 0;
+	vm->progress_at = util_now_ms() + SAVE_PROGRESS_MS;
 	vm->resume_after_save = vm->state == VZH_STATE_RUNNING;
 	if (vm->state == VZH_STATE_RUNNING) {
 		/* VZ saves paused machines only: pause first, as it does */
@@ -1010,8 +1013,11 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 			(struct pollfd){ .fd = vm->qmp.fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->out_fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->err_fd, .events = POLLIN };
-	for (int k = 0; k < 2; k++) { /* the kill, and what QEMU owes us */
-		long long at = k ? qmp_deadline(&vm->qmp) : vm->kill_at;
+	for (int k = 0; k < 3; k++) { /* the kill, what QEMU owes us, and
+					 the next look at a save */
+		long long at = k == 2 ? (vm->saving ? vm->progress_at : 0) :
+			       k      ? qmp_deadline(&vm->qmp) :
+					vm->kill_at;
 		long long left = at - util_now_ms();
 
 		if (!at)
@@ -1022,6 +1028,32 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 			*timeout_ms = (int)left;
 	}
 	return n;
+}
+
+/* what the migration has sent so far, for ctl status (and a save's bar) */
+static void progress_got(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+	json_t *ram = json_object_get(r, "ram");
+
+	(void)err;
+	vm->progress_asked = false;
+	if (ret < 0 || !vm->saving || !ram)
+		return;
+	vm->save_done = (uint64_t)json_integer_value(
+		json_object_get(ram, "transferred"));
+	vm->save_total =
+		(uint64_t)json_integer_value(json_object_get(ram, "total"));
+}
+
+static void ask_progress(struct bvm *vm)
+{
+	if (!vm->saving || !vm->progress_at || vm->progress_asked ||
+	    util_now_ms() < vm->progress_at)
+		return;
+	vm->progress_at = util_now_ms() + SAVE_PROGRESS_MS;
+	vm->progress_asked = qmp_request(&vm->qmp, "query-migrate", NULL, -1,
+					 QMP_TIMEOUT_MS, progress_got, vm) == 0;
 }
 
 static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
@@ -1048,6 +1080,7 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 	/* replies that came, and requests overdue: their steps go on */
 	qmp_dispatch(&vm->qmp);
 	process_events(vm);
+	ask_progress(vm);
 	if (vm->pid <= 0)
 		return; /* a start given up on */
 	if (vm->kill_at && util_now_ms() >= vm->kill_at) {
@@ -1148,6 +1181,10 @@ static void q_info(struct bvm *vm, struct bridge_info *out)
 		out->can &= ~(unsigned)BRIDGE_CAN_REQUEST_STOP;
 	memcpy(out->ptys, vm->ptys, sizeof(out->ptys));
 	out->nptys = vm->nptys;
+	if (vm->saving) {
+		out->save_done = vm->save_done;
+		out->save_total = vm->save_total;
+	}
 }
 
 const struct bridge_ops qemu_bridge = {

@@ -46,6 +46,11 @@ struct bvm {
 	char *save_path; /* where the state goes, once complete */
 	char *save_tmp; /* where it is written meanwhile, beside it */
 	int save_fd; /* our descriptor of save_tmp, to sync it */
+	/* the save's progress, from QEMU's migration status (query-migrate
+	   every SAVE_PROGRESS_MS): bytes sent of the total, 0: not known */
+	uint64_t save_done, save_total;
+	long long progress_at; /* ms: the next query, 0: none */
+	bool progress_asked; /* a query is under way */
 	int restore_fd; /* the saved state, until QEMU has it */
 	long long kill_at; /* ms, 0: none */
 	long long last_reset; /* ms */

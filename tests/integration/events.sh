@@ -316,6 +316,30 @@ t_ctlsave() {
 	REC=$tmp/record
 }
 
+# ctl save on a terminal: a bar of what QEMU has sent of the guest's 1 GiB (its
+# migration status, a look every 250 ms), ending at the file's size
+t_savebar() {
+	conf savebar ignore
+	sed -i 's/memory = "256M"/memory = "1G"/' "$tmp/savebar.conf"
+	start savebar || { gave_up "save progress: no guest"; return; }
+	python3 "$top/tests/integration/onterminal.py" "$tmp/bar" -- \
+		"$vzhost" ctl --state-dir "$tmp/state" ev-$$-savebar save "$tmp/bar.state" > "$tmp/bar.err" 2>&1
+	st1=$?
+	size=$(stat -c %s "$tmp/bar.state" 2>/dev/null || echo 0)
+	mib=$(python3 -c 'import sys; print("%.1f MiB" % (int(sys.argv[1]) / 1048576))' "$size")
+	ctl savebar kill > /dev/null
+	reap $pid 30
+	if [ $st1 = 0 ] && [ "$size" -gt 1000000 ] &&
+		tr '\r' '\n' < "$tmp/bar" | grep -q "^saving \[#* *\] *[0-9]*%  .* of 1.0 GiB " &&
+		tr '\r' '\n' < "$tmp/bar" | grep -q "^saving \[#*\] 100%  $mib of $mib " &&
+		grep -q '"ok":true,"state":"stopped","bytes":'"$size" "$tmp/bar"; then
+		ok
+	else
+		bad "save progress on a terminal (exit $st1, $size bytes):"
+		tr '\r' '\n' < "$tmp/bar" | sed 's/^/    /' | tail -5
+	fi
+}
+
 # a save that cannot be written: the client hears why, the VM runs on as before,
 # and a stop still works afterwards
 t_savefail() {
@@ -667,6 +691,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave savefail hostsave_full \
+run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave savebar savefail hostsave_full \
 	qemu_stopped veto hang stubborn busy twice peer crash lock pveto loop worldhooks
 summary events
