@@ -13,6 +13,11 @@ args = sys.argv[1:]
 background = args[0] == "--background"
 if background:
     args.pop(0)
+# --sigterm: the command runs in the foreground (a raw terminal) and is sent
+# SIGTERM once the last pattern is seen, as a service manager or kill would
+sigterm = args[0] == "--sigterm"
+if sigterm:
+    args.pop(0)
 log = open(args.pop(0), "wb")
 steps = []
 while args and args[0] != "--":
@@ -53,7 +58,7 @@ while time.time() < deadline:
         seen += data
     if steps and steps[0][0] in seen:
         time.sleep(0.5)
-        if background and len(steps) == 1:
+        if (background or sigterm) and len(steps) == 1:
             os.kill(pid, 15)
         else:
             os.write(master, steps[0][1])

@@ -251,6 +251,18 @@ t_terminal() {
 	else
 		bad "terminal: Ctrl-] q did not stop the VM cleanly (exit $st)"
 	fi
+	# SIGTERM while the terminal is raw: the VM stops, the terminal is given back
+	conf sigterm_raw acpi
+	python3 "$top/tests/integration/onterminal.py" --sigterm "$tmp/out" "count 3" - -- \
+		"$vzhost" -c "$tmp/sigterm_raw.conf" > "$tmp/err" 2>&1
+	st=$?
+	if guest "power button" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err" &&
+		grep -q "console: typing goes to the guest" "$tmp/out" &&
+		grep -q "Terminated: stopping every VM" "$tmp/out"; then
+		ok
+	else
+		bad "terminal: SIGTERM in raw mode did not give the terminal back (exit $st)"
+	fi
 	# `vzhost ... &` from a shell: the terminal is not its to read (else
 	# SIGTTIN/SIGTTOU would stop it); it runs, and stops on SIGTERM
 	conf background acpi
