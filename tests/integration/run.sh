@@ -340,6 +340,17 @@ free_port() {
 	python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
 }
 
+# talk PORT LINE: the greeting of the server at 127.0.0.1:PORT, " / ", and its
+# answer to LINE
+talk() {
+	python3 -c 'import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
+f = s.makefile("rw")
+greeting = f.readline().strip()
+f.write(sys.argv[2] + "\n"); f.flush()
+print(greeting + " / " + f.readline().strip())' "$1" "$2" 2>&1
+}
+
 # a NAT forward reaches a server in the guest; status shows it; a taken host
 # port is a start error naming the port and its holder
 t_forward() {
@@ -356,12 +367,7 @@ t_forward() {
 		bad "forward: the guest never served, or wait ready did not see it (exit $st0)"
 		return
 	fi
-	reply=$(python3 -c 'import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-f = s.makefile("rw")
-greeting = f.readline().strip()
-f.write("through-the-forward\n"); f.flush()
-print(greeting + " / " + f.readline().strip())' $port 2>&1)
+	reply=$(talk $port through-the-forward)
 	fwd=$("$vzhost" ctl it-$$-forward status --state-dir "$tmp/state" |
 		python3 -c 'import json, sys; print(json.dumps(json.load(sys.stdin)["forwards"]))')
 	# the vz bridge's relay (bridge/fwd.c), here in front of the guest that
@@ -370,12 +376,7 @@ print(greeting + " / " + f.readline().strip())' $port 2>&1)
 	"$build/tests/fwdrun" $relay_port 127.0.0.1 $port > "$tmp/fwdrun" 2>&1 &
 	relay=$!
 	wait_for "$tmp/fwdrun" relaying 10
-	relayed=$(python3 -c 'import socket, sys
-s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-f = s.makefile("rw")
-greeting = f.readline().strip()
-f.write("through-the-relay\n"); f.flush()
-print(greeting + " / " + f.readline().strip())' $relay_port 2>&1)
+	relayed=$(talk $relay_port through-the-relay)
 	kill -TERM $relay
 	wait $relay
 	relay_st=$?
