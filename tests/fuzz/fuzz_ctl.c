@@ -68,6 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	ctl_free(&r); /* closes sv[0] */
 	close(sv[1]);
+	free(vm.saved_to); /* (a save asked for keeps the VM for a restore) */
+	free(vm.restore_from);
 out:
 	close(r.ev[0]);
 	close(r.ev[1]);
