@@ -18,6 +18,7 @@
 
 struct conn { /* a TCP connection: connecting to the guest, then relayed */
 	int client, guest; /* guest: connecting while !relay */
+	long long give_up_ms; /* connecting: the guest did not answer by then */
 	struct relay *relay;
 };
 
@@ -32,6 +33,7 @@ struct peer { /* a UDP peer of a forward: its own socket to the guest */
 struct listener {
 	struct vzh_forward f;
 	int fd;
+	long long resume_ms; /* out of descriptors: not polled till then */
 };
 
 struct fwd {
@@ -138,11 +140,20 @@ static void conn_end(struct conn *c)
 
 /* a connection to the host port: to the guest, or refused (closed) when
    its address is not known or too many are relayed */
-static void accept_tcp(struct fwd *fw, const struct listener *l)
+static void accept_tcp(struct fwd *fw, struct listener *l)
 {
 	int fd = accept(l->fd, NULL, NULL);
 	size_t i;
 
+	if (fd < 0 && (errno == EMFILE || errno == ENFILE)) {
+		/* the connection stays queued: polled again, it would wake
+		   the loop at once; a second's rest */
+		log_msg(LOG_WARNING, fw->vm,
+			"forward of port %u: out of descriptors: connections "
+			"wait",
+			l->f.host_port);
+		l->resume_ms = util_now_ms() + 1000;
+	}
 	if (fd < 0)
 		return;
 	fd_setup(fd, true);
@@ -163,6 +174,7 @@ static void accept_tcp(struct fwd *fw, const struct listener *l)
 		return;
 	}
 	fw->conns[i].client = fd;
+	fw->conns[i].give_up_ms = util_now_ms() + FWD_CONNECT_MS;
 	fw->conns[i].guest = dial(fw, SOCK_STREAM, l->f.guest_port);
 	if (fw->conns[i].guest < 0)
 		conn_end(&fw->conns[i]);
@@ -202,8 +214,12 @@ static void from_udp_clients(struct fwd *fw, size_t li)
 	struct peer *p;
 	ssize_t n;
 
-	while ((n = recvfrom(fw->ls[li].fd, buf, sizeof(buf), 0,
-			     (struct sockaddr *)&from, &len)) >= 0) {
+	int k;
+
+	for (k = 0; k < FWD_BURST &&
+		    (n = recvfrom(fw->ls[li].fd, buf, sizeof(buf), 0,
+				  (struct sockaddr *)&from, &len)) >= 0;
+	     k++) {
 		if (fw->guestlen && (p = peer_for(fw, li, &from, len))) {
 			p->last_ms = util_now_ms();
 			send(p->fd, buf, (size_t)n, 0); /* (lost if full) */
@@ -217,42 +233,57 @@ static void from_guest_udp(struct fwd *fw, struct peer *p)
 {
 	char buf[65536];
 	ssize_t n;
+	int k;
 
-	while ((n = recv(p->fd, buf, sizeof(buf), 0)) >= 0) {
+	for (k = 0;
+	     k < FWD_BURST && (n = recv(p->fd, buf, sizeof(buf), 0)) >= 0;
+	     k++) {
 		p->last_ms = util_now_ms();
 		sendto(fw->ls[p->listener].fd, buf, (size_t)n, 0,
 		       (struct sockaddr *)&p->from, p->fromlen);
 	}
 }
 
+/* *timeout_ms lowered to left ms (-1: none yet) */
+static void lower(int *timeout_ms, long long left)
+{
+	if (left < 0)
+		left = 0;
+	if (*timeout_ms < 0 || left < *timeout_ms)
+		*timeout_ms = (int)left;
+}
+
 int fwd_pollfds(struct fwd *fw, struct pollfd *fds, int max, int *timeout_ms)
 {
-	long long now = util_now_ms(), left;
+	long long now = util_now_ms();
 	int n = 0;
 	size_t i;
 
-	for (i = 0; i < fw->nls && n < max; i++)
+	for (i = 0; i < fw->nls && n < max; i++) {
+		if (fw->ls[i].resume_ms > now) {
+			lower(timeout_ms, fw->ls[i].resume_ms - now);
+			continue;
+		}
 		fds[n++] =
 			(struct pollfd){ .fd = fw->ls[i].fd, .events = POLLIN };
+	}
 	for (i = 0; i < FWD_TCP_MAX && n + 2 <= max; i++) {
 		struct conn *c = &fw->conns[i];
 
-		if (c->relay)
+		if (c->relay) {
 			n += relay_pollfds(c->relay, fds + n);
-		else if (c->guest >= 0)
+		} else if (c->guest >= 0) {
 			fds[n++] = (struct pollfd){ .fd = c->guest,
 						    .events = POLLOUT };
+			lower(timeout_ms, c->give_up_ms - now);
+		}
 	}
 	for (i = 0; i < FWD_UDP_MAX && n < max; i++) {
 		if (fw->peers[i].fd < 0)
 			continue;
 		fds[n++] = (struct pollfd){ .fd = fw->peers[i].fd,
 					    .events = POLLIN };
-		left = fw->peers[i].last_ms + FWD_UDP_IDLE_MS - now;
-		if (left < 0)
-			left = 0;
-		if (*timeout_ms < 0 || left < *timeout_ms)
-			*timeout_ms = (int)left;
+		lower(timeout_ms, fw->peers[i].last_ms + FWD_UDP_IDLE_MS - now);
 	}
 	return n;
 }
@@ -302,12 +333,17 @@ void fwd_dispatch(struct fwd *fw, const struct pollfd *fds, int n)
 				conn_end(c);
 		} else if (c->guest >= 0 && revents(fds, n, c->guest)) {
 			connected(c);
+		} else if (c->guest >= 0 && now >= c->give_up_ms) {
+			conn_end(c); /* the guest never answered */
 		}
 	}
 	for (i = 0; i < FWD_UDP_MAX; i++) {
 		struct peer *p = &fw->peers[i];
 
-		if (p->fd >= 0 && revents(fds, n, p->fd) & POLLIN)
+		/* (an error, such as the guest's port unreachable, is read
+		   too: left, it would wake the loop again and again) */
+		if (p->fd >= 0 &&
+		    revents(fds, n, p->fd) & (POLLIN | POLLERR | POLLHUP))
 			from_guest_udp(fw, p);
 		if (p->fd >= 0 && now - p->last_ms >= FWD_UDP_IDLE_MS) {
 			close(p->fd);

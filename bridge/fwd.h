@@ -10,6 +10,8 @@
 #define FWD_TCP_MAX 64 /* connections relayed at once, per VM */
 #define FWD_UDP_MAX 64 /* UDP peers at once, per VM */
 #define FWD_UDP_IDLE_MS 60000 /* a UDP peer silent this long is forgotten */
+#define FWD_CONNECT_MS 10000 /* a guest that does not take a connection */
+#define FWD_BURST 64 /* datagrams moved one way in one pass */
 
 struct fwd;
 

@@ -36,6 +36,8 @@ struct ctl_client {
 	bool dropped; /* over its limit: closed whatever is left unwritten */
 	bool waiting_save; /* asked for a save: answered when it ends */
 	bool waiting_ready; /* asked to wait until the VM is ready */
+	char *restore_failed; /* a restore failed so: said once stopped */
+
 	bool console; /* attached to the console: raw bytes both ways */
 	bool told_held; /* ... told that another client types */
 	uid_t uid; /* the peer */
@@ -671,6 +673,7 @@ static void reap(struct runner *r)
 			*pp = c->next;
 			close(c->fd);
 			free(c->out);
+			free(c->restore_failed);
 			free(c);
 		} else {
 			pp = &c->next;
@@ -722,16 +725,32 @@ void ctl_transition(struct runner *r, struct vmrun *v, int error,
 	for (c = r->clients; c; c = c->next) {
 		if (c->v != v || !c->waiting)
 			continue;
-		if (v->state == c->waiting_for && !error)
+		/* a restore that failed is answered once the VM is stopped
+		   (kept) again, so the next one can be asked at once */
+		if (c->restore_failed ||
+		    (error && c->waiting_for == VZH_STATE_RUNNING &&
+		     !strcmp(c->waiting, "restore"))) {
+			if (!c->restore_failed)
+				c->restore_failed =
+					xstrdup(detail && *detail ?
+							detail :
+							state_names[v->state]);
+			if (v->state != VZH_STATE_STOPPED)
+				continue;
+			error_reply(c, "cannot restore: %s", c->restore_failed);
+			free(c->restore_failed);
+			c->restore_failed = NULL;
+		} else if (v->state == c->waiting_for && !error) {
 			reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",
 					   state_names[v->state]));
-		else if (error || v->state == VZH_STATE_STOPPED ||
-			 v->state == VZH_STATE_ERROR)
+		} else if (error || v->state == VZH_STATE_STOPPED ||
+			   v->state == VZH_STATE_ERROR) {
 			error_reply(c, "cannot %s: %s", c->waiting,
 				    detail && *detail ? detail :
 							state_names[v->state]);
-		else
+		} else {
 			continue;
+		}
 		c->waiting = NULL;
 	}
 }
@@ -826,6 +845,7 @@ void ctl_free(struct runner *r)
 		r->clients = c->next;
 		close(c->fd);
 		free(c->out);
+		free(c->restore_failed);
 		free(c);
 	}
 }

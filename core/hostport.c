@@ -30,7 +30,9 @@ static char *taken(const struct vzh_forward *f, int err)
 		return xasprintf("forward %s: cannot listen on %s port %u: %s",
 				 fwd, f->host_addr, f->host_port,
 				 strerror(-err));
-	if (os_port_holder(f->proto == VZH_PROTO_UDP, f->host_port, &uid, &pid,
+	if (os_port_holder(f->proto == VZH_PROTO_UDP, f->host_addr,
+			   f->host_port, &uid, &pid,
+
 			   name, sizeof(name)) < 0)
 		snprintf(who, sizeof(who), "another process (not known which)");
 	else if (pid)

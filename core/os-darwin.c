@@ -89,11 +89,13 @@ pid_t os_flock_holder(const struct stat *st)
 	return 0;
 }
 
-int os_port_holder(bool udp, unsigned port, uid_t *uid, pid_t *pid, char *name,
-		   size_t len)
+int os_port_holder(bool udp, const char *addr, unsigned port, uid_t *uid,
+		   pid_t *pid, char *name, size_t len)
 {
 	/* (libproc could say, socket by socket of every process: not yet) */
-	(void)udp, (void)port, (void)uid, (void)pid, (void)name, (void)len;
+	(void)udp, (void)addr, (void)port, (void)uid, (void)pid, (void)name;
+	(void)len;
+
 	return -ENOTSUP;
 }
 

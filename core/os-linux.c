@@ -1,6 +1,7 @@
 /* os-linux.c: the Linux side of os.h: SO_PEERCRED, PR_SET_PDEATHSIG, close_range, /proc. */
 #include "os.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <signal.h>
@@ -68,28 +69,38 @@ pid_t os_flock_holder(const struct stat *st)
 	return found;
 }
 
-/* the socket's inode and owner in /proc/net/FILE for a local port (tcp:
-   listening, 0A; udp: any) */
+/* the socket's inode and owner in /proc/net/FILE bound to a local port (tcp:
+   listening, 0A; udp: not connected) on addr or every address; IPv4 only
+   compares the address (as the kernel prints it: the 32 bits in memory) */
 static unsigned long socket_inode(const char *file, bool udp, unsigned port,
-				  uid_t *uid)
+				  const char *addr, uid_t *uid)
 {
-	char path[32], line[512];
+	char path[32], line[512], local[40];
 	unsigned long inode, found = 0;
-	unsigned lport, st, u;
+	unsigned lport, rport, st, u, want = 0, have;
+	struct in_addr in;
+	bool v4 = inet_pton(AF_INET, addr, &in) == 1;
 	FILE *f;
 
+	if (v4)
+		want = in.s_addr;
 	snprintf(path, sizeof(path), "/proc/net/%s", file);
 	if (!(f = fopen(path, "re")))
 		return 0;
-	while (!found && fgets(line, sizeof(line), f))
+	while (!found && fgets(line, sizeof(line), f)) {
 		if (sscanf(line,
-			   " %*u: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*x:%*x "
+			   " %*u: %39[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%x %x %*x:%*x "
 			   "%*x:%*x %*x %u %*d %lu",
-			   &lport, &st, &u, &inode) == 4 &&
-		    lport == port && (udp || st == 0x0a) && inode) {
-			found = inode;
-			*uid = (uid_t)u;
-		}
+			   local, &lport, &rport, &st, &u, &inode) != 6 ||
+		    lport != port || !inode || (udp ? rport != 0 : st != 0x0a))
+			continue;
+		if (v4 && strlen(local) == 8 &&
+		    sscanf(local, "%x", &have) == 1 && want && have &&
+		    want != have)
+			continue; /* another address's */
+		found = inode;
+		*uid = (uid_t)u;
+	}
 	fclose(f);
 	return found;
 }
@@ -124,15 +135,18 @@ static pid_t socket_pid(unsigned long inode)
 	return found;
 }
 
-int os_port_holder(bool udp, unsigned port, uid_t *uid, pid_t *pid, char *name,
-		   size_t len)
+int os_port_holder(bool udp, const char *addr, unsigned port, uid_t *uid,
+		   pid_t *pid, char *name, size_t len)
 {
-	unsigned long inode = socket_inode(udp ? "udp" : "tcp", udp, port, uid);
+	unsigned long inode =
+		socket_inode(udp ? "udp" : "tcp", udp, port, addr, uid);
 	char path[40];
 	FILE *f;
 
 	if (!inode)
-		inode = socket_inode(udp ? "udp6" : "tcp6", udp, port, uid);
+		inode = socket_inode(udp ? "udp6" : "tcp6", udp, port, addr,
+				     uid);
+
 	if (!inode)
 		return -ENOENT;
 	*pid = socket_pid(inode);

@@ -21,11 +21,13 @@ int os_close_from(int low);
 /* a process other than us holding a flock on st's file, or 0 when the
    system cannot tell (the lock notes in state_dir/locks say more) */
 pid_t os_flock_holder(const struct stat *st);
-/* who listens on a local port (udp: is bound to it): its uid, and its
-   pid and command name when we may see them (0 and ""); 0, or -ENOENT
-   when nobody is found, -ENOTSUP where the system does not say */
-int os_port_holder(bool udp, unsigned port, uid_t *uid, pid_t *pid, char *name,
-		   size_t len);
+/* who listens on a local port of addr (numeric) or every address (udp: is
+   bound to it): its uid, and its pid and command name when we may see
+   them (0 and ""); 0, or -ENOENT when nobody is found, -ENOTSUP where the
+   system does not say */
+int os_port_holder(bool udp, const char *addr, unsigned port, uid_t *uid,
+		   pid_t *pid, char *name, size_t len);
+
 /* where root's state directory goes: the system's run-time directory
    ("/run" on Linux, "/var/run" on macOS) */
 const char *os_run_dir(void);

@@ -43,7 +43,7 @@ void ready_end(struct vmrun *v)
 	if (rs->deadline)
 		ploop_timer_cancel(NULL, rs->deadline);
 	rs->deadline = 0;
-	rs->checking = rs->ready = false;
+	rs->checking = rs->ready = rs->pending = false;
 	rs->len = 0;
 	rs->missed[0] = 0;
 	if (rs->compiled)
@@ -72,7 +72,13 @@ static void timed_out(void *data)
 	char *why;
 
 	v->rdy.deadline = 0;
+	/* a paused (or saving) guest is not judged: a look when it runs */
+	if (v->state != VZH_STATE_RUNNING) {
+		v->rdy.deadline = ploop_timer(NULL, 1000, 0, timed_out, v);
+		return;
+	}
 	why = v->m->ready.console ?
+
 		      xasprintf("no console line matched /%s/ within %u s",
 				v->m->ready.console, v->m->ready.timeout) :
 		      xasprintf("port %u did not answer within %u s",
@@ -235,15 +241,18 @@ static void knock_later(struct vmrun *v, uint64_t ms)
 void ready_begin(struct runner *r, struct vmrun *v, bool restored)
 {
 	struct ready_run *rs = &v->rdy;
-	const char *a, *b;
-	size_t alen, blen;
 
 	runner = r;
 	ready_end(v);
 	if (!v->m->ready.loc)
 		return;
-	rs->checking = true;
 	rs->since_ms = util_now_ms();
+	/* what its console said before the save is not seen again */
+	if (restored && v->ready_at_save) {
+		rs->pending = true;
+		return;
+	}
+	rs->checking = true;
 	/* (checked when the config was read: it compiles) */
 	rs->compiled = v->m->ready.console &&
 		       !regcomp(&rs->re, v->m->ready.console,
@@ -252,12 +261,12 @@ void ready_begin(struct runner *r, struct vmrun *v, bool restored)
 				   timed_out, v);
 	if (v->m->ready.port)
 		knock_later(v, 0);
-	/* a restored guest said its line before it was saved */
-	if (restored && v->m->ready.console) {
-		console_scrollback(v->index, &a, &alen, &b, &blen);
-		scan(v, a, alen);
-		scan(v, b, blen);
-	}
+}
+
+void ready_running(struct vmrun *v)
+{
+	if (v->rdy.pending)
+		passed(v, "restored from a state saved when it was ready");
 }
 
 const char *ready_missed(const struct vmrun *v)

@@ -18,6 +18,7 @@ struct vmrun;
 struct ready_run {
 	bool checking; /* the check runs */
 	bool ready; /* it passed, since the last start */
+	bool pending; /* restored from a ready guest: ready once it runs */
 	long long since_ms; /* the check began (monotonic) */
 	int64_t deadline; /* ploop timers: the timeout, */
 	int64_t knock; /* the next knock, or the wait for its answer */
@@ -30,9 +31,12 @@ struct ready_run {
 	size_t len;
 };
 
-/* v starts (restored: from a saved state, whose console already said what
-   it said: the scrollback is looked at first) */
+/* v starts (restored: from a saved state; a guest saved ready is ready
+   again once it runs, without a check) */
 void ready_begin(struct runner *r, struct vmrun *v, bool restored);
+/* v runs (again) */
+void ready_running(struct vmrun *v);
+
 /* v stopped: its check ends, its readiness with it */
 void ready_end(struct vmrun *v);
 /* VM vm's console said s[0..n) */

@@ -8,6 +8,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@
 #include "util.h"
 
 #define MAX_POLL 1024
+#define FD_WANTED 4096 /* the soft descriptor limit raised to (at most) */
 #define SLOT_RECHECK_MS 1000 /* waiting for a slot: a look at the ledger */
 #define LEDGER_RETRY_MS 100 /* its lock held by another vzhost: again soon */
 #define LEDGER_BUSY_MS 10000 /* ... and at most this long */
@@ -171,20 +173,69 @@ static void release(struct runner *r, struct vmrun *v)
 	events_point(r, v, VZH_EV_RELEASE, VZH_REASON_NONE);
 }
 
+/* a VM stopped by ctl save, or whose restore from there did not happen:
+   kept, stopped, for `ctl VM restore` (not while vzhost stops) */
+static bool keep_saved(struct runner *r, struct vmrun *v)
+{
+	if (!v->saved_to || r->interrupts)
+		return false;
+	v->restoring = false;
+	free(v->restore_from);
+	v->restore_from = NULL;
+	slots_release(r->slots_fd, &v->slot); /* not running */
+	log_msg(LOG_NOTICE, v->m->name,
+		"saved to %s: `vzhost ctl %s restore %s` continues it; `ctl %s "
+		"stop` lets it go",
+		v->saved_to, v->m->name, v->saved_to, v->m->name);
+	return true;
+}
+
 /* a start that did not happen: say why, leave nothing allocated */
 static void abandon(struct runner *r, struct vmrun *v, char *why)
 {
 	log_msg(LOG_ERR, v->m->name, "start abandoned: %s", why);
-	free(why);
 	if (v->bvm || v->nlocks)
 		release(r, v);
 	else
 		backend_close(r, v);
 	v->state = VZH_STATE_STOPPED;
-	finish(r, v, true);
+	/* a restore of a kept VM: it stays kept, and who asked hears why */
+	if (v->restore_from && keep_saved(r, v))
+		ctl_transition(r, v, -ECANCELED, why);
+	else
+		finish(r, v, true);
+	free(why);
+}
+
+/* NAME.state.ready beside the host-stop save: the guest was ready when
+   saved (the next vzhost restores it ready); on, or removed */
+static void ready_mark(struct runner *r, struct vmrun *v, bool on)
+{
+	char *name = xasprintf("%s.state.ready", v->m->name);
+	int fd;
+
+	if (!on)
+		unlinkat(r->state_fd, name, 0);
+	else if ((fd = openat(r->state_fd, name,
+			      O_WRONLY | O_CREAT | O_NOFOLLOW | O_CLOEXEC,
+			      0600)) >= 0)
+		close(fd);
+	free(name);
+}
+
+static bool ready_marked(struct runner *r, struct vmrun *v)
+{
+	char *name = xasprintf("%s.state.ready", v->m->name);
+	struct stat st;
+	bool yes = fstatat(r->state_fd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+		   S_ISREG(st.st_mode) && st.st_uid == geteuid();
+
+	free(name);
+	return yes;
 }
 
 /* a state saved at the last host stop: 1 when there is one to restore, 0,
+
    or -errno with *why (a file that is not ours to read is not booted past) */
 static int saved_state(struct runner *r, struct vmrun *v, char **why)
 {
@@ -430,6 +481,7 @@ static void start_vm(struct runner *r, struct vmrun *v)
 		return;
 	}
 	v->restoring = ret == 1;
+	v->ready_at_save = v->restoring && ready_marked(r, v);
 	if (admitted(r, v))
 		veto(r, v, VZH_EV_PREPARE);
 }
@@ -512,8 +564,15 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 
 	v->not_ready_restart = false;
 	release(r, v);
+	/* (no slot to restore a kept VM in: it stays kept, not retried as
+	   a fresh boot) */
+	if (reason == VZH_REASON_LIMIT_EXCEEDED && v->restore_from &&
+	    keep_saved(r, v))
+		return;
 	if (reason == VZH_REASON_LIMIT_EXCEEDED) {
 		v->restoring = false;
+		free(v->restore_from);
+		v->restore_from = NULL;
 		hv_refused(r, v);
 		return;
 	}
@@ -526,18 +585,13 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 	else if (v->restoring)
 		log_msg(LOG_ERR, v->m->name, "%s was not restored",
 			v->restore_from);
+	/* saved through the control socket, or a restore from there that
+	   failed: kept for `ctl VM restore` */
+	if ((reason == VZH_REASON_SAVED || v->restore_from) && keep_saved(r, v))
+		return;
 	v->restoring = false;
 	free(v->restore_from);
 	v->restore_from = NULL;
-	/* saved through the control socket: kept for `ctl VM restore` */
-	if (reason == VZH_REASON_SAVED && v->saved_to && !r->interrupts) {
-		slots_release(r->slots_fd, &v->slot); /* not running */
-		log_msg(LOG_NOTICE, v->m->name,
-			"saved to %s: `vzhost ctl %s restore %s` continues it; "
-			"`ctl %s stop` lets it go",
-			v->saved_to, v->m->name, v->saved_to, v->m->name);
-		return;
-	}
 	if (restart) {
 		if (schedule_restart(v))
 			return;
@@ -594,11 +648,15 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		char *name = xasprintf("%s.state", v->m->name);
 
 		/* ours: used up; a file ctl restore was given is the user's */
-		if (!v->restore_from)
+		if (!v->restore_from) {
 			unlinkat(r->state_fd, name, 0);
+			ready_mark(r, v, false);
+		}
 		free(name);
 		free(v->restore_from);
 		v->restore_from = NULL;
+		free(v->saved_to); /* restored: no longer kept */
+		v->saved_to = NULL;
 		v->restoring = false;
 		r->ops->resume(v->bvm);
 	}
@@ -606,7 +664,16 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	if (prev == VZH_STATE_STOPPED && (ev->state == VZH_STATE_STARTING ||
 					  ev->state == VZH_STATE_RESTORING))
 		ready_begin(r, v, ev->state == VZH_STATE_RESTORING);
+	if (ev->state == VZH_STATE_RUNNING)
+		ready_running(v);
 	if (ev->state == VZH_STATE_STOPPED) {
+		/* saved while ready: ready again once restored and running */
+		if (ev->reason == VZH_REASON_SAVED) {
+			v->ready_at_save = ready_now(v);
+			if (!v->saved_to) /* (the host-stop save, for the
+					     next vzhost) */
+				ready_mark(r, v, v->ready_at_save);
+		}
 		ready_end(v);
 		stopped(r, v, ev->reason);
 	}
@@ -706,8 +773,8 @@ static int runner_restore(struct runner *r, struct vmrun *v, const char *path,
 		*why = xasprintf("%s: %s", path, strerror(errno));
 		return -ENOENT;
 	}
-	free(v->saved_to);
-	v->saved_to = NULL;
+	/* (saved_to stays until the restore worked: a failed one keeps the
+	   VM as it was) */
 	v->restore_from = xstrdup(path);
 	v->restoring = true;
 	v->stopping = false;
@@ -741,6 +808,8 @@ static int drained(struct runner *r, int ret)
 
 static int ask_stop(struct runner *r, struct vmrun *v, bool force)
 {
+	/* the user's stop outweighs on_not_ready = "restart" */
+	v->not_ready_restart = false;
 	return drained(r, runner_stop(r, v, force));
 }
 
@@ -821,7 +890,8 @@ static void tell_manager(struct runner *r)
 		live += !r->vms[i].done;
 		running += r->vms[i].state == VZH_STATE_RUNNING;
 		/* a VM with a ready check: running is not enough */
-		ready += ready_now(&r->vms[i]);
+		/* (or settled: one that missed it does not hold systemd) */
+		ready += ready_now(&r->vms[i]) || ready_missed(&r->vms[i]);
 	}
 	all = ready && ready == live && !r->interrupts;
 	if (running == r->running_said && (r->ready_said || !all))
@@ -1003,6 +1073,18 @@ static void loop(struct runner *r)
 	}
 }
 
+/* descriptors: QEMU's, consoles, control clients, relayed forwards (the vz
+   bridge's, two a connection): macOS starts a process with 256 */
+static void more_descriptors(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_cur >= FD_WANTED)
+		return;
+	rl.rlim_cur = rl.rlim_max < FD_WANTED ? rl.rlim_max : FD_WANTED;
+	setrlimit(RLIMIT_NOFILE, &rl);
+}
+
 static int setup(struct runner *r, struct diag *d)
 {
 	struct bridge_env env;
@@ -1010,7 +1092,9 @@ static int setup(struct runner *r, struct diag *d)
 	size_t i;
 	int ret;
 
+	more_descriptors();
 	r->ops = bridges_pick(r->h->set.bridge, d);
+
 	if (!r->ops)
 		return EX_UNAVAILABLE;
 	/* ours alone, or nothing starts: others must not plant files there */

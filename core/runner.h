@@ -76,6 +76,7 @@ struct vmrun {
 	struct ctl_client *console_writer; /* who types into its console */
 	struct ready_run rdy; /* its ready check (ready.c) */
 	bool not_ready_restart; /* stopped for missing it: start again */
+	bool ready_at_save; /* its last save was of a ready guest */
 };
 
 struct runner {

@@ -1003,9 +1003,11 @@ static void exited(struct bvm *vm, int status)
 static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 		     int *timeout_ms)
 {
+	long long at[3];
 	int n = 0;
 
 	/* its exit wakes the loop as SIGCHLD */
+
 	if (vm->pid <= 0 || max < 3)
 		return 0;
 	if (!vm->qmp.eof)
@@ -1013,15 +1015,16 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 			(struct pollfd){ .fd = vm->qmp.fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->out_fd, .events = POLLIN };
 	fds[n++] = (struct pollfd){ .fd = vm->err_fd, .events = POLLIN };
-	for (int k = 0; k < 3; k++) { /* the kill, what QEMU owes us, and
-					 the next look at a save */
-		long long at = k == 2 ? (vm->saving ? vm->progress_at : 0) :
-			       k      ? qmp_deadline(&vm->qmp) :
-					vm->kill_at;
-		long long left = at - util_now_ms();
+	/* the kill, what QEMU owes us, and the next look at a save */
+	at[0] = vm->kill_at;
+	at[1] = qmp_deadline(&vm->qmp);
+	at[2] = vm->saving && !vm->progress_asked ? vm->progress_at : 0;
+	for (int k = 0; k < 3; k++) {
+		long long left = at[k] - util_now_ms();
 
-		if (!at)
+		if (!at[k])
 			continue;
+
 		if (left < 0)
 			left = 0;
 		if (*timeout_ms < 0 || left < *timeout_ms)
@@ -1038,6 +1041,9 @@ static void progress_got(void *data, int ret, json_t *r, const char *err)
 
 	(void)err;
 	vm->progress_asked = false;
+	/* the next look a while after this answer, however late it came */
+	vm->progress_at = util_now_ms() + SAVE_PROGRESS_MS;
+
 	if (ret < 0 || !vm->saving || !ram)
 		return;
 	vm->save_done = (uint64_t)json_integer_value(

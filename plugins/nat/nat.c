@@ -152,7 +152,16 @@ static int contribute(void *state, struct vzh_device *d)
 	const char *spec;
 
 	(void)state;
+	/* a lone value is no list: said, not ignored */
+	if (!list && (ret = api->get_string(n, "forwards", NULL, &spec)) < 0)
+		return ret;
+	if (!list && spec)
+		return api->error(
+			n, "forwards",
+			"is a list of strings: forwards = ( \"%s\" );", spec);
+
 	if (len > VZH_FORWARDS_MAX)
+
 		return api->error(n, "forwards",
 				  "%d forwards; at most %d per device", len,
 				  VZH_FORWARDS_MAX);

@@ -340,6 +340,38 @@ t_savebar() {
 	fi
 }
 
+# a QEMU that stops answering in the middle of a save: vzhost waits for it without
+# spinning (its CPU time over 2 s), and the save still ends once QEMU goes on
+t_savestall() {
+	conf savestall ignore
+	sed -i 's/memory = "256M"/memory = "1G"/' "$tmp/savestall.conf"
+	start savestall || { gave_up "stalled save: no guest"; return; }
+	qemu=$(pgrep -f "guest=ev-$$-savestall" | head -n 1)
+	ctl savestall save "$tmp/stall.state" > "$tmp/stall.out" 2>&1 &
+	saver=$!
+	n=0
+	until ctl savestall status 2> /dev/null | grep -q save_progress || [ $n -ge 200 ]; do
+		n=$((n + 1))
+	done
+	kill -STOP "$qemu"
+	t0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	sleep 2
+	t1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+	answered=$(ctl savestall state)
+	kill -CONT "$qemu"
+	wait $saver
+	st1=$?
+	ctl savestall kill > /dev/null
+	reap $pid 30
+	# (ticks of 10 ms: a spinning loop takes about 200 in 2 s)
+	if [ $n -lt 200 ] && [ $((t1 - t0)) -lt 20 ] && [ "$answered" = saving ] && [ $st1 = 0 ] &&
+		[ -s "$tmp/stall.state" ]; then
+		ok
+	else
+		bad "a stalled save: vzhost used $((t1 - t0)) ticks in 2 s (state $answered, save exit $st1, looked $n times)"
+	fi
+}
+
 # a save that cannot be written: the client hears why, the VM runs on as before,
 # and a stop still works afterwards
 t_savefail() {
@@ -691,6 +723,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave savebar savefail hostsave_full \
+run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave savebar savestall savefail hostsave_full \
 	qemu_stopped veto hang stubborn busy twice peer crash lock pveto loop worldhooks
 summary events

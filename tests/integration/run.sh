@@ -409,6 +409,36 @@ s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' $port &
 	fi
 }
 
+# a guest saved ready through ctl is ready again once restored (its console said
+# so before the save); a restore from a file that is no state fails and keeps the
+# VM for the right one
+t_restoreready() {
+	vm=it-$$-rr
+	conf rr acpi "" "" 'ready = { console = "count 2"; timeout = 60; };'
+	background rr
+	"$vzhost" ctl $vm wait ready --timeout 60 --state-dir "$tmp/state" > /dev/null
+	st1=$?
+	"$vzhost" ctl $vm save "$tmp/rr.state" --state-dir "$tmp/state" > /dev/null 2>&1
+	head -c 100000 /dev/urandom > "$tmp/junk.state"
+	"$vzhost" ctl $vm restore "$tmp/junk.state" --state-dir "$tmp/state" > /dev/null 2> "$tmp/r1"
+	st2=$?
+	kept=$("$vzhost" ctl $vm state --state-dir "$tmp/state")
+	"$vzhost" ctl $vm restore "$tmp/rr.state" --state-dir "$tmp/state" > /dev/null 2> "$tmp/r2"
+	st3=$?
+	"$vzhost" ctl $vm wait ready --timeout 10 --state-dir "$tmp/state" > /dev/null
+	st4=$?
+	kill -TERM $pid
+	reap $pid 30
+	if [ $st1 = 0 ] && [ $st2 = 1 ] && [ "$kept" = stopped ] && [ $st3 = 0 ] && [ $st4 = 0 ] &&
+		[ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" = 1 ] &&
+		grep -q "ready after [0-9.]* s: restored from a state saved when it was ready" "$tmp/err"; then
+		ok
+	else
+		bad "restore and ready (exits $st1 $st2 $st3 $st4, then $kept; vzhost $st)"
+		sed 's/^/    /' "$tmp/r1" "$tmp/r2"
+	fi
+}
+
 # ctl wait ready: returns once the console pattern appears; times out when it
 # never does (the VM's own timeout: exit 1, the VM runs on; the client's
 # --timeout: exit 1 at once); on_not_ready = "restart" boots the guest again;
@@ -433,7 +463,7 @@ t_ready() {
 	else
 		bad "ready: wait ready did not return when the console said so (exit $st1, served $served, status ready $ready)"
 	fi
-	conf never acpi "" "" 'ready = { console = "never-said"; timeout = 4; };'
+	conf never acpi "" "" 'ready = { console = "never-said"; timeout = 8; };'
 	background never
 	vm=it-$$-never
 	wait_for "$tmp/out" "VZH-GUEST: booted" 30
@@ -447,8 +477,8 @@ t_ready() {
 	kill -TERM $pid
 	reap $pid 30
 	if [ $st2 = 1 ] && grep -q "was not ready within 1.0 s" "$tmp/w2" &&
-		[ $st3 = 1 ] && grep -q "no console line matched /never-said/ within 4 s" "$tmp/w3" &&
-		[ $st4 = 0 ] && [ $st = 0 ] && grep -q "not ready: no console line matched /never-said/ within 4 s$" "$tmp/err"; then
+		[ $st3 = 1 ] && grep -q "no console line matched /never-said/ within 8 s" "$tmp/w3" &&
+		[ $st4 = 0 ] && [ $st = 0 ] && grep -q "not ready: no console line matched /never-said/ within 8 s$" "$tmp/err"; then
 		ok
 	else
 		bad "ready: a pattern never seen did not time out as it should (exits $st2 $st3, state $st4, vzhost $st)"
@@ -469,6 +499,17 @@ t_ready() {
 		ok
 	else
 		bad "ready: on_not_ready = restart did not boot the guest again ($boots boots, exit $st)"
+	fi
+	# the user's stop, while the not-ready VM is on its way down, is final
+	conf final ignore "" "" 'ready = { console = "never-said"; timeout = 3; }; on_not_ready = "restart"; stop_timeout = 8;'
+	background final
+	wait_for "$tmp/err" "not ready: .*: restarting" 40 "" $pid
+	"$vzhost" ctl it-$$-final stop --state-dir "$tmp/state" > /dev/null
+	reap $pid 40
+	if [ $st = 0 ] && [ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" = 1 ] && ! grep -q "restarting in" "$tmp/err"; then
+		ok
+	else
+		bad "ready: ctl stop during a not-ready restart did not stop it for good (exit $st)"
 	fi
 	conf gone poweroff "" "" 'ready = { console = "never-said"; timeout = 60; };'
 	background gone
@@ -654,6 +695,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward ready forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward ready restoreready forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration

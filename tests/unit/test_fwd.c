@@ -103,7 +103,24 @@ static void pump(struct fwd *fw, int rounds)
 	}
 }
 
+/* how many of 10 polls of 50 ms found something to do */
+static int busy(struct fwd *fw)
+{
+	struct pollfd fds[64];
+	int n, timeout, i, woke = 0;
+
+	for (i = 0; i < 10; i++) {
+		timeout = 50;
+		n = fwd_pollfds(fw, fds, 64, &timeout);
+		if (poll(fds, (nfds_t)n, 50) > 0)
+			woke++;
+		fwd_dispatch(fw, fds, n);
+	}
+	return woke;
+}
+
 static int connect_to(int type, unsigned port)
+
 {
 	struct sockaddr_in sa = { .sin_family = AF_INET,
 				  .sin_port = htons((uint16_t)port) };
@@ -187,6 +204,13 @@ static void refused(void **s)
 	pump(fw, 20);
 	assert_true(read(c, buf, sizeof(buf)) <= 0 && errno != EAGAIN);
 	assert_int_equal(fwd_active(fw), 0);
+	close(c);
+	/* a datagram to a guest port nobody serves: the guest's "port
+	   unreachable" is taken once, it does not wake the loop again */
+	c = connect_to(SOCK_DGRAM, hu);
+	assert_int_equal(send(c, "x", 1, 0), 1);
+	pump(fw, 5);
+	assert_true(busy(fw) <= 2);
 	close(c);
 	fwd_close(fw);
 }
