@@ -5,11 +5,12 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <regex.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "console.h"
 #include "fd.h"
 #include "log.h"
 #include "ploop.h"
