@@ -244,15 +244,6 @@ static void from_guest_udp(struct fwd *fw, struct peer *p)
 	}
 }
 
-/* *timeout_ms lowered to left ms (-1: none yet) */
-static void lower(int *timeout_ms, long long left)
-{
-	if (left < 0)
-		left = 0;
-	if (*timeout_ms < 0 || left < *timeout_ms)
-		*timeout_ms = (int)left;
-}
-
 int fwd_pollfds(struct fwd *fw, struct pollfd *fds, int max, int *timeout_ms)
 {
 	long long now = util_now_ms();
@@ -261,7 +252,8 @@ int fwd_pollfds(struct fwd *fw, struct pollfd *fds, int max, int *timeout_ms)
 
 	for (i = 0; i < fw->nls && n < max; i++) {
 		if (fw->ls[i].resume_ms > now) {
-			lower(timeout_ms, fw->ls[i].resume_ms - now);
+			util_lower_timeout(timeout_ms,
+					   fw->ls[i].resume_ms - now);
 			continue;
 		}
 		fds[n++] =
@@ -275,7 +267,7 @@ int fwd_pollfds(struct fwd *fw, struct pollfd *fds, int max, int *timeout_ms)
 		} else if (c->guest >= 0) {
 			fds[n++] = (struct pollfd){ .fd = c->guest,
 						    .events = POLLOUT };
-			lower(timeout_ms, c->give_up_ms - now);
+			util_lower_timeout(timeout_ms, c->give_up_ms - now);
 		}
 	}
 	for (i = 0; i < FWD_UDP_MAX && n < max; i++) {
@@ -283,7 +275,8 @@ int fwd_pollfds(struct fwd *fw, struct pollfd *fds, int max, int *timeout_ms)
 			continue;
 		fds[n++] = (struct pollfd){ .fd = fw->peers[i].fd,
 					    .events = POLLIN };
-		lower(timeout_ms, fw->peers[i].last_ms + FWD_UDP_IDLE_MS - now);
+		util_lower_timeout(timeout_ms, fw->peers[i].last_ms +
+						       FWD_UDP_IDLE_MS - now);
 	}
 	return n;
 }

@@ -382,7 +382,6 @@ static int child_step(const char *vm, struct child *c, unsigned timeout_s)
 static int child_fds(struct child *c, struct pollfd *fds, int max,
 		     int *timeout_ms)
 {
-	long long left = c->deadline - util_now_ms();
 	int n = 0;
 
 	/* its exit wakes the loop as SIGCHLD */
@@ -392,10 +391,7 @@ static int child_fds(struct child *c, struct pollfd *fds, int max,
 		fds[n++] = (struct pollfd){ .fd = c->out, .events = POLLIN };
 	if (c->err >= 0)
 		fds[n++] = (struct pollfd){ .fd = c->err, .events = POLLIN };
-	if (left < 0)
-		left = 0;
-	if (*timeout_ms < 0 || left < *timeout_ms)
-		*timeout_ms = (int)left;
+	util_lower_timeout(timeout_ms, c->deadline - util_now_ms());
 	return n;
 }
 

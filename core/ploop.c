@@ -123,7 +123,7 @@ static void sweep(void)
 
 int ploop_pollfds(struct pollfd *fds, int max, int *timeout_ms)
 {
-	long long now = util_now_ms(), left;
+	long long now = util_now_ms();
 	size_t i;
 	int n = 0;
 
@@ -151,13 +151,9 @@ int ploop_pollfds(struct pollfd *fds, int max, int *timeout_ms)
 						   0)),
 		};
 	}
-	for (i = 0; i < ntimers; i++) {
-		left = timers[i].due - now;
-		if (left < 0)
-			left = 0;
-		if (*timeout_ms < 0 || left < *timeout_ms)
-			*timeout_ms = (int)left;
-	}
+	for (i = 0; i < ntimers; i++)
+		util_lower_timeout(timeout_ms, timers[i].due - now);
+
 	return n;
 }
 

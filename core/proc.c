@@ -69,7 +69,7 @@ void proc_retire_group(pid_t pid, int grace_ms)
 
 size_t proc_reap(int *timeout_ms)
 {
-	long long now = util_now_ms(), left;
+	long long now = util_now_ms();
 	size_t i = 0;
 
 	while (i < nretired) {
@@ -88,9 +88,9 @@ size_t proc_reap(int *timeout_ms)
 			kill(t->group ? -t->pid : t->pid, SIGKILL);
 			t->kill_at = 0; /* SIGCHLD follows */
 		}
-		left = t->kill_at ? t->kill_at - now : -1;
-		if (left >= 0 && (*timeout_ms < 0 || left < *timeout_ms))
-			*timeout_ms = (int)left;
+		if (t->kill_at)
+			util_lower_timeout(timeout_ms, t->kill_at - now);
+
 		i++;
 	}
 	if (!nretired) {

@@ -3,7 +3,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -952,18 +951,6 @@ static bool all_done(const struct runner *r)
 	return hooks_idle(r) && proc_reap(&(int){ -1 }) == 0;
 }
 
-static void lower(int *timeout, long long at)
-{
-	long long left = at - util_now_ms();
-
-	if (left < 0)
-		left = 0;
-	if (left > INT_MAX)
-		left = INT_MAX;
-	if (*timeout < 0 || left < *timeout)
-		*timeout = (int)left;
-}
-
 /* deadlines: the stop chain's force, restarts due */
 static void timers(struct runner *r)
 {
@@ -1010,11 +997,17 @@ static void loop(struct runner *r)
 			struct vmrun *vm = &r->vms[v];
 
 			if (vm->force_at)
-				lower(&timeout, vm->force_at);
+				util_lower_timeout(
+					&timeout, vm->force_at - util_now_ms());
 			if (vm->restart_at)
-				lower(&timeout, vm->restart_at);
+				util_lower_timeout(&timeout,
+						   vm->restart_at -
+							   util_now_ms());
 			if (vm->slot_retry_at)
-				lower(&timeout, vm->slot_retry_at);
+				util_lower_timeout(&timeout,
+						   vm->slot_retry_at -
+							   util_now_ms());
+
 			if (!vm->bvm)
 				continue;
 			first = n;

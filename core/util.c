@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -76,6 +77,16 @@ long long util_now_ms(void)
 long long util_wall_ms(void)
 {
 	return ms_of(CLOCK_REALTIME);
+}
+
+void util_lower_timeout(int *timeout_ms, long long left_ms)
+{
+	if (left_ms < 0)
+		left_ms = 0;
+	if (left_ms > INT_MAX)
+		left_ms = INT_MAX;
+	if (*timeout_ms < 0 || left_ms < *timeout_ms)
+		*timeout_ms = (int)left_ms;
 }
 
 int util_parse_size(const char *s, uint64_t *out)

@@ -19,6 +19,10 @@ char *xvasprintf(const char *fmt, va_list ap);
 /* milliseconds: CLOCK_MONOTONIC for deadlines, CLOCK_REALTIME for people */
 long long util_now_ms(void);
 long long util_wall_ms(void);
+/* poll()'s *timeout_ms (-1: none yet) lowered to left_ms, a deadline's
+   distance from now (one already past: 0) */
+void util_lower_timeout(int *timeout_ms, long long left_ms);
+
 
 /* "512M", "8G", "1T", "4096", "4096B"; powers of 1024.  0 or -EINVAL/-ERANGE */
 int util_parse_size(const char *s, uint64_t *out);

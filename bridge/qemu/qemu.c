@@ -1019,17 +1019,10 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 	at[0] = vm->kill_at;
 	at[1] = qmp_deadline(&vm->qmp);
 	at[2] = vm->saving && !vm->progress_asked ? vm->progress_at : 0;
-	for (int k = 0; k < 3; k++) {
-		long long left = at[k] - util_now_ms();
+	for (int k = 0; k < 3; k++)
+		if (at[k])
+			util_lower_timeout(timeout_ms, at[k] - util_now_ms());
 
-		if (!at[k])
-			continue;
-
-		if (left < 0)
-			left = 0;
-		if (*timeout_ms < 0 || left < *timeout_ms)
-			*timeout_ms = (int)left;
-	}
 	return n;
 }
 

@@ -102,7 +102,7 @@ static struct vz_link *take_link(struct vz_ports *p, bool from_guest)
 int vz_ports_pollfds(struct vz_ports *p, bool running, struct pollfd *fds,
 		     int max, int *timeout_ms)
 {
-	long long now = util_now_ms(), left;
+	long long now = util_now_ms();
 	uint32_t i;
 	int k, n = 0;
 
@@ -123,11 +123,7 @@ int vz_ports_pollfds(struct vz_ports *p, bool running, struct pollfd *fds,
 			n += relay_pollfds(l->relay, fds + n);
 		if (!l->used || l->relay)
 			continue;
-		left = l->deadline - now;
-		if (left < 0)
-			left = 0;
-		if (*timeout_ms < 0 || left < *timeout_ms)
-			*timeout_ms = (int)left;
+		util_lower_timeout(timeout_ms, l->deadline - now);
 	}
 	return n;
 }

@@ -921,7 +921,6 @@ static bool wants_lease(struct bvm *vm)
 
 static int vz_pollfds(struct bvm *vm, struct pollfd *fds, int max, int *timeout_ms)
 {
-	long long left;
 	int n = 0;
 
 	if (vm->io.console_fd >= 0 && max > 0)
@@ -930,13 +929,9 @@ static int vz_pollfds(struct bvm *vm, struct pollfd *fds, int max, int *timeout_
 			      fds + n, max - n, timeout_ms);
 	if (vm->fwd)
 		n += fwd_pollfds(vm->fwd, fds + n, max - n, timeout_ms);
-	if (wants_lease(vm)) {
-		left = vm->lease_at - util_now_ms();
-		if (left < 0)
-			left = 0;
-		if (*timeout_ms < 0 || left < *timeout_ms)
-			*timeout_ms = (int)left;
-	}
+	if (wants_lease(vm))
+		util_lower_timeout(timeout_ms, vm->lease_at - util_now_ms());
+
 	return n;
 }
 
