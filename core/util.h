@@ -23,7 +23,6 @@ long long util_wall_ms(void);
    distance from now (one already past: 0) */
 void util_lower_timeout(int *timeout_ms, long long left_ms);
 
-
 /* "512M", "8G", "1T", "4096", "4096B"; powers of 1024.  0 or -EINVAL/-ERANGE */
 int util_parse_size(const char *s, uint64_t *out);
 /* "2 GiB", "512 MiB", "1000 B": exact when possible */
