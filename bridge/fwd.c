@@ -1,9 +1,7 @@
 /* fwd.c: a NAT guest's forwards relayed on the core's loop: TCP connections and UDP peers, bounded, never blocking. */
 #include "fwd.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,8 +38,7 @@ struct fwd {
 	const char *vm;
 	struct listener *ls;
 	size_t nls;
-	struct sockaddr_storage guest; /* port 0: filled in per forward */
-	socklen_t guestlen; /* 0: the guest's address is not known yet */
+	char guest[46]; /* its numeric address; "": not known yet */
 	struct conn conns[FWD_TCP_MAX];
 	struct peer peers[FWD_UDP_MAX];
 	bool told_unknown, told_full;
@@ -79,41 +76,23 @@ int fwd_open(const struct machine *m, struct fwd **out, char **why)
 
 void fwd_target(struct fwd *fw, const char *addr)
 {
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&fw->guest;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&fw->guest;
+	struct sockaddr_storage ss;
 
-	memset(&fw->guest, 0, sizeof(fw->guest));
-	fw->guestlen = 0;
-	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		fw->guestlen = sizeof(*in4);
-	} else if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		fw->guestlen = sizeof(*in6);
-	}
-}
-
-/* the guest's address with port */
-static socklen_t guest_at(const struct fwd *fw, unsigned port,
-			  struct sockaddr_storage *ss)
-{
-	*ss = fw->guest;
-	if (ss->ss_family == AF_INET)
-		((struct sockaddr_in *)ss)->sin_port = htons((uint16_t)port);
-	else
-		((struct sockaddr_in6 *)ss)->sin6_port = htons((uint16_t)port);
-	return fw->guestlen;
+	fw->guest[0] = 0;
+	if (hostport_sockaddr(addr, 0, &ss) && strlen(addr) < sizeof(fw->guest))
+		strcpy(fw->guest, addr);
 }
 
 /* a socket to the guest's port, connecting (non-blocking), or -1 */
 static int dial(const struct fwd *fw, int type, unsigned port)
 {
 	struct sockaddr_storage ss;
-	socklen_t len = guest_at(fw, port, &ss);
-	int fd = socket(ss.ss_family, type, 0);
+	socklen_t len = hostport_sockaddr(fw->guest, port, &ss);
+	int fd = len ? socket(ss.ss_family, type, 0) : -1;
 
 	if (fd < 0)
 		return -1;
+
 	fd_setup(fd, true);
 	if (connect(fd, (struct sockaddr *)&ss, len) < 0 &&
 	    errno != EINPROGRESS) {
@@ -159,14 +138,14 @@ static void accept_tcp(struct fwd *fw, struct listener *l)
 	fd_setup(fd, true);
 	for (i = 0; i < FWD_TCP_MAX && fw->conns[i].client >= 0; i++)
 		;
-	if (!fw->guestlen || i == FWD_TCP_MAX) {
-		bool *told = fw->guestlen ? &fw->told_full : &fw->told_unknown;
+	if (!fw->guest[0] || i == FWD_TCP_MAX) {
+		bool *told = fw->guest[0] ? &fw->told_full : &fw->told_unknown;
 
 		if (!*told)
 			log_msg(LOG_WARNING, fw->vm,
 				"forward of port %u: connection refused: %s",
 				l->f.host_port,
-				fw->guestlen ? "too many relayed at once" :
+				fw->guest[0] ? "too many relayed at once" :
 					       "the guest's address is not "
 					       "known yet");
 		*told = true;
@@ -220,7 +199,7 @@ static void from_udp_clients(struct fwd *fw, size_t li)
 		    (n = recvfrom(fw->ls[li].fd, buf, sizeof(buf), 0,
 				  (struct sockaddr *)&from, &len)) >= 0;
 	     k++) {
-		if (fw->guestlen && (p = peer_for(fw, li, &from, len))) {
+		if (fw->guest[0] && (p = peer_for(fw, li, &from, len))) {
 			p->last_ms = util_now_ms();
 			send(p->fd, buf, (size_t)n, 0); /* (lost if full) */
 		}

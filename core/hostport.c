@@ -31,9 +31,8 @@ static char *taken(const struct vzh_forward *f, int err)
 				 fwd, f->host_addr, f->host_port,
 				 strerror(-err));
 	if (os_port_holder(f->proto == VZH_PROTO_UDP, f->host_addr,
-			   f->host_port, &uid, &pid,
+			   f->host_port, &uid, &pid, name, sizeof(name)) < 0)
 
-			   name, sizeof(name)) < 0)
 		snprintf(who, sizeof(who), "another process (not known which)");
 	else if (pid)
 		snprintf(who, sizeof(who), "pid %d (%s, uid %u)", (int)pid,
@@ -45,25 +44,34 @@ static char *taken(const struct vzh_forward *f, int err)
 			 f->host_port, who);
 }
 
+socklen_t hostport_sockaddr(const char *addr, unsigned port,
+			    struct sockaddr_storage *ss)
+{
+	struct sockaddr_in *in4 = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+
+	memset(ss, 0, sizeof(*ss));
+	if (inet_pton(AF_INET, addr, &in4->sin_addr) == 1) {
+		in4->sin_family = AF_INET;
+		in4->sin_port = htons((uint16_t)port);
+		return sizeof(*in4);
+	}
+	if (inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return sizeof(*in6);
+	}
+	return 0;
+}
+
 int hostport_bind(const struct vzh_forward *f, char **why)
 {
 	bool udp = f->proto == VZH_PROTO_UDP;
 	struct sockaddr_storage ss;
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
-	socklen_t len;
+	socklen_t len = hostport_sockaddr(f->host_addr, f->host_port, &ss);
 	int fd, one = 1, ret;
 
-	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, f->host_addr, &in4->sin_addr) == 1) {
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons(f->host_port);
-		len = sizeof(*in4);
-	} else if (inet_pton(AF_INET6, f->host_addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons(f->host_port);
-		len = sizeof(*in6);
-	} else {
+	if (!len) {
 		*why = xasprintf("forward of host port %u: %s is not a numeric "
 				 "address",
 				 f->host_port, f->host_addr);

@@ -1,9 +1,7 @@
 /* ready.c: a VM's ready check on the core's loop: console lines against a pattern, knocks at a forwarded port, a timeout. */
 #include "ready.h"
 
-#include <arpa/inet.h>
 #include <errno.h>
-#include <netinet/in.h>
 #include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +10,7 @@
 #include <unistd.h>
 
 #include "fd.h"
+#include "hostport.h"
 #include "log.h"
 #include "ploop.h"
 #include "runner.h"
@@ -79,7 +78,6 @@ static void timed_out(void *data)
 		return;
 	}
 	why = v->m->ready.console ?
-
 		      xasprintf("no console line matched /%s/ within %u s",
 				v->m->ready.console, v->m->ready.timeout) :
 		      xasprintf("port %u did not answer within %u s",
@@ -141,15 +139,21 @@ void ready_console(struct runner *r, unsigned vm, const char *s, size_t n)
 		scan(v, s, n);
 }
 
+/* this knock is over without an answer: another, later */
+static void knock_again(struct vmrun *v)
+{
+	stop_knocking(v);
+	knock_later(v, READY_KNOCK_MS);
+}
+
 /* a knock the server did not answer in time (a NAT that accepts for a
-   guest not there yet holds it): another, later */
+   guest not there yet holds it) */
 static void unanswered(void *data)
 {
 	struct vmrun *v = data;
 
 	v->rdy.knock = 0;
-	stop_knocking(v);
-	knock_later(v, READY_KNOCK_MS);
+	knock_again(v);
 }
 
 /* the knock's connection: made (ready.send is sent, then the server must
@@ -166,16 +170,10 @@ static void knock_answered(void *data, int fd, unsigned events)
 
 	(void)events;
 	if (!rs->knock) { /* connecting: done now */
-		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ||
-		    err) {
-			stop_knocking(v);
-			knock_later(v, READY_KNOCK_MS);
-			return;
-		}
 		/* (a few bytes into an empty socket: they fit) */
-		if (send_ && send(fd, send_, strlen(send_), 0) < 0) {
-			stop_knocking(v);
-			knock_later(v, READY_KNOCK_MS);
+		if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0 ||
+		    err || (send_ && send(fd, send_, strlen(send_), 0) < 0)) {
+			knock_again(v);
 			return;
 		}
 		ploop_watch(NULL, fd, VZH_WATCH_READ, knock_answered, v);
@@ -189,48 +187,34 @@ static void knock_answered(void *data, int fd, unsigned events)
 		passed(v, msg);
 		return;
 	}
-	stop_knocking(v); /* closed */
-	knock_later(v, READY_KNOCK_MS);
+	knock_again(v); /* closed */
 }
 
 static void knock(void *data)
 {
 	struct vmrun *v = data;
 	struct ready_run *rs = &v->rdy;
-	struct sockaddr_storage ss;
-	struct sockaddr_in *in4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)&ss;
 	const char *addr = v->m->ready.port_addr;
-	socklen_t len;
+	struct sockaddr_storage ss;
+	socklen_t len = hostport_sockaddr(addr ? addr : "127.0.0.1",
+					  v->m->ready.port, &ss);
 	int fd;
 
 	rs->knock = 0;
-	memset(&ss, 0, sizeof(ss));
-	if (addr && inet_pton(AF_INET6, addr, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)v->m->ready.port);
-		len = sizeof(*in6);
-	} else {
-		inet_pton(AF_INET, addr ? addr : "127.0.0.1", &in4->sin_addr);
-		in4->sin_family = AF_INET;
-		in4->sin_port = htons((uint16_t)v->m->ready.port);
-		len = sizeof(*in4);
-	}
-	fd = socket(ss.ss_family, SOCK_STREAM, 0);
+	fd = len ? socket(ss.ss_family, SOCK_STREAM, 0) : -1;
 	if (fd < 0 || fd_setup(fd, true) < 0 ||
+
 	    (connect(fd, (struct sockaddr *)&ss, len) < 0 &&
 	     errno != EINPROGRESS)) {
 		if (fd >= 0)
 			close(fd);
-		knock_later(v, READY_KNOCK_MS);
+		knock_again(v);
 		return;
 	}
 	rs->knock_fd = fd;
 	rs->knocking = true;
-	if (ploop_watch(NULL, fd, VZH_WATCH_WRITE, knock_answered, v) < 0) {
-		stop_knocking(v);
-		knock_later(v, READY_KNOCK_MS);
-	}
+	if (ploop_watch(NULL, fd, VZH_WATCH_WRITE, knock_answered, v) < 0)
+		knock_again(v);
 }
 
 static void knock_later(struct vmrun *v, uint64_t ms)
