@@ -274,16 +274,25 @@ static void do_pause(struct runner *r, struct ctl_client *c, json_t *req)
 	}
 }
 
+/* a command's "path", absolute; NULL: the client was told why not */
+static const char *path_arg(struct ctl_client *c, json_t *req, const char *cmd)
+{
+	const char *path = json_string_value(json_object_get(req, "path"));
+
+	if (path && path[0] == '/')
+		return path;
+	error_reply(c, "%s needs \"path\": an absolute file name", cmd);
+	return NULL;
+}
+
 /* answered when the save is over (ctl_save_done) */
 static void do_save(struct runner *r, struct ctl_client *c, json_t *req)
 {
-	const char *path = json_string_value(json_object_get(req, "path"));
+	const char *path = path_arg(c, req, "save");
 	char *why = NULL;
 
-	if (!path || path[0] != '/') {
-		error_reply(c, "save needs \"path\": an absolute file name");
+	if (!path)
 		return;
-	}
 	c->waiting_save = true; /* before it is asked, as above */
 	if (r->act->save(r, c->v, path, &why) == 0)
 		return;
@@ -298,13 +307,12 @@ static void do_save(struct runner *r, struct ctl_client *c, json_t *req)
 /* answered once the guest runs again (ctl_transition), or why not */
 static void do_restore(struct runner *r, struct ctl_client *c, json_t *req)
 {
-	const char *path = json_string_value(json_object_get(req, "path"));
+	const char *path = path_arg(c, req, "restore");
 	char *why = NULL;
 
-	if (!path || path[0] != '/') {
-		error_reply(c, "restore needs \"path\": an absolute file name");
+	if (!path)
 		return;
-	}
+
 	c->waiting = "restore"; /* before it is asked, as above */
 	c->waiting_for = VZH_STATE_RUNNING;
 	if (r->act->restore(r, c->v, path, &why) == 0)
