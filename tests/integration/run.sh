@@ -229,22 +229,27 @@ t_stdin() {
 	if guest "count 3" && guest "power button" && [ $st = 0 ]; then ok; else bad "stdin: its end stopped the VM (exit $st)"; fi
 }
 
+# on_terminal NAME ACTION [--sigterm|--background] LOG WAIT KEYS...: vzhost for a
+# guest doing ACTION on a pseudo-terminal (onterminal.py); its exit status in st,
+# the terminal's verdict ("termios restored") in err
+on_terminal() {
+	conf "$1" "$2"
+	_n=$1
+	shift 2
+	python3 "$top/tests/integration/onterminal.py" "$@" -- "$vzhost" -c "$tmp/$_n.conf" > "$tmp/err" 2>&1
+	st=$?
+}
+
 # on a terminal: raw, typed lines reach the guest, Ctrl-] q stops every VM, and the
 # terminal is given back as it was
 t_terminal() {
-	conf terminal echo
-	python3 "$top/tests/integration/onterminal.py" "$tmp/out" "booted action=echo" \
-		'hello-from-a-terminal\r' -- "$vzhost" -c "$tmp/terminal.conf" > "$tmp/err" 2>&1
-	st=$?
+	on_terminal terminal echo "$tmp/out" "booted action=echo" 'hello-from-a-terminal\r'
 	if guest "got hello-from-a-terminal" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err"; then
 		ok
 	else
 		bad "terminal: a typed line did not reach the guest, or the terminal stayed raw (exit $st)"
 	fi
-	conf escape acpi
-	python3 "$top/tests/integration/onterminal.py" "$tmp/out" "count 3" '\x1dq' -- \
-		"$vzhost" -c "$tmp/escape.conf" > "$tmp/err" 2>&1
-	st=$?
+	on_terminal escape acpi "$tmp/out" "count 3" '\x1dq'
 	if guest "power button" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err" &&
 		grep -q "console: stopping every VM" "$tmp/out"; then
 		ok
@@ -252,10 +257,7 @@ t_terminal() {
 		bad "terminal: Ctrl-] q did not stop the VM cleanly (exit $st)"
 	fi
 	# SIGTERM while the terminal is raw: the VM stops, the terminal is given back
-	conf sigterm_raw acpi
-	python3 "$top/tests/integration/onterminal.py" --sigterm "$tmp/out" "count 3" - -- \
-		"$vzhost" -c "$tmp/sigterm_raw.conf" > "$tmp/err" 2>&1
-	st=$?
+	on_terminal sigterm_raw acpi --sigterm "$tmp/out" "count 3" -
 	if guest "power button" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err" &&
 		grep -q "console: typing goes to the guest" "$tmp/out" &&
 		grep -q "Terminated: stopping every VM" "$tmp/out"; then
@@ -265,10 +267,7 @@ t_terminal() {
 	fi
 	# `vzhost ... &` from a shell: the terminal is not its to read (else
 	# SIGTTIN/SIGTTOU would stop it); it runs, and stops on SIGTERM
-	conf background acpi
-	python3 "$top/tests/integration/onterminal.py" --background "$tmp/out" "count 3" - -- \
-		"$vzhost" -c "$tmp/background.conf" > "$tmp/err" 2>&1
-	st=$?
+	on_terminal background acpi --background "$tmp/out" "count 3" -
 	if guest "power button" && [ $st = 0 ] && grep -qx "termios restored" "$tmp/err"; then
 		ok
 	else
