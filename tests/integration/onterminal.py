@@ -68,7 +68,21 @@ while time.time() < deadline:
     if done:
         status = st
         break
+# what the command wrote just before it ended is still in the terminal: read it
+while True:
+    r, _, _ = select.select([master], [], [], 0.2)
+    if not r:
+        break
+    try:
+        data = os.read(master, 4096)
+    except OSError:
+        data = b""
+    if not data:
+        break
+    log.write(data)
+    log.flush()
 after = termios.tcgetattr(master)
+
 end = time.time() + 15
 while status is None and time.time() < end: # (the terminal closed first)
     done, st = os.waitpid(pid, os.WNOHANG)
