@@ -16,10 +16,13 @@ CC ?= cc
 FUZZ_SECONDS ?= 30
 
 # Debian packages the build and the tests need; `make deps` installs the missing ones.
-DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev
+DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev libpcre2-dev \
+	libelf-dev
+# (npm fetches Zig from the npm registry for the macOS compile check; systemd's
+# systemd-analyze rates the service unit)
 DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils llvm \
 	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch passt nbdkit \
-	mandoc
+	mandoc npm systemd
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -31,7 +34,7 @@ ALL_CFLAGS := -std=gnu11 -D_GNU_SOURCE $(WARN) $(CFLAGS) $(SANFLAGS) $(FUZZFLAGS
 	-DVZH_VERSION='"$(VERSION)"'
 LDFLAGS ?=
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
-LIBS := -lconfig -ljansson -ldl
+LIBS := -lconfig -ljansson -lpcre2-8 -lelf -ldl
 
 # what differs between the systems is in core/os-<system>.c (core/os.h)
 OS := $(if $(filter Darwin,$(shell uname -s)),darwin,linux)
@@ -47,8 +50,9 @@ ifeq ($(OS),darwin)
 # equivalents of the version script and -z defs; vzhost ad-hoc signed after every
 # link with the Virtualization entitlement (bridge/vz/vzhost.entitlements)
 CC := clang
-ALL_CFLAGS += $(shell pkg-config --cflags libconfig jansson cmocka 2>/dev/null)
-LIBS := $(shell pkg-config --libs libconfig jansson 2>/dev/null || echo -lconfig -ljansson)
+ALL_CFLAGS += $(shell pkg-config --cflags libconfig jansson libpcre2-8 cmocka 2>/dev/null)
+LIBS := $(shell pkg-config --libs libconfig jansson libpcre2-8 2>/dev/null || \
+	echo -lconfig -ljansson -lpcre2-8)
 PLUGIN_LDFLAGS := $(ALL_LDFLAGS) -bundle -Wl,-exported_symbols_list,sdk/plugin.exports \
 	-Wl,-undefined,error
 VZ_SRCS := $(wildcard bridge/vz/*.m)
@@ -218,6 +222,9 @@ FORMAT_SRCS = $(filter-out tests/macos/sdk/% tests/fixtures/sdk-1.0/%,$(shell gi
 	find core plugins sdk tests bridge -name '*.[ch]'))
 
 lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
+	@# a patch's leftovers are never part of the tree
+	@left=$$(git ls-files '*.orig' '*.rej' 2>/dev/null); \
+	if [ -n "$$left" ]; then echo "lint: patch leftovers tracked: $$left"; exit 1; fi
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 	mandoc -Tlint -Wwarning conf/vzhost.1 conf/vzhost.conf.5
 	@echo "lint: manual pages ok (mandoc -Tlint)"
