@@ -1,6 +1,5 @@
 /* build.c: from the vms section to machines: core settings, then each device through its plugin. */
 #include <errno.h>
-#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -8,6 +7,7 @@
 #include "build.h"
 #include "builtin.h"
 #include "device.h"
+#include "pattern.h"
 #include "util.h"
 
 static const char *const vm_keys[] = {
@@ -116,11 +116,11 @@ static void parse_ready(struct machine *m, const config_setting_t *vm)
 {
 	const config_setting_t *g = cfg_get_group(vm, "ready");
 	struct ready_check *rc = &m->ready;
+	struct pattern *pat;
 	const char *str;
-	regex_t re;
 	int64_t v;
-	int e, err;
-	char msg[128];
+	int e;
+	char why[160];
 
 	cfg_get_enum(vm, "on_not_ready", not_ready_names, NOT_READY_LOG, &e);
 	rc->on_not_ready = e;
@@ -138,15 +138,10 @@ static void parse_ready(struct machine *m, const config_setting_t *vm)
 			cfg_error(g, "console",
 				  "an empty pattern matches any "
 				  "line: give one");
-		} else if ((err = regcomp(&re, str,
-					  REG_EXTENDED | REG_NOSUB))) {
-			regerror(err, &re, msg, sizeof(msg));
-			cfg_error(g, "console",
-				  "\"%s\" is not an extended regular "
-				  "expression: %s",
-				  str, msg);
+		} else if (!(pat = pattern_new(str, why, sizeof(why)))) {
+			cfg_error(g, "console", "\"%s\": %s", str, why);
 		} else {
-			regfree(&re);
+			pattern_free(pat);
 			rc->console = xstrdup(str);
 		}
 	}

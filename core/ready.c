@@ -2,7 +2,6 @@
 #include "ready.h"
 
 #include <errno.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,6 +11,7 @@
 #include "fd.h"
 #include "hostport.h"
 #include "log.h"
+#include "pattern.h"
 #include "ploop.h"
 #include "runner.h"
 #include "util.h"
@@ -42,13 +42,21 @@ void ready_end(struct vmrun *v)
 	stop_knocking(v);
 	if (rs->deadline)
 		ploop_timer_cancel(NULL, rs->deadline);
-	rs->deadline = 0;
+	if (rs->quiet)
+		ploop_timer_cancel(NULL, rs->quiet);
+	rs->deadline = rs->quiet = 0;
+	if (rs->skipped)
+		log_msg(LOG_NOTICE, v->m->name,
+			"ready: %lu console line%s skipped (over the matching "
+			"budget)",
+			rs->skipped, rs->skipped == 1 ? " was" : "s were");
 	rs->checking = rs->ready = rs->pending = false;
-	rs->len = 0;
+	rs->len = rs->tried = 0;
+	rs->capped = false;
+	rs->skipped = rs->undecided = 0;
 	rs->missed[0] = 0;
-	if (rs->compiled)
-		regfree(&rs->re);
-	rs->compiled = false;
+	pattern_free(rs->pat);
+	rs->pat = NULL;
 }
 
 /* the check passed: said, a hook point, the waiting clients answered */
@@ -93,39 +101,90 @@ static void timed_out(void *data)
 	r->act->not_ready(r, v);
 }
 
-/* the line so far against the pattern */
-static bool matches(const struct vmrun *v)
+/* the line so far against the pattern, once for what it holds now */
+static bool matches(struct vmrun *v)
 {
-	char line[READY_LINE_MAX + 1];
+	struct ready_run *rs = &v->rdy;
+	int r;
 
-	if (!v->rdy.compiled)
-		return false;
-	memcpy(line, v->rdy.line, v->rdy.len);
-	line[v->rdy.len] = 0;
-	return regexec(&v->rdy.re, line, 0, NULL, 0) == 0;
+	rs->tried = rs->len;
+	r = rs->pat ? pattern_match(rs->pat, rs->line, rs->len) : 0;
+	if (r < 0 && !rs->undecided++)
+		log_msg(LOG_WARNING, v->m->name,
+			"ready: /%s/ could not decide a console line of %zu "
+			"bytes within its limits (taken as no match): a "
+			"simpler pattern decides at once",
+			v->m->ready.console, rs->len);
+	return r > 0;
 }
 
-/* bytes of v's console, line by line (CR and LF end a line; a line's
-   start is matched as it grows: a prompt has no newline) */
+/* a whole line (or its first READY_LINE_MAX bytes), matched once; over
+   this read's budget it is only counted */
+static bool line_done(struct vmrun *v, long long start)
+{
+	struct ready_run *rs = &v->rdy;
+
+	if (rs->len <= rs->tried)
+		return false;
+	if (util_now_ms() - start < READY_BUDGET_MS)
+		return matches(v);
+	rs->tried = rs->len;
+	if (!rs->skipped++)
+		log_msg(LOG_WARNING, v->m->name,
+			"ready: console lines come faster than /%s/ can be "
+			"matched: some are skipped (counted when the check "
+			"ends)",
+			v->m->ready.console);
+	return false;
+}
+
+/* the console paused mid-line (a prompt has no newline): its line so far,
+   once */
+static void quiet(void *data)
+{
+	struct vmrun *v = data;
+	struct ready_run *rs = &v->rdy;
+	long long left = rs->last_ms + READY_QUIET_MS - util_now_ms();
+
+	rs->quiet = 0;
+	if (left > 0) {
+		rs->quiet = ploop_timer(NULL, (uint64_t)left, 0, quiet, v);
+		return;
+	}
+	if (rs->checking && !rs->capped && rs->len > rs->tried && matches(v))
+		passed(v, "a console line matched");
+}
+
+/* bytes of v's console, line by line (CR and LF end a line) */
 static void scan(struct vmrun *v, const char *s, size_t n)
 {
 	struct ready_run *rs = &v->rdy;
+	long long start = util_now_ms();
 	size_t i;
-	bool grew = false;
 
-	for (i = 0; i < n && rs->checking; i++) {
+	for (i = 0; i < n; i++) {
 		if (s[i] == '\n' || s[i] == '\r') {
-			if (grew && matches(v))
+			if (!rs->capped && line_done(v, start))
 				break;
-			rs->len = 0;
-			grew = false;
-		} else if (rs->len < READY_LINE_MAX && s[i]) {
+			rs->len = rs->tried = 0;
+			rs->capped = false;
+		} else if (!rs->capped && s[i]) {
 			rs->line[rs->len++] = s[i];
-			grew = true;
+			/* a longer line is matched by its start, once */
+			if (rs->len == READY_LINE_MAX) {
+				rs->capped = true;
+				if (line_done(v, start))
+					break;
+			}
 		}
 	}
-	if (rs->checking && (i < n || (grew && matches(v))))
+	if (i < n) {
 		passed(v, "a console line matched");
+		return;
+	}
+	rs->last_ms = util_now_ms();
+	if (!rs->capped && rs->len > rs->tried && !rs->quiet)
+		rs->quiet = ploop_timer(NULL, READY_QUIET_MS, 0, quiet, v);
 }
 
 void ready_console(struct runner *r, unsigned vm, const char *s, size_t n)
@@ -226,6 +285,7 @@ static void knock_later(struct vmrun *v, uint64_t ms)
 void ready_begin(struct runner *r, struct vmrun *v, bool restored)
 {
 	struct ready_run *rs = &v->rdy;
+	char why[160];
 
 	runner = r;
 	ready_end(v);
@@ -239,9 +299,8 @@ void ready_begin(struct runner *r, struct vmrun *v, bool restored)
 	}
 	rs->checking = true;
 	/* (checked when the config was read: it compiles) */
-	rs->compiled = v->m->ready.console &&
-		       !regcomp(&rs->re, v->m->ready.console,
-				REG_EXTENDED | REG_NOSUB);
+	if (v->m->ready.console)
+		rs->pat = pattern_new(v->m->ready.console, why, sizeof(why));
 	rs->deadline = ploop_timer(NULL, v->m->ready.timeout * 1000ull, 0,
 				   timed_out, v);
 	if (v->m->ready.port)

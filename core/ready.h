@@ -2,7 +2,6 @@
 #ifndef VZH_READY_H
 #define VZH_READY_H
 
-#include <regex.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -11,6 +10,12 @@ struct runner;
 struct vmrun;
 
 #define READY_LINE_MAX 1024 /* a longer console line is matched by its start */
+#define READY_QUIET_MS \
+	100 /* a line so far (a prompt) is matched once the
+			      console said nothing more for this long */
+#define READY_BUDGET_MS \
+	20 /* matching per console read; lines beyond it are
+			      skipped (and counted) */
 #define READY_KNOCK_MS 1000 /* between two knocks at ready.port */
 #define READY_ANSWER_MS 3000 /* a knock unanswered this long: another */
 
@@ -25,10 +30,16 @@ struct ready_run {
 	bool knocking; /* a connection to ready.port is under way: */
 	int knock_fd; /* ... this one */
 	char missed[160]; /* timed out since the last start: why; "": not */
-	bool compiled; /* re holds ready.console's pattern */
-	regex_t re;
+	struct pattern *pat; /* ready.console's, while checking */
 	char line[READY_LINE_MAX]; /* the console line so far */
 	size_t len;
+	size_t tried; /* its first bytes matched already (a pause) */
+	bool capped; /* READY_LINE_MAX reached: the rest until its end is not
+			looked at */
+	int64_t quiet; /* a ploop timer: the console paused mid-line? */
+	long long last_ms; /* its last byte came then */
+	unsigned long skipped; /* lines not matched: over the budget */
+	unsigned long undecided; /* lines the pattern could not decide */
 };
 
 /* v starts (restored: from a saved state; a guest saved ready is ready

@@ -518,6 +518,38 @@ t_ready() {
 	if [ $st5 = 69 ] && [ $st = 0 ]; then ok; else bad "ready: a VM gone while waited for: exit $st5 (want 69)"; cat "$tmp/w5"; fi
 }
 
+# a ready pattern never freezes the loop.  The pattern that froze vzhost for minutes
+# (back-references: exponential to match) is refused before anything starts; a costly one
+# without them, against a 150-byte line and a 64 KiB line without a newline, leaves
+# ctl status answering within 100 ms throughout, and the prompt it matches (no newline)
+# makes the VM ready
+t_readycost() {
+	conf backref longline "" "" 'ready = { console = "(.*)(.*)(.*)\\1\\2\\3x"; };'
+	run backref
+	refused=0
+	[ $st = 78 ] && grep -q "ready.console: .*back-references .* cannot be matched in bounded time" "$tmp/err" &&
+		! grep -q "VZH-GUEST" "$tmp/out" && refused=1
+	vm=it-$$-cost
+	conf cost longline "" "" 'ready = { console = "(.*)(.*)(.*)(.*)(.*)ready-x$"; timeout = 120; }; stop_timeout = 1;'
+	background cost
+	wait_for "$tmp/err" "state stopped -> starting" 30 "" $pid
+	python3 "$top/tests/integration/ctlping.py" "$tmp/state/$vm.sock" "$tmp/out" \
+		"VZH-GUEST: longline done" 90 > "$tmp/ping"
+	pst=$?
+	max=$(sed -n 's/.*max \([0-9]*\)\..*/\1/p' "$tmp/ping")
+	"$vzhost" ctl $vm wait ready --timeout 30 --state-dir "$tmp/state" > /dev/null 2>&1
+	wst=$?
+	kill -TERM $pid
+	reap $pid 30
+	if [ $refused = 1 ] && [ $pst = 0 ] && [ "${max:-999}" -lt 100 ] && [ $wst = 0 ] && [ $st = 0 ] &&
+		guest "longline done" && grep -q "could not decide a console line of 150 bytes" "$tmp/err" &&
+		grep -q "ready after [0-9.]* s: a console line matched" "$tmp/err"; then
+		ok
+	else
+		bad "readycost: back-references refused $refused; status answers: $(cat "$tmp/ping") (exit $pst); wait ready $wst, vzhost $st"
+	fi
+}
+
 t_forcestop() {
 	conf forcestop acpi "" "" "stop_timeout = 0;"
 	booted forcestop "stop_timeout 0" || return
@@ -694,6 +726,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward ready restoreready forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward ready readycost restoreready forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration

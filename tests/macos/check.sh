@@ -53,11 +53,11 @@ print(base64.b64encode(hashlib.sha512(open(sys.argv[1], "rb").read()).digest()).
 [ -x "$zig" ] || fetch_zig || exit 1
 export ZIG_GLOBAL_CACHE_DIR="$build/zig-cache" ZIG_LOCAL_CACHE_DIR="$build/zig-cache"
 
-# libconfig, jansson and uthash are portable C: their own headers, and nothing else of
+# libconfig, jansson, uthash and PCRE2 are portable C: their own headers, and nothing else of
 # Debian's /usr/include (that would hide Linux-only calls)
 inc=$build/macos-include
 mkdir -p "$inc"
-for h in libconfig.h jansson.h jansson_config.h uthash.h; do
+for h in libconfig.h jansson.h jansson_config.h uthash.h pcre2.h; do
 	[ -f "/usr/include/$h" ] || { echo "check-macos: /usr/include/$h missing (make deps)"; exit 1; }
 	cp -p "/usr/include/$h" "$inc/"
 done
