@@ -16,6 +16,7 @@
 #include "fakeapi.h"
 #include "helpers.h"
 #include "loader.h"
+#include "plugsym.h"
 #include "util.h"
 
 #define VM                                                              \
@@ -414,6 +415,70 @@ static void damaged_files_are_refused(void **s)
 	free(dir);
 }
 
+/* truncations and bit flips of a real plugin, straight to the pre-dlopen
+   reader (never dlopen-ed: damage can crash the dynamic linker): every
+   truncation is refused, and nothing crashes or reads past the file
+   (make SAN=address) whatever the damage */
+static void damaged_copies_never_crash(void **s)
+{
+	const char *file = th_fmt("%s/fuzzed.so", th_dir());
+	unsigned char *orig, *buf;
+	struct plugsym d;
+	char why[256];
+	size_t n, len, i, k, at, refused = 0;
+	uint64_t x =
+		0x9e3779b97f4a7c15ull; /* xorshift: the same run each time */
+	const Elf64_Ehdr *eh;
+	int fd, ret;
+
+	(void)s;
+	orig = slurp(th_fmt("%s/plugins/virtio.so", fake_build_dir()), &n);
+	buf = xmalloc(n);
+	eh = (const Elf64_Ehdr *)orig;
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	/* the whole file reads back, then every length short of it fails */
+	assert_int_equal(pwrite(fd, orig, n, 0), (ssize_t)n);
+	assert_int_equal(plugsym_read(fd, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.magic, VZH_PLUGIN_MAGIC);
+	for (len = 0; len < n; len += len < 1024 ? 1 : 37) {
+		assert_int_equal(ftruncate(fd, (off_t)len), 0);
+		why[0] = 0;
+		if (plugsym_read(fd, &d, why, sizeof(why)) != -ENOEXEC ||
+		    !why[0])
+			fail_msg("%zu of %zu bytes: not refused", len, n);
+	}
+	for (i = 0; i < 20000; i++) {
+		memcpy(buf, orig, n);
+		for (k = 0; k <= i % 4; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* half the flips where the reader looks: the header,
+			   the section headers and the tables before .text */
+			if (i % 2)
+				at = x % n;
+			else if (x % 3 == 0)
+				at = (x >> 8) % sizeof(*eh);
+			else if (x % 3 == 1)
+				at = eh->e_shoff + (x >> 8) % (n - eh->e_shoff);
+			else
+				at = (x >> 8) % 0x1000;
+			buf[at] ^= (unsigned char)(1u << ((x >> 32) % 8));
+		}
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(pwrite(fd, buf, n, 0), (ssize_t)n);
+		why[0] = 0;
+		ret = plugsym_read(fd, &d, why, sizeof(why));
+		if (ret && (ret != -ENOEXEC || !why[0]))
+			fail_msg("flip %zu: %d without a reason", i, ret);
+		refused += ret != 0;
+	}
+	print_message("20000 damaged copies: %zu refused, %zu read\n", refused,
+		      20000 - refused);
+	close(fd);
+	free(buf);
+	free(orig);
+}
+
 static void bad_magic(void **s)
 {
 	(void)s;
@@ -737,6 +802,7 @@ int main(void)
 					  teardown_one),
 		cmocka_unit_test_teardown(damaged_files_are_refused,
 					  teardown_one),
+		cmocka_unit_test(damaged_copies_never_crash),
 		cmocka_unit_test_teardown(other_major_is_refused_before_init,
 					  teardown_one),
 		cmocka_unit_test_teardown(newer_minor_is_refused, teardown_one),
