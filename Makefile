@@ -36,7 +36,7 @@ LDFLAGS ?=
 ALL_LDFLAGS := $(LDFLAGS) $(SANFLAGS)
 LIBS := -lconfig -ljansson -lpcre2-8 -lelf -ldl
 
-# what differs between the systems is in core/os-<system>.c (core/os.h)
+# what differs between the systems is in core/*-<system>.c (core/os.h, core/plugsym.h)
 OS := $(if $(filter Darwin,$(shell uname -s)),darwin,linux)
 OTHER_OS := $(if $(filter darwin,$(OS)),linux,darwin)
 
@@ -85,7 +85,7 @@ install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
 endef
 EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif
-CORE_SRCS := $(filter-out core/os-%.c,$(wildcard core/*.c)) core/os-$(OS).c \
+CORE_SRCS := $(filter-out core/%-$(OTHER_OS).c,$(wildcard core/*.c)) \
 	$(wildcard bridge/*.c) $(wildcard bridge/qemu/*.c) \
 	$(filter-out %-$(OTHER_OS).c,$(wildcard bridge/vz/*.c))
 CORE_LIB_OBJS := $(patsubst %.c,$(B)/obj/%.o,$(filter-out core/main.c,$(CORE_SRCS))) \

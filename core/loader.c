@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -16,6 +17,7 @@
 
 #include "log.h"
 #include "os.h"
+#include "plugsym.h"
 #include "trust.h"
 #include "util.h"
 
@@ -184,13 +186,15 @@ static void not_found(struct host *h, const char *loc, const char *name)
 		 h->ndirs ? buf : "no directories");
 }
 
-/* Everything is checked before the plugin's own code runs. */
-static int check_descriptor(struct host *h, const char *loc, const char *name,
-			    const char *path, const struct vzh_plugin *d)
+/* The descriptor's leading integers: read from the file before dlopen, and
+   again from memory after it */
+static int check_head(struct host *h, const char *loc, const char *name,
+		      const char *path, uint32_t magic, uint32_t abi,
+		      uint32_t struct_size)
 {
 	unsigned major, minor;
 
-	if (d->magic != VZH_PLUGIN_MAGIC) {
+	if (magic != VZH_PLUGIN_MAGIC) {
 		diag_add(
 			&h->diag, loc,
 			"plugin \"%s\": %s is not a vzhost plugin (bad magic in "
@@ -198,8 +202,8 @@ static int check_descriptor(struct host *h, const char *loc, const char *name,
 			name, path);
 		return -EINVAL;
 	}
-	major = d->abi >> 16;
-	minor = d->abi & 0xffff;
+	major = abi >> 16;
+	minor = abi & 0xffff;
 	if (major != VZH_ABI_MAJOR) {
 		diag_add(
 			&h->diag, loc,
@@ -216,14 +220,62 @@ static int check_descriptor(struct host *h, const char *loc, const char *name,
 			 name, major, minor, VZH_ABI_MAJOR, VZH_ABI_MINOR);
 		return -EINVAL;
 	}
-	if (d->struct_size < DESC_MIN_SIZE) {
+	if (struct_size < DESC_MIN_SIZE) {
 		diag_add(
 			&h->diag, loc,
 			"plugin \"%s\": descriptor is %u bytes, ABI %u needs at "
 			"least %zu: rebuild it against the SDK",
-			name, d->struct_size, VZH_ABI_MAJOR, DESC_MIN_SIZE);
+			name, struct_size, VZH_ABI_MAJOR, DESC_MIN_SIZE);
 		return -EINVAL;
 	}
+	return 0;
+}
+
+/*
+ * dlopen runs a file's constructors before dlsym can find anything in it:
+ * whether the file is a vzhost plugin for this host and ABI at all is read
+ * from its own symbol table first, through the descriptor already checked
+ * (never the path again), so that nothing of a file refused here runs.
+ */
+static int check_file(struct host *h, const char *loc, const char *name,
+		      const char *path, int fd)
+{
+	struct plugsym d;
+	char why[256];
+	int ret;
+
+	ret = plugsym_read(fd, &d, why, sizeof(why));
+	if (ret) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": %s is not a vzhost plugin (%s)", name,
+			 path, why);
+		return ret;
+	}
+	ret = check_head(h, loc, name, path, d.magic, d.abi, d.struct_size);
+	if (ret)
+		return ret;
+	if (d.size < DESC_MIN_SIZE) {
+		diag_add(&h->diag, loc,
+			 "plugin \"%s\": %s is not a vzhost plugin (its %s "
+			 "is %llu bytes; an ABI %u descriptor has at least "
+			 "%zu)",
+			 name, path, VZH_PLUGIN_SYMBOL,
+			 (unsigned long long)d.size, VZH_ABI_MAJOR,
+			 DESC_MIN_SIZE);
+		return -ENOEXEC;
+	}
+	return 0;
+}
+
+/* Everything is checked before the plugin's own functions are called. */
+static int check_descriptor(struct host *h, const char *loc, const char *name,
+			    const char *path, const struct vzh_plugin *d)
+{
+	int ret;
+
+	ret = check_head(h, loc, name, path, d->magic, d->abi, d->struct_size);
+	if (ret)
+		return ret;
 	if (!d->name || strcmp(d->name, name)) {
 		diag_add(
 			&h->diag, loc,
@@ -309,6 +361,9 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 		goto out;
 	}
 	ret = open_checked(h, loc, name, path, &fd);
+	if (ret)
+		goto out;
+	ret = check_file(h, loc, name, path, fd);
 	if (ret)
 		goto out;
 	handle = load_fd(h, loc, name, path, fd);

@@ -373,6 +373,31 @@ t_ledger_lock() {
 	then ok; else bad "the ledger's lock held or a FIFO (ran early $ran_early, exit $st, status: $status, fifo refused: $fifo)"; fi
 }
 
+# a shared object that is no vzhost plugin (or one for another ABI) in a plugin
+# directory only root or we may write: refused from its own symbol table, before
+# dlopen; its constructor (it creates $VZH_TEST_MARKER) never runs inside vzhost
+t_plugin_ctor() {
+	mkdir -p "$tmp/pl" && chmod 755 "$tmp/pl"
+	cp "$build/fixtures/ctornodesc.so" "$build/fixtures/ctorabi.so" "$tmp/pl/"
+	cat > "$tmp/ctor.conf" <<CONF
+plugins = { dirs = [ "$tmp/pl" ]; load = [ "virtio", "ctornodesc" ]; };
+vms = ( { name = "c"; boot = { kernel = "$top/tests/fixtures/files/vmlinuz"; }; } );
+CONF
+	rm -f "$tmp/ctor-ran"
+	VZH_TEST_MARKER="$tmp/ctor-ran" timeout -k 5 30 "$vzhost" -c "$tmp/ctor.conf" --check \
+		> /dev/null 2> "$tmp/err"
+	st=$?
+	# every plugin of the directory, as `vzhost plugins` loads them without a config
+	VZH_TEST_MARKER="$tmp/ctor-ran" VZHOST_PLUGIN_PATH="$tmp/pl" timeout -k 5 30 \
+		"$vzhost" plugins > /dev/null 2>> "$tmp/err"
+	st2=$?
+	if [ $st = 78 ] && [ $st2 = 78 ] && [ ! -e "$tmp/ctor-ran" ] &&
+		grep -qF "plugins.load[1]: plugin \"ctornodesc\": $tmp/pl/ctornodesc.so is not a vzhost plugin (no vzh_plugin_descriptor symbol)" "$tmp/err" &&
+		grep -qF 'plugin "ctorabi": built for ABI 2.0, this vzhost has ABI 1.2: rebuild it for ABI 1' "$tmp/err"
+	then ok
+	else bad "a shared object's constructor ran before it was refused (exit $st and $st2$([ -e "$tmp/ctor-ran" ] && echo ', the marker exists'))"; fi
+}
+
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger ledger_lock
+	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger ledger_lock plugin_ctor
 summary security

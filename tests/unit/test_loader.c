@@ -1,6 +1,8 @@
 /* test_loader.c: finding, checking and initialising plugins; one fixture per failure. */
 #include <dlfcn.h>
+#include <elf.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +16,7 @@
 #include "fakeapi.h"
 #include "helpers.h"
 #include "loader.h"
+#include "plugsym.h"
 #include "util.h"
 
 #define VM                                                              \
@@ -178,6 +181,302 @@ static void not_a_plugin(void **s)
 		"is not a vzhost plugin (no vzh_plugin_descriptor symbol)",
 		NULL));
 	assert_int_equal(h.nplugins, 0);
+}
+
+/* dlopen runs a file's constructors before dlsym can look at it: what is no
+   vzhost plugin for this ABI is refused from its own symbol table first,
+   and its constructor (which creates VZH_TEST_MARKER) never runs */
+static void constructors_of_non_plugins_never_run(void **s)
+{
+	static const struct {
+		const char *name, *why;
+	} cases[] = {
+		{ "ctornodesc",
+		  "is not a vzhost plugin (no vzh_plugin_descriptor symbol)" },
+		{ "ctormagic",
+		  "is not a vzhost plugin (bad magic in its descriptor)" },
+		{ "ctorabi", "built for ABI 2.0, this vzhost has ABI 1.2: "
+			     "rebuild it for ABI 1" },
+		{ "ctorundef",
+		  "is not a vzhost plugin (it names "
+		  "vzh_plugin_descriptor but does not define it)" },
+	};
+	const char *mark;
+	size_t i;
+
+	(void)s;
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		mark = th_fmt("%s/%s.ran", th_dir(), cases[i].name);
+		setenv("VZH_TEST_MARKER", mark, 1);
+		assert_int_not_equal(with_load(th_fmt("\"%s\"", cases[i].name)),
+				     0);
+		assert_true(th_has(&h, th_fmt("plugin \"%s\":", cases[i].name),
+				   cases[i].why, NULL));
+		assert_int_equal(h.nplugins, 0);
+		if (access(mark, F_OK) == 0)
+			fail_msg("%s.so's constructor ran before it was "
+				 "refused",
+				 cases[i].name);
+		host_close(&h);
+	}
+	unsetenv("VZH_TEST_MARKER");
+}
+
+/* a real plugin with a constructor still loads (and its constructor runs) */
+static void plugin_with_constructor_loads(void **s)
+{
+	const char *mark = th_fmt("%s/ctorok.ran", th_dir());
+
+	(void)s;
+	setenv("VZH_TEST_MARKER", mark, 1);
+	if (with_load("\"ctorok\", \"virtio\""))
+		diag_print(&h.diag, stderr);
+	unsetenv("VZH_TEST_MARKER");
+	assert_int_equal(h.diag.n, 0);
+	assert_int_equal(h.nplugins, 2);
+	assert_int_equal(access(mark, F_OK), 0);
+}
+
+/* a built plugin's bytes, to damage (malloc'd) */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+	struct stat st;
+	unsigned char *buf;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	assert_true(fd >= 0 && fstat(fd, &st) == 0);
+	*n = (size_t)st.st_size;
+	buf = xmalloc(*n + 1);
+	assert_int_equal(read(fd, buf, *n), (ssize_t)*n);
+	close(fd);
+	return buf;
+}
+
+static void spill(const char *path, const void *buf, size_t n)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, buf, n), (ssize_t)n);
+	close(fd);
+}
+
+/* section i of a 64-bit ELF file in buf */
+static Elf64_Shdr *shdr_of(unsigned char *buf, size_t i)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+
+	return (Elf64_Shdr *)(buf + eh->e_shoff + i * eh->e_shentsize);
+}
+
+/* the dynamic symbol table's section in buf, and the descriptor's entry */
+static Elf64_Shdr *dynsym_of(unsigned char *buf)
+{
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)buf;
+	size_t i;
+
+	for (i = 0; i < eh->e_shnum; i++)
+		if (shdr_of(buf, i)->sh_type == SHT_DYNSYM)
+			return shdr_of(buf, i);
+	fail_msg("no .dynsym");
+	return NULL;
+}
+
+static Elf64_Sym *descriptor_of(unsigned char *buf)
+{
+	Elf64_Shdr *ds = dynsym_of(buf);
+	const char *names =
+		(const char *)buf + shdr_of(buf, ds->sh_link)->sh_offset;
+	Elf64_Sym *sym = (Elf64_Sym *)(buf + ds->sh_offset);
+	size_t i;
+
+	for (i = 0; i < ds->sh_size / sizeof(*sym); i++)
+		if (!strcmp(names + sym[i].st_name, "vzh_plugin_descriptor"))
+			return &sym[i];
+	fail_msg("no descriptor");
+	return NULL;
+}
+
+/* a plugin damaged in each way a broken disk, a bad copy or a hostile file
+   could: refused from what the file says before dlopen, clearly, and
+   vzhost reads nothing past the file's end (make SAN=address) */
+static void damaged_files_are_refused(void **s)
+{
+	static const struct {
+		const char *name, *why;
+	} cases[] = {
+		{ "empty", "(an empty file)" },
+		{ "text", "(not an ELF file)" },
+		{ "header",
+		  "(a truncated or damaged ELF file: its section headers lie past its end)" },
+		{ "half",
+		  "(a truncated or damaged ELF file: its section headers lie past its end)" },
+		{ "shoff",
+		  "(a truncated or damaged ELF file: its section headers lie past its end)" },
+		{ "dynoff", "(a damaged ELF file: its dynamic symbol table: " },
+		{ "descoff",
+		  "(its vzh_plugin_descriptor lies outside the file)" },
+		{ "descend",
+		  "(its vzh_plugin_descriptor lies outside the file)" },
+		{ "names", "(a damaged ELF file: " },
+		{ "nodyn", "(no dynamic symbol table)" },
+		{ "machine", "(an ELF file for " },
+		{ "class32", "(a 32-bit ELF file; this vzhost is 64-bit)" },
+		{ "exec", "(an executable, not a shared object)" },
+		{ "func", "(its vzh_plugin_descriptor is not a data object)" },
+		{ "local", "(its vzh_plugin_descriptor is not exported)" },
+		{ "nobits", "(its vzh_plugin_descriptor is not in a data "
+			    "section)" },
+		{ "small", "(its vzh_plugin_descriptor is 8 bytes; an ABI 1 "
+			   "descriptor has at least " },
+	};
+	char *dir = xstrdup(th_fmt("%s/damaged", th_dir()));
+	char *load = xstrdup(""), *was;
+	unsigned char *orig, *buf;
+	Elf64_Ehdr *eh;
+	size_t n, i, len;
+
+	(void)s;
+	if (sizeof(void *) != 8)
+		skip(); /* (the damage is done to a 64-bit ELF file) */
+	orig = slurp(th_fmt("%s/fixtures/acme.so", fake_build_dir()), &n);
+	buf = xmalloc(n);
+	assert_int_equal(mkdir(dir, 0755), 0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		const char *name = cases[i].name;
+
+		memcpy(buf, orig, n);
+		eh = (Elf64_Ehdr *)buf;
+		len = n;
+		if (!strcmp(name, "empty"))
+			len = 0;
+		else if (!strcmp(name, "text"))
+			len = (size_t)sprintf((char *)buf, "not a plugin\n");
+		else if (!strcmp(name, "header"))
+			len = sizeof(*eh);
+		else if (!strcmp(name, "half"))
+			len = n / 2;
+		else if (!strcmp(name, "shoff"))
+			eh->e_shoff = n + 4096;
+		else if (!strcmp(name, "dynoff"))
+			dynsym_of(buf)->sh_offset = n + 4096;
+		else if (!strcmp(name, "descoff"))
+			shdr_of(buf, descriptor_of(buf)->st_shndx)->sh_offset =
+				n - 8;
+		else if (!strcmp(name, "descend"))
+			descriptor_of(buf)->st_value = ~(Elf64_Addr)3;
+		else if (!strcmp(name, "names"))
+			dynsym_of(buf)->sh_link = 0;
+		else if (!strcmp(name, "nodyn"))
+			dynsym_of(buf)->sh_type = SHT_PROGBITS;
+		else if (!strcmp(name, "machine"))
+			eh->e_machine = eh->e_machine == EM_AARCH64 ?
+						EM_X86_64 :
+						EM_AARCH64;
+		else if (!strcmp(name, "class32"))
+			eh->e_ident[EI_CLASS] = ELFCLASS32;
+		else if (!strcmp(name, "exec"))
+			eh->e_type = ET_EXEC;
+		else if (!strcmp(name, "func"))
+			descriptor_of(buf)->st_info =
+				ELF64_ST_INFO(STB_GLOBAL, STT_FUNC);
+		else if (!strcmp(name, "local"))
+			descriptor_of(buf)->st_info =
+				ELF64_ST_INFO(STB_LOCAL, STT_OBJECT);
+		else if (!strcmp(name, "nobits"))
+			shdr_of(buf, descriptor_of(buf)->st_shndx)->sh_type =
+				SHT_NOBITS;
+		else if (!strcmp(name, "small"))
+			descriptor_of(buf)->st_size = 8;
+		spill(th_fmt("%s/%s.so", dir, name), buf, len);
+		was = load;
+		load = xasprintf("%s%s\"%s\"", was, i ? ", " : "", name);
+		free(was);
+	}
+	assert_int_not_equal(
+		th_pipeline_path(&h,
+				 th_fmt("plugins = { dirs = [ \"damaged\" ]; "
+					"load = [ %s ]; };\n" VM,
+					load),
+				 "/nonexistent"),
+		0);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		assert_true(th_has(&h,
+				   th_fmt("plugins.load[%zu]: plugin \"%s\": ",
+					  i, cases[i].name),
+				   th_fmt("damaged/%s.so is not a vzhost "
+					  "plugin ",
+					  cases[i].name),
+				   cases[i].why, NULL));
+	assert_int_equal(h.nplugins, 0);
+	free(load);
+	free(buf);
+	free(orig);
+	free(dir);
+}
+
+/* truncations and bit flips of a real plugin, straight to the pre-dlopen
+   reader (never dlopen-ed: damage can crash the dynamic linker): every
+   truncation is refused, and nothing crashes or reads past the file
+   (make SAN=address) whatever the damage */
+static void damaged_copies_never_crash(void **s)
+{
+	const char *file = th_fmt("%s/fuzzed.so", th_dir());
+	unsigned char *orig, *buf;
+	struct plugsym d;
+	char why[256];
+	size_t n, len, i, k, at, refused = 0;
+	uint64_t x =
+		0x9e3779b97f4a7c15ull; /* xorshift: the same run each time */
+	const Elf64_Ehdr *eh;
+	int fd, ret;
+
+	(void)s;
+	orig = slurp(th_fmt("%s/plugins/virtio.so", fake_build_dir()), &n);
+	buf = xmalloc(n);
+	eh = (const Elf64_Ehdr *)orig;
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	/* the whole file reads back, then every length short of it fails */
+	assert_int_equal(pwrite(fd, orig, n, 0), (ssize_t)n);
+	assert_int_equal(plugsym_read(fd, &d, why, sizeof(why)), 0);
+	assert_int_equal(d.magic, VZH_PLUGIN_MAGIC);
+	for (len = 0; len < n; len += len < 1024 ? 1 : 37) {
+		assert_int_equal(ftruncate(fd, (off_t)len), 0);
+		why[0] = 0;
+		if (plugsym_read(fd, &d, why, sizeof(why)) != -ENOEXEC ||
+		    !why[0])
+			fail_msg("%zu of %zu bytes: not refused", len, n);
+	}
+	for (i = 0; i < 20000; i++) {
+		memcpy(buf, orig, n);
+		for (k = 0; k <= i % 4; k++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			/* half the flips where the reader looks: the header,
+			   the section headers and the tables before .text */
+			if (i % 2)
+				at = x % n;
+			else if (x % 3 == 0)
+				at = (x >> 8) % sizeof(*eh);
+			else if (x % 3 == 1)
+				at = eh->e_shoff + (x >> 8) % (n - eh->e_shoff);
+			else
+				at = (x >> 8) % 0x1000;
+			buf[at] ^= (unsigned char)(1u << ((x >> 32) % 8));
+		}
+		assert_int_equal(ftruncate(fd, 0), 0);
+		assert_int_equal(pwrite(fd, buf, n, 0), (ssize_t)n);
+		why[0] = 0;
+		ret = plugsym_read(fd, &d, why, sizeof(why));
+		if (ret && (ret != -ENOEXEC || !why[0]))
+			fail_msg("flip %zu: %d without a reason", i, ret);
+		refused += ret != 0;
+	}
+	print_message("20000 damaged copies: %zu refused, %zu read\n", refused,
+		      20000 - refused);
+	close(fd);
+	free(buf);
+	free(orig);
 }
 
 static void bad_magic(void **s)
@@ -497,6 +796,13 @@ int main(void)
 		cmocka_unit_test_teardown(not_a_plugin, teardown_one),
 		cmocka_unit_test_teardown(unloadable_files, teardown_one),
 		cmocka_unit_test_teardown(bad_magic, teardown_one),
+		cmocka_unit_test_teardown(constructors_of_non_plugins_never_run,
+					  teardown_one),
+		cmocka_unit_test_teardown(plugin_with_constructor_loads,
+					  teardown_one),
+		cmocka_unit_test_teardown(damaged_files_are_refused,
+					  teardown_one),
+		cmocka_unit_test(damaged_copies_never_crash),
 		cmocka_unit_test_teardown(other_major_is_refused_before_init,
 					  teardown_one),
 		cmocka_unit_test_teardown(newer_minor_is_refused, teardown_one),
