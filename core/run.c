@@ -765,13 +765,20 @@ static int runner_save(struct runner *r, struct vmrun *v, const char *path,
 static int runner_restore(struct runner *r, struct vmrun *v, const char *path,
 			  char **why)
 {
+	int fd;
+
 	if (v->done || v->bvm || v->vetoing || v->restart_at ||
 	    v->slot_retry_at || v->slot_until || !r->ops->restore)
 		return -EINVAL;
-	if (access(path, R_OK) < 0) {
-		*why = xasprintf("%s: %s", path, strerror(errno));
-		return -ENOENT;
+	/* the state directory's rules: a FIFO would hold the loop in open(),
+	   another user's file would run their memory as our guest */
+	fd = statedir_read(AT_FDCWD, path, path, why);
+	if (fd < 0) {
+		if (fd == -ENOENT)
+			*why = xasprintf("%s: %s", path, strerror(ENOENT));
+		return fd;
 	}
+	close(fd);
 	/* (saved_to stays until the restore worked: a failed one keeps the
 	   VM as it was) */
 	v->restore_from = xstrdup(path);

@@ -184,12 +184,14 @@ int statedir_read(int dirfd, const char *name, const char *shown, char **why)
 		err = EINVAL;
 		*why = xasprintf("%s is not a regular file: refusing it",
 				 shown);
-	} else if (st.st_uid != geteuid() ||
+	} else if ((st.st_uid != geteuid() && st.st_uid != 0) ||
 		   (st.st_mode & (S_IWGRP | S_IWOTH))) {
+		/* (someone else's could be anything: a saved state would
+		   run their memory as our guest) */
 		err = EPERM;
 		*why = xasprintf("%s belongs to uid %u with mode %04o: only a "
-				 "file of yours that others cannot write is "
-				 "read",
+				 "file of yours (or root's) that others cannot "
+				 "write is read",
 				 shown, (unsigned)st.st_uid,
 				 (unsigned)(st.st_mode & 07777));
 	} else {

@@ -26,9 +26,10 @@ int statedir_shared(const char *path, const char *what, char **why);
 int statedir_sub(int dirfd, const char *name, const char *shown, char **why);
 
 /*
- * Opens name in dirfd for reading: not through a symlink, without blocking on
- * a FIFO, and only a regular file of ours that others cannot write.  -ENOENT
- * when there is none (*why unset); other refusals set *why.
+ * Opens name in dirfd (or an absolute name) for reading: not through a
+ * symlink, without blocking on a FIFO, and only a regular file of ours (or
+ * root's) that others cannot write.  -ENOENT when there is none (*why
+ * unset); other refusals set *why.
  */
 int statedir_read(int dirfd, const char *name, const char *shown, char **why);
 

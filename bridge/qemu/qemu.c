@@ -590,11 +590,14 @@ static int q_restore(struct bvm *vm, const char *path)
 	int ret;
 
 	emit(vm, VZH_STATE_RESTORING, VZH_REASON_HOST_REQUEST, 0, NULL);
-	vm->restore_fd = open(path, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* checked again as it is opened: the core's look was by name */
+	vm->restore_fd = statedir_read(AT_FDCWD, path, path, &why);
 	if (vm->restore_fd < 0) {
-		ret = -errno;
+		ret = vm->restore_fd;
+		vm->restore_fd = -1;
 		start_failed(vm, ret,
-			     xasprintf("%s: %s", path, strerror(errno)));
+			     why ? why :
+				   xasprintf("%s: %s", path, strerror(-ret)));
 		return ret;
 	}
 	vm->restoring = true;

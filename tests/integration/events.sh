@@ -316,6 +316,56 @@ t_ctlsave() {
 	REC=$tmp/record
 }
 
+# ctl restore takes what the state directory would: a FIFO is refused at once (it held the
+# loop in open(): every ctl timed out), another user's file is refused (the guest would run
+# their memory), as are a file others may write and a symlink; the VM stays kept through
+# every refusal, and the right file restores it
+t_restoretrust() {
+	conf trust ignore
+	start trust || { gave_up "restore trust: no guest"; return; }
+	ctl trust save "$tmp/trust.state" > /dev/null 2>&1
+	at=$(grep -o 'count [0-9]*' "$tmp/trust.console" | tail -n 1 | cut -d' ' -f2)
+	mkfifo "$tmp/trust.fifo"
+	t0=$(date +%s%N)
+	ctl trust restore "$tmp/trust.fifo" > /dev/null 2> "$tmp/r1" &
+	rp=$!
+	sleep 0.5
+	status=$(ctl trust state)
+	wait $rp
+	fifo=$?
+	t1=$(date +%s%N)
+	# (unblocks an open() that waits for a writer, so a failure ends)
+	timeout 2 sh -c "echo > '$tmp/trust.fifo'" 2> /dev/null
+	foreign=skipped
+	if [ "$(id -u)" = 0 ]; then
+		cp "$tmp/trust.state" "$tmp/theirs.state" && chmod 644 "$tmp/theirs.state" &&
+			chown 65534 "$tmp/theirs.state"
+		ctl trust restore "$tmp/theirs.state" > /dev/null 2> "$tmp/r2"
+		foreign=$?
+	fi
+	cp "$tmp/trust.state" "$tmp/open.state" && chmod 666 "$tmp/open.state"
+	ctl trust restore "$tmp/open.state" > /dev/null 2> "$tmp/r3"
+	open=$?
+	ln -s "$tmp/trust.state" "$tmp/link.state"
+	ctl trust restore "$tmp/link.state" > /dev/null 2> "$tmp/r4"
+	link=$?
+	kept=$(ctl trust state)
+	restored=$(ctl trust restore "$tmp/trust.state")
+	wait_count "$tmp/trust.console" "$((${at:-0} + 3))" 30
+	ctl trust kill > /dev/null
+	reap $pid 30
+	ms=$(((t1 - t0) / 1000000))
+	if [ $fifo = 1 ] && [ "$status" = stopped ] && [ $ms -lt 3000 ] &&
+		grep -q "cannot restore: $tmp/trust.fifo is not a regular file: refusing it" "$tmp/r1" &&
+		{ [ $foreign = skipped ] || { [ $foreign = 1 ] &&
+			grep -q "cannot restore: $tmp/theirs.state belongs to uid 65534 with mode 0644" "$tmp/r2"; }; } &&
+		[ $open = 1 ] && grep -q "open.state belongs to uid $(id -u) with mode 0666" "$tmp/r3" &&
+		[ $link = 1 ] && grep -q "link.state: a symlink: refusing it" "$tmp/r4" &&
+		[ "$kept" = stopped ] && [ "$restored" = '{"ok":true,"state":"running"}' ] &&
+		guest trust "count $((${at:-0} + 3))" && [ "$(grep -c 'VZH-GUEST: booted' "$tmp/trust.console")" = 1 ]
+	then ok; else bad "restore trust: fifo exit $fifo after $ms ms (state meanwhile: $status), foreign $foreign, open $open, link $link, kept $kept, restore: $restored"; cat "$tmp/r1" "$tmp/r2" "$tmp/r3" "$tmp/r4" 2> /dev/null; fi
+}
+
 # ctl save on a terminal: a bar of what QEMU has sent of the guest's 1 GiB (its
 # migration status, a look every 250 ms), ending at the file's size
 t_savebar() {
@@ -723,6 +773,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave savebar savestall savefail hostsave_full \
+run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave restoretrust savebar savestall savefail hostsave_full \
 	qemu_stopped veto hang stubborn busy twice peer crash lock pveto loop worldhooks
 summary events
