@@ -77,11 +77,15 @@ VZ_SRCS :=
 SIGN :=
 SHARED := -shared
 SDK_LIBS := -shared -Wl,-z,defs
-# systemd's template unit, with this build's paths
+# systemd's template units, with this build's paths: vzhost@ (the user vzhost,
+# sandboxed; the user from sysusers.d) and vzhost-root@ (root, for shares)
 define SERVICE_INSTALL
-install -d $(DESTDIR)$(PREFIX)/lib/systemd/system
-	sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' conf/vzhost@.service.in \
-		> $(DESTDIR)$(PREFIX)/lib/systemd/system/vzhost@.service
+install -d $(DESTDIR)$(PREFIX)/lib/systemd/system $(DESTDIR)$(PREFIX)/lib/sysusers.d
+	for u in vzhost@ vzhost-root@; do \
+		sed -e 's|@PREFIX@|$(PREFIX)|g' -e 's|@SYSCONFDIR@|$(SYSCONFDIR)|g' conf/$$u.service.in \
+			> $(DESTDIR)$(PREFIX)/lib/systemd/system/$$u.service || exit 1; \
+	done
+	sed -e 's|@PREFIX@|$(PREFIX)|g' conf/vzhost.sysusers.in > $(DESTDIR)$(PREFIX)/lib/sysusers.d/vzhost.conf
 endef
 EXPORTED = nm -D --defined-only $(1) | awk '{print $$3}'
 endif

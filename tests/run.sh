@@ -59,6 +59,7 @@ count golden tests/golden/run.sh
 count bad-configs tests/bad/run.sh
 count cli tests/cli.sh
 count docs tests/docs.sh
+count service tests/service.sh
 count sdk tests/sdk/run.sh
 count macos tests/macos/run.sh
 count security tests/security/run.sh
