@@ -275,7 +275,7 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 	pid = proc_fork();
 	if (pid == 0) {
 		setpgid(0, 0); /* our terminal's ^C is for vzhost */
-		os_die_with(parent); /* never outlive vzhost */
+		os_die_with(parent, proc_lifeline()); /* never outlive vzhost */
 		/* above 3 first: with a standard stream closed, one of ours
 		   may sit where another goes */
 		null = fcntl(null, F_DUPFD_CLOEXEC, 4);

@@ -1,5 +1,6 @@
 /* ctlconsole.c: `vzhost ctl VM console`: the client's side of an attached console (a terminal in raw mode, or a pipe). */
 #include <errno.h>
+#include <limits.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -10,12 +11,16 @@
 #include <unistd.h>
 
 #include "ctlcli.h"
+#include "fd.h"
 #include "term.h"
 #include "util.h"
 
 static struct termios saved;
 static bool raw;
 static volatile sig_atomic_t signalled;
+/* a signal wakes every wait: written by the handler, polled beside each
+   descriptor (a check of `signalled` before a blocking call would race) */
+static int wake[2] = { -1, -1 };
 
 static void restore(void)
 {
@@ -26,24 +31,48 @@ static void restore(void)
 
 static void on_signal(int sig)
 {
+	int saved_errno = errno;
+
 	signalled = sig;
+	if (wake[1] >= 0 && write(wake[1], "", 1) < 0) {
+		/* full: a wake-up is pending already */
+	}
+	errno = saved_errno;
 }
 
-/* all of s[0..n) to fd (ours: blocking is fine); false when it is gone */
+/*
+ * All of s[0..n) to fd; false when it is gone or a signal came.  Our
+ * standard output may be a pipe nobody reads: the wait is a poll beside
+ * the wake-up pipe, and each write fits what POLLOUT promises (PIPE_BUF),
+ * so SIGTERM is never stuck behind a full pipe.
+ */
 static bool put(int fd, const char *s, size_t n)
 {
+	struct pollfd p[2] = { { .fd = fd, .events = POLLOUT },
+			       { .fd = wake[0], .events = POLLIN } };
 	ssize_t k;
 
-	while (n) {
-		k = write(fd, s, n);
-		if (k < 0 && errno == EINTR)
+	while (n && !signalled) {
+		if (poll(p, wake[0] >= 0 ? 2 : 1, -1) < 0) {
+			if (errno == EINTR)
+				continue;
+			return false;
+		}
+		if (p[1].revents)
+			return false;
+		if (p[0].revents & (POLLERR | POLLNVAL))
+			return false;
+		if (!(p[0].revents & (POLLOUT | POLLHUP)))
+			continue;
+		k = write(fd, s, n < PIPE_BUF ? n : PIPE_BUF);
+		if (k < 0 && (errno == EINTR || errno == EAGAIN))
 			continue;
 		if (k <= 0)
 			return false;
 		s += k;
 		n -= (size_t)k;
 	}
-	return true;
+	return !n;
 }
 
 /* what the terminal typed: to out, the escape key's commands taken out;
@@ -86,6 +115,8 @@ int ctl_console_session(int fd, const char *vm, const char *early,
 	int status = EX_OK, n;
 	ssize_t k;
 
+	if (fd_pipe(wake, true) < 0)
+		wake[0] = wake[1] = -1;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);
@@ -103,10 +134,11 @@ int ctl_console_session(int fd, const char *vm, const char *early,
 	if (!put(1, early, earlylen))
 		goto out;
 	while (!signalled) {
-		struct pollfd p[2] = {
+		struct pollfd p[3] = {
 			{ .fd = fd,
 			  .events = (short)(POLLIN |
 					    (sent < outlen ? POLLOUT : 0)) },
+			{ .fd = wake[0], .events = POLLIN },
 			{ .fd = 0, .events = POLLIN },
 		};
 		int wait = quiet_at < 0 ? -1 :
@@ -116,11 +148,11 @@ int ctl_console_session(int fd, const char *vm, const char *early,
 
 		if (quiet_at >= 0 && wait == 0)
 			break; /* input over, and the guest said nothing more */
-		n = poll(p, reading && sent == outlen ? 2 : 1, wait);
+		n = poll(p, reading && sent == outlen ? 3 : 2, wait);
 		if (n < 0 && errno == EINTR)
 			continue;
-		if (n < 0)
-			break;
+		if (n < 0 || p[1].revents)
+			break; /* (a signal) */
 		if (p[0].revents & (POLLIN | POLLHUP | POLLERR)) {
 			k = read(fd, got, sizeof(got));
 			if (k <= 0) {
@@ -144,7 +176,7 @@ int ctl_console_session(int fd, const char *vm, const char *early,
 				break;
 		}
 		if (reading && sent == outlen &&
-		    (p[1].revents & (POLLIN | POLLHUP | POLLERR))) {
+		    (p[2].revents & (POLLIN | POLLHUP | POLLERR))) {
 			k = read(0, in, sizeof(in));
 			if (k <= 0) { /* its end: the guest has its last say */
 				reading = false;
@@ -158,6 +190,10 @@ int ctl_console_session(int fd, const char *vm, const char *early,
 	}
 out:
 	restore();
+	/* a signal ends it at once: no word that could wait for a full
+	   stderr, and the status a shell expects of a signalled command */
+	if (signalled)
+		return 128 + signalled;
 	if (status == EX_OK)
 		fprintf(stderr, "%s[vzhost: detached from %s; it runs on]\n",
 			raw ? "\r\n" : "", vm);

@@ -34,6 +34,7 @@ struct child {
 	int out, err;
 	long long deadline;
 	bool termed;
+	bool interrupted; /* ended because vzhost stops */
 	char obuf[1024], ebuf[1024];
 	size_t olen, elen;
 	char tail[400]; /* the end of its stderr, for a veto's message */
@@ -207,7 +208,7 @@ static int spawn(struct runner *r, struct vmrun *v, const char *script,
 	c->pid = proc_fork();
 	if (c->pid == 0) {
 		setsid(); /* its own group, so a timeout kills all it started */
-		os_die_with(parent);
+		os_die_with(parent, proc_lifeline());
 		dup2(in[0], 0);
 		dup2(out[1], 1);
 		dup2(err[1], 2);
@@ -407,6 +408,13 @@ static char *describe(const struct child *c, int status, unsigned timeout_s)
 	for (char *p = tail; *p; p++)
 		if (*p == '\n')
 			*p = ' ';
+	if (c->interrupted)
+		return xasprintf(
+			"hook %s was ended: vzhost stopped%s%s%s", c->name,
+			WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL ?
+				" (it ignored SIGTERM: killed)" :
+				"",
+			n ? ": " : "", tail);
 	if (c->termed)
 		return xasprintf("hook %s timed out after %u s%s%s%s", c->name,
 				 timeout_s,
@@ -529,6 +537,31 @@ void hooks_cancel(struct vmrun *v)
 	v->veto_why = NULL;
 }
 
+void hooks_interrupt(struct runner *r, bool force)
+{
+	struct hook_job *j;
+	size_t i;
+
+	for (i = 0; i < r->h->nvms; i++) {
+		j = r->vms[i].jobs;
+		if (!j || !j->running)
+			continue;
+		if (force) { /* a second signal: no patience */
+			kill_group(j->c.pid, SIGKILL);
+			j->c.interrupted = j->c.termed = true;
+			continue;
+		}
+		if (j->c.termed)
+			continue;
+		log_msg(LOG_NOTICE, r->vms[i].m->name,
+			"hook %s: vzhost stops: ending its process group",
+			j->c.name);
+		kill_group(j->c.pid, SIGTERM);
+		j->c.interrupted = j->c.termed = true;
+		j->c.deadline = util_now_ms() + KILL_GRACE_MS;
+	}
+}
+
 int hooks_pollfds(struct runner *r, struct pollfd *fds, int max,
 		  int *timeout_ms)
 {
@@ -568,11 +601,17 @@ void hooks_dispatch(struct runner *r)
 				veto_over(v, why); /* the rest are not asked */
 				j->cancelled = true;
 			} else {
-				log_msg(LOG_WARNING, v->m->name, "%s (on %s)",
-					why, event_names[j->ev]);
+				log_msg(j->c.interrupted ? LOG_NOTICE :
+							   LOG_WARNING,
+					v->m->name, "%s (on %s)", why,
+					event_names[j->ev]);
 				free(why);
 			}
 		}
+		/* the event's other scripts are not started while vzhost
+		   stops: its stop chain's own events come next */
+		if (j->c.interrupted)
+			j->cancelled = true;
 		start_next(r, v);
 	}
 }

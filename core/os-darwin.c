@@ -40,15 +40,16 @@ int os_no_sigpipe(int fd)
 
 /*
  * No PDEATHSIG: a watcher process (orphaned at once, so it is nobody's
- * child) waits in kqueue for either to exit and kills the child when the
- * parent went first.
+ * child) waits in kqueue for either to exit and kills the child, and its
+ * group, when the parent went first (so the lifeline is not needed here).
  */
-void os_die_with(pid_t parent)
+void os_die_with(pid_t parent, int lifeline)
 {
 	pid_t child = getpid(), mid;
 	struct kevent ev[2], out;
 	int kq;
 
+	(void)lifeline;
 	mid = fork();
 	if (mid < 0)
 		return;

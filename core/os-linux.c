@@ -12,6 +12,7 @@
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/vfs.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 int os_peer(int fd, uid_t *uid, pid_t *pid)
@@ -33,8 +34,52 @@ int os_no_sigpipe(int fd)
 	return 0;
 }
 
-void os_die_with(pid_t parent)
+/*
+ * PDEATHSIG reaches the child alone: what it starts in its group (a hook's
+ * background job) would outlive vzhost.  A guard joins the group: orphaned
+ * at once (init's, not the child's: a script's `wait` must not wait for
+ * it), it reads the lifeline until vzhost is gone, then SIGKILLs the group
+ * and itself; killed with the group, it ends with it.
+ */
+static void guard_group(int lifeline)
 {
+	pid_t mid;
+	char c;
+
+	if (lifeline < 0 || getpgrp() != getpid())
+		return;
+	mid = fork();
+	if (mid < 0)
+		return;
+	if (mid > 0) {
+		while (waitpid(mid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return;
+	}
+	if (fork() != 0)
+		_exit(0);
+	/* the group is signalled to end it gently (a hook's timeout): the
+	   guard stays until it is SIGKILLed with it */
+	signal(SIGTERM, SIG_IGN);
+	signal(SIGINT, SIG_IGN);
+	signal(SIGHUP, SIG_IGN);
+	/* nothing of vzhost's but the lifeline (it execs nothing: CLOEXEC
+	   does not close them), the write end above all */
+	if (dup2(lifeline, 0) == 0) {
+		if (os_close_from(1) < 0)
+			for (long fd = 1, max = sysconf(_SC_OPEN_MAX); fd < max;
+			     fd++)
+				close((int)fd);
+		while (read(0, &c, 1) < 0 && errno == EINTR)
+			;
+	}
+	kill(0, SIGKILL);
+	_exit(0);
+}
+
+void os_die_with(pid_t parent, int lifeline)
+{
+	guard_group(lifeline);
 	prctl(PR_SET_PDEATHSIG, SIGKILL);
 	/* the parent may have died before prctl took effect */
 	if (getppid() != parent)

@@ -13,8 +13,14 @@ int os_peer(int fd, uid_t *uid, pid_t *pid);
 /* a socket that never raises SIGPIPE where the system has a socket option
    for it (macOS: there is no MSG_NOSIGNAL); 0 or -errno */
 int os_no_sigpipe(int fd);
-/* in a child before exec: be killed when parent (read before fork) dies */
-void os_die_with(pid_t parent);
+/*
+ * In a child before exec: be killed when parent (read before fork) dies;
+ * when the child leads its own process group (setsid or setpgid first), the
+ * whole group too, whatever it starts (a hook's `sleep &`): a guard process
+ * in the group kills it when lifeline (proc_lifeline) sees EOF, and dies
+ * with the group otherwise.  A process that leaves the group escapes.
+ */
+void os_die_with(pid_t parent, int lifeline);
 /* in a child before exec: close every descriptor from low on at once;
    0, or -1 when the caller must close them one by one */
 int os_close_from(int low);

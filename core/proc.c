@@ -8,8 +8,18 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "fd.h"
 #include "os.h"
 #include "util.h"
+
+/* vzhost alone writes this pipe, and never does: its read end sees EOF when
+   vzhost is gone, however it went (the guards of os_die_with wait on it) */
+static int lifeline[2] = { -1, -1 };
+
+int proc_lifeline(void)
+{
+	return lifeline[0];
+}
 
 pid_t proc_fork(void)
 {
@@ -18,6 +28,8 @@ pid_t proc_fork(void)
 	size_t i;
 	pid_t pid;
 
+	if (lifeline[0] < 0 && fd_pipe(lifeline, false) < 0)
+		lifeline[0] = lifeline[1] = -1; /* (then no guard) */
 	sigfillset(&all);
 	sigprocmask(SIG_BLOCK, &all, &old);
 	pid = fork();

@@ -8,6 +8,9 @@
    vzhost's runs in it before its exec); the parent's signals are held
    meanwhile */
 pid_t proc_fork(void);
+/* in a child of proc_fork: the read end of a pipe that ends (EOF) when
+   vzhost does, for os_die_with; -1 when there is none */
+int proc_lifeline(void);
 /* in a child before exec: close every descriptor from low on, so a child gets
    only what it is explicitly given */
 void proc_close_from(int low);

@@ -929,6 +929,9 @@ static void on_signal(struct runner *r)
 		r->interrupts++;
 		log_msg(LOG_NOTICE, NULL, "%s: %s every VM", strsignal(sigs[k]),
 			r->interrupts > 1 ? "forcing off" : "stopping");
+		/* a `started` hook still at work must not hold the exit up
+		   for hooks.timeout */
+		hooks_interrupt(r, r->interrupts > 1);
 		for (i = 0; i < r->h->nvms; i++) {
 			v = &r->vms[i];
 			if (v->done)

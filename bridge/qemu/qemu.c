@@ -49,7 +49,7 @@ static void child_exec(char **argv, char **envp, int *keep, int nkeep, int in,
 
 	/* our terminal's ^C is for vzhost, which stops its VMs itself */
 	setpgid(0, 0);
-	os_die_with(parent); /* never outlive vzhost */
+	os_die_with(parent, proc_lifeline()); /* never outlive vzhost */
 	/* all above their places first: one may sit where another goes */
 	for (i = 0; i < nkeep; i++)
 		keep[i] = fcntl(keep[i], F_DUPFD_CLOEXEC, high);
@@ -183,7 +183,7 @@ static int spawn_virtiofsd(struct bvm *vm, char **why)
 			else
 				dup2(fd, QMP_FD);
 			setpgid(0, 0);
-			os_die_with(parent);
+			os_die_with(parent, proc_lifeline());
 			proc_close_from(QMP_FD + 1);
 			execv(a.v[0], a.v);
 			_exit(127);

@@ -538,6 +538,44 @@ t_hang() {
 	then ok; else bad "hanging hook (exit $st)"; fi
 }
 
+# SIGTERM ends a hook still at work (its process group: SIGTERM, SIGKILL a second later)
+# instead of waiting out hooks.timeout; and a SIGKILL of vzhost takes a hook's whole
+# process group with it, its background job included (a guard in the group sees vzhost go)
+t_hookterm() {
+	printf '#!/bin/sh\n[ "$2" = started ] || exit 0\nsleep 3137.%s &\nexec sleep 25.%s\n' $$ $$ > "$tmp/hooks/20-slow"
+	chmod 755 "$tmp/hooks/20-slow"
+	conf hookterm acpi "stop_timeout = 10;" "" 30
+	start hookterm || { gave_up "hook at SIGTERM: no guest"; rm -f "$tmp/hooks/20-slow"; return; }
+	n=0
+	until pgrep -f "sleep 25\.$$" > /dev/null || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+	t0=$(date +%s%N)
+	kill -TERM $pid
+	reap $pid 40
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	st1=$st
+	left1=$(pgrep -fc "sleep (3137|25)\.$$")
+	cp "$tmp/err" "$tmp/err.term"
+	conf hookkill ignore "" "" 30
+	start hookkill || { gave_up "hook at SIGKILL: no guest"; rm -f "$tmp/hooks/20-slow"; return; }
+	n=0
+	until pgrep -f "sleep 3137\.$$" > /dev/null || [ $n -ge 100 ]; do sleep 0.1; n=$((n + 1)); done
+	ran=$(pgrep -fc "sleep (3137|25)\.$$")
+	kill -KILL $pid
+	wait $pid 2> /dev/null
+	n=0
+	while pgrep -f "sleep (3137|25)\.$$|guest=ev-$$-hookkill" > /dev/null && [ $n -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	left2=$(pgrep -fa "sleep (3137|25)\.$$|guest=ev-$$-hookkill")
+	pkill -KILL -f "sleep (3137|25)\.$$"
+	rm -f "$tmp/hooks/20-slow"
+	if [ $st1 = 0 ] && [ $ms -lt 8000 ] && [ "$left1" = 0 ] &&
+		grep -q "hook 20-slow: vzhost stops: ending its process group" "$tmp/err.term" &&
+		[ "$ran" = 2 ] && [ -z "$left2" ]
+	then ok; else bad "hooks at vzhost's end: SIGTERM exit $st1 after $ms ms, $left1 left; SIGKILL: $ran ran, left: $left2"; fi
+}
+
 # a hook that ignores SIGTERM is SIGKILLed a second after its timeout
 t_stubborn() {
 	cat > "$tmp/hooks/20-stubborn" <<'HOOK'
@@ -774,5 +812,5 @@ t_worldhooks() {
 }
 
 run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave restoretrust savebar savestall savefail hostsave_full \
-	qemu_stopped veto hang stubborn busy twice peer crash lock pveto loop worldhooks
+	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks
 summary events

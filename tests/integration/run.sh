@@ -333,6 +333,50 @@ t_console() {
 	fi
 }
 
+# ctl console whose standard output nobody reads (a full pipe) still ends on SIGTERM, at
+# once and with the status of a signalled command; the VM runs on
+t_consoleterm() {
+	conf consoleterm "flood vzh.lines=3000"
+	background consoleterm
+	vm=it-$$-consoleterm
+	if ! wait_for "$tmp/out" "VZH-GUEST: flood done" 60 "" $pid; then
+		kill -KILL $pid
+		bad "console at SIGTERM: the guest never flooded"
+		return
+	fi
+	mkfifo "$tmp/full" "$tmp/typed"
+	sleep 600 < "$tmp/full" & # opens it, never reads
+	reader=$!
+	sleep 600 > "$tmp/typed" & # input that never ends
+	writer=$!
+	"$vzhost" ctl $vm console --state-dir "$tmp/state" < "$tmp/typed" > "$tmp/full" 2> "$tmp/ct.err" &
+	client=$!
+	sleep 2 # the guest's 240 KB fill the pipe's 64 KiB: the client waits to write
+	blocked=$(cat /proc/$client/wchan 2> /dev/null)
+	t0=$(date +%s%N)
+	kill -TERM $client
+	n=0
+	while kill -0 $client 2> /dev/null && [ $n -lt 50 ]; do sleep 0.1; n=$((n + 1)); done
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	if kill -0 $client 2> /dev/null; then
+		alive=1
+		kill -KILL $client
+	else
+		alive=0
+	fi
+	wait $client
+	cst=$?
+	kill $reader $writer 2> /dev/null
+	state=$("$vzhost" ctl $vm state --state-dir "$tmp/state")
+	kill -TERM $pid
+	reap $pid 30
+	if [ $alive = 0 ] && [ $cst = 143 ] && [ $ms -lt 2000 ] && [ "$state" = running ]; then
+		ok
+	else
+		bad "console at SIGTERM: the client (waiting in ${blocked:-?}) still ran $ms ms after SIGTERM (alive $alive, exit $cst), VM $state"
+	fi
+}
+
 # a free TCP port on 127.0.0.1 (free when asked: the kernel does not hand it
 # out again at once)
 free_port() {
@@ -728,6 +772,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console forward ready readycost restoreready forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm forward ready readycost restoreready forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration
