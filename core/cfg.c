@@ -412,15 +412,98 @@ static const char *file_text(struct cfg *c, const char *file)
 	return f->text;
 }
 
+static bool ident(char c)
+{
+	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '*';
+}
+
+/*
+ * The literal of the k-th "name = " (or "name : ") on the line starting at
+ * line, past strings and comments; NULL when there is none.
+ */
+static const char *nth_literal(const char *line, const char *name, unsigned k)
+{
+	size_t len = strlen(name);
+	const char *p, *q;
+	bool quoted = false;
+
+	for (p = line; *p && *p != '\n'; p++) {
+		if (quoted) {
+			if (*p == '\\' && p[1] && p[1] != '\n')
+				p++;
+			else if (*p == '"')
+				quoted = false;
+			continue;
+		}
+		if (*p == '"') {
+			quoted = true;
+			continue;
+		}
+		if (*p == '#' || (*p == '/' && p[1] == '/'))
+			break;
+		if (*p == '/' && p[1] == '*') {
+			if (!(q = strstr(p + 2, "*/")))
+				break;
+			p = q + 1;
+			continue;
+		}
+		if (strncmp(p, name, len) || (p > line && ident(p[-1])) ||
+		    ident(p[len]))
+			continue;
+		for (q = p + len; *q == ' ' || *q == '\t'; q++)
+			;
+		if (*q != '=' && *q != ':')
+			continue;
+		if (k--) {
+			p = q;
+			continue;
+		}
+		for (q++; *q == ' ' || *q == '\t'; q++)
+			;
+		return q;
+	}
+	return NULL;
+}
+
+static bool same_place(const config_setting_t *a, const config_setting_t *b)
+{
+	const char *fa = config_setting_source_file(a),
+		   *fb = config_setting_source_file(b);
+
+	return a->name && !strcmp(a->name, b->name) &&
+	       config_setting_source_line(a) == config_setting_source_line(b) &&
+	       (fa == fb || (fa && fb && !strcmp(fa, fb)));
+}
+
+/* how many settings come before m (in the file's order) with its name on
+   its line: which of the line's "name = " is m's */
+static bool count_before(const config_setting_t *s, const config_setting_t *m,
+			 unsigned *n)
+{
+	int i, len;
+
+	if (s == m)
+		return true;
+	if (same_place(s, m))
+		(*n)++;
+	len = config_setting_is_aggregate(s) ? config_setting_length(s) : 0;
+	for (i = 0; i < len; i++)
+		if (count_before(config_setting_get_elem(s, (unsigned)i), m, n))
+			return true;
+	return false;
+}
+
 /*
  * libconfig 1.5 stores an unsuffixed integer in 32 bits and wraps silently
- * (8589934592 reads as 0).  Re-read the literal from the source line and
- * refuse a value that is not what the user wrote.
+ * (8589934592 reads as 0).  Re-read the setting's own literal from its line
+ * (the k-th "name =" there when the line has several: two VMs on one line
+ * each with cpus = N) and refuse a value that is not what the user wrote.
  */
 static bool int_wrapped(const config_setting_t *m)
 {
-	const char *text, *p, *name = config_setting_name(m);
-	unsigned line = config_setting_source_line(m), i;
+	const char *text, *p, *lit, *name = config_setting_name(m);
+	unsigned line = config_setting_source_line(m), i, k = 0;
+	const config_setting_t *top = m;
 	long long v;
 	char *end;
 
@@ -434,27 +517,22 @@ static bool int_wrapped(const config_setting_t *m)
 	}
 	if (!p)
 		return false;
-	for (; *p && *p != '\n'; p++) {
-		const char *q = p + strlen(name);
-
-		if (strncmp(p, name, strlen(name)) ||
-		    (p > text &&
-		     (isalnum((unsigned char)p[-1]) || p[-1] == '_')))
-			continue;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		if (*q != '=' && *q != ':')
-			continue;
-		q++;
-		while (*q == ' ' || *q == '\t')
-			q++;
-		errno = 0;
-		v = strtoll(q, &end, 0);
-		if (end == q)
-			continue;
-		return errno == ERANGE || v != config_setting_get_int(m);
+	if (nth_literal(p, name, 1)) { /* several on the line: which one */
+		while (config_setting_parent(top))
+			top = config_setting_parent(top);
+		count_before(top, m, &k);
 	}
-	return false;
+	lit = nth_literal(p, name, k);
+	if (!lit)
+		return false;
+	/* libconfig reads decimal (a leading 0 is no octal) or 0x hex */
+	errno = 0;
+	v = strtoll(lit, &end,
+		    lit[0] == '0' && (lit[1] == 'x' || lit[1] == 'X') ? 16 :
+									10);
+	if (end == lit)
+		return false;
+	return errno == ERANGE || v != config_setting_get_int(m);
 }
 
 /* s's member key; key NULL: s itself (a list's element, say) */

@@ -44,6 +44,13 @@ expect 66 "cannot read the configuration: Is a directory" "$vzhost" -c "$tmp" --
 expect 0 "ok.conf: OK (1 VM, 2 devices, 7 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 "nat via plugin nat, $tmp/ok.conf:2: vms[0].devices[0]" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 '"name": "demo"' "$vzhost" -c "$tmp/ok.conf" --print
+# two VMs on one line, each with its own cpus, and two devices each with a port: each
+# setting's own literal is read back (once refused as "integer too large for 32 bits")
+k=$here/fixtures/files/vmlinuz
+printf 'vms = ( { name = "a"; cpus = 1; boot = { kernel = "%s"; }; }, { name = "b"; cpus = 2; boot = { kernel = "%s"; }; } );\n' "$k" "$k" > "$tmp/oneline.conf"
+expect 0 "oneline.conf: OK (2 VMs" "$vzhost" -c "$tmp/oneline.conf" --check
+printf 'vms = ( { name = "a"; cpus = 1; boot = { kernel = "%s"; }; }, { name = "b"; cpus = 4294967298; boot = { kernel = "%s"; }; } );\n' "$k" "$k" > "$tmp/onewrap.conf"
+expect 78 "onewrap.conf:1: vms[1].cpus: integer too large for libconfig's 32 bits" "$vzhost" -c "$tmp/onewrap.conf" --check
 # a hypervisor that is not there is exit 69, naming what to install
 printf 'host = { qemu = "qemu-system-nonesuch"; };\n' > "$tmp/noqemu.conf"
 sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/noqemu.conf"

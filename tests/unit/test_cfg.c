@@ -252,6 +252,53 @@ static void wrapped_integers(void **s)
 	assert_int_equal(u, 8ull << 30);
 }
 
+/* what a user writes on one line: the same key in two entries is each one's
+   own literal, not the first's (issue 19: "integer too large" for cpus = 2) */
+static void same_key_on_one_line(void **s)
+{
+	config_setting_t *vms, *devs;
+	int64_t i;
+
+	(void)s;
+	assert_int_equal(
+		load("vms = ( { name = \"a\"; cpus = 1; }, { name = \"b\"; "
+		     "cpus = 2; } );\n"
+		     "devs = ( { port = 22; }, { port = 80 }, { port = "
+		     "4294967297; } );\n"
+		     "x = { note = \"port = 7\"; port = 8589934593; };  # port "
+		     "= 1\n"
+		     "y = { /* port = 3 */ port = 010; };\n"),
+		0);
+	vms = config_setting_get_member(root(), "vms");
+	assert_int_equal(cfg_get_int64(config_setting_get_elem(vms, 0), "cpus",
+				       0, &i),
+			 0);
+	assert_int_equal(i, 1);
+	assert_int_equal(cfg_get_int64(config_setting_get_elem(vms, 1), "cpus",
+				       0, &i),
+			 0);
+	assert_int_equal(i, 2);
+	devs = config_setting_get_member(root(), "devs");
+	assert_int_equal(cfg_get_int64(config_setting_get_elem(devs, 1), "port",
+				       0, &i),
+			 0);
+	assert_int_equal(i, 80);
+	/* the third one wrapped: its own literal says so */
+	assert_int_equal(cfg_get_int64(config_setting_get_elem(devs, 2), "port",
+				       0, &i),
+			 -EINVAL);
+	assert_true(has("t.conf:2: devs[2].port: integer too large"));
+	/* a string or a comment saying "port = N" is not the setting */
+	assert_int_equal(cfg_get_int64(config_setting_get_member(root(), "x"),
+				       "port", 0, &i),
+			 -EINVAL);
+	/* a leading 0 is decimal to libconfig, not octal */
+	assert_int_equal(cfg_get_int64(config_setting_get_member(root(), "y"),
+				       "port", 0, &i),
+			 0);
+	assert_int_equal(i, 10);
+}
+
 static void unknown_keys(void **s)
 {
 	static const char *const allowed[] = { "memory", "cpus", NULL };
@@ -278,6 +325,7 @@ int main(void)
 		cmocka_unit_test(locations),
 		cmocka_unit_test(getters),
 		cmocka_unit_test(wrapped_integers),
+		cmocka_unit_test(same_key_on_one_line),
 		cmocka_unit_test(unknown_keys),
 	};
 
