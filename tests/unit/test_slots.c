@@ -92,7 +92,8 @@ static void unlock(pid_t pid)
 }
 
 /* admission as vzhost does it: -EBUSY looked at again after a random pause,
-   with how long it has been busy; the time it took into *ms */
+   with how long it has been busy, for at most 10 s; the time it took into
+   *ms */
 static int admit(int d, struct slot_request *r, struct slot *sl, char **why,
 		 long long *ms)
 {
@@ -100,7 +101,8 @@ static int admit(int d, struct slot_request *r, struct slot *sl, char **why,
 	int ret;
 
 	r->busy_ms = 0;
-	while ((ret = slots_admit(d, r, sl, why)) == -EBUSY) {
+	while ((ret = slots_admit(d, r, sl, why)) == -EBUSY &&
+	       util_now_ms() - t0 < 10000) {
 		free(*why);
 		*why = NULL;
 		usleep(slots_backoff_ms() * 1000);
