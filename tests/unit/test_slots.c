@@ -39,6 +39,53 @@ static bool exists(int dirfd, const char *name)
 	return fstatat(dirfd, name, &st, 0) == 0;
 }
 
+/* the test's children: ended by the teardown even when an assertion failed
+   (they would outlive the test, holding their locks) */
+static pid_t kids[16];
+static size_t nkids;
+
+static pid_t child(void)
+{
+	pid_t pid;
+
+	assert_true(nkids < ARRAY_SIZE(kids));
+	pid = fork();
+	assert_true(pid >= 0);
+	if (pid > 0)
+		kids[nkids++] = pid;
+	return pid;
+}
+
+/* waits for a child of ours: its status */
+static int reap(pid_t pid)
+{
+	size_t i;
+	int st = -1;
+
+	for (i = 0; i < nkids && kids[i] != pid; i++)
+		;
+	assert_true(i < nkids);
+	kids[i] = kids[--nkids];
+	assert_int_equal(waitpid(pid, &st, 0), pid);
+	return st;
+}
+
+static void end(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	reap(pid);
+}
+
+static int end_kids(void **s)
+{
+	(void)s;
+	while (nkids) {
+		kill(kids[--nkids], SIGKILL);
+		waitpid(kids[nkids], NULL, 0);
+	}
+	return 0;
+}
+
 /* a record as another vzhost writes it: state P (starting) or A; NULL: not
    made here */
 static void write_record(int d, const char *name, char state, const char *vm,
@@ -65,7 +112,7 @@ static pid_t locker(int d, const char *name, const char *how)
 	char c = 0;
 
 	assert_int_equal(pipe(ready), 0);
-	pid = fork();
+	pid = child();
 	if (pid == 0) {
 		fd = openat(d, name, strchr(how, 'w') ? O_RDWR : O_RDONLY);
 		if (fd < 0 || (strchr(how, 'w') && os_lock_write(fd) < 0) ||
@@ -83,12 +130,6 @@ static pid_t locker(int d, const char *name, const char *how)
 	assert_int_equal(read(ready[0], &c, 1), 1);
 	close(ready[0]);
 	return pid;
-}
-
-static void unlock(pid_t pid)
-{
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
 }
 
 /* admission as vzhost does it: -EBUSY looked at again after a random pause,
@@ -207,7 +248,7 @@ static void stale_records(void **s)
 	assert_int_equal(slots_admit(d, &r, &a, &why), 0);
 	assert_false(exists(d, "old2.2.slot"));
 	assert_false(exists(d, "old3.3.slot"));
-	unlock(lk);
+	end(lk);
 	h = slots_holders(d);
 	assert_int_equal(json_array_size(h), 1);
 	assert_string_equal(
@@ -231,7 +272,7 @@ static void others_stale_left(void **s)
 	assert_int_equal(fchmod(d, 01777), 0);
 	write_record(d, "theirs.1.slot", 'A', "theirs", util_wall_ms());
 	assert_int_equal(fchownat(d, "theirs.1.slot", 65534, 65534, 0), 0);
-	pid = fork();
+	pid = child();
 	if (pid == 0) { /* as another user, through the open directory */
 		struct slot_request r = req("mine", false, 1, 2);
 		struct slot sl = { 0 };
@@ -244,7 +285,7 @@ static void others_stale_left(void **s)
 			      0 :
 			      1);
 	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
+	st = reap(pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	close(d);
 }
@@ -265,7 +306,7 @@ static void racing_admissions(void **s)
 		assert_int_equal(pipe(tried), 0);
 		assert_int_equal(pipe(done), 0);
 		for (k = 0; k < 4; k++) {
-			pids[k] = fork();
+			pids[k] = child();
 			if (pids[k] == 0) {
 				struct slot sl = { 0 };
 				struct slot_request r =
@@ -297,7 +338,7 @@ static void racing_admissions(void **s)
 		close(done[1]); /* EOF: done, each exits holding or not */
 		wins = 0;
 		for (k = 0; k < 4; k++) {
-			assert_int_equal(waitpid(pids[k], &st, 0), pids[k]);
+			st = reap(pids[k]);
 			assert_true(WIFEXITED(st) && WEXITSTATUS(st) < 2);
 			wins += WEXITSTATUS(st) == 0;
 		}
@@ -317,7 +358,7 @@ static void reader_never_breaks_admission(void **s)
 	char *why;
 
 	(void)s;
-	reader = fork();
+	reader = child();
 	if (reader == 0) {
 		for (;;)
 			json_decref(slots_holders(d));
@@ -331,8 +372,7 @@ static void reader_never_breaks_admission(void **s)
 		free(why);
 		slots_release(d, &sl);
 	}
-	kill(reader, SIGKILL);
-	waitpid(reader, NULL, 0);
+	end(reader);
 	assert_int_equal(fails, 0);
 	close(d);
 }
@@ -414,7 +454,7 @@ static void pending_counted(void **s)
 	why = NULL;
 	assert_null(sl.name);
 	/* gone: admitted at once */
-	unlock(lk);
+	end(lk);
 	r.busy_ms = 0;
 	assert_int_equal(admit(d, &r, &sl, &why, &ms), 0);
 	assert_true(ms < 500);
@@ -426,13 +466,13 @@ static void pending_counted(void **s)
 	assert_int_equal(slots_admit(d, &r, &sl, &why), -EAGAIN);
 	free(why);
 	why = NULL;
-	unlock(lk);
+	end(lk);
 	write_record(d, "future.3.slot", 'P', "future",
 		     util_wall_ms() + 3600000);
 	lk = locker(d, "future.3.slot", "w");
 	assert_int_equal(slots_admit(d, &r, &sl, &why), -EAGAIN);
 	free(why);
-	unlock(lk);
+	end(lk);
 	close(d);
 }
 
@@ -441,39 +481,43 @@ static void pending_counted(void **s)
    -EBUSY */
 static void perpetual_pending(void **s)
 {
-	int d = dirfd_of(th_fmt("%s/pp", th_dir())), fd;
+	int d = dirfd_of(th_fmt("%s/pp", th_dir())), fd, ready[2];
 	struct slot_request r = req("me", false, 1, 2);
 	struct slot sl = { 0 };
-	char *why = NULL;
+	char *why = NULL, c;
 	long long ms;
 	pid_t pid;
 
 	(void)s;
-	write_record(d, "hostile.1.slot", 'P', "hostile", util_wall_ms());
-	pid = fork();
+	assert_int_equal(pipe(ready), 0);
+	pid = child();
 	if (pid == 0) {
-		fd = openat(d, "hostile.1.slot", O_RDWR);
+		fd = openat(d, "hostile.1.slot", O_RDWR | O_CREAT | O_EXCL,
+			    0644);
 		if (fd < 0 || os_lock_write(fd) < 0)
 			_exit(1);
-		for (;;) { /* always young */
+		for (;;) { /* always young, rewritten as long as before */
 			const char *t = th_fmt(
 				"P{\"vm\":\"hostile\",\"pid\":1,\"guest\":"
 				"\"linux\",\"config\":\"/h\",\"since\":%lld}",
 				util_wall_ms());
 
-			if (ftruncate(fd, 0) < 0 ||
-			    pwrite(fd, t, strlen(t), 0) < 0)
+			if (pwrite(fd, t, strlen(t), 0) < 0 ||
+			    (ready[1] >= 0 && write(ready[1], "", 1) < 0))
 				_exit(1);
+			ready[1] = -1;
 			usleep(1000);
 		}
 	}
-	usleep(20000);
+	close(ready[1]);
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	close(ready[0]);
 	assert_int_equal(admit(d, &r, &sl, &why, &ms), -EAGAIN);
-	kill(pid, SIGKILL);
-	waitpid(pid, NULL, 0);
-	assert_true(ms >= 2000 && ms < 3000);
+	end(pid);
+	assert_true(ms >= 2000 && ms < 4000);
 	assert_non_null(strstr(why, "host.max_vms = 1 and 1 VM runs: hostile "
 				    "(vzhost pid 1, /h, since "));
+	assert_non_null(strstr(why, ", starting)"));
 	free(why);
 	close(d);
 }
@@ -510,7 +554,7 @@ static void planted_names(void **s)
 	assert_true(ms < 500);
 	assert_int_equal(holders(d), 1);
 	slots_release(d, &sl);
-	unlock(lk);
+	end(lk);
 	close(d);
 }
 
@@ -550,12 +594,12 @@ static void lock_survives_close(void **s)
 	fd = openat(d, a.name, O_RDONLY);
 	assert_true(fd >= 0);
 	close(fd);
-	pid = fork();
+	pid = child();
 	if (pid == 0) {
 		fd = openat(d, a.name, O_RDONLY);
 		_exit(fd >= 0 && os_write_locked(fd) == 1 ? 0 : 1);
 	}
-	assert_int_equal(waitpid(pid, &st, 0), pid);
+	st = reap(pid);
 	assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	slots_release(d, &a);
 	close(d);
@@ -564,18 +608,19 @@ static void lock_survives_close(void **s)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(limits_and_holders),
-		cmocka_unit_test(macos_slots),
-		cmocka_unit_test(stale_records),
-		cmocka_unit_test(others_stale_left),
-		cmocka_unit_test(racing_admissions),
-		cmocka_unit_test(reader_never_breaks_admission),
-		cmocka_unit_test(notes_are_ours_alone),
-		cmocka_unit_test(pending_counted),
-		cmocka_unit_test(perpetual_pending),
-		cmocka_unit_test(planted_names),
-		cmocka_unit_test(linked_once),
-		cmocka_unit_test(lock_survives_close),
+		cmocka_unit_test_teardown(limits_and_holders, end_kids),
+		cmocka_unit_test_teardown(macos_slots, end_kids),
+		cmocka_unit_test_teardown(stale_records, end_kids),
+		cmocka_unit_test_teardown(others_stale_left, end_kids),
+		cmocka_unit_test_teardown(racing_admissions, end_kids),
+		cmocka_unit_test_teardown(reader_never_breaks_admission,
+					  end_kids),
+		cmocka_unit_test_teardown(notes_are_ours_alone, end_kids),
+		cmocka_unit_test_teardown(pending_counted, end_kids),
+		cmocka_unit_test_teardown(perpetual_pending, end_kids),
+		cmocka_unit_test_teardown(planted_names, end_kids),
+		cmocka_unit_test_teardown(linked_once, end_kids),
+		cmocka_unit_test_teardown(lock_survives_close, end_kids),
 	};
 	int ret = cmocka_run_group_tests(tests, NULL, NULL);
 
