@@ -327,10 +327,21 @@ ledger_conf() {
 fresh_ledger() {
 	rm -rf "$tmp/ledger" && mkdir -m 1777 "$tmp/ledger"
 }
-# (a command, not a function: run in the background, its pid is the program's)
+# (commands, not functions: run in the background, their pid is the program's)
 as_victim="setpriv --reuid=65533 --regid=65533 --clear-groups"
+as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
-# victim NAME [WHAT]: uid 65533 runs vzhost; st its status, ms how long it took,
+# the attacker's program in the background says it holds what it took
+wait_held() {
+	attacker=$!
+	n=0
+	while [ ! -s "$tmp/held" ] && [ $n -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+# victim NAME: uid 65533 runs vzhost; st its status, ms how long it took,
 # admitted yes when its VM got as far as starting (admission comes first)
 victim() {
 	t0=$(date +%s%N)
@@ -367,12 +378,11 @@ unhold() {
 
 # attacker_locks SECONDS FILE...: uid 65534 opens each FILE read-only (all a 0644
 # file of the victim's allows it) and takes an exclusive flock and a POSIX read lock
-# on it, each when it can; prints what it holds, then holds it SECONDS (pid in
-# $attacker)
+# on it, each when it can; says what it holds, then holds it SECONDS
 attacker_locks() {
 	_s=$1
 	shift
-	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+	$as_other /usr/bin/python3 -c '
 import fcntl, os, sys, time
 held = []
 for p in sys.argv[2:]:
@@ -387,12 +397,7 @@ for p in sys.argv[2:]:
 print(" ".join(held), flush=True)
 time.sleep(float(sys.argv[1]))
 ' "$_s" "$@" > "$tmp/held" &
-	attacker=$!
-	n=0
-	while [ ! -s "$tmp/held" ] && [ $n -lt 50 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
+	wait_held
 }
 unattack() {
 	kill $attacker 2>/dev/null
@@ -410,7 +415,7 @@ t_shared_ledger() {
 	refused shared 73 "host.slots_dir $tmp/ledger: $tmp/ledger is writable by others and not sticky"
 	open=$?
 	chmod 1777 "$tmp/ledger"
-	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+	$as_other /usr/bin/python3 -c '
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
 os.write(fd, b"A{\"vm\":\"theirs\",\"pid\":4242,\"guest\":\"linux\",\"config\":\"/c\",\"since\":0}")
@@ -418,16 +423,10 @@ fcntl.lockf(fd, fcntl.LOCK_EX)
 print("held", flush=True)
 time.sleep(20)
 ' "$tmp/ledger/theirs.f00d.slot" > "$tmp/held" &
-	attacker=$!
-	n=0
-	while [ ! -s "$tmp/held" ] && [ $n -lt 50 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
+	wait_held
 	refused shared 75 "no slot for this VM: host.max_vms = 1 and 1 VM runs: theirs (vzhost pid 4242, /c, since"
 	held=$?
-	kill $attacker 2>/dev/null
-	wait $attacker 2>/dev/null
+	unattack
 	timeout -k 5 30 "$vzhost" -c "$tmp/shared.conf" > /dev/null 2> "$tmp/err"
 	st=$?
 	if [ $open = 0 ] && [ $held = 0 ] && [ $st = 1 ] && [ -e "$tmp/qemu-ran" ] &&
@@ -550,7 +549,7 @@ t_ledger_read_lock() {
 t_ledger_pending() {
 	root_only "another user's start that never ends" || return
 	fresh_ledger
-	setpriv --reuid=65534 --regid=65534 --clear-groups /usr/bin/python3 -c '
+	$as_other /usr/bin/python3 -c '
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
 fcntl.lockf(fd, fcntl.LOCK_EX)
@@ -561,12 +560,7 @@ while time.time() < end:
     print("held", flush=True)
     time.sleep(0.01)
 ' "$tmp/ledger/stuck.d00d.slot" > "$tmp/held" &
-	attacker=$!
-	n=0
-	while [ ! -s "$tmp/held" ] && [ $n -lt 50 ]; do
-		sleep 0.1
-		n=$((n + 1))
-	done
+	wait_held
 	ledger_conf lpend 1
 	victim lpend
 	unattack
