@@ -331,7 +331,9 @@ fresh_ledger() {
 as_victim="setpriv --reuid=65533 --regid=65533 --clear-groups"
 as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
-# the attacker's program in the background says it holds what it took
+# the attacker's program in the background says in $tmp/held that it holds what it
+# took (removed first by the caller: the redirection empties it only once the
+# background process runs, a stale one would be believed)
 wait_held() {
 	attacker=$!
 	n=0
@@ -382,6 +384,7 @@ unhold() {
 attacker_locks() {
 	_s=$1
 	shift
+	rm -f "$tmp/held"
 	$as_other /usr/bin/python3 -c '
 import fcntl, os, sys, time
 held = []
@@ -415,6 +418,7 @@ t_shared_ledger() {
 	refused shared 73 "host.slots_dir $tmp/ledger: $tmp/ledger is writable by others and not sticky"
 	open=$?
 	chmod 1777 "$tmp/ledger"
+	rm -f "$tmp/held"
 	$as_other /usr/bin/python3 -c '
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
@@ -549,6 +553,7 @@ t_ledger_read_lock() {
 t_ledger_pending() {
 	root_only "another user's start that never ends" || return
 	fresh_ledger
+	rm -f "$tmp/held"
 	$as_other /usr/bin/python3 -c '
 import fcntl, os, sys, time
 fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
