@@ -2,6 +2,7 @@
 #include "os.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <mach-o/dyld.h>
 #include <signal.h>
 #include <stdint.h>
@@ -88,6 +89,24 @@ pid_t os_flock_holder(const struct stat *st)
 {
 	(void)st;
 	return 0;
+}
+
+/* no OFD locks here: the process's POSIX lock (the caller never closes
+   another descriptor of the file while it holds it) */
+int os_lock_write(int fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	return fcntl(fd, F_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+int os_write_locked(int fd)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+
+	if (fcntl(fd, F_GETLK, &fl) < 0)
+		return -errno;
+	return fl.l_type != F_UNLCK;
 }
 
 int os_port_holder(bool udp, const char *addr, unsigned port, uid_t *uid,

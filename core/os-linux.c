@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -178,6 +179,24 @@ static pid_t socket_pid(unsigned long inode)
 	if (proc)
 		closedir(proc);
 	return found;
+}
+
+/* OFD locks: opening and closing the same file elsewhere in the process
+   does not drop them, as it would a classic POSIX lock */
+int os_lock_write(int fd)
+{
+	struct flock fl = { .l_type = F_WRLCK, .l_whence = SEEK_SET };
+
+	return fcntl(fd, F_OFD_SETLK, &fl) < 0 ? -errno : 0;
+}
+
+int os_write_locked(int fd)
+{
+	struct flock fl = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+
+	if (fcntl(fd, F_OFD_GETLK, &fl) < 0)
+		return -errno;
+	return fl.l_type != F_UNLCK;
 }
 
 int os_port_holder(bool udp, const char *addr, unsigned port, uid_t *uid,

@@ -27,6 +27,15 @@ int os_close_from(int low);
 /* a process other than us holding a flock on st's file, or 0 when the
    system cannot tell (the lock notes in state_dir/locks say more) */
 pid_t os_flock_holder(const struct stat *st);
+/* a write lock on fd's whole file (fd open for writing), held until fd is
+   closed: an open file description lock on Linux; on macOS this process's
+   POSIX lock, which closing ANY descriptor of that file in the process
+   drops.  0 or -errno (-EAGAIN: someone holds a lock on it) */
+int os_lock_write(int fd);
+/* does anyone hold a write lock on fd's file?  Asked as for a read lock: a
+   read lock or a flock(), which whoever may read the file can take, is not
+   one.  On macOS a lock of this very process is not seen.  1, 0 or -errno */
+int os_write_locked(int fd);
 /* who listens on a local port of addr (numeric) or every address (udp: is
    bound to it): its uid, and its pid and command name when we may see
    them (0 and ""); 0, or -ENOENT when nobody is found, -ENOTSUP where the

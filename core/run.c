@@ -35,8 +35,7 @@
 #define MAX_POLL 1024
 #define FD_WANTED 4096 /* the soft descriptor limit raised to (at most) */
 #define SLOT_RECHECK_MS 1000 /* waiting for a slot: a look at the ledger */
-#define LEDGER_RETRY_MS 100 /* its lock held by another vzhost: again soon */
-#define LEDGER_BUSY_MS 10000 /* ... and at most this long */
+#define LEDGER_BUSY_MS 10000 /* others' starts in the way: at most this long */
 
 static void fill_env(struct host *h, const struct bridge_ops *ops,
 		     struct bridge_env *env, int state_fd, int event_fd)
@@ -408,12 +407,18 @@ static bool wait_slot(struct runner *r, struct vmrun *v, const char *why)
 static bool admitted(struct runner *r, struct vmrun *v)
 {
 	const struct host_settings *hs = &r->h->set;
-	struct slot_request req = {
-		v->m->name,   v->m->guest == VZH_GUEST_MACOS,
-		r->ops->name, r->config,
-		hs->max_vms,  macos_limit(r)
-	};
 	long long now = util_now_ms();
+	struct slot_request req = {
+		.vm = v->m->name,
+		.macos = v->m->guest == VZH_GUEST_MACOS,
+		.bridge = r->ops->name,
+		.config = r->config,
+		.max_vms = hs->max_vms,
+		.macos_slots = macos_limit(r),
+		.busy_ms = v->ledger_busy_since ?
+				   (unsigned)(now - v->ledger_busy_since) :
+				   0,
+	};
 	char *why = NULL;
 	int ret;
 
@@ -426,19 +431,21 @@ static bool admitted(struct runner *r, struct vmrun *v)
 		v->slot_until = v->ledger_busy_since = 0;
 		return true;
 	}
-	/* the ledger's lock is someone else's for a moment: look again soon;
-	   never wait on it, nor for ever */
+	/* other starts compete for the last slot and may withdraw: look
+	   again after a random pause (racing starts spread out), never for
+	   ever (from 2 s on they count as holders: -EAGAIN) */
 	if (ret == -EBUSY) {
 		if (!v->ledger_busy_since)
 			v->ledger_busy_since = now;
 		if (now - v->ledger_busy_since < LEDGER_BUSY_MS) {
-			v->slot_retry_at = now + LEDGER_RETRY_MS;
+			v->slot_retry_at = now + slots_backoff_ms();
 			free(why);
 			return false;
 		}
 		v->ledger_busy_since = 0;
 		abandon(r, v,
-			xasprintf("%s for %d s", why, LEDGER_BUSY_MS / 1000));
+			xasprintf("%s (still after %d s)", why,
+				  LEDGER_BUSY_MS / 1000));
 		free(why);
 		return false;
 	}

@@ -65,7 +65,7 @@ struct vmrun {
 	struct slot slot; /* its ledger record, kept across restarts */
 	long long slot_until; /* ms: waiting for a slot until then, 0: not */
 	long long slot_retry_at; /* ms: the next look at the ledger, 0: none */
-	long long ledger_busy_since; /* ms: its lock held by another since */
+	long long ledger_busy_since; /* ms: others' starts in the way since */
 	bool limited; /* refused a slot: exit status 75 */
 	struct hook_job *jobs; /* hook scripts queued, in order */
 	bool vetoing; /* the scripts of a veto point run ... */

@@ -1,4 +1,4 @@
-/* slots.c: the slot ledger: one flock-held record per running VM, and admission against the host's limits. */
+/* slots.c: the slot ledger: one record per running VM, write-locked by its vzhost, and admission against the host's limits without a ledger-wide lock. */
 #include "slots.h"
 
 #include <dirent.h>
@@ -7,36 +7,151 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "log.h"
+#include "os.h"
 #include "statedir.h"
 #include "util.h"
 
-#define LEDGER_LOCK ".lock"
+/*
+ * A shared ledger is a sticky directory: any user may create any free name
+ * in it, open others' 0644 files read-only and take flocks or read locks on
+ * them, but not remove, rename or write them.  So nothing here depends on a
+ * name someone else could take first (every name created is random, and
+ * retried when taken) or on a lock anyone could hold: a record is live while
+ * a write lock is held on it, which only its owner (or root) can take.
+ */
 #define SUFFIX ".slot"
+#define TEMP ".new." /* a temporary's prefix: never read as a record */
+#define PENDING 'P' /* a record's first byte: counted, not admitted yet */
+#define ADMITTED 'A' /* written over it in place: one byte, atomic */
+#define RECORD_MAX 16384 /* what is read of a record (a long config path) */
+#define PENDING_HOLDS_MS 2000 /* a start pending this long holds its slot */
+#define LEFTOVER_S 60 /* a temporary this old belongs to a dead vzhost */
+#define NAME_TRIES 16
 
-/* a record's lock is free: its vzhost is gone (a SIGKILL, a crash) */
-static bool stale(int fd)
+/* the records this process holds: read through their own descriptor, never
+   opened again (on macOS closing any descriptor of a file drops the
+   process's lock on it), and known by inode (a hard link someone made to one
+   is the same record) */
+struct held {
+	dev_t dev;
+	ino_t ino;
+	int fd;
+	int *extra; /* the file opened by a listing meanwhile: kept open */
+	size_t nextra;
+};
+
+static struct held *held;
+static size_t nheld;
+
+static struct held *held_find(const struct stat *st)
 {
-	if (flock(fd, LOCK_SH | LOCK_NB) < 0)
-		return false;
-	flock(fd, LOCK_UN);
-	return true;
+	size_t i;
+
+	for (i = 0; i < nheld; i++)
+		if (held[i].dev == st->st_dev && held[i].ino == st->st_ino)
+			return &held[i];
+	return NULL;
 }
 
-static json_t *read_record(int fd)
+static void held_add(int fd, const struct stat *st)
 {
-	char buf[2048];
-	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	held = xrealloc(held, (nheld + 1) * sizeof(*held));
+	held[nheld++] = (struct held){ st->st_dev, st->st_ino, fd, NULL, 0 };
+}
 
-	if (n <= 0)
+/* closes fd, and with it the lock (after the caller unlinked its name) */
+static void held_drop(int fd)
+{
+	size_t i, k;
+
+	for (i = 0; i < nheld && held[i].fd != fd; i++)
+		;
+	if (i < nheld) {
+		for (k = 0; k < held[i].nextra; k++)
+			close(held[i].extra[k]);
+		free(held[i].extra);
+		held[i] = held[--nheld];
+	}
+	close(fd);
+}
+
+/* 16 random hex digits: names nobody can plant in advance; 0 or -errno */
+static int random_hex(char hex[17])
+{
+	unsigned char r[8];
+	size_t i;
+
+	if (getentropy(r, sizeof(r)) < 0)
+		return -errno;
+	for (i = 0; i < sizeof(r); i++)
+		snprintf(hex + 2 * i, 3, "%02x", r[i]);
+	return 0;
+}
+
+unsigned slots_backoff_ms(void)
+{
+	unsigned char r = 0;
+
+	if (getentropy(&r, 1) < 0)
+		r = (unsigned char)getpid();
+	return 10 + r % 40u;
+}
+
+/* a copy of a record's string fit for a log line (a record may be anyone's,
+   saying anything); NULL when it is no string */
+static json_t *shown(json_t *j)
+{
+	char *copy, *p;
+
+	if (!json_is_string(j))
 		return NULL;
-	buf[n] = 0;
-	return json_loads(buf, 0, NULL);
+	copy = xstrdup(json_string_value(j));
+	for (p = copy; *p; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f)
+			*p = '?';
+	j = json_string(copy);
+	free(copy);
+	return j;
+}
+
+/* a record's state byte and its fields, as holders show them (nothing
+   else of what the file says); NULL when it is not a record */
+static json_t *read_record(int fd, char *state)
+{
+	char *buf = xmalloc(RECORD_MAX);
+	ssize_t n = pread(fd, buf, RECORD_MAX, 0);
+	json_t *j = NULL, *rec = NULL, *vm, *guest, *bridge, *config;
+
+	if (n >= 2 && (buf[0] == PENDING || buf[0] == ADMITTED)) {
+		*state = buf[0];
+		j = json_loadb(buf + 1, (size_t)n - 1, 0, NULL);
+	}
+	free(buf);
+	vm = shown(json_object_get(j, "vm"));
+	guest = shown(json_object_get(j, "guest"));
+	bridge = shown(json_object_get(j, "bridge"));
+	config = shown(json_object_get(j, "config"));
+	if (!bridge)
+		bridge = json_string("");
+	if (vm && guest && config &&
+	    json_is_integer(json_object_get(j, "pid")) &&
+	    json_is_integer(json_object_get(j, "since")))
+		rec = json_pack("{s:O,s:O,s:O,s:O,s:O,s:O}", "vm", vm, "pid",
+				json_object_get(j, "pid"), "guest", guest,
+				"bridge", bridge, "config", config, "since",
+				json_object_get(j, "since"));
+	json_decref(vm);
+	json_decref(guest);
+	json_decref(bridge);
+	json_decref(config);
+	json_decref(j);
+	return rec;
 }
 
 /* oldest first (then by name): messages and listings read the same twice */
@@ -66,56 +181,182 @@ static void sort(json_t *all)
 	free(v);
 }
 
-/*
- * The live records; stale ones are removed when clean (the caller holds the
- * ledger lock: nobody is creating a record meanwhile, so a free lock is not
- * a record about to be taken).
- */
-static json_t *live_records(int dirfd, bool clean)
+/* the live records but the one being admitted, oldest first */
+struct ledger {
+	json_t *admitted;
+	json_t *pending; /* starts not admitted yet: they may still withdraw */
+	struct stat *seen; /* each file once, under whatever names */
+	size_t nseen;
+};
+
+static bool seen(struct ledger *l, const struct stat *st)
 {
-	json_t *all = json_array(), *rec;
+	size_t i;
+
+	for (i = 0; i < l->nseen; i++)
+		if (l->seen[i].st_dev == st->st_dev &&
+		    l->seen[i].st_ino == st->st_ino)
+			return true;
+	l->seen = xrealloc(l->seen, (l->nseen + 1) * sizeof(*l->seen));
+	l->seen[l->nseen++] = *st;
+	return false;
+}
+
+/* ours to remove: a sticky directory lets nobody else (but root) anyway */
+static bool ours(const struct stat *st)
+{
+	return st->st_uid == geteuid() || geteuid() == 0;
+}
+
+/* unlinks name when it still is st's file (names are random: it is) */
+static bool remove_same(int dirfd, const char *name, const struct stat *st)
+{
+	struct stat now;
+
+	return fstatat(dirfd, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       now.st_dev == st->st_dev && now.st_ino == st->st_ino &&
+	       unlinkat(dirfd, name, 0) == 0;
+}
+
+/*
+ * name's file opened read-only, without blocking or following: regular
+ * files only (a FIFO, a directory, a symlink is nobody's record).  *h: one
+ * of ours, to read through our own descriptor (-1 then, unless the name was
+ * swapped for a link to ours meanwhile: that descriptor stays open with
+ * ours, since closing it would drop our lock on macOS).  -1: none.
+ */
+static int open_file(int dirfd, const char *name, struct stat *st,
+		     struct held **h)
+{
+	int fd;
+
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0 ||
+	    !S_ISREG(st->st_mode))
+		return -1;
+	if ((*h = held_find(st)))
+		return -1;
+	fd = openat(dirfd, name,
+		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	if (fstat(fd, st) < 0 || !S_ISREG(st->st_mode)) {
+		close(fd);
+		return -1;
+	}
+	if ((*h = held_find(st))) {
+		(*h)->extra =
+			xrealloc((*h)->extra, ((*h)->nextra + 1) * sizeof(int));
+		(*h)->extra[(*h)->nextra++] = fd;
+		return -1;
+	}
+	return fd;
+}
+
+/* a temporary of ours its vzhost neither linked nor removed: it died */
+static void leftover(int dirfd, const char *name)
+{
+	struct held *h = NULL;
+	struct stat st;
+	int fd = open_file(dirfd, name, &st, &h);
+
+	if (fd < 0)
+		return;
+	if (ours(&st) && st.st_mtime < time(NULL) - LEFTOVER_S &&
+	    os_write_locked(fd) == 0)
+		remove_same(dirfd, name, &st);
+	close(fd);
+}
+
+/*
+ * One record of the ledger, each file once (under whatever names), ours
+ * through our own descriptor.  Another's counts while a write lock is held
+ * on it; one whose lock is free is stale: removed when ours, else left in
+ * place and not counted.
+ */
+static void look_at(int dirfd, const char *name, int mine, struct ledger *l)
+{
+	struct held *h = NULL;
+	struct stat st;
+	json_t *rec = NULL;
+	char state = 0;
+	int fd = open_file(dirfd, name, &st, &h), live;
+
+	if (h) { /* ours, held: admitted (one start is pending at a time:
+		    the one being admitted, mine) */
+		if (h->fd != mine && !seen(l, &st) &&
+		    (rec = read_record(h->fd, &state)))
+			json_array_append_new(l->admitted, rec);
+		return;
+	}
+	if (fd < 0)
+		return;
+	live = os_write_locked(fd);
+	if (live == 0) {
+		if (ours(&st) && remove_same(dirfd, name, &st))
+			log_msg(LOG_NOTICE, NULL,
+				"slot ledger: removed the stale record %s "
+				"(its vzhost is gone)",
+				name);
+	} else if (!seen(l, &st) && (rec = read_record(fd, &state))) {
+		/* live, or cannot tell: counted */
+		json_array_append_new(
+			state == ADMITTED ? l->admitted : l->pending, rec);
+	}
+	close(fd);
+}
+
+static void ledger_free(struct ledger *l)
+{
+	json_decref(l->admitted);
+	json_decref(l->pending);
+	free(l->seen);
+}
+
+/* the ledger but the record on descriptor mine (-1: none); 0 or -errno */
+static int read_ledger(int dirfd, int mine, struct ledger *l)
+{
 	struct dirent *de;
 	size_t n;
 	DIR *d;
-	int dup, fd;
+	int dup;
 
+	*l = (struct ledger){ json_array(), json_array(), NULL, 0 };
 	dup = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = dup >= 0 ? fdopendir(dup) : NULL;
 	if (!d) {
+		int err = errno;
+
 		if (dup >= 0)
 			close(dup);
-		json_decref(all);
-		return NULL;
+		return -err;
 	}
 	while ((de = readdir(d))) {
 		n = strlen(de->d_name);
-		if (n <= strlen(SUFFIX) ||
-		    strcmp(de->d_name + n - strlen(SUFFIX), SUFFIX))
-			continue;
-		fd = openat(dirfd, de->d_name,
-			    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
-		if (fd < 0)
-			continue;
-		rec = read_record(fd);
-		if (stale(fd)) {
-			if (clean && unlinkat(dirfd, de->d_name, 0) == 0)
-				log_msg(LOG_NOTICE, NULL,
-					"slot ledger: removed the stale record "
-					"%s (its vzhost is gone)",
-					de->d_name);
-		} else if (json_is_object(rec)) {
-			json_array_append(all, rec);
-		}
-		json_decref(rec);
-		close(fd);
+		if (!strncmp(de->d_name, TEMP, strlen(TEMP)))
+			leftover(dirfd, de->d_name);
+		else if (n > strlen(SUFFIX) &&
+			 !strcmp(de->d_name + n - strlen(SUFFIX), SUFFIX))
+			look_at(dirfd, de->d_name, mine, l);
 	}
 	closedir(d);
-	sort(all);
-	return all;
+	sort(l->admitted);
+	sort(l->pending);
+	return 0;
 }
 
-/* "build-1 (vzhost pid 311, /etc/vzhost/ci.conf, since 10:02:11)" */
-static void describe(json_t *recs, bool macos_only, char *buf, size_t len)
+static bool in(json_t *arr, json_t *x)
+{
+	size_t i;
+	json_t *r;
+
+	json_array_foreach(arr, i, r) if (r == x) return true;
+	return false;
+}
+
+/* "build-1 (vzhost pid 311, /etc/vzhost/ci.conf, since 10:02:11)", and
+   ", starting" for a record not admitted yet (one of pending) */
+static void describe(json_t *recs, json_t *pending, bool macos_only, char *buf,
+		     size_t len)
 {
 	size_t i, used = 0;
 	json_t *r;
@@ -135,12 +376,12 @@ static void describe(json_t *recs, bool macos_only, char *buf, size_t len)
 		if (used < len)
 			used += (size_t)snprintf(
 				buf + used, len - used,
-				"%s%s (vzhost pid %lld, %s, since %s)",
+				"%s%s (vzhost pid %lld, %s, since %s%s)",
 				used ? "; " : "",
 				json_string_value(json_object_get(r, "vm")),
 				json_integer_value(json_object_get(r, "pid")),
 				json_string_value(json_object_get(r, "config")),
-				when);
+				when, in(pending, r) ? ", starting" : "");
 	}
 }
 
@@ -162,13 +403,49 @@ static json_t *text_or_mark(const char *text)
 	return j ? j : json_string("(not UTF-8)");
 }
 
+/* a new file under a random name nobody else can open (0600); fd or -errno */
+static int create_temp(int dirfd, char **tmp)
+{
+	char hex[17];
+	int fd = -EEXIST, k, ret;
+
+	*tmp = NULL;
+	for (k = 0; fd == -EEXIST && k < NAME_TRIES; k++) {
+		if ((ret = random_hex(hex)) < 0)
+			return ret;
+		free(*tmp);
+		*tmp = xasprintf(TEMP "%s", hex);
+		fd = openat(dirfd, *tmp,
+			    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
+			    0600);
+		if (fd < 0)
+			fd = -errno;
+	}
+	if (fd < 0) {
+		free(*tmp);
+		*tmp = NULL;
+	}
+	return fd;
+}
+
+static int write_all(int fd, const char *text)
+{
+	ssize_t n = write(fd, text, strlen(text));
+
+	if (n < 0)
+		return -errno;
+	return (size_t)n == strlen(text) ? 0 : -EIO;
+}
+
 /*
- * The record appears under its final name complete and locked: written and
- * flock()ed under a name readers skip, then linked (never replacing what
- * another user may have put there; a taken name is retried).
+ * The record appears under its final name complete, pending, write-locked
+ * and readable by all: written under a temporary nobody else can open (0600
+ * until locked: another user's read lock taken first would keep our write
+ * lock out), then linked, never replacing (a taken name, one someone
+ * planted, is retried under another random one).  0 or -errno with *why.
  */
-static int create_record(int dirfd, const struct slot_request *req,
-			 struct slot *s, char **why)
+static int create_record(int dirfd, const struct slot_request *req, char **name,
+			 int *fdp, char **why)
 {
 	json_t *rec = json_pack("{s:o,s:i,s:s,s:s,s:o,s:I}", "vm",
 				text_or_mark(req->vm), "pid", (int)getpid(),
@@ -176,133 +453,148 @@ static int create_record(int dirfd, const struct slot_request *req,
 				"bridge", req->bridge, "config",
 				text_or_mark(req->config), "since",
 				(json_int_t)util_wall_ms());
-	char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL;
-	char *tmp = xasprintf(".new.%d", (int)getpid());
-	int fd = -1, err = 0, k;
-	ssize_t n;
+	char *text = rec ? json_dumps(rec, JSON_COMPACT) : NULL, *line = NULL,
+	     *tmp = NULL, hex[17];
+	int fd = -1, ret, k;
+	struct stat st;
 
 	json_decref(rec);
-	unlinkat(dirfd, tmp, 0); /* ours, from a failed try */
-	fd = openat(dirfd, tmp,
-		    O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || fchmod(fd, 0644) < 0 || flock(fd, LOCK_EX | LOCK_NB) < 0)
-		err = errno;
-	else if (!text || (n = write(fd, text, strlen(text))) < 0 ||
-		 (size_t)n != strlen(text))
-		err = text && n < 0 ? errno : EIO;
-	for (k = 0; !err && k < 16; k++) {
-		free(s->name);
-		s->name = k ? xasprintf("%s.%d.%d" SUFFIX, req->vm,
-					(int)getpid(), rand()) :
-			      xasprintf("%s.%d" SUFFIX, req->vm, (int)getpid());
-		if (linkat(dirfd, tmp, dirfd, s->name, 0) == 0)
-			break;
-		err = errno == EEXIST ? 0 : errno;
+	*name = NULL;
+	ret = text ? create_temp(dirfd, &tmp) : -ENOMEM;
+	if (ret < 0)
+		goto out;
+	fd = ret;
+	line = xasprintf("%c%s", PENDING, text);
+	if ((ret = os_lock_write(fd)) < 0 || (ret = write_all(fd, line)) < 0)
+		goto out;
+	if (fchmod(fd, 0644) < 0 || fstat(fd, &st) < 0) {
+		ret = -errno;
+		goto out;
 	}
-	if (!err && k == 16)
-		err = EEXIST;
-	if (fd >= 0)
+	for (ret = -EEXIST, k = 0; ret == -EEXIST && k < NAME_TRIES; k++) {
+		if ((ret = random_hex(hex)) < 0)
+			break;
+		free(*name);
+		*name = xasprintf("%s.%s" SUFFIX, req->vm, hex);
+		ret = linkat(dirfd, tmp, dirfd, *name, 0) < 0 ? -errno : 0;
+	}
+out:
+	if (tmp)
 		unlinkat(dirfd, tmp, 0);
-	if (err) {
+	if (ret < 0) {
 		*why = xasprintf("slot ledger: cannot write a record: %s",
-				 strerror(err));
+				 strerror(-ret));
 		if (fd >= 0)
 			close(fd);
-		free(s->name);
-		s->name = NULL;
+		free(*name);
+		*name = NULL;
 	} else {
-		s->fd = fd;
+		held_add(fd, &st);
+		*fdp = fd;
 	}
 	free(tmp);
+	free(line);
 	free(text);
-	return -err;
+	return ret < 0 ? ret : 0;
 }
 
 /*
- * The ledger's lock file: a regular file, opened without blocking (a FIFO
- * planted there must not hang the loop) and created only when missing (so
- * another user's, in a shared ledger, is opened, not re-created).
+ * Others' pending records that hold a slot all the same: pending so long
+ * (or from the future) that it is a start that hangs, or one never meant to
+ * finish, not a race about to resolve; and all of them once this start has
+ * been kept waiting that long (a record's time is what its owner wrote).
  */
-static int open_lock(int dirfd, bool create)
+static bool pending_holds(json_t *rec, unsigned busy_ms, long long now)
 {
-	struct stat st;
-	int fd = openat(dirfd, LEDGER_LOCK,
-			O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	json_int_t since = json_integer_value(json_object_get(rec, "since"));
 
-	if (fd < 0 && errno == ENOENT && create) {
-		fd = openat(dirfd, LEDGER_LOCK,
-			    O_RDONLY | O_CREAT | O_EXCL | O_NOFOLLOW |
-				    O_CLOEXEC,
-			    0644);
-		if (fd < 0 && errno == EEXIST)
-			return open_lock(dirfd, false);
-		if (fd >= 0)
-			fchmod(fd, 0644);
+	return busy_ms >= PENDING_HOLDS_MS || since <= now - PENDING_HOLDS_MS ||
+	       since > now + PENDING_HOLDS_MS;
+}
+
+/*
+ * Whether req fits: every record held counts (admitted or pending long);
+ * full with them: -EAGAIN.  Full only with others' young pending starts:
+ * -EBUSY (each of two racing starts sees the other's record, since each
+ * creates its own before looking: both withdraw and look again after a
+ * random pause, so one of them gets through).
+ */
+static int decide(const struct slot_request *req, struct ledger *l, char **why)
+{
+	json_t *hold = json_array(), *young = json_array(), *r;
+	long long now = util_wall_ms();
+	size_t i, n, mac, young_mac;
+	bool mac_counted = req->macos && req->macos_slots;
+	char names[1024];
+	int ret = 0;
+
+	json_array_extend(hold, l->admitted);
+	json_array_foreach(l->pending, i, r) json_array_append(
+		pending_holds(r, req->busy_ms, now) ? hold : young, r);
+	sort(hold);
+	n = json_array_size(hold);
+	mac = slots_macos(hold);
+	young_mac = slots_macos(young);
+	if (mac_counted && mac >= req->macos_slots) {
+		describe(hold, l->pending, true, names, sizeof(names));
+		*why = xasprintf("host.macos_slots = %u and %zu macOS guest%s "
+				 "run%s: %s",
+				 req->macos_slots, mac, mac == 1 ? "" : "s",
+				 mac == 1 ? "s" : "", names);
+		ret = -EAGAIN;
+	} else if (req->max_vms && n >= req->max_vms) {
+		describe(hold, l->pending, false, names, sizeof(names));
+		*why = xasprintf("host.max_vms = %u and %zu VM%s run%s: %s",
+				 req->max_vms, n, n == 1 ? "" : "s",
+				 n == 1 ? "s" : "", names);
+		ret = -EAGAIN;
+	} else if ((mac_counted && mac + young_mac >= req->macos_slots) ||
+		   (req->max_vms &&
+		    n + json_array_size(young) >= req->max_vms)) {
+		describe(young, l->pending, false, names, sizeof(names));
+		*why = xasprintf("slot ledger: other VMs' starts compete for "
+				 "the last slot: %s",
+				 names);
+		ret = -EBUSY;
 	}
-	if (fd >= 0 && (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode))) {
-		close(fd);
-		errno = EINVAL;
-		return -1;
-	}
-	return fd;
+	json_decref(hold);
+	json_decref(young);
+	return ret;
 }
 
 int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
 		char **why)
 {
-	int lock, ret = 0;
-	char holders[1024];
-	json_t *recs = NULL;
-	size_t macos;
+	struct ledger l = { 0 };
+	char *name = NULL;
+	int fd = -1, ret;
 
 	*why = NULL;
-	/* held for a directory read and a file creation, never long; held
-	   by someone else: -EBUSY, the caller looks again soon (the loop
-	   never waits on another process's lock) */
-	lock = open_lock(dirfd, true);
-	if (lock < 0) {
-		ret = -errno;
-		*why = xasprintf("slot ledger: %s: %s", LEDGER_LOCK,
-				 errno == EINVAL ? "not a regular file" :
-						   strerror(errno));
-		goto out;
-	}
-	if (flock(lock, LOCK_EX | LOCK_NB) < 0) {
-		ret = errno == EWOULDBLOCK ? -EBUSY : -errno;
-		*why = xasprintf("slot ledger: %s is held by another process",
-				 LEDGER_LOCK);
-		goto out;
-	}
-	recs = live_records(dirfd, true);
-	if (!recs) {
-		ret = -errno;
+	ret = create_record(dirfd, req, &name, &fd, why);
+	if (ret)
+		return ret;
+	ret = read_ledger(dirfd, fd, &l);
+	if (ret)
 		*why = xasprintf("slot ledger: cannot read it: %s",
-				 strerror(errno));
-		goto out;
+				 strerror(-ret));
+	else
+		ret = decide(req, &l, why);
+	/* admitted: one byte written in place, which a reader sees whole */
+	if (ret == 0 && pwrite(fd, &(char){ ADMITTED }, 1, 0) != 1) {
+		ret = -errno ?: -EIO;
+		*why = xasprintf("slot ledger: cannot write a record: %s",
+				 strerror(-ret));
 	}
-	macos = slots_macos(recs);
-	if (req->macos && req->macos_slots && macos >= req->macos_slots) {
-		describe(recs, true, holders, sizeof(holders));
-		*why = xasprintf("host.macos_slots = %u and %zu macOS guest%s "
-				 "run%s: %s",
-				 req->macos_slots, macos, macos == 1 ? "" : "s",
-				 macos == 1 ? "s" : "", holders);
-		ret = -EAGAIN;
-	} else if (req->max_vms && json_array_size(recs) >= req->max_vms) {
-		describe(recs, false, holders, sizeof(holders));
-		*why = xasprintf("host.max_vms = %u and %zu VM%s run%s: %s",
-				 req->max_vms, json_array_size(recs),
-				 json_array_size(recs) == 1 ? "" : "s",
-				 json_array_size(recs) == 1 ? "s" : "",
-				 holders);
-		ret = -EAGAIN;
-	} else {
-		ret = create_record(dirfd, req, s, why);
+	ledger_free(&l);
+	if (ret == 0) {
+		s->name = name;
+		s->fd = fd;
+		return 0;
 	}
-out:
-	json_decref(recs);
-	if (lock >= 0)
-		close(lock); /* and its flock with it */
+	/* withdrawn: gone from the directory before its lock is */
+	unlinkat(dirfd, name, 0);
+	held_drop(fd);
+	free(name);
 	return ret;
 }
 
@@ -313,7 +605,7 @@ void slots_release(int dirfd, struct slot *s)
 	/* gone from the directory before the lock is: a reader never finds
 	   our record free and takes it for stale while we still run */
 	unlinkat(dirfd, s->name, 0);
-	close(s->fd);
+	held_drop(s->fd);
 	s->fd = -1;
 	free(s->name);
 	s->name = NULL;
@@ -326,20 +618,21 @@ static char *note_name(const char *what)
 	return xasprintf("%s.%u", what, (unsigned)geteuid());
 }
 
-/* written beside, then renamed over: a reader sees the old or the new */
+/* written beside under a random name (one nobody planted), then renamed
+   over: a reader sees the old or the new */
 static void write_note(int dirfd, const char *what, const char *text)
 {
-	char *name = note_name(what), *tmp = xasprintf(".%s.new", name);
-	int fd;
+	char *name = note_name(what), *tmp = NULL;
+	int fd = create_temp(dirfd, &tmp), ret = fd < 0 ? fd : 0;
 
-	unlinkat(dirfd, tmp, 0);
-	fd = openat(dirfd, tmp,
-		    O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, text, strlen(text)) != (ssize_t)strlen(text) ||
-	    renameat(dirfd, tmp, dirfd, name) < 0) {
+	if (!ret && (ret = write_all(fd, text)) == 0 &&
+	    (fchmod(fd, 0644) < 0 || renameat(dirfd, tmp, dirfd, name) < 0))
+		ret = -errno;
+	if (ret) {
 		log_msg(LOG_WARNING, NULL, "slot ledger: cannot note %s: %s",
-			name, strerror(errno));
-		unlinkat(dirfd, tmp, 0);
+			name, strerror(-ret));
+		if (tmp)
+			unlinkat(dirfd, tmp, 0);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -411,11 +704,14 @@ unsigned slots_learnt(int dirfd, const char *boot)
 
 json_t *slots_holders(int dirfd)
 {
-	int lock = open_lock(dirfd, true);
-	bool locked = lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0;
-	json_t *recs = live_records(dirfd, locked);
+	struct ledger l;
+	json_t *recs = NULL;
 
-	if (lock >= 0)
-		close(lock);
+	if (read_ledger(dirfd, -1, &l) == 0) {
+		recs = json_incref(l.admitted);
+		json_array_extend(recs, l.pending);
+		sort(recs);
+	}
+	ledger_free(&l);
 	return recs;
 }

@@ -1,4 +1,4 @@
-/* slots.h: the slot ledger: one flock-held record per running VM, and admission against the host's limits. */
+/* slots.h: the slot ledger: one record per running VM, write-locked by its vzhost, and admission against the host's limits. */
 #ifndef VZH_SLOTS_H
 #define VZH_SLOTS_H
 
@@ -14,29 +14,36 @@ struct slot_request {
 	const char *config;
 	unsigned max_vms; /* 0: no limit */
 	unsigned macos_slots; /* 0: not counted (the hypervisor decides) */
+	unsigned busy_ms; /* how long this start has been answered -EBUSY */
 };
 
 /* a VM's place in the ledger, held while it runs (restarts included) */
 struct slot {
 	char *name; /* its file name in the ledger; NULL: none held */
-	int fd; /* the record, flock()ed */
+	int fd; /* the record, write-locked */
 };
 
 /*
- * Under the ledger-wide lock: count the live records (a record whose lock is
- * free is stale: removed, and said once), and when req fits the limits,
- * create its record, held.  0: admitted (s filled); -EAGAIN: no slot, *why
- * names the limit and every holder (VM, pid, config, since); other -errno
- * with *why.  The caller frees *why.
+ * No ledger-wide lock: req's record is created first, pending, then the
+ * live records are counted (one whose write lock is free is stale: removed
+ * when it is ours, and said once), and the record is promoted when req fits
+ * the limits.  0: admitted (s filled); -EAGAIN: no slot, *why names the
+ * limit and every holder (VM, pid, config, since); -EBUSY: other starts
+ * compete for the last slot and may yet withdraw: look again after
+ * slots_backoff_ms() (from busy_ms = 2 s on, their records count as
+ * holders); other -errno with *why.  The caller frees *why.
  */
 int slots_admit(int dirfd, const struct slot_request *req, struct slot *s,
 		char **why);
+/* after -EBUSY, how long to wait before the next look: random, so that
+   starts racing for one slot spread out */
+unsigned slots_backoff_ms(void);
 /* how many of these records (slots_holders') are macOS guests */
 size_t slots_macos(json_t *recs);
 /* give the slot back (the VM is over for good) */
 void slots_release(int dirfd, struct slot *s);
-/* the live records as JSON objects {vm, pid, guest, bridge, config, since},
-   stale ones removed when the ledger lock is free to take; NULL when the
+/* the live records (admitted, or still starting) as JSON objects {vm, pid,
+   guest, bridge, config, since}, stale ones of ours removed; NULL when the
    ledger cannot be read */
 json_t *slots_holders(int dirfd);
 

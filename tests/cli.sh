@@ -193,14 +193,25 @@ chmod 755 "$tmp/badqemu"
 runconf badqemu "qemu = \"$tmp/badqemu\"; accel = \"tcg\";"
 expect 1 "state starting -> stopped (start-failed): QEMU: qemu-system-x86_64: -device nope: not found" \
 	"$vzhost" -c "$tmp/badqemu.conf"
-# no slot: the ledger's one record is held by a live process (flock), max_vms = 1
+# no slot: the ledger's one record is held by a live process (its write lock),
+# max_vms = 1
 runconf full 'qemu = "/bin/false"; max_vms = 1;'
 mkdir -p "$tmp/st/slots" && chmod 700 "$tmp/st" "$tmp/st/slots"
-printf '{"vm":"other","pid":1,"guest":"linux","bridge":"qemu","config":"/x.conf","since":0}' \
+printf 'A{"vm":"other","pid":1,"guest":"linux","bridge":"qemu","config":"/x.conf","since":0}' \
 	> "$tmp/st/slots/other.1.slot"
-flock "$tmp/st/slots/other.1.slot" sleep 10 &
+python3 -c '
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(10)
+' "$tmp/st/slots/other.1.slot" > "$tmp/held" &
 holder=$!
-sleep 0.2
+n=0
+while [ ! -s "$tmp/held" ] && [ $n -lt 50 ]; do
+	sleep 0.1
+	n=$((n + 1))
+done
 expect 75 "no slot for this VM: host.max_vms = 1 and 1 VM runs: other (vzhost pid 1, /x.conf, since " \
 	"$vzhost" -c "$tmp/full.conf"
 kill $holder 2>/dev/null

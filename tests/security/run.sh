@@ -316,8 +316,100 @@ t_helper_term() {
 	then ok; else bad "a virtiofsd that ignores SIGTERM (exit $st after $((t1 - t0)) s, left: $left)"; cat "$tmp/err"; fi
 }
 
+# ledger_conf NAME MAX [HOST SETTINGS] [VM SETTINGS]: a VM whose QEMU must not run,
+# admitted through the shared ledger $tmp/ledger (sticky, anyone may write it); its
+# state directory is the victim's (uid 65533), who runs it with as_victim
+ledger_conf() {
+	conf "$1" "$tmp/st-$1" "${4:-}"
+	sed -i "s|qemu = |slots_dir = \"$tmp/ledger\"; max_vms = $2; ${3:-} qemu = |" "$tmp/$1.conf"
+	mkdir -p -m 700 "$tmp/st-$1" && chown 65533:65533 "$tmp/st-$1"
+}
+fresh_ledger() {
+	rm -rf "$tmp/ledger" && mkdir -m 1777 "$tmp/ledger"
+}
+# (commands, not functions: run in the background, their pid is the program's)
+as_victim="setpriv --reuid=65533 --regid=65533 --clear-groups"
+as_other="setpriv --reuid=65534 --regid=65534 --clear-groups"
+
+# the attacker's program in the background says in $tmp/held that it holds what it
+# took (removed first by the caller: the redirection empties it only once the
+# background process runs, a stale one would be believed)
+wait_held() {
+	attacker=$!
+	n=0
+	while [ ! -s "$tmp/held" ] && [ $n -lt 50 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+}
+
+# victim NAME: uid 65533 runs vzhost; st its status, ms how long it took,
+# admitted yes when its VM got as far as starting (admission comes first)
+victim() {
+	t0=$(date +%s%N)
+	$as_victim timeout -k 5 30 "$vzhost" -c "$tmp/$1.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	admitted=no
+	grep -q "\[$1\] notice: state stopped -> starting" "$tmp/err" && admitted=yes
+}
+
+# hold NAME MAX: the victim's vzhost holding a live record in the shared ledger (its
+# prepare hook sleeps: admission comes first); pid in $holder, record in $rec
+hold() {
+	mkdir -p "$tmp/hold-hooks"
+	printf '#!/bin/sh\n[ "$2" = prepare ] && exec sleep 30.%s\nexit 0\n' $$ > "$tmp/hold-hooks/10-hold"
+	chmod 755 "$tmp/hold-hooks/10-hold"
+	ledger_conf "$1" "$2"
+	printf 'hooks = { dir = "%s/hold-hooks"; timeout = 60; };\n' "$tmp" >> "$tmp/$1.conf"
+	$as_victim "$vzhost" -c "$tmp/$1.conf" > /dev/null 2> "$tmp/err-$1" &
+	holder=$!
+	n=0 rec=
+	while { [ -z "$rec" ] || ! pgrep -f "sleep 30\.$$" > /dev/null; } && [ $n -lt 100 ]; do
+		sleep 0.1
+		rec=$(ls "$tmp/ledger" | grep "^$1\..*\.slot\$")
+		n=$((n + 1))
+	done
+	[ -n "$rec" ]
+}
+unhold() {
+	kill -TERM $holder 2>/dev/null
+	reap $holder 20
+	pkill -f "sleep 30\.$$" 2>/dev/null
+}
+
+# attacker_locks SECONDS FILE...: uid 65534 opens each FILE read-only (all a 0644
+# file of the victim's allows it) and takes an exclusive flock and a POSIX read lock
+# on it, each when it can; says what it holds, then holds it SECONDS
+attacker_locks() {
+	_s=$1
+	shift
+	rm -f "$tmp/held"
+	$as_other /usr/bin/python3 -c '
+import fcntl, os, sys, time
+held = []
+for p in sys.argv[2:]:
+    fd = os.open(p, os.O_RDONLY | os.O_NONBLOCK)
+    for what, how in (("flock", fcntl.LOCK_EX), ("read-lock", None)):
+        try:
+            if how: fcntl.flock(fd, how | fcntl.LOCK_NB)
+            else: fcntl.lockf(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+            held.append(what + ":" + os.path.basename(p))
+        except OSError:
+            pass
+print(" ".join(held), flush=True)
+time.sleep(float(sys.argv[1]))
+' "$_s" "$@" > "$tmp/held" &
+	wait_held
+}
+unattack() {
+	kill $attacker 2>/dev/null
+	wait $attacker 2>/dev/null
+}
+
 # a slot ledger shared by several users: refused when others may write it without
-# the sticky bit; once sticky, another user's live VM counts against max_vms
+# the sticky bit; once sticky, another user's live VM counts against max_vms (its
+# record write-locked by its owner), and once its owner is gone it no longer does
 t_shared_ledger() {
 	root_only "a slot ledger shared with another user" || return
 	mkdir -p "$tmp/ledger" "$tmp/sl" && chmod 0777 "$tmp/ledger" && chmod 700 "$tmp/sl"
@@ -326,51 +418,160 @@ t_shared_ledger() {
 	refused shared 73 "host.slots_dir $tmp/ledger: $tmp/ledger is writable by others and not sticky"
 	open=$?
 	chmod 1777 "$tmp/ledger"
-	as_attacker sh -c "printf '{\"vm\":\"theirs\",\"pid\":4242,\"guest\":\"linux\",\"config\":\"/c\",\"since\":0}' \
-		> '$tmp/ledger/theirs.4242.slot' && exec flock -o '$tmp/ledger/theirs.4242.slot' sleep 20.$$" &
-	holder=$!
-	sleep 0.5
+	rm -f "$tmp/held"
+	$as_other /usr/bin/python3 -c '
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+os.write(fd, b"A{\"vm\":\"theirs\",\"pid\":4242,\"guest\":\"linux\",\"config\":\"/c\",\"since\":0}")
+fcntl.lockf(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+time.sleep(20)
+' "$tmp/ledger/theirs.f00d.slot" > "$tmp/held" &
+	wait_held
 	refused shared 75 "no slot for this VM: host.max_vms = 1 and 1 VM runs: theirs (vzhost pid 4242, /c, since"
 	held=$?
-	kill $holder 2>/dev/null
-	wait $holder 2>/dev/null
-	pkill -f "sleep 20.$$" 2>/dev/null
-	sleep 0.2
+	unattack
 	timeout -k 5 30 "$vzhost" -c "$tmp/shared.conf" > /dev/null 2> "$tmp/err"
 	st=$?
 	if [ $open = 0 ] && [ $held = 0 ] && [ $st = 1 ] && [ -e "$tmp/qemu-ran" ] &&
-		grep -q "removed the stale record theirs.4242.slot" "$tmp/err"
+		grep -q "removed the stale record theirs.f00d.slot" "$tmp/err"
 	then ok; else bad "a shared slot ledger (open dir refused: $open, another user's VM counted: $held, then exit $st)"; fi
 }
 
-# the ledger's lock held by another process, or a FIFO planted as it: the loop never
-# waits on it (control answers, the start goes on once the lock is free; a FIFO is
-# refused at once)
-t_ledger_lock() {
-	mkdir -p "$tmp/lk/state/slots" && chmod 700 "$tmp/lk" "$tmp/lk/state" "$tmp/lk/state/slots"
-	conf lk "$tmp/lk/state"
-	: > "$tmp/lk/state/slots/.lock"
-	flock -o "$tmp/lk/state/slots/.lock" sleep 3.$$ &
-	holder=$!
-	sleep 0.2
-	timeout -k 5 30 "$vzhost" -c "$tmp/lk.conf" > /dev/null 2> "$tmp/err" &
+# another user holds an exclusive flock on the ledger's .lock (an older vzhost's) and
+# on the victim's live record, opened read-only: the victim's next start is admitted
+# at once, and its live VM still counts
+t_ledger_flock() {
+	root_only "another user locking the slot ledger" || return
+	fresh_ledger
+	install -m 0644 /dev/null "$tmp/ledger/.lock"
+	hold lf-hold 2 || { bad "ledger flock: no live record of the victim's"; unhold; return; }
+	attacker_locks 30 "$tmp/ledger/.lock" "$tmp/ledger/$rec"
+	ledger_conf lf 2
+	victim lf
+	st_lf=$st ms_lf=$ms in_lf=$admitted
+	ledger_conf lf1 1
+	victim lf1
+	counted=no
+	grep -q "no slot for this VM: host.max_vms = 1 and 1 VM runs: lf-hold (vzhost pid $holder" "$tmp/err" &&
+		[ $st = 75 ] && counted=yes
+	unattack
+	unhold
+	if [ $st_lf = 1 ] && [ $in_lf = yes ] && [ $ms_lf -lt 1000 ] && [ $counted = yes ] &&
+		grep -q "flock:.lock" "$tmp/held"
+	then ok; else bad "another user's flock on the ledger (holds: $(cat "$tmp/held"); exit $st_lf after $ms_lf ms, admitted: $in_lf; the live VM counted: $counted)"; fi
+}
+
+# a FIFO planted as .lock in a fresh shared ledger: admitted all the same
+t_ledger_fifo() {
+	root_only "another user's FIFO in the slot ledger" || return
+	fresh_ledger
+	as_attacker mkfifo "$tmp/ledger/.lock"
+	ledger_conf lfifo 1
+	victim lfifo
+	if [ $st = 1 ] && [ $admitted = yes ] && [ $ms -lt 1000 ]
+	then ok; else bad "a FIFO as the ledger's .lock (exit $st after $ms ms, admitted: $admitted)"; fi
+}
+
+# another user plants FIFOs and files under every name vzhost could predict (the
+# temporary .new.PID and VM.PID.slot for the pids about to come, the notes'
+# temporaries): admitted all the same, nothing of theirs counted
+t_ledger_planted() {
+	root_only "names planted in the slot ledger" || return
+	fresh_ledger
+	last=$(cat /proc/sys/kernel/ns_last_pid)
+	as_attacker /usr/bin/python3 -c '
+import os, sys
+d, first, n = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+def plant(name, fifo):
+    p = os.path.join(d, name)
+    if fifo: os.mkfifo(p)
+    else: open(p, "w").write("A{\"vm\":\"planted\",\"pid\":1,\"guest\":\"linux\",\"config\":\"/p\",\"since\":0}")
+for pid in range(first, first + n):
+    plant(".new.%d" % pid, pid % 2)
+    plant("lplant.%d.slot" % pid, pid % 2 == 0)
+for uid in (0, 65533, 65534):
+    for note in ("leaked", "limit"):
+        plant(".%s.%d.new" % (note, uid), True)
+' "$tmp/ledger" $((last + 1)) 2000
+	ledger_conf lplant 1
+	t0=$(date +%s%N)
+	# (not through timeout: the pid is vzhost's own)
+	$as_victim "$vzhost" -c "$tmp/lplant.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
-	sleep 1
-	t1=$(date +%s%N)
-	status=$(timeout 10 "$vzhost" ctl --timeout 2 --state-dir "$tmp/lk/state" lk status)
-	t2=$(date +%s%N)
-	ran_early=0
-	[ -e "$tmp/qemu-ran" ] && ran_early=1
-	reap $pid 20
+	reap $pid 30
+	ms=$((($(date +%s%N) - t0) / 1000000))
+	planted=no
+	[ -e "$tmp/ledger/.new.$pid" ] && planted=yes
+	if [ $st = 1 ] && grep -q "\[lplant\] notice: state stopped -> starting" "$tmp/err" && [ $ms -lt 1000 ]
+	then ok; else bad "names planted in the ledger (exit $st after $ms ms; .new.$pid planted: $planted)"; fi
+}
+
+# a stale record of the victim's (its vzhost SIGKILLed) that another user holds an
+# exclusive flock and a read lock on: still stale, removed, not counted
+t_ledger_stale_lock() {
+	root_only "another user locking a stale record" || return
+	fresh_ledger
+	hold ls-hold 1 || { bad "stale lock: no record of the victim's"; unhold; return; }
+	kill -KILL $holder
 	wait $holder 2>/dev/null
-	ran=$([ -e "$tmp/qemu-ran" ] && echo 1)
-	rm -f "$tmp/lk/state/slots/.lock" "$tmp/qemu-ran" && mkfifo "$tmp/lk/state/slots/.lock"
-	refused lk 1 "start abandoned: slot ledger: .lock: not a regular file"
-	fifo=$?
-	if [ $ran_early = 0 ] && [ $st = 1 ] && [ "$ran" = 1 ] &&
-		[ "${status#*\"state\":\"stopped\"}" != "$status" ] &&
-		[ $(((t2 - t1) / 1000000)) -lt 1500 ] && [ $fifo = 0 ]
-	then ok; else bad "the ledger's lock held or a FIFO (ran early $ran_early, exit $st, status: $status, fifo refused: $fifo)"; fi
+	pkill -f "sleep 30\.$$" 2>/dev/null
+	attacker_locks 30 "$tmp/ledger/$rec"
+	ledger_conf ls 1
+	victim ls
+	unattack
+	if [ $st = 1 ] && [ $admitted = yes ] && grep -q "removed the stale record $rec" "$tmp/err" &&
+		grep -q "flock:$rec" "$tmp/held"
+	then ok; else bad "another user's locks on a stale record (holds: $(cat "$tmp/held"); exit $st after $ms ms)"; fi
+}
+
+# another user's flock on the victim's live record, and a read lock when one can be
+# had (none while the owner holds its write lock): it stays the victim's and counted
+# (the next start is refused naming it), and its VM ends as ever
+t_ledger_read_lock() {
+	root_only "another user locking a live record" || return
+	fresh_ledger
+	hold lr-hold 1 || { bad "read lock: no live record of the victim's"; unhold; return; }
+	attacker_locks 30 "$tmp/ledger/$rec"
+	ledger_conf lr 1
+	victim lr
+	counted=no
+	grep -q "no slot for this VM: host.max_vms = 1 and 1 VM runs: lr-hold (vzhost pid $holder" "$tmp/err" &&
+		[ $st = 75 ] && counted=yes
+	there=no
+	[ -f "$tmp/ledger/$rec" ] && [ "$(stat -c %u "$tmp/ledger/$rec")" = 65533 ] && there=yes
+	unattack
+	unhold
+	if [ $counted = yes ] && [ $there = yes ] && [ $st = 0 ] && grep -q "flock:$rec" "$tmp/held" &&
+		[ ! -e "$tmp/ledger/$rec" ]
+	then ok; else bad "another user's locks on a live record (holds: $(cat "$tmp/held"); counted: $counted, still the victim's: $there, its vzhost: exit $st)"; fi
+}
+
+# another user's start that never finishes (a pending record it keeps write-locked
+# and rewrites so that it never looks old): it holds a slot like a running VM, so
+# the victim is refused naming it after 2 s, not kept looking until it gives up
+t_ledger_pending() {
+	root_only "another user's start that never ends" || return
+	fresh_ledger
+	rm -f "$tmp/held"
+	$as_other /usr/bin/python3 -c '
+import fcntl, os, sys, time
+fd = os.open(sys.argv[1], os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+fcntl.lockf(fd, fcntl.LOCK_EX)
+end = time.time() + 20
+while time.time() < end:
+    t = b"P{\"vm\":\"stuck\",\"pid\":77,\"guest\":\"linux\",\"config\":\"/s\",\"since\":%d}" % int(time.time() * 1000)
+    os.pwrite(fd, t, 0)  # as long as before: never seen cut short
+    print("held", flush=True)
+    time.sleep(0.01)
+' "$tmp/ledger/stuck.d00d.slot" > "$tmp/held" &
+	wait_held
+	ledger_conf lpend 1
+	victim lpend
+	unattack
+	if [ $st = 75 ] && [ $ms -ge 2000 ] && [ $ms -lt 4000 ] &&
+		grep -q "no slot for this VM: host.max_vms = 1 and 1 VM runs: stuck (vzhost pid 77, /s, since [0-9:]*, starting)" "$tmp/err"
+	then ok; else bad "another user's start that never ends (exit $st after $ms ms)"; fi
 }
 
 # a shared object that is no vzhost plugin (or one for another ABI) in a plugin
@@ -399,5 +600,6 @@ CONF
 }
 
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger ledger_lock plugin_ctor
+	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger ledger_flock ledger_fifo \
+	ledger_planted ledger_stale_lock ledger_read_lock ledger_pending plugin_ctor
 summary security
