@@ -11,11 +11,10 @@
 #include "util.h"
 
 static const char *const vm_keys[] = {
-	"name",		"guest",	"cpus",
-	"memory",	"nested",	"boot",
-	"macos",	"on_poweroff",	"on_crash",
-	"stop_timeout", "on_host_stop", "devices",
-	"ready",	"on_not_ready", NULL
+	"name",	    "guest",	    "cpus",	    "memory",
+	"nested",   "boot",	    "macos",	    "on_poweroff",
+	"on_crash", "stop_timeout", "on_host_stop", "devices",
+	"ready",    "on_not_ready", "input_after",  NULL
 };
 static const char *const ready_keys[] = { "console", "port", "send", "timeout",
 					  NULL };
@@ -237,6 +236,14 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 	cfg_get_enum(vm, "on_host_stop", host_stop_names, HOST_STOP_SHUTDOWN,
 		     &e);
 	m->on_host_stop = e;
+	cfg_get_enum(vm, "input_after", input_after_names, INPUT_AFTER_OUTPUT,
+		     &e);
+	m->input_after = e;
+	if (m->input_after == INPUT_AFTER_READY &&
+	    !config_setting_get_member(vm, "ready"))
+		cfg_error(vm, "input_after",
+			  "\"ready\" needs a ready check (ready = { console "
+			  "= \"...\"; } or { port = N; })");
 	parse_ready(m, vm);
 }
 

@@ -12,6 +12,7 @@
 #include "console.h"
 #include "ctlcmd.h"
 #include "fd.h"
+#include "input.h"
 #include "log.h"
 #include "os.h"
 #include "print.h"
@@ -497,6 +498,8 @@ static void console_input(struct runner *r, struct ctl_client *c)
 		c->inlen = 0;
 		return;
 	}
+	if (!input_takes(v))
+		return; /* a guest still booting: it waits */
 	n = write(fd, c->in, c->inlen);
 	if (n > 0) {
 		memmove(c->in, c->in + n, c->inlen - (size_t)n);
@@ -663,7 +666,7 @@ int ctl_pollfds(struct runner *r, struct pollfd *fds, int max)
 					  (c->outlen ? POLLOUT : 0)),
 		};
 		/* what it typed waits for room in the guest's console */
-		if (typing && n < max && c->v->bvm &&
+		if (typing && n < max && input_takes(c->v) &&
 		    (fds[n].fd = r->ops->console_in(c->v->bvm)) >= 0)
 			fds[n++].events = POLLOUT;
 	}

@@ -9,6 +9,7 @@
 
 #include "input.h"
 #include "log.h"
+#include "ready.h"
 #include "runner.h"
 #include "term.h"
 
@@ -56,7 +57,22 @@ void input_setup(struct runner *r)
 		"every VM, d detaches, ? helps");
 }
 
-/* the console's descriptor now, or -1 (the VM is not running) */
+bool input_takes(const struct vmrun *v)
+{
+	if (!v->bvm)
+		return false;
+	switch (v->m->input_after) {
+	case INPUT_AFTER_READY:
+		return ready_now(v);
+	case INPUT_AFTER_START:
+		return true;
+	default:
+		return v->console_spoke;
+	}
+}
+
+/* the console's descriptor when it takes input now, or -1 (the VM is not
+   running, or its guest may not be typed at yet) */
 static int target(struct runner *r)
 {
 	struct vmrun *v;
@@ -64,21 +80,23 @@ static int target(struct runner *r)
 	if (in.vm < 0)
 		return -1;
 	v = &r->vms[in.vm];
-	return v->bvm ? r->ops->console_in(v->bvm) : -1;
+	return input_takes(v) ? r->ops->console_in(v->bvm) : -1;
 }
 
+/* what was read waits in buf[off..len) for the guest; standard input is
+   read on while it fits, so that Ctrl-] commands work during a boot */
 int input_pollfds(struct runner *r, struct pollfd *fds, int max)
 {
 	int fd = target(r);
 
-	if (max < 1 || !in.reading)
+	if (max < 1)
 		return 0;
-	if (in.len > in.off) { /* waiting for the guest to take it */
-		if (fd < 0)
-			return 0;
+	if (in.len > in.off && fd >= 0) { /* the guest takes it: to it */
 		fds[0] = (struct pollfd){ .fd = fd, .events = POLLOUT };
 		return 1;
 	}
+	if (!in.reading || in.len - in.off > sizeof(in.buf) / 2)
+		return 0; /* at its end, or held: enough waits already */
 	fds[0] = (struct pollfd){ .fd = 0, .events = POLLIN };
 	return 1;
 }
@@ -97,6 +115,7 @@ static void command(struct runner *r, char c)
 			"console: detached (the VMs run on; stop them with "
 			"SIGTERM or vzhost ctl)");
 		in.reading = false;
+		in.len = in.off = 0; /* (what waited is not typed) */
 		input_restore();
 		break;
 	default:
@@ -136,15 +155,20 @@ void input_dispatch(struct runner *r, const struct pollfd *fds, int n)
 	if (n < 1 || !fds[0].revents)
 		return;
 	if (fds[0].fd == 0) {
-		got = read(0, raw, sizeof(raw));
+		/* (room for what is read: what waits moves to the front) */
+		memmove(in.buf, in.buf + in.off, in.len - in.off);
+		in.len -= in.off;
+		in.off = 0;
+		got = read(0, raw,
+			   sizeof(in.buf) - in.len < sizeof(raw) ?
+				   sizeof(in.buf) - in.len :
+				   sizeof(raw));
 		if (got == 0 ||
-		    (got < 0 && errno != EINTR &&
-		     errno != EAGAIN)) { /* its end: the VM runs on */
+		    (got < 0 && errno != EINTR && errno != EAGAIN)) {
+			/* its end: the VM runs on, and gets what waits */
 			in.reading = false;
 			input_restore();
-			return;
 		}
-		in.off = in.len = 0;
 		if (got > 0)
 			filter(r, raw, (size_t)got);
 	}

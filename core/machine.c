@@ -14,6 +14,7 @@ const char *const dev_class_names[DEV_CLASS_COUNT] = {
 const char *const guest_names[] = { "linux", "macos", NULL };
 const char *const policy_names[] = { "stop", "restart", NULL };
 const char *const not_ready_names[] = { "log", "restart", "stop", NULL };
+const char *const input_after_names[] = { "output", "ready", "start", NULL };
 const char *const host_stop_names[] = { "shutdown", "save", NULL };
 const char *const disk_cache_names[] = { "automatic", "cached", "uncached",
 					 NULL };

@@ -73,6 +73,10 @@ struct ready_check {
 	char *loc; /* "file:line: vms[i].ready", NULL: no check */
 };
 enum host_stop { HOST_STOP_SHUTDOWN, HOST_STOP_SAVE };
+/* when what is typed (vzhost's standard input, ctl console) reaches the
+   guest: after its console's first output since the VM started, once it is
+   ready, or at once (a UART drops what comes before the guest opens it) */
+enum input_after { INPUT_AFTER_OUTPUT, INPUT_AFTER_READY, INPUT_AFTER_START };
 
 struct boot {
 	char *kernel, *initrd, *cmdline; /* Linux kernel boot */
@@ -109,6 +113,7 @@ struct machine {
 	unsigned stop_timeout; /* seconds */
 	enum host_stop on_host_stop;
 	struct ready_check ready;
+	enum input_after input_after;
 	struct device *devs;
 	size_t ndevs, capdevs;
 	char *loc[ML_COUNT];
@@ -118,6 +123,7 @@ extern const char *const dev_class_names[DEV_CLASS_COUNT];
 extern const char *const guest_names[];
 extern const char *const policy_names[];
 extern const char *const not_ready_names[];
+extern const char *const input_after_names[];
 extern const char *const host_stop_names[];
 extern const char *const disk_cache_names[];
 extern const char *const disk_sync_names[];

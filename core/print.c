@@ -214,6 +214,8 @@ json_t *print_machine_json(const struct machine *m)
 	json_object_set_new(o, "stop_timeout", json_integer(m->stop_timeout));
 	json_object_set_new(o, "on_host_stop",
 			    json_string(host_stop_names[m->on_host_stop]));
+	json_object_set_new(o, "input_after",
+			    json_string(input_after_names[m->input_after]));
 	if (m->ready.loc)
 		json_object_set_new(
 			o, "ready",

@@ -666,10 +666,16 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		v->restoring = false;
 		r->ops->resume(v->bvm);
 	}
-	/* a boot, or a restore: the ready check starts over */
+	/* a boot, or a restore: the ready check starts over; typing waits for
+	   a booting guest's console (its UART drops what comes before the
+	   guest opens it), not for a restored one's (open, maybe quiet) */
 	if (prev == VZH_STATE_STOPPED && (ev->state == VZH_STATE_STARTING ||
-					  ev->state == VZH_STATE_RESTORING))
+					  ev->state == VZH_STATE_RESTORING)) {
 		ready_begin(r, v, ev->state == VZH_STATE_RESTORING);
+		v->console_spoke = ev->state == VZH_STATE_RESTORING;
+	}
+	if (ev->reason == VZH_REASON_GUEST_REBOOT)
+		v->console_spoke = false; /* (its UART is reset) */
 	if (ev->state == VZH_STATE_RUNNING)
 		ready_running(v);
 	if (ev->state == VZH_STATE_STOPPED) {
@@ -859,9 +865,14 @@ const struct runner_actions run_actions = { ask_stop,	 ask_pause,
 					    ask_resume,	 ask_save,
 					    ask_restore, runner_not_ready };
 
-/* a console's bytes: to its attached clients, and its ready check */
+/* a console's bytes: to its attached clients, and its ready check; what
+   is typed may go to its guest now */
 static void console_heard(void *arg, unsigned vm, const char *s, size_t n)
 {
+	struct runner *r = arg;
+
+	if (n && vm < r->h->nvms)
+		r->vms[vm].console_spoke = true;
 	ctl_console_output(arg, vm, s, n);
 	ready_console(arg, vm, s, n);
 }

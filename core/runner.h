@@ -77,6 +77,9 @@ struct vmrun {
 	struct ready_run rdy; /* its ready check (ready.c) */
 	bool not_ready_restart; /* stopped for missing it: start again */
 	bool ready_at_save; /* its last save was of a ready guest */
+	bool console_spoke; /* its console said something since it started
+			       (or the guest reset): typing reaches it (for
+			       input_after = "output") */
 };
 
 struct runner {

@@ -210,15 +210,32 @@ t_notify() {
 	fi
 }
 
-# the console's input: vzhost's standard input reaches the guest byte for byte
-# from a pipe (once the guest has its console open: a UART drops what came before
-# the guest reset it), and its end does not stop the VM
+# the console's input: vzhost's standard input reaches the guest byte for byte from a
+# pipe, however early it comes: it waits for the guest's first console output (a UART
+# drops what comes before the guest opens it: a line piped in at once, or 4 s in on a busy
+# machine, lost its first bytes), or for the VM's ready check (input_after = "ready");
+# and its end does not stop the VM
 t_stdin() {
 	conf stdin echo
-	(sleep 4; printf 'typed-in-a-pipe\n') |
+	printf 'typed-in-a-pipe\n' |
 		timeout -k 5 40 "$vzhost" -c "$tmp/stdin.conf" > "$tmp/out" 2> "$tmp/err"
 	st=$?
 	if guest "got typed-in-a-pipe" && [ $st = 0 ]; then ok; else bad "stdin: the guest did not read the piped line (exit $st)"; fi
+	conf stdin_ready echo "" "" 'ready = { console = "^VZH-GUEST: booted"; }; input_after = "ready";'
+	printf 'typed-when-ready\n' |
+		timeout -k 5 40 "$vzhost" -c "$tmp/stdin_ready.conf" > "$tmp/out" 2> "$tmp/err"
+	st=$?
+	if guest "got typed-when-ready" && [ $st = 0 ]; then ok; else bad "stdin: input_after = ready: the guest did not read the line (exit $st)"; fi
+	# a check that never passes: what is typed never reaches the guest
+	conf stdin_never echo "" "" 'ready = { console = "never-said"; }; input_after = "ready"; stop_timeout = 1;'
+	rm -f "$tmp/out" "$tmp/err"
+	printf 'typed-too-soon\n' | "$vzhost" -c "$tmp/stdin_never.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	wait_for "$tmp/out" "VZH-GUEST: booted" 30 "" $pid
+	sleep 3
+	kill -TERM $pid
+	reap $pid 30
+	if guest "booted" && ! grep -q "VZH-GUEST: got" "$tmp/out" && [ $st = 0 ]; then ok; else bad "stdin: input_after = ready typed before the VM was ready (exit $st)"; fi
 	conf stdin_eof acpi
 	rm -f "$tmp/out" "$tmp/err"
 	"$vzhost" -c "$tmp/stdin_eof.conf" < /dev/null > "$tmp/out" 2> "$tmp/err" &
