@@ -1,13 +1,16 @@
 #!/bin/sh
 # The documentation against the code: README's exit-status table is `vzhost --help`'s,
-# and every setting conf/host.conf names, commented out or not, is one vzhost accepts.
+# every setting conf/host.conf names, commented out or not, is one vzhost accepts; the
+# hook points, run directories, derived MACs, paths, packages, mutants and test guest
+# actions the guides name are the code's; the manual pages render whole; and `make
+# demo` does what README says, then prints commands that work.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
 top=$(cd "$here/.." && pwd -P)
 build=$(cd "$top/${B:-build}" && pwd -P)
 vzhost=$build/vzhost
 export VZHOST_PLUGIN_PATH="$build/plugins"
-pass=0 fail=0
+pass=0 fail=0 skip=0
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
@@ -85,6 +88,7 @@ make -s -C "$top" install B="${B:-build}" SAN="${SAN:-}" PREFIX="$tmp/prefix" > 
 unit=$tmp/prefix/lib/systemd/system/vzhost@.service
 if ! command -v systemd-analyze > /dev/null; then
 	echo "SKIP: systemd-analyze not installed"
+	skip=$((skip + 1))
 elif [ -f "$unit" ] && cp "$unit" "$tmp/vzhost@ci.service" &&
 	MANPATH="$tmp/prefix/share/man" systemd-analyze verify "$tmp/vzhost@ci.service" > "$tmp/verify" 2>&1 &&
 	! [ -s "$tmp/verify" ] && grep -q "^ExecStart=$tmp/prefix/bin/vzhost -c /etc/vzhost/%i.conf$" "$unit" &&
@@ -126,5 +130,13 @@ else
 	bad "bash completion: \"$(complete_words ctl "")\" for VMs, \"$(complete_words ctl builder "")\" for commands"
 fi
 
-echo "docs: $pass passed, $fail failed"
+# 8. the manual pages as rendered: quotes in pairs (also in make lint)
+if sh "$here/manquotes.sh" "$top/conf/vzhost.1" "$top/conf/vzhost.conf.5" > "$tmp/quotes"; then
+	ok
+else
+	bad "a manual page renders unbalanced quotes:"
+	sed 's/^/    /' "$tmp/quotes"
+fi
+
+echo "docs: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
