@@ -130,6 +130,26 @@ else
 	bad "bash completion: \"$(complete_words ctl "")\" for VMs, \"$(complete_words ctl builder "")\" for commands"
 fi
 
+# 7. the hook points: every name of the code's table (core/state.c) is in the lists
+# README, conf/host.conf and vzhost.conf(5) give
+events=$(sed -n '/event_names\[VZH_EV_COUNT\] = {/,/};/p' "$top/core/state.c" | grep -o '"[a-z-]*"' | tr -d '"')
+[ "$(printf '%s\n' $events | wc -l)" -ge 13 ] || bad "found only these hook points in core/state.c: $events"
+sed -n '/^go, in order and once, to plugin hooks and hook scripts. Hook points:/,/^guest reboot/p' \
+	"$top/README.md" > "$tmp/hp.readme"
+sed -n '/# dir = "hooks.d"/,/hooks.d\/50-print/p' "$top/conf/host.conf" > "$tmp/hp.hostconf"
+printf '%s\n' "$man5" | sed -n '/each hook point (/,/standard input\./p' > "$tmp/hp.man5"
+for list in readme hostconf man5; do
+	missing=
+	for e in $events; do
+		grep -qw -- "$e" "$tmp/hp.$list" || missing="$missing $e"
+	done
+	if [ -s "$tmp/hp.$list" ] && [ -z "$missing" ]; then
+		ok
+	else
+		bad "the hook points of $list lack:$missing"
+	fi
+done
+
 # 8. the manual pages as rendered: quotes in pairs (also in make lint)
 if sh "$here/manquotes.sh" "$top/conf/vzhost.1" "$top/conf/vzhost.conf.5" > "$tmp/quotes"; then
 	ok
@@ -137,6 +157,22 @@ else
 	bad "a manual page renders unbalanced quotes:"
 	sed 's/^/    /' "$tmp/quotes"
 fi
+
+# 9. the directories vzhost makes in the state directory for each run (the tags of
+# statedir_rundir() in the code) are the ones README and conf/host.conf name
+tags=$(grep -ho 'statedir_rundir([^;]*"[a-z]*"' "$top"/core/*.c "$top"/bridge/*/*.[cm] |
+	grep -o '"[a-z]*"$' | tr -d '"' | sort -u)
+[ -n "$tags" ] || bad "found no run directories in the code"
+for tag in $tags; do
+	if grep -qF "NAME.$tag.PID" "$top/README.md" && grep -qF "NAME.$tag.PID" "$top/conf/host.conf"; then
+		ok
+	else
+		bad "README.md or conf/host.conf does not name the run directory NAME.$tag.PID"
+	fi
+done
+for tag in $(grep -o '"%s/%s\.[a-z]*\.%d"' "$top/core/backend.c" | sed 's/.*%s\.\([a-z]*\)\..*/\1/'); do
+	if grep -qF "VM.$tag.PID" "$top/PLUGINS.md"; then ok; else bad "PLUGINS.md does not name run_dir as VM.$tag.PID"; fi
+done
 
 echo "docs: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
