@@ -174,5 +174,26 @@ for tag in $(grep -o '"%s/%s\.[a-z]*\.%d"' "$top/core/backend.c" | sed 's/.*%s\.
 	if grep -qF "VM.$tag.PID" "$top/PLUGINS.md"; then ok; else bad "PLUGINS.md does not name run_dir as VM.$tag.PID"; fi
 done
 
+# 11. README's recipe for a derived NAT MAC gives vzhost's (python3, as README runs it)
+sed -n '/<!-- mac begin -->/,/<!-- mac end -->/p' "$top/README.md" | sed '/^<!--/d; /^```/d' > "$tmp/mac.py"
+cat > "$tmp/macs.conf" <<CONF
+vms = ( { name = "demo"; boot = { kernel = "$top/tests/fixtures/files/vmlinuz"; };
+          devices = ( { kind = "serial"; }, { kind = "nat"; }, { kind = "nat"; } ); },
+        { name = "build-1.x_y"; boot = { kernel = "$top/tests/fixtures/files/vmlinuz"; };
+          devices = ( { kind = "nat"; }, { kind = "entropy"; }, { kind = "nic"; socket = "/s"; } ); } );
+CONF
+"$vzhost" -c "$tmp/macs.conf" --print | python3 -c 'import json, sys
+for vm in json.load(sys.stdin)["vms"]:
+    for i, d in enumerate(vm["devices"]):
+        if d["class"] == "net":
+            print(vm["name"], i, d["mac"])' > "$tmp/macs"
+n=0 wrong=
+while read -r vm pos mac; do
+	n=$((n + 1))
+	got=$(python3 "$tmp/mac.py" "$vm" "$pos" 2>&1)
+	[ "$got" = "$mac" ] || wrong="$wrong $vm/$pos: vzhost $mac, README's recipe \"$got\";"
+done < "$tmp/macs"
+if [ $n = 4 ] && [ -z "$wrong" ]; then ok; else bad "README's NAT MAC recipe ($n MACs):$wrong"; fi
+
 echo "docs: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
