@@ -208,8 +208,12 @@ coverage: deps
 
 check: test
 
+# (an npm command already on PATH counts: NodeSource's nodejs package ships its own,
+# and Debian's npm cannot be installed beside it)
 deps:
-	@missing=$$(for p in $(DEB_ALL); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	@missing=$$(for p in $(DEB_ALL); do \
+		[ $$p = npm ] && command -v npm > /dev/null && continue; \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing: $$missing"; \

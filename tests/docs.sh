@@ -195,5 +195,33 @@ while read -r vm pos mac; do
 done < "$tmp/macs"
 if [ $n = 4 ] && [ -z "$wrong" ]; then ok; else bad "README's NAT MAC recipe ($n MACs):$wrong"; fi
 
+# 14. make deps (and so make test and make demo) installs what is missing and only
+# that, npm included; an npm command on PATH (NodeSource's nodejs) counts
+mkdir -p "$tmp/deps/bin" "$tmp/deps/sys"
+cat > "$tmp/deps/bin/dpkg-query" <<'STUB'
+#!/bin/sh
+for p; do :; done # the package, last: installed unless $MISSING names it
+case " $MISSING " in *" $p "*) exit 1 ;; esac
+echo "install ok installed"
+STUB
+printf '#!/bin/sh\necho "$*" >> "%s/deps/apt"\n' "$tmp" > "$tmp/deps/bin/apt-get"
+printf '#!/bin/sh\nexec "$@"\n' > "$tmp/deps/bin/sudo"
+chmod 755 "$tmp/deps/bin"/*
+for c in grep id; do ln -s "$(command -v $c)" "$tmp/deps/sys/$c"; done
+deps() { # MISSING...: what apt-get was asked to install
+	rm -f "$tmp/deps/apt"
+	MISSING="$*" PATH="$tmp/deps/bin:$tmp/deps/sys" "$(command -v make)" -s -C "$top" deps > /dev/null 2>&1
+	sed -n 's/.*install -y -qq --no-install-recommends //p' "$tmp/deps/apt" 2>/dev/null
+}
+a=$(deps npm nbdkit)
+printf '#!/bin/sh\n' > "$tmp/deps/bin/npm" && chmod 755 "$tmp/deps/bin/npm"
+b=$(deps npm nbdkit)
+c=$(deps)
+if [ "$a" = "npm nbdkit" ] || [ "$a" = "nbdkit npm" ] && [ "$b" = nbdkit ] && [ -z "$c" ]; then
+	ok
+else
+	bad "make deps installs \"$a\" without npm, \"$b\" with an npm on PATH, \"$c\" when nothing is missing"
+fi
+
 echo "docs: $pass passed, $fail failed, $skip skipped"
 [ $fail -eq 0 ]
