@@ -138,9 +138,30 @@ guest: $(GUEST)/initrd.img
 $(GUEST)/initrd.img: tests/guest/init tests/guest/build.sh
 	tests/guest/build.sh $(GUEST)
 
+# what a newcomer tries next, printed at the demo's end (tests/docs.sh runs each
+# command as printed)
+define DEMO_NEXT
+
+The demo guest powered itself off. In this tree vzhost is $(B)/vzhost (make install
+puts it on PATH). Next:
+  $(B)/vzhost --help
+  $(B)/vzhost -c conf/demo-interactive.conf   # the guest stays up: a line typed is said back, "off" powers it off, Ctrl-] q stops it
+and while it runs, in another terminal:
+  $(B)/vzhost ctl demo wait ready             # once it has booted
+  $(B)/vzhost ctl demo status
+  $(B)/vzhost ctl demo pause                  # its hooks print paused, then resumed
+  $(B)/vzhost ctl demo resume
+  $(B)/vzhost ctl demo console                # its console here too: Ctrl-] d detaches
+  $(B)/vzhost ctl demo stop                   # the guest is asked to power off
+More: man ./conf/vzhost.1, man ./conf/vzhost.conf.5, conf/host.conf (every setting),
+README.md, PLUGINS.md (plugins) and tests/guest/README.md (what the guest can do).
+endef
+export DEMO_NEXT
+
 demo: deps
 	@$(MAKE) --no-print-directory all guest
 	$(B)/vzhost -c conf/demo.conf
+	@printf '%s\n' "$$DEMO_NEXT"
 
 # ---- tests -----------------------------------------------------------------
 

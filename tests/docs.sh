@@ -195,6 +195,16 @@ while read -r vm pos mac; do
 done < "$tmp/macs"
 if [ $n = 4 ] && [ -z "$wrong" ]; then ok; else bad "README's NAT MAC recipe ($n MACs):$wrong"; fi
 
+# 13. the Debian packages make deps installs are the ones README names, and it says
+# where Zig comes from
+debs=$(sed -n '/^DEB_BUILD :=/,/^DEB_ALL/p' "$top/Makefile" | grep -v '^#\|^DEB_ALL' |
+	sed 's/^DEB_[A-Z]* :=//; s/\\$//')
+sed -n '/^## Two commands/,/^## /p' "$top/README.md" > "$tmp/two"
+missing=
+for p in $debs; do grep -q "\`$p\`" "$tmp/two" || missing="$missing $p"; done
+grep -q 'Zig.*npm registry\|npm registry.*Zig' "$tmp/two" || missing="$missing (where Zig comes from: the npm registry)"
+if [ "$(echo $debs | wc -w)" -ge 20 ] && [ -z "$missing" ]; then ok; else bad "README's \"Two commands\" does not name:$missing"; fi
+
 # 14. make deps (and so make test and make demo) installs what is missing and only
 # that, npm included; an npm command on PATH (NodeSource's nodejs) counts
 mkdir -p "$tmp/deps/bin" "$tmp/deps/sys"
@@ -221,6 +231,79 @@ if [ "$a" = "npm nbdkit" ] || [ "$a" = "nbdkit npm" ] && [ "$b" = nbdkit ] && [ 
 	ok
 else
 	bad "make deps installs \"$a\" without npm, \"$b\" with an npm on PATH, \"$c\" when nothing is missing"
+fi
+
+# 15. the test guest's actions (vzh=WORD) and parameters (vzh.NAME=) as tests/guest/init
+# knows them, each in tests/guest/README.md's tables, which PLUGINS.md points to
+init=$top/tests/guest/init
+actions=$(sed -n '/^case "$action" in/,/^esac/p' "$init" | grep -E '^[a-z][a-z |]*\)' | sed 's/).*//' | tr '|' ' ')
+params=$(grep -o 'arg vzh\.[a-z]*' "$init" | sed 's/^arg //' | sort -u)
+[ "$(echo $actions | wc -w)" -ge 15 ] && [ "$(echo $params | wc -w)" -ge 5 ] ||
+	bad "found only these actions and parameters in tests/guest/init: $actions / $params"
+missing=
+for w in $actions $params; do
+	grep -q "^| \`$w\` |" "$top/tests/guest/README.md" 2>/dev/null || missing="$missing $w"
+done
+grep -q 'tests/guest/README.md' "$top/PLUGINS.md" || missing="$missing (PLUGINS.md's pointer to it)"
+if [ -z "$missing" ]; then ok; else bad "tests/guest/README.md does not document:$missing"; fi
+
+# 16. make demo: the test guest boots, gets its lease and powers off, and the demo ends
+# by printing what to try next; each of those commands then runs as printed (from
+# the top of the tree, as a newcomer would): conf/demo-interactive.conf boots, is
+# ready, pauses and resumes, says back a line typed through ctl console, and stops
+# with exit 0, its hook script showing each point
+if ! command -v qemu-system-x86_64 > /dev/null; then
+	echo "SKIP: make demo: qemu-system-x86_64 is not installed (make deps)"
+	skip=$((skip + 1))
+else
+	# a state directory of its own ("demo" is every demo's name); the packages are
+	# make deps's test (14), the demo's own steps are this one's
+	export XDG_RUNTIME_DIR="$tmp/xdg"
+	mkdir -m 700 "$tmp/xdg"
+	(cd "$top" && timeout -k 5 300 make --no-print-directory demo B="${B:-build}" SAN="${SAN:-}" \
+		DEB_ALL= < /dev/null > "$tmp/demo.out" 2>&1)
+	status=$?
+	sed -n '/^The demo guest powered itself off/,$p' "$tmp/demo.out" > "$tmp/next"
+	sed -n "s|^  \(${B:-build}/vzhost .*\)|\1|p" "$tmp/next" | sed 's/ *#.*//' > "$tmp/cmds"
+	if [ $status = 0 ] && grep -q '^VZH-GUEST: lease ' "$tmp/demo.out" &&
+		grep -q "^  ${B:-build}/vzhost -c conf/demo-interactive.conf" "$tmp/next" &&
+		[ "$(wc -l < "$tmp/cmds")" -ge 7 ]; then
+		ok
+	else
+		bad "make demo exits $status and ends with $(wc -l < "$tmp/cmds") commands to try next:"
+		tail -n 25 "$tmp/demo.out" | sed 's/^/    /'
+	fi
+	vm=
+	failed=
+	while read -r cmd; do
+		case $cmd in
+		*" -c "*) # the interactive guest, in the background
+			(cd "$top" && exec timeout -k 5 120 $cmd) < /dev/null > "$tmp/inter.out" 2>&1 &
+			vm=$!
+			;;
+		*" console") # a line typed on its console
+			(cd "$top" && printf 'hello, demo\n' | timeout -k 5 60 $cmd) > "$tmp/console.out" 2>&1 ||
+				failed="$failed \"$cmd\" (exit $?)"
+			;;
+		*)
+			(cd "$top" && timeout -k 5 60 $cmd) < /dev/null > "$tmp/cmd.out" 2>&1 ||
+				failed="$failed \"$cmd\" (exit $?: $(head -n 3 "$tmp/cmd.out"))"
+			;;
+		esac
+	done < "$tmp/cmds"
+	status=none
+	if [ -n "$vm" ]; then
+		wait $vm
+		status=$?
+	fi
+	hooks=$(sed -n 's/.*hook 50-print: \([a-z]*\): .*/\1/p' "$tmp/inter.out" 2>/dev/null | tr '\n' ' ')
+	if [ -z "$failed" ] && [ "$status" = 0 ] && grep -q '^VZH-GUEST: got hello, demo' "$tmp/console.out" &&
+		[ "$hooks" = "prepare start started ready paused resumed stopping stopped release " ]; then
+		ok
+	else
+		bad "the demo's next commands:$failed; the interactive guest exits $status, its hooks: $hooks"
+		sed 's/^/    /' "$tmp/console.out" "$tmp/inter.out" 2>/dev/null | tail -n 30
+	fi
 fi
 
 echo "docs: $pass passed, $fail failed, $skip skipped"
