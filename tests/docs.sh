@@ -174,6 +174,30 @@ for tag in $(grep -o '"%s/%s\.[a-z]*\.%d"' "$top/core/backend.c" | sed 's/.*%s\.
 	if grep -qF "VM.$tag.PID" "$top/PLUGINS.md"; then ok; else bad "PLUGINS.md does not name run_dir as VM.$tag.PID"; fi
 done
 
+# 10. every path of the repository the guides name in backquotes exists (build outputs
+# and the user's own paths aside); a bare source file name is one the tree has
+git -C "$top" ls-files > "$tmp/files" 2>/dev/null || (cd "$top" && find . -type f | sed 's|^\./||') > "$tmp/files"
+missing=
+for doc in README.md PLUGINS.md bridge/README.md tests/guest/README.md; do
+	[ -f "$top/$doc" ] || { missing="$missing $doc"; continue; }
+	for w in $(grep -o '`[^`]*`' "$top/$doc" | tr -d '`' | tr ' ' '\n' | sed 's/[.,;:)]*$//'); do
+		case $w in
+		build/* | */build/*) continue ;; # made by make
+		core/* | sdk/* | plugins/* | bridge/* | conf/* | tests/* | Makefile | *.md) ;;
+		*/*) continue ;; # a path of the user's, a placeholder
+		*.c | *.h | *.m | *.sh)
+			grep -q "\(^\|/\)$w\$" "$tmp/files" || [ "$w" = hello.c ] || missing="$missing $doc:$w"
+			continue
+			;;
+		*) continue ;;
+		esac
+		# shellcheck disable=SC2086 # a glob names what it matches
+		set -- "$top"/$w
+		[ -e "$1" ] || missing="$missing $doc:$w"
+	done
+done
+if [ -z "$missing" ]; then ok; else bad "paths named in backquotes that the tree does not have:$missing"; fi
+
 # 11. README's recipe for a derived NAT MAC gives vzhost's (python3, as README runs it)
 sed -n '/<!-- mac begin -->/,/<!-- mac end -->/p' "$top/README.md" | sed '/^<!--/d; /^```/d' > "$tmp/mac.py"
 cat > "$tmp/macs.conf" <<CONF
