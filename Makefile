@@ -208,7 +208,8 @@ check-macos:
 check-vz:
 	@B=$(B) VZ_ONLY=1 sh tests/macos/check.sh
 
-# every mutant under tests/mutants must make its suites fail (about 25 minutes here)
+# every mutant under tests/mutants must make its suites fail (the whole suite once,
+# then each mutant's suites: far longer than make test; README says what was measured)
 mutate: deps
 	@$(MAKE) --no-print-directory test-bins
 	@tests/mutate.sh

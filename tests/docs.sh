@@ -219,6 +219,11 @@ while read -r vm pos mac; do
 done < "$tmp/macs"
 if [ $n = 4 ] && [ -z "$wrong" ]; then ok; else bad "README's NAT MAC recipe ($n MACs):$wrong"; fi
 
+# 12. make mutate: README says how many mutants there are
+count=$(ls "$top"/tests/mutants/*.patch | wc -l)
+said=$(sed -n 's/.*`tests\/mutants` holds \([0-9][0-9]*\) mutants.*/\1/p' "$top/README.md")
+if [ "$said" = "$count" ]; then ok; else bad "README says \`tests/mutants\` holds ${said:-no number of} mutants; there are $count"; fi
+
 # 13. the Debian packages make deps installs are the ones README names, and it says
 # where Zig comes from
 debs=$(sed -n '/^DEB_BUILD :=/,/^DEB_ALL/p' "$top/Makefile" | grep -v '^#\|^DEB_ALL' |
