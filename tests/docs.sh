@@ -64,6 +64,38 @@ while read -r line; do
 done < "$tmp/lines"
 [ $n -ge 5 ] || bad "found only $n commented-out settings in conf/host.conf"
 
+# 3b. each value conf/host.conf shows is the default, except those it gives as examples
+# (required, or with no default): removing the setting changes nothing --print shows
+if python3 - "$vzhost" "$top/conf/host.conf" "$tmp/conf/host.conf" <<'PY'; then
+import re, subprocess, sys
+vzhost, orig, copy = sys.argv[1:]
+examples = {"name", "kernel", "initrd", "cmdline", "kind", "path", "size", "mac", "forwards", "tag"}
+lines = open(orig).read().split("\n")
+def printed(text):
+    open(copy, "w").write(text)
+    r = subprocess.run([vzhost, "-c", copy, "--print"], capture_output=True, text=True)
+    return r.returncode, r.stdout
+status, base = printed("\n".join(lines))
+assert status == 0 and base, "conf/host.conf: --print fails"
+wrong, checked = [], 0
+for n, line in enumerate(lines):
+    code = line.split("#", 1)[0]
+    for m in re.finditer(r"\b([a-z_]+) = ([^;]*);", code):
+        if m.group(1) in examples:
+            continue
+        variant = lines[:n] + [line.replace(m.group(0), "", 1)] + lines[n + 1:]
+        checked += 1
+        if printed("\n".join(variant)) != (0, base):
+            wrong.append("%d: %s" % (n + 1, m.group(0)))
+open(copy, "w").write("\n".join(lines))
+if wrong or checked < 20:
+    sys.exit("not the default (%d checked): %s" % (checked, "; ".join(wrong)))
+PY
+	ok
+else
+	bad "conf/host.conf shows a value that is not vzhost's default"
+fi
+
 # 4. the manual pages: vzhost(1) names every control command and exit status
 # --help does; vzhost.conf(5) every setting conf/host.conf names
 man1=$(MANWIDTH=200 mandoc -Tascii "$top/conf/vzhost.1" | col -b)
