@@ -138,9 +138,30 @@ guest: $(GUEST)/initrd.img
 $(GUEST)/initrd.img: tests/guest/init tests/guest/build.sh
 	tests/guest/build.sh $(GUEST)
 
+# what a newcomer tries next, printed at the demo's end (tests/docs.sh runs each
+# command as printed)
+define DEMO_NEXT
+
+The demo guest powered itself off. In this tree vzhost is $(B)/vzhost (make install
+puts it on PATH). Next:
+  $(B)/vzhost --help
+  $(B)/vzhost -c conf/demo-interactive.conf   # the guest stays up: a line typed is said back, "off" powers it off, Ctrl-] q stops it
+and while it runs, in another terminal:
+  $(B)/vzhost ctl demo wait ready             # once it has booted
+  $(B)/vzhost ctl demo status
+  $(B)/vzhost ctl demo pause                  # its hooks print paused, then resumed
+  $(B)/vzhost ctl demo resume
+  $(B)/vzhost ctl demo console                # its console here too: Ctrl-] d detaches
+  $(B)/vzhost ctl demo stop                   # the guest is asked to power off
+More: man ./conf/vzhost.1, man ./conf/vzhost.conf.5, conf/host.conf (every setting),
+README.md, PLUGINS.md (plugins) and tests/guest/README.md (what the guest can do).
+endef
+export DEMO_NEXT
+
 demo: deps
 	@$(MAKE) --no-print-directory all guest
 	$(B)/vzhost -c conf/demo.conf
+	@printf '%s\n' "$$DEMO_NEXT"
 
 # ---- tests -----------------------------------------------------------------
 
@@ -187,7 +208,8 @@ check-macos:
 check-vz:
 	@B=$(B) VZ_ONLY=1 sh tests/macos/check.sh
 
-# every mutant under tests/mutants must make its suites fail (about 25 minutes here)
+# every mutant under tests/mutants must make its suites fail (the whole suite once,
+# then each mutant's suites: far longer than make test; README says what was measured)
 mutate: deps
 	@$(MAKE) --no-print-directory test-bins
 	@tests/mutate.sh
@@ -208,8 +230,12 @@ coverage: deps
 
 check: test
 
+# (an npm command already on PATH counts: NodeSource's nodejs package ships its own,
+# and Debian's npm cannot be installed beside it)
 deps:
-	@missing=$$(for p in $(DEB_ALL); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
+	@missing=$$(for p in $(DEB_ALL); do \
+		[ $$p = npm ] && command -v npm > /dev/null && continue; \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | \
 		grep -q '^install ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 		echo "installing: $$missing"; \
@@ -231,7 +257,9 @@ lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
 	if [ -n "$$left" ]; then echo "lint: patch leftovers tracked: $$left"; exit 1; fi
 	clang-format --dry-run --Werror $(FORMAT_SRCS)
 	mandoc -Tlint -Wwarning conf/vzhost.1 conf/vzhost.conf.5
-	@echo "lint: manual pages ok (mandoc -Tlint)"
+	@# what -Tlint lets through: quoting macros nested the wrong way render as ("a, "b"")
+	@sh tests/manquotes.sh conf/vzhost.1 conf/vzhost.conf.5
+	@echo "lint: manual pages ok (mandoc -Tlint; quotes in pairs as rendered)"
 	@for so in $(PLUGIN_SOS); do \
 		syms=$$($(call EXPORTED,$$so) | sort -u | tr '\n' ' '); \
 		if [ "$$syms" != "vzh_plugin_descriptor " ]; then \

@@ -247,20 +247,59 @@ static void parse_vm(struct machine *m, const config_setting_t *vm)
 	parse_ready(m, vm);
 }
 
+/* the plugin directories searched, "A, B", and whether one holds NAME.so */
+static char *searched(const struct host *h, const char *name, bool *found)
+{
+	char *list = xstrdup(""), *path, *next;
+	struct stat st;
+	size_t i;
+
+	*found = false;
+	for (i = 0; i < h->ndirs; i++) {
+		path = xasprintf("%s/%s.so", h->plugin_dirs[i], name);
+		if (stat(path, &st) == 0)
+			*found = true;
+		free(path);
+		next = xasprintf("%s%s%s", list, i ? ", " : "",
+				 h->plugin_dirs[i]);
+		free(list);
+		list = next;
+	}
+	return list;
+}
+
 static void unknown_kind(struct host *h, const config_setting_t *dev,
 			 const char *kind)
 {
 	const char **names = registry_kind_names(&h->reg);
 	const char *near = util_did_you_mean(kind, names);
 	const char *provider = builtin_provider(kind);
+	const char *env = getenv("VZHOST_PLUGIN_PATH");
+	char *dirs;
+	bool found;
 
-	if (provider)
-		cfg_error(
-			dev, "kind",
-			"no loaded plugin provides kind \"%s\" (add \"%s\" to "
-			"plugins.load)",
-			kind, provider);
-	else if (near)
+	if (provider) {
+		/* plugins.load lacks it; or no directory searched holds it
+		   (VZHOST_PLUGIN_PATH replaces the built-in directory), and
+		   naming it in plugins.load would only say "not found" */
+		dirs = searched(h, provider, &found);
+		if (found)
+			cfg_error(dev, "kind",
+				  "no loaded plugin provides kind \"%s\" (add "
+				  "\"%s\" to plugins.load)",
+				  kind, provider);
+		else
+			cfg_error(
+				dev, "kind",
+				"no loaded plugin provides kind \"%s\": %s.so "
+				"is in none of the plugin directories "
+				"(searched: %s%s)",
+				kind, provider, *dirs ? dirs : "none",
+				env && *env ? "; VZHOST_PLUGIN_PATH replaces "
+					      "the built-in directory" :
+					      "");
+		free(dirs);
+	} else if (near)
 		cfg_error(dev, "kind",
 			  "unknown device kind \"%s\" (did you mean "
 			  "\"%s\"?)",

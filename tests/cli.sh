@@ -175,6 +175,26 @@ mkdir -p "$tmp/inst/bin" "$tmp/inst/lib/vzhost/plugins"
 cp "$vzhost" "$tmp/inst/bin/" && cp "$build"/plugins/*.so "$tmp/inst/lib/vzhost/plugins/"
 chmod -R go-w "$tmp/inst"
 expect 0 "$tmp/inst/lib/vzhost/plugins/nat.so" env -u VZHOST_PLUGIN_PATH "$tmp/inst/bin/vzhost" plugins
+# VZHOST_PLUGIN_PATH replaces that directory (vzhost(1)), plugins.dirs still come
+# first, and a built-in kind none of them holds is said to be missing there (adding it
+# to plugins.load would only be "not found")
+mkdir -p "$tmp/only" "$tmp/first"
+cp "$build/plugins/nat.so" "$tmp/only/" && cp "$build/plugins/serial.so" "$tmp/first/"
+chmod -R go-w "$tmp/only" "$tmp/first"
+sed '1i plugins = { dirs = [ "first" ]; load = [ "serial", "nat" ]; };' "$tmp/ok.conf" > "$tmp/pp.conf"
+listed=$(VZHOST_PLUGIN_PATH="$tmp/only" "$tmp/inst/bin/vzhost" plugins -c "$tmp/pp.conf" 2>&1 | grep '\.so$' | tr '\n' ' ')
+if [ "$listed" = "                    $tmp/first/serial.so                     $tmp/only/nat.so " ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: VZHOST_PLUGIN_PATH=$tmp/only, plugins.dirs = [ \"first\" ] and load = [ \"serial\", \"nat\" ] load: $listed"
+fi
+printf 'vms = ( { name = "d"; boot = { kernel = "%s/fixtures/files/vmlinuz"; };\n  devices = ( { kind = "disk"; path = "/x.img"; } ); } );\n' "$here" > "$tmp/nodisk.conf"
+expect 78 "nodisk.conf:2: vms[0].devices[0].kind: no loaded plugin provides kind \"disk\": disk.so is in none of the plugin directories (searched: $tmp/only; VZHOST_PLUGIN_PATH replaces the built-in directory)" \
+	env VZHOST_PLUGIN_PATH="$tmp/only" "$tmp/inst/bin/vzhost" -c "$tmp/nodisk.conf" --check
+sed '1i plugins = { load = [ "nat" ]; };' "$tmp/nodisk.conf" > "$tmp/unloaded.conf"
+expect 78 "unloaded.conf:3: vms[0].devices[0].kind: no loaded plugin provides kind \"disk\" (add \"disk\" to plugins.load)" \
+	"$tmp/inst/bin/vzhost" -c "$tmp/unloaded.conf" --check
 
 # the shipped examples stay valid (conf/ must stay true)
 for conf in "$here"/../conf/*.conf; do

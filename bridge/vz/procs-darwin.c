@@ -1,4 +1,4 @@
-/* procs.c: the Virtualization.framework VMs alive on this Mac, whatever tool started them (libproc), for the VM-limit diagnosis. */
+/* procs-darwin.c: the Virtualization.framework VMs alive on this Mac, whatever tool started them (libproc), for the VM-limit diagnosis. */
 #include <errno.h>
 #include <libproc.h>
 #include <stdlib.h>

@@ -558,7 +558,9 @@ struct vzh_api {
 	int (*spawn)(struct vzh_host *h, const char *vm,
 		     const char *const *argv, const char *listen);
 	/* the VM's private directory for sockets (0700, made at its start and
-	   emptied at its stop): a stable path, also inside contribute() */
+	   removed at its stop): its path is fixed for this vzhost process (also
+	   inside contribute(), and across the VM's restarts), but it names
+	   vzhost's pid: a --check or another run has another */
 	const char *(*run_dir)(struct vzh_host *h, const char *vm);
 
 	/* why vzhost runs: enum vzh_mode (also inside init) */

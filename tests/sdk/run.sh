@@ -21,7 +21,14 @@ check() { # description command...
 }
 
 check "make install" make -s -C "$top" install B="$B" SAN="${SAN:-}" PREFIX="$tmp/prefix"
-export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
+# a PREFIX of its own: pkg-config finds the SDK only as PLUGINS.md says to tell it
+check "pkg-config does not find an SDK under another PREFIX by itself" sh -c \
+	"! env -u PKG_CONFIG_PATH pkg-config --exists vzhost-plugin || [ \"\$(env -u PKG_CONFIG_PATH pkg-config --variable=prefix vzhost-plugin)\" != '$tmp/prefix' ]"
+sed -n '/<!-- pkg-config-path begin -->/,/<!-- pkg-config-path end -->/p' "$top/PLUGINS.md" |
+	sed '/^<!--/d; /^```/d; s/ *#.*//' | sed "s|PREFIX|$tmp/prefix|g" > "$tmp/pcpath"
+check "PLUGINS.md says how to point pkg-config at another PREFIX" grep -qx "export PKG_CONFIG_PATH=$tmp/prefix/lib/pkgconfig" "$tmp/pcpath"
+unset PKG_CONFIG_PATH
+. "$tmp/pcpath"
 check "pkg-config knows vzhost-plugin" pkg-config --exists vzhost-plugin
 check "plugindir variable" sh -c "[ \"\$(pkg-config --variable=plugindir vzhost-plugin)\" = '$tmp/prefix/lib/vzhost/plugins' ]"
 
