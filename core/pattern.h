@@ -16,8 +16,8 @@ struct pattern;
 struct pattern *pattern_new(const char *src, char *why, size_t len);
 /*
  * 1: s[0..n) holds a match; 0: it does not; -1: undecided within the
- * matcher's limits (to be taken as no match).  One call costs at most a
- * fixed number of backtracking steps, whatever the pattern and the line.
+ * matcher's limits (to be taken as no match).  One call takes at most
+ * about 5 ms, whatever the pattern and the line.
  */
 int pattern_match(struct pattern *p, const char *s, size_t n);
 void pattern_free(struct pattern *p);

@@ -44,16 +44,20 @@ void ready_end(struct vmrun *v)
 		ploop_timer_cancel(NULL, rs->deadline);
 	if (rs->quiet)
 		ploop_timer_cancel(NULL, rs->quiet);
-	rs->deadline = rs->quiet = 0;
-	if (rs->skipped)
+	if (rs->drain)
+		ploop_timer_cancel(NULL, rs->drain);
+	rs->deadline = rs->quiet = rs->drain = 0;
+	if (rs->dropped)
 		log_msg(LOG_NOTICE, v->m->name,
-			"ready: %lu console line%s skipped (over the matching "
-			"budget)",
-			rs->skipped, rs->skipped == 1 ? " was" : "s were");
+			"ready: %lu console line%s dropped unmatched (they "
+			"came faster than the pattern is matched)",
+			rs->dropped, rs->dropped == 1 ? " was" : "s were");
 	rs->checking = rs->ready = rs->pending = false;
-	rs->len = rs->tried = 0;
+	rs->len = rs->tried = rs->qlen = 0;
+	free(rs->queue);
+	rs->queue = NULL;
 	rs->capped = false;
-	rs->skipped = rs->undecided = 0;
+	rs->dropped = rs->undecided = 0;
 	rs->missed[0] = 0;
 	pattern_free(rs->pat);
 	rs->pat = NULL;
@@ -101,41 +105,82 @@ static void timed_out(void *data)
 	r->act->not_ready(r, v);
 }
 
-/* the line so far against the pattern, once for what it holds now */
-static bool matches(struct vmrun *v)
+/* one line against the pattern */
+static bool matches(struct vmrun *v, const char *line, size_t len)
 {
 	struct ready_run *rs = &v->rdy;
-	int r;
+	int r = rs->pat ? pattern_match(rs->pat, line, len) : 0;
 
-	rs->tried = rs->len;
-	r = rs->pat ? pattern_match(rs->pat, rs->line, rs->len) : 0;
 	if (r < 0 && !rs->undecided++)
 		log_msg(LOG_WARNING, v->m->name,
 			"ready: /%s/ could not decide a console line of %zu "
 			"bytes within its limits (taken as no match): a "
 			"simpler pattern decides at once",
-			v->m->ready.console, rs->len);
+			v->m->ready.console, len);
 	return r > 0;
 }
 
-/* a whole line (or its first READY_LINE_MAX bytes), matched once; over
-   this read's budget it is only counted */
-static bool line_done(struct vmrun *v, long long start)
+static void drain(void *data);
+
+/*
+ * The lines waiting to be matched, oldest first, in this turn's budget;
+ * the rest a budget later (a timer), so that whatever the pattern costs,
+ * the loop serves everything else in between, and vzhost stays off a busy
+ * host's cores half of the time.
+ */
+static void drain(void *data)
+{
+	struct vmrun *v = data;
+	struct ready_run *rs = &v->rdy;
+	long long start = util_now_ms();
+	size_t at = 0, len;
+	char *nl;
+	bool hit = false;
+
+	rs->drain = 0;
+	while (at < rs->qlen && !hit &&
+	       util_now_ms() - start < READY_BUDGET_MS) {
+		nl = memchr(rs->queue + at, '\n', rs->qlen - at);
+		len = (size_t)(nl - (rs->queue + at));
+		hit = matches(v, rs->queue + at, len);
+		at += len + 1;
+	}
+	memmove(rs->queue, rs->queue + at, rs->qlen - at);
+	rs->qlen -= at;
+	if (hit)
+		passed(v, "a console line matched");
+	else if (rs->qlen)
+		rs->drain = ploop_timer(NULL, READY_BUDGET_MS, 0, drain, v);
+}
+
+/* a whole line (or its first READY_LINE_MAX bytes, or a prompt), to be
+   matched once; the oldest go when lines come faster than they are
+   matched (counted) */
+static void queue(struct vmrun *v, const char *line, size_t len)
 {
 	struct ready_run *rs = &v->rdy;
+	size_t drop = 0;
+	char *nl;
 
-	if (rs->len <= rs->tried)
-		return false;
-	if (util_now_ms() - start < READY_BUDGET_MS)
-		return matches(v);
-	rs->tried = rs->len;
-	if (!rs->skipped++)
-		log_msg(LOG_WARNING, v->m->name,
-			"ready: console lines come faster than /%s/ can be "
-			"matched: some are skipped (counted when the check "
-			"ends)",
-			v->m->ready.console);
-	return false;
+	if (!len)
+		return;
+	while (rs->qlen - drop + len + 1 > READY_QUEUE_MAX) {
+		nl = memchr(rs->queue + drop, '\n', rs->qlen - drop);
+		drop = (size_t)(nl - rs->queue) + 1;
+		if (!rs->dropped++)
+			log_msg(LOG_WARNING, v->m->name,
+				"ready: console lines come faster than /%s/ "
+				"is matched: the oldest are dropped (counted "
+				"when the check ends)",
+				v->m->ready.console);
+	}
+	if (!rs->queue)
+		rs->queue = xmalloc(READY_QUEUE_MAX);
+	memmove(rs->queue, rs->queue + drop, rs->qlen - drop);
+	rs->qlen -= drop;
+	memcpy(rs->queue + rs->qlen, line, len);
+	rs->queue[rs->qlen + len] = '\n';
+	rs->qlen += len + 1;
 }
 
 /* the console paused mid-line (a prompt has no newline): its line so far,
@@ -151,21 +196,25 @@ static void quiet(void *data)
 		rs->quiet = ploop_timer(NULL, (uint64_t)left, 0, quiet, v);
 		return;
 	}
-	if (rs->checking && !rs->capped && rs->len > rs->tried && matches(v))
-		passed(v, "a console line matched");
+	if (!rs->checking || rs->capped || rs->len <= rs->tried)
+		return;
+	queue(v, rs->line, rs->len);
+	rs->tried = rs->len;
+	if (!rs->drain)
+		drain(v);
 }
 
-/* bytes of v's console, line by line (CR and LF end a line) */
+/* bytes of v's console, line by line (CR and LF end a line; NUL bytes are
+   not part of one) */
 static void scan(struct vmrun *v, const char *s, size_t n)
 {
 	struct ready_run *rs = &v->rdy;
-	long long start = util_now_ms();
 	size_t i;
 
 	for (i = 0; i < n; i++) {
 		if (s[i] == '\n' || s[i] == '\r') {
-			if (!rs->capped && line_done(v, start))
-				break;
+			if (!rs->capped && rs->len > rs->tried)
+				queue(v, rs->line, rs->len);
 			rs->len = rs->tried = 0;
 			rs->capped = false;
 		} else if (!rs->capped && s[i]) {
@@ -173,18 +222,15 @@ static void scan(struct vmrun *v, const char *s, size_t n)
 			/* a longer line is matched by its start, once */
 			if (rs->len == READY_LINE_MAX) {
 				rs->capped = true;
-				if (line_done(v, start))
-					break;
+				queue(v, rs->line, rs->len);
 			}
 		}
-	}
-	if (i < n) {
-		passed(v, "a console line matched");
-		return;
 	}
 	rs->last_ms = util_now_ms();
 	if (!rs->capped && rs->len > rs->tried && !rs->quiet)
 		rs->quiet = ploop_timer(NULL, READY_QUIET_MS, 0, quiet, v);
+	if (!rs->drain)
+		drain(v);
 }
 
 void ready_console(struct runner *r, unsigned vm, const char *s, size_t n)

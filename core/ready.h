@@ -10,12 +10,13 @@ struct runner;
 struct vmrun;
 
 #define READY_LINE_MAX 1024 /* a longer console line is matched by its start */
-#define READY_QUIET_MS \
-	100 /* a line so far (a prompt) is matched once the
-			      console said nothing more for this long */
-#define READY_BUDGET_MS \
-	20 /* matching per console read; lines beyond it are
-			      skipped (and counted) */
+/* a line so far (a prompt) is matched once the console said nothing more for
+   this long */
+#define READY_QUIET_MS 100
+/* matching in one turn of the loop; the lines left wait as long again, so
+   that matching takes at most half a core, whatever the pattern costs */
+#define READY_BUDGET_MS 10
+#define READY_QUEUE_MAX (64 << 10) /* bytes of lines waiting to be matched */
 #define READY_KNOCK_MS 1000 /* between two knocks at ready.port */
 #define READY_ANSWER_MS 3000 /* a knock unanswered this long: another */
 
@@ -38,7 +39,10 @@ struct ready_run {
 			looked at */
 	int64_t quiet; /* a ploop timer: the console paused mid-line? */
 	long long last_ms; /* its last byte came then */
-	unsigned long skipped; /* lines not matched: over the budget */
+	char *queue; /* lines to be matched, each ending in \n, oldest first */
+	size_t qlen;
+	int64_t drain; /* a ploop timer: the loop's next turn matches more */
+	unsigned long dropped; /* lines dropped unmatched: the queue was full */
 	unsigned long undecided; /* lines the pattern could not decide */
 };
 

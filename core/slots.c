@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <uthash.h>
 
 #include "log.h"
 #include "os.h"
@@ -33,6 +34,10 @@
 #define PENDING_HOLDS_MS 2000 /* a start pending this long holds its slot */
 #define LEFTOVER_S 60 /* a temporary this old belongs to a dead vzhost */
 #define NAME_TRIES 16
+#define PER_USER_MAX \
+	256 /* records of one user read in one look: another
+			    user's thousands of files cost a few stats */
+#define NAMED_MAX 3 /* stale records removed named in the log, a look */
 
 /* the records this process holds: read through their own descriptor, never
    opened again (on macOS closing any descriptor of a file drops the
@@ -181,25 +186,64 @@ static void sort(json_t *all)
 	free(v);
 }
 
+/* a file looked at, by identity (its names may be several) */
+struct file_id {
+	struct {
+		dev_t dev;
+		ino_t ino;
+	} key;
+	UT_hash_handle hh;
+};
+
+/* how many files of one user were read in this look */
+struct per_user {
+	uid_t uid;
+	unsigned n;
+};
+
 /* the live records but the one being admitted, oldest first */
 struct ledger {
 	json_t *admitted;
 	json_t *pending; /* starts not admitted yet: they may still withdraw */
-	struct stat *seen; /* each file once, under whatever names */
-	size_t nseen;
+	struct file_id *seen; /* each file once, under whatever names */
+	struct per_user *users;
+	size_t nusers;
+	unsigned removed; /* stale records of ours removed */
+	bool capped; /* a user's records beyond PER_USER_MAX were not read */
 };
 
 static bool seen(struct ledger *l, const struct stat *st)
 {
+	struct file_id *f = xcalloc(1, sizeof(*f)), *had;
+
+	f->key.dev = st->st_dev;
+	f->key.ino = st->st_ino;
+	HASH_FIND(hh, l->seen, &f->key, sizeof(f->key), had);
+	if (had) {
+		free(f);
+		return true;
+	}
+	HASH_ADD(hh, l->seen, key, sizeof(f->key), f);
+	return false;
+}
+
+/* another file of st's owner to read in this look, or not (too many) */
+static bool user_quota(struct ledger *l, const struct stat *st)
+{
 	size_t i;
 
-	for (i = 0; i < l->nseen; i++)
-		if (l->seen[i].st_dev == st->st_dev &&
-		    l->seen[i].st_ino == st->st_ino)
-			return true;
-	l->seen = xrealloc(l->seen, (l->nseen + 1) * sizeof(*l->seen));
-	l->seen[l->nseen++] = *st;
-	return false;
+	for (i = 0; i < l->nusers && l->users[i].uid != st->st_uid; i++)
+		;
+	if (i == l->nusers) {
+		l->users = xrealloc(l->users, (i + 1) * sizeof(*l->users));
+		l->users[l->nusers++] = (struct per_user){ st->st_uid, 0 };
+	}
+	if (l->users[i].n >= PER_USER_MAX) {
+		l->capped = true;
+		return false;
+	}
+	l->users[i].n++;
+	return true;
 }
 
 /* ours to remove: a sticky directory lets nobody else (but root) anyway */
@@ -226,7 +270,7 @@ static bool remove_same(int dirfd, const char *name, const struct stat *st)
  * ours, since closing it would drop our lock on macOS).  -1: none.
  */
 static int open_file(int dirfd, const char *name, struct stat *st,
-		     struct held **h)
+		     struct held **h, struct ledger *l)
 {
 	int fd;
 
@@ -234,6 +278,8 @@ static int open_file(int dirfd, const char *name, struct stat *st,
 	    !S_ISREG(st->st_mode))
 		return -1;
 	if ((*h = held_find(st)))
+		return -1;
+	if (l && !user_quota(l, st))
 		return -1;
 	fd = openat(dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -257,7 +303,7 @@ static void leftover(int dirfd, const char *name)
 {
 	struct held *h = NULL;
 	struct stat st;
-	int fd = open_file(dirfd, name, &st, &h);
+	int fd = open_file(dirfd, name, &st, &h, NULL);
 
 	if (fd < 0)
 		return;
@@ -279,7 +325,7 @@ static void look_at(int dirfd, const char *name, int mine, struct ledger *l)
 	struct stat st;
 	json_t *rec = NULL;
 	char state = 0;
-	int fd = open_file(dirfd, name, &st, &h), live;
+	int fd = open_file(dirfd, name, &st, &h, l), live;
 
 	if (h) { /* ours, held: admitted (one start is pending at a time:
 		    the one being admitted, mine) */
@@ -292,7 +338,10 @@ static void look_at(int dirfd, const char *name, int mine, struct ledger *l)
 		return;
 	live = os_write_locked(fd);
 	if (live == 0) {
-		if (ours(&st) && remove_same(dirfd, name, &st))
+		/* (a few named, the rest counted: thousands of them must
+		   not flood the log) */
+		if (ours(&st) && remove_same(dirfd, name, &st) &&
+		    ++l->removed <= NAMED_MAX)
 			log_msg(LOG_NOTICE, NULL,
 				"slot ledger: removed the stale record %s "
 				"(its vzhost is gone)",
@@ -307,10 +356,18 @@ static void look_at(int dirfd, const char *name, int mine, struct ledger *l)
 
 static void ledger_free(struct ledger *l)
 {
+	struct file_id *f, *tmp;
+
 	json_decref(l->admitted);
 	json_decref(l->pending);
-	free(l->seen);
+	HASH_ITER(hh, l->seen, f, tmp) {
+		HASH_DEL(l->seen, f);
+		free(f);
+	}
+	free(l->users);
 }
+
+static unsigned told_capped; /* (said once a process) */
 
 /* the ledger but the record on descriptor mine (-1: none); 0 or -errno */
 static int read_ledger(int dirfd, int mine, struct ledger *l)
@@ -320,7 +377,8 @@ static int read_ledger(int dirfd, int mine, struct ledger *l)
 	DIR *d;
 	int dup;
 
-	*l = (struct ledger){ json_array(), json_array(), NULL, 0 };
+	*l = (struct ledger){ .admitted = json_array(),
+			      .pending = json_array() };
 	dup = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	d = dup >= 0 ? fdopendir(dup) : NULL;
 	if (!d) {
@@ -339,6 +397,15 @@ static int read_ledger(int dirfd, int mine, struct ledger *l)
 			look_at(dirfd, de->d_name, mine, l);
 	}
 	closedir(d);
+	if (l->removed > NAMED_MAX)
+		log_msg(LOG_NOTICE, NULL,
+			"slot ledger: removed %u more stale records",
+			l->removed - NAMED_MAX);
+	if (l->capped && !told_capped++)
+		log_msg(LOG_WARNING, NULL,
+			"slot ledger: a user has more than %d records there: "
+			"the rest of theirs are not read",
+			PER_USER_MAX);
 	sort(l->admitted);
 	sort(l->pending);
 	return 0;

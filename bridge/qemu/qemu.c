@@ -203,14 +203,23 @@ static int spawn_virtiofsd(struct bvm *vm, char **why)
 }
 
 /* virtiofsd ends when QEMU is gone; one that does not is made to, and is
-   never waited for */
+   never waited for (its group with it: the guard of os_die_with) */
 static void reap_virtiofsd(struct bvm *vm)
 {
 	size_t i;
 
 	for (i = 0; i < vm->nfsd; i++)
-		proc_retire(vm->fsd[i], HELPER_GRACE_MS);
+		proc_retire_group(vm->fsd[i], HELPER_GRACE_MS);
 	vm->nfsd = 0;
+}
+
+/* QEMU was waited for: what is left of its process group goes too (the
+   guard of os_die_with, a save's cat); the group's id is not reused while
+   they live */
+static void end_group(pid_t pid)
+{
+	if (pid > 0)
+		kill(-pid, SIGKILL);
 }
 
 static int q_create(struct bridge *b, const struct machine *m, unsigned index,
@@ -310,6 +319,7 @@ static char *failure(struct bvm *vm, const char *qerr, int ret)
 	if (ret == -EPIPE && vm->pid > 0) {
 		kill(vm->pid, SIGKILL);
 		if (waitpid(vm->pid, &status, 0) == vm->pid) {
+			end_group(vm->pid);
 			vm->pid = -1;
 			if (WIFEXITED(status))
 				return xasprintf("%s exited with status %d "
@@ -436,6 +446,7 @@ static void start_failed(struct bvm *vm, int ret, char *why)
 	if (vm->pid > 0) {
 		kill(vm->pid, SIGKILL);
 		waitpid(vm->pid, NULL, 0);
+		end_group(vm->pid);
 		vm->pid = -1;
 	}
 	if (vm->restore_fd >= 0)
@@ -1092,8 +1103,10 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 			QUIT_GRACE_MS);
 		kill_now(vm);
 	}
-	if (waitpid(vm->pid, &status, WNOHANG) == vm->pid)
+	if (waitpid(vm->pid, &status, WNOHANG) == vm->pid) {
+		end_group(vm->pid);
 		exited(vm, status);
+	}
 }
 
 static void q_destroy(struct bvm *vm)
@@ -1103,6 +1116,7 @@ static void q_destroy(struct bvm *vm)
 	if (vm->pid > 0) {
 		kill(vm->pid, SIGKILL);
 		waitpid(vm->pid, NULL, 0);
+		end_group(vm->pid);
 	}
 	reap_virtiofsd(vm);
 	qmp_close(&vm->qmp);

@@ -454,11 +454,18 @@ t_forward() {
 		bad "forward: the relay did not reach the guest (exit $relay_st): $relayed"
 		sed 's/^/    /' "$tmp/fwdrun"
 	fi
+	# (a port of its own, said once it listens: the one above may still be
+	# QEMU's on a busy machine)
+	rm -f "$tmp/held"
 	python3 -c 'import socket, sys, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("127.0.0.1", int(sys.argv[1]))); s.listen(); time.sleep(60)' $port &
+s = socket.socket(); s.bind(("127.0.0.1", 0)); s.listen()
+open(sys.argv[1] + ".new", "w").write("%d\n" % s.getsockname()[1])
+import os; os.rename(sys.argv[1] + ".new", sys.argv[1]); time.sleep(60)' "$tmp/held" &
 	holder=$!
-	sleep 0.5
+	wait_for "$tmp/held" "[0-9]" 20
+	port=$(cat "$tmp/held")
+	conf forward "serve vzh.delay=2" ", { kind = \"nat\"; forwards = ( \"127.0.0.1:$port:7777\" ); }" "" \
+		"ready = { port = $port; timeout = 60; };"
 	run forward
 	kill $holder
 	if [ $st = 1 ] && grep -q "start abandoned: forward 127.0.0.1:$port->7777/tcp: host port $port is taken by pid $holder (python3, uid $(id -u))" "$tmp/err" &&
@@ -523,7 +530,7 @@ t_ready() {
 	else
 		bad "ready: wait ready did not return when the console said so (exit $st1, served $served, status ready $ready)"
 	fi
-	conf never acpi "" "" 'ready = { console = "never-said"; timeout = 8; };'
+	conf never acpi "" "" 'ready = { console = "never-said"; timeout = 15; };'
 	background never
 	vm=it-$$-never
 	wait_for "$tmp/out" "VZH-GUEST: booted" 30
@@ -537,33 +544,35 @@ t_ready() {
 	kill -TERM $pid
 	reap $pid 30
 	if [ $st2 = 1 ] && grep -q "was not ready within 1.0 s" "$tmp/w2" &&
-		[ $st3 = 1 ] && grep -q "no console line matched /never-said/ within 8 s" "$tmp/w3" &&
-		[ $st4 = 0 ] && [ $st = 0 ] && grep -q "not ready: no console line matched /never-said/ within 8 s$" "$tmp/err"; then
+		[ $st3 = 1 ] && grep -q "no console line matched /never-said/ within 15 s" "$tmp/w3" &&
+		[ $st4 = 0 ] && [ $st = 0 ] && grep -q "not ready: no console line matched /never-said/ within 15 s$" "$tmp/err"; then
 		ok
 	else
 		bad "ready: a pattern never seen did not time out as it should (exits $st2 $st3, state $st4, vzhost $st)"
 		sed 's/^/    /' "$tmp/w2" "$tmp/w3"
 	fi
-	conf again acpi "" "" 'ready = { console = "never-said"; timeout = 3; }; on_not_ready = "restart"; stop_timeout = 1;'
+	# (timeouts long enough for a guest to boot on a busy machine: each boot
+	# must be seen)
+	conf again acpi "" "" 'ready = { console = "never-said"; timeout = 12; }; on_not_ready = "restart"; stop_timeout = 1;'
 	background again
-	wait_for "$tmp/err" "restarting in" 40 "" $pid
+	wait_for "$tmp/err" "restarting in" 60 "" $pid
 	n=0
-	while [ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" -lt 2 ] && [ $n -lt 300 ]; do
+	while [ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" -lt 2 ] && [ $n -lt 600 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
 	boots=$(grep -c "VZH-GUEST: booted" "$tmp/out")
 	kill -TERM $pid
 	reap $pid 30
-	if [ "$boots" -ge 2 ] && grep -q "not ready: no console line matched /never-said/ within 3 s: restarting" "$tmp/err"; then
+	if [ "$boots" -ge 2 ] && grep -q "not ready: no console line matched /never-said/ within 12 s: restarting" "$tmp/err"; then
 		ok
 	else
 		bad "ready: on_not_ready = restart did not boot the guest again ($boots boots, exit $st)"
 	fi
 	# the user's stop, while the not-ready VM is on its way down, is final
-	conf final ignore "" "" 'ready = { console = "never-said"; timeout = 3; }; on_not_ready = "restart"; stop_timeout = 8;'
+	conf final ignore "" "" 'ready = { console = "never-said"; timeout = 12; }; on_not_ready = "restart"; stop_timeout = 8;'
 	background final
-	wait_for "$tmp/err" "not ready: .*: restarting" 40 "" $pid
+	wait_for "$tmp/err" "not ready: .*: restarting" 60 "" $pid
 	"$vzhost" ctl it-$$-final stop --state-dir "$tmp/state" > /dev/null
 	reap $pid 40
 	if [ $st = 0 ] && [ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" = 1 ] && ! grep -q "restarting in" "$tmp/err"; then
@@ -603,14 +612,54 @@ t_readycost() {
 	wst=$?
 	kill -TERM $pid
 	reap $pid 30
+	cst=$st
+	# a flood of lines each costly to match: the loop still answers, lines wait their
+	# turn (the oldest dropped when too many wait), and the last one makes it ready
+	conf flood "flood vzh.lines=3000" "" "" 'ready = { console = "(.*)(.*)(.*)(.*)(flood done|[0-9]{100})"; timeout = 120; }; stop_timeout = 1;'
+	cp "$tmp/out" "$tmp/out.cost"
+	cp "$tmp/err" "$tmp/err.cost"
+	background flood
+	wait_for "$tmp/err" "state stopped -> starting" 30 "" $pid
+	python3 "$top/tests/integration/ctlping.py" "$tmp/state/it-$$-flood.sock" "$tmp/out" \
+		"VZH-GUEST: count 3" 120 > "$tmp/ping3"
+	fst=$?
+	fmax=$(sed -n 's/.*max \([0-9]*\)\..*/\1/p' "$tmp/ping3")
+	"$vzhost" ctl it-$$-flood wait ready --timeout 60 --state-dir "$tmp/state" > /dev/null 2>&1
+	fwst=$?
+	kill -TERM $pid
+	reap $pid 30
+	fst2=$st
+	cp "$tmp/out.cost" "$tmp/out"
+	cp "$tmp/err.cost" "$tmp/err"
 	# (ready while the prompt waited 3 s for its newline, not at the newline)
 	if [ $refused = 1 ] && [ $pst = 0 ] && [ "${max:-999}" -lt 100 ] && [ "${early:--1}" -ge 1000 ] &&
-		[ $wst = 0 ] && [ $st = 0 ] && guest "longline done" && grep -q "could not decide a console line of 150 bytes" "$tmp/err" &&
+		[ $wst = 0 ] && [ $cst = 0 ] && [ $fst = 0 ] && [ "${fmax:-999}" -lt 100 ] && [ $fwst = 0 ] &&
+		[ $fst2 = 0 ] && guest "longline done" && grep -q "could not decide a console line of 150 bytes" "$tmp/err" &&
 		grep -q "ready after [0-9.]* s: a console line matched" "$tmp/err"; then
 		ok
 	else
-		bad "readycost: back-references refused $refused; status answers: $(cat "$tmp/ping") (exit $pst); wait ready $wst, vzhost $st"
+		bad "readycost: back-references refused $refused; status answers: $(cat "$tmp/ping") (exit $pst); wait ready $wst, vzhost $cst; flood: $(cat "$tmp/ping3") (exit $fst), wait ready $fwst, vzhost $fst2"
 	fi
+}
+
+# the guards of QEMU's process group (os_die_with) end with each QEMU: a guest that powers
+# off and is restarted again and again leaves none behind, and none outlives vzhost
+t_guards() {
+	conf guards poweroff "" "" 'on_poweroff = "restart";'
+	background guards
+	n=0
+	while [ "$(grep -c "VZH-GUEST: booted" "$tmp/out" 2> /dev/null)" -lt 4 ] && [ $n -lt 600 ]; do
+		sleep 0.1
+		n=$((n + 1))
+	done
+	boots=$(grep -c "VZH-GUEST: booted" "$tmp/out")
+	# (orphans running this config: guards; the live QEMU's own is one)
+	during=$(ps -eo ppid=,args= | awk '$1 == 1' | grep -c -- "-c $tmp/guards.conf")
+	kill -TERM $pid
+	reap $pid 30
+	sleep 0.5
+	after=$(ps -eo ppid=,args= | awk '$1 == 1' | grep -c -- "-c $tmp/guards.conf")
+	if [ "$boots" -ge 4 ] && [ "$during" -le 1 ] && [ "$after" = 0 ]; then ok; else bad "guards: after $boots boots, $during guards while it ran (at most 1: the live QEMU's), $after after it"; fi
 }
 
 t_forcestop() {
@@ -789,6 +838,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm forward ready readycost restoreready forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration

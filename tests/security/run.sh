@@ -574,6 +574,39 @@ while time.time() < end:
 	then ok; else bad "another user's start that never ends (exit $st after $ms ms)"; fi
 }
 
+# another user's thousands of live records (each write-locked by its owner): at most
+# PER_USER_MAX (256) of one user's are read in a look, each file once (by identity, not
+# a list scanned per record: 95000 records once stalled admission for 16 s), and said
+# once; the victim's start is admitted and counts 256 of theirs
+t_ledger_many() {
+	root_only "another user's thousands of records" || return
+	fresh_ledger
+	rm -f "$tmp/held"
+	$as_other /usr/bin/python3 -c '
+import fcntl, os, resource, sys, time
+n = int(sys.argv[2])
+hard = resource.getrlimit(resource.RLIMIT_NOFILE)[1]
+resource.setrlimit(resource.RLIMIT_NOFILE, (min(hard, n + 64), hard))
+fds = []
+for i in range(n):
+    fd = os.open("%s/many.%016x.slot" % (sys.argv[1], i), os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o644)
+    os.write(fd, b"A{\"vm\":\"many\",\"pid\":88,\"guest\":\"linux\",\"config\":\"/m\",\"since\":0}")
+    fcntl.lockf(fd, fcntl.LOCK_EX)
+    fds.append(fd)
+print("held", flush=True)
+time.sleep(60)
+' "$tmp/ledger" 3000 > "$tmp/held" &
+	wait_held
+	ledger_conf lmany 0
+	victim lmany
+	$as_victim "$vzhost" list --json -c "$tmp/lmany.conf" > "$tmp/list" 2> /dev/null
+	used=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1]))["slots"]["used"])' "$tmp/list" 2> /dev/null)
+	unattack
+	if [ "$admitted" = yes ] && [ "$(grep -c "slot ledger: a user has more than 256 records there" "$tmp/err")" = 1 ] &&
+		[ "${used:-0}" -le 256 ] && [ "${used:-0}" -ge 200 ]
+	then ok; else bad "another user's 3000 records (admitted $admitted after $ms ms, exit $st, $used counted by list)"; fi
+}
+
 # a shared object that is no vzhost plugin (or one for another ABI) in a plugin
 # directory only root or we may write: refused from its own symbol table, before
 # dlopen; its constructor (it creates $VZH_TEST_MARKER) never runs inside vzhost
@@ -601,5 +634,5 @@ CONF
 
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
 	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger ledger_flock ledger_fifo \
-	ledger_planted ledger_stale_lock ledger_read_lock ledger_pending plugin_ctor
+	ledger_planted ledger_stale_lock ledger_read_lock ledger_pending ledger_many plugin_ctor
 summary security

@@ -46,6 +46,8 @@ static void refused(void **s)
 	assert_non_null(strstr(why, "back-references"));
 	assert_null(pattern_new("(?<w>a+)\\k<w>", why, sizeof(why)));
 	assert_non_null(strstr(why, "back-references"));
+	/* UTF mode: a line that is not UTF-8 would never match */
+	assert_null(pattern_new("(*UTF)login:", why, sizeof(why)));
 	assert_null(pattern_new("(unclosed", why, sizeof(why)));
 	assert_non_null(strstr(why, "missing closing parenthesis"));
 	memset(why, 0, sizeof(why));
@@ -61,17 +63,21 @@ static void refused(void **s)
 	}
 }
 
-/* a pattern that makes a backtracking matcher try ~540000 ways on a 60-byte
-   line: undecided at the limit, not decided after seconds */
+/* patterns that make a backtracking matcher work for seconds on a line
+   (PCRE2's own limit counts per start offset, and not what one item does):
+   undecided after a few milliseconds, not decided after seconds */
 static void bounded(void **s)
 {
-	char line[61];
+	char line[1025];
 
 	(void)s;
-	memset(line, 'a', 60);
+	memset(line, 'a', 1024);
+	line[1024] = 0;
+	/* 7.6 s, and 0.96 s, without the clock */
+	assert_int_equal(match("a.{0,200}.{0,200}[^x]{0,1024}+[xy]", line), -1);
+	assert_int_equal(match("a.{0,300}.{0,300}[xy]", line), -1);
 	memcpy(line, "ready-x", 7);
 	line[60] = 0;
-	assert_int_equal(match("(.*)(.*)(.*)(.*)(.*)ready-x$", line), -1);
 	/* the same pattern decides a line that ends as it wants at once */
 	assert_int_equal(match("(.*)(.*)(.*)(.*)(.*)ready-x$",
 			       "VZH-GUEST: longline done ready-x"),
