@@ -1,5 +1,6 @@
 /* cfg.c: the config file through libconfig: loading, locations, typed getters, key checks. */
 #include "cfg.h"
+#include "cfglit.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -22,6 +23,8 @@ struct cfg_file {
 	struct cfg_file *next;
 	char *name; /* as libconfig records it */
 	char *text;
+	struct cfg_lit *lits; /* its integer literals, in order */
+	size_t nlits, used; /* ... and how many settings took theirs */
 };
 
 const char *cfg_keep(struct cfg *c, char *str)
@@ -274,8 +277,10 @@ void cfg_free(struct cfg *c)
 		next = f->next;
 		free(f->name);
 		free(f->text);
+		free(f->lits);
 		free(f);
 	}
+	free(c->wrapped);
 	free(c->strs);
 	free(c->path);
 	free(c->dir);
@@ -392,7 +397,7 @@ static int wrong_type(const config_setting_t *m, const char *want)
 	return cfg_error(m, NULL, "expected %s, got %s", want, type_name(m));
 }
 
-static const char *file_text(struct cfg *c, const char *file)
+static struct cfg_file *cached_file(struct cfg *c, const char *file)
 {
 	struct cfg_file *f;
 	unsigned nul;
@@ -400,7 +405,7 @@ static const char *file_text(struct cfg *c, const char *file)
 
 	for (f = c->files; f; f = f->next)
 		if (!strcmp(f->name, file))
-			return f->text;
+			return f;
 	f = xcalloc(1, sizeof(*f));
 	f->name = xstrdup(file);
 	path = util_path_join(c->dir, file);
@@ -408,131 +413,62 @@ static const char *file_text(struct cfg *c, const char *file)
 		f->text = xstrdup("");
 	free(path);
 	f->next = c->files;
+	f->lits = cfglit_scan(f->text, &f->nlits);
 	c->files = f;
-	return f->text;
-}
-
-static bool ident(char c)
-{
-	return isalnum((unsigned char)c) || c == '_' || c == '-' || c == '*';
-}
-
-/*
- * The literal of the k-th "name = " (or "name : ") on the line starting at
- * line, past strings and comments; NULL when there is none.
- */
-static const char *nth_literal(const char *line, const char *name, unsigned k)
-{
-	size_t len = strlen(name);
-	const char *p, *q;
-	bool quoted = false;
-
-	for (p = line; *p && *p != '\n'; p++) {
-		if (quoted) {
-			if (*p == '\\' && p[1] && p[1] != '\n')
-				p++;
-			else if (*p == '"')
-				quoted = false;
-			continue;
-		}
-		if (*p == '"') {
-			quoted = true;
-			continue;
-		}
-		if (*p == '#' || (*p == '/' && p[1] == '/'))
-			break;
-		if (*p == '/' && p[1] == '*') {
-			if (!(q = strstr(p + 2, "*/")))
-				break;
-			p = q + 1;
-			continue;
-		}
-		if (strncmp(p, name, len) || (p > line && ident(p[-1])) ||
-		    ident(p[len]))
-			continue;
-		for (q = p + len; *q == ' ' || *q == '\t'; q++)
-			;
-		if (*q != '=' && *q != ':')
-			continue;
-		if (k--) {
-			p = q;
-			continue;
-		}
-		for (q++; *q == ' ' || *q == '\t'; q++)
-			;
-		return q;
-	}
-	return NULL;
-}
-
-static bool same_place(const config_setting_t *a, const config_setting_t *b)
-{
-	const char *fa = config_setting_source_file(a),
-		   *fb = config_setting_source_file(b);
-
-	return a->name && !strcmp(a->name, b->name) &&
-	       config_setting_source_line(a) == config_setting_source_line(b) &&
-	       (fa == fb || (fa && fb && !strcmp(fa, fb)));
-}
-
-/* how many settings come before m (in the file's order) with its name on
-   its line: which of the line's "name = " is m's */
-static bool count_before(const config_setting_t *s, const config_setting_t *m,
-			 unsigned *n)
-{
-	int i, len;
-
-	if (s == m)
-		return true;
-	if (same_place(s, m))
-		(*n)++;
-	len = config_setting_is_aggregate(s) ? config_setting_length(s) : 0;
-	for (i = 0; i < len; i++)
-		if (count_before(config_setting_get_elem(s, (unsigned)i), m, n))
-			return true;
-	return false;
+	return f;
 }
 
 /*
  * libconfig 1.5 stores an unsuffixed integer in 32 bits and wraps silently
- * (8589934592 reads as 0).  Re-read the setting's own literal from its line
- * (the k-th "name =" there when the line has several: two VMs on one line
- * each with cpus = N) and refuse a value that is not what the user wrote.
+ * (8589934592 reads as 0).  Every integer setting, in the file's order, is
+ * paired with its file's next integer literal (cfglit.c): what the user
+ * wrote, wherever comments, lines and lists put it.  A setting whose value
+ * is not it is wrapped.
  */
+static void pair(struct cfg *c, const config_setting_t *s)
+{
+	int t = config_setting_type(s), i, len;
+	const char *file = config_setting_source_file(s);
+	struct cfg_file *f = NULL;
+	struct cfg_lit *lit;
+
+	if (t == CONFIG_TYPE_INT || t == CONFIG_TYPE_INT64)
+		f = file ? cached_file(c, file) : NULL;
+	if (f && f->used < f->nlits) {
+		lit = &f->lits[f->used++];
+		/* out of step (a literal before its setting's line): this
+		   file is not judged any further */
+		if (lit->line < config_setting_source_line(s))
+			f->used = f->nlits;
+		else if (t == CONFIG_TYPE_INT && !lit->wide &&
+			 (lit->overflow ||
+			  lit->value != config_setting_get_int(s))) {
+			c->wrapped = xrealloc(c->wrapped,
+					      (c->nwrapped + 1) *
+						      sizeof(*c->wrapped));
+			c->wrapped[c->nwrapped++] = s;
+		}
+	}
+	len = config_setting_is_aggregate(s) ? config_setting_length(s) : 0;
+	for (i = 0; i < len; i++)
+		pair(c, config_setting_get_elem(s, (unsigned)i));
+}
+
 static bool int_wrapped(const config_setting_t *m)
 {
-	const char *text, *p, *lit, *name = config_setting_name(m);
-	unsigned line = config_setting_source_line(m), i, k = 0;
-	const config_setting_t *top = m;
-	long long v;
-	char *end;
+	struct cfg *c = cfg_of(m);
+	size_t i;
 
-	if (config_setting_type(m) != CONFIG_TYPE_INT || !name)
+	if (config_setting_type(m) != CONFIG_TYPE_INT)
 		return false;
-	text = file_text(cfg_of(m), config_setting_source_file(m));
-	for (i = 1, p = text; i < line && p; i++) {
-		p = strchr(p, '\n');
-		if (p)
-			p++;
+	if (!c->paired) { /* once, the whole tree */
+		c->paired = true;
+		pair(c, config_root_setting(&c->lc));
 	}
-	if (!p)
-		return false;
-	if (nth_literal(p, name, 1)) { /* several on the line: which one */
-		while (config_setting_parent(top))
-			top = config_setting_parent(top);
-		count_before(top, m, &k);
-	}
-	lit = nth_literal(p, name, k);
-	if (!lit)
-		return false;
-	/* libconfig reads decimal (a leading 0 is no octal) or 0x hex */
-	errno = 0;
-	v = strtoll(lit, &end,
-		    lit[0] == '0' && (lit[1] == 'x' || lit[1] == 'X') ? 16 :
-									10);
-	if (end == lit)
-		return false;
-	return errno == ERANGE || v != config_setting_get_int(m);
+	for (i = 0; i < c->nwrapped; i++)
+		if (c->wrapped[i] == m)
+			return true;
+	return false;
 }
 
 /* s's member key; key NULL: s itself (a list's element, say) */

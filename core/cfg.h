@@ -20,6 +20,9 @@ struct cfg {
 	char **strs; /* strings handed out, freed with the config */
 	size_t nstrs, capstrs;
 	struct cfg_file *files; /* contents cached for re-reading literals */
+	bool paired; /* integer settings paired with their literals: */
+	const config_setting_t **wrapped; /* ... those libconfig wrapped */
+	size_t nwrapped;
 	const char *shown_src; /* the last source file named, and its name */
 	const char *shown; /*   as the user knows it (kept in strs) */
 	bool loaded;

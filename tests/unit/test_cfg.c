@@ -299,6 +299,51 @@ static void same_key_on_one_line(void **s)
 	assert_int_equal(i, 10);
 }
 
+/* the literal is found wherever the file puts it: comments before it or
+   between the name and "=", another line, a block comment over lines that
+   holds an old setting, list elements, names with digits, floats */
+static void literal_anywhere(void **s)
+{
+	config_setting_t *sizes;
+	int64_t i;
+
+	(void)s;
+	assert_int_equal(
+		load("a = /* 5 GiB */ 5368709120;\n"
+		     "b /* c */ = 4563402752;\n"
+		     "c\n= 4563402752;\n"
+		     "/* was:\nd = 268435456; */ d = 4563402752;\n"
+		     "sizes = [ 4563402752, 8589934592, 5 ];\n"
+		     "ports = [ 1, 2 ]; port = 4294967297;\n"
+		     "f = 1.5; g2 = 7; e = 1e6; h = 0x100000000; k = -3;\n"
+		     "ok = 268435456; # 4563402752\n"),
+		0);
+	assert_int_equal(cfg_get_int64(root(), "a", 0, &i), -EINVAL);
+	assert_true(has("t.conf:1: a: integer too large"));
+	assert_int_equal(cfg_get_int64(root(), "b", 0, &i), -EINVAL);
+	assert_int_equal(cfg_get_int64(root(), "c", 0, &i), -EINVAL);
+	assert_int_equal(cfg_get_int64(root(), "d", 0, &i), -EINVAL);
+	sizes = config_setting_get_member(root(), "sizes");
+	assert_int_equal(cfg_get_int64(config_setting_get_elem(sizes, 0), NULL,
+				       0, &i),
+			 -EINVAL);
+	assert_int_equal(cfg_get_int64(config_setting_get_elem(sizes, 1), NULL,
+				       0, &i),
+			 -EINVAL);
+	assert_int_equal(cfg_get_int64(config_setting_get_elem(sizes, 2), NULL,
+				       0, &i),
+			 0);
+	assert_int_equal(i, 5);
+	assert_int_equal(cfg_get_int64(root(), "port", 0, &i), -EINVAL);
+	assert_int_equal(cfg_get_int64(root(), "g2", 0, &i), 0);
+	assert_int_equal(i, 7);
+	assert_int_equal(cfg_get_int64(root(), "h", 0, &i), -EINVAL);
+	assert_int_equal(cfg_get_int64(root(), "k", 0, &i), 0);
+	assert_int_equal(i, -3);
+	assert_int_equal(cfg_get_int64(root(), "ok", 0, &i), 0);
+	assert_int_equal(i, 268435456);
+}
+
 static void unknown_keys(void **s)
 {
 	static const char *const allowed[] = { "memory", "cpus", NULL };
@@ -326,6 +371,7 @@ int main(void)
 		cmocka_unit_test(getters),
 		cmocka_unit_test(wrapped_integers),
 		cmocka_unit_test(same_key_on_one_line),
+		cmocka_unit_test(literal_anywhere),
 		cmocka_unit_test(unknown_keys),
 	};
 
