@@ -464,6 +464,51 @@ static void handle(struct runner *r, struct ctl_client *c, const char *line,
 	json_decref(req);
 }
 
+/* what a client typed and did not stay to see taken (a pipe that ended
+   while the guest was still booting): kept, for the guest to get in turn */
+static void keep_typed(struct ctl_client *c)
+{
+	struct vmrun *v = c->v;
+	size_t n = c->inlen;
+
+	if (!c->console || !n || (v->console_writer && v->console_writer != c))
+		return;
+	if (n > sizeof(c->in) - v->ntyped)
+		n = sizeof(c->in) - v->ntyped; /* (at most a client's worth) */
+	if (!v->typed)
+		v->typed = xmalloc(sizeof(c->in));
+	memcpy(v->typed + v->ntyped, c->in, n);
+	v->ntyped += n;
+	c->inlen = 0;
+}
+
+/* the kept bytes to the guest, once it takes them; a VM that stopped
+   drops them (nobody would read them) */
+static void give_typed(struct runner *r, struct vmrun *v)
+{
+	ssize_t n;
+
+	if (!v->ntyped)
+		return;
+	if (!v->bvm) {
+		log_msg(LOG_NOTICE, v->m->name,
+			"console: %zu typed bytes dropped: the VM stopped before "
+			"its guest could take them",
+			v->ntyped);
+		v->ntyped = 0;
+		return;
+	}
+	if (!input_takes(v))
+		return;
+	n = write(r->ops->console_in(v->bvm), v->typed, v->ntyped);
+	if (n > 0) {
+		memmove(v->typed, v->typed + n, v->ntyped - (size_t)n);
+		v->ntyped -= (size_t)n;
+	} else if (n < 0 && errno != EAGAIN && errno != EINTR) {
+		v->ntyped = 0;
+	}
+}
+
 /* what an attached client typed (in c->in) to the guest's console, as much
    as it takes now; one client types at a time: the first to, until it
    detaches.  The rest waits: the client is not read meanwhile */
@@ -498,8 +543,8 @@ static void console_input(struct runner *r, struct ctl_client *c)
 		c->inlen = 0;
 		return;
 	}
-	if (!input_takes(v))
-		return; /* a guest still booting: it waits */
+	if (!input_takes(v) || v->ntyped)
+		return; /* a guest still booting, or a client's before: it waits */
 	n = write(fd, c->in, c->inlen);
 	if (n > 0) {
 		memmove(c->in, c->in + n, c->inlen - (size_t)n);
@@ -653,10 +698,17 @@ int ctl_pollfds(struct runner *r, struct pollfd *fds, int max)
 	size_t i;
 	int n = 0;
 
-	for (i = 0; i < r->h->nvms && n < max; i++)
-		if (r->vms[i].listen_fd >= 0)
-			fds[n++] = (struct pollfd){ .fd = r->vms[i].listen_fd,
+	for (i = 0; i < r->h->nvms && n < max; i++) {
+		struct vmrun *v = &r->vms[i];
+
+		if (v->listen_fd >= 0)
+			fds[n++] = (struct pollfd){ .fd = v->listen_fd,
 						    .events = POLLIN };
+		/* what a client left to type waits for room */
+		if (v->ntyped && n < max && input_takes(v) &&
+		    (fds[n].fd = r->ops->console_in(v->bvm)) >= 0)
+			fds[n++].events = POLLOUT;
+	}
 	for (c = r->clients; c && n < max; c = c->next) {
 		bool typing = c->console && c->inlen;
 
@@ -679,6 +731,7 @@ static void reap(struct runner *r)
 
 	while ((c = *pp)) {
 		if (c->closing && (!c->outlen || c->dropped)) {
+			keep_typed(c);
 			if (c->v->console_writer == c)
 				c->v->console_writer = NULL;
 			*pp = c->next;
@@ -707,16 +760,16 @@ void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n)
 		for (c = r->clients; c; c = c->next) {
 			if (fds[k].fd != c->fd)
 				continue;
-			/* gone while what it typed waited: dropped */
-			if (fds[k].revents & (POLLHUP | POLLERR) && c->console)
-				c->inlen = 0;
 			if (fds[k].revents & (POLLIN | POLLHUP | POLLERR))
 				on_readable(r, c);
 			if (c->outlen)
 				flush_out(c);
 		}
 	}
-	/* what attached clients typed, as far as the consoles take it now */
+	/* what clients typed, as far as the consoles take it now: first what
+	   a client that left typed */
+	for (i = 0; i < r->h->nvms; i++)
+		give_typed(r, &r->vms[i]);
 	for (c = r->clients; c; c = c->next)
 		if (c->console && c->inlen && !c->closing) {
 			console_input(r, c);
@@ -849,8 +902,11 @@ void ctl_free(struct runner *r)
 	struct ctl_client *c;
 	size_t i;
 
-	for (i = 0; i < r->h->nvms; i++)
+	for (i = 0; i < r->h->nvms; i++) {
 		ctl_close(r, &r->vms[i]);
+		free(r->vms[i].typed);
+		r->vms[i].typed = NULL;
+	}
 	while ((c = r->clients)) {
 		flush_out(c);
 		r->clients = c->next;

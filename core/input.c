@@ -19,6 +19,7 @@ static struct {
 			 detached) */
 	bool tty; /* it is a terminal, in raw mode until restored */
 	bool escaped; /* the escape key came, the next one is a command */
+	bool told_full; /* said that typing beyond buf is dropped */
 	struct termios saved;
 	char buf[4096]; /* read, not yet taken by the console */
 	size_t len, off;
@@ -95,8 +96,10 @@ int input_pollfds(struct runner *r, struct pollfd *fds, int max)
 		fds[0] = (struct pollfd){ .fd = fd, .events = POLLOUT };
 		return 1;
 	}
-	if (!in.reading || in.len - in.off > sizeof(in.buf) / 2)
-		return 0; /* at its end, or held: enough waits already */
+	/* a pipe waits while enough waits already; a terminal is always read
+	   (Ctrl-] q must work while the guest boots) */
+	if (!in.reading || (!in.tty && in.len - in.off > sizeof(in.buf) / 2))
+		return 0;
 	fds[0] = (struct pollfd){ .fd = 0, .events = POLLIN };
 	return 1;
 }
@@ -135,7 +138,15 @@ static void filter(struct runner *r, const char *s, size_t n)
 	for (i = 0; i < n; i++) {
 		switch (in.tty ? term_key(&in.escaped, s[i]) : TERM_PASS) {
 		case TERM_PASS:
-			in.buf[in.len++] = s[i];
+			if (in.len < sizeof(in.buf)) {
+				in.buf[in.len++] = s[i];
+			} else if (!in.told_full) { /* (a terminal only) */
+				fprintf(stderr,
+					"\r\n[vzhost: the guest cannot take "
+					"input yet; more typing is dropped until "
+					"it can]\r\n");
+				in.told_full = true;
+			}
 			break;
 		case TERM_COMMAND:
 			command(r, s[i]);
@@ -160,7 +171,7 @@ void input_dispatch(struct runner *r, const struct pollfd *fds, int n)
 		in.len -= in.off;
 		in.off = 0;
 		got = read(0, raw,
-			   sizeof(in.buf) - in.len < sizeof(raw) ?
+			   !in.tty && sizeof(in.buf) - in.len < sizeof(raw) ?
 				   sizeof(in.buf) - in.len :
 				   sizeof(raw));
 		if (got == 0 ||
@@ -177,8 +188,9 @@ void input_dispatch(struct runner *r, const struct pollfd *fds, int n)
 		return;
 	/* what the guest's console takes now; the rest waits for POLLOUT */
 	got = write(fd, in.buf + in.off, in.len - in.off);
-	if (got > 0)
+	if (got > 0) {
 		in.off += (size_t)got;
-	else if (got < 0 && errno != EAGAIN && errno != EINTR)
+		in.told_full = false;
+	} else if (got < 0 && errno != EAGAIN && errno != EINTR)
 		in.off = in.len; /* (the VM went away: dropped) */
 }

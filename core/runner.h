@@ -77,6 +77,9 @@ struct vmrun {
 	struct ready_run rdy; /* its ready check (ready.c) */
 	bool not_ready_restart; /* stopped for missing it: start again */
 	bool ready_at_save; /* its last save was of a ready guest */
+	char *typed; /* what a console client typed and left before the guest
+			could take it: the guest gets it (ctl.c) */
+	size_t ntyped;
 	bool console_spoke; /* its console said something since it started
 			       (or the guest reset): typing reaches it (for
 			       input_after = "output") */

@@ -350,6 +350,33 @@ t_console() {
 	fi
 }
 
+# what is typed before the guest can take it is kept, not dropped: a line piped into
+# `ctl console` the moment the VM starts (the client leaves before the guest has booted),
+# and a terminal user's 3000 bytes while the VM is not ready, after which Ctrl-] q still
+# works
+t_typedearly() {
+	conf early echo
+	background early
+	vm=it-$$-early
+	n=0
+	while [ ! -S "$tmp/state/$vm.sock" ] && [ $n -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+	printf 'hello-from-ctl\n' | "$vzhost" ctl $vm console --state-dir "$tmp/state" > /dev/null 2>&1
+	cst=$?
+	wait_for "$tmp/out" "VZH-GUEST: got hello-from-ctl" 60 "" $pid
+	reap $pid 30
+	if [ $cst = 0 ] && guest "got hello-from-ctl" && [ $st = 0 ]; then ok; else bad "typed early: a line piped into ctl console before the guest booted was lost (client $cst, vzhost $st)"; fi
+	conf heldtty acpi "" "" 'ready = { console = "never-said"; timeout = 120; }; input_after = "ready"; stop_timeout = 1;'
+	long=$(python3 -c 'print("x" * 3000)')
+	python3 "$top/tests/integration/onterminal.py" "$tmp/out" "count 3" "$long" "count 5" '\x1dq' -- \
+		"$vzhost" -c "$tmp/heldtty.conf" > "$tmp/err" 2>&1
+	st=$?
+	if [ $st = 0 ] && grep -q "console: stopping every VM" "$tmp/out" && grep -qx "termios restored" "$tmp/err"; then
+		ok
+	else
+		bad "typed early: Ctrl-] q after 3000 bytes held for a VM not ready did not stop it (exit $st)"
+	fi
+}
+
 # ctl console whose standard output nobody reads (a full pipe) still ends on SIGTERM, at
 # once and with the status of a signalled command; the VM runs on
 t_consoleterm() {
@@ -838,6 +865,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm typedearly forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
 	share share_comma sharesave stdout_stall noqemu
 summary integration
