@@ -537,21 +537,14 @@ void hooks_cancel(struct vmrun *v)
 	v->veto_why = NULL;
 }
 
-void hooks_interrupt(struct runner *r, bool force)
+void hooks_interrupt(struct runner *r)
 {
 	struct hook_job *j;
 	size_t i;
 
 	for (i = 0; i < r->h->nvms; i++) {
 		j = r->vms[i].jobs;
-		if (!j || !j->running)
-			continue;
-		if (force) { /* a second signal: no patience */
-			kill_group(j->c.pid, SIGKILL);
-			j->c.interrupted = j->c.termed = true;
-			continue;
-		}
-		if (j->c.termed)
+		if (!j || !j->running || j->c.termed)
 			continue;
 		log_msg(LOG_NOTICE, r->vms[i].m->name,
 			"hook %s: vzhost stops: ending its process group",

@@ -948,8 +948,9 @@ static void on_signal(struct runner *r)
 		log_msg(LOG_NOTICE, NULL, "%s: %s every VM", strsignal(sigs[k]),
 			r->interrupts > 1 ? "forcing off" : "stopping");
 		/* a `started` hook still at work must not hold the exit up
-		   for hooks.timeout */
-		hooks_interrupt(r, r->interrupts > 1);
+		   for hooks.timeout (the stop's own, from here on, run) */
+		if (r->interrupts == 1)
+			hooks_interrupt(r);
 		for (i = 0; i < r->h->nvms; i++) {
 			v = &r->vms[i];
 			if (v->done)

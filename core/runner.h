@@ -135,9 +135,9 @@ int hooks_veto(struct runner *r, struct vmrun *v, enum vzh_event ev);
 /* v's start is off: its veto scripts are ended, their verdict dropped */
 void hooks_cancel(struct vmrun *v);
 /* vzhost was told to stop: the scripts running now are ended (their process
-   group: SIGTERM, SIGKILL a second later; at once when force); the ones its
-   stop chain queues then run as usual */
-void hooks_interrupt(struct runner *r, bool force);
+   group: SIGTERM, SIGKILL a second later); the ones its stop chain queues
+   then run as usual */
+void hooks_interrupt(struct runner *r);
 int hooks_pollfds(struct runner *r, struct pollfd *fds, int max,
 		  int *timeout_ms);
 void hooks_dispatch(struct runner *r);

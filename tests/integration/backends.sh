@@ -315,7 +315,8 @@ t_watchdog() {
 # a backend that does not read for 10 s: another VM's control socket answers all along
 t_stall() {
 	# (its DHCP client sends while nobody reads)
-	conf stall "vzh=dhcp" "{ kind = \"backer.stall\"; pause = 10000; }, $SERIAL" \
+	# (a pause long enough for a busy machine's guest to boot and ask within it)
+	conf stall "vzh=dhcp" "{ kind = \"backer.stall\"; pause = 15000; }, $SERIAL" \
 		", { name = \"bk-$$-other\"; memory = \"256M\";
   boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
            cmdline = \"console=ttyS0 quiet vzh=acpi\"; };
@@ -323,7 +324,7 @@ t_stall() {
 	"$vzhost" -c "$tmp/stall.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	slow=0 asked=0
-	if wait_for "$tmp/err" "not reading for 10000 ms" 30 "" $pid; then
+	if wait_for "$tmp/err" "not reading for 15000 ms" 30 "" $pid; then
 		end=$(($(date +%s) + 10))
 		while [ "$(date +%s)" -lt $end ]; do
 			t0=$(date +%s%N)
@@ -335,11 +336,11 @@ t_stall() {
 			sleep 0.2
 		done
 	fi
-	wait_for "$tmp/err" "reading again after" 10
+	wait_for "$tmp/err" "reading again after" 30
 	kill -TERM $pid
 	reap $pid 30
 	if [ $asked -ge 20 ] && [ $slow = 0 ] && grep -q '"state": *"running"' "$tmp/status" &&
-		grep -q "reading again after 10000 ms: [1-9][0-9]* frames were waiting" "$tmp/err"; then
+		grep -q "reading again after 15000 ms: [1-9][0-9]* frames were waiting" "$tmp/err"; then
 		ok
 	else
 		bad "stall: $asked status requests during the stall, $slow slow or failed; the last: $(cat "$tmp/status")"
@@ -348,10 +349,11 @@ t_stall() {
 
 # a health-monitor plugin: a hook learns what a hook script would (the machine's
 # JSON, the config, the control socket) and asks the core to stop the VM; init
-# learns why vzhost runs.  (The stop comes 8 s after the start: once the guest
-# listens to its power button, about 3 s into its boot under TCG.)
+# learns why vzhost runs.  (The stop comes 20 s after the start: once the guest
+# listens to its power button, about 3 s into its boot under TCG, 10 s on a busy
+# machine.)
 t_health() {
-	conf health "vzh=acpi" "{ kind = \"backer.health\"; stop_after = 8000; report = \"$tmp/report\"; }, $SERIAL"
+	conf health "vzh=acpi" "{ kind = \"backer.health\"; stop_after = 20000; report = \"$tmp/report\"; }, $SERIAL"
 	run health
 	if guest "power button" && [ $st = 0 ] && logged "plugin backer asks: stop" &&
 		logged "notice: state running -> stopping (host-request)"; then
