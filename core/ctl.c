@@ -760,6 +760,15 @@ void ctl_dispatch(struct runner *r, const struct pollfd *fds, int n)
 		for (c = r->clients; c; c = c->next) {
 			if (fds[k].fd != c->fd)
 				continue;
+			/* gone while what it typed waits for the guest: the
+			   guest gets it in turn (and the client is no longer
+			   polled: its hang-up would wake the loop at once) */
+			if (fds[k].revents & (POLLHUP | POLLERR) &&
+			    c->console && c->inlen) {
+				keep_typed(c);
+				c->closing = true;
+				c->outlen = 0;
+			}
 			if (fds[k].revents & (POLLIN | POLLHUP | POLLERR))
 				on_readable(r, c);
 			if (c->outlen)
