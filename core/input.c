@@ -78,7 +78,7 @@ static int target(struct runner *r)
 {
 	struct vmrun *v;
 
-	if (in.vm < 0)
+	if (in.vm < 0 || !r->ops->console_in)
 		return -1;
 	v = &r->vms[in.vm];
 	return input_takes(v) ? r->ops->console_in(v->bvm) : -1;

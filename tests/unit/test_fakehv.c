@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "bridges.h"
+#include "console.h"
 #include "helpers.h"
 #include "os.h"
 #include "run.h"
@@ -33,6 +34,7 @@ static struct {
 	int stop_on_start; /* at this start, the host is told to stop */
 	bool record_in_backoff; /* the VM's slot record was there */
 	int run_ms; /* a guest powers itself off after this long */
+	const char *say; /* its console says this, in one read, 50 ms in */
 } hv;
 
 struct bridge {
@@ -44,6 +46,7 @@ struct bvm {
 	unsigned index;
 	bool running;
 	long long off_at; /* the guest powers itself off then */
+	long long say_at; /* its console says hv.say then (0: said) */
 };
 
 static int foreign(void)
@@ -105,6 +108,7 @@ static int f_start(struct bvm *vm)
 	hv.running++;
 	vm->running = true;
 	vm->off_at = util_now_ms() + hv.run_ms;
+	vm->say_at = hv.say ? util_now_ms() + 50 : 0;
 	emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST);
 	if (++hv.starts == hv.stop_on_start)
 		raise(SIGTERM);
@@ -127,6 +131,8 @@ static int f_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 	long long left = vm->off_at - util_now_ms();
 
 	(void)fds, (void)max;
+	if (vm->say_at)
+		left = vm->say_at - util_now_ms();
 	if (vm->running && vm->off_at &&
 	    (*timeout_ms < 0 || left < *timeout_ms))
 		*timeout_ms = left < 0 ? 0 : (int)left;
@@ -136,6 +142,10 @@ static int f_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 static void f_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 {
 	(void)fds, (void)n;
+	if (vm->running && vm->say_at && util_now_ms() >= vm->say_at) {
+		console_tap(vm->index, hv.say, strlen(hv.say));
+		vm->say_at = 0;
+	}
 	if (!vm->running || !vm->off_at || util_now_ms() < vm->off_at)
 		return;
 	/* only the first boot powers off; a restarted one runs on */
@@ -355,6 +365,34 @@ static void hook_address(void **s)
 	assert_null(strstr(json, "address")); /* (not known before it runs) */
 }
 
+/* a burst of console lines each costly to match (about 5 ms: the matcher's
+   cap), in one read, the one that makes the VM ready last: every line waits
+   its turn on the loop, none is dropped, and the VM is ready */
+static void ready_after_costly_burst(void **s)
+{
+	static char burst[60 * 151 + 64];
+	size_t n = 0;
+	int i;
+
+	(void)s;
+	for (i = 0; i < 60; i++) {
+		memcpy(burst + n, "ready-x", 7);
+		memset(burst + n + 7, 'a', 143);
+		burst[n + 150] = '\n';
+		n += 151;
+	}
+	strcpy(burst + n, "VZH-GUEST: prompt ready-x\n");
+	hv.say = burst;
+	hv.run_ms = 3000;
+	assert_int_equal(run("",
+			     MAC("m", "ready = { console = "
+				      "\"(.*)(.*)(.*)(.*)(.*)ready-x$\"; }; "
+				      "devices = ( { kind = \"serial\"; } );")),
+			 0);
+	assert_non_null(strstr(logbuf, "ready after"));
+	assert_null(strstr(logbuf, "dropped"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -363,6 +401,7 @@ int main(void)
 		cmocka_unit_test_setup(higher_limit, reset),
 		cmocka_unit_test_setup(restart_keeps_slot, reset),
 		cmocka_unit_test_setup(hook_address, reset),
+		cmocka_unit_test_setup(ready_after_costly_burst, reset),
 	};
 	int ret;
 
