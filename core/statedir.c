@@ -166,6 +166,17 @@ int statedir_read(int dirfd, const char *name, const char *shown, char **why)
 	int fd, err;
 
 	*why = NULL;
+	/* what is no regular file is refused unopened (a device's open may
+	   do something); the open below checks again, by descriptor */
+	if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    !S_ISREG(st.st_mode)) {
+		*why = xasprintf(
+			S_ISLNK(st.st_mode) ?
+				"%s: a symlink: refusing it" :
+				"%s is not a regular file: refusing it",
+			shown);
+		return -(S_ISLNK(st.st_mode) ? ELOOP : EINVAL);
+	}
 	fd = openat(dirfd, name,
 		    O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
 	if (fd < 0) {
