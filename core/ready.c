@@ -138,6 +138,8 @@ static void drain(void *data)
 	bool hit = false;
 
 	rs->drain = 0;
+	if (!rs->qlen)
+		return;
 	while (at < rs->qlen && !hit &&
 	       util_now_ms() - start < READY_BUDGET_MS) {
 		nl = memchr(rs->queue + at, '\n', rs->qlen - at);
