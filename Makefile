@@ -4,6 +4,7 @@
 #   make check SAN=address,undefined B=build-san   the same under sanitizers
 #   make mutate               break the code on purpose (tests/mutants): the tests must notice
 #   make coverage             line and branch coverage of make test, per file
+#   make mutate-sample N=100 SEED=7   mutants drawn at random, judged by the tests that run them
 #   make lint | install | compdb | fuzz | bench
 
 VERSION := 0.1.0
@@ -22,7 +23,7 @@ DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev libpcre
 # systemd-analyze rates the service unit)
 DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils llvm \
 	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch passt nbdkit \
-	mandoc npm systemd
+	mandoc npm systemd python3-clang
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
 WARN := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
@@ -104,7 +105,7 @@ FAKEAPI_OBJ := $(B)/obj/tests/unit/fakeapi.o $(B)/obj/tests/unit/helpers.o
 
 .SECONDARY:
 .PHONY: all test test-bins check deps lint install compdb fuzz fuzz-run bench clean guest \
-	demo mutate coverage check-macos check-vz
+	demo mutate mutate-sample coverage check-macos check-vz
 all: $(B)/vzhost $(PLUGIN_SOS)
 
 $(B)/obj/%.o: %.c
@@ -214,12 +215,19 @@ mutate: deps
 	@$(MAKE) --no-print-directory test-bins
 	@tests/mutate.sh
 
-# make test with gcov counters in build-cov, then lcov's per-file table
+# make test with gcov counters in build-cov, then lcov's per-file table; on the way,
+# the lines each suite (each test of the shell suites) executed: build-cov/covmap,
+# which make mutate-sample reads
 CB := build-cov
+COVSNAP := $(CURDIR)/tests/mutgen/covsnap.py
 coverage: deps
 	@$(MAKE) --no-print-directory B=$(CB) CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage test-bins
 	@find $(CB) -name '*.gcda' -delete
-	@B=$(CB) tests/run.sh > $(CB)/tests.log 2>&1 || { tail -n 40 $(CB)/tests.log; exit 1; }
+	@rm -rf $(CB)/covmap && mkdir -p $(CB)/covmap && touch $(CB)/covmap/.last
+	@B=$(CB) VZH_COVMAP=$(CURDIR)/$(CB)/covmap VZH_AFTER_SUITE=$(COVSNAP) \
+		VZH_AFTER_TEST=$(COVSNAP) tests/run.sh > $(CB)/tests.log 2>&1 || \
+		{ tail -n 40 $(CB)/tests.log; exit 1; }
+	@$(PY) tests/mutgen/covsnap.py --sources $(CURDIR)/$(CB)/covmap
 	@tail -n 1 $(CB)/tests.log
 	@lcov --quiet --capture --directory $(CB) --rc lcov_branch_coverage=1 \
 		--output-file $(CB)/all.info 2>/dev/null
@@ -227,6 +235,18 @@ coverage: deps
 		'$(CURDIR)/plugins/*' --rc lcov_branch_coverage=1 --output-file $(CB)/cov.info
 	@lcov --list $(CB)/cov.info --rc lcov_branch_coverage=1 | sed 's|$(CURDIR)/||'
 	@echo "HTML: genhtml --branch-coverage -o $(CB)/html $(CB)/cov.info"
+
+# N mutants drawn with SEED over core/, bridge/ and plugins/ (libclang), each judged
+# by the tests that execute its line; survivors re-run against the whole make test
+# (README: "Sampled mutants")
+N ?= 100
+SEED ?= 1
+# Debian's python3, whose clang module python3-clang installs
+PY := /usr/bin/python3
+mutate-sample: deps
+	@test -d $(CB)/covmap || $(MAKE) --no-print-directory coverage
+	@$(MAKE) --no-print-directory test-bins
+	@$(PY) tests/mutgen/sample.py -n $(N) --seed $(SEED)
 
 check: test
 
@@ -355,6 +375,6 @@ $(B)/bench_check $(B)/bench_boot $(B)/stamp $(B)/hookstamp: $(B)/%: tests/bench/
 	$(CC) $(ALL_CFLAGS) $< -o $@
 
 clean:
-	rm -rf build build-san build-fuzz build-cov build-mutate compile_commands.json
+	rm -rf build build-san build-fuzz build-cov build-mutate build-sample compile_commands.json
 
 -include $(shell find $(B) -name '*.d' 2>/dev/null)

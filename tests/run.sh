@@ -1,7 +1,8 @@
 #!/bin/sh
 # Runs every test suite against the build in $B and ends with one "N passed, N failed, N skipped" line.
 # VZH_SUITES="argv events" runs only those suites (make mutate uses it); a suite's own
-# VZH_TESTS selects tests inside the shell suites.
+# VZH_TESTS selects tests inside the shell suites.  VZH_AFTER_SUITE / VZH_AFTER_TEST
+# name a command run after each suite / shell test (make coverage's per-test map).
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd -P)
 B=${B:-build}
@@ -27,8 +28,10 @@ count() { # suite-name command...: adds the suite's own counts
 	wanted "$name" || return 0
 	ran=$((ran + 1))
 	# a suite that hangs fails, it does not stop the run
-	timeout -k 10 "${VZH_SUITE_TIMEOUT:-1800}" "$@" > "$log" 2>&1
+	VZH_SUITE=$name timeout -k 10 "${VZH_SUITE_TIMEOUT:-1800}" "$@" > "$log" 2>&1
 	status=$?
+	# make coverage: what this suite executed (tests/mutgen/covsnap.py)
+	[ -z "${VZH_AFTER_SUITE:-}" ] || $VZH_AFTER_SUITE "$name"
 	[ $status = 124 ] && echo "(timed out after ${VZH_SUITE_TIMEOUT:-1800} s)" >> "$log"
 	# cmocka's "[  PASSED  ] N test(s)." / "[  SKIPPED ] N test(s)." or our
 	# "N passed, N failed[, N skipped]"
@@ -62,6 +65,7 @@ count docs tests/docs.sh
 count service tests/service.sh
 count sdk tests/sdk/run.sh
 count macos tests/macos/run.sh
+count mutgen /usr/bin/python3 tests/mutgen/test_mutgen.py
 count security tests/security/run.sh
 count integration tests/integration/run.sh
 count events tests/integration/events.sh

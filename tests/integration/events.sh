@@ -799,6 +799,31 @@ t_loop() {
 	then ok; else bad "restart give-up (exit $st, $boots boots, waits $waits)"; fi
 }
 
+# hook scripts run in their names' byte order (strcmp: "10-" before "9-", capitals
+# before small letters), whatever order the directory lists them in
+t_hookorder() {
+	conf hookorder poweroff
+	sed -i 's|dir = "hooks"|dir = "hookorder"|' "$tmp/hookorder.conf"
+	mkdir -p "$tmp/hookorder"
+	for n in 50-a Z 9-late a 10-early 50-B; do # neither this order nor its reverse
+		printf '#!/bin/sh\necho "$(basename "$0") $2" >> "$ORD"\n' > "$tmp/hookorder/$n"
+		chmod 755 "$tmp/hookorder/$n"
+	done
+	export ORD="$tmp/order"
+	rm -f "$ORD"
+	timeout -k 5 40 "$vzhost" -c "$tmp/hookorder.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	sed -n 's/ prepare$//p' "$ORD" 2>/dev/null | tr '\n' ' ' > "$tmp/order.prepare"
+	if [ $st = 0 ] && guest hookorder "powering off" &&
+		[ "$(cat "$tmp/order.prepare")" = "10-early 50-B 50-a 9-late Z a " ] &&
+		[ "$(sed -n 's/ release$//p' "$ORD" | tr '\n' ' ')" = "10-early 50-B 50-a 9-late Z a " ]; then
+		ok
+	else
+		bad "hook scripts out of name order (exit $st): $(cat "$tmp/order.prepare")"
+		sed 's/^/    /' "$tmp/err" | tail -5
+	fi
+}
+
 # the hooks directory may not be world-writable
 t_worldhooks() {
 	chmod 777 "$tmp/hooks"
@@ -812,5 +837,5 @@ t_worldhooks() {
 }
 
 run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave restoretrust savebar savestall savefail hostsave_full \
-	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks
+	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks hookorder
 summary events

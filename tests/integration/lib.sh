@@ -78,7 +78,9 @@ selected() {
 # run_tests NAME...: each test is a function t_NAME
 run_tests() {
 	for t in "$@"; do
-		selected "$t" && "t_$t"
+		selected "$t" || continue
+		"t_$t"
+		[ -z "${VZH_AFTER_TEST:-}" ] || $VZH_AFTER_TEST "${VZH_SUITE:-suite}/$t"
 	done
 }
 

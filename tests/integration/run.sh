@@ -850,6 +850,83 @@ t_stdout_stall() {
 	fi
 }
 
+# ctl status, list and list --json: every field's value and unit, on a VM up
+# for a known time (uptime in seconds; list's h/m/s of it)
+t_status() {
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	conf status acpi ", { kind = \"nat\"; forwards = ( \"127.0.0.1:$port:7777/udp\" ); }"
+	t0=$(date +%s%3N)
+	booted status "status fields" || return
+	sleep 4
+	"$vzhost" ctl it-$$-status status --state-dir "$tmp/state" > "$tmp/status.json"
+	s1=$?
+	t1=$(date +%s%3N)
+	"$vzhost" list --state-dir "$tmp/state" > "$tmp/list.txt"
+	s2=$?
+	"$vzhost" list --json --state-dir "$tmp/state" > "$tmp/list.json"
+	s3=$?
+	kill -TERM $pid
+	reap $pid 30
+	if [ $s1 = 0 ] && [ $s2 = 0 ] && [ $s3 = 0 ] && guest "booted action=acpi" &&
+		python3 - "$tmp" it-$$-status $pid "$t0" "$t1" "$port" <<'PY'; then
+import json, re, sys
+tmp, vm = sys.argv[1], sys.argv[2]
+pid, t0, t1, port = (int(a) for a in sys.argv[3:7])
+s = json.load(open(tmp + "/status.json"))
+bad = []
+def want(what, ok):
+    if not ok:
+        bad.append(what)
+want("ok", s.get("ok") is True)
+want("vm", s.get("vm") == vm)
+want("state", s.get("state") == "running")
+want("pid is vzhost's", s.get("pid") == pid)
+want("guest", s.get("guest") == "linux")
+want("config: the file's absolute path", s.get("config") == tmp + "/status.conf")
+# since_ms: wall-clock milliseconds of the last transition, between our
+# start and our status call
+want("since_ms in ms of the wall clock", t0 <= s.get("since_ms", 0) <= t1)
+up = (t1 - s["since_ms"]) / 1000
+want("uptime_s in seconds (%s, about %.1f)" % (s.get("uptime_s"), up),
+     isinstance(s.get("uptime_s"), int) and 4 <= s["uptime_s"] <= up + 1 and s["uptime_s"] >= up - 2)
+want("ready: no ready check, ready once running", s.get("ready") is True)
+want("can_*: what a running VM takes",
+     [s.get("can_" + k) for k in ("start", "pause", "resume", "request_stop", "stop")] ==
+     [False, True, False, True, True])
+want("can_save", s.get("can_save") is True and "can_save_why" not in s)
+want("ptys", s.get("ptys") == [])
+f = s.get("forwards") or [{}]
+want("forwards", f == [{"proto": "udp", "host_addr": "127.0.0.1", "host_port": port,
+                        "guest_port": 7777}])
+l = json.load(open(tmp + "/list.json"))
+mine = [v for v in l.get("vms", []) if v.get("vm") == vm]
+want("list --json: the VM once, with its status", len(mine) == 1 and mine[0]["pid"] == pid and
+     mine[0]["config"] == s["config"] and mine[0]["state"] == "running")
+lines = open(tmp + "/list.txt").read().splitlines()
+want("list's header", lines and lines[0].split() == ["VM", "STATE", "READY", "PID", "UPTIME", "CONFIG"])
+row = [ln.split() for ln in lines if ln.startswith(vm + " ")]
+m = row and re.fullmatch(r"0h00m(\d\d)s", row[0][4])
+want("list: %s" % (row and row[0]), row and row[0][1:4] == ["running", "yes", str(pid)] and m and
+     s["uptime_s"] <= int(m.group(1)) <= s["uptime_s"] + 2 and row[0][5] == s["config"])
+import time
+# the slot is taken as the start begins: at most a few seconds before running
+since = ["%s pid %d linux since %s %s" % (vm, pid, time.strftime(
+    "%H:%M:%S", time.localtime(s["since_ms"] // 1000 - k)), s["config"]) for k in range(6)]
+held = [" ".join(ln.split()) for ln in lines if ln.strip().startswith(vm + " ") and "pid" in ln]
+want("list's slots: one in use, held by this VM since it started",
+     "SLOTS: 1 in use (0 macOS)" in lines and len(held) == 1 and held[0] in since)
+if bad:
+    print("    wrong: " + "; ".join(bad))
+    print("    " + json.dumps(s)[:600])
+    print("    " + " | ".join(lines))
+sys.exit(1 if bad else 0)
+PY
+		ok
+	else
+		bad "status and list fields (exits $s1 $s2 $s3)"
+	fi
+}
+
 # no QEMU binary: exit 69, naming the package; an unknown accel: exit 78
 t_noqemu() {
 	conf noqemu poweroff "" 'qemu = "/nonexistent/qemu-system-x86_64";'
@@ -869,5 +946,5 @@ t_noqemu() {
 }
 
 run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm typedearly forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
-	share share_comma sharesave stdout_stall noqemu
+	share share_comma sharesave stdout_stall noqemu status
 summary integration
