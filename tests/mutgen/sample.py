@@ -1,0 +1,333 @@
+#!/usr/bin/python3
+"""sample.py: sampled mutation testing (make mutate-sample N=100 SEED=7).
+
+N mutants are drawn with the seed over core/, bridge/ and plugins/ (mutgen.py);
+each is applied to a scratch copy of the tree, built, and judged by the tests
+that execute its line (make coverage's per-test map in build-cov/covmap), the
+cheapest first, up to the first that fails.  The survivors are then applied
+together to one whole `make test` run (a failing run is split in halves, on
+the suites that failed, until each failure has its mutant).  Survivors listed
+in tests/mutgen/equivalent.jsonl, with why no behaviour changes, count as
+equivalent.  Prints a table, then
+  N killed, M survived, E equivalent, K did not compile
+and exits 0 only when nothing survived.  Every mutant's patch is in
+build-sample/mutants/ and the report in build-sample/report.txt."""
+import argparse
+import glob
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import mutgen  # noqa: E402
+
+TOP = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+
+def sources():
+    """what make test-bins compiles here (the other system's files cannot be
+    judged on this one)"""
+    pats = ["core/*.c", "bridge/*.c", "bridge/qemu/*.c", "bridge/vz/*.c", "plugins/*/*.c"]
+    out = []
+    for p in pats:
+        out += [f for f in glob.glob(p) if not f.endswith("-darwin.c")]
+    return sorted(out)
+
+
+def stale(d, files):
+    """the files changed since make coverage made the map in d"""
+    try:
+        with open(os.path.join(d, ".sources.json")) as f:
+            then = json.load(f)
+    except (OSError, ValueError):
+        return ["(the map has no digests)"]
+    out = []
+    for name in files:
+        with open(os.path.join(TOP, name), "rb") as f:
+            if then.get(name) != hashlib.sha256(f.read()).hexdigest():
+                out.append(name)
+    return out
+
+
+def load_covmap(d):
+    units, where = {}, {}
+    for path in sorted(glob.glob(os.path.join(d, "*.json"))):
+        with open(path) as f:
+            u = json.load(f)
+        units[u["unit"]] = u["seconds"]
+        for name, lines in u["lines"].items():
+            for ln in lines:
+                where.setdefault((name, ln), set()).add(u["unit"])
+    return units, where
+
+
+def plan(units, seconds):
+    """the covering units as runs of tests/run.sh: one suite each, with the
+    shell tests to run (none: the whole suite), cheapest first"""
+    suites = {}
+    for u in units:
+        suite, _, test = u.partition("/")
+        s = suites.setdefault(suite, {"tests": set(), "whole": False, "secs": 0.0})
+        if test:
+            s["tests"].add(test)
+        else:
+            s["whole"] = True
+        s["secs"] += seconds.get(u, 0)
+    runs = []
+    for suite, s in suites.items():
+        tests = "" if s["whole"] else " ".join(sorted(s["tests"]))
+        runs.append((s["secs"], suite, tests))
+    return sorted(runs)
+
+
+class Scratch:
+    def __init__(self, path, log):
+        self.path, self.log = path, log
+
+    def make(self):
+        with open(os.path.join(self.path, "build.log"), "w") as f:
+            try:
+                r = subprocess.run(["make", "-s", "-j2", "test-bins"], cwd=self.path,
+                                   stdout=f, stderr=subprocess.STDOUT, timeout=900)
+                return r.returncode == 0
+            except subprocess.TimeoutExpired:
+                return False
+
+    def tests(self, suites, tests, timeout, name):
+        """(passed, first failure's line) of tests/run.sh on these suites"""
+        env = dict(os.environ, VZH_SUITES=suites, VZH_TESTS=tests)
+        logf = os.path.join(self.path, "logs", name + ".log")
+        with open(logf, "w") as f:
+            try:
+                r = subprocess.run(["timeout", "-k", "10", str(int(timeout)), "sh",
+                                    "tests/run.sh"], cwd=self.path, env=env,
+                                   stdout=f, stderr=subprocess.STDOUT)
+                rc = r.returncode
+            except OSError:
+                rc = 1
+        with open(logf, errors="replace") as f:
+            text = f.read()
+        if rc == 0:
+            return True, ""
+        if rc in (124, 137):
+            return False, "timeout after %d s" % timeout
+        why = [ln for ln in text.splitlines() if ln.startswith("FAIL") or
+               " failed (exit" in ln]
+        return False, (why[0] if why else "exit %d" % rc)[:100]
+
+    def apply(self, points):
+        """the points' files mutated in the scratch copy (the points do not
+        overlap: mutgen.sample); returns the files' original bytes"""
+        saved = {}
+        for p in sorted(points, key=lambda p: -p.start):
+            path = os.path.join(self.path, p.path)
+            if p.path not in saved:
+                with open(path, "rb") as f:
+                    saved[p.path] = f.read()
+            with open(path, "rb") as f:
+                src = f.read()
+            with open(path, "wb") as f:
+                f.write(src[:p.start] + p.text.encode() + src[p.end:])
+        return saved
+
+    def restore(self, saved):
+        for name, data in saved.items():
+            with open(os.path.join(self.path, name), "wb") as f:
+                f.write(data)  # a new mtime: make rebuilds it
+
+
+def copy_tree(dst):
+    if os.path.exists(dst):
+        shutil.rmtree(dst)
+    os.makedirs(os.path.join(dst, "build"))
+    subprocess.run("tar --exclude=./build --exclude='./build-*' --exclude=./.git -cf - . | "
+                   "tar -C '%s' -xf -" % dst, shell=True, cwd=TOP, check=True)
+    guest = os.path.join(TOP, "build", "guest")
+    if os.path.isdir(guest):  # the test guest (downloaded once)
+        shutil.copytree(guest, os.path.join(dst, "build", "guest"), symlinks=True)
+    os.makedirs(os.path.join(dst, "logs"))
+
+
+def load_equivalent(path):
+    out = []
+    try:
+        with open(path) as f:
+            for ln in f:
+                if ln.strip() and not ln.startswith("#"):
+                    out.append(json.loads(ln))
+    except OSError:
+        pass
+    return out
+
+
+def src_line(p):
+    with open(os.path.join(TOP, p.path), "rb") as f:
+        return f.read().decode().splitlines()[p.line - 1].strip()
+
+
+def equivalent(p, known):
+    """known.why when this point is listed (file, op, old, new and its line's
+    text: line numbers move, the text rarely)"""
+    line = src_line(p)
+    for e in known:
+        if (e["file"], e["op"], e["old"], e["new"], e["line"]) == \
+                (p.path, p.op, p.old, p.text, line):
+            return e["why"]
+    return None
+
+
+def confirm(scr, group, suites, out):
+    """group's mutants applied together to `suites` (empty: make test's whole
+    run); a failure is split in halves, on the suites that failed, until each
+    failure has its mutant.  Fills out[id] = why for the mutants killed."""
+    name = "rerun-" + "-".join(m["id"] for m in group)[:80]
+    saved = scr.apply([m["point"] for m in group])
+    built = scr.make()
+    ok, why = scr.tests(" ".join(suites), "", 3600, name) if built else (False, "")
+    scr.restore(saved)
+    if ok or (not built and len(group) == 1):
+        return  # (alone it builds: it was judged so)
+    if len(group) == 1:
+        out[group[0]["id"]] = why
+        return
+    failed = suites
+    if built:
+        with open(os.path.join(scr.path, "logs", name + ".log"), errors="replace") as f:
+            failed = sorted({ln.split()[1] for ln in f if ln.startswith("---- ") and
+                             " failed (exit" in ln}) or suites
+    half = len(group) // 2
+    confirm(scr, group[:half], failed, out)
+    confirm(scr, group[half:], failed, out)
+
+
+def fmt_point(p):
+    return "%s:%d %s %r -> %r" % (p.path, p.line, p.op, p.old, p.text)
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    ap.add_argument("-n", type=int, default=100)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--covmap", default=os.path.join(TOP, "build-cov", "covmap"))
+    ap.add_argument("--scratch", default=os.path.join(TOP, "build-sample"))
+    ap.add_argument("--equivalent", default=os.path.join(TOP, "tests", "mutgen",
+                                                         "equivalent.jsonl"))
+    ap.add_argument("--factor", type=float, default=4.0,
+                    help="a run's timeout: this times its tests' seconds in the map")
+    ap.add_argument("--no-rerun", action="store_true",
+                    help="survivors are not re-run against the whole make test")
+    o = ap.parse_args()
+    os.chdir(TOP)
+    seconds, where = load_covmap(o.covmap)
+    if not seconds:
+        sys.exit("mutate-sample: no coverage map in %s: run make coverage first" % o.covmap)
+    pts = mutgen.scan(sources())
+    chosen = mutgen.sample(pts, o.n, o.seed)
+    old = stale(o.covmap, sorted({p.path for p in chosen}))
+    if old:
+        sys.exit("mutate-sample: the coverage map is older than %s: make coverage again"
+                 % ", ".join(old[:3]))
+    print("mutate-sample: seed %d, %d of %d mutation points; scratch copy in %s" %
+          (o.seed, len(chosen), len(pts), o.scratch), flush=True)
+    copy_tree(o.scratch)
+    scr = Scratch(o.scratch, None)
+    os.makedirs(os.path.join(o.scratch, "mutants"))
+    if not scr.make():
+        sys.exit("mutate-sample: the unmutated tree does not build (%s/build.log)" % o.scratch)
+    known = load_equivalent(o.equivalent)
+    results = []
+    print("%-7s %-6s %-9s %5s  %s" % ("MUTANT", "OP", "RESULT", "TIME", "WHERE / BY"), flush=True)
+    for i, p in enumerate(chosen, 1):
+        mid = "%d-%03d" % (o.seed, i)
+        with open(os.path.join(o.scratch, "mutants", mid + ".patch"), "w") as f:
+            f.write("# mutant %s: %s\n%s" % (mid, fmt_point(p), mutgen.patch(p)))
+        t0 = time.time()
+        m = {"id": mid, "point": p, "result": "", "by": "", "suite": "", "tests": ""}
+        saved = scr.apply([p])
+        if not scr.make():
+            m["result"] = "nobuild"
+        else:
+            runs = plan(where.get((p.path, p.line), set()), seconds)
+            m["result"] = "uncovered" if not runs else "survived"
+            for secs, suite, tests in runs:
+                ok, why = scr.tests(suite, tests, max(120, o.factor * secs + 60), mid)
+                if not ok:
+                    m["result"] = "killed"
+                    m["suite"], m["tests"] = suite, tests
+                    m["by"] = "%s%s: %s" % (suite, " (%s)" % tests if tests else "", why)
+                    break
+        scr.restore(saved)
+        m["secs"] = time.time() - t0
+        results.append(m)
+        print("%-7s %-8s %-9s %4.0fs  %s%s" % (mid, p.op, m["result"], m["secs"], fmt_point(p),
+                                            "\n" + " " * 34 + "by " + m["by"] if m["by"] else ""),
+              flush=True)
+    # a test that fails without any mutant kills nothing: each test that
+    # killed one is run once on the unmutated tree
+    scr.make()
+    killers = {}
+    for m in results:
+        if m["result"] == "killed":
+            killers.setdefault((m["suite"], m["tests"]), []).append(m)
+    for (suite, tests), ms in sorted(killers.items()):
+        ok, why = scr.tests(suite, tests, 3600, "unmutated-" + suite)
+        if not ok:
+            print("mutate-sample: %s%s fails without a mutant (%s): its kills are not "
+                  "counted" % (suite, " (%s)" % tests if tests else "", why), flush=True)
+            for m in ms:
+                m["result"] = "unjudged"
+    # the survivors, together, against everything make test runs
+    left = [m for m in results if m["result"] in ("survived", "uncovered")]
+    if left and not o.no_rerun:
+        t0 = time.time()
+        print("mutate-sample: %d survivors re-run against the whole make test" % len(left),
+              flush=True)
+        out = {}
+        confirm(scr, left, [], out)
+        scr.make()
+        for m in left:
+            if m["id"] in out:
+                m["result"], m["by"] = "killed", "make test: " + out[m["id"]]
+                print("%-7s killed by the whole make test: %s" % (m["id"], out[m["id"]]))
+        print("mutate-sample: re-run in %.0f s" % (time.time() - t0), flush=True)
+    killed = sum(m["result"] == "killed" for m in results)
+    nobuild = sum(m["result"] == "nobuild" for m in results)
+    unjudged = sum(m["result"] == "unjudged" for m in results)
+    surv, equiv = [], []
+    for m in results:
+        if m["result"] in ("survived", "uncovered"):
+            why = equivalent(m["point"], known)
+            (equiv if why else surv).append((m, why))
+    lines = ["", "survivors:" if surv else "no survivors"]
+    for m, _ in surv:
+        lines.append("  %s %s%s  (%s)" % (m["id"], fmt_point(m["point"]),
+                                          " [no test executes it]"
+                                          if m["result"] == "uncovered" else "",
+                                          os.path.join(o.scratch, "mutants", m["id"] + ".patch")))
+    if equiv:
+        lines.append("equivalent:")
+        for m, why in equiv:
+            lines.append("  %s %s: %s" % (m["id"], fmt_point(m["point"]), why))
+    judged = killed + len(surv)
+    lines.append("%d killed, %d survived, %d equivalent, %d did not compile%s" %
+                 (killed, len(surv), len(equiv), nobuild,
+                  ", %d not judged (their test fails without them)" % unjudged
+                  if unjudged else ""))
+    if judged:
+        lines.append("kill rate %.1f %% of the %d non-equivalent mutants that compile (seed %d)"
+                     % (100.0 * killed / judged, judged, o.seed))
+    print("\n".join(lines))
+    with open(os.path.join(o.scratch, "report.json"), "w") as f:
+        json.dump({"seed": o.seed, "n": o.n, "points": len(pts),
+                   "mutants": [dict(m["point"].as_dict(), id=m["id"], result=m["result"],
+                                    by=m["by"], secs=round(m["secs"]))
+                               for m in results]}, f, indent=1)
+    sys.exit(0 if not surv else 1)
+
+
+if __name__ == "__main__":
+    main()

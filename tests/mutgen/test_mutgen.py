@@ -1,0 +1,149 @@
+#!/usr/bin/python3
+"""test_mutgen.py: the mutant generator's own tests (the mutgen suite): the
+points of tests/mutgen/fixture.c, the sample's reproducibility, patches that
+apply and compile, and how sample.py picks the tests of a line."""
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.abspath(os.path.join(HERE, "..", ".."))
+sys.path.insert(0, HERE)
+os.chdir(TOP)
+import mutgen  # noqa: E402
+import sample  # noqa: E402
+
+FIX = "tests/mutgen/fixture.c"
+# every point of the fixture: (line, op, old, new)
+WANT = [
+    (17, "negate", "a < b", "!(a < b)"),
+    (17, "return", "", "return 0;\n\t"),
+    (17, "relop", "<", "<="),
+    (17, "relop", "<", ">"),
+    (18, "arith", "-", "+"),
+    (19, "return", "", "return 0;\n\t"),
+    (19, "arith", "*", "/"),
+    (19, "const", "1000", "1"),
+    (24, "return", "", "return false;\n\t"),
+    (24, "logic", "&&", "||"),
+    (31, "negate", "i < n", "!(i < n)"),
+    (31, "return", "", "return;\n\t"),
+    (31, "const", "0", "1"),
+    (31, "relop", "<", "<="),
+    (31, "relop", "<", ">"),
+    (32, "delcall", 'note("x");', ";"),
+    (33, "swapargs", "n, i", "i, n"),
+    (33, "delcall", "pair(n, i);", ";"),
+    (33, "return", "", "return;\n\t"),
+    (34, "delcall", 'say("%d", n, i);', ";"),
+    (34, "return", "", "return;\n\t"),
+    (35, "arith", "+=", "-="),
+    (35, "delstmt", "i += TWICE(n);", ";"),
+    (35, "return", "", "return;\n\t"),
+    (36, "negate", "n", "!(n)"),
+    (36, "return", "", "return;\n\t"),
+    (37, "delstmt", "break;", ";"),
+    (42, "return", "", "return NULL;\n\t"),
+    (46, "return", "", "return NULL;\n\t"),
+    (51, "return", "", "return;\n\t"),
+]
+
+passed = failed = 0
+
+
+def check(name, cond, detail=""):
+    global passed, failed
+    if cond:
+        passed += 1
+    else:
+        failed += 1
+        print("FAIL: %s%s" % (name, (": " + detail) if detail else ""))
+
+
+pts = mutgen.scan([FIX])
+got = [(p.line, p.op, p.old, p.text) for p in pts]
+check("the fixture's points", sorted(got) == sorted(WANT),
+      "extra %s, missing %s" % (sorted(set(got) - set(WANT)), sorted(set(WANT) - set(got))))
+
+# what is not a point: file-scope data, a macro's body, a case label, free(),
+# a variadic argument
+src = open(FIX).read()
+for what, text in (("file-scope table", "{ 1, 2, 3 }"), ("macro body", "((x) + (x))"),
+                   ("case label", "case 7")):
+    at = src.index(text)
+    inside = [p for p in pts if at <= p.start < at + len(text)]
+    check("no point in the " + what, not inside, str([p.as_dict() for p in inside]))
+check("free() is not removed", not [p for p in pts if p.old.startswith("free(")])
+check("no variadic swap", not [p for p in pts if p.op == "swapargs" and "%d" in p.old])
+
+# the old text is where the point says
+check("old text at its offsets",
+      all(src.encode()[p.start:p.end].decode() == p.old for p in pts))
+
+# reproducible: one seed, one sample; another seed, another
+a = [p.key() for p in mutgen.sample(pts, 8, 3)]
+b = [p.key() for p in mutgen.sample(mutgen.scan([FIX]), 8, 3)]
+c = [p.key() for p in mutgen.sample(pts, 8, 4)]
+check("same seed, same sample", a == b and len(a) == 8, "%s / %s" % (a, b))
+check("another seed, another sample", a != c)
+big = mutgen.sample(pts, 100, 1)
+check("no two mutants of a sample share a byte",
+      all(not (p is not q and p.start <= q.end and q.start <= p.end)
+          for p in big for q in big), str(len(big)))
+check("a sample is at most what there is", 0 < len(big) <= len(pts))
+
+# each point as a patch: applies, gives the mutated text, compiles
+with tempfile.TemporaryDirectory() as tmp:
+    bad = []
+    for p in pts:
+        d = os.path.join(tmp, "t")
+        os.makedirs(os.path.join(d, "tests", "mutgen"), exist_ok=True)
+        with open(os.path.join(d, FIX), "w") as f:
+            f.write(src)
+        r = subprocess.run(["patch", "-s", "-p1", "--fuzz=0", "-d", d],
+                           input=mutgen.patch(p).encode(), capture_output=True)
+        with open(os.path.join(d, FIX), "rb") as f:
+            ok = r.returncode == 0 and f.read() == mutgen.mutated(p)
+        cc = subprocess.run(["cc", "-std=gnu11", "-fsyntax-only", os.path.join(d, FIX)],
+                            capture_output=True)
+        if not ok or cc.returncode != 0:
+            bad.append((p.as_dict(), r.stderr[:80], cc.stderr[:200]))
+    check("every patch applies and compiles", not bad, str(bad[:2]))
+
+# the command line: a seed's sample printed as patches with their header
+r = subprocess.run([sys.executable, "tests/mutgen/mutgen.py", "--seed", "3", "-n", "2", FIX],
+                   capture_output=True, text=True)
+first = mutgen.sample(pts, 2, 3)[0]
+check("mutgen.py prints the sample",
+      r.returncode == 0 and r.stdout.startswith("# mutant 3-001: %s:%d %s" %
+                                                (FIX, first.line, first.op))
+      and "\n+++ b/" + FIX in r.stdout and r.stdout.count("# mutant 3-") == 2,
+      r.stdout[:200] + r.stderr)
+
+# sample.py: the covering tests as runs, cheapest first; a suite-level unit
+# means the whole suite
+secs = {"cli": 5.0, "integration/poweroff": 3.0, "integration/disk": 9.0,
+        "events": 40.0, "events/pause": 1.0, "pattern": 0.5}
+runs = sample.plan({"cli", "integration/poweroff", "integration/disk", "pattern"}, secs)
+check("plan: cheapest first, tests grouped by suite",
+      runs == [(0.5, "pattern", ""), (5.0, "cli", ""), (12.0, "integration", "disk poweroff")],
+      str(runs))
+runs = sample.plan({"events", "events/pause"}, secs)
+check("plan: the suite's own lines run the whole suite", runs == [(41.0, "events", "")],
+      str(runs))
+
+# the coverage map: a line maps to the units that executed it
+with tempfile.TemporaryDirectory() as tmp:
+    import json
+    for unit, lines in (("cli", {"core/a.c": [1, 2]}), ("integration/poweroff",
+                                                         {"core/a.c": [2], "core/b.c": [7]})):
+        with open(os.path.join(tmp, unit.replace("/", "@") + ".json"), "w") as f:
+            json.dump({"unit": unit, "seconds": 1.5, "lines": lines}, f)
+    seconds, where = sample.load_covmap(tmp)
+    check("covmap: units and lines", seconds == {"cli": 1.5, "integration/poweroff": 1.5} and
+          where[("core/a.c", 2)] == {"cli", "integration/poweroff"} and
+          where[("core/a.c", 1)] == {"cli"} and ("core/b.c", 1) not in where, str(where))
+
+print("mutgen: %d passed, %d failed" % (passed, failed))
+sys.exit(1 if failed else 0)
