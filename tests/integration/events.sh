@@ -799,6 +799,51 @@ t_loop() {
 	then ok; else bad "restart give-up (exit $st, $boots boots, waits $waits)"; fi
 }
 
+# the machine on a hook script's stdin: what --print shows of the VM, field for
+# field, and its forwards, at every hook point
+t_hookjson() {
+	port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	conf hookjson poweroff "" ", { kind = \"nat\"; forwards = ( \"$port:22\" ); }"
+	sed -i 's|dir = "hooks"|dir = "hookjson"|' "$tmp/hookjson.conf"
+	mkdir -p "$tmp/hookjson"
+	printf '#!/bin/sh\ncat > "$HJ.$2"\n' > "$tmp/hookjson/10-save"
+	chmod 755 "$tmp/hookjson/10-save"
+	export HJ="$tmp/hj"
+	"$vzhost" -c "$tmp/hookjson.conf" --print > "$tmp/hj.print" 2>&1
+	timeout -k 5 40 "$vzhost" -c "$tmp/hookjson.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	if [ $st = 0 ] && guest hookjson "powering off" &&
+		python3 - "$tmp/hj" "$port" <<'PY'; then
+import json, sys
+base, port = sys.argv[1], int(sys.argv[2])
+want = json.load(open(base + ".print"))["vms"][0]
+bad = []
+for ev in ("prepare", "start", "started", "stopped", "release"):
+    try:
+        got = json.load(open("%s.%s" % (base, ev)))
+    except (OSError, ValueError) as e:
+        bad.append("%s: %s" % (ev, e))
+        continue
+    fw = got.pop("forwards", None)
+    addr = got.pop("address", None)
+    if got != want:
+        bad.append("%s: %s" % (ev, sorted(k for k in set(got) | set(want)
+                                          if got.get(k) != want.get(k))))
+    if fw != [{"proto": "tcp", "host_addr": "127.0.0.1", "host_port": port, "guest_port": 22}]:
+        bad.append("%s forwards: %s" % (ev, fw))
+    if addr is not None and not (isinstance(addr, str) and addr.count(".") == 3):
+        bad.append("%s address: %r" % (ev, addr))
+if bad:
+    print("    " + "; ".join(bad)[:800])
+sys.exit(1 if bad else 0)
+PY
+		ok
+	else
+		bad "the machine JSON of hook scripts (exit $st)"
+		sed 's/^/    /' "$tmp/err" | tail -5
+	fi
+}
+
 # hook scripts run in their names' byte order (strcmp: "10-" before "9-", capitals
 # before small letters), whatever order the directory lists them in
 t_hookorder() {
@@ -837,5 +882,5 @@ t_worldhooks() {
 }
 
 run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave restoretrust savebar savestall savefail hostsave_full \
-	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks hookorder
+	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks hookorder hookjson
 summary events
