@@ -115,9 +115,13 @@ class Scratch:
             return True, ""
         if rc in (124, 137):
             return False, "timeout after %d s" % timeout
-        why = [ln for ln in text.splitlines() if ln.startswith("FAIL") or
-               " failed (exit" in ln]
-        return False, (why[0] if why else "exit %d" % rc)[:100]
+        # the first failure's own line (ours: "FAIL: ..."; cmocka's: "[  FAILED  ]
+        # name" or "[  ERROR   ] ..."), else the suite's
+        lines = text.splitlines()
+        why = [ln for ln in lines if ln.startswith("FAIL") or ln.startswith("[  ERROR") or
+               (ln.startswith("[  FAILED  ]") and "test(s)" not in ln)]
+        why = why or [ln for ln in lines if " failed (exit" in ln]
+        return False, (why[0].strip() if why else "exit %d" % rc)[:110]
 
     def apply(self, points):
         """the points' files mutated in the scratch copy (the points do not
@@ -240,7 +244,7 @@ def main():
         sys.exit("mutate-sample: the unmutated tree does not build (%s/build.log)" % o.scratch)
     known = load_equivalent(o.equivalent)
     results = []
-    print("%-7s %-6s %-9s %5s  %s" % ("MUTANT", "OP", "RESULT", "TIME", "WHERE / BY"), flush=True)
+    print("%-7s %-8s %-9s %5s  %s" % ("MUTANT", "OP", "RESULT", "TIME", "WHERE / BY"), flush=True)
     for i, p in enumerate(chosen, 1):
         mid = "%d-%03d" % (o.seed, i)
         with open(os.path.join(o.scratch, "mutants", mid + ".patch"), "w") as f:

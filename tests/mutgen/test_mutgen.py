@@ -145,5 +145,46 @@ with tempfile.TemporaryDirectory() as tmp:
           where[("core/a.c", 2)] == {"cli", "integration/poweroff"} and
           where[("core/a.c", 1)] == {"cli"} and ("core/b.c", 1) not in where, str(where))
 
+# the survivors' re-run: applied together, split on failure until each failing
+# mutant is found (a fake scratch copy: mutants 2 and 5 fail suite "events")
+class FakeScratch:
+    def __init__(self, path):
+        self.path, self.applied, self.runs = path, [], []
+        os.makedirs(os.path.join(path, "logs"), exist_ok=True)
+
+    def apply(self, points):
+        self.applied = list(points)
+        return {}
+
+    def make(self):
+        return True
+
+    def tests(self, suites, tests, timeout, name):
+        self.runs.append((suites, len(self.applied)))
+        bad = [p for p in self.applied if p in (2, 5)]
+        with open(os.path.join(self.path, "logs", name + ".log"), "w") as f:
+            if bad:
+                f.write("---- events failed (exit 1) ----\nFAIL: mutant %s\n" % bad)
+        return (not bad), ("FAIL: mutant %s" % bad if bad else "")
+
+    def restore(self, saved):
+        self.applied = []
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    fake = FakeScratch(tmp)
+    group = [{"id": "m%d" % i, "point": i} for i in range(8)]
+    out = {}
+    sample.confirm(fake, group, [], out)
+    check("re-run: each failing mutant found, no other", sorted(out) == ["m2", "m5"], str(out))
+    check("re-run: the whole suite first, then only the suites that failed",
+          fake.runs[0] == ("", 8) and all(r[0] == "events" for r in fake.runs[1:]),
+          str(fake.runs))
+    out = {}
+    fake.runs = []
+    sample.confirm(fake, [g for g in group if g["point"] not in (2, 5)], [], out)
+    check("re-run: survivors that pass together survive, in one run",
+          out == {} and fake.runs == [("", 6)], str((out, fake.runs)))
+
 print("mutgen: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
