@@ -902,6 +902,15 @@ l = json.load(open(tmp + "/list.json"))
 mine = [v for v in l.get("vms", []) if v.get("vm") == vm]
 want("list --json: the VM once, with its status", len(mine) == 1 and mine[0]["pid"] == pid and
      mine[0]["config"] == s["config"] and mine[0]["state"] == "running")
+# the slots as list --json has them: the limits unknown without -c (null), the
+# holder's start in wall-clock ms, before it ran
+sl = l.get("slots", {})
+h = sl.get("holders") or [{}]
+want("list --json slots: %s" % sl, sl.get("leaked") is None and sl.get("used") == 1 and
+     sl.get("macos") == 0 and sl.get("max_vms") is None and sl.get("macos_slots") is None and
+     len(h) == 1 and {k: h[0].get(k) for k in ("vm", "pid", "guest", "bridge", "config")} ==
+     {"vm": vm, "pid": pid, "guest": "linux", "bridge": "qemu", "config": s["config"]} and
+     t0 <= h[0].get("since", 0) <= s["since_ms"])
 lines = open(tmp + "/list.txt").read().splitlines()
 want("list's header", lines and lines[0].split() == ["VM", "STATE", "READY", "PID", "UPTIME", "CONFIG"])
 row = [ln.split() for ln in lines if ln.startswith(vm + " ")]
