@@ -51,6 +51,15 @@ printf 'vms = ( { name = "a"; cpus = 1; boot = { kernel = "%s"; }; }, { name = "
 expect 0 "oneline.conf: OK (2 VMs" "$vzhost" -c "$tmp/oneline.conf" --check
 printf 'vms = ( { name = "a"; cpus = 1; boot = { kernel = "%s"; }; }, { name = "b"; cpus = 4294967298; boot = { kernel = "%s"; }; } );\n' "$k" "$k" > "$tmp/onewrap.conf"
 expect 78 "onewrap.conf:1: vms[1].cpus: integer too large for libconfig's 32 bits" "$vzhost" -c "$tmp/onewrap.conf" --check
+# memory "no more than the host has" (README): all of it, in whole MiB, is taken; one MiB
+# more is refused at its file:line
+mib=$(( $(getconf _PHYS_PAGES) * $(getconf PAGESIZE) / 1048576 ))
+over=$((mib + 1)) && said="$over MiB"
+[ $((over % 1024)) = 0 ] && said="$((over / 1024)) GiB"
+printf 'vms = ( { name = "m"; memory = "%sM"; boot = { kernel = "%s"; }; } );\n' $mib "$k" > "$tmp/allmem.conf"
+printf 'vms = ( { name = "m"; memory = "%sM"; boot = { kernel = "%s"; }; } );\n' $over "$k" > "$tmp/overmem.conf"
+expect 0 "allmem.conf: OK (1 VM" "$vzhost" -c "$tmp/allmem.conf" --check
+expect 78 "overmem.conf:1: vms[0].memory: $said is more than this host's memory (" "$vzhost" -c "$tmp/overmem.conf" --check
 # a hypervisor that is not there is exit 69, naming what to install
 printf 'host = { qemu = "qemu-system-nonesuch"; };\n' > "$tmp/noqemu.conf"
 sed -n '1,2p' "$tmp/ok.conf" >> "$tmp/noqemu.conf"
@@ -170,6 +179,81 @@ if os.fork() == 0:
 ' "$tmp/mute.sock"
 expect 76 "no reply from $tmp/mute.sock" "$vzhost" ctl --state-dir "$tmp" mute status
 expect 64 "--timeout never: seconds, more than 0" "$vzhost" ctl --timeout never --state-dir "$tmp" mute status
+expect 64 "--timeout 0: seconds, more than 0" "$vzhost" ctl --timeout 0 --state-dir "$tmp" mute status
+expect 64 "--timeout 86401: seconds, more than 0" "$vzhost" list --timeout 86401 --state-dir "$tmp"
+expect 69 'no VM "gone" is running here' "$vzhost" ctl --timeout 86400 --state-dir "$tmp" gone status
+
+# the clients' defaults, as the README states them, against fake control sockets:
+# a VM has 5 s to answer ctl and list (`--timeout`, default 5); `wait ready` waits up
+# to 10 s for the socket of a VM just started; `console` from a pipe leaves once its
+# input has ended and the guest has been quiet for a second
+mkdir -p "$tmp/fx/vzhost" && chmod 700 "$tmp/fx" "$tmp/fx/vzhost"
+python3 -c '
+import os, signal, socket, sys
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(8)
+if os.fork() == 0:
+    signal.alarm(30)
+    conns = []
+    while True:
+        c, _ = s.accept(); conns.append(c)  # and never a word
+' "$tmp/fx/vzhost/silent.sock"
+# timed NAME CMD...: CMD in the background; its output, then "STATUS MILLISECONDS", in
+# $tmp/NAME.out and $tmp/NAME.res
+timed() {
+	name=$1
+	shift
+	(t0=$(date +%s%N); "$@" > "$tmp/$name.out" 2>&1 < /dev/null
+	 echo "$? $((($(date +%s%N) - t0) / 1000000))" > "$tmp/$name.res") &
+}
+timed ctl5 "$vzhost" ctl --state-dir "$tmp/fx/vzhost" silent status
+ctl5=$!
+timed list5 env XDG_RUNTIME_DIR="$tmp/fx" "$vzhost" list
+list5=$!
+timed wait10 "$vzhost" ctl --state-dir "$tmp/fx/vzhost" starting wait ready
+wait10=$!
+wait $ctl5 $list5 $wait10
+# took WANT-STATUS MIN-MS MAX-MS NAME TEXT: what timed NAME saw
+took() {
+	read -r st ms < "$tmp/$4.res"
+	if [ "$st" = "$1" ] && [ "$ms" -ge "$2" ] && [ "$ms" -lt "$3" ] && grep -qF -- "$5" "$tmp/$4.out"; then
+		pass=$((pass + 1))
+		echo "$st" >> "$tmp/statuses"
+	else
+		fail=$((fail + 1))
+		echo "FAIL: $4: exit $st after $ms ms (want $1 after $2 to $3 ms), output:"
+		sed 's/^/    /' "$tmp/$4.out"
+		echo "    (wanted: $5)"
+	fi
+}
+took 76 5000 8000 ctl5 'vzhost ctl: VM "silent" did not answer within 5.0 s'
+took 76 5000 8000 list5 'vzhost list: VM "silent" did not answer within 5.0 s'
+took 69 10000 14000 wait10 "no VM \"starting\" is running here ($tmp/fx/vzhost/starting.sock"
+# the console: "a" half a second after the answer, "b" 1.5 s after that; a second of
+# quiet ends the client in between
+python3 -c '
+import os, signal, socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1)
+if os.fork() == 0:
+    signal.alarm(30)
+    c, _ = s.accept(); c.recv(4096)
+    try:
+        c.sendall(b"{\"ok\":true}\n")
+        time.sleep(0.5); c.sendall(b"a")
+        time.sleep(1.5); c.sendall(b"b")
+        time.sleep(1)
+    except OSError:
+        pass  # the client is gone: as it should be
+    os._exit(0)
+' "$tmp/fx/vzhost/quiet.sock"
+out=$("$vzhost" ctl --state-dir "$tmp/fx/vzhost" quiet console < /dev/null 2> "$tmp/quiet.err")
+status=$?
+if [ $status = 0 ] && [ "$out" = a ] && grep -qF "[vzhost: detached from quiet; it runs on]" "$tmp/quiet.err"; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: ctl console from a pipe: exit $status, output \"$out\" (want \"a\": a second of quiet ends it)"
+	sed 's/^/    /' "$tmp/quiet.err"
+fi
 # an installed layout finds its plugins in ../lib/vzhost/plugins without help
 mkdir -p "$tmp/inst/bin" "$tmp/inst/lib/vzhost/plugins"
 cp "$vzhost" "$tmp/inst/bin/" && cp "$build"/plugins/*.so "$tmp/inst/lib/vzhost/plugins/"
@@ -200,6 +284,26 @@ expect 78 "unloaded.conf:3: vms[0].devices[0].kind: no loaded plugin provides ki
 for conf in "$here"/../conf/*.conf; do
 	expect 0 ": OK (" "$vzhost" -c "$conf" --check
 done
+# conf/host.conf shows each setting "with its default": without it, --print is the same
+# (its guest files are the fixtures here)
+sed "s|\.\./build/guest/|$here/fixtures/files/|g" "$here/../conf/host.conf" > "$tmp/hc.orig"
+cp "$tmp/hc.orig" "$tmp/hc.conf"
+XDG_RUNTIME_DIR=/xdg "$vzhost" -c "$tmp/hc.conf" --print > "$tmp/hc.json" 2>&1
+for key in bridge accel max_vms macos_slots wait_for_slot timeout guest cpus memory nested \
+	on_poweroff on_crash stop_timeout on_host_stop input_after read_only cache sync interface \
+	width height ppi type output; do
+	sed -E "s/(^|[ {;])$key = [^;]*;/\1/g" "$tmp/hc.orig" > "$tmp/hc.conf"
+	if cmp -s "$tmp/hc.orig" "$tmp/hc.conf"; then
+		fail=$((fail + 1))
+		echo "FAIL: conf/host.conf no longer shows $key"
+	elif XDG_RUNTIME_DIR=/xdg "$vzhost" -c "$tmp/hc.conf" --print 2>&1 | cmp -s "$tmp/hc.json" -; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL: conf/host.conf's $key is not its default: --print without it differs"
+		XDG_RUNTIME_DIR=/xdg "$vzhost" -c "$tmp/hc.conf" --print 2>&1 | diff "$tmp/hc.json" - | sed 's/^/    /' | head -20
+	fi
+done
 
 # the run's own errors, each before anything starts or with its reason
 runconf() { # NAME HOST-SETTINGS [HOOKS-SETTINGS]: the demo VM with these settings
@@ -207,6 +311,33 @@ runconf() { # NAME HOST-SETTINGS [HOOKS-SETTINGS]: the demo VM with these settin
 	  [ -n "${3:-}" ] && printf 'hooks = { %s };\n' "$3"
 	  sed -n '1,2p' "$tmp/ok.conf"; } > "$tmp/$1.conf"
 }
+# host.qemu's default: qemu-system-<host arch>, looked for in PATH
+mkdir -p "$tmp/bin"
+printf '#!/bin/sh\nexit 1\n' > "$tmp/bin/qemu-system-$(uname -m)"
+chmod 755 "$tmp/bin/qemu-system-$(uname -m)"
+runconf pathqemu ''
+expect 1 "state starting -> stopped (start-failed): $tmp/bin/qemu-system-$(uname -m) exited with status 1 before it answered" \
+	env PATH="$tmp/bin:/usr/bin:/bin" "$vzhost" -c "$tmp/pathqemu.conf"
+expect 0 "not checked against a hypervisor: qemu-system-$(uname -m) not found" \
+	env PATH="$tmp/nowhere" "$vzhost" -c "$tmp/ok.conf" --check
+# host.virtiofsd's default: /usr/lib/qemu/virtiofsd, else /usr/libexec/virtiofsd, each
+# shown by a file there that cannot run (in a mount namespace of this test's own)
+if [ "$(id -u)" != 0 ] || ! unshare -m true 2> /dev/null || [ ! -d /usr/lib/qemu ] ||
+	[ ! -d /usr/libexec ] || ! command -v "qemu-system-$(uname -m)" > /dev/null; then
+	echo "SKIP: host.virtiofsd's default: needs root, unshare -m, /usr/lib/qemu, /usr/libexec and QEMU"
+	skip=$((skip + 1))
+else
+	mkdir -p "$tmp/fsd/none" "$tmp/fsd/noexec"
+	: > "$tmp/fsd/noexec/virtiofsd"
+	chmod 644 "$tmp/fsd/noexec/virtiofsd"
+	printf 'vms = ( { name = "f"; boot = { kernel = "%s"; };\n  devices = ( { kind = "share"; tag = "t"; path = "%s"; } ); } );\n' \
+		"$k" "$tmp/fsd" > "$tmp/fsd.conf"
+	expect 78 "fsd.conf:2: vms[0].devices[0]: shares need virtiofsd: /usr/lib/qemu/virtiofsd: Permission denied" \
+		unshare -m sh -c "mount --bind '$tmp/fsd/noexec' /usr/lib/qemu && exec '$vzhost' -c '$tmp/fsd.conf' --check"
+	expect 78 "fsd.conf:2: vms[0].devices[0]: shares need virtiofsd: /usr/libexec/virtiofsd: Permission denied" \
+		unshare -m sh -c "mount --bind '$tmp/fsd/none' /usr/lib/qemu && mount --bind '$tmp/fsd/noexec' /usr/libexec &&
+			exec '$vzhost' -c '$tmp/fsd.conf' --check"
+fi
 # a QEMU that refuses its command line: its own words are the reason
 printf '#!/bin/sh\necho "qemu-system-x86_64: -device nope: not found" >&2\nexit 1\n' > "$tmp/badqemu"
 chmod 755 "$tmp/badqemu"
@@ -234,6 +365,12 @@ while [ ! -s "$tmp/held" ] && [ $n -lt 50 ]; do
 done
 expect 75 "no slot for this VM: host.max_vms = 1 and 1 VM runs: other (vzhost pid 1, /x.conf, since " \
 	"$vzhost" -c "$tmp/full.conf"
+# beside that holder: max_vms = 0 (the default) is no limit, and max_vms = 2 leaves a
+# slot (each admitted: its start fails on /bin/false, exit 1, not 75)
+runconf nolimit 'qemu = "/bin/false";'
+expect 1 "state starting -> stopped (start-failed)" "$vzhost" -c "$tmp/nolimit.conf"
+runconf roomy 'qemu = "/bin/false"; max_vms = 2;'
+expect 1 "state starting -> stopped (start-failed)" "$vzhost" -c "$tmp/roomy.conf"
 kill $holder 2>/dev/null
 wait $holder 2>/dev/null
 # -q keeps errors only; -vv shows the command line
@@ -287,6 +424,23 @@ expect 0 "VM                   STATE      READY PID      UPTIME     CONFIG" "$vz
 expect 69 "no VM \"demo\" is running here ($tmp/st/demo.sock" "$vzhost" ctl -c "$tmp/listed.conf" demo status
 expect 69 "no VM \"demo\" is running here ($tmp/xdg/vzhost/demo.sock" \
 	env XDG_RUNTIME_DIR="$tmp/xdg" "$vzhost" ctl demo status
+# without XDG_RUNTIME_DIR: root's is /run/vzhost; another user's $XDG_STATE_HOME/vzhost,
+# else ~/.local/state/vzhost (vzhost(1), host.conf)
+vm=nosuch-$$
+if [ "$(id -u)" = 0 ]; then
+	expect 69 "no VM \"$vm\" is running here (/run/vzhost/$vm.sock" env -u XDG_RUNTIME_DIR "$vzhost" ctl $vm status
+fi
+as=
+[ "$(id -u)" = 0 ] && as="setpriv --reuid=65534 --regid=65534 --clear-groups"
+if [ -n "$as" ] && ! $as true 2> /dev/null; then
+	echo "SKIP: another user's default state directory: root without setpriv"
+	skip=$((skip + 1))
+else
+	expect 69 "no VM \"$vm\" is running here (/home/u/.local/state/vzhost/$vm.sock" \
+		$as env -u XDG_RUNTIME_DIR -u XDG_STATE_HOME HOME=/home/u "$vzhost" ctl $vm status
+	expect 69 "no VM \"$vm\" is running here (/var/lib/u/vzhost/$vm.sock" \
+		$as env -u XDG_RUNTIME_DIR XDG_STATE_HOME=/var/lib/u HOME=/home/u "$vzhost" ctl $vm status
+fi
 
 # every status --help lists was produced by a test above
 codes=$("$vzhost" --help | sed -n '/^Exit status:/,$s/^  \([0-9][0-9]*\) .*/\1/p')
