@@ -215,7 +215,8 @@ mutate: deps
 	@$(MAKE) --no-print-directory test-bins
 	@tests/mutate.sh
 
-# make test with gcov counters in build-cov, then lcov's per-file table; on the way,
+# make test with gcov counters in build-cov (the tests' own builds too: backends
+# installs), then lcov's per-file table; on the way,
 # the lines each suite (each test of the shell suites) executed: build-cov/covmap,
 # which make mutate-sample reads
 CB := build-cov
@@ -224,8 +225,8 @@ coverage: deps
 	@$(MAKE) --no-print-directory B=$(CB) CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage test-bins
 	@find $(CB) -name '*.gcda' -delete
 	@rm -rf $(CB)/covmap && mkdir -p $(CB)/covmap && touch $(CB)/covmap/.last
-	@B=$(CB) VZH_COVMAP=$(CURDIR)/$(CB)/covmap VZH_AFTER_SUITE=$(COVSNAP) \
-		VZH_AFTER_TEST=$(COVSNAP) tests/run.sh > $(CB)/tests.log 2>&1 || \
+	@B=$(CB) CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage VZH_COVMAP=$(CURDIR)/$(CB)/covmap \
+		VZH_AFTER_SUITE=$(COVSNAP) VZH_AFTER_TEST=$(COVSNAP) tests/run.sh > $(CB)/tests.log 2>&1 || \
 		{ tail -n 40 $(CB)/tests.log; exit 1; }
 	@$(PY) tests/mutgen/covsnap.py --sources $(CURDIR)/$(CB)/covmap
 	@tail -n 1 $(CB)/tests.log
