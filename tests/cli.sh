@@ -321,7 +321,8 @@ expect 1 "state starting -> stopped (start-failed): $tmp/bin/qemu-system-$(uname
 expect 0 "not checked against a hypervisor: qemu-system-$(uname -m) not found" \
 	env PATH="$tmp/nowhere" "$vzhost" -c "$tmp/ok.conf" --check
 # host.virtiofsd's default: /usr/lib/qemu/virtiofsd, else /usr/libexec/virtiofsd, each
-# shown by a file there that cannot run (in a mount namespace of this test's own)
+# shown by a file there that cannot run (in a mount namespace of this test's own): the
+# first when both are there, the second when only it is
 if [ "$(id -u)" != 0 ] || ! unshare -m true 2> /dev/null || [ ! -d /usr/lib/qemu ] ||
 	[ ! -d /usr/libexec ] || ! command -v "qemu-system-$(uname -m)" > /dev/null; then
 	echo "SKIP: host.virtiofsd's default: needs root, unshare -m, /usr/lib/qemu, /usr/libexec and QEMU"
@@ -333,7 +334,8 @@ else
 	printf 'vms = ( { name = "f"; boot = { kernel = "%s"; };\n  devices = ( { kind = "share"; tag = "t"; path = "%s"; } ); } );\n' \
 		"$k" "$tmp/fsd" > "$tmp/fsd.conf"
 	expect 78 "fsd.conf:2: vms[0].devices[0]: shares need virtiofsd: /usr/lib/qemu/virtiofsd: Permission denied" \
-		unshare -m sh -c "mount --bind '$tmp/fsd/noexec' /usr/lib/qemu && exec '$vzhost' -c '$tmp/fsd.conf' --check"
+		unshare -m sh -c "mount --bind '$tmp/fsd/noexec' /usr/lib/qemu && mount --bind '$tmp/fsd/noexec' /usr/libexec &&
+			exec '$vzhost' -c '$tmp/fsd.conf' --check"
 	expect 78 "fsd.conf:2: vms[0].devices[0]: shares need virtiofsd: /usr/libexec/virtiofsd: Permission denied" \
 		unshare -m sh -c "mount --bind '$tmp/fsd/none' /usr/lib/qemu && mount --bind '$tmp/fsd/noexec' /usr/libexec &&
 			exec '$vzhost' -c '$tmp/fsd.conf' --check"
