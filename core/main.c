@@ -312,7 +312,11 @@ int main(int argc, char **argv)
 					optarg);
 				return EX_USAGE;
 			}
+			/* (0 ms would read as "not given": the least
+			   given is 1 ms) */
 			timeout_ms = (int)(secs * 1000 + 0.5);
+			if (timeout_ms < 1)
+				timeout_ms = 1;
 			break;
 		case 'V':
 			printf("vzhost %s (plugin ABI %d.%d)\n", VZH_VERSION,

@@ -211,7 +211,10 @@ timed list5 env XDG_RUNTIME_DIR="$tmp/fx" "$vzhost" list
 list5=$!
 timed wait10 "$vzhost" ctl --state-dir "$tmp/fx/vzhost" starting wait ready
 wait10=$!
-wait $ctl5 $list5 $wait10
+# the least timeout given is a timeout (not the default): 0.0004 s is 1 ms
+timed ctltiny "$vzhost" ctl --timeout 0.0004 --state-dir "$tmp/fx/vzhost" silent status
+ctltiny=$!
+wait $ctl5 $list5 $wait10 $ctltiny
 # took WANT-STATUS MIN-MS MAX-MS NAME TEXT: what timed NAME saw
 took() {
 	read -r st ms < "$tmp/$4.res"
@@ -227,6 +230,7 @@ took() {
 }
 took 76 5000 8000 ctl5 'vzhost ctl: VM "silent" did not answer within 5.0 s'
 took 76 5000 8000 list5 'vzhost list: VM "silent" did not answer within 5.0 s'
+took 76 0 2000 ctltiny 'vzhost ctl: VM "silent" did not answer within 0.0 s'
 took 69 10000 14000 wait10 "no VM \"starting\" is running here ($tmp/fx/vzhost/starting.sock"
 # the console: "a" half a second after the answer, "b" 1.5 s after that; a second of
 # quiet ends the client in between
