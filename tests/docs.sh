@@ -208,7 +208,12 @@ done
 
 # 10. every path of the repository the guides name in backquotes exists (build outputs
 # and the user's own paths aside); a bare source file name is one the tree has
-git -C "$top" ls-files > "$tmp/files" 2>/dev/null || (cd "$top" && find . -type f | sed 's|^\./||') > "$tmp/files"
+# (a copy inside another checkout, such as make mutate-sample's, is no checkout)
+if [ "$(git -C "$top" rev-parse --show-toplevel 2>/dev/null)" = "$top" ]; then
+	git -C "$top" ls-files > "$tmp/files"
+else
+	(cd "$top" && find . -type f | sed 's|^\./||') > "$tmp/files"
+fi
 missing=
 for doc in README.md PLUGINS.md bridge/README.md tests/guest/README.md; do
 	[ -f "$top/$doc" ] || { missing="$missing $doc"; continue; }
