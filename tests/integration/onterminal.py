@@ -2,8 +2,9 @@
 # onterminal.py: runs a command on a pseudo-terminal, as a user at a terminal would: waits for
 # a pattern in its output, types, and tells whether the terminal's settings were given
 # back.  Usage: onterminal.py LOG WAIT_FOR TYPE [WAIT_FOR TYPE ...] -- COMMAND...
-# TYPE may hold \r and \x1d (Ctrl-]).  Exit status: the command's, or 124 on a hang;
-# prints "termios restored" or "termios changed" last.
+# TYPE may hold \r and \x1d (Ctrl-]); WAIT_FOR "@2" waits 2 s after the last step.
+# Exit status: the command's, or 124 on a hang; prints "termios restored" or "termios
+# changed" last.
 import os, pty, select, signal, sys, termios, time
 
 args = sys.argv[1:]
@@ -43,6 +44,7 @@ if pid == 0:
 before = termios.tcgetattr(master)
 seen = b""
 deadline = time.time() + 60
+last = time.time()
 status = None
 while time.time() < deadline:
     r, _, _ = select.select([master], [], [], 0.2)
@@ -56,7 +58,11 @@ while time.time() < deadline:
         log.write(data)
         log.flush()
         seen += data
-    if steps and steps[0][0] in seen:
+    # "@SECONDS" as WAIT_FOR: that long after the last step (what the command
+    # prints then goes elsewhere)
+    timed = steps and steps[0][0].startswith(b"@")
+    if steps and (timed and time.time() >= last + float(steps[0][0][1:]) or
+                  not timed and steps[0][0] in seen):
         time.sleep(0.5)
         if (background or sigterm) and len(steps) == 1:
             os.kill(pid, 15)
@@ -64,6 +70,7 @@ while time.time() < deadline:
             os.write(master, steps[0][1])
         seen = b""
         steps.pop(0)
+        last = time.time()
     done, st = os.waitpid(pid, os.WNOHANG)
     if done:
         status = st

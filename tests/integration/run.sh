@@ -322,6 +322,12 @@ t_console() {
 	python3 "$top/tests/integration/onterminal.py" "$tmp/c4" "attached to the console" 'on-a-tty\r' \
 		"got on-a-tty" '\x1dd' -- "$vzhost" ctl $vm console --state-dir "$tmp/state" > "$tmp/c4.err" 2>&1
 	st4=$?
+	# the same with the guest's output into a file (the terminal is stdin and stderr
+	# only): the terminal is given back all the same
+	python3 "$top/tests/integration/onterminal.py" "$tmp/c5" "attached to the console" 'to-a-file\r' \
+		"@3" '\x1dd' -- sh -c 'exec "$@" > "$0"' "$tmp/c5.out" "$vzhost" ctl $vm console \
+		--state-dir "$tmp/state" > "$tmp/c5.err" 2>&1
+	st5=$?
 	kill -TERM $pid
 	reap $pid 30
 	c1=$(tr -d '\r' < "$tmp/c1")
@@ -347,6 +353,12 @@ t_console() {
 	else
 		bad "console: on a terminal, a typed line or Ctrl-] d failed, or the terminal stayed raw (exit $st4)"
 		sed 's/^/    /' "$tmp/c4" "$tmp/c4.err" | tail -8
+	fi
+	if [ $st5 = 0 ] && grep -qx "termios restored" "$tmp/c5.err" && grep -q "VZH-GUEST: got to-a-file" "$tmp/c5.out"; then
+		ok
+	else
+		bad "console: stdout into a file, the terminal stayed raw or the guest's answer missed the file (exit $st5)"
+		sed 's/^/    /' "$tmp/c5" "$tmp/c5.err" | tail -8
 	fi
 }
 
