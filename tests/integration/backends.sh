@@ -190,6 +190,43 @@ t_qcow2() {
 	if [ $gone = 1 ]; then ok; else bad "qcow2: the helper outlived its VM"; fi
 }
 
+# a VM that powers off and is restarted, again and again, each start with a helper
+# (qcow2), a NAT and hook scripts: vzhost's own descriptors do not grow from one
+# start to the next (a `started` hook counts them)
+t_fdleak() {
+	qemu-img create -q -f qcow2 "$tmp/fl.qcow2" 16M
+	conf fdleak "vzh=poweroff" "{ kind = \"example.qcow2\"; path = \"$tmp/fl.qcow2\"; }, { kind = \"nat\"; }, $SERIAL"
+	sed -i 's|memory = "256M";|memory = "256M"; on_poweroff = "restart";|' "$tmp/fdleak.conf"
+	mkdir -p "$tmp/fdhooks"
+	printf 'hooks = { dir = "%s"; };\n' "$tmp/fdhooks" >> "$tmp/fdleak.conf"
+	cat > "$tmp/fdhooks/10-count" <<'HOOK'
+#!/bin/sh
+[ "$2" = started ] && [ "$(cat /proc/$PPID/comm)" = vzhost ] && ls /proc/$PPID/fd | wc -l >> "$FDREC"
+exit 0
+HOOK
+	chmod 755 "$tmp/fdhooks/10-count"
+	export FDREC="$tmp/fdrec"
+	rm -f "$FDREC"
+	"$vzhost" -c "$tmp/fdleak.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	_n=0
+	while [ "$(cat "$FDREC" 2>/dev/null | wc -l)" -lt 4 ] && [ $_n -lt 900 ] && kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		_n=$((_n + 1))
+	done
+	kill -TERM $pid
+	reap $pid 30
+	boots=$(tr -d '\r' < "$tmp/out" | grep -c "^VZH-GUEST: booted action=poweroff")
+	counts=$(tr '\n' ' ' < "$FDREC" 2>/dev/null)
+	set -- $counts
+	if [ "$boots" -ge 4 ] && [ $# -ge 4 ] && [ "$2" = "$3" ] && [ "$3" = "$4" ] && [ "$4" -le "$2" ]; then
+		ok
+	else
+		bad "descriptors across restarts: $counts(the guest booted $boots times, exit $st)"
+		sed 's/^/    /' "$tmp/err" | tail -8
+	fi
+}
+
 # a helper that fails: what it said and its exit in the log, the start failed
 t_badhelper() {
 	truncate -s 1M "$tmp/notq.img"
@@ -379,5 +416,5 @@ t_health() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 badhelper orphan ephemeral ephemeral_mem watchdog stall health
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health
 summary backends
