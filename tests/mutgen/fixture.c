@@ -50,3 +50,11 @@ void fix_free(void *p)
 {
 	free(p);
 }
+
+int fix_tail(int *p)
+{
+	int n = *p;
+
+	free(p);
+	return n;
+}
