@@ -53,6 +53,7 @@ void fix_free(void *p)
 
 int fix_tail(int *p)
 {
+	char buf[32];
 	int n = *p;
 
 	free(p);

@@ -150,6 +150,9 @@ class FileScan:
             if parent.kind == K.CASE_STMT:
                 return  # a duplicate case does not compile
             s, e = c.extent.start.offset, c.extent.end.offset
+            if parent.kind in (K.VAR_DECL, K.FIELD_DECL) and \
+                    self.src[:s].rstrip().endswith(b"["):
+                return  # a buffer's size: snprintf and sizeof follow it
             lit = self.text(s, e)
             for new in const_changes(lit):
                 self.add(line, "const", s, e, new)
