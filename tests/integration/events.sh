@@ -844,6 +844,50 @@ PY
 	fi
 }
 
+# two VMs in one vzhost: each VM's hook points in its own order, whatever the other
+# does at the same time (one powers off at once, one is stopped by SIGTERM)
+t_twovms() {
+	cat > "$tmp/twovms.conf" <<CONF
+host = { state_dir = "$tmp/state"; };
+hooks = { dir = "twohooks"; timeout = 5; };
+vms = ( { name = "ev-$$-twovms"; memory = "256M";
+  boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+           cmdline = "console=ttyS0 quiet vzh=poweroff"; };
+  devices = ( { kind = "serial"; output = "$tmp/twovms.console"; } ); },
+  { name = "ev-$$-twovms2"; memory = "256M";
+  boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+           cmdline = "console=ttyS0 quiet vzh=acpi"; };
+  devices = ( { kind = "serial"; output = "$tmp/twovms2.console"; } ); } );
+CONF
+	rm -f "$tmp/twovms.console" "$tmp/twovms2.console"
+	mkdir -p "$tmp/twohooks"
+	printf '#!/bin/sh\necho "$1 $2 $VZHOST_PREV_STATE->$VZHOST_STATE $3" >> "$REC2"\n' > "$tmp/twohooks/10-rec"
+	chmod 755 "$tmp/twohooks/10-rec"
+	export REC2="$tmp/rec.two"
+	rm -f "$REC2"
+	"$vzhost" -c "$tmp/twovms.conf" > /dev/null 2> "$tmp/err" &
+	pid=$!
+	if ! wait_for "$tmp/err" "ev-$$-twovms\] notice: state running -> stopped" 40 "" $pid ||
+		! wait_count "$tmp/twovms2.console" 2 30 $pid; then
+		gave_up "two VMs: the guests never got going"
+		return
+	fi
+	kill -TERM $pid
+	reap $pid 30
+	sed -n "s/^ev-$$-twovms //p" "$REC2" > "$tmp/rec1"
+	sed -n "s/^ev-$$-twovms2 //p" "$REC2" > "$tmp/rec2"
+	printf '%s\n' "$BOOT" "stopped running->stopped guest-shutdown" "release stopped->stopped none" > "$tmp/want1"
+	printf '%s\n' "$BOOT" "stopping running->stopping host-request" \
+		"stopped stopping->stopped host-request" "release stopped->stopped none" > "$tmp/want2"
+	if [ $st = 0 ] && guest twovms "powering off" && cmp -s "$tmp/want1" "$tmp/rec1" &&
+		cmp -s "$tmp/want2" "$tmp/rec2" && [ "$(wc -l < "$REC2")" = 11 ]; then
+		ok
+	else
+		bad "two VMs: hook points out of their VM's order (exit $st)"
+		sed 's/^/    /' "$REC2"
+	fi
+}
+
 # hook scripts run in their names' byte order (strcmp: "10-" before "9-", capitals
 # before small letters), whatever order the directory lists them in
 t_hookorder() {
@@ -882,5 +926,5 @@ t_worldhooks() {
 }
 
 run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave restoretrust savebar savestall savefail hostsave_full \
-	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks hookorder hookjson
+	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks hookorder hookjson twovms
 summary events
