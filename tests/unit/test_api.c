@@ -77,6 +77,18 @@ static void bad_emissions_are_refused(void **s)
 	refused("hvhalf", "hvdev", "struct_size ends inside a pointer");
 	refused("hvword", "hvdev", "driver must be a plain word");
 	refused("hvbool", "hvdev", "a bool property is 0 or 1");
+	refused("hvover", "hvdev", "more than VZH_PROPS_MAX properties");
+}
+
+/* the bound itself: VZH_PROPS_MAX properties are taken */
+static void props_at_the_bound(void **s)
+{
+	(void)s;
+	if (rogue("hvmax"))
+		diag_print(&h.diag, stderr);
+	assert_int_equal(h.diag.n, 0);
+	assert_int_equal(h.vms[0].ndevs, 1);
+	assert_int_equal(h.vms[0].devs[0].u.hvdev.nprops, VZH_PROPS_MAX);
 }
 
 /* a shorter (older) struct: the core reads only what it declared */
@@ -153,6 +165,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bad_emissions_are_refused),
+		cmocka_unit_test(props_at_the_bound),
 		cmocka_unit_test(short_struct_reads_only_what_was_declared),
 		cmocka_unit_test(names),
 		cmocka_unit_test(members_and_elements),
