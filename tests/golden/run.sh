@@ -25,6 +25,24 @@ for conf in "$here"/*.conf; do
 		cat "$here/.stderr"
 	fi
 done
+
+# --check's human summary, where a NAME.check pins it (every line of every device
+# kind as the user reads it)
+for want in "$here"/*.check; do
+	name=$(basename "$want" .check)
+	out=$(cd "$here" && XDG_RUNTIME_DIR=/xdg VZHOST_PLUGIN_PATH="$plugins" \
+		"$vzhost" -c "$name.conf" --check 2>&1)
+	status=$?
+	out=$(printf '%s\n' "$out" | sed "s|$root|@ROOT@|g")
+	[ "${UPDATE:-0}" = 1 ] && printf '%s\n' "$out" > "$want"
+	if [ $status -eq 0 ] && printf '%s\n' "$out" | diff -u "$want" - > /dev/null; then
+		pass=$((pass + 1))
+	else
+		fail=$((fail + 1))
+		echo "FAIL golden/$name.check (exit $status)"
+		printf '%s\n' "$out" | diff -u "$want" - | head -40
+	fi
+done
 rm -f "$here/.stderr"
 
 # The derived MACs in the expectations are not just snapshots: an implementation
