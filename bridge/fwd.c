@@ -66,8 +66,11 @@ int fwd_open(const struct machine *m, struct fwd **out, char **why)
 			}
 			fw->ls = xrealloc(fw->ls,
 					  (fw->nls + 1) * sizeof(*fw->ls));
-			fw->ls[fw->nls].f = d->u.net.forwards[k];
-			fw->ls[fw->nls++].fd = fd;
+			/* (all of it: a stale resume_ms would keep the
+			   port shut) */
+			fw->ls[fw->nls++] =
+				(struct listener){ .f = d->u.net.forwards[k],
+						   .fd = fd };
 		}
 	}
 	*out = fw;

@@ -1,5 +1,6 @@
 /* test_fwd.c: NAT forwards relayed on the loop (bridge/fwd.c): TCP and UDP to a "guest" on this host's loopback, refusals, a taken port. */
 #include <arpa/inet.h>
+#include <stdbool.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -234,12 +236,81 @@ static void taken(void **s)
 	close(held);
 }
 
+/* a connection relayed: what c writes comes back within rounds of pump */
+static bool echoed(struct fwd *fw, int c, const char *what, int rounds)
+{
+	char buf[64];
+	ssize_t n = -1;
+	int i;
+
+	if (write(c, what, strlen(what)) != (ssize_t)strlen(what))
+		return false;
+	for (i = 0; i < rounds && n <= 0; i++) {
+		pump(fw, 1);
+		n = read(c, buf, sizeof(buf));
+	}
+	return n == (ssize_t)strlen(what) && !memcmp(buf, what, (size_t)n);
+}
+
+/* out of descriptors: the connection waits (the loop is not woken for it
+   meanwhile) and is relayed once there are descriptors again; an accept
+   that works is never taken for "out of descriptors", whatever errno held */
+static void out_of_descriptors(void **s)
+{
+	unsigned gt, ht = free_port(SOCK_STREAM), hu = free_port(SOCK_DGRAM);
+	struct rlimit was, low;
+	struct fwd *fw;
+	char *why;
+	int c, c2, c3, probe, i;
+
+	(void)s;
+	guest_l = bound(SOCK_STREAM, &gt);
+	fw = open_fwd(ht, gt, hu, gt, &why);
+	assert_non_null(fw);
+	fwd_target(fw, "127.0.0.1");
+	c = connect_to(SOCK_STREAM, ht);
+	probe = dup(0); /* the lowest free descriptor: none from here on */
+	close(probe);
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &was), 0);
+	low = was;
+	low.rlim_cur = (rlim_t)probe;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	assert_true(busy(fw) <= 2);
+	assert_int_equal(fwd_active(fw), 0);
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &was), 0);
+	/* within the second's rest and a little more */
+	assert_true(echoed(fw, c, "waited", 150));
+	/* an accept that works, errno still EMFILE from before: at once,
+	   and the listener is not rested (the next one too) */
+	c2 = connect_to(SOCK_STREAM, ht);
+	for (i = 0; i < 20 && fwd_active(fw) < 2; i++) {
+		struct pollfd fds[64];
+		int n, timeout = 10;
+
+		n = fwd_pollfds(fw, fds, 64, &timeout);
+		poll(fds, (nfds_t)n, 10);
+		errno = EMFILE;
+		fwd_dispatch(fw, fds, n);
+		serve_guest();
+	}
+	assert_int_equal(fwd_active(fw), 2);
+	c3 = connect_to(SOCK_STREAM, ht);
+	pump(fw, 20);
+	assert_int_equal(fwd_active(fw), 3);
+	close(c);
+	close(c2);
+	close(c3);
+	fwd_close(fw);
+	close_guest();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(relayed),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(taken),
+		cmocka_unit_test(out_of_descriptors),
 	};
 
 	return cmocka_run_group_tests_name("fwd", tests, NULL, NULL);
