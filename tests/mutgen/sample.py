@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import time
@@ -102,13 +103,13 @@ class Scratch:
         env = dict(os.environ, VZH_SUITES=suites, VZH_TESTS=tests)
         logf = os.path.join(self.path, "logs", name + ".log")
         with open(logf, "w") as f:
-            try:
-                r = subprocess.run(["timeout", "-k", "10", str(int(timeout)), "sh",
-                                    "tests/run.sh"], cwd=self.path, env=env,
-                                   stdout=f, stderr=subprocess.STDOUT)
-                rc = r.returncode
-            except OSError:
-                rc = 1
+            # a group of its own: ended with us (ended())
+            p = subprocess.Popen(["timeout", "-k", "10", str(int(timeout)), "sh",
+                                  "tests/run.sh"], cwd=self.path, env=env, stdout=f,
+                                 stderr=subprocess.STDOUT, start_new_session=True)
+            RUNNING.append(p)
+            rc = p.wait()
+            RUNNING.remove(p)
         with open(logf, errors="replace") as f:
             text = f.read()
         if rc == 0:
@@ -142,6 +143,19 @@ class Scratch:
         for name, data in saved.items():
             with open(os.path.join(self.path, name), "wb") as f:
                 f.write(data)  # a new mtime: make rebuilds it
+
+
+RUNNING = []
+
+
+def ended(sig, frame):
+    """SIGTERM, SIGINT, SIGHUP: the tests running end with us"""
+    for p in RUNNING:
+        try:
+            os.killpg(p.pid, signal.SIGKILL)
+        except OSError:
+            pass
+    sys.exit(128 + sig)
 
 
 def copy_tree(dst):
@@ -225,6 +239,8 @@ def main():
     ap.add_argument("--no-rerun", action="store_true",
                     help="survivors are not re-run against the whole make test")
     o = ap.parse_args()
+    for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+        signal.signal(sig, ended)
     os.chdir(TOP)
     seconds, where = load_covmap(o.covmap)
     if not seconds:
