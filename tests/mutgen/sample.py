@@ -11,7 +11,8 @@ in tests/mutgen/equivalent.jsonl, with why no behaviour changes, count as
 equivalent.  Prints a table, then
   N killed, M survived, E equivalent, K did not compile
 and exits 0 only when nothing survived.  Every mutant's patch is in
-build-sample/mutants/ and the report in build-sample/report.txt."""
+build-sample/mutants/, its tests' log in build-sample/logs/, and the whole
+result in build-sample/report.json."""
 import argparse
 import glob
 import hashlib
@@ -45,7 +46,7 @@ def stale(d, files):
         with open(os.path.join(d, ".sources.json")) as f:
             then = json.load(f)
     except (OSError, ValueError):
-        return ["(the map has no digests)"]
+        return list(files)  # (a map without digests: none can be trusted)
     out = []
     for name in files:
         with open(os.path.join(TOP, name), "rb") as f:
