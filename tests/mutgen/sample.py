@@ -87,8 +87,10 @@ def plan(units, seconds):
 
 
 class Scratch:
-    def __init__(self, path, log):
-        self.path, self.log = path, log
+    """the scratch copy where mutants are built and tested"""
+
+    def __init__(self, path):
+        self.path = path
 
     def make(self):
         with open(os.path.join(self.path, "build.log"), "w") as f:
@@ -258,13 +260,13 @@ def main():
     print("mutate-sample: seed %d, %d of %d mutation points; scratch copy in %s" %
           (o.seed, len(chosen), len(pts), o.scratch), flush=True)
     copy_tree(o.scratch)
-    scr = Scratch(o.scratch, None)
+    scr = Scratch(o.scratch)
     os.makedirs(os.path.join(o.scratch, "mutants"))
     if not scr.make():
         sys.exit("mutate-sample: the unmutated tree does not build (%s/build.log)" % o.scratch)
     known = load_equivalent(o.equivalent)
     results = []
-    print("%-7s %-8s %-9s %5s  %s" % ("MUTANT", "OP", "RESULT", "TIME", "WHERE / BY"), flush=True)
+    print("%-9s %-8s %-9s %5s  %s" % ("MUTANT", "OP", "RESULT", "TIME", "WHERE / BY"), flush=True)
     for i, p in enumerate(chosen, 1):
         mid = "%d-%03d" % (o.seed, i)
         with open(os.path.join(o.scratch, "mutants", mid + ".patch"), "w") as f:
@@ -287,8 +289,8 @@ def main():
         scr.restore(saved)
         m["secs"] = time.time() - t0
         results.append(m)
-        print("%-7s %-8s %-9s %4.0fs  %s%s" % (mid, p.op, m["result"], m["secs"], fmt_point(p),
-                                            "\n" + " " * 34 + "by " + m["by"] if m["by"] else ""),
+        print("%-9s %-8s %-9s %4.0fs  %s%s" % (mid, p.op, m["result"], m["secs"], fmt_point(p),
+                                            "\n" + " " * 36 + "by " + m["by"] if m["by"] else ""),
               flush=True)
     # a test that fails without any mutant kills nothing: each test that
     # killed one is run once on the unmutated tree
