@@ -7,41 +7,34 @@ root=$(cd "$here/../.." && pwd -P)
 vzhost=${VZHOST:-$here/../../${B:-build}/vzhost}
 plugins=$(cd "$here/../../${B:-build}/plugins" && pwd -P)
 pass=0 fail=0
-for conf in "$here"/*.conf; do
-	name=$(basename "$conf" .conf)
+
+# golden WANT OPTION: `vzhost -c NAME.conf OPTION` (NAME from WANT) must print WANT
+# (stderr shown on a failure; --check's notes are part of what it pins)
+golden() {
+	name=$(basename "$1" | sed 's/\.[a-z]*$//')
 	out=$(cd "$here" && XDG_RUNTIME_DIR=/xdg VZHOST_PLUGIN_PATH="$plugins" \
-		"$vzhost" -c "$name.conf" --print 2>"$here/.stderr")
+		"$vzhost" -c "$name.conf" "$2" 2>"$here/.stderr")
 	status=$?
+	[ "$2" = --check ] && out=$(cat "$here/.stderr"; printf '%s\n' "$out")
 	out=$(printf '%s\n' "$out" | sed "s|$root|@ROOT@|g")
-	if [ "${UPDATE:-0}" = 1 ]; then
-		printf '%s\n' "$out" > "$here/$name.json"
-	fi
-	if [ $status -eq 0 ] && printf '%s\n' "$out" | diff -u "$here/$name.json" - >/dev/null; then
+	[ "${UPDATE:-0}" = 1 ] && printf '%s\n' "$out" > "$1"
+	if [ $status -eq 0 ] && printf '%s\n' "$out" | diff -u "$1" - >/dev/null; then
 		pass=$((pass + 1))
 	else
 		fail=$((fail + 1))
-		echo "FAIL golden/$name (exit $status)"
-		printf '%s\n' "$out" | diff -u "$here/$name.json" - | head -40
+		echo "FAIL golden/$(basename "$1") (exit $status)"
+		printf '%s\n' "$out" | diff -u "$1" - | head -40
 		cat "$here/.stderr"
 	fi
-done
+}
 
+for conf in "$here"/*.conf; do
+	golden "${conf%.conf}.json" --print
+done
 # --check's human summary, where a NAME.check pins it (every line of every device
 # kind as the user reads it)
 for want in "$here"/*.check; do
-	name=$(basename "$want" .check)
-	out=$(cd "$here" && XDG_RUNTIME_DIR=/xdg VZHOST_PLUGIN_PATH="$plugins" \
-		"$vzhost" -c "$name.conf" --check 2>&1)
-	status=$?
-	out=$(printf '%s\n' "$out" | sed "s|$root|@ROOT@|g")
-	[ "${UPDATE:-0}" = 1 ] && printf '%s\n' "$out" > "$want"
-	if [ $status -eq 0 ] && printf '%s\n' "$out" | diff -u "$want" - > /dev/null; then
-		pass=$((pass + 1))
-	else
-		fail=$((fail + 1))
-		echo "FAIL golden/$name.check (exit $status)"
-		printf '%s\n' "$out" | diff -u "$want" - | head -40
-	fi
+	golden "$want" --check
 done
 rm -f "$here/.stderr"
 
