@@ -1,5 +1,6 @@
 /* main.c: the command line: parse it, run the pipeline, map the outcome to a sysexits status. */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <stdbool.h>
 #include <jansson.h>
@@ -241,6 +242,19 @@ static int client(enum mode mode, const char *path, const char *state_dir,
 	return status;
 }
 
+/* 0, 1 and 2 closed by whoever started us would be the first files we
+   open (a disk image, a saved state, the ledger), and the log would be
+   written into them: /dev/null takes their place */
+static void std_fds(void)
+{
+	int fd;
+
+	while ((fd = open("/dev/null", O_RDWR | O_CLOEXEC)) >= 0 && fd <= 2)
+		fcntl(fd, F_SETFD, 0);
+	if (fd > 2)
+		close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -267,6 +281,7 @@ int main(int argc, char **argv)
 	double secs;
 	char *end;
 
+	std_fds();
 	while ((c = getopt_long(argc, argv, "c:vqh", opts, NULL)) != -1) {
 		switch (c) {
 		case 'c':

@@ -230,6 +230,21 @@ took() {
 }
 took 76 5000 8000 ctl5 'vzhost ctl: VM "silent" did not answer within 5.0 s'
 took 76 5000 8000 list5 'vzhost list: VM "silent" did not answer within 5.0 s'
+# started with 0, 1 and 2 closed: /dev/null takes their places (else the first
+# files vzhost opens would be written its log)
+"$vzhost" ctl --timeout 3 --state-dir "$tmp/fx/vzhost" silent status <&- >&- 2>&- &
+closed=$!
+sleep 1
+std=$(for n in 0 1 2; do readlink "/proc/$closed/fd/$n"; done | tr '\n' ' ')
+wait $closed
+st=$?
+if [ "$std" = "/dev/null /dev/null /dev/null " ] && [ $st = 76 ]; then
+	pass=$((pass + 1))
+	echo 76 >> "$tmp/statuses"
+else
+	fail=$((fail + 1))
+	echo "FAIL: started with 0-2 closed: they are \"$std\" (exit $st, want 76)"
+fi
 took 76 0 2000 ctltiny 'vzhost ctl: VM "silent" did not answer within 0.0 s'
 took 69 10000 14000 wait10 "no VM \"starting\" is running here ($tmp/fx/vzhost/starting.sock"
 # the console: "a" half a second after the answer, "b" 1.5 s after that; a second of
