@@ -56,6 +56,7 @@ int fix_tail(int *p)
 	char buf[32];
 	int n = *p;
 
+	*p = -1;
 	free(p);
 	return n;
 }

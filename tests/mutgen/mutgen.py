@@ -154,7 +154,11 @@ class FileScan:
                     self.src[:s].rstrip().endswith(b"["):
                 return  # a buffer's size: snprintf and sizeof follow it
             lit = self.text(s, e)
-            for new in const_changes(lit):
+            changes = const_changes(lit)
+            if lit == "1" and parent.kind == K.UNARY_OPERATOR and \
+                    self.src[:s].rstrip().endswith(b"-"):
+                changes = ["0"]  # -1 is a sentinel: -2 means the same
+            for new in changes:
                 self.add(line, "const", s, e, new)
         if c.kind in CONDS:
             cond = condition(c)

@@ -45,8 +45,11 @@ WANT = [
     (36, "return", "", "return;\n\t"),
     (37, "delstmt", "break;", ";"),
     (42, "return", "", "return NULL;\n\t"),
+    (59, "delstmt", "*p = -1;", ";"),
     (59, "return", "", "return 0;\n\t"),
+    (59, "const", "1", "0"),  # (-1 to -0; never to the sentinel -2)
     (60, "return", "", "return 0;\n\t"),
+    (61, "return", "", "return 0;\n\t"),
 ]
 # (no return before fix_ptr's last return, nor before free() in fix_free: what
 # it skips is the same return, or a leak; fix_tail's returns another value)
