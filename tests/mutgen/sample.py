@@ -106,13 +106,14 @@ class Scratch:
         env = dict(os.environ, VZH_SUITES=suites, VZH_TESTS=tests)
         logf = os.path.join(self.path, "logs", name + ".log")
         with open(logf, "w") as f:
-            # a group of its own: ended with us (ended())
+            # a session of its own: ended with the run, or with us
             p = subprocess.Popen(["timeout", "-k", "10", str(int(timeout)), "sh",
                                   "tests/run.sh"], cwd=self.path, env=env, stdout=f,
                                  stderr=subprocess.STDOUT, start_new_session=True)
             RUNNING.append(p)
             rc = p.wait()
             RUNNING.remove(p)
+            kill_session(p.pid)  # what a timeout left behind
         with open(logf, errors="replace") as f:
             text = f.read()
         if rc == 0:
@@ -151,13 +152,23 @@ class Scratch:
 RUNNING = []
 
 
+def kill_session(sid):
+    """every process of session sid (a run's: `timeout` and vzhost make
+    process groups of their own, not sessions) SIGKILLed"""
+    for name in os.listdir("/proc"):
+        if not name.isdigit():
+            continue
+        try:
+            if os.getsid(int(name)) == sid:
+                os.kill(int(name), signal.SIGKILL)
+        except OSError:
+            pass
+
+
 def ended(sig, frame):
     """SIGTERM, SIGINT, SIGHUP: the tests running end with us"""
     for p in RUNNING:
-        try:
-            os.killpg(p.pid, signal.SIGKILL)
-        except OSError:
-            pass
+        kill_session(p.pid)
     sys.exit(128 + sig)
 
 

@@ -191,5 +191,25 @@ with tempfile.TemporaryDirectory() as tmp:
     check("re-run: survivors that pass together survive, in one run",
           out == {} and fake.runs == [("", 6)], str((out, fake.runs)))
 
+# what a run leaves behind (a suite's own timeout group, its background
+# children) is ended with the run's session
+import signal  # noqa: E402
+import time  # noqa: E402
+p = subprocess.Popen(["sh", "-c", "timeout 60 sleep 61 & sleep 62 & echo started; wait"],
+                     stdout=subprocess.PIPE, start_new_session=True)
+p.stdout.readline()
+time.sleep(0.2)
+sample.kill_session(p.pid)
+for _ in range(20):  # (zombies wait for init: not counted)
+    out = subprocess.run(["ps", "-o", "stat=,args=", "-s", str(p.pid)],
+                         capture_output=True, text=True).stdout
+    left = [ln for ln in out.splitlines() if not ln.lstrip().startswith("Z")]
+    if not left:
+        break
+    time.sleep(0.1)
+check("a run's session ends whole", not left, str(left))
+subprocess.run(["pkill", "-KILL", "-s", str(p.pid)])  # (whatever the check saw)
+p.wait()
+
 print("mutgen: %d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)
