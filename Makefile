@@ -220,12 +220,13 @@ mutate: deps
 # the lines each suite (each test of the shell suites) executed: build-cov/covmap,
 # which make mutate-sample reads
 CB := build-cov
+COVFLAGS := CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage
 COVSNAP := $(CURDIR)/tests/mutgen/covsnap.py
 coverage: deps
-	@$(MAKE) --no-print-directory B=$(CB) CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage test-bins
+	@$(MAKE) --no-print-directory B=$(CB) $(COVFLAGS) test-bins
 	@find $(CB) -name '*.gcda' -delete
 	@rm -rf $(CB)/covmap && mkdir -p $(CB)/covmap && touch $(CB)/covmap/.last
-	@B=$(CB) CFLAGS="-O0 -g --coverage" LDFLAGS=--coverage VZH_COVMAP=$(CURDIR)/$(CB)/covmap \
+	@B=$(CB) $(COVFLAGS) VZH_COVMAP=$(CURDIR)/$(CB)/covmap \
 		VZH_AFTER_SUITE=$(COVSNAP) VZH_AFTER_TEST=$(COVSNAP) tests/run.sh > $(CB)/tests.log 2>&1 || \
 		{ tail -n 40 $(CB)/tests.log; exit 1; }
 	@$(PY) tests/mutgen/covsnap.py --sources $(CURDIR)/$(CB)/covmap
