@@ -79,7 +79,10 @@ selected() {
 run_tests() {
 	for t in "$@"; do
 		selected "$t" || continue
+		f0=$fail
 		"t_$t"
+		# (named for make mutate-sample's re-runs)
+		[ "$fail" = "$f0" ] || echo "FAILED TEST: $t"
 		[ -z "${VZH_AFTER_TEST:-}" ] || $VZH_AFTER_TEST "${VZH_SUITE:-suite}/$t"
 	done
 }

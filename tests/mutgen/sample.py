@@ -4,11 +4,12 @@
 N mutants are drawn with the seed over core/, bridge/ and plugins/ (mutgen.py);
 each is applied to a scratch copy of the tree, built, and judged by the tests
 that execute its line (make coverage's per-test map in build-cov/covmap), the
-cheapest first, up to the first that fails.  The survivors are then applied
-together to one whole `make test` run (a failing run is split in halves, on
-the suites that failed, until each failure has its mutant).  Survivors listed
-in tests/mutgen/equivalent.jsonl, with why no behaviour changes, count as
-equivalent.  Prints a table, then
+cheapest first, up to the first that fails or until --budget seconds of them
+have run (the rest are left to the whole run below).  The survivors, the
+mutants left over and those listed in tests/mutgen/equivalent.jsonl (with why
+no behaviour changes) are then applied together to one whole `make test` run
+(a failing run is split in halves, on the suites and tests that failed, until
+each failure has its mutant).  Prints a table, then
   N killed, M survived, E equivalent, K did not compile
 and exits 0 only when nothing survived.  Every mutant's patch is in
 build-sample/mutants/, its tests' log in build-sample/logs/, and the whole
@@ -203,23 +204,53 @@ def src_line(p):
 
 def equivalent(p, known):
     """known.why when this point is listed (file, op, old, new and its line's
-    text: line numbers move, the text rarely)"""
-    line = src_line(p)
+    text: line numbers move, the text rarely; "prev", the line before, when
+    the same text is elsewhere in the file too)"""
+    with open(os.path.join(TOP, p.path), "rb") as f:
+        lines = f.read().decode().splitlines()
+    line = lines[p.line - 1].strip()
+    prev = lines[p.line - 2].strip() if p.line > 1 else ""
     for e in known:
         if (e["file"], e["op"], e["old"], e["new"], e["line"]) == \
-                (p.path, p.op, p.old, p.text, line):
+                (p.path, p.op, p.old, p.text, line) and e.get("prev", prev) == prev:
             return e["why"]
     return None
 
 
-def confirm(scr, group, suites, out):
+def failures(logf, suites):
+    """(suites, tests) that failed in a run's log: the shell suites name
+    their failed tests ("FAILED TEST: name"); when one of them does not, its
+    suites are re-run whole (tests empty)"""
+    failed, tests, named = [], set(), set()
+    suite = None
+    with open(logf, errors="replace") as f:
+        for ln in f:
+            if ln.startswith("---- ") and " failed (exit" in ln:
+                suite = ln.split()[1]
+                failed.append(suite)
+            elif ln.startswith("FAILED TEST: ") and suite:
+                tests.add(ln.split()[2])
+                named.add(suite)
+    if not failed:
+        return suites, ""
+    if set(failed) & SHELL_SUITES - named:
+        return sorted(set(failed)), ""
+    return sorted(set(failed)), " ".join(sorted(tests))
+
+
+# the suites whose tests VZH_TESTS selects (tests/integration/lib.sh's run_tests)
+SHELL_SUITES = {"integration", "events", "slots-vm", "backends", "security"}
+
+
+def confirm(scr, group, suites, out, tests=""):
     """group's mutants applied together to `suites` (empty: make test's whole
-    run); a failure is split in halves, on the suites that failed, until each
-    failure has its mutant.  Fills out[id] = why for the mutants killed."""
+    run); a failure is split in halves, on the suites and tests that failed,
+    until each failure has its mutant.  Fills out[id] = why for the mutants
+    killed."""
     name = "rerun-" + "-".join(m["id"] for m in group)[:80]
     saved = scr.apply([m["point"] for m in group])
     built = scr.make()
-    ok, why = scr.tests(" ".join(suites), "", 3600, name) if built else (False, "")
+    ok, why = scr.tests(" ".join(suites), tests, 3600, name) if built else (False, "")
     scr.restore(saved)
     if ok or (not built and len(group) == 1):
         return  # (alone it builds: it was judged so)
@@ -228,12 +259,10 @@ def confirm(scr, group, suites, out):
         return
     failed = suites
     if built:
-        with open(os.path.join(scr.path, "logs", name + ".log"), errors="replace") as f:
-            failed = sorted({ln.split()[1] for ln in f if ln.startswith("---- ") and
-                             " failed (exit" in ln}) or suites
+        failed, tests = failures(os.path.join(scr.path, "logs", name + ".log"), suites)
     half = len(group) // 2
-    confirm(scr, group[:half], failed, out)
-    confirm(scr, group[half:], failed, out)
+    confirm(scr, group[:half], failed, out, tests)
+    confirm(scr, group[half:], failed, out, tests)
 
 
 def fmt_point(p):
@@ -250,6 +279,9 @@ def main():
                                                          "equivalent.jsonl"))
     ap.add_argument("--factor", type=float, default=4.0,
                     help="a run's timeout: this times its tests' seconds in the map")
+    ap.add_argument("--budget", type=float, default=120.0,
+                    help="a mutant's own runs stop once its tests' seconds in the map "
+                    "pass this; the rest are left to the whole make test")
     ap.add_argument("--no-rerun", action="store_true",
                     help="survivors are not re-run against the whole make test")
     o = ap.parse_args()
@@ -276,6 +308,7 @@ def main():
     if not scr.make():
         sys.exit("mutate-sample: the unmutated tree does not build (%s/build.log)" % o.scratch)
     known = load_equivalent(o.equivalent)
+    started = time.time()
     results = []
     print("%-9s %-8s %-9s %5s  %s" % ("MUTANT", "OP", "RESULT", "TIME", "WHERE / BY"), flush=True)
     for i, p in enumerate(chosen, 1):
@@ -287,11 +320,18 @@ def main():
         saved = scr.apply([p])
         if not scr.make():
             m["result"] = "nobuild"
+        elif equivalent(p, known):
+            m["result"] = "listed"  # (judged by the whole run alone)
         else:
             runs = [] if p.path in old else plan(where.get((p.path, p.line), set()), seconds)
             m["result"] = "uncovered" if not runs else "survived"
+            spent = 0.0
             for secs, suite, tests in runs:
-                ok, why = scr.tests(suite, tests, max(120, o.factor * secs + 60), mid)
+                if spent and spent + secs > o.budget:
+                    m["result"] = "deferred"
+                    break
+                spent += secs
+                ok, why = scr.tests(suite, tests, max(60, o.factor * secs + 30), mid)
                 if not ok:
                     m["result"] = "killed"
                     m["suite"], m["tests"] = suite, tests
@@ -318,7 +358,8 @@ def main():
             for m in ms:
                 m["result"] = "unjudged"
     # the survivors, together, against everything make test runs
-    left = [m for m in results if m["result"] in ("survived", "uncovered")]
+    left = [m for m in results if m["result"] in ("survived", "uncovered", "deferred",
+                                                  "listed")]
     if left and not o.no_rerun:
         t0 = time.time()
         print("mutate-sample: %d survivors re-run against the whole make test" % len(left),
@@ -330,13 +371,15 @@ def main():
             if m["id"] in out:
                 m["result"], m["by"] = "killed", "make test: " + out[m["id"]]
                 print("%-7s killed by the whole make test: %s" % (m["id"], out[m["id"]]))
+            elif m["result"] in ("deferred", "listed"):
+                m["result"] = "survived"
         print("mutate-sample: re-run in %.0f s" % (time.time() - t0), flush=True)
     killed = sum(m["result"] == "killed" for m in results)
     nobuild = sum(m["result"] == "nobuild" for m in results)
     unjudged = sum(m["result"] == "unjudged" for m in results)
     surv, equiv = [], []
     for m in results:
-        if m["result"] in ("survived", "uncovered"):
+        if m["result"] in ("survived", "uncovered", "deferred", "listed"):
             why = equivalent(m["point"], known)
             (equiv if why else surv).append((m, why))
     lines = ["", "survivors:" if surv else "no survivors"]
@@ -350,6 +393,7 @@ def main():
         for m, why in equiv:
             lines.append("  %s %s: %s" % (m["id"], fmt_point(m["point"]), why))
     judged = killed + len(surv)
+    lines.append("%d mutants in %.0f min" % (len(results), (time.time() - started) / 60))
     lines.append("%d killed, %d survived, %d equivalent, %d did not compile%s" %
                  (killed, len(surv), len(equiv), nobuild,
                   ", %d not judged (their test fails without them)" % unjudged

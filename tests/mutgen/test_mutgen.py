@@ -165,11 +165,12 @@ class FakeScratch:
         return True
 
     def tests(self, suites, tests, timeout, name):
-        self.runs.append((suites, len(self.applied)))
+        self.runs.append((suites, len(self.applied), tests))
         bad = [p for p in self.applied if p in (2, 5)]
         with open(os.path.join(self.path, "logs", name + ".log"), "w") as f:
             if bad:
                 f.write("---- events failed (exit 1) ----\nFAIL: mutant %s\n" % bad)
+                f.write("".join("FAILED TEST: t%d\n" % p for p in bad))
         return (not bad), ("FAIL: mutant %s" % bad if bad else "")
 
     def restore(self, saved):
@@ -182,14 +183,42 @@ with tempfile.TemporaryDirectory() as tmp:
     out = {}
     sample.confirm(fake, group, [], out)
     check("re-run: each failing mutant found, no other", sorted(out) == ["m2", "m5"], str(out))
-    check("re-run: the whole suite first, then only the suites that failed",
-          fake.runs[0] == ("", 8) and all(r[0] == "events" for r in fake.runs[1:]),
-          str(fake.runs))
+    check("re-run: the whole suite first, then only the suites and tests that failed",
+          fake.runs[0] == ("", 8, "") and fake.runs[1] == ("events", 4, "t2 t5") and
+          all(r[0] == "events" and r[2] for r in fake.runs[1:]), str(fake.runs))
     out = {}
     fake.runs = []
     sample.confirm(fake, [g for g in group if g["point"] not in (2, 5)], [], out)
     check("re-run: survivors that pass together survive, in one run",
-          out == {} and fake.runs == [("", 6)], str((out, fake.runs)))
+          out == {} and fake.runs == [("", 6, "")], str((out, fake.runs)))
+
+# an equivalent mutant is known by its file, op, old, new and line text, and by
+# the line before when the entry gives it (the same text elsewhere is not it)
+p0 = pts[0]
+with open(FIX) as f:
+    flines = f.read().splitlines()
+e = {"file": FIX, "op": p0.op, "old": p0.old, "new": p0.text,
+     "line": flines[p0.line - 1].strip(), "why": "w"}
+check("equivalent: listed by its line's text", sample.equivalent(p0, [e]) == "w")
+check("equivalent: and the line before",
+      sample.equivalent(p0, [dict(e, prev=flines[p0.line - 2].strip())]) == "w" and
+      sample.equivalent(p0, [dict(e, prev="not the line before")]) is None)
+check("equivalent: another op is not it", sample.equivalent(p0, [dict(e, op="x")]) is None)
+
+# a failed shell suite that names no failed test (it crashed) is re-run whole
+with tempfile.TemporaryDirectory() as tmp:
+    logf = os.path.join(tmp, "log")
+    with open(logf, "w") as f:
+        f.write("---- integration failed (exit 1) ----\nFAIL: x\nFAILED TEST: poweroff\n"
+                "---- cfg failed (exit 1) ----\n[  FAILED  ] y\n")
+    check("failures: the failed suites and named tests",
+          sample.failures(logf, []) == (["cfg", "integration"], "poweroff"),
+          str(sample.failures(logf, [])))
+    with open(logf, "a") as f:
+        f.write("---- events failed (exit 124) ----\n")
+    check("failures: a shell suite without names: suites whole",
+          sample.failures(logf, []) == (["cfg", "events", "integration"], ""),
+          str(sample.failures(logf, [])))
 
 # what a run leaves behind (a suite's own timeout group, its background
 # children) is ended with the run's session

@@ -393,6 +393,43 @@ static void ready_after_costly_burst(void **s)
 	assert_null(strstr(logbuf, "dropped"));
 }
 
+/* more costly lines in one read than the queue holds (64 KiB): the oldest are
+   dropped, said at the first drop and counted when the check ends, and the
+   newest, the ready line, still makes the VM ready */
+static void ready_drops_the_oldest(void **s)
+{
+	static char burst[100 * 1001 + 64];
+	const char *at;
+	unsigned long dropped = 0;
+	size_t n = 0;
+	int i;
+
+	(void)s;
+	for (i = 0; i < 100; i++) {
+		memcpy(burst + n, "ready-x", 7);
+		memset(burst + n + 7, 'a', 993);
+		burst[n + 1000] = '\n';
+		n += 1001;
+	}
+	strcpy(burst + n, "VZH-GUEST: prompt ready-x\n");
+	hv.say = burst;
+	hv.run_ms = 3000;
+	assert_int_equal(run("",
+			     MAC("m", "ready = { console = "
+				      "\"(.*)(.*)(.*)(.*)(.*)ready-x$\"; }; "
+				      "devices = ( { kind = \"serial\"; } );")),
+			 0);
+	assert_non_null(strstr(logbuf, "ready after"));
+	assert_non_null(strstr(logbuf, "console lines come faster than"));
+	at = strstr(logbuf, " console lines were dropped unmatched");
+	assert_non_null(at);
+	while (at > logbuf && at[-1] >= '0' && at[-1] <= '9')
+		at--;
+	dropped = strtoul(at, NULL, 10);
+	/* 100 lines of 1001 bytes, 64 KiB of them held: at least 34 gone */
+	assert_true(dropped >= 34 && dropped < 100);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -402,6 +439,7 @@ int main(void)
 		cmocka_unit_test_setup(restart_keeps_slot, reset),
 		cmocka_unit_test_setup(hook_address, reset),
 		cmocka_unit_test_setup(ready_after_costly_burst, reset),
+		cmocka_unit_test_setup(ready_drops_the_oldest, reset),
 	};
 	int ret;
 

@@ -181,6 +181,21 @@ static void relayed(void **s)
 	assert_int_equal(fwd_active(fw), 1);
 	close(u);
 	fwd_close(fw);
+	/* closed, its host ports are free again: a VM started anew takes
+	   them, and nothing answers there meanwhile */
+	c = socket(AF_INET, SOCK_STREAM, 0);
+	assert_int_not_equal(connect(c, (struct sockaddr *)&(struct sockaddr_in){
+					     .sin_family = AF_INET,
+					     .sin_port = htons((uint16_t)ht),
+					     .sin_addr.s_addr =
+						     htonl(INADDR_LOOPBACK) },
+				     sizeof(struct sockaddr_in)),
+			     0);
+	assert_int_equal(errno, ECONNREFUSED);
+	close(c);
+	fw = open_fwd(ht, gt, hu, gu, &why);
+	assert_non_null(fw);
+	fwd_close(fw);
 	close_guest();
 }
 

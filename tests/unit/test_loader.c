@@ -1,4 +1,5 @@
 /* test_loader.c: finding, checking and initialising plugins; one fixture per failure. */
+#include <dirent.h>
 #include <dlfcn.h>
 #include <elf.h>
 #include <errno.h>
@@ -142,10 +143,25 @@ static void not_found_lists_directories(void **s)
 		NULL));
 }
 
-/* what cannot be loaded at all is refused with the system's reason */
+/* descriptors this process has open */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d))
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* what cannot be loaded at all is refused with the system's reason, and
+   leaves no descriptor behind */
 static void unloadable_files(void **s)
 {
 	char *dir = xstrdup(th_fmt("%s/junk", th_dir()));
+	int fds = open_fds();
 
 	(void)s;
 	mkdir(dir, 0755);
@@ -169,6 +185,7 @@ static void unloadable_files(void **s)
 			   "has no init()",
 			   NULL));
 	assert_int_equal(h.nplugins, 0);
+	assert_int_equal(open_fds(), fds);
 	free(dir);
 }
 

@@ -191,6 +191,27 @@ static void broken_side(void **s)
 	assert_int_equal(relay_pollfds(&r, (struct pollfd[2]){ 0 }), 0);
 }
 
+/* the server stops reading but still talks: the client's bytes that cannot
+   be delivered are let go (nothing polls for a way out that is over), and
+   the server's answer still gets through */
+static void deaf_server(void **s)
+{
+	struct pollfd fds[2];
+	char buf[8];
+	int n;
+
+	(void)s;
+	assert_int_equal(shutdown(server, SHUT_RD), 0);
+	assert_int_equal(write(client, "lost", 4), 4);
+	assert_true(pump(3));
+	n = relay_pollfds(&r, fds);
+	assert_int_equal(poll(fds, (nfds_t)n, 100), 0); /* nothing wakes it */
+	assert_int_equal(write(server, "late", 4), 4);
+	assert_true(pump(3));
+	assert_int_equal(read(client, buf, sizeof(buf)), 4);
+	assert_memory_equal(buf, "late", 4);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -199,6 +220,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(slow_side, setup, teardown),
 		cmocka_unit_test_setup_teardown(no_busy_loop, setup, teardown),
 		cmocka_unit_test_setup_teardown(broken_side, setup, teardown),
+		cmocka_unit_test_setup_teardown(deaf_server, setup, teardown),
 		cmocka_unit_test_setup_teardown(answer_then_hang_up, setup,
 						teardown),
 	};
