@@ -265,6 +265,25 @@ def confirm(scr, group, suites, out, tests=""):
     confirm(scr, group[half:], failed, out, tests)
 
 
+def judge(scr, m, runs, budget, factor):
+    """m's result from its runs (plan()), cheapest first: killed by the first
+    that fails, deferred once the next would pass the budget (the first always
+    runs), else survived; uncovered without runs"""
+    m["result"] = "uncovered" if not runs else "survived"
+    spent = 0.0
+    for secs, suite, tests in runs:
+        if spent and spent + secs > budget:
+            m["result"] = "deferred"
+            return
+        spent += secs
+        ok, why = scr.tests(suite, tests, max(60, factor * secs + 30), m["id"])
+        if not ok:
+            m["result"] = "killed"
+            m["suite"], m["tests"] = suite, tests
+            m["by"] = "%s%s: %s" % (suite, " (%s)" % tests if tests else "", why)
+            return
+
+
 def fmt_point(p):
     return "%s:%d %s %r -> %r" % (p.path, p.line, p.op, p.old, p.text)
 
@@ -324,19 +343,7 @@ def main():
             m["result"] = "listed"  # (judged by the whole run alone)
         else:
             runs = [] if p.path in old else plan(where.get((p.path, p.line), set()), seconds)
-            m["result"] = "uncovered" if not runs else "survived"
-            spent = 0.0
-            for secs, suite, tests in runs:
-                if spent and spent + secs > o.budget:
-                    m["result"] = "deferred"
-                    break
-                spent += secs
-                ok, why = scr.tests(suite, tests, max(60, o.factor * secs + 30), mid)
-                if not ok:
-                    m["result"] = "killed"
-                    m["suite"], m["tests"] = suite, tests
-                    m["by"] = "%s%s: %s" % (suite, " (%s)" % tests if tests else "", why)
-                    break
+            judge(scr, m, runs, o.budget, o.factor)
         scr.restore(saved)
         m["secs"] = time.time() - t0
         results.append(m)

@@ -205,6 +205,37 @@ check("equivalent: and the line before",
       sample.equivalent(p0, [dict(e, prev="not the line before")]) is None)
 check("equivalent: another op is not it", sample.equivalent(p0, [dict(e, op="x")]) is None)
 
+# a mutant's own runs: cheapest first, up to the first that fails, or until the
+# next would pass the budget (the rest: deferred to the whole run)
+class Runs:
+    def __init__(self, fail):
+        self.fail, self.ran = fail, []
+
+    def tests(self, suites, tests, timeout, name):
+        self.ran.append((suites, timeout))
+        return suites != self.fail, "FAIL: " + suites
+
+
+plan3 = [(10.0, "cfg", ""), (100.0, "integration", "poweroff"), (500.0, "events", "")]
+for fail, budget, want, ran in ((None, 120, "deferred", ["cfg", "integration"]),
+                                ("integration", 120, "killed", ["cfg", "integration"]),
+                                (None, 1000, "survived", ["cfg", "integration", "events"]),
+                                ("cfg", 1, "killed", ["cfg"]),
+                                (None, 1, "deferred", ["cfg"])):
+    r, m = Runs(fail), {"id": "x"}
+    sample.judge(r, m, plan3, budget, 4.0)
+    check("judge: %s within %d s: %s" % (fail, budget, want),
+          m["result"] == want and [x[0] for x in r.ran] == ran, str((m, r.ran)))
+r, m = Runs(None), {"id": "x"}
+sample.judge(r, m, [], 120, 4.0)
+check("judge: no runs: uncovered", m["result"] == "uncovered" and not r.ran)
+r, m = Runs(None), {"id": "x"}
+sample.judge(r, m, plan3, 1000, 4.0)
+check("judge: a run's timeout is 4 x its seconds + 30, at least 60",
+      [x[1] for x in r.ran] == [70.0, 430.0, 2030.0], str(r.ran))
+check("judge: the default budget is 120 s",
+      "default=120.0" in open(sample.__file__).read())
+
 # a failed shell suite that names no failed test (it crashed) is re-run whole
 with tempfile.TemporaryDirectory() as tmp:
     logf = os.path.join(tmp, "log")

@@ -151,6 +151,7 @@ static void relayed(void **s)
 {
 	unsigned gt, gu, ht = free_port(SOCK_STREAM),
 			 hu = free_port(SOCK_DGRAM);
+	struct sockaddr_in sa = { 0 };
 	struct fwd *fw;
 	char buf[64] = "", *why;
 	int c, u;
@@ -183,14 +184,11 @@ static void relayed(void **s)
 	fwd_close(fw);
 	/* closed, its host ports are free again: a VM started anew takes
 	   them, and nothing answers there meanwhile */
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)ht);
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	c = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_not_equal(connect(c, (struct sockaddr *)&(struct sockaddr_in){
-					     .sin_family = AF_INET,
-					     .sin_port = htons((uint16_t)ht),
-					     .sin_addr.s_addr =
-						     htonl(INADDR_LOOPBACK) },
-				     sizeof(struct sockaddr_in)),
-			     0);
+	assert_int_equal(connect(c, (struct sockaddr *)&sa, sizeof(sa)), -1);
 	assert_int_equal(errno, ECONNREFUSED);
 	close(c);
 	fw = open_fwd(ht, gt, hu, gu, &why);
