@@ -645,7 +645,9 @@ t_readycost() {
 	conf cost longline "" "" 'ready = { console = "(.*)(.*)(.*)(.*)(.*)ready-x$"; timeout = 120; }; stop_timeout = 1;'
 	background cost
 	wait_for "$tmp/err" "state stopped -> starting" 30 "" $pid
-	python3 "$top/tests/integration/ctlping.py" "$tmp/state/$vm.sock" "$tmp/out" \
+	# (the client asks at a higher priority, where it may: it measures vzhost's loop,
+	# not its own turn on a busy host's cores; vzhost and its QEMU keep theirs)
+	nice -n -10 python3 "$top/tests/integration/ctlping.py" "$tmp/state/$vm.sock" "$tmp/out" \
 		"VZH-GUEST: longline done" 90 > "$tmp/ping"
 	pst=$?
 	max=$(sed -n 's/.*max \([0-9]*\)\..*/\1/p' "$tmp/ping")
@@ -662,7 +664,7 @@ t_readycost() {
 	cp "$tmp/err" "$tmp/err.cost"
 	background flood
 	wait_for "$tmp/err" "state stopped -> starting" 30 "" $pid
-	python3 "$top/tests/integration/ctlping.py" "$tmp/state/it-$$-flood.sock" "$tmp/out" \
+	nice -n -10 python3 "$top/tests/integration/ctlping.py" "$tmp/state/it-$$-flood.sock" "$tmp/out" \
 		"VZH-GUEST: count 3" 120 > "$tmp/ping3"
 	fst=$?
 	fmax=$(sed -n 's/.*max \([0-9]*\)\..*/\1/p' "$tmp/ping3")
