@@ -197,11 +197,6 @@ def load_equivalent(path):
     return out
 
 
-def src_line(p):
-    with open(os.path.join(TOP, p.path), "rb") as f:
-        return f.read().decode().splitlines()[p.line - 1].strip()
-
-
 def equivalent(p, known):
     """known.why when this point is listed (file, op, old, new and its line's
     text: line numbers move, the text rarely; "prev", the line before, when
