@@ -269,8 +269,8 @@ deps:
 # ---- tools -----------------------------------------------------------------
 
 # (tests/macos/sdk: declarations laid out as Apple's SDK headers are, not our C;
-# tests/fixtures/sdk-1.0: SDK 1.0's header, frozen)
-FORMAT_SRCS = $(filter-out tests/macos/sdk/% tests/fixtures/sdk-1.0/%,$(shell git ls-files '*.c' '*.h' 2>/dev/null || \
+# tests/fixtures/sdk-1.*: the SDK's headers as they shipped, frozen)
+FORMAT_SRCS = $(filter-out tests/macos/sdk/% tests/fixtures/sdk-1.%,$(shell git ls-files '*.c' '*.h' 2>/dev/null || \
 	find core plugins sdk tests bridge -name '*.[ch]'))
 
 lint: $(PLUGIN_SOS) $(B)/libvzhcore.a

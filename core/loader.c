@@ -25,14 +25,16 @@
 #define DESC_MIN_SIZE \
 	(offsetof(struct vzh_plugin, fini) + sizeof(void (*)(void)))
 
+/* a plugin's name is also its settings group's, plugins.NAME: what
+   libconfig takes as a setting's name (no '.', no leading digit) */
 static bool name_ok(const char *s)
 {
 	size_t n = 0;
 
-	if (!*s || *s == '.' || *s == '-')
+	if (!isalpha((unsigned char)*s))
 		return false;
 	for (; *s; s++, n++)
-		if (!isalnum((unsigned char)*s) && !strchr("._-", *s))
+		if (!isalnum((unsigned char)*s) && !strchr("_-", *s))
 			return false;
 	return n <= 64;
 }
@@ -344,7 +346,14 @@ int loader_load(struct host *h, const char *name, const config_setting_t *at,
 	int fd = -1, ret = -EINVAL;
 
 	if (!name_ok(name)) {
-		diag_add(&h->diag, loc, "\"%s\" is not a plugin name", name);
+		diag_add(&h->diag, loc,
+			 "\"%s\" is not a plugin name: a plugin's name is "
+			 "its settings group's, plugins.NAME, so a letter "
+			 "then letters, digits, '-' or '_', at most 64%s",
+			 name,
+			 strchr(name, '.') ? " (its device kinds are the "
+					     "ones named vendor.thing)" :
+					     "");
 		goto out;
 	}
 	for (i = 0; i < h->nplugins; i++) {

@@ -189,6 +189,30 @@ static void unloadable_files(void **s)
 	free(dir);
 }
 
+/* a plugin's name is its settings group's (plugins.NAME): a name libconfig
+   could not take there is refused at load, before any file is looked for */
+static void names_are_settings_groups(void **s)
+{
+	(void)s;
+	assert_int_not_equal(
+		with_load("\"acme.tpm\", \"9lives\", \"_x\", \"a-b_c9\""), 0);
+	assert_true(th_has(&h,
+			   "plugins.load[0]: \"acme.tpm\" is not a plugin name: "
+			   "a plugin's name is its settings group's, "
+			   "plugins.NAME, so a letter then letters, digits, "
+			   "'-' or '_', at most 64 (its device kinds are the "
+			   "ones named vendor.thing)",
+			   NULL));
+	assert_true(th_has(&h, "plugins.load[1]: \"9lives\" is not a plugin name: ",
+			   NULL));
+	assert_false(th_has(&h, "9lives", "vendor.thing", NULL));
+	assert_true(th_has(&h, "plugins.load[2]: \"_x\" is not a plugin name",
+			   NULL));
+	/* a good name is looked for */
+	assert_true(th_has(&h, "plugins.load[3]: plugin \"a-b_c9\"", NULL));
+	assert_int_equal(h.nplugins, 0);
+}
+
 static void not_a_plugin(void **s)
 {
 	(void)s;
@@ -593,6 +617,46 @@ static void sdk_10_plugin(void **s)
 	assert_null(h.plugins[0]->desc->settings_keys);
 }
 
+/* plugins built against SDK 1.1's and 1.2's headers (kept in tests) load
+   and work: declared settings, an entry that emits nothing, a QEMU-only
+   device and a served console (1.1); NAT forwards and a ready hook (1.2) */
+static void sdk_11_and_12_plugins(void **s)
+{
+	(void)s;
+	if (th_pipeline(&h, "plugins = { load = [ \"old11\", \"old12\" ];\n"
+			    "  old11 = { level = 2; }; };\n"
+			    "vms = ( { name = \"o\"; boot = { kernel = "
+			    "\"host.conf\"; };\n"
+			    "  devices = ( { kind = \"old11.gadget\"; },\n"
+			    "    { kind = \"old11.gadget\"; watchdog = true; },\n"
+			    "    { kind = \"old12.gadget\"; port = 2022; } ); } );\n"))
+		diag_print(&h.diag, stderr);
+	assert_int_equal(h.diag.n, 0);
+	assert_int_equal(h.plugins[0]->desc->abi, (1 << 16) | 1);
+	assert_int_equal(h.plugins[1]->desc->abi, (1 << 16) | 2);
+	assert_int_equal(h.vms[0].ndevs, 3);
+	assert_int_equal(h.vms[0].devs[0].cls, DEV_HVDEV);
+	assert_string_equal(h.vms[0].devs[0].u.hvdev.group, "action");
+	assert_string_equal(h.vms[0].devs[0].u.hvdev.props[0].str, "reset");
+	assert_int_equal(h.vms[0].devs[1].cls, DEV_SERIAL);
+	assert_int_equal(h.vms[0].devs[1].u.serial.output, VZH_SERIAL_BACKEND);
+	assert_int_equal(h.vms[0].devs[2].cls, DEV_NET);
+	assert_int_equal(h.vms[0].devs[2].u.net.nforwards, 1);
+	assert_int_equal(h.vms[0].devs[2].u.net.forwards[0].host_port, 2022);
+	assert_int_equal(h.vms[0].devs[2].u.net.forwards[0].guest_port, 22);
+	/* its declared settings are still checked */
+	teardown_one(NULL);
+	assert_int_not_equal(
+		th_pipeline(&h, "plugins = { load = [ \"old11\" ];\n"
+				"  old11 = { levle = 2; }; };\n"
+				"vms = ( { name = \"o\"; boot = { kernel = "
+				"\"host.conf\"; }; } );\n"),
+		0);
+	assert_true(th_has(&h, "plugins.old11.levle: unknown setting (did you "
+			       "mean \"level\"?)",
+			   NULL));
+}
+
 /* a plugin's settings group holds only the keys its descriptor declares
    (SDK 1.1): a typo is said at its line, with the nearest key */
 static void settings_keys_declared(void **s)
@@ -811,6 +875,8 @@ int main(void)
 		cmocka_unit_test_teardown(not_found_lists_directories,
 					  teardown_one),
 		cmocka_unit_test_teardown(not_a_plugin, teardown_one),
+		cmocka_unit_test_teardown(names_are_settings_groups,
+					  teardown_one),
 		cmocka_unit_test_teardown(unloadable_files, teardown_one),
 		cmocka_unit_test_teardown(bad_magic, teardown_one),
 		cmocka_unit_test_teardown(constructors_of_non_plugins_never_run,
@@ -828,6 +894,7 @@ int main(void)
 		cmocka_unit_test_teardown(duplicate, teardown_one),
 		cmocka_unit_test_teardown(kind_clash, teardown_one),
 		cmocka_unit_test_teardown(entry_without_device, teardown_one),
+		cmocka_unit_test_teardown(sdk_11_and_12_plugins, teardown_one),
 		cmocka_unit_test_teardown(settings_keys_declared, teardown_one),
 		cmocka_unit_test_teardown(sdk_10_plugin, teardown_one),
 		cmocka_unit_test_teardown(init_failure_message, teardown_one),
