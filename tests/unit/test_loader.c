@@ -196,15 +196,17 @@ static void names_are_settings_groups(void **s)
 	(void)s;
 	assert_int_not_equal(
 		with_load("\"acme.tpm\", \"9lives\", \"_x\", \"a-b_c9\""), 0);
-	assert_true(th_has(&h,
-			   "plugins.load[0]: \"acme.tpm\" is not a plugin name: "
-			   "a plugin's name is its settings group's, "
-			   "plugins.NAME, so a letter then letters, digits, "
-			   "'-' or '_', at most 64 (its device kinds are the "
-			   "ones named vendor.thing)",
-			   NULL));
-	assert_true(th_has(&h, "plugins.load[1]: \"9lives\" is not a plugin name: ",
-			   NULL));
+	assert_true(
+		th_has(&h,
+		       "plugins.load[0]: \"acme.tpm\" is not a plugin name: "
+		       "a plugin's name is its settings group's, "
+		       "plugins.NAME, so a letter then letters, digits, "
+		       "'-' or '_', at most 64 (its device kinds are the "
+		       "ones named vendor.thing)",
+		       NULL));
+	assert_true(th_has(
+		&h,
+		"plugins.load[1]: \"9lives\" is not a plugin name: ", NULL));
 	assert_false(th_has(&h, "9lives", "vendor.thing", NULL));
 	assert_true(th_has(&h, "plugins.load[2]: \"_x\" is not a plugin name",
 			   NULL));
@@ -623,13 +625,15 @@ static void sdk_10_plugin(void **s)
 static void sdk_11_and_12_plugins(void **s)
 {
 	(void)s;
-	if (th_pipeline(&h, "plugins = { load = [ \"old11\", \"old12\" ];\n"
-			    "  old11 = { level = 2; }; };\n"
-			    "vms = ( { name = \"o\"; boot = { kernel = "
-			    "\"host.conf\"; };\n"
-			    "  devices = ( { kind = \"old11.gadget\"; },\n"
-			    "    { kind = \"old11.gadget\"; watchdog = true; },\n"
-			    "    { kind = \"old12.gadget\"; port = 2022; } ); } );\n"))
+	if (th_pipeline(
+		    &h,
+		    "plugins = { load = [ \"old11\", \"old12\" ];\n"
+		    "  old11 = { level = 2; }; };\n"
+		    "vms = ( { name = \"o\"; boot = { kernel = "
+		    "\"host.conf\"; };\n"
+		    "  devices = ( { kind = \"old11.gadget\"; },\n"
+		    "    { kind = \"old11.gadget\"; watchdog = true; },\n"
+		    "    { kind = \"old12.gadget\"; port = 2022; } ); } );\n"))
 		diag_print(&h.diag, stderr);
 	assert_int_equal(h.diag.n, 0);
 	assert_int_equal(h.plugins[0]->desc->abi, (1 << 16) | 1);
@@ -652,8 +656,9 @@ static void sdk_11_and_12_plugins(void **s)
 				"vms = ( { name = \"o\"; boot = { kernel = "
 				"\"host.conf\"; }; } );\n"),
 		0);
-	assert_true(th_has(&h, "plugins.old11.levle: unknown setting (did you "
-			       "mean \"level\"?)",
+	assert_true(th_has(&h,
+			   "plugins.old11.levle: unknown setting (did you "
+			   "mean \"level\"?)",
 			   NULL));
 }
 
