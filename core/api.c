@@ -13,6 +13,7 @@
 #include "device.h"
 #include "loader.h"
 #include "log.h"
+#include "mac.h"
 #include "ploop.h"
 #include "rules.h"
 #include "runapi.h"
@@ -187,6 +188,27 @@ static int api_subscribe(struct vzh_host *vh, enum vzh_event ev, int priority,
 		return -EPERM;
 	return registry_subscribe(&p->host->reg, p, ev, priority, fn, data,
 				  p->order);
+}
+
+static int listen_init(struct vzh_host *vh, enum listen_kind k,
+		       void (*fn)(void), void *data)
+{
+	struct plugin *p = (struct plugin *)vh;
+
+	if (!p->in_init)
+		return -EPERM;
+	return registry_listen(&p->host->reg, p, k, fn, data);
+}
+
+static int api_validator(struct vzh_host *vh, vzh_validate_fn fn, void *data)
+{
+	return listen_init(vh, LISTEN_VALIDATE, (void (*)(void))fn, data);
+}
+
+static int api_subscribe_all(struct vzh_host *vh, vzh_transition_fn fn,
+			     void *data)
+{
+	return listen_init(vh, LISTEN_ALL, (void (*)(void))fn, data);
 }
 
 static const struct vzh_node *api_device_node(const struct vzh_device *d)
@@ -682,4 +704,7 @@ const struct vzh_api core_api = {
 	.config_path = api_config_path,
 	.control_path = api_control_path,
 	.vm_action = api_vm_action,
+	.validator = api_validator,
+	.subscribe_all = api_subscribe_all,
+	.derive_mac = mac_derive,
 };

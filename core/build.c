@@ -401,6 +401,7 @@ int build_machines(struct host *h)
 			continue;
 		}
 		h->nvms++;
+		m->node = vm;
 		parse_vm(m, vm);
 		/* the EFI variable store is the VM's own, kept with its state */
 		if (m->boot.efi && !m->boot.efi_vars)

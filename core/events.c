@@ -77,10 +77,9 @@ static int fire_plugins(struct runner *r, const struct vzh_event_info *i,
 	return 0;
 }
 
-/* one JSON line for `ctl events` subscribers */
-static void broadcast(struct runner *r, struct vmrun *v,
-		      const struct vzh_event_info *i, int ev,
-		      const char *detail)
+/* one JSON line for `ctl events` subscribers (malloc'd) */
+static char *event_line(struct vmrun *v, const struct vzh_event_info *i,
+			int ev, const char *detail)
 {
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I}", "seq",
 			      (json_int_t)v->seq, "vm", v->m->name, "event",
@@ -95,8 +94,39 @@ static void broadcast(struct runner *r, struct vmrun *v,
 		json_object_set_new(o, "detail", json_string(detail));
 	line = json_dumps(o, JSON_COMPACT);
 	json_decref(o);
-	if (line)
-		ctl_broadcast(r, v, line);
+	return line;
+}
+
+/* to ctl events' subscribers and the plugins that follow every
+   transition (SDK 1.3), in load order */
+static void broadcast(struct runner *r, struct vmrun *v,
+		      const struct vzh_event_info *i, int ev,
+		      const char *detail)
+{
+	struct registry *reg = &r->h->reg;
+	char *line = event_line(v, i, ev, detail);
+	struct vzh_transition t = {
+		.struct_size = sizeof(t),
+		.event = ev >= 0 ? (uint32_t)ev : VZH_EV_COUNT,
+		.state = i->state,
+		.prev_state = i->prev_state,
+		.reason = i->reason,
+		.vm = v->m->name,
+		.seq = v->seq,
+		.timestamp_ns = i->timestamp_ns,
+		.detail = detail && *detail ? detail : NULL,
+		.json = line,
+	};
+	struct listener *l;
+	size_t k;
+
+	if (!line)
+		return;
+	ctl_broadcast(r, v, line);
+	for (k = 0; k < reg->nls[LISTEN_ALL]; k++) {
+		l = &reg->ls[LISTEN_ALL][k];
+		((vzh_transition_fn)l->fn)(l->data, &t);
+	}
 	free(line);
 }
 

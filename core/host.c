@@ -445,10 +445,50 @@ void host_close(struct host *h)
 	memset(h, 0, sizeof(*h));
 }
 
+/* the plugins' validators (SDK 1.3), in load order, on every machine */
+static void validate_by_plugins(struct host *h)
+{
+	struct registry *reg = &h->reg;
+	struct vzh_machine vm;
+	struct listener *l;
+	struct machine *m;
+	size_t i, k, before;
+	int ret;
+
+	for (i = 0; i < h->nvms; i++) {
+		m = &h->vms[i];
+		vm = (struct vzh_machine){
+			.struct_size = sizeof(vm),
+			.guest = m->guest,
+			.name = m->name ? m->name : "",
+			.node = m->node,
+			.cpus = m->cpus,
+			.nested = m->nested,
+			.memory = m->memory,
+			.ndevices = (uint32_t)m->ndevs,
+		};
+		for (k = 0; k < reg->nls[LISTEN_VALIDATE]; k++) {
+			l = &reg->ls[LISTEN_VALIDATE][k];
+			free(l->owner->error);
+			l->owner->error = NULL;
+			before = h->diag.n;
+			ret = ((vzh_validate_fn)l->fn)(l->data, &vm);
+			/* a refusal always says something, at the VM */
+			if (ret < 0 && h->diag.n == before)
+				diag_add(&h->diag, m->loc[ML_VM],
+					 "plugin %s refuses VM \"%s\": %s",
+					 l->owner->name, m->name,
+					 l->owner->error ? l->owner->error :
+							   strerror(-ret));
+		}
+	}
+}
+
 int host_build(struct host *h)
 {
 	build_machines(h);
 	/* cross-checks still run: every error in one pass */
 	validate_machines(h);
+	validate_by_plugins(h);
 	return h->diag.n ? -EINVAL : 0;
 }

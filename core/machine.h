@@ -117,6 +117,9 @@ struct machine {
 	struct device *devs;
 	size_t ndevs, capdevs;
 	char *loc[ML_COUNT];
+	/* its vms[] entry (a config_setting_t of the host's loaded config),
+	   for the plugins' validators */
+	const void *node;
 };
 
 extern const char *const dev_class_names[DEV_CLASS_COUNT];

@@ -103,6 +103,19 @@ int registry_subscribe(struct registry *r, struct plugin *owner,
 	return 0;
 }
 
+int registry_listen(struct registry *r, struct plugin *owner,
+		    enum listen_kind k, void (*fn)(void), void *data)
+{
+	size_t n = r->nls[k];
+
+	if (!fn)
+		return -EINVAL;
+	r->ls[k] = xrealloc(r->ls[k], (n + 1) * sizeof(*r->ls[k]));
+	r->ls[k][n] = (struct listener){ fn, data, owner };
+	r->nls[k] = n + 1;
+	return 0;
+}
+
 static void kind_free(struct registry *r, struct kind_entry *e)
 {
 	HASH_DEL(r->kinds, e);
@@ -125,6 +138,12 @@ void registry_drop(struct registry *r, struct plugin *owner)
 				r->subs[ev][j++] = r->subs[ev][i];
 		r->nsubs[ev] = j;
 	}
+	for (ev = 0; ev < LISTEN_COUNT; ev++) {
+		for (i = j = 0; i < r->nls[ev]; i++)
+			if (r->ls[ev][i].owner != owner)
+				r->ls[ev][j++] = r->ls[ev][i];
+		r->nls[ev] = j;
+	}
 }
 
 void registry_free(struct registry *r)
@@ -136,5 +155,7 @@ void registry_free(struct registry *r)
 		kind_free(r, e);
 	for (ev = 0; ev < VZH_EV_COUNT; ev++)
 		free(r->subs[ev]);
+	for (ev = 0; ev < LISTEN_COUNT; ev++)
+		free(r->ls[ev]);
 	memset(r, 0, sizeof(*r));
 }

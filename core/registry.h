@@ -25,10 +25,22 @@ struct subscription {
 	struct plugin *owner;
 };
 
+/* ABI 1.3: validators and subscribers to every transition, in load order
+   (fn is the SDK's vzh_validate_fn or vzh_transition_fn) */
+enum listen_kind { LISTEN_VALIDATE, LISTEN_ALL, LISTEN_COUNT };
+
+struct listener {
+	void (*fn)(void);
+	void *data;
+	struct plugin *owner;
+};
+
 struct registry {
 	struct kind_entry *kinds;
 	struct subscription *subs[VZH_EV_COUNT];
 	size_t nsubs[VZH_EV_COUNT];
+	struct listener *ls[LISTEN_COUNT];
+	size_t nls[LISTEN_COUNT];
 };
 
 /* -EEXIST when taken (*holder names the owner), -EINVAL for a bad name */
@@ -40,6 +52,8 @@ const char **registry_kind_names(struct registry *r);
 int registry_subscribe(struct registry *r, struct plugin *owner,
 		       enum vzh_event ev, int priority, vzh_hook_fn fn,
 		       void *data, unsigned order);
+int registry_listen(struct registry *r, struct plugin *owner,
+		    enum listen_kind k, void (*fn)(void), void *data);
 /* forget everything owner registered */
 void registry_drop(struct registry *r, struct plugin *owner);
 void registry_free(struct registry *r);

@@ -30,23 +30,6 @@ static int parse_mac(const char *s, uint8_t mac[6])
 	return 0;
 }
 
-/* FNV-1a of "vm/index": the same VM keeps the same address across runs,
-   so the guest keeps its DHCP lease and interface name */
-static void derive_mac(const char *vm, int index, uint8_t mac[6])
-{
-	uint64_t h = 0xcbf29ce484222325ull;
-	const char *p;
-	int i;
-
-	for (p = vm; *p; p++)
-		h = (h ^ (uint8_t)*p) * 0x100000001b3ull;
-	h = (h ^ '/') * 0x100000001b3ull;
-	h = (h ^ (uint8_t)index) * 0x100000001b3ull;
-	for (i = 0; i < 6; i++)
-		mac[i] = (uint8_t)(h >> (8 * i));
-	mac[0] = (uint8_t)((mac[0] & 0xfc) | 0x02); /* local, unicast */
-}
-
 static int contribute_net(struct vzh_device *d, struct vzh_net *net)
 {
 	const struct vzh_node *n = api->device_node(d);
@@ -55,7 +38,7 @@ static int contribute_net(struct vzh_device *d, struct vzh_net *net)
 	if (api->get_string(n, "mac", NULL, &mac) < 0)
 		return -EINVAL;
 	if (!mac) {
-		derive_mac(api->device_vm(d), api->device_index(d), net->mac);
+		api->derive_mac(api->device_vm(d), api->device_index(d), net->mac);
 	} else if (parse_mac(mac, net->mac) < 0) {
 		return api->error(n, "mac",
 				  "\"%s\" is not a MAC address "

@@ -17,7 +17,7 @@ extern "C" {
  * which fields the other knows.
  */
 #define VZH_ABI_MAJOR 1
-#define VZH_ABI_MINOR 2
+#define VZH_ABI_MINOR 3
 #define VZH_ABI_VERSION ((VZH_ABI_MAJOR << 16) | VZH_ABI_MINOR)
 #define VZH_PLUGIN_MAGIC 0x505a4856u /* "VHZP" little-endian */
 #define VZH_PLUGIN_SYMBOL "vzh_plugin_descriptor"
@@ -388,6 +388,48 @@ struct vzh_event_info {
 
 typedef int (*vzh_hook_fn)(void *data, const struct vzh_event_info *ev);
 
+/*
+ * ABI 1.3: every transition of every VM, in order, as `vzhost ctl VM events`
+ * streams it: the hook points above and the transitions that are none (a
+ * guest's reboot, running -> running; starting, pausing, resuming, saving,
+ * restoring).  Delivered on the loop as it happens, each VM's in order, the
+ * last one before vzhost exits included.
+ */
+struct vzh_transition {
+	uint32_t struct_size;
+	uint32_t event; /* enum vzh_event; VZH_EV_COUNT: no hook point */
+	uint32_t state; /* enum vzh_state, after it */
+	uint32_t prev_state; /* enum vzh_state, before it */
+	uint32_t reason; /* enum vzh_reason */
+	uint32_t reserved0;
+	const char *vm;
+	uint64_t seq; /* the VM's event number (ctl events' "seq") */
+	uint64_t timestamp_ns; /* CLOCK_REALTIME */
+	const char *detail; /* what the log adds ("exit 3"), or NULL */
+	/* ctl events' line for it (one JSON object, no newline) */
+	const char *json;
+};
+
+typedef void (*vzh_transition_fn)(void *data, const struct vzh_transition *t);
+
+/* ABI 1.3: a machine as a plugin's validator sees it (api->validator) */
+struct vzh_machine {
+	uint32_t struct_size;
+	uint32_t guest; /* enum vzh_guest */
+	const char *name;
+	/* its vms[] entry: api->error(node, key, ...) names its file:line,
+	   api->get_*(node, key, ...) reads it */
+	const struct vzh_node *node;
+	uint32_t cpus;
+	uint32_t nested; /* 0 or 1 */
+	uint64_t memory; /* bytes */
+	uint32_t ndevices; /* what every plugin emitted for it */
+	uint32_t reserved0;
+};
+
+/* every error through api->error(); 0, or -EINVAL when there was one */
+typedef int (*vzh_validate_fn)(void *data, const struct vzh_machine *m);
+
 /* ---- The core's loop (ABI 1.1) ----------------------------------------------
  *
  * Every callback of a plugin runs on the core's thread, from its poll() loop,
@@ -580,6 +622,20 @@ struct vzh_api {
 	   not VZH_MODE_RUN), -ENOENT (no such VM), -EINVAL */
 	int (*vm_action)(struct vzh_host *h, const char *vm,
 			 enum vzh_action action, const char *path);
+
+	/* ABI 1.3 */
+	/* inside init() only: fn checks each machine when it is validated
+	   (--check, --print and before any VM starts), after the core's own
+	   checks, in load order; an error fails the run as the core's do */
+	int (*validator)(struct vzh_host *h, vzh_validate_fn fn, void *data);
+	/* inside init() only: fn sees every transition (above) */
+	int (*subscribe_all)(struct vzh_host *h, vzh_transition_fn fn,
+			     void *data);
+	/* the MAC `nat` gives an entry without `mac`: FNV-1a (64 bits) of the
+	   VM's name, '/' and the entry's index in vms[].devices as one byte,
+	   its six low bytes from the lowest, the first made locally
+	   administered and unicast ((b & 0xfc) | 0x02) */
+	void (*derive_mac)(const char *vm, int index, uint8_t mac[6]);
 };
 
 #ifdef __cplusplus

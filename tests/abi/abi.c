@@ -17,8 +17,8 @@
 _Static_assert(sizeof(void *) == 8, "the asserted layout is LP64's");
 
 VAL(VZH_ABI_MAJOR, 1);
-VAL(VZH_ABI_MINOR, 2);
-VAL(VZH_ABI_VERSION, 0x10002);
+VAL(VZH_ABI_MINOR, 3);
+VAL(VZH_ABI_VERSION, 0x10003);
 VAL(VZH_PLUGIN_MAGIC, 0x505a4856u);
 
 AT(vzh_plugin, magic, 0);
@@ -151,6 +151,31 @@ AT(vzh_event_info, vm, 24);
 AT(vzh_event_info, timestamp_ns, 32);
 SIZE(vzh_event_info, 40);
 
+/* 1.3 */
+AT(vzh_transition, struct_size, 0);
+AT(vzh_transition, event, 4);
+AT(vzh_transition, state, 8);
+AT(vzh_transition, prev_state, 12);
+AT(vzh_transition, reason, 16);
+AT(vzh_transition, reserved0, 20);
+AT(vzh_transition, vm, 24);
+AT(vzh_transition, seq, 32);
+AT(vzh_transition, timestamp_ns, 40);
+AT(vzh_transition, detail, 48);
+AT(vzh_transition, json, 56);
+SIZE(vzh_transition, 64);
+
+AT(vzh_machine, struct_size, 0);
+AT(vzh_machine, guest, 4);
+AT(vzh_machine, name, 8);
+AT(vzh_machine, node, 16);
+AT(vzh_machine, cpus, 24);
+AT(vzh_machine, nested, 28);
+AT(vzh_machine, memory, 32);
+AT(vzh_machine, ndevices, 40);
+AT(vzh_machine, reserved0, 44);
+SIZE(vzh_machine, 48);
+
 AT(vzh_api, struct_size, 0);
 AT(vzh_api, abi, 4);
 AT(vzh_api, get_string, 8);
@@ -198,7 +223,10 @@ AT(vzh_api, machine_json, 336);
 AT(vzh_api, config_path, 344);
 AT(vzh_api, control_path, 352);
 AT(vzh_api, vm_action, 360);
-SIZE(vzh_api, 368);
+AT(vzh_api, validator, 368); /* 1.3 */
+AT(vzh_api, subscribe_all, 376); /* 1.3 */
+AT(vzh_api, derive_mac, 384); /* 1.3 */
+SIZE(vzh_api, 392);
 VAL(VZH_MODE_LIST, 0);
 VAL(VZH_MODE_CHECK, 1);
 VAL(VZH_MODE_RUN, 2);

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "mac.h"
 #include "rules.h"
 #include "util.h"
 
@@ -487,6 +488,7 @@ const struct vzh_api fake_api = {
 	.config_path = f_config_path,
 	.control_path = f_control_path,
 	.vm_action = f_vm_action,
+	.derive_mac = mac_derive, /* (the core's own: what plugins get) */
 };
 
 const char *fake_build_dir(void)

@@ -238,7 +238,7 @@ static void constructors_of_non_plugins_never_run(void **s)
 		  "is not a vzhost plugin (no vzh_plugin_descriptor symbol)" },
 		{ "ctormagic",
 		  "is not a vzhost plugin (bad magic in its descriptor)" },
-		{ "ctorabi", "built for ABI 2.0, this vzhost has ABI 1.2: "
+		{ "ctorabi", "built for ABI 2.0, this vzhost has ABI 1.3: "
 			     "rebuild it for ABI 1" },
 		{ "ctorundef",
 		  "is not a vzhost plugin (it names "
@@ -537,7 +537,7 @@ static void other_major_is_refused_before_init(void **s)
 	assert_true(
 		th_has(&h,
 		       "plugin \"oldabi\": built for ABI 2.0, this vzhost has "
-		       "ABI 1.2: rebuild it for ABI 1",
+		       "ABI 1.3: rebuild it for ABI 1",
 		       NULL));
 }
 
@@ -547,8 +547,8 @@ static void newer_minor_is_refused(void **s)
 	assert_int_not_equal(with_load("\"newminor\""), 0);
 	assert_true(
 		th_has(&h,
-		       "plugin \"newminor\": needs ABI 1.3, this vzhost has "
-		       "ABI 1.2: upgrade vzhost",
+		       "plugin \"newminor\": needs ABI 1.4, this vzhost has "
+		       "ABI 1.3: upgrade vzhost",
 		       NULL));
 }
 
