@@ -78,8 +78,8 @@ static int fire_plugins(struct runner *r, const struct vzh_event_info *i,
 }
 
 /* one JSON line for `ctl events` subscribers (malloc'd) */
-static char *event_line(struct vmrun *v, const struct vzh_event_info *i,
-			int ev, const char *detail)
+static char *event_line(struct vmrun *v, const struct vzh_event_info *i, int ev,
+			const char *detail)
 {
 	json_t *o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I}", "seq",
 			      (json_int_t)v->seq, "vm", v->m->name, "event",

@@ -27,7 +27,7 @@ make -s -C "$top" install B="${B:-build}" SAN="${SAN:-}" PREFIX="$tmp/prefix" > 
 vzhost=$tmp/prefix/bin/vzhost
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 mkdir -p "$tmp/plugins"
-for ex in netback watchdog qcow2; do
+for ex in netback watchdog qcow2 audit; do
 	cc -Wall -Wextra -Werror $(pkg-config --cflags --libs vzhost-plugin) \
 		-o "$tmp/plugins/$ex.so" "$top/sdk/examples/$ex.c" 2> "$tmp/cc.log" ||
 		{ echo "FAIL: sdk/examples/$ex.c does not build:"; cat "$tmp/cc.log"; exit 1; }
@@ -416,5 +416,37 @@ t_health() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health
+# a plugin that follows every transition and checks every machine (SDK 1.3,
+# sdk/examples/audit.c): its file holds each transition of a run, in order, the last
+# one included; its policy fails --check at the VM's name, and the VM never starts
+t_audit() {
+	conf audit "vzh=poweroff" "$SERIAL"
+	sed -i "s|\"nat\" \]; };|\"nat\", \"audit\" ];\n  audit = { file = \"$tmp/audit.log\"; refuse = \"forbidden-*\"; }; };|" "$tmp/audit.conf"
+	rm -f "$tmp/audit.log"
+	run audit
+	st1=$st
+	# the log's transitions, and the audit file's (hook points that are no
+	# transition left out), each "prev state reason"
+	sed -n 's/.*state \([a-z]*\) -> \([a-z]*\) (\([a-z-]*\)).*/\1 \2 \3/p' "$tmp/err" > "$tmp/audit.want"
+	python3 -c '
+import json, sys
+for ln in open(sys.argv[1]):
+    e = json.loads(ln)
+    if e["event"] not in ("prepare", "start", "release", "limit"):
+        print(e["prev_state"], e["state"], e["reason"])' "$tmp/audit.log" > "$tmp/audit.got" 2>&1
+	last=$(tail -n 1 "$tmp/audit.log" | sed -n 's/.*"state":"\([a-z]*\)".*/\1/p')
+	n=$(wc -l < "$tmp/audit.want")
+	sed 's/name = "bk-[0-9]*-audit"/name = "forbidden-1"/' "$tmp/audit.conf" > "$tmp/forbid.conf"
+	"$vzhost" -c "$tmp/forbid.conf" > "$tmp/out2" 2> "$tmp/err2"
+	st2=$?
+	if [ $st1 = 0 ] && guest "booted action=poweroff" && [ "$n" -ge 3 ] &&
+		cmp -s "$tmp/audit.want" "$tmp/audit.got" && [ "$last" = stopped ] &&
+		[ $st2 = 78 ] && ! grep -q VZH-GUEST "$tmp/out2" &&
+		grep -qF "$tmp/forbid.conf:5: vms[0].name: \"forbidden-1\" is refused by the audit plugin's policy (plugins.audit.refuse = \"forbidden-*\")" "$tmp/err2"
+	then ok; else
+		bad "audit: exit $st1, $n transitions logged, audit's last \"$last\"; log vs audit: $(diff "$tmp/audit.want" "$tmp/audit.got" | tr '\n' ' '); forbidden: exit $st2, $(grep -v notice "$tmp/err2" | head -c 400)"
+	fi
+}
+
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health audit
 summary backends

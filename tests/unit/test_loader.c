@@ -852,6 +852,38 @@ static void default_loads_every_builtin(void **s)
 	assert_string_equal(h.plugins[6]->name, "virtio");
 }
 
+/* a plugin's validator (SDK 1.3) refuses a machine at its own file:line, or
+   at the VM's with the plugin named; other machines pass; a plugin without
+   one changes nothing */
+static void validators_refuse_machines(void **s)
+{
+	(void)s;
+	assert_int_not_equal(
+		th_pipeline(&h, "plugins = { load = [ \"judge\" ]; };\n"
+				"vms = ( { name = \"bad1\"; cpus = 2;\n"
+				"  boot = { kernel = \"host.conf\"; }; },\n"
+				"  { name = \"big\"; cpus = 8;\n"
+				"  boot = { kernel = \"host.conf\"; }; },\n"
+				"  { name = \"good\"; cpus = 4;\n"
+				"  boot = { kernel = \"host.conf\"; }; } );\n"),
+		0);
+	assert_int_equal(h.diag.n, 2);
+	assert_true(th_has(
+		&h, "host.conf:2: vms[0].name: judge refuses bad1 (2 cpus)",
+		NULL));
+	assert_true(
+		th_has(&h,
+		       "host.conf:4: vms[1]: plugin judge refuses VM \"big\": "
+		       "8 cpus are more than judge allows",
+		       NULL));
+	teardown_one(NULL);
+	assert_int_equal(
+		th_pipeline(
+			&h,
+			"plugins = { load = [ \"judge\", \"virtio\" ]; };\n" VM),
+		0);
+}
+
 static void registration_only_in_init(void **s)
 {
 	struct kind_entry *k;
@@ -867,6 +899,12 @@ static void registration_only_in_init(void **s)
 	assert_int_equal(core_api.subscribe((struct vzh_host *)k->owner,
 					    VZH_EV_START, 0, (vzh_hook_fn)abort,
 					    NULL),
+			 -EPERM);
+	assert_int_equal(core_api.validator((struct vzh_host *)k->owner,
+					    (vzh_validate_fn)abort, NULL),
+			 -EPERM);
+	assert_int_equal(core_api.subscribe_all((struct vzh_host *)k->owner,
+						(vzh_transition_fn)abort, NULL),
 			 -EPERM);
 }
 
@@ -911,6 +949,8 @@ int main(void)
 		cmocka_unit_test_teardown(the_whole_way_is_checked,
 					  teardown_one),
 		cmocka_unit_test_teardown(default_loads_every_builtin,
+					  teardown_one),
+		cmocka_unit_test_teardown(validators_refuse_machines,
 					  teardown_one),
 		cmocka_unit_test_teardown(registration_only_in_init,
 					  teardown_one),
