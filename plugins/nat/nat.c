@@ -38,7 +38,8 @@ static int contribute_net(struct vzh_device *d, struct vzh_net *net)
 	if (api->get_string(n, "mac", NULL, &mac) < 0)
 		return -EINVAL;
 	if (!mac) {
-		api->derive_mac(api->device_vm(d), api->device_index(d), net->mac);
+		api->derive_mac(api->device_vm(d), api->device_index(d),
+				net->mac);
 	} else if (parse_mac(mac, net->mac) < 0) {
 		return api->error(n, "mac",
 				  "\"%s\" is not a MAC address "
