@@ -796,6 +796,44 @@ t_share() {
 	fi
 }
 
+# a virtiofsd that outlives its QEMU and ignores SIGTERM is ended a grace (2 s) after
+# QEMU is gone, while vzhost runs on for another VM: none of a stopped VM's helpers is
+# left to the end of vzhost
+t_fsdlinger() {
+	real=/usr/lib/qemu/virtiofsd
+	[ -x "$real" ] || real=/usr/libexec/virtiofsd
+	mkdir -p "$tmp/lshare"
+	echo "linger $$" > "$tmp/lshare/note.txt"
+	# (TERM ignored by the shell and the real one alike; once the real one is
+	# done with QEMU, the wrapper stays as a sleep)
+	printf '#!/bin/sh\ntrap "" TERM\n"%s" "$@" &\nwait $!\nexec sleep 1000.%s7\n' "$real" $$ > "$tmp/lingering-fsd"
+	chmod 755 "$tmp/lingering-fsd"
+	cat > "$tmp/fsdlinger.conf" <<CONF
+host = { state_dir = "$tmp/state"; virtiofsd = "$tmp/lingering-fsd"; };
+vms = (
+ { name = "it-$$-la"; memory = "256M"; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+   cmdline = "console=ttyS0 quiet vzh=share vzh.tag=w vzh.file=note.txt"; };
+   devices = ( { kind = "serial"; }, { kind = "share"; tag = "w"; path = "$tmp/lshare"; } ); },
+ { name = "it-$$-lb"; memory = "256M"; stop_timeout = 1; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+   cmdline = "console=ttyS0 quiet vzh=ignore"; }; devices = ( { kind = "serial"; } ); } );
+CONF
+	background fsdlinger
+	wait_for "$tmp/err" "it-$$-la\] notice: state running -> stopped" 60 "" $pid
+	sleep 3.5
+	left=$(pgrep -fc "sleep 1000\.$${7}")
+	alive=0
+	kill -0 $pid 2> /dev/null && alive=1
+	kill -TERM $pid
+	reap $pid 20
+	pkill -KILL -f "sleep 1000\.$${7}"
+	if grep -q "^\[it-$$-la\] VZH-GUEST: share linger $$" "$tmp/out" && [ $alive = 1 ] &&
+		[ "$left" = 0 ] && [ $st = 0 ]; then
+		ok
+	else
+		bad "fsdlinger: a helper outliving its QEMU: $left left 3.5 s after its VM stopped (vzhost running: $alive, exit $st)"
+	fi
+}
+
 # a share path and a state directory with commas in them (real directory names):
 # the guest gets that directory, not the one the comma would have named
 t_share_comma() {
@@ -969,5 +1007,5 @@ t_noqemu() {
 }
 
 run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm typedearly forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
-	share share_comma sharesave stdout_stall noqemu status
+	share fsdlinger share_comma sharesave stdout_stall noqemu status
 summary integration
