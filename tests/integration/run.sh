@@ -820,12 +820,12 @@ CONF
 	background fsdlinger
 	wait_for "$tmp/err" "it-$$-la\] notice: state running -> stopped" 60 "" $pid
 	sleep 3.5
-	left=$(pgrep -fc "sleep 1000\.$${7}")
+	left=$(pgrep -fc "lingering-fsd|sleep 1000\.$$7|virtiofsd.*it-$$-la")
 	alive=0
 	kill -0 $pid 2> /dev/null && alive=1
 	kill -TERM $pid
 	reap $pid 20
-	pkill -KILL -f "sleep 1000\.$${7}"
+	pkill -KILL -f "lingering-fsd|sleep 1000\.$$7|virtiofsd.*it-$$-la"
 	if grep -q "^\[it-$$-la\] VZH-GUEST: share linger $$" "$tmp/out" && [ $alive = 1 ] &&
 		[ "$left" = 0 ] && [ $st = 0 ]; then
 		ok

@@ -310,7 +310,7 @@ t_helper_term() {
 	timeout -k 5 30 "$vzhost" -c "$tmp/helper.conf" > /dev/null 2> "$tmp/err"
 	st=$?
 	t1=$(date +%s)
-	left=$(pgrep -f "sleep 1000\.$${3}")
+	left=$(pgrep -f "sleep 1000\.$$3")
 	if [ $st = 1 ] && [ -e "$tmp/qemu-ran" ] && [ $((t1 - t0)) -le 6 ] && [ -z "$left" ] &&
 		grep -q "state starting -> stopped (start-failed)" "$tmp/err"
 	then ok; else bad "a virtiofsd that ignores SIGTERM (exit $st after $((t1 - t0)) s, left: $left)"; cat "$tmp/err"; fi
