@@ -595,6 +595,21 @@ static void kind_clash(void **s)
 			    "disk");
 }
 
+/* a vendor kind has one owner: a second plugin registering it is refused,
+   the owner named, whatever its init returned; the owner keeps it */
+static void vendor_kind_taken(void **s)
+{
+	(void)s;
+	assert_int_not_equal(with_load("\"acme\", \"rival\", \"virtio\""), 0);
+	assert_true(
+		th_has(&h,
+		       "plugins.load[1]: plugin \"rival\": kind "
+		       "\"acme.widget\" is already owned by plugin \"acme\"",
+		       NULL));
+	assert_string_equal(
+		registry_find_kind(&h.reg, "acme.widget")->owner->name, "acme");
+}
+
 /* a plugin built against SDK 1.0's header (kept in tests) loads into this
    1.1 core and works: its shorter graphics struct means headless, its
    vsock has no ports, its kind's reserved0 is no flag */
@@ -936,6 +951,7 @@ int main(void)
 		cmocka_unit_test_teardown(name_mismatch, teardown_one),
 		cmocka_unit_test_teardown(duplicate, teardown_one),
 		cmocka_unit_test_teardown(kind_clash, teardown_one),
+		cmocka_unit_test_teardown(vendor_kind_taken, teardown_one),
 		cmocka_unit_test_teardown(entry_without_device, teardown_one),
 		cmocka_unit_test_teardown(sdk_11_and_12_plugins, teardown_one),
 		cmocka_unit_test_teardown(settings_keys_declared, teardown_one),

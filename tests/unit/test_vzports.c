@@ -254,6 +254,26 @@ static void listen_path(void **s)
 	close(q.hand[1]);
 }
 
+/* only the first nports ports are the VM's: what lies past them in the
+   array is not listened on */
+static void only_its_ports(void **s)
+{
+	char c_sock[96], *why = NULL;
+	struct vzh_vsock_port two[2] = {
+		{ 1025, VZH_VSOCK_CONNECT, b_sock },
+		{ 1026, VZH_VSOCK_LISTEN, c_sock },
+	};
+	struct vzh_vsock one = { sizeof(one), 1, two };
+	struct vz_ports q = { 0 };
+
+	(void)s;
+	snprintf(c_sock, sizeof(c_sock), "%s/past.sock", dir);
+	assert_int_equal(vz_ports_open(&q, &one, "vm3", &why), 0);
+	assert_int_equal(access(c_sock, F_OK), -1);
+	vz_ports_close(&q);
+	close(q.hand[1]);
+}
+
 /* connections the framework handed over that the loop never read: let go
    of with the VM (the descriptor closed, the object released); an answer
    for a wait given up on is not taken for a newer one */
@@ -317,6 +337,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(guest_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_path, setup, teardown),
+		cmocka_unit_test_setup_teardown(only_its_ports, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(leftovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_listener, setup, teardown),
 	};
