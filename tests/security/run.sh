@@ -187,12 +187,17 @@ t_hook_flood() {
 	st=$?
 	t1=$(date +%s)
 	size=$(stat -c %s "$tmp/err")
-	if [ $st = 1 ] && [ $((t1 - t0)) -le 6 ] && [ "$size" -lt 300000 ] &&
-		grep -q "hook 10-flood: y" "$tmp/err" &&
+	lines=$(grep -c "hook 10-flood: y$" "$tmp/err")
+	# lines of 101 bytes: 64 KiB of them, 648 lines, before 1000
+	printf '#!/bin/sh\nexec yes %s\n' "$(printf '%0100d' 0)" > "$tmp/fl/hooks/10-flood"
+	timeout -k 5 30 "$vzhost" -c "$tmp/flood.conf" > /dev/null 2> "$tmp/err2"
+	st2=$?
+	wide=$(grep -c "hook 10-flood: 0\{100\}$" "$tmp/err2")
+	if [ $st = 1 ] && [ $((t1 - t0)) -le 6 ] && [ "$size" -lt 300000 ] && [ "$lines" = 1000 ] &&
 		grep -q "hook 10-flood: [0-9]* more bytes of output not logged" "$tmp/err" &&
 		grep -q "start abandoned: hook 10-flood timed out after 1 s" "$tmp/err" &&
-		[ ! -e "$tmp/qemu-ran" ]
-	then ok; else bad "a hook flooding its output (exit $st, $((t1 - t0)) s, $size bytes of log)"; fi
+		[ ! -e "$tmp/qemu-ran" ] && [ $st2 = 1 ] && [ "$wide" = 648 ]
+	then ok; else bad "a hook flooding its output (exit $st, $((t1 - t0)) s, $size bytes of log, $lines lines of y logged (1000 wanted); of 101 bytes: $wide lines (648 wanted), exit $st2)"; fi
 }
 
 # a saved VM whose QEMU fails to start (a passing fault): the saved state is
