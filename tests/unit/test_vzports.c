@@ -254,6 +254,22 @@ static void listen_path(void **s)
 	close(q.hand[1]);
 }
 
+/* what is polled: the handover pipe always; the listening sockets only while
+   the VM runs (a client meanwhile waits in the backlog), within max */
+static void polled(void **s)
+{
+	struct pollfd fds[64];
+	int timeout = -1;
+
+	(void)s;
+	assert_int_equal(vz_ports_pollfds(&p, false, fds, 64, &timeout), 1);
+	assert_int_equal(fds[0].fd, p.hand[0]);
+	assert_int_equal(vz_ports_pollfds(&p, true, fds, 64, &timeout), 2);
+	assert_int_equal(fds[1].fd, p.listen[0]);
+	assert_int_equal(vz_ports_pollfds(&p, true, fds, 1, &timeout), 1);
+	assert_int_equal(vz_ports_pollfds(&p, true, fds, 0, &timeout), 0);
+}
+
 /* only the first nports ports are the VM's: what lies past them in the
    array is not listened on */
 static void only_its_ports(void **s)
@@ -339,6 +355,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(listen_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(only_its_ports, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(polled, setup, teardown),
 		cmocka_unit_test_setup_teardown(leftovers, setup, teardown),
 		cmocka_unit_test_setup_teardown(busy_listener, setup, teardown),
 	};
