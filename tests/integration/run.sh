@@ -392,6 +392,42 @@ t_typedearly() {
 	fi
 }
 
+# what a console client typed for a guest that never took it (input_after = "ready",
+# never ready) is dropped when the VM stops: said once, while vzhost runs on for another
+t_typeddrop() {
+	cat > "$tmp/typeddrop.conf" <<CONF
+host = { state_dir = "$tmp/state"; };
+vms = (
+ { name = "it-$$-ta"; memory = "256M"; stop_timeout = 1; input_after = "ready";
+   ready = { console = "never-said"; timeout = 120; };
+   boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img"; cmdline = "console=ttyS0 quiet vzh=repl"; };
+   devices = ( { kind = "serial"; } ); },
+ { name = "it-$$-tb"; memory = "256M"; stop_timeout = 1;
+   boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img"; cmdline = "console=ttyS0 quiet vzh=ignore"; };
+   devices = ( { kind = "serial"; output = "none"; } ); } );
+CONF
+	background typeddrop
+	wait_for "$tmp/out" "it-$$-ta\] VZH-GUEST: booted" 60 "" $pid
+	# (a quiet guest: the client leaves a second after its input ends)
+	timeout 20 sh -c "printf 'dropped-line\n' | '$vzhost' ctl it-$$-ta console --state-dir '$tmp/state'" > /dev/null 2>&1
+	"$vzhost" ctl it-$$-ta kill --state-dir "$tmp/state" > /dev/null 2>&1
+	wait_for "$tmp/err" "it-$$-ta\] notice: state stopping -> stopped" 20 "" $pid
+	# (the other VM's control in use: the loop looks at what waits to be typed)
+	"$vzhost" ctl it-$$-tb status --state-dir "$tmp/state" > /dev/null 2>&1
+	"$vzhost" ctl it-$$-tb status --state-dir "$tmp/state" > /dev/null 2>&1
+	sleep 1
+	said=$(grep -c "it-$$-ta\] notice: console: 13 typed bytes dropped: the VM stopped before its guest could take them" "$tmp/err")
+	alive=0
+	kill -0 $pid 2> /dev/null && alive=1
+	kill -TERM $pid
+	reap $pid 20
+	if [ "$said" = 1 ] && [ $alive = 1 ] && [ $st = 0 ] && ! grep -q "dropped-line" "$tmp/out"; then
+		ok
+	else
+		bad "typeddrop: bytes typed for a guest that never took them: said $said times (once wanted), vzhost running $alive, exit $st"
+	fi
+}
+
 # ctl console whose standard output nobody reads (a full pipe) still ends on SIGTERM, at
 # once and with the status of a signalled command; the VM runs on
 t_consoleterm() {
@@ -1006,6 +1042,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm typedearly forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm typedearly typeddrop forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
 	share fsdlinger share_comma sharesave stdout_stall noqemu status
 summary integration
