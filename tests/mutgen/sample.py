@@ -151,6 +151,7 @@ class Scratch:
 
 
 RUNNING = []
+RERUNS = []
 
 
 def kill_session(sid):
@@ -242,7 +243,8 @@ def confirm(scr, group, suites, out, tests=""):
     run); a failure is split in halves, on the suites and tests that failed,
     until each failure has its mutant.  Fills out[id] = why for the mutants
     killed."""
-    name = "rerun-" + "-".join(m["id"] for m in group)[:80]
+    RERUNS.append(len(RERUNS) + 1)  # (a half's log must not take its group's name)
+    name = "rerun%d-%s" % (RERUNS[-1], "-".join(m["id"] for m in group)[:80])
     saved = scr.apply([m["point"] for m in group])
     built = scr.make()
     ok, why = scr.tests(" ".join(suites), tests, 3600, name) if built else (False, "")

@@ -179,18 +179,21 @@ class FakeScratch:
 
 with tempfile.TemporaryDirectory() as tmp:
     fake = FakeScratch(tmp)
-    group = [{"id": "m%d" % i, "point": i} for i in range(8)]
+    group = [{"id": "20261207-%03d" % i, "point": i} for i in range(16)]  # (real ids: long)
     out = {}
     sample.confirm(fake, group, [], out)
-    check("re-run: each failing mutant found, no other", sorted(out) == ["m2", "m5"], str(out))
+    check("re-run: each failing mutant found, no other", sorted(out) == ["20261207-002", "20261207-005"], str(out))
+    logs = os.listdir(os.path.join(tmp, "logs"))
+    check("re-run: every run's log kept, under its own name",
+          len(logs) == len(fake.runs) and len(set(logs)) == len(logs), str(logs))
     check("re-run: the whole suite first, then only the suites and tests that failed",
-          fake.runs[0] == ("", 8, "") and fake.runs[1] == ("events", 4, "t2 t5") and
+          fake.runs[0] == ("", 16, "") and fake.runs[1] == ("events", 8, "t2 t5") and
           all(r[0] == "events" and r[2] for r in fake.runs[1:]), str(fake.runs))
     out = {}
     fake.runs = []
     sample.confirm(fake, [g for g in group if g["point"] not in (2, 5)], [], out)
     check("re-run: survivors that pass together survive, in one run",
-          out == {} and fake.runs == [("", 6, "")], str((out, fake.runs)))
+          out == {} and fake.runs == [("", 14, "")], str((out, fake.runs)))
 
 # an equivalent mutant is known by its file, op, old, new and line text, and by
 # the line before when the entry gives it (the same text elsewhere is not it)
