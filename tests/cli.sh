@@ -32,7 +32,7 @@ vms = ( { name = "demo"; boot = { kernel = "$here/fixtures/files/vmlinuz"; };
           devices = ( { kind = "nat"; }, { kind = "serial"; } ); } );
 CONF
 
-expect 0 "plugin ABI 1.2" "$vzhost" --version
+expect 0 "plugin ABI 1.3" "$vzhost" --version
 expect 0 "usage: vzhost -c FILE" "$vzhost" --help
 expect 64 "no configuration: use -c FILE" "$vzhost"
 expect 64 "usage:" "$vzhost" --frobnicate
