@@ -376,7 +376,9 @@ t_stall() {
 	wait_for "$tmp/err" "reading again after" 30
 	kill -TERM $pid
 	reap $pid 30
-	if [ $asked -ge 20 ] && [ $slow = 0 ] && grep -q '"state": *"running"' "$tmp/status" &&
+	# (at least one a second: each ask is a vzhost process, slow to start under a
+	# sanitizer on a busy machine; what counts is that none was slow or failed)
+	if [ $asked -ge 10 ] && [ $slow = 0 ] && grep -q '"state": *"running"' "$tmp/status" &&
 		grep -q "reading again after 15000 ms: [1-9][0-9]* frames were waiting" "$tmp/err"; then
 		ok
 	else
