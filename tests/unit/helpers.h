@@ -12,6 +12,8 @@ const char *th_fmt(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 const char *th_dir(void);
 /* writes dir/name (dir NULL: th_dir()); returns the malloc'd path */
 char *th_write(const char *dir, const char *name, const char *text);
+/* how many descriptors this process has open (/proc/self/fd) */
+int th_open_fds(void);
 void th_cleanup(void);
 /* writes text as host.conf and runs open, plugins and build on it, with the
    built plugins and fixtures on the plugin path; returns h->diag.n */

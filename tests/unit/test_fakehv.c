@@ -365,23 +365,31 @@ static void hook_address(void **s)
 	assert_null(strstr(json, "address")); /* (not known before it runs) */
 }
 
+/* n lines of len bytes that "ready-x" starts and that end in 'a's (costly
+   to match for the patterns below), then the line that makes it ready */
+static void costly_lines(char *buf, int n, size_t len)
+{
+	size_t at = 0;
+	int i;
+
+	for (i = 0; i < n; i++) {
+		memcpy(buf + at, "ready-x", 7);
+		memset(buf + at + 7, 'a', len - 7);
+		buf[at + len] = '\n';
+		at += len + 1;
+	}
+	strcpy(buf + at, "VZH-GUEST: prompt ready-x\n");
+}
+
 /* a burst of console lines each costly to match (about 5 ms: the matcher's
    cap), in one read, the one that makes the VM ready last: every line waits
    its turn on the loop, none is dropped, and the VM is ready */
 static void ready_after_costly_burst(void **s)
 {
 	static char burst[60 * 151 + 64];
-	size_t n = 0;
-	int i;
 
 	(void)s;
-	for (i = 0; i < 60; i++) {
-		memcpy(burst + n, "ready-x", 7);
-		memset(burst + n + 7, 'a', 143);
-		burst[n + 150] = '\n';
-		n += 151;
-	}
-	strcpy(burst + n, "VZH-GUEST: prompt ready-x\n");
+	costly_lines(burst, 60, 150);
 	hv.say = burst;
 	hv.run_ms = 3000;
 	assert_int_equal(run("",
@@ -401,17 +409,9 @@ static void ready_drops_the_oldest(void **s)
 	static char burst[100 * 1001 + 64];
 	const char *at;
 	unsigned long dropped = 0;
-	size_t n = 0;
-	int i;
 
 	(void)s;
-	for (i = 0; i < 100; i++) {
-		memcpy(burst + n, "ready-x", 7);
-		memset(burst + n + 7, 'a', 993);
-		burst[n + 1000] = '\n';
-		n += 1001;
-	}
-	strcpy(burst + n, "VZH-GUEST: prompt ready-x\n");
+	costly_lines(burst, 100, 1000);
 	hv.say = burst;
 	hv.run_ms = 3000;
 	assert_int_equal(run("",

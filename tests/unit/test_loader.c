@@ -143,25 +143,12 @@ static void not_found_lists_directories(void **s)
 		NULL));
 }
 
-/* descriptors this process has open */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 /* what cannot be loaded at all is refused with the system's reason, and
    leaves no descriptor behind */
 static void unloadable_files(void **s)
 {
 	char *dir = xstrdup(th_fmt("%s/junk", th_dir()));
-	int fds = open_fds();
+	int fds = th_open_fds();
 
 	(void)s;
 	mkdir(dir, 0755);
@@ -185,7 +172,7 @@ static void unloadable_files(void **s)
 			   "has no init()",
 			   NULL));
 	assert_int_equal(h.nplugins, 0);
-	assert_int_equal(open_fds(), fds);
+	assert_int_equal(th_open_fds(), fds);
 	free(dir);
 }
 

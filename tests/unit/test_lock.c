@@ -18,18 +18,6 @@
 #include "runner.h"
 #include "util.h"
 
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	assert_non_null(d);
-	while (readdir(d))
-		n++;
-	closedir(d);
-	return n;
-}
-
 static char *image(const char *name)
 {
 	return th_write(th_dir(), name, "image\n");
@@ -83,12 +71,12 @@ static void refused_start_keeps_nothing(void **s)
 	m.ndevs = 2;
 	v.m = &m;
 	holder = hold(b);
-	fds = open_fds();
+	fds = th_open_fds();
 	assert_int_equal(lock_disks(&r, &v, &why), -EBUSY);
 	snprintf(want, sizeof(want), "disk %s is in use by process %d", b,
 		 (int)holder);
 	assert_non_null(strstr(why, want));
-	assert_int_equal(open_fds(), fds);
+	assert_int_equal(th_open_fds(), fds);
 	assert_int_equal(v.nlocks, 0);
 	other = open(a, O_RDONLY | O_CLOEXEC);
 	assert_int_equal(flock(other, LOCK_EX | LOCK_NB), 0);
@@ -101,7 +89,7 @@ static void refused_start_keeps_nothing(void **s)
 	assert_int_equal(lock_disks(&r, &v, &why), 0);
 	assert_int_equal(v.nlocks, 2);
 	unlock_disks(&r, &v);
-	assert_int_equal(open_fds(), fds);
+	assert_int_equal(th_open_fds(), fds);
 	close(r.locks_fd);
 	free(a);
 	free(b);
