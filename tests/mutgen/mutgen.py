@@ -10,7 +10,8 @@ Each point is one place in the source and one way to break it:
   negate    the condition of an if, while, for, do or ?: negated
   delcall   a call made as a statement removed (not free(): a leak is ASan's)
   delstmt   an assignment, ++/--, break or continue statement removed
-  swapargs  two arguments of the same type swapped in a call
+  swapargs  two arguments of the same type swapped in a call (not of strcmp
+            and its kin when only equality is asked: the same answer)
   return    an early return inserted before a statement of a function body
             (not where only free()s and the return follow)
 
@@ -38,6 +39,8 @@ RELOPS = {"<": ["<=", ">"], "<=": ["<", ">"], ">": [">=", "<"], ">=": [">", "<"]
 ARITH = {"+": ["-"], "-": ["+"], "*": ["/"], "/": ["*"], "%": ["*"],
          "+=": ["-="], "-=": ["+="], "*=": ["/="], "/=": ["*="]}
 LOGIC = {"&&": ["||"], "||": ["&&"]}
+# comparisons whose sign is their only asymmetry
+SYMMETRIC = {"strcmp", "strcasecmp", "strncmp", "strncasecmp", "memcmp"}
 # a unit's factor: seconds <-> milliseconds <-> micro/nanoseconds, KiB, minutes
 UNITS = {"60", "1000", "1024", "3600", "86400", "1000000", "1000000000",
          "1000L", "1000LL", "1000000L", "1000000LL", "1000000000L", "1000000000LL",
@@ -166,7 +169,7 @@ class FileScan:
                 s, e = cond.extent.start.offset, cond.extent.end.offset
                 self.add(cond.extent.start.line, "negate", s, e,
                          "!(" + self.text(s, e) + ")")
-        if c.kind == K.CALL_EXPR:
+        if c.kind == K.CALL_EXPR and not self.equality(c, parent):
             self.swaps(c)
         if parent.kind == K.COMPOUND_STMT or is_body(c, parent):
             self.statement(c, parent, func)
@@ -206,6 +209,18 @@ class FileScan:
         b = self.src.rfind(b"\n", 0, s) + 1
         ws = self.src[b:s]
         return ws.decode() if ws.strip() == b"" else ""
+
+    def equality(self, call, parent):
+        """a comparison asked only whether its arguments are equal (!strcmp(a,
+        b), memcmp(a, b, n) == 0): the same answer with them swapped"""
+        if call.spelling not in SYMMETRIC or parent is None:
+            return False
+        if parent.kind == K.UNARY_OPERATOR:
+            return self.src[parent.extent.start.offset:call.extent.start.offset].strip() == b"!"
+        if parent.kind == K.BINARY_OPERATOR:
+            t = self.optoken(parent)
+            return t is not None and t.spelling in ("==", "!=")
+        return False
 
     def swaps(self, c):
         args = [a for a in c.get_arguments()]

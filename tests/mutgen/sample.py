@@ -9,7 +9,12 @@ have run (the rest are left to the whole run below).  The survivors, the
 mutants left over and those listed in tests/mutgen/equivalent.jsonl (with why
 no behaviour changes) are then applied together to one whole `make test` run
 (a failing run is split in halves, on the suites and tests that failed, until
-each failure has its mutant).  Prints a table, then
+each failure has its mutant).  Those still alive are then built with
+make check's sanitizers (address, undefined) and judged, together and split
+the same way, by the suites that execute their lines: an overrun, a leak or a
+double free is what CI's make check SAN=address,undefined catches.  A kill by
+a re-run counts only when its tests pass on the unmutated tree.  Prints a
+table, then
   N killed, M survived, E equivalent, K did not compile
 and exits 0 only when nothing survived.  Every mutant's patch is in
 build-sample/mutants/, its tests' log in build-sample/logs/, and the whole
@@ -87,24 +92,34 @@ def plan(units, seconds):
     return sorted(runs)
 
 
+# make check's sanitizers (the Makefile's SAN), in a build directory of their own
+SAN = "address,undefined"
+
+
 class Scratch:
-    """the scratch copy where mutants are built and tested"""
+    """the scratch copy where mutants are built and tested (with SAN's
+    sanitizers in build-san once san is set)"""
 
     def __init__(self, path):
         self.path = path
+        self.san = False
+
+    def build_vars(self):
+        return {"B": "build-san", "SAN": SAN} if self.san else {}
 
     def make(self):
+        args = ["%s=%s" % kv for kv in sorted(self.build_vars().items())]
         with open(os.path.join(self.path, "build.log"), "w") as f:
             try:
-                r = subprocess.run(["make", "-s", "-j2", "test-bins"], cwd=self.path,
-                                   stdout=f, stderr=subprocess.STDOUT, timeout=900)
+                r = subprocess.run(["make", "-s", "-j2", "test-bins"] + args, cwd=self.path,
+                                   stdout=f, stderr=subprocess.STDOUT, timeout=1800)
                 return r.returncode == 0
             except subprocess.TimeoutExpired:
                 return False
 
     def tests(self, suites, tests, timeout, name):
         """(passed, first failure's line) of tests/run.sh on these suites"""
-        env = dict(os.environ, VZH_SUITES=suites, VZH_TESTS=tests)
+        env = dict(os.environ, VZH_SUITES=suites, VZH_TESTS=tests, **self.build_vars())
         logf = os.path.join(self.path, "logs", name + ".log")
         with open(logf, "w") as f:
             # a session of its own: ended with the run, or with us
@@ -251,12 +266,17 @@ def confirm(scr, group, suites, out, tests=""):
     scr.restore(saved)
     if ok or (not built and len(group) == 1):
         return  # (alone it builds: it was judged so)
-    if len(group) == 1:
-        out[group[0]["id"]] = why
-        return
     failed = suites
     if built:
         failed, tests = failures(os.path.join(scr.path, "logs", name + ".log"), suites)
+    if len(group) == 1:
+        # (a test that fails without the mutant too kills nothing)
+        if scr.make() and not scr.tests(" ".join(failed), tests, 3600, name + "-unmutated")[0]:
+            print("mutate-sample: %s's re-run failed, but so do its tests without it (%s): "
+                  "not counted" % (group[0]["id"], why), flush=True)
+        else:
+            out[group[0]["id"]] = why
+        return
     half = len(group) // 2
     confirm(scr, group[:half], failed, out, tests)
     confirm(scr, group[half:], failed, out, tests)
@@ -281,6 +301,24 @@ def judge(scr, m, runs, budget, factor):
             return
 
 
+def san_runs(ms, where, seconds, old):
+    """(suites, tests) of the sanitizer re-run: those that execute ms' lines
+    (none: the whole make test, when one of ms is in a file changed since
+    the map)"""
+    if any(m["point"].path in old for m in ms):
+        return [], ""
+    suites, tests, whole = set(), set(), set()
+    for m in ms:
+        for _, suite, names in plan(where[(m["point"].path, m["point"].line)], seconds):
+            suites.add(suite)
+            if names:
+                tests.update(names.split())
+            else:
+                whole.add(suite)
+    # (VZH_TESTS picks tests in every shell suite: one run whole runs all)
+    return sorted(suites), "" if whole & SHELL_SUITES else " ".join(sorted(tests))
+
+
 def fmt_point(p):
     return "%s:%d %s %r -> %r" % (p.path, p.line, p.op, p.old, p.text)
 
@@ -300,6 +338,8 @@ def main():
                     "pass this; the rest are left to the whole make test")
     ap.add_argument("--no-rerun", action="store_true",
                     help="survivors are not re-run against the whole make test")
+    ap.add_argument("--no-san", action="store_true",
+                    help="the survivors of the whole run are not judged under sanitizers")
     o = ap.parse_args()
     for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
         signal.signal(sig, ended)
@@ -378,6 +418,30 @@ def main():
             elif m["result"] in ("deferred", "listed"):
                 m["result"] = "survived"
         print("mutate-sample: re-run in %.0f s" % (time.time() - t0), flush=True)
+        # the rest under make check's sanitizers, by the suites that execute
+        # them (a file changed since the map: all of them)
+        alive = [m for m in left if m["id"] not in out and (m["point"].path in old or
+                                                            (m["point"].path, m["point"].line)
+                                                            in where)]
+        if alive and not o.no_san:
+            t0 = time.time()
+            suites, tests = san_runs(alive, where, seconds, old)
+            print("mutate-sample: %d survivors re-run under sanitizers (%s)" %
+                  (len(alive), " ".join(suites) or "the whole make test"), flush=True)
+            scr.san = True
+            out = {}
+            if scr.make():
+                confirm(scr, alive, suites, out, tests)
+            else:
+                print("mutate-sample: the unmutated tree does not build with SAN=%s "
+                      "(%s/build.log): no survivor judged under sanitizers" %
+                      (SAN, o.scratch), flush=True)
+            scr.san = False
+            for m in alive:
+                if m["id"] in out:
+                    m["result"], m["by"] = "killed", "make check SAN=%s: %s" % (SAN, out[m["id"]])
+                    print("%-7s killed under sanitizers: %s" % (m["id"], out[m["id"]]))
+            print("mutate-sample: sanitizer re-run in %.0f s" % (time.time() - t0), flush=True)
     killed = sum(m["result"] == "killed" for m in results)
     nobuild = sum(m["result"] == "nobuild" for m in results)
     unjudged = sum(m["result"] == "unjudged" for m in results)

@@ -50,6 +50,14 @@ WANT = [
     (59, "const", "1", "0"),  # (-1 to -0; never to the sentinel -2)
     (60, "return", "", "return 0;\n\t"),
     (61, "return", "", "return 0;\n\t"),
+    (70, "return", "", "return 0;\n\t"),
+    (70, "arith", "+", "-"),
+    (70, "arith", "+", "-"),
+    (70, "relop", "==", "!="),
+    (70, "const", "1", "0"),
+    (70, "const", "1", "2"),
+    (70, "const", "0", "1"),
+    (70, "swapargs", "t, s", "s, t"),  # (not !strcmp(s, t), nor memcmp(...) == 0)
 ]
 # (no return before fix_ptr's last return, nor before free() in fix_free: what
 # it skips is the same return, or a leak; fix_tail's returns another value)
@@ -194,6 +202,57 @@ with tempfile.TemporaryDirectory() as tmp:
     sample.confirm(fake, [g for g in group if g["point"] not in (2, 5)], [], out)
     check("re-run: survivors that pass together survive, in one run",
           out == {} and fake.runs == [("", 14, "")], str((out, fake.runs)))
+
+# a kill counts only when the tests that failed pass without the mutant: here
+# they fail with none applied too (a test broken, or flaky on a busy machine)
+class FlakyScratch(FakeScratch):
+    def tests(self, suites, tests, timeout, name):
+        self.runs.append((suites, len(self.applied), tests))
+        bad = [p for p in self.applied if p == 2] or not self.applied
+        with open(os.path.join(self.path, "logs", name + ".log"), "w") as f:
+            if bad:
+                f.write("---- events failed (exit 1) ----\nFAILED TEST: t2\n")
+        return (not bad), ("FAIL: t2" if bad else "")
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    fake = FlakyScratch(tmp)
+    out = {}
+    sample.confirm(fake, [{"id": "a", "point": 1}, {"id": "b", "point": 2}], [], out)
+    check("re-run: a kill whose tests fail unmutated too is not counted",
+          out == {} and fake.runs[-1] == ("events", 0, "t2"), str((out, fake.runs)))
+    fake = FakeScratch(tmp)
+    sample.confirm(fake, [{"id": "a", "point": 1}, {"id": "b", "point": 2}], [], out)
+    check("re-run: a kill is checked on the unmutated tree, by the tests that failed",
+          out == {"b": "FAIL: mutant [2]"} and fake.runs[-1] == ("events", 0, "t2"),
+          str((out, fake.runs)))
+
+# the sanitizer re-run: the suites (and shell tests) that execute the
+# survivors' lines, with make check's build variables
+class P:
+    def __init__(self, path, line):
+        self.path, self.line = path, line
+
+
+secs = {"cli": 1, "pattern": 2, "integration/disk": 3, "events/pause": 4, "events": 5}
+where = {("core/a.c", 1): {"cli", "integration/disk"}, ("core/a.c", 2): {"pattern"},
+         ("core/b.c", 3): {"events/pause"}, ("core/c.c", 4): {"events", "cli"}}
+ms = [{"point": P("core/a.c", 1)}, {"point": P("core/a.c", 2)}, {"point": P("core/b.c", 3)}]
+check("san: the suites and tests that execute the survivors",
+      sample.san_runs(ms, where, secs, set()) ==
+      (["cli", "events", "integration", "pattern"], "disk pause"),
+      str(sample.san_runs(ms, where, secs, set())))
+check("san: a shell suite run whole runs all its tests",
+      sample.san_runs(ms + [{"point": P("core/c.c", 4)}], where, secs, set()) ==
+      (["cli", "events", "integration", "pattern"], ""))
+check("san: a file changed since the map: the whole make test",
+      sample.san_runs(ms, where, secs, {"core/b.c"}) == ([], ""))
+scr = sample.Scratch("/nonexistent")
+plain = scr.build_vars()
+scr.san = True
+check("san: make check's build (B=build-san, SAN=address,undefined)",
+      plain == {} and scr.build_vars() == {"B": "build-san", "SAN": "address,undefined"} and
+      "make check SAN=address,undefined B=build-san" in open("Makefile").read())
 
 # an equivalent mutant is known by its file, op, old, new and line text, and by
 # the line before when the entry gives it (the same text elsewhere is not it)

@@ -42,6 +42,13 @@ static int ok_vm(struct bvm *vm)
 	return 0;
 }
 
+/* a kill the hypervisor refuses (its process gone, say) */
+static int no_stop(struct bvm *vm)
+{
+	(void)vm;
+	return -ESRCH;
+}
+
 static const struct bridge_ops fake = { .name = "fake",
 					.pause = do_pause,
 					.resume = ok_vm,
@@ -153,6 +160,27 @@ static void failed_pause_is_answered(void **s)
 		"{\"ok\":false,\"error\":\"cannot pause: pause failed: no "
 		"answer to stop in time\"}\n");
 	fail_pause = false;
+}
+
+/* a stop or kill the bridge refuses is answered as refused, with the state
+   the VM is still in, and nothing changes */
+static void refused_kill_is_answered(void **s)
+{
+	static const struct bridge_ops stuck = { .name = "stuck",
+						 .stop = no_stop,
+						 .request_stop = no_stop };
+	(void)s;
+	r.ops = &stuck;
+	assert_string_equal(
+		ask("{\"command\":\"kill\"}\n"),
+		"{\"ok\":false,\"error\":\"cannot kill: the VM is running\"}\n");
+	assert_string_equal(
+		ask("{\"command\":\"stop\"}\n"),
+		"{\"ok\":false,\"error\":\"cannot stop: the VM is running\"}\n");
+	assert_int_equal(vm.state, VZH_STATE_RUNNING);
+	r.ops = &fake;
+	assert_string_equal(ask("{\"command\":\"kill\"}\n"),
+			    "{\"ok\":true,\"state\":\"running\"}\n");
 }
 
 static void bad_requests_get_replies(void **s)
@@ -368,6 +396,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(status_and_commands, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(failed_pause_is_answered, setup,
+						teardown),
+		cmocka_unit_test_setup_teardown(refused_kill_is_answered, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_get_replies, setup,
 						teardown),

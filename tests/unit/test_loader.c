@@ -110,6 +110,33 @@ static void plugin_reads_lists(void **s)
 	assert_int_equal(h.vms[0].ndevs, 1);
 }
 
+/* -errno with set_error but no api->error: the core says it at the entry,
+   for each entry refused (the message of one is not another's) */
+static void refusals_by_set_error_at_each_entry(void **s)
+{
+	(void)s;
+	assert_int_equal(
+		th_pipeline(&h,
+			    "plugins = { load = [ \"acme\" ]; };\n"
+			    "vms = ( { name = \"v\"; boot = { kernel = "
+			    "\"host.conf\"; };\n"
+			    "  devices = ( { kind = \"acme.widget\"; "
+			    "refuse = \"no room\"; },\n"
+			    "    { kind = \"acme.widget\"; tag = \"ok\"; },\n"
+			    "    { kind = \"acme.widget\"; "
+			    "refuse = \"no power\"; } ); } );\n"),
+		2);
+	assert_true(th_has(&h,
+			   "host.conf:3: vms[0].devices[0]: plugin \"acme\" "
+			   "refused the device: no room",
+			   NULL));
+	assert_true(th_has(&h,
+			   "host.conf:5: vms[0].devices[2]: plugin \"acme\" "
+			   "refused the device: no power",
+			   NULL));
+	assert_int_equal(h.vms[0].ndevs, 1);
+}
+
 static void plugin_settings_are_checked(void **s)
 {
 	(void)s;
@@ -915,6 +942,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(third_party_plugin, teardown_one),
 		cmocka_unit_test_teardown(plugin_reads_lists, teardown_one),
+		cmocka_unit_test_teardown(refusals_by_set_error_at_each_entry,
+					  teardown_one),
 		cmocka_unit_test_teardown(plugin_settings_are_checked,
 					  teardown_one),
 		cmocka_unit_test_teardown(not_found_lists_directories,
