@@ -707,6 +707,8 @@ void runner_drain(struct runner *r)
 
 static int runner_stop(struct runner *r, struct vmrun *v, bool force)
 {
+	int ret = 0;
+
 	if (v->done)
 		return -EINVAL;
 	if (v->vetoing) { /* its hooks run: the start is off */
@@ -736,9 +738,11 @@ static int runner_stop(struct runner *r, struct vmrun *v, bool force)
 	v->force_at = util_now_ms() + v->m->stop_timeout * 1000ll;
 	if (!v->m->stop_timeout || r->ops->request_stop(v->bvm) < 0) {
 		v->force_at = 0;
-		return r->ops->stop(v->bvm);
+		ret = r->ops->stop(v->bvm);
+		/* refused: no stop is under way, the next one asks again */
+		v->stopping = ret == 0;
 	}
-	return 0;
+	return ret;
 }
 
 /* created, and past its start hooks */

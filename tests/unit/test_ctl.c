@@ -42,6 +42,15 @@ static int ok_vm(struct bvm *vm)
 	return 0;
 }
 
+static int stop_asks; /* power buttons pressed */
+
+static int ask_stop(struct bvm *vm)
+{
+	(void)vm;
+	stop_asks++;
+	return 0;
+}
+
 /* a kill the hypervisor refuses (its process gone, say) */
 static int no_stop(struct bvm *vm)
 {
@@ -53,7 +62,7 @@ static const struct bridge_ops fake = { .name = "fake",
 					.pause = do_pause,
 					.resume = ok_vm,
 					.stop = ok_vm,
-					.request_stop = ok_vm };
+					.request_stop = ask_stop };
 static bool no_save(const struct machine *mm, char **why)
 {
 	(void)mm;
@@ -178,7 +187,12 @@ static void refused_kill_is_answered(void **s)
 		ask("{\"command\":\"stop\"}\n"),
 		"{\"ok\":false,\"error\":\"cannot stop: the VM is running\"}\n");
 	assert_int_equal(vm.state, VZH_STATE_RUNNING);
+	/* nothing was under way: the next stop asks the guest */
 	r.ops = &fake;
+	stop_asks = 0;
+	assert_string_equal(ask("{\"command\":\"stop\"}\n"),
+			    "{\"ok\":true,\"state\":\"running\"}\n");
+	assert_int_equal(stop_asks, 1);
 	assert_string_equal(ask("{\"command\":\"kill\"}\n"),
 			    "{\"ok\":true,\"state\":\"running\"}\n");
 }
