@@ -126,6 +126,10 @@ struct bridge_ops {
 	int (*request_stop)(struct bvm *vm);
 	/* force: the guest loses what it has not written */
 	int (*stop)(struct bvm *vm);
+	/* the reset button: the guest boots again in the same VM (a running
+	   -> running event, reason host-request, detail "reset"); NULL: the
+	   core stops the VM and starts it */
+	int (*reset)(struct bvm *vm);
 	int (*pause)(struct bvm *vm);
 	int (*resume)(struct bvm *vm);
 	/* can m be saved (on_host_stop = "save", ctl save)?  If not, *why says

@@ -627,6 +627,11 @@ static const char *api_control_path(struct vzh_host *vh, const char *vm)
 	return runapi_control_path((struct plugin *)vh, vm);
 }
 
+static int api_vm_request(struct vzh_host *vh, const struct vzh_request *req)
+{
+	return runapi_request((struct plugin *)vh, req);
+}
+
 static int api_vm_action(struct vzh_host *vh, const char *vm,
 			 enum vzh_action action, const char *path)
 {
@@ -707,4 +712,5 @@ const struct vzh_api core_api = {
 	.validator = api_validator,
 	.subscribe_all = api_subscribe_all,
 	.derive_mac = mac_derive,
+	.vm_request = api_vm_request,
 };

@@ -194,6 +194,10 @@ static json_t *status(struct runner *r, struct vmrun *v)
 	bridge_info(r, v, o);
 	json_object_set_new(o, "forwards", print_machine_forwards(v->m));
 	json_object_set_new(o, "ready", json_boolean(ready_now(v)));
+	json_object_set_new(o, "restarts", json_integer(v->restarts));
+	if (v->stop_reason[0])
+		json_object_set_new(o, "stop_reason",
+				    json_string(v->stop_reason));
 	/* what the save would be refused for: the state, or the bridge */
 	can_save =
 		(v->state == VZH_STATE_RUNNING ||
@@ -252,7 +256,7 @@ static void do_stop(struct runner *r, struct ctl_client *c, json_t *req)
 {
 	const char *cmd = json_string_value(json_object_get(req, "command"));
 
-	if (r->act->stop(r, c->v, cmd[0] == 'k') < 0)
+	if (r->act->stop(r, c->v, cmd[0] == 'k', NULL) < 0)
 		refused(c, cmd);
 	else
 		reply(c, json_pack("{s:b,s:s}", "ok", 1, "state",

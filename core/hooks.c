@@ -181,6 +181,11 @@ char *hooks_json(struct runner *r, struct vmrun *v)
 		json_object_set_new(m, "address", json_string(bi.address));
 	/* how to reach it: every NAT forward, in one place */
 	json_object_set_new(m, "forwards", print_machine_forwards(v->m));
+	/* why a plugin stopped it last (its word), and its restarts */
+	if (v->stop_reason[0])
+		json_object_set_new(m, "stop_reason",
+				    json_string(v->stop_reason));
+	json_object_set_new(m, "restarts", json_integer(v->restarts));
 	json = json_dumps(m, JSON_COMPACT);
 	json_decref(m);
 	return json;

@@ -559,16 +559,26 @@ static void hv_refused(struct runner *r, struct vmrun *v)
 
 static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 {
+	/* stopped by a plugin as unresponsive: a crash, on_crash's to judge */
+	bool unresponsive = v->worded &&
+			    !strcmp(v->stop_reason, "unresponsive");
+	bool crash = (!v->stopping && reason == VZH_REASON_CRASHED) ||
+		     unresponsive;
 	bool restart = r->interrupts == 0 &&
 		       ((!v->stopping && reason == VZH_REASON_GUEST_SHUTDOWN &&
 			 v->m->on_poweroff == POLICY_RESTART) ||
-			(!v->stopping && reason == VZH_REASON_CRASHED &&
-			 v->m->on_crash == POLICY_RESTART) ||
-			v->not_ready_restart);
+			(crash && v->m->on_crash == POLICY_RESTART) ||
+			v->restart_asked);
+	bool reset = r->interrupts == 0 && v->reset_asked;
 	bool failed = reason == VZH_REASON_CRASHED ||
-		      reason == VZH_REASON_START_FAILED;
+		      reason == VZH_REASON_START_FAILED || unresponsive;
 
-	v->not_ready_restart = false;
+	if (unresponsive) {
+		log_msg(LOG_WARNING, v->m->name,
+			"stopped as unresponsive: counted as a crash");
+		v->failed = true; /* (restarted or not) */
+	}
+	v->restart_asked = v->reset_asked = v->worded = false;
 	release(r, v);
 	/* (no slot to restore a kept VM in: it stays kept, not retried as
 	   a fresh boot) */
@@ -598,6 +608,11 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 	v->restoring = false;
 	free(v->restore_from);
 	v->restore_from = NULL;
+	if (reset) { /* (the bridge has no reset button) */
+		v->restart_at = util_now_ms();
+		v->resetting = true;
+		return;
+	}
 	if (restart) {
 		if (schedule_restart(v))
 			return;
@@ -607,6 +622,7 @@ static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 }
 
 static int runner_stop(struct runner *r, struct vmrun *v, bool force);
+static void start_due(struct runner *r, struct vmrun *v);
 
 /* a save under way ended: tell who asked; a failed save at host stop falls
    back to the stop chain, and the run ends badly */
@@ -674,8 +690,10 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		ready_begin(r, v, ev->state == VZH_STATE_RESTORING);
 		v->console_spoke = ev->state == VZH_STATE_RESTORING;
 	}
-	if (ev->reason == VZH_REASON_GUEST_REBOOT)
-		v->console_spoke = false; /* (its UART is reset) */
+	/* (a reboot or a reset: its UART is reset) */
+	if (ev->reason == VZH_REASON_GUEST_REBOOT ||
+	    (prev == VZH_STATE_RUNNING && ev->state == VZH_STATE_RUNNING))
+		v->console_spoke = false;
 	if (ev->state == VZH_STATE_RUNNING)
 		ready_running(v);
 	if (ev->state == VZH_STATE_STOPPED) {
@@ -814,7 +832,7 @@ static void runner_not_ready(struct runner *r, struct vmrun *v)
 	if (v->m->ready.on_not_ready == NOT_READY_LOG || v->done)
 		return;
 	if (v->m->ready.on_not_ready == NOT_READY_RESTART)
-		v->not_ready_restart = true;
+		v->restart_asked = true;
 	else
 		v->failed = true;
 	runner_stop(r, v, false);
@@ -829,11 +847,54 @@ static int drained(struct runner *r, int ret)
 	return ret;
 }
 
-static int ask_stop(struct runner *r, struct vmrun *v, bool force)
+/* a stop, and what follows it (then: a restart or reset asked), with its
+   word; refused: as it was */
+static int stop_for(struct runner *r, struct vmrun *v, bool force,
+		    const char *word, bool *then)
 {
-	/* the user's stop outweighs on_not_ready = "restart" */
-	v->not_ready_restart = false;
-	return drained(r, runner_stop(r, v, force));
+	char was[sizeof(v->stop_reason)];
+	bool worded = v->worded;
+	int ret;
+
+	/* the last stop asked outweighs what earlier ones meant to follow
+	   (on_not_ready = "restart", a plugin's restart) */
+	v->restart_asked = v->reset_asked = false;
+	if (then)
+		*then = true;
+	memcpy(was, v->stop_reason, sizeof(was));
+	snprintf(v->stop_reason, sizeof(v->stop_reason), "%s",
+		 word ? word : "");
+	v->worded = word != NULL;
+	ret = runner_stop(r, v, force);
+	if (ret < 0) {
+		memcpy(v->stop_reason, was, sizeof(was));
+		v->worded = worded;
+		v->restart_asked = v->reset_asked = false;
+	}
+	return drained(r, ret);
+}
+
+static int ask_stop(struct runner *r, struct vmrun *v, bool force,
+		    const char *word)
+{
+	return stop_for(r, v, force, word, NULL);
+}
+
+static int ask_restart(struct runner *r, struct vmrun *v, const char *word)
+{
+	if (!live(v))
+		return -EINVAL;
+	return stop_for(r, v, true, word, &v->restart_asked);
+}
+
+/* the hypervisor's reset button; one without: off, and on again at once */
+static int ask_reset(struct runner *r, struct vmrun *v, const char *word)
+{
+	if (!live(v) || v->state != VZH_STATE_RUNNING)
+		return -EINVAL;
+	if (r->ops->reset)
+		return drained(r, r->ops->reset(v->bvm));
+	return stop_for(r, v, true, word, &v->reset_asked);
 }
 
 static int ask_pause(struct runner *r, struct vmrun *v)
@@ -865,9 +926,35 @@ static int ask_restore(struct runner *r, struct vmrun *v, const char *path,
 	return drained(r, runner_restore(r, v, path, why));
 }
 
-const struct runner_actions run_actions = { ask_stop,	 ask_pause,
-					    ask_resume,	 ask_save,
-					    ask_restore, runner_not_ready };
+/* kept after a save: restored from it; waiting to restart: now */
+static int ask_start(struct runner *r, struct vmrun *v, char **why)
+{
+	char *path;
+	int ret;
+
+	if (v->restart_at) {
+		start_due(r, v);
+		return drained(r, 0);
+	}
+	if (!v->saved_to || v->done || v->bvm || v->vetoing)
+		return -EINVAL;
+	path = xstrdup(v->saved_to); /* (the restore frees it) */
+	ret = ask_restore(r, v, path, why);
+	free(path);
+	return ret;
+}
+
+const struct runner_actions run_actions = {
+	.stop = ask_stop,
+	.pause = ask_pause,
+	.resume = ask_resume,
+	.save = ask_save,
+	.restore = ask_restore,
+	.not_ready = runner_not_ready,
+	.restart = ask_restart,
+	.reset = ask_reset,
+	.start = ask_start,
+};
 
 /* a console's bytes: to its attached clients, and its ready check; what
    is typed may go to its guest now */
@@ -984,6 +1071,15 @@ static bool all_done(const struct runner *r)
 	return hooks_idle(r) && proc_reap(&(int){ -1 }) == 0;
 }
 
+/* a restart (counted) or a reset's start, now */
+static void start_due(struct runner *r, struct vmrun *v)
+{
+	v->restart_at = 0;
+	v->restarts += !v->resetting;
+	v->resetting = false;
+	start_vm(r, v);
+}
+
 /* deadlines: the stop chain's force, restarts due */
 static void timers(struct runner *r)
 {
@@ -1001,10 +1097,8 @@ static void timers(struct runner *r)
 				v->m->stop_timeout);
 			r->ops->stop(v->bvm);
 		}
-		if (v->restart_at && now >= v->restart_at && !v->done) {
-			v->restart_at = 0;
-			start_vm(r, v);
-		}
+		if (v->restart_at && now >= v->restart_at && !v->done)
+			start_due(r, v);
 		if (v->slot_retry_at && now >= v->slot_retry_at && !v->done) {
 			v->slot_retry_at = 0;
 			start_vm(r, v);

@@ -1,4 +1,4 @@
-/* runapi.c: what plugins learn of the run and may ask of it: why vzhost runs, a VM as hook scripts see it, and actions on VMs. */
+/* runapi.c: what plugins learn of the run and may ask of it: why vzhost runs, a VM as hook scripts see it, and actions on VMs (with why). */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,7 +14,12 @@ struct action {
 	unsigned vm;
 	enum vzh_action what;
 	char *path;
+	char *word; /* why (a stop's reason word), or NULL */
 };
+
+static const char *const action_names[] = { "stop",   "kill", "pause",
+					    "resume", "save", "restart",
+					    "reset",  "start" };
 
 static struct runner *run; /* the run under way, or NULL */
 static char **jsons; /* machine_json's answers, freed between callbacks */
@@ -81,25 +86,52 @@ const char *runapi_control_path(struct plugin *p, const char *vm)
 	return v ? v->sock_path : NULL;
 }
 
+/* 1 to 32 of a-z, 0-9 and '-': a word for logs, JSON and shell alike */
+static bool is_word(const char *w)
+{
+	size_t n = strspn(w, "abcdefghijklmnopqrstuvwxyz0123456789-");
+
+	return n && n <= VZH_REASON_WORD_MAX && !w[n];
+}
+
+int runapi_request(struct plugin *p, const struct vzh_request *req)
+{
+	struct vmrun *v;
+
+	if (!req || req->struct_size < sizeof(*req))
+		return -EINVAL;
+	if (!run || p->host->mode != VZH_MODE_RUN)
+		return -EPERM;
+	v = find(req->vm);
+	if (!v)
+		return host_find_vm(p->host, req->vm) ? -EPERM : -ENOENT;
+	if (req->action > VZH_ACTION_START ||
+	    (req->action == VZH_ACTION_SAVE && !req->path) ||
+	    (req->reason && !is_word(req->reason)))
+		return -EINVAL;
+	queue = xrealloc(queue, (nqueue + 1) * sizeof(*queue));
+	queue[nqueue++] = (struct action){
+		v->index, req->action,
+		req->action == VZH_ACTION_SAVE ? xstrdup(req->path) : NULL,
+		req->reason ? xstrdup(req->reason) : NULL
+	};
+	log_msg(LOG_NOTICE, req->vm, "plugin %s asks: %s%s%s%s%s", p->name,
+		action_names[req->action],
+		req->action == VZH_ACTION_SAVE ? " " : "",
+		req->action == VZH_ACTION_SAVE ? req->path : "",
+		req->reason ? ": " : "", req->reason ? req->reason : "");
+	return 0;
+}
+
 int runapi_vm_action(struct plugin *p, const char *vm, enum vzh_action what,
 		     const char *path)
 {
-	struct vmrun *v = find(vm);
+	struct vzh_request req = { .struct_size = sizeof(req),
+				   .action = what,
+				   .vm = vm,
+				   .path = path };
 
-	if (!run || p->host->mode != VZH_MODE_RUN)
-		return -EPERM;
-	if (!v)
-		return host_find_vm(p->host, vm) ? -EPERM : -ENOENT;
-	if (what > VZH_ACTION_SAVE || (what == VZH_ACTION_SAVE && !path))
-		return -EINVAL;
-	queue = xrealloc(queue, (nqueue + 1) * sizeof(*queue));
-	queue[nqueue++] =
-		(struct action){ v->index, what, path ? xstrdup(path) : NULL };
-	log_msg(LOG_NOTICE, vm, "plugin %s asks: %s%s%s", p->name,
-		(const char *[]){ "stop", "kill", "pause", "resume",
-				  "save" }[what],
-		path ? " " : "", path ? path : "");
-	return 0;
+	return runapi_request(p, &req);
 }
 
 static void drop_jsons(void)
@@ -132,7 +164,17 @@ void runapi_dispatch(struct runner *r)
 		switch (q[i].what) {
 		case VZH_ACTION_REQUEST_STOP:
 		case VZH_ACTION_STOP:
-			ret = r->act->stop(r, v, q[i].what == VZH_ACTION_STOP);
+			ret = r->act->stop(r, v, q[i].what == VZH_ACTION_STOP,
+					   q[i].word);
+			break;
+		case VZH_ACTION_RESTART:
+			ret = r->act->restart(r, v, q[i].word);
+			break;
+		case VZH_ACTION_RESET:
+			ret = r->act->reset(r, v, q[i].word);
+			break;
+		case VZH_ACTION_START:
+			ret = r->act->start(r, v, &why);
 			break;
 		case VZH_ACTION_PAUSE:
 			ret = r->act->pause(r, v);
@@ -146,11 +188,13 @@ void runapi_dispatch(struct runner *r)
 		}
 		if (ret < 0)
 			log_msg(LOG_WARNING, v->m->name,
-				"a plugin's request was refused: %s",
+				"a plugin's %s was refused: %s",
+				action_names[q[i].what],
 				why ? why : strerror(-ret));
 		free(why);
 		why = NULL;
 		free(q[i].path);
+		free(q[i].word);
 	}
 	free(q);
 }
@@ -159,8 +203,10 @@ void runapi_free(void)
 {
 	size_t i;
 
-	for (i = 0; i < nqueue; i++)
+	for (i = 0; i < nqueue; i++) {
 		free(queue[i].path);
+		free(queue[i].word);
+	}
 	free(queue);
 	queue = NULL;
 	nqueue = 0;

@@ -1,4 +1,4 @@
-/* runapi.h: the run as plugins see it (api->mode, machine_json, config_path, control_path, vm_action). */
+/* runapi.h: the run as plugins see it (api->mode, machine_json, config_path, control_path, vm_action, vm_request). */
 #ifndef VZH_RUNAPI_H
 #define VZH_RUNAPI_H
 
@@ -16,6 +16,7 @@ const char *runapi_config_path(struct plugin *p);
 const char *runapi_control_path(struct plugin *p, const char *vm);
 int runapi_vm_action(struct plugin *p, const char *vm, enum vzh_action what,
 		     const char *path);
+int runapi_request(struct plugin *p, const struct vzh_request *req);
 /* actions are waiting: the loop must not sleep */
 bool runapi_pending(void);
 /* the actions asked since the last turn, carried out (each turn) */

@@ -25,7 +25,8 @@ struct vmrun;
    the one the request led to.  0 or -errno; save: -ENOTSUP with *why when
    the bridge cannot save this VM */
 struct runner_actions {
-	int (*stop)(struct runner *r, struct vmrun *v, bool force);
+	int (*stop)(struct runner *r, struct vmrun *v, bool force,
+		    const char *word);
 	int (*pause)(struct runner *r, struct vmrun *v);
 	int (*resume)(struct runner *r, struct vmrun *v);
 	int (*save)(struct runner *r, struct vmrun *v, const char *path,
@@ -36,6 +37,13 @@ struct runner_actions {
 		       char **why);
 	/* v missed its ready timeout: what on_not_ready says */
 	void (*not_ready)(struct runner *r, struct vmrun *v);
+	/* a plugin's (api->vm_request): forced off, then started again by
+	   the restart policy; the reset button (a bridge without one: forced
+	   off and started at once, not counted); a VM kept after a save
+	   (restored from it) or waiting to restart, started now */
+	int (*restart)(struct runner *r, struct vmrun *v, const char *word);
+	int (*reset)(struct runner *r, struct vmrun *v, const char *word);
+	int (*start)(struct runner *r, struct vmrun *v, char **why);
 };
 
 struct vmrun {
@@ -75,7 +83,15 @@ struct vmrun {
 	uint64_t seq; /* events so far */
 	struct ctl_client *console_writer; /* who types into its console */
 	struct ready_run rdy; /* its ready check (ready.c) */
-	bool not_ready_restart; /* stopped for missing it: start again */
+	bool restart_asked; /* stopped to start again (on_not_ready = "restart",
+			       a plugin's restart) */
+	bool reset_asked; /* ... at once, not counted (a plugin's reset) */
+	bool resetting; /* the start due is a reset's */
+	unsigned restarts; /* restarts since vzhost started (ctl status) */
+	/* the word of the last stop asked with one (a plugin's: "unresponsive"),
+	   kept until a stop without one; worded: the stop under way is it */
+	char stop_reason[VZH_REASON_WORD_MAX + 1];
+	bool worded;
 	bool ready_at_save; /* its last save was of a ready guest */
 	char *typed; /* what a console client typed and left before the guest
 			could take it: the guest gets it (ctl.c) */

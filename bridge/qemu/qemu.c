@@ -704,6 +704,30 @@ static int q_pause(struct bvm *vm)
 			   vm);
 }
 
+static void reset_done(void *data, int ret, json_t *r, const char *err)
+{
+	struct bvm *vm = data;
+
+	(void)r;
+	if (ret)
+		log_msg(LOG_WARNING, vm->m->name,
+			"the reset did not happen: %s",
+			err ? err : strerror(-ret));
+	else if (vm->state == VZH_STATE_RUNNING)
+		emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST, 0,
+		     "reset");
+}
+
+static int q_reset(struct bvm *vm)
+{
+	if (vm->state != VZH_STATE_RUNNING)
+		return -EINVAL;
+	/* (its RESET events are this reset, not a guest's reboot) */
+	vm->last_reset = util_now_ms();
+	return qmp_request(&vm->qmp, "system_reset", NULL, -1, QMP_TIMEOUT_MS,
+			   reset_done, vm);
+}
+
 static int q_resume(struct bvm *vm)
 {
 	if (vm->state != VZH_STATE_PAUSED)
@@ -1212,6 +1236,7 @@ const struct bridge_ops qemu_bridge = {
 	.start = q_start,
 	.request_stop = q_request_stop,
 	.stop = q_stop,
+	.reset = q_reset,
 	.pause = q_pause,
 	.resume = q_resume,
 	.can_save = q_can_save,

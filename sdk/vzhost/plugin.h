@@ -462,7 +462,31 @@ enum vzh_action {
 				written */
 	VZH_ACTION_PAUSE = 2,
 	VZH_ACTION_RESUME = 3,
-	VZH_ACTION_SAVE = 4 /* its state to path, then stopped */
+	VZH_ACTION_SAVE = 4, /* its state to path, then stopped */
+	/* ABI 1.3 (api->vm_request) */
+	VZH_ACTION_RESTART = 5, /* forced off now, then started again by the
+				   restart policy: counted, its backoff,
+				   given up as a crash loop is */
+	VZH_ACTION_RESET = 6, /* the reset button: the guest boots again in
+				 the same VM (Virtualization.framework,
+				 which has none: stopped and started) */
+	VZH_ACTION_START = 7 /* a VM kept stopped (after a save: restored
+				from it) or waiting to restart: now */
+};
+
+/* ABI 1.3: an action with the word that says why (api->vm_request) */
+#define VZH_REASON_WORD_MAX 32
+struct vzh_request {
+	uint32_t struct_size;
+	uint32_t action; /* enum vzh_action */
+	const char *vm;
+	const char *path; /* VZH_ACTION_SAVE only */
+	/* why a stop, restart or reset is asked: 1 to VZH_REASON_WORD_MAX
+	   of a-z, 0-9 and '-' ("unresponsive"), or NULL.  Logged, and kept
+	   as the VM's stop_reason (`ctl status`, the hook JSON) until a stop
+	   without one; "unresponsive" makes a stop a crash: on_crash decides
+	   what follows, and the exit status says not all went well */
+	const char *reason;
 };
 
 typedef void (*vzh_watch_fn)(void *data, int fd, unsigned events);
@@ -636,6 +660,10 @@ struct vzh_api {
 	   its six low bytes from the lowest, the first made locally
 	   administered and unicast ((b & 0xfc) | 0x02) */
 	void (*derive_mac)(const char *vm, int index, uint8_t mac[6]);
+	/* vm_action with a reason word, and restart, reset and start (ABI
+	   1.3 actions): carried out and answered as vm_action is, -EINVAL
+	   for a reason that is not a word */
+	int (*vm_request)(struct vzh_host *h, const struct vzh_request *req);
 };
 
 #ifdef __cplusplus

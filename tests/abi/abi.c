@@ -226,7 +226,8 @@ AT(vzh_api, vm_action, 360);
 AT(vzh_api, validator, 368); /* 1.3 */
 AT(vzh_api, subscribe_all, 376); /* 1.3 */
 AT(vzh_api, derive_mac, 384); /* 1.3 */
-SIZE(vzh_api, 392);
+AT(vzh_api, vm_request, 392); /* 1.3 */
+SIZE(vzh_api, 400);
 VAL(VZH_MODE_LIST, 0);
 VAL(VZH_MODE_CHECK, 1);
 VAL(VZH_MODE_RUN, 2);
@@ -235,6 +236,16 @@ VAL(VZH_ACTION_STOP, 1);
 VAL(VZH_ACTION_PAUSE, 2);
 VAL(VZH_ACTION_RESUME, 3);
 VAL(VZH_ACTION_SAVE, 4);
+VAL(VZH_ACTION_RESTART, 5); /* 1.3 */
+VAL(VZH_ACTION_RESET, 6);
+VAL(VZH_ACTION_START, 7);
+VAL(VZH_REASON_WORD_MAX, 32);
+AT(vzh_request, struct_size, 0); /* 1.3 */
+AT(vzh_request, action, 4);
+AT(vzh_request, vm, 8);
+AT(vzh_request, path, 16);
+AT(vzh_request, reason, 24);
+SIZE(vzh_request, 32);
 
 /* enum values travel in uint32_t fields and in hook-script environments */
 VAL(VZH_GUEST_MACOS, 1);

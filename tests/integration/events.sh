@@ -826,6 +826,9 @@ for ev in ("prepare", "start", "started", "stopped", "release"):
         continue
     fw = got.pop("forwards", None)
     addr = got.pop("address", None)
+    # (no plugin stopped it, nothing restarted it)
+    if got.pop("restarts", None) != 0 or "stop_reason" in got:
+        bad.append("%s: restarts or stop_reason" % ev)
     if got != want:
         bad.append("%s: %s" % (ev, sorted(k for k in set(got) | set(want)
                                           if got.get(k) != want.get(k))))

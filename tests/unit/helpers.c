@@ -61,12 +61,15 @@ void th_cleanup(void)
 	dir[0] = 0;
 }
 
+enum vzh_mode th_mode = VZH_MODE_LIST;
+
 size_t th_pipeline_path(struct host *h, const char *text, const char *pp)
 {
 	char *path = th_write(NULL, "host.conf", text);
 
 	setenv("VZHOST_PLUGIN_PATH", pp, 1);
 	if (host_open(h, path) == 0 || h->cfg.loaded) {
+		h->mode = th_mode;
 		host_load_plugins(h);
 		host_build(h);
 	}

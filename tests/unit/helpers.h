@@ -17,6 +17,9 @@ int th_open_fds(void);
 void th_cleanup(void);
 /* writes text as host.conf and runs open, plugins and build on it, with the
    built plugins and fixtures on the plugin path; returns h->diag.n */
+/* what plugins are told vzhost runs for (api->mode): VZH_MODE_LIST unless
+   a test sets it */
+extern enum vzh_mode th_mode;
 size_t th_pipeline(struct host *h, const char *text);
 /* the same with VZHOST_PLUGIN_PATH set to path */
 size_t th_pipeline_path(struct host *h, const char *text, const char *path);

@@ -31,6 +31,7 @@ static struct {
 	long long foreign_until; /* ms: they stop then (0: never) */
 	int objects, most; /* VM objects alive at once, and the most */
 	int starts;
+	long long start_ms[4]; /* when the first starts were asked */
 	int stop_on_start; /* at this start, the host is told to stop */
 	bool record_in_backoff; /* the VM's slot record was there */
 	int run_ms; /* a guest powers itself off after this long */
@@ -105,6 +106,8 @@ static int f_start(struct bvm *vm)
 		emit(vm, VZH_STATE_STOPPED, VZH_REASON_LIMIT_EXCEEDED);
 		return 0;
 	}
+	if (hv.starts < 4)
+		hv.start_ms[hv.starts] = util_now_ms();
 	hv.running++;
 	vm->running = true;
 	vm->off_at = util_now_ms() + hv.run_ms;
@@ -204,6 +207,7 @@ static const struct bridge_ops fake = { .name = "fakehv",
 
 static char logbuf[8192];
 static const char *top_extra = ""; /* more top-level settings */
+static const char *asker; /* plugins.asker's settings; NULL: not loaded */
 
 /* vzhost with this config; its log (stderr) into logbuf; its status */
 static int run(const char *host_settings, const char *vms)
@@ -213,11 +217,17 @@ static int run(const char *host_settings, const char *vms)
 	const char *logf = th_fmt("%s/log", th_dir());
 	ssize_t n;
 
+	th_mode = VZH_MODE_RUN;
+
 	assert_int_equal(
 		th_pipeline(&h,
-			    th_fmt("plugins = { load = [ \"serial\" ]; };\n"
+			    th_fmt("plugins = { load = [ \"serial\"%s ];%s%s%s "
+				   "};\n"
 				   "host = { bridge = \"fakehv\"; state_dir "
 				   "= \"state\"; %s };\n%s\nvms = ( %s );\n",
+				   asker ? ", \"asker\"" : "",
+				   asker ? " asker = { " : "",
+				   asker ? asker : "", asker ? " };" : "",
 				   host_settings, top_extra, vms)),
 		0);
 	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
@@ -246,6 +256,7 @@ static int reset(void **s)
 	hv.quota = 2;
 	hv.run_ms = 30;
 	top_extra = "";
+	asker = NULL;
 	mkdir(th_fmt("%s/a.vzvm", th_dir()), 0700);
 	mkdir(th_fmt("%s/b.vzvm", th_dir()), 0700);
 	mkdir(th_fmt("%s/c.vzvm", th_dir()), 0700);
@@ -333,36 +344,140 @@ static void restart_keeps_slot(void **s)
 	assert_true(hv.record_in_backoff);
 }
 
-/* the hook scripts' JSON carries the guest's address once the bridge knows
-   it (the vz bridge: from the host's DHCP leases) */
-static void hook_address(void **s)
+/* a hook script that keeps the JSON of each hook point (the last one's) */
+static void save_hooks(void)
 {
 	const char *dir = th_fmt("%s/hooks.d", th_dir());
-	char json[4096];
 	FILE *f;
-	size_t n;
 
-	(void)s;
 	mkdir(dir, 0700);
 	f = fopen(th_fmt("%s/10-save", dir), "w");
 	fprintf(f, "#!/bin/sh\ncat > \"%s/hook.$2.json\"\n", th_dir());
 	fclose(f);
 	chmod(th_fmt("%s/10-save", dir), 0700);
+	unlink(th_fmt("%s/hook.stopped.json", th_dir()));
 	top_extra = "hooks = { dir = \"hooks.d\"; };";
+}
+
+static const char *hook_json(const char *point)
+{
+	static char json[4096];
+	FILE *f = fopen(th_fmt("%s/hook.%s.json", th_dir(), point), "r");
+	size_t n;
+
+	assert_non_null(f);
+	n = fread(json, 1, sizeof(json) - 1, f);
+	json[n] = 0;
+	fclose(f);
+	return json;
+}
+
+/* the hook scripts' JSON carries the guest's address once the bridge knows
+   it (the vz bridge: from the host's DHCP leases) */
+static void hook_address(void **s)
+{
+	(void)s;
+	save_hooks();
 	hv.run_ms = 500; /* (its started hook sees it run) */
 	assert_int_equal(run("", MAC("m", "")), 0);
-	f = fopen(th_fmt("%s/hook.started.json", th_dir()), "r");
-	assert_non_null(f);
-	n = fread(json, 1, sizeof(json) - 1, f);
-	json[n] = 0;
-	fclose(f);
-	assert_non_null(strstr(json, "\"address\":\"192.168.64.9\""));
-	f = fopen(th_fmt("%s/hook.prepare.json", th_dir()), "r");
-	assert_non_null(f);
-	n = fread(json, 1, sizeof(json) - 1, f);
-	json[n] = 0;
-	fclose(f);
-	assert_null(strstr(json, "address")); /* (not known before it runs) */
+	assert_non_null(
+		strstr(hook_json("started"), "\"address\":\"192.168.64.9\""));
+	/* (not known before it runs) */
+	assert_null(strstr(hook_json("prepare"), "address"));
+}
+
+/* a plugin restarts a VM it found unresponsive: through the restart policy
+   (counted, its backoff), a crash for the exit status; the word and the
+   count in the hook JSON; the restarted guest powers off by itself */
+static void plugin_restarts_unresponsive(void **s)
+{
+	const char *json;
+
+	(void)s;
+	save_hooks();
+	hv.run_ms = 400;
+	asker = "action = \"restart\"; reason = \"unresponsive\"; after = 50;";
+	assert_int_equal(run("", MAC("m", "")), 1);
+	assert_int_equal(hv.starts, 2);
+	assert_true(hv.start_ms[1] - hv.start_ms[0] >= 1000); /* (backoff) */
+	assert_non_null(strstr(logbuf, "[m] notice: plugin asker asks: "
+				       "restart: unresponsive\n"));
+	assert_non_null(strstr(logbuf, "[m] warning: stopped as unresponsive: "
+				       "counted as a crash\n"));
+	assert_non_null(strstr(logbuf, "[m] notice: restarting in 1 s"));
+	json = hook_json("stopped"); /* (the guest's own power-off) */
+	assert_non_null(strstr(json, "\"stop_reason\":\"unresponsive\""));
+	assert_non_null(strstr(json, "\"restarts\":1"));
+	assert_non_null(strstr(hook_json("started"), "\"restarts\":1"));
+}
+
+/* a stop with a word: "unresponsive" is a crash (on_crash restarts it, the
+   exit status says so); another word is a stop, kept as stop_reason */
+static void plugin_stop_words(void **s)
+{
+	(void)s;
+	hv.run_ms = 400;
+	asker = "action = \"stop\"; reason = \"unresponsive\"; after = 50;";
+	assert_int_equal(run("", MAC("m", "on_crash = \"restart\";")), 1);
+	assert_int_equal(hv.starts, 2);
+	reset(NULL);
+	hv.run_ms = 400;
+	asker = "action = \"stop\"; reason = \"unresponsive\"; after = 50;";
+	assert_int_equal(run("", MAC("m", "")), 1);
+	assert_int_equal(hv.starts, 1);
+	reset(NULL);
+	save_hooks();
+	hv.run_ms = 400;
+	asker = "action = \"request-stop\"; reason = \"maintenance\"; after "
+		"= 50;";
+	assert_int_equal(run("", MAC("m", "on_crash = \"restart\";")), 0);
+	assert_int_equal(hv.starts, 1);
+	assert_non_null(strstr(logbuf, "asks: stop: maintenance\n"));
+	assert_null(strstr(logbuf, "as unresponsive"));
+	assert_non_null(strstr(hook_json("stopped"),
+			       "\"stop_reason\":\"maintenance\""));
+	/* not a word: refused, nothing done */
+	reset(NULL);
+	hv.run_ms = 200;
+	asker = "action = \"stop\"; reason = \"Not a word\"; after = 50;";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "[asker] notice: asked 1 of m: -22\n"));
+	assert_null(strstr(logbuf, "asks:"));
+}
+
+/* a reset on a hypervisor without a reset button: off and on at once,
+   neither counted as a restart nor waiting for a backoff */
+static void plugin_reset_without_button(void **s)
+{
+	(void)s;
+	save_hooks();
+	hv.run_ms = 400;
+	asker = "action = \"reset\"; reason = \"hung\"; after = 50;";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_int_equal(hv.starts, 2);
+	assert_true(hv.start_ms[1] - hv.start_ms[0] < 1000);
+	assert_non_null(strstr(logbuf, "[m] notice: plugin asker asks: reset: "
+				       "hung\n"));
+	assert_non_null(strstr(hook_json("stopped"), "\"restarts\":0"));
+}
+
+/* start: a VM waiting out its restart's backoff starts now (the restart,
+   counted); one that runs is refused */
+static void plugin_start(void **s)
+{
+	(void)s;
+	hv.stop_on_start = 2; /* (SIGTERM at the restart: the run ends) */
+	asker = "action = \"start\"; after = 300;";
+	assert_int_equal(run("", MAC("m", "on_poweroff = \"restart\";")), 0);
+	assert_int_equal(hv.starts, 2);
+	assert_true(hv.start_ms[1] - hv.start_ms[0] < 1000);
+	assert_null(strstr(logbuf, "refused"));
+	reset(NULL);
+	hv.run_ms = 300;
+	asker = "action = \"start\"; after = 20;";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "[m] warning: a plugin's start was "
+				       "refused: Invalid argument\n"));
 }
 
 /* n lines of len bytes that "ready-x" starts and that end in 'a's (costly
@@ -438,6 +553,10 @@ int main(void)
 		cmocka_unit_test_setup(higher_limit, reset),
 		cmocka_unit_test_setup(restart_keeps_slot, reset),
 		cmocka_unit_test_setup(hook_address, reset),
+		cmocka_unit_test_setup(plugin_restarts_unresponsive, reset),
+		cmocka_unit_test_setup(plugin_stop_words, reset),
+		cmocka_unit_test_setup(plugin_reset_without_button, reset),
+		cmocka_unit_test_setup(plugin_start, reset),
 		cmocka_unit_test_setup(ready_after_costly_burst, reset),
 		cmocka_unit_test_setup(ready_drops_the_oldest, reset),
 	};
