@@ -411,6 +411,8 @@ static void plugin_restarts_unresponsive(void **s)
 	assert_non_null(strstr(hook_json("started"), "\"restarts\":1"));
 }
 
+#define W32 "abcdefghijklmnopqrstuvwxyz-01234" /* (32: the longest word) */
+
 /* a stop with a word: "unresponsive" is a crash (on_crash restarts it, the
    exit status says so); another word is a stop, kept as stop_reason */
 static void plugin_stop_words(void **s)
@@ -436,13 +438,23 @@ static void plugin_stop_words(void **s)
 	assert_null(strstr(logbuf, "as unresponsive"));
 	assert_non_null(strstr(hook_json("stopped"),
 			       "\"stop_reason\":\"maintenance\""));
-	/* not a word: refused, nothing done */
+	/* not a word, or past 32 characters: refused, nothing done; 32 are */
 	reset(NULL);
 	hv.run_ms = 200;
-	asker = "action = \"stop\"; reason = \"Not a word\"; after = 50;";
+	asker = "action = \"stop\"; reason = \"not a word\"; after = 50;";
 	assert_int_equal(run("", MAC("m", "")), 0);
 	assert_non_null(strstr(logbuf, "[asker] notice: asked 1 of m: -22\n"));
 	assert_null(strstr(logbuf, "asks:"));
+	reset(NULL);
+	hv.run_ms = 200;
+	asker = "action = \"stop\"; reason = \"" W32 "x\"; after = 50;";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "[asker] notice: asked 1 of m: -22\n"));
+	reset(NULL);
+	hv.run_ms = 200;
+	asker = "action = \"stop\"; reason = \"" W32 "\"; after = 50;";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "asks: kill: " W32 "\n"));
 }
 
 /* a reset on a hypervisor without a reset button: off and on at once,
