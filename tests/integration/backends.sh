@@ -27,7 +27,7 @@ make -s -C "$top" install B="${B:-build}" SAN="${SAN:-}" PREFIX="$tmp/prefix" > 
 vzhost=$tmp/prefix/bin/vzhost
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 mkdir -p "$tmp/plugins"
-for ex in netback watchdog qcow2 audit; do
+for ex in netback watchdog qcow2 audit hangwatch; do
 	cc -Wall -Wextra -Werror $(pkg-config --cflags --libs vzhost-plugin) \
 		-o "$tmp/plugins/$ex.so" "$top/sdk/examples/$ex.c" 2> "$tmp/cc.log" ||
 		{ echo "FAIL: sdk/examples/$ex.c does not build:"; cat "$tmp/cc.log"; exit 1; }
@@ -450,5 +450,49 @@ for ln in open(sys.argv[1]):
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health audit
+# a guest that says nothing after its boot (vzh=repl, nobody types) is restarted by
+# sdk/examples/hangwatch.c after 5 quiet seconds: it boots a second time, ctl status
+# counts the restart and says why, and vzhost's exit says not all went well; a
+# guest beside it that talks (vzh=ignore counts) is never touched.  (The kernels are
+# not quiet: a boot, slow on a busy machine, is no silence.)
+t_hangwatch() {
+	conf hang "vzh=repl" "$SERIAL" ", { name = \"bk-$$-talk\"; memory = \"256M\";
+  boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
+           cmdline = \"console=ttyS0 vzh=ignore\"; };
+  devices = ( $SERIAL ); }"
+	sed -i -e "s|\"nat\" \]; };|\"nat\", \"hangwatch\" ];\n  hangwatch = { quiet = 5; }; };|" \
+		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/hang.conf"
+	"$vzhost" -c "$tmp/hang.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+	pid=$!
+	restarts= why= talk= _w=0
+	# (a boot and 5 quiet seconds: some 8 s, 30 on a busy machine; then the second)
+	if wait_for "$tmp/err" "\[bk-$$-hang\] notice: restarting in 1 s" 60 "" $pid; then
+		while [ "$(grep -c "^\[bk-$$-hang\] VZH-GUEST: booted" "$tmp/out")" -lt 2 ] &&
+			[ $_w -lt 600 ] && kill -0 $pid 2>/dev/null; do
+			sleep 0.1
+			_w=$((_w + 1))
+		done
+		timeout 5 "$vzhost" ctl "bk-$$-hang" status --state-dir "$tmp/state" > "$tmp/status" 2>&1
+		restarts=$(sed -n 's/.*"restarts": *\([0-9]*\).*/\1/p' "$tmp/status")
+		why=$(sed -n 's/.*"stop_reason": *"\([a-z-]*\)".*/\1/p' "$tmp/status")
+		timeout 5 "$vzhost" ctl "bk-$$-talk" status --state-dir "$tmp/state" > "$tmp/status2" 2>&1
+		talk=$(sed -n 's/.*"restarts": *\([0-9]*\).*/\1/p' "$tmp/status2")
+	fi
+	timeout 5 "$vzhost" ctl "bk-$$-hang" kill --state-dir "$tmp/state" > /dev/null 2>&1
+	timeout 5 "$vzhost" ctl "bk-$$-talk" kill --state-dir "$tmp/state" > /dev/null 2>&1
+	reap $pid 30
+	boots=$(grep -c "^\[bk-$$-hang\] VZH-GUEST: booted action=repl" "$tmp/out")
+	if [ "$boots" -ge 2 ] && [ "${restarts:-0}" -ge 1 ] && [ "$why" = unresponsive ] && [ $st = 1 ] &&
+		[ "$talk" = 0 ] && ! grep -q "bk-$$-talk: its console has been silent" "$tmp/err" &&
+		grep -q "^\[bk-$$-talk\] VZH-GUEST: count 30" "$tmp/out" &&
+		logged "[hangwatch] warning: bk-$$-hang: its console has been silent for 5 s: restart" &&
+		logged "[bk-$$-hang] notice: plugin hangwatch asks: restart: unresponsive" &&
+		logged "[bk-$$-hang] warning: stopped as unresponsive: counted as a crash"; then
+		ok
+	else
+		bad "hangwatch: $boots boots, restarts \"$restarts\", stop_reason \"$why\", the talker's restarts \"$talk\", exit $st: $(grep -v 'state ' "$tmp/err" | tail -n 5 | tr '\n' ' ')"
+	fi
+}
+
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health audit hangwatch
 summary backends
