@@ -75,6 +75,28 @@ static void no_match(void **s)
 	assert_int_equal(vz_lease_find("", 0, mac, ip, sizeof(ip)), -ENOENT);
 }
 
+/* an ip_address longer than any address's text (45: IPv6 with IPv4 in it)
+   is none, whatever room the caller has; 45 characters are taken */
+static void address_lengths(void **s)
+{
+	static const uint8_t mac[6] = { 0x52, 0x54, 0, 0xa, 0xb, 0xc };
+	static const char v6[] =
+		"ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255";
+	char text[256], ip[64];
+
+	(void)s;
+	assert_int_equal(strlen(v6), 45);
+	snprintf(text, sizeof(text),
+		 "{\n\tip_address=%s\n\thw_address=1,52:54:0:a:b:c\n}\n", v6);
+	assert_int_equal(vz_lease_find(text, strlen(text), mac, ip, sizeof(ip)),
+			 0);
+	assert_string_equal(ip, v6);
+	snprintf(text, sizeof(text),
+		 "{\n\tip_address=%sx\n\thw_address=1,52:54:0:a:b:c\n}\n", v6);
+	assert_int_equal(vz_lease_find(text, strlen(text), mac, ip, sizeof(ip)),
+			 -ENOENT);
+}
+
 /* from the file itself; a missing file is said as such */
 static void from_file(void **s)
 {
@@ -96,6 +118,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(finds_latest),
 		cmocka_unit_test(no_match),
+		cmocka_unit_test(address_lengths),
 		cmocka_unit_test(from_file),
 	};
 
