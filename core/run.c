@@ -560,7 +560,7 @@ static void hv_refused(struct runner *r, struct vmrun *v)
 static void stopped(struct runner *r, struct vmrun *v, enum vzh_reason reason)
 {
 	/* stopped by a plugin as unresponsive: a crash, on_crash's to judge */
-	bool unresponsive = v->worded &&
+	bool unresponsive = v->worded && !v->reset_asked &&
 			    !strcmp(v->stop_reason, "unresponsive");
 	bool crash = (!v->stopping && reason == VZH_REASON_CRASHED) ||
 		     unresponsive;
@@ -890,11 +890,16 @@ static int ask_restart(struct runner *r, struct vmrun *v, const char *word)
 /* the hypervisor's reset button; one without: off, and on again at once */
 static int ask_reset(struct runner *r, struct vmrun *v, const char *word)
 {
+	int ret;
+
 	if (!live(v) || v->state != VZH_STATE_RUNNING)
 		return -EINVAL;
-	if (r->ops->reset)
-		return drained(r, r->ops->reset(v->bvm));
-	return stop_for(r, v, true, word, &v->reset_asked);
+	if (!r->ops->reset)
+		return stop_for(r, v, true, word, &v->reset_asked);
+	ret = r->ops->reset(v->bvm);
+	if (ret == 0 && word) /* (no stop: nothing else to remember) */
+		snprintf(v->stop_reason, sizeof(v->stop_reason), "%s", word);
+	return drained(r, ret);
 }
 
 static int ask_pause(struct runner *r, struct vmrun *v)

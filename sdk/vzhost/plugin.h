@@ -484,8 +484,9 @@ struct vzh_request {
 	/* why a stop, restart or reset is asked: 1 to VZH_REASON_WORD_MAX
 	   of a-z, 0-9 and '-' ("unresponsive"), or NULL.  Logged, and kept
 	   as the VM's stop_reason (`ctl status`, the hook JSON) until a stop
-	   without one; "unresponsive" makes a stop a crash: on_crash decides
-	   what follows, and the exit status says not all went well */
+	   without one; "unresponsive" makes a stop or restart a crash:
+	   on_crash decides what follows a stop, and the exit status says
+	   not all went well */
 	const char *reason;
 };
 

@@ -494,5 +494,36 @@ t_hangwatch() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health audit hangwatch
+# hangwatch with action = "reset": QEMU's reset button (system_reset), the same VM:
+# the guest boots again with no stop between, no restart counted, its word kept
+t_hangreset() {
+	conf hangreset "vzh=repl" "$SERIAL"
+	sed -i -e "s|\"nat\" \]; };|\"nat\", \"hangwatch\" ];\n  hangwatch = { quiet = 5; action = \"reset\"; }; };|" \
+		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/hangreset.conf"
+	"$vzhost" -c "$tmp/hangreset.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+	pid=$!
+	_w=0
+	while [ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" -lt 2 ] && [ $_w -lt 900 ] &&
+		kill -0 $pid 2>/dev/null; do
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+	timeout 5 "$vzhost" ctl "bk-$$-hangreset" status --state-dir "$tmp/state" > "$tmp/status" 2>&1
+	timeout 5 "$vzhost" ctl "bk-$$-hangreset" kill --state-dir "$tmp/state" > /dev/null 2>&1
+	reap $pid 30
+	boots=$(grep -c "VZH-GUEST: booted action=repl" "$tmp/out")
+	# (the stop is the kill's, at the end: none before it)
+	stops=$(grep -c "state [a-z]* -> stopped" "$tmp/err")
+	if [ "$boots" -ge 2 ] && [ $st = 0 ] && [ "$stops" = 1 ] &&
+		grep -q '"restarts": *0' "$tmp/status" && grep -q '"state": *"running"' "$tmp/status" &&
+		grep -q '"stop_reason": *"unresponsive"' "$tmp/status" &&
+		logged "[bk-$$-hangreset] notice: plugin hangwatch asks: reset: unresponsive" &&
+		logged "[bk-$$-hangreset] notice: state running -> running (host-request)"; then
+		ok
+	else
+		bad "hangreset: $boots boots, $stops stops, exit $st, status $(tr -d '\n' < "$tmp/status" | head -c 300): $(grep -v 'state ' "$tmp/err" | tail -n 4 | tr '\n' ' ')"
+	fi
+}
+
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health audit hangwatch hangreset
 summary backends

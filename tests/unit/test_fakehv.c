@@ -458,19 +458,25 @@ static void plugin_stop_words(void **s)
 }
 
 /* a reset on a hypervisor without a reset button: off and on at once,
-   neither counted as a restart nor waiting for a backoff */
+   neither counted as a restart nor waiting for a backoff, and no crash
+   even when the guest was unresponsive */
 static void plugin_reset_without_button(void **s)
 {
+	const char *json;
+
 	(void)s;
 	save_hooks();
 	hv.run_ms = 400;
-	asker = "action = \"reset\"; reason = \"hung\"; after = 50;";
+	asker = "action = \"reset\"; reason = \"unresponsive\"; after = 50;";
 	assert_int_equal(run("", MAC("m", "")), 0);
 	assert_int_equal(hv.starts, 2);
 	assert_true(hv.start_ms[1] - hv.start_ms[0] < 1000);
 	assert_non_null(strstr(logbuf, "[m] notice: plugin asker asks: reset: "
-				       "hung\n"));
-	assert_non_null(strstr(hook_json("stopped"), "\"restarts\":0"));
+				       "unresponsive\n"));
+	assert_null(strstr(logbuf, "counted as a crash"));
+	json = hook_json("stopped");
+	assert_non_null(strstr(json, "\"restarts\":0"));
+	assert_non_null(strstr(json, "\"stop_reason\":\"unresponsive\""));
 }
 
 /* start: a VM waiting out its restart's backoff starts now (the restart,
