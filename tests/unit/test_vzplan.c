@@ -15,7 +15,7 @@
 
 #define LOAD                                                              \
 	"plugins = { load = [ \"disk\", \"nat\", \"share\", \"virtio\", " \
-	"\"input\", \"graphics\", \"serial\" ]; };\n"
+	"\"input\", \"graphics\", \"serial\", \"backer\" ]; };\n"
 #define KERNEL "boot = { kernel = \"host.conf\"; };"
 #define GiB (1024ull * 1024 * 1024)
 
@@ -244,6 +244,20 @@ static void backends(void **s)
 	assert_true(said("host.conf:3: vms[0].devices[0]: "
 			 "Virtualization.framework takes a NIC's frames as "
 			 "datagrams only: use type = \"dgram\""));
+	/* a NIC a plugin serves: a file handle too, said whose */
+	diag_free(&d);
+	memset(&d, 0, sizeof(d));
+	host_close(&h);
+	build("vms = ( { name = \"l\"; " KERNEL "\n"
+	      "devices = ( { kind = \"backer.stall\"; } ); } );\n");
+	out = NULL;
+	f = open_memstream(&out, &n);
+	assert_int_equal(vz_describe(&unknown, &h.vms[0], f, &d), 0);
+	fclose(f);
+	assert_non_null(strstr(out, " + VZFileHandleNetworkDeviceAttachment "
+				    "52:54:00:5a:11:01, served by plugin "
+				    "backer\n"));
+	free(out);
 }
 
 /* nested: enabled where the Mac has it, refused where it has not, left to
