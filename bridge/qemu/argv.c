@@ -231,6 +231,28 @@ static void net(struct argv *a, const struct vzh_net *n, unsigned i, int fd)
 	argv_add(a, "virtio-net-pci,netdev=net%u,mac=%s", i, mac);
 }
 
+/* the ids of the options written here (disk0, net1, ser0, ...): a
+   plugin's parts may not take them (parts.c) */
+bool qemu_id_reserved(const char *id)
+{
+	static const char *const fixed[] = { "mem", "qmp", "usb", "vser",
+					     NULL };
+	static const char *const numbered[] = { "disk", "fs",  "net",
+						"rng",	"ser", NULL };
+	size_t i, n;
+
+	for (i = 0; fixed[i]; i++)
+		if (!strcmp(id, fixed[i]))
+			return true;
+	for (i = 0; numbered[i]; i++) {
+		n = strlen(numbered[i]);
+		if (!strncmp(id, numbered[i], n) && id[n] &&
+		    strspn(id + n, "0123456789") == strlen(id + n))
+			return true;
+	}
+	return false;
+}
+
 /* a plugin's structured device: the option and every value written here */
 static void hvdev(struct argv *a, const struct vzh_hvdev *h)
 {

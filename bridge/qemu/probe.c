@@ -157,27 +157,6 @@ void qemu_free(struct bridge *b)
 	free(b);
 }
 
-/* a structured device: ours, and a kind of option this bridge writes */
-static void hvdev_check(const struct device *dv, struct diag *d)
-{
-	const struct vzh_hvdev *h = &dv->u.hvdev;
-	bool action = !strcmp(h->group, "action");
-
-	if (bridge_foreign_device(dv, "qemu", d))
-		return;
-	if (!action && strcmp(h->group, "device") && strcmp(h->group, "object"))
-		diag_add(d, dv->origin.loc,
-			 "plugin %s emitted a qemu device of group \"%s\": "
-			 "the qemu bridge writes \"device\", \"object\" and "
-			 "\"action\"",
-			 dv->origin.plugin, h->group);
-	else if (action == !!h->driver)
-		diag_add(d, dv->origin.loc,
-			 "plugin %s emitted a qemu %s %s a driver",
-			 dv->origin.plugin, h->group,
-			 action ? "with" : "without");
-}
-
 int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 {
 	size_t i, stdio = 0, before = d->n;
@@ -249,8 +228,6 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 				"QEMU 7.2's virtiofsd cannot export read-only: "
 				"set read_only = false or mount it read-only in "
 				"the guest");
-		if (dv->cls == DEV_HVDEV)
-			hvdev_check(dv, d);
 		if (dv->cls == DEV_SERIAL &&
 		    dv->u.serial.output == VZH_SERIAL_STDIO && ++stdio > 1)
 			diag_add(
@@ -258,5 +235,6 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 				"QEMU shows one serial device per VM on stdio; "
 				"send this one to a file or a pty");
 	}
+	qemu_parts_check(m, d);
 	return d->n > before ? -EINVAL : 0;
 }

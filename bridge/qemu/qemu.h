@@ -80,6 +80,10 @@ void argv_free(struct argv *a);
 int qemu_probe(const struct bridge_env *env, struct bridge **out,
 	       struct diag *d);
 int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d);
+/* a plugin's parts (struct vzh_hvdev) of m: groups, ids, references (parts.c) */
+void qemu_parts_check(const struct machine *m, struct diag *d);
+/* an id vzhost's own options use (argv.c) */
+bool qemu_id_reserved(const char *id);
 void qemu_free(struct bridge *b);
 /* why KVM cannot run ordinary guests, or NULL: the facts of /dev/kvm's open
    (0 or errno) and which kvm modules are loaded */

@@ -282,6 +282,108 @@ static void backends(void **s)
 	HAS(c, "-action action=a,,b=c");
 }
 
+/* a device of several parts: written as they are; each part's group, id
+   and references checked at validation, at the entry, naming the plugin */
+#define PART(var, group, driver, ...)                              \
+	struct vzh_prop var##_p[] = { __VA_ARGS__ };               \
+	struct vzh_hvdev var = {                                   \
+		sizeof(var), sizeof(var##_p) / sizeof(var##_p[0]), \
+		"qemu",	     group,                                \
+		driver,	     var##_p                               \
+	}
+#define STR(name, val)                           \
+	{                                        \
+		name, VZH_PROP_STRING, 0, val, 0 \
+	}
+
+static const char *check_parts(struct machine *m)
+{
+	static char all[4096];
+	struct diag d = { 0 };
+	size_t i, used = 0;
+
+	all[0] = 0;
+	qemu_parts_check(m, &d);
+	for (i = 0; i < d.n; i++)
+		used += (size_t)snprintf(all + used, sizeof(all) - used, "%s\n",
+					 d.msgs[i]);
+	diag_free(&d);
+	return all;
+}
+
+static void parts(void **s)
+{
+	struct origin o = { "x.conf:4: vms[0].devices[0]", "acme.tpm", "acme" };
+	struct origin o2 = { "x.conf:5: vms[0].devices[1]", "beta.x", "beta" };
+	PART(chr, "chardev", "socket", STR("id", "chrtpm"),
+	     STR("path", "/run/tpm.sock"));
+	PART(tpm, "tpmdev", "emulator", STR("id", "tpm0"),
+	     STR("chardev", "chrtpm"));
+	PART(dev, "device", "tpm-tis", STR("tpmdev", "tpm0"));
+	PART(noid, "tpmdev", "emulator", STR("chardev", "chrtpm"));
+	PART(badid, "chardev", "socket", STR("id", "0chr"));
+	PART(ours, "netdev", "user", STR("id", "net0"));
+	PART(twice, "chardev", "null", STR("id", "chrtpm"));
+	PART(dangling, "device", "tpm-crb", STR("tpmdev", "tpm9"));
+	PART(global, "global", "isa-fdc.fdtypeA", STR("x", "none"));
+	PART(nodriver, "audiodev", NULL, STR("id", "snd0"));
+	struct bridge b = { .binary = "/usr/bin/qemu-system-x86_64",
+			    .accel = "tcg" };
+	struct launch l = { 3, NULL, NULL, "/run/vm", 1234 };
+	struct argv a = { 0 };
+	struct machine *m;
+	const char *c;
+	size_t i, used = 0;
+
+	(void)s;
+	cmdline(LOAD "vms = ( { name = \"n\"; boot = { kernel = "
+		     "\"@F@/vmlinuz\"; }; } );\n",
+		NULL);
+	m = &h.vms[0];
+	machine_add_device(m, DEV_HVDEV, &chr, sizeof(chr), &o);
+	machine_add_device(m, DEV_HVDEV, &tpm, sizeof(tpm), &o);
+	machine_add_device(m, DEV_HVDEV, &dev, sizeof(dev), &o);
+	assert_string_equal(check_parts(m), "");
+	qemu_build_argv(&b, m, &l, &a);
+	for (i = 0; i < a.n; i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+					 "%s%s", i ? " " : "", a.v[i]);
+	argv_free(&a);
+	c = line;
+	HAS(c, "-chardev socket,id=chrtpm,path=/run/tpm.sock -tpmdev "
+	       "emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0");
+	machine_add_device(m, DEV_HVDEV, &noid, sizeof(noid), &o2);
+	machine_add_device(m, DEV_HVDEV, &badid, sizeof(badid), &o2);
+	machine_add_device(m, DEV_HVDEV, &ours, sizeof(ours), &o2);
+	machine_add_device(m, DEV_HVDEV, &twice, sizeof(twice), &o2);
+	machine_add_device(m, DEV_HVDEV, &dangling, sizeof(dangling), &o2);
+	machine_add_device(m, DEV_HVDEV, &global, sizeof(global), &o2);
+	machine_add_device(m, DEV_HVDEV, &nodriver, sizeof(nodriver), &o2);
+	assert_string_equal(
+		check_parts(m),
+		"x.conf:5: vms[0].devices[1]: plugin beta emitted a qemu "
+		"tpmdev without an \"id\" (a string: what the VM's other "
+		"parts refer to)\n"
+		"x.conf:5: vms[0].devices[1]: plugin beta emitted a qemu "
+		"chardev with id \"0chr\": QEMU wants a letter, then letters, "
+		"digits, '-', '.' or '_'\n"
+		"x.conf:5: vms[0].devices[1]: plugin beta emitted a qemu netdev "
+		"with id \"net0\", which vzhost's own devices use: choose "
+		"another\n"
+		"x.conf:5: vms[0].devices[1]: plugin beta emitted a qemu "
+		"chardev with id \"chrtpm\", which another part of this VM "
+		"has (x.conf:4: vms[0].devices[0], plugin acme)\n"
+		"x.conf:5: vms[0].devices[1]: plugin beta emitted a qemu device "
+		"tpm-crb whose tpmdev = \"tpm9\" is no tpmdev of this VM (a "
+		"part with that id)\n"
+		"x.conf:5: vms[0].devices[1]: plugin beta emitted a qemu part "
+		"of group \"global\": the qemu bridge writes \"device\", "
+		"\"object\", \"chardev\", \"tpmdev\", \"audiodev\", "
+		"\"netdev\" and \"action\"\n"
+		"x.conf:5: vms[0].devices[1]: plugin beta emitted a qemu "
+		"audiodev without a backend type (driver)\n");
+}
+
 static void values_never_become_options(void **s)
 {
 	static const char *const parsed[] = { "-blockdev", "-chardev",
@@ -349,6 +451,7 @@ int main(void)
 		cmocka_unit_test(the_other_classes),
 		cmocka_unit_test(values_never_become_options),
 		cmocka_unit_test(backends),
+		cmocka_unit_test(parts),
 	};
 
 	return cmocka_run_group_tests_name("qemu argv", tests, NULL, teardown);
