@@ -197,6 +197,19 @@ static void refused_kill_is_answered(void **s)
 			    "{\"ok\":true,\"state\":\"running\"}\n");
 }
 
+/* a save's outcome goes to the client that asked for it alone: one that
+   watches the VM hears nothing of it */
+static void save_outcome_to_its_client_only(void **s)
+{
+	char buf[256];
+
+	(void)s;
+	ctl_save_done(&r, &vm, true, NULL);
+	ctl_save_done(&r, &vm, false, "disk full");
+	serve();
+	assert_int_equal(read(peer, buf, sizeof(buf)), -1);
+}
+
 static void bad_requests_get_replies(void **s)
 {
 	(void)s;
@@ -413,6 +426,8 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(refused_kill_is_answered, setup,
 						teardown),
+		cmocka_unit_test_setup_teardown(save_outcome_to_its_client_only,
+						setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_get_replies, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(

@@ -16,6 +16,7 @@
 #include <cmocka.h>
 
 #include "../../bridge/fwd.h"
+#include "../../core/os.h"
 
 /* a socket of type bound to 127.0.0.1 on a port the kernel picks */
 static int bound(int type, unsigned *port)
@@ -249,6 +250,34 @@ static void taken(void **s)
 	close(held);
 }
 
+/* who holds a port is asked of the address the forward wants: a listener
+   on another loopback address (127.0.0.2) is not it */
+static void holder_by_address(void **s)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET };
+	socklen_t len = sizeof(sa);
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	char name[32];
+	pid_t pid = 0;
+	uid_t uid;
+
+	(void)s;
+	inet_pton(AF_INET, "127.0.0.2", &sa.sin_addr);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	assert_int_equal(listen(fd, 1), 0);
+	assert_int_equal(getsockname(fd, (struct sockaddr *)&sa, &len), 0);
+	assert_int_equal(os_port_holder(false, "127.0.0.1", ntohs(sa.sin_port),
+					&uid, &pid, name, sizeof(name)),
+			 -ENOENT);
+	assert_int_equal(os_port_holder(false, "127.0.0.2", ntohs(sa.sin_port),
+					&uid, &pid, name, sizeof(name)),
+			 0);
+	assert_int_equal(pid, getpid());
+	assert_int_equal(uid, getuid());
+	close(fd);
+}
+
 /* a connection relayed: what c writes comes back within rounds of pump */
 static bool echoed(struct fwd *fw, int c, const char *what, int rounds)
 {
@@ -323,6 +352,7 @@ int main(void)
 		cmocka_unit_test(relayed),
 		cmocka_unit_test(refused),
 		cmocka_unit_test(taken),
+		cmocka_unit_test(holder_by_address),
 		cmocka_unit_test(out_of_descriptors),
 	};
 
