@@ -599,7 +599,7 @@ static int api_timer_cancel(struct vzh_host *vh, int64_t id)
 static int api_spawn(struct vzh_host *vh, const char *vm,
 		     const char *const *argv, const char *listen)
 {
-	return backend_spawn((struct plugin *)vh, vm, argv, listen);
+	return backend_spawn((struct plugin *)vh, vm, argv, listen, 0);
 }
 
 static const char *api_run_dir(struct vzh_host *vh, const char *vm)
@@ -625,6 +625,15 @@ static const char *api_config_path(struct vzh_host *vh)
 static const char *api_control_path(struct vzh_host *vh, const char *vm)
 {
 	return runapi_control_path((struct plugin *)vh, vm);
+}
+
+static int api_helper(struct vzh_host *vh, const struct vzh_helper *spec)
+{
+	if (!spec || spec->struct_size < sizeof(*spec) ||
+	    (spec->flags & ~(uint32_t)VZH_HELPER_ENDS_WITH_VM))
+		return -EINVAL;
+	return backend_spawn((struct plugin *)vh, spec->vm, spec->argv,
+			     spec->listen, spec->flags);
 }
 
 static int api_vm_request(struct vzh_host *vh, const struct vzh_request *req)
@@ -713,4 +722,5 @@ const struct vzh_api core_api = {
 	.subscribe_all = api_subscribe_all,
 	.derive_mac = mac_derive,
 	.vm_request = api_vm_request,
+	.helper = api_helper,
 };

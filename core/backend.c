@@ -42,7 +42,20 @@ struct helper {
 	size_t len;
 	long long window; /* ms: this second of output */
 	unsigned lines, dropped;
+	unsigned flags; /* enum vzh_helper_flags */
 };
+
+/* a helper that ends with its VM and exited while the VM seemed to run:
+   judged a moment later, when the VM's own stop has been taken */
+struct ended {
+	char *plugin, *vm;
+	pid_t pid;
+	int status;
+	int64_t timer;
+	struct ended *next;
+};
+
+#define ENDED_GRACE_MS 2000
 
 static struct runner *run; /* the run under way, or NULL (--check) */
 static struct rundir *dirs;
@@ -226,7 +239,7 @@ static void write_pid(char *slot)
 }
 
 int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
-		  const char *listen)
+		  const char *listen, unsigned flags)
 {
 	int out[2] = { -1, -1 }, lfd = -1, null = -1, ret;
 	char *prog = NULL, *slot = NULL, **env = NULL, *why = NULL;
@@ -304,6 +317,7 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 	h->plugin = xstrdup(p->name);
 	h->vm = xstrdup(vm);
 	h->pid = pid;
+	h->flags = flags;
 	h->listen = listen ? xstrdup(listen) : NULL;
 	h->listen_id = id;
 	h->out = out[0];
@@ -330,8 +344,65 @@ out:
 	return ret;
 }
 
+static struct ended *ended;
+
+/* vm runs (or starts, or is paused): it has not begun to stop */
+static bool vm_live(const char *vm)
+{
+	size_t i;
+
+	for (i = 0; run && i < run->h->nvms; i++)
+		if (!strcmp(run->vms[i].m->name, vm))
+			return run->vms[i].bvm && !run->vms[i].done &&
+			       run->vms[i].state != VZH_STATE_STOPPING &&
+			       run->vms[i].state != VZH_STATE_STOPPED;
+	return false;
+}
+
+static void say_exit(const char *plugin, const char *vm, pid_t pid, int st,
+		     bool expected)
+{
+	char how[48];
+
+	if (WIFEXITED(st))
+		snprintf(how, sizeof(how), "exited with status %d",
+			 WEXITSTATUS(st));
+	else
+		snprintf(how, sizeof(how), "was killed by signal %d",
+			 WTERMSIG(st));
+	if (expected)
+		log_msg(LOG_NOTICE, vm, "%s helper %d %s: it ends with its VM",
+			plugin, (int)pid, how);
+	else
+		log_msg(LOG_WARNING, vm,
+			"%s helper %d %s before its VM stopped", plugin,
+			(int)pid, how);
+}
+
+static void ended_free(struct ended *e)
+{
+	struct ended **p;
+
+	for (p = &ended; *p && *p != e; p = &(*p)->next)
+		;
+	if (*p)
+		*p = e->next;
+	free(e->plugin);
+	free(e->vm);
+	free(e);
+}
+
+static void judge_ended(void *data)
+{
+	struct ended *e = data;
+
+	say_exit(e->plugin, e->vm, e->pid, e->status, !vm_live(e->vm));
+	ended_free(e);
+}
+
 void backend_reap(void)
 {
+	struct ended *e;
 	size_t i = 0;
 	int st;
 
@@ -344,16 +415,21 @@ void backend_reap(void)
 		}
 		helper_read(h, true);
 		kill(-h->pid, SIGKILL); /* what it left behind in its group */
-		if (WIFEXITED(st))
-			log_msg(LOG_WARNING, h->vm,
-				"%s helper %d exited with status %d before its "
-				"VM stopped",
-				h->plugin, (int)h->pid, WEXITSTATUS(st));
-		else
-			log_msg(LOG_WARNING, h->vm,
-				"%s helper %d was killed by signal %d before "
-				"its VM stopped",
-				h->plugin, (int)h->pid, WTERMSIG(st));
+		if (!(h->flags & VZH_HELPER_ENDS_WITH_VM) || !vm_live(h->vm)) {
+			say_exit(h->plugin, h->vm, h->pid, st,
+				 h->flags & VZH_HELPER_ENDS_WITH_VM);
+		} else { /* (its VM's stop may be on its way to us) */
+			e = xcalloc(1, sizeof(*e));
+			*e = (struct ended){ xstrdup(h->plugin),
+					     xstrdup(h->vm),
+					     h->pid,
+					     st,
+					     0,
+					     ended };
+			e->timer = ploop_timer(NULL, ENDED_GRACE_MS, 0,
+					       judge_ended, e);
+			ended = e;
+		}
 		helper_free(h);
 		helpers[i] = helpers[--nhelpers];
 	}
@@ -534,6 +610,10 @@ void backend_free(void)
 	retire_helpers(NULL);
 	free(helpers);
 	helpers = NULL;
+	while (ended) { /* (vzhost ends first: its VMs with it) */
+		ploop_timer_cancel(NULL, ended->timer);
+		judge_ended(ended);
+	}
 	for (i = 0; i < ndirs; i++) {
 		free(dirs[i].vm);
 		free(dirs[i].path);

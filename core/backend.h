@@ -11,9 +11,9 @@ void backend_attach(struct runner *r);
 /* api->run_dir: STATE_DIR/VM.plug.PID, made at the VM's start; NULL for a
    VM this host does not have */
 const char *backend_run_dir(struct plugin *p, const char *vm);
-/* api->spawn */
+/* api->spawn, api->helper (flags: enum vzh_helper_flags) */
 int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
-		  const char *listen);
+		  const char *listen, unsigned flags);
 /* before the bridge creates v: every backend's pair made and handed to its
    plugin, every socket NIC connected; 0, or -errno with *why (nothing of it
    left open) */

@@ -474,6 +474,22 @@ enum vzh_action {
 				from it) or waiting to restart: now */
 };
 
+/* ABI 1.3: a helper process as api->helper starts it (api->spawn's, and
+   flags) */
+enum vzh_helper_flags {
+	/* it ends by itself when the hypervisor closes its end (swtpm
+	   --terminate): an exit as its VM stops is expected, not warned of */
+	VZH_HELPER_ENDS_WITH_VM = 1 << 0,
+};
+
+struct vzh_helper {
+	uint32_t struct_size;
+	uint32_t flags; /* enum vzh_helper_flags */
+	const char *vm;
+	const char *const *argv;
+	const char *listen;
+};
+
 /* ABI 1.3: an action with the word that says why (api->vm_request) */
 #define VZH_REASON_WORD_MAX 32
 struct vzh_request {
@@ -665,6 +681,9 @@ struct vzh_api {
 	   1.3 actions): carried out and answered as vm_action is, -EINVAL
 	   for a reason that is not a word */
 	int (*vm_request)(struct vzh_host *h, const struct vzh_request *req);
+	/* spawn (above), with flags: VZH_HELPER_ENDS_WITH_VM for a helper
+	   that exits when the hypervisor closes its end; its pid or -errno */
+	int (*helper)(struct vzh_host *h, const struct vzh_helper *spec);
 };
 
 #ifdef __cplusplus

@@ -227,7 +227,15 @@ AT(vzh_api, validator, 368); /* 1.3 */
 AT(vzh_api, subscribe_all, 376); /* 1.3 */
 AT(vzh_api, derive_mac, 384); /* 1.3 */
 AT(vzh_api, vm_request, 392); /* 1.3 */
-SIZE(vzh_api, 400);
+AT(vzh_api, helper, 400); /* 1.3 */
+SIZE(vzh_api, 408);
+VAL(VZH_HELPER_ENDS_WITH_VM, 1);
+AT(vzh_helper, struct_size, 0);
+AT(vzh_helper, flags, 4);
+AT(vzh_helper, vm, 8);
+AT(vzh_helper, argv, 16);
+AT(vzh_helper, listen, 24);
+SIZE(vzh_helper, 32);
 VAL(VZH_MODE_LIST, 0);
 VAL(VZH_MODE_CHECK, 1);
 VAL(VZH_MODE_RUN, 2);

@@ -208,6 +208,7 @@ static const struct bridge_ops fake = { .name = "fakehv",
 static char logbuf[8192];
 static const char *top_extra = ""; /* more top-level settings */
 static const char *asker; /* plugins.asker's settings; NULL: not loaded */
+static const char *ender; /* plugins.ender's */
 
 /* vzhost with this config; its log (stderr) into logbuf; its status */
 static int run(const char *host_settings, const char *vms)
@@ -220,15 +221,18 @@ static int run(const char *host_settings, const char *vms)
 	th_mode = VZH_MODE_RUN;
 
 	assert_int_equal(
-		th_pipeline(&h,
-			    th_fmt("plugins = { load = [ \"serial\"%s ];%s%s%s "
-				   "};\n"
-				   "host = { bridge = \"fakehv\"; state_dir "
-				   "= \"state\"; %s };\n%s\nvms = ( %s );\n",
-				   asker ? ", \"asker\"" : "",
-				   asker ? " asker = { " : "",
-				   asker ? asker : "", asker ? " };" : "",
-				   host_settings, top_extra, vms)),
+		th_pipeline(
+			&h,
+			th_fmt("plugins = { load = [ \"serial\"%s%s ];%s%s%s%s%s%s "
+			       "};\n"
+			       "host = { bridge = \"fakehv\"; state_dir "
+			       "= \"state\"; %s };\n%s\nvms = ( %s );\n",
+			       asker ? ", \"asker\"" : "",
+			       ender ? ", \"ender\"" : "",
+			       asker ? " asker = { " : "", asker ? asker : "",
+			       asker ? " };" : "", ender ? " ender = { " : "",
+			       ender ? ender : "", ender ? " };" : "",
+			       host_settings, top_extra, vms)),
 		0);
 	fd = open(logf, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	dup2(fd, 2);
@@ -256,7 +260,7 @@ static int reset(void **s)
 	hv.quota = 2;
 	hv.run_ms = 30;
 	top_extra = "";
-	asker = NULL;
+	asker = ender = NULL;
 	mkdir(th_fmt("%s/a.vzvm", th_dir()), 0700);
 	mkdir(th_fmt("%s/b.vzvm", th_dir()), 0700);
 	mkdir(th_fmt("%s/c.vzvm", th_dir()), 0700);
@@ -479,6 +483,32 @@ static void plugin_reset_without_button(void **s)
 	assert_non_null(strstr(json, "\"stop_reason\":\"unresponsive\""));
 }
 
+/* a helper marked as ending with its VM that exits as the VM stops is no
+   news; one that exits while its VM runs on is, marked or not */
+static void helper_ends_with_vm(void **s)
+{
+	(void)s;
+	hv.run_ms = 700;
+	ender = "argv = [ \"sleep\", \"0.3\" ]; ends_with_vm = true;";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "[ender] notice: helper: 1\n"));
+	assert_non_null(strstr(logbuf, "exited with status 0: it ends with "
+				       "its VM\n"));
+	assert_null(strstr(logbuf, "before its VM stopped"));
+	reset(NULL);
+	hv.run_ms = 4000;
+	ender = "argv = [ \"true\" ]; ends_with_vm = true;";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "exited with status 0 before its VM "
+				       "stopped\n"));
+	reset(NULL);
+	hv.run_ms = 500;
+	ender = "argv = [ \"true\" ];";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_non_null(strstr(logbuf, "exited with status 0 before its VM "
+				       "stopped\n"));
+}
+
 /* start: a VM waiting out its restart's backoff starts now (the restart,
    counted); one that runs is refused */
 static void plugin_start(void **s)
@@ -575,6 +605,7 @@ int main(void)
 		cmocka_unit_test_setup(plugin_stop_words, reset),
 		cmocka_unit_test_setup(plugin_reset_without_button, reset),
 		cmocka_unit_test_setup(plugin_start, reset),
+		cmocka_unit_test_setup(helper_ends_with_vm, reset),
 		cmocka_unit_test_setup(ready_after_costly_burst, reset),
 		cmocka_unit_test_setup(ready_drops_the_oldest, reset),
 	};
