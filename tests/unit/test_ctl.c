@@ -197,6 +197,36 @@ static void refused_kill_is_answered(void **s)
 			    "{\"ok\":true,\"state\":\"running\"}\n");
 }
 
+/* a restore taken, then refused by the hypervisor without a word: the
+   client hears the state it ended in */
+static int restore_taken(struct runner *rr, struct vmrun *v, const char *path,
+			 char **why)
+{
+	(void)rr, (void)v, (void)path, (void)why;
+	return 0;
+}
+
+static void failed_restore_says_the_state(void **s)
+{
+	struct runner_actions acts = run_actions;
+
+	(void)s;
+	acts.restore = restore_taken;
+	r.act = &acts;
+	vm.state = VZH_STATE_STOPPED;
+	/* (answered when it is over) */
+	assert_string_equal(ask("{\"command\":\"restore\",\"path\":\"/s\"}\n"),
+			    "");
+	vm.state = VZH_STATE_RESTORING;
+	ctl_transition(&r, &vm, 0, NULL);
+	vm.state = VZH_STATE_STOPPED;
+	ctl_transition(&r, &vm, -EIO, NULL);
+	assert_string_equal(ask(NULL),
+			    "{\"ok\":false,\"error\":\"cannot restore: "
+			    "stopped\"}\n");
+	r.act = &run_actions;
+}
+
 /* a save's outcome goes to the client that asked for it alone: one that
    watches the VM hears nothing of it */
 static void save_outcome_to_its_client_only(void **s)
@@ -427,6 +457,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(refused_kill_is_answered, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(save_outcome_to_its_client_only,
+						setup, teardown),
+		cmocka_unit_test_setup_teardown(failed_restore_says_the_state,
 						setup, teardown),
 		cmocka_unit_test_setup_teardown(bad_requests_get_replies, setup,
 						teardown),
