@@ -155,6 +155,24 @@ static void host_to_guest(void **s)
 	assert_int_equal(released, 1);
 }
 
+/* the VM stops with a connection open: it is ended, the host program
+   hears the end, and the framework gets its connection object back */
+static void close_ends_links(void **s)
+{
+	char buf[16];
+	int c;
+
+	(void)s;
+	c = dial(a_sock);
+	loop(3);
+	assert_true(guest >= 0);
+	assert_int_equal(released, 0);
+	vz_ports_close(&p);
+	assert_int_equal(released, 1);
+	assert_int_equal(read(c, buf, sizeof(buf)), 0);
+	close(c);
+}
+
 /* nobody listens on the guest's port: the host program is hung up on */
 static void guest_refuses(void **s)
 {
@@ -350,6 +368,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(host_to_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(close_ends_links, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(guest_refuses, setup, teardown),
 		cmocka_unit_test_setup_teardown(guest_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_path, setup, teardown),
