@@ -22,7 +22,7 @@ DEB_BUILD := gcc make pkg-config libconfig-dev libjansson-dev uthash-dev libpcre
 # (npm fetches Zig from the npm registry for the macOS compile check; systemd's
 # systemd-analyze rates the service unit)
 DEB_TEST := libcmocka-dev clang libclang-rt-14-dev clang-format binutils llvm \
-	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch passt nbdkit \
+	qemu-system-x86 qemu-utils ovmf python3 util-linux lcov patch passt nbdkit swtpm \
 	mandoc npm systemd python3-clang
 DEB_ALL := $(DEB_BUILD) $(DEB_TEST)
 
