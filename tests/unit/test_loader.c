@@ -913,6 +913,34 @@ static void validators_refuse_machines(void **s)
 		0);
 }
 
+/* no run (--check, --print): a VM of the config as --print shows it, no
+   control socket, no actions; a VM it does not have is none of these */
+static void run_calls_without_a_run(void **s)
+{
+	struct vzh_request req = { .struct_size = sizeof(req), .vm = "nosuch" };
+	struct vzh_host *p;
+	const char *json;
+
+	(void)s;
+	th_mode = VZH_MODE_CHECK;
+	assert_int_equal(
+		th_pipeline(&h, "plugins = { load = [ \"virtio\" ]; };\n" VM),
+		0);
+	th_mode = VZH_MODE_LIST;
+	p = (struct vzh_host *)registry_find_kind(&h.reg, "entropy")->owner;
+	json = core_api.machine_json(p, h.vms[0].name);
+	assert_non_null(json);
+	assert_non_null(strstr(json, h.vms[0].name));
+	assert_null(core_api.machine_json(p, "nosuch"));
+	assert_null(core_api.control_path(p, h.vms[0].name));
+	assert_null(core_api.control_path(p, "nosuch"));
+	assert_int_equal(core_api.vm_action(p, h.vms[0].name, VZH_ACTION_STOP,
+					    NULL),
+			 -EPERM);
+	assert_int_equal(core_api.vm_request(p, &req), -EPERM);
+	assert_int_equal(core_api.mode(p), VZH_MODE_CHECK);
+}
+
 static void registration_only_in_init(void **s)
 {
 	struct kind_entry *k;
@@ -945,6 +973,8 @@ int main(void)
 		cmocka_unit_test_teardown(refusals_by_set_error_at_each_entry,
 					  teardown_one),
 		cmocka_unit_test_teardown(plugin_settings_are_checked,
+					  teardown_one),
+		cmocka_unit_test_teardown(run_calls_without_a_run,
 					  teardown_one),
 		cmocka_unit_test_teardown(not_found_lists_directories,
 					  teardown_one),
