@@ -509,6 +509,23 @@ static void helper_ends_with_vm(void **s)
 				       "stopped\n"));
 }
 
+/* what a helper says is logged as it says it, not when it ends */
+static void helper_heard_as_it_speaks(void **s)
+{
+	const char *line, *stop;
+
+	(void)s;
+	hv.run_ms = 1500;
+	ender = "argv = [ \"sh\", \"-c\", \"echo up and serving; exec sleep "
+		"30\" ];";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	line = strstr(logbuf, ": up and serving\n");
+	stop = strstr(logbuf, "state running -> stopped");
+	assert_non_null(line);
+	assert_non_null(stop);
+	assert_true(line < stop);
+}
+
 /* start: a VM waiting out its restart's backoff starts now (the restart,
    counted); one that runs is refused */
 static void plugin_start(void **s)
@@ -606,6 +623,7 @@ int main(void)
 		cmocka_unit_test_setup(plugin_reset_without_button, reset),
 		cmocka_unit_test_setup(plugin_start, reset),
 		cmocka_unit_test_setup(helper_ends_with_vm, reset),
+		cmocka_unit_test_setup(helper_heard_as_it_speaks, reset),
 		cmocka_unit_test_setup(ready_after_costly_burst, reset),
 		cmocka_unit_test_setup(ready_drops_the_oldest, reset),
 	};
