@@ -43,6 +43,24 @@ static void a_loop_is_given_up(void **s)
 	assert_int_equal(restart_next(&l, now + 1000, &recent), 0);
 }
 
+/* crashes every 13 s for minutes (four in any minute, never five): each
+   restarted; past the log's 8 entries the newest still count, so one more
+   crash a second later is the fifth in a minute, given up */
+static void the_log_keeps_the_newest(void **s)
+{
+	struct restart_log l = { 0 };
+	long long now = 0;
+	unsigned i, recent;
+
+	(void)s;
+	for (i = 0; i < 12; i++, now += 13000) {
+		assert_true(restart_next(&l, now, &recent) > 0);
+		assert_int_equal(recent, i < 4 ? i : 4);
+	}
+	assert_int_equal(restart_next(&l, now - 12000, &recent), 0);
+	assert_int_equal(recent, RESTART_MAX);
+}
+
 /* a quiet minute forgives: the next crash waits 1 s again */
 static void a_quiet_minute_starts_over(void **s)
 {
@@ -63,6 +81,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(backoff_doubles_to_a_cap),
 		cmocka_unit_test(a_loop_is_given_up),
+		cmocka_unit_test(the_log_keeps_the_newest),
 		cmocka_unit_test(a_quiet_minute_starts_over),
 	};
 

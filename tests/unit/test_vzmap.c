@@ -69,11 +69,43 @@ static void errors(void **s)
 			 VZH_REASON_START_FAILED);
 }
 
+/* the ranges VZ-FACTS gives, at their bounds and one past them: a code
+   just outside is said by its number, not taken for its neighbours' */
+static void error_ranges(void **s)
+{
+	static const struct {
+		long lo, hi;
+		const char *what;
+	} ranges[] = {
+		{ 10001, 10007, "installation from the restore image failed" },
+		{ 20001, 20002, "the network block device failed" },
+		{ 30001, 30004, "a USB device failed" },
+		{ 40001, 40003, "guest provisioning failed" },
+		{ 50001, 50002, "the EFI variable store failed" },
+	};
+	struct vz_error_class c;
+	size_t i;
+
+	(void)s;
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
+		vz_error("VZErrorDomain", ranges[i].lo, &c);
+		assert_string_equal(c.what, ranges[i].what);
+		vz_error("VZErrorDomain", ranges[i].hi, &c);
+		assert_string_equal(c.what, ranges[i].what);
+		vz_error("VZErrorDomain", ranges[i].lo - 1, &c);
+		assert_null(c.what);
+		vz_error("VZErrorDomain", ranges[i].hi + 1, &c);
+		assert_null(c.what);
+		assert_int_equal(c.kind, VZ_ERR_FAILED);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(states),
 		cmocka_unit_test(errors),
+		cmocka_unit_test(error_ranges),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
