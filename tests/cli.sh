@@ -247,6 +247,19 @@ else
 fi
 took 76 0 2000 ctltiny 'vzhost ctl: VM "silent" did not answer within 0.0 s'
 took 69 10000 14000 wait10 "no VM \"starting\" is running here ($tmp/fx/vzhost/starting.sock"
+# waiting for a socket that never comes: it looks ten times a second, the CPU
+# idle meanwhile (2 s cost a spinning client some 2 s of CPU, this one 0.05)
+cpu=$(python3 -c '
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+r = resource.getrusage(resource.RUSAGE_CHILDREN)
+print(int((r.ru_utime + r.ru_stime) * 1000))' "$vzhost" ctl --timeout 2 --state-dir "$tmp/fx/vzhost" starting wait ready)
+if [ "$cpu" -lt 400 ]; then
+	pass=$((pass + 1))
+else
+	fail=$((fail + 1))
+	echo "FAIL: ctl wait ready for a socket that never comes used $cpu ms of CPU in 2 s"
+fi
 # the console: "a" half a second after the answer, "b" 1.5 s after that; a second of
 # quiet ends the client in between
 python3 -c '
