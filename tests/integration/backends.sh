@@ -282,10 +282,25 @@ t_ephemeral() {
 	fi
 	conf eph3 "vzh=read" "{ kind = \"disk\"; path = \"$tmp/base.img\"; ephemeral = true; }, $SERIAL"
 	run eph3
-	if guest "read VZH-MARK original" && cmp -s "$tmp/base.img" "$tmp/base.orig"; then
+	if guest "read VZH-MARK original" && cmp -s "$tmp/base.img" "$tmp/base.orig" &&
+		! grep -q "ephemeral disks: .* free" "$tmp/err"; then
 		ok
 	else
-		bad "ephemeral: the guest's writes reached the image"
+		bad "ephemeral: the guest's writes reached the image, or room was said short for 16 MiB"
+	fi
+	# an image larger than the free space (sparse): the overlay may outgrow it, said
+	if truncate -s 8T "$tmp/huge.img" 2>/dev/null; then
+		conf eph4 "vzh=poweroff" "{ kind = \"disk\"; path = \"$tmp/huge.img\"; ephemeral = true; }, $SERIAL"
+		run eph4
+		if [ $st = 0 ] && guest "powering off" &&
+			grep -q "warning: ephemeral disks: .* has [0-9]* MiB free, and the guest may write up to 8388608 MiB there" "$tmp/err"; then
+			ok
+		else
+			bad "ephemeral: an 8 TiB image's overlay was not said to outgrow the free space (exit $st)"
+		fi
+		rm -f "$tmp/huge.img"
+	else
+		skipped "ephemeral: this file system has no 8 TiB sparse files"
 	fi
 }
 
