@@ -148,7 +148,13 @@ static void include_depth(void **s)
 	(void)s;
 	free(th_write(NULL, "loop.conf", "@include \"loop.conf\"\n"));
 	assert_int_equal(load("@include \"loop.conf\"\n"), -EINVAL);
-	assert_true(has("includes nested deeper than 10"));
+	/* (said at the include in the file that goes too deep) */
+	assert_true(has("loop.conf:1: @include \"loop.conf\": includes nested "
+			"deeper than 10"));
+	/* an error in an included file's own include names that file */
+	free(th_write(NULL, "mid.conf", "a = 1;\n@include \"gone.conf\"\n"));
+	assert_int_equal(load("b = 2;\n@include \"mid.conf\"\n"), -EINVAL);
+	assert_true(has("mid.conf:2: @include \"gone.conf\": No such file"));
 }
 
 static void locations(void **s)
