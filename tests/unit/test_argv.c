@@ -222,6 +222,21 @@ static void nop_close(void *data, const char *vm, int fd)
 
 /* backends: each device's socket is a descriptor after QMP's (3), in device
    order; NBD and ephemeral disks; a plugin's structured device, escaped */
+/* m's QEMU command line, as one line */
+static const char *joined(const struct bridge *b, const struct machine *m,
+			  const struct launch *l)
+{
+	struct argv a = { 0 };
+	size_t i, used = 0;
+
+	qemu_build_argv(b, m, l, &a);
+	for (i = 0; i < a.n; i++)
+		used += (size_t)snprintf(line + used, sizeof(line) - used,
+					 "%s%s", i ? " " : "", a.v[i]);
+	argv_free(&a);
+	return line;
+}
+
 static void backends(void **s)
 {
 	struct bridge b = { .binary = "/usr/bin/qemu-system-x86_64",
@@ -240,10 +255,8 @@ static void backends(void **s)
 	struct vzh_hvdev hv = { sizeof(hv), 3,		"qemu",
 				"device",   "i6300esb", props };
 	struct vzh_hvdev act = { sizeof(act), 1, "qemu", "action", NULL, props };
-	struct argv a = { 0 };
 	struct machine *m;
 	const char *c;
-	size_t i, used = 0;
 
 	(void)s;
 	cmdline(LOAD
@@ -262,12 +275,7 @@ static void backends(void **s)
 	m->devs[0].fd = 40; /* what the core connected */
 	m->devs[2].fd = 41;
 	m->devs[5].fd = 42;
-	qemu_build_argv(&b, m, &l, &a);
-	for (i = 0; i < a.n; i++)
-		used += (size_t)snprintf(line + used, sizeof(line) - used,
-					 "%s%s", i ? " " : "", a.v[i]);
-	argv_free(&a);
-	c = line;
+	c = joined(&b, m, &l);
 	HAS(c, "-netdev dgram,id=net0,local.type=fd,local.str=4 -device "
 	       "virtio-net-pci,netdev=net0,mac=");
 	HAS(c, "-netdev user,id=net1 ");
@@ -330,10 +338,8 @@ static void parts(void **s)
 	struct bridge b = { .binary = "/usr/bin/qemu-system-x86_64",
 			    .accel = "tcg" };
 	struct launch l = { 3, NULL, NULL, "/run/vm", 1234 };
-	struct argv a = { 0 };
 	struct machine *m;
 	const char *c;
-	size_t i, used = 0;
 
 	(void)s;
 	cmdline(LOAD "vms = ( { name = \"n\"; boot = { kernel = "
@@ -344,12 +350,7 @@ static void parts(void **s)
 	machine_add_device(m, DEV_HVDEV, &tpm, sizeof(tpm), &o);
 	machine_add_device(m, DEV_HVDEV, &dev, sizeof(dev), &o);
 	assert_string_equal(check_parts(m), "");
-	qemu_build_argv(&b, m, &l, &a);
-	for (i = 0; i < a.n; i++)
-		used += (size_t)snprintf(line + used, sizeof(line) - used,
-					 "%s%s", i ? " " : "", a.v[i]);
-	argv_free(&a);
-	c = line;
+	c = joined(&b, m, &l);
 	HAS(c, "-chardev socket,id=chrtpm,path=/run/tpm.sock -tpmdev "
 	       "emulator,id=tpm0,chardev=chrtpm -device tpm-tis,tpmdev=tpm0");
 	machine_add_device(m, DEV_HVDEV, &noid, sizeof(noid), &o2);
