@@ -8,8 +8,9 @@ cheapest first, up to the first that fails or until --budget seconds of them
 have run (the rest are left to the whole run below).  The survivors, the
 mutants left over and those listed in tests/mutgen/equivalent.jsonl (with why
 no behaviour changes) are then applied together to one whole `make test` run
-(a failing run is split in halves, on the suites and tests that failed, until
-each failure has its mutant).  Those still alive are then built with
+(a failing run is split, on the suites and tests that failed, until each
+failure has its mutant: the mutants those tests execute from the others, else
+in halves).  Those still alive are then built with
 make check's sanitizers (address, undefined) and judged, together and split
 the same way, by the suites that execute their lines: an overrun, a leak or a
 double free is what CI's make check SAN=address,undefined catches.  A kill by
@@ -253,11 +254,27 @@ def failures(logf, suites):
 SHELL_SUITES = {"integration", "events", "slots-vm", "backends", "security"}
 
 
-def confirm(scr, group, suites, out, tests=""):
+def suspects(group, failed, tests, where, old):
+    """the mutants of group whose lines the failed suites or tests execute
+    (where: make coverage's map), or whose file changed since the map"""
+    names = set(tests.split())
+    out = []
+    for m in group:
+        p = m["point"]
+        for u in ["*"] if p.path in old else where.get((p.path, p.line), ()):
+            suite, _, test = u.partition("/")
+            if u == "*" or suite in failed and (not test or not names or test in names):
+                out.append(m)
+                break
+    return out
+
+
+def confirm(scr, group, suites, out, tests="", where=None, old=frozenset()):
     """group's mutants applied together to `suites` (empty: make test's whole
-    run); a failure is split in halves, on the suites and tests that failed,
-    until each failure has its mutant.  Fills out[id] = why for the mutants
-    killed."""
+    run); a failure is split, on the suites and tests that failed, until each
+    failure has its mutant: first the mutants whose lines those tests execute
+    (where) from the others, else in halves.  Fills out[id] = why for the
+    mutants killed."""
     RERUNS.append(len(RERUNS) + 1)  # (a half's log must not take its group's name)
     name = "rerun%d-%s" % (RERUNS[-1], "-".join(m["id"] for m in group)[:80])
     saved = scr.apply([m["point"] for m in group])
@@ -277,9 +294,13 @@ def confirm(scr, group, suites, out, tests=""):
         else:
             out[group[0]["id"]] = why
         return
-    half = len(group) // 2
-    confirm(scr, group[:half], failed, out, tests)
-    confirm(scr, group[half:], failed, out, tests)
+    # (a failure no map explains, a compile check's or a whole run's: halves)
+    first = suspects(group, failed, tests, where, old) if where is not None and failed else []
+    if not 0 < len(first) < len(group):
+        first = group[:len(group) // 2]
+    rest = [m for m in group if m not in first]
+    confirm(scr, first, failed, out, tests, where, old)
+    confirm(scr, rest, failed, out, tests, where, old)
 
 
 def judge(scr, m, runs, budget, factor):
@@ -409,7 +430,7 @@ def main():
         print("mutate-sample: %d survivors re-run against the whole make test" % len(left),
               flush=True)
         out = {}
-        confirm(scr, left, [], out)
+        confirm(scr, left, [], out, "", where, old)
         scr.make()
         for m in left:
             if m["id"] in out:
@@ -431,7 +452,7 @@ def main():
             scr.san = True
             out = {}
             if scr.make():
-                confirm(scr, alive, suites, out, tests)
+                confirm(scr, alive, suites, out, tests, where, old)
             else:
                 print("mutate-sample: the unmutated tree does not build with SAN=%s "
                       "(%s/build.log): no survivor judged under sanitizers" %

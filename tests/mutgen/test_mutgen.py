@@ -203,6 +203,42 @@ with tempfile.TemporaryDirectory() as tmp:
     check("re-run: survivors that pass together survive, in one run",
           out == {} and fake.runs == [("", 14, "")], str((out, fake.runs)))
 
+# with the coverage map, a failure is split first on the mutants its tests
+# execute: the others pass together in one run, however many they are
+class Pt:
+    def __init__(self, i):
+        self.path, self.line, self.i = "core/a.c", i, i
+
+    def __eq__(self, o):
+        return self.i == o
+
+
+class CovScratch(FakeScratch):
+    def apply(self, points):
+        self.applied = [p.i for p in points]
+        return {}
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    fake = CovScratch(tmp)
+    group = [{"id": "m%02d" % i, "point": Pt(i)} for i in range(16)]
+    where = {("core/a.c", i): {"events/t%d" % i if i in (2, 5, 9) else "cli"} for i in range(16)}
+    out = {}
+    sample.confirm(fake, group, [], out, "", where, set())
+    check("re-run: split on the mutants the failed tests execute",
+          sorted(out) == ["m02", "m05"] and fake.runs[1] == ("events", 2, "t2 t5") and
+          fake.runs[-1] == ("events", 14, "t2 t5") and len(fake.runs) == 7, str(fake.runs))
+    fake.runs, out = [], {}
+    sample.confirm(fake, group, [], out, "", where, {"core/a.c"})
+    check("re-run: a file changed since the map: halves",
+          sorted(out) == ["m02", "m05"] and fake.runs[1] == ("events", 8, "t2 t5"),
+          str(fake.runs))
+    fake.runs, out = [], {}
+    sample.confirm(fake, group, [], out, "", {}, set())
+    check("re-run: a failure no mutant's lines explain: halves",
+          sorted(out) == ["m02", "m05"] and fake.runs[1] == ("events", 8, "t2 t5"),
+          str(fake.runs))
+
 # a kill counts only when the tests that failed pass without the mutant: here
 # they fail with none applied too (a test broken, or flaky on a busy machine)
 class FlakyScratch(FakeScratch):
