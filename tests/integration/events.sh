@@ -193,6 +193,28 @@ t_escalate() {
 	then ok; else bad "stop_timeout escalation (exit $st)"; fi
 }
 
+# a terminal's ^C goes to vzhost's whole process group: vzhost alone takes it
+# and shuts the guest down cleanly (QEMU, in a group of its own, never sees it)
+t_ctrlc() {
+	conf ctrlc acpi
+	rm -f "$tmp/err"
+	# (a group of its own, as a shell gives a job: here setsid, in place)
+	setsid "$vzhost" -c "$tmp/ctrlc.conf" > /dev/null 2> "$tmp/err" &
+	pid=$!
+	if ! wait_count "$tmp/ctrlc.console" 2 30 $pid; then
+		kill $pid 2>/dev/null
+		reap $pid 30
+		gave_up "^C to the group: no guest"
+		return
+	fi
+	kill -INT -$pid
+	reap $pid 30
+	if guest ctrlc "power button" && [ $st = 0 ] &&
+		record "$BOOT" "stopping running->stopping host-request" \
+			"stopped stopping->stopped host-request" "release stopped->stopped none"
+	then ok; else bad "^C to vzhost's process group (exit $st)"; fi
+}
+
 # SIGTERM, the guest shuts down cleanly; then ctl kill on another
 t_sigterm() {
 	conf sigterm acpi
@@ -928,6 +950,6 @@ t_worldhooks() {
 	then ok; else bad "world-writable hooks dir (exit $st)"; fi
 }
 
-run_tests poweroff graceful readyhook escalate sigterm pause save ctlsave restoretrust savebar savestall savefail hostsave_full \
+run_tests poweroff graceful readyhook escalate sigterm ctrlc pause save ctlsave restoretrust savebar savestall savefail hostsave_full \
 	qemu_stopped veto hang hookterm stubborn busy twice peer crash lock pveto loop worldhooks hookorder hookjson twovms
 summary events

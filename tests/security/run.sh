@@ -200,6 +200,25 @@ t_hook_flood() {
 	then ok; else bad "a hook flooding its output (exit $st, $((t1 - t0)) s, $size bytes of log, $lines lines of y logged (1000 wanted); of 101 bytes: $wide lines (648 wanted), exit $st2)"; fi
 }
 
+# a hook that writes far more than a pipe holds, then ends: read while it runs,
+# it ends long before its timeout, and the start goes on (the output past the
+# log's share counted)
+t_hook_drained() {
+	mkdir -p "$tmp/dr/hooks" && chmod 700 "$tmp/dr"
+	printf '#!/bin/sh
+yes %s | head -c 409600
+echo
+' "$(printf '%0100d' 0)" > "$tmp/dr/hooks/10-much"
+	chmod 755 "$tmp/dr/hooks/10-much"
+	conf drained "$tmp/dr/state"
+	printf 'hooks = { dir = "%s/dr/hooks"; timeout = 10; };\n' "$tmp" >> "$tmp/drained.conf"
+	timeout -k 5 30 "$vzhost" -c "$tmp/drained.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	if [ -e "$tmp/qemu-ran" ] && ! grep -q "timed out" "$tmp/err" &&
+		grep -q "hook 10-much: [0-9]* more bytes of output not logged" "$tmp/err"
+	then ok; else bad "a hook writing 400 KiB and ending (exit $st): $(grep -m1 "timed out\|hook 10-much: [0-9]* more" "$tmp/err")"; fi
+}
+
 # a saved VM whose QEMU fails to start (a passing fault): the saved state is
 # kept for the next try, never deleted
 t_state_kept() {
@@ -638,6 +657,6 @@ CONF
 }
 
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood state_kept qemu_mute hook_slow helper_term shared_ledger ledger_flock ledger_fifo \
+	ctl_timeout hook_flood hook_drained state_kept qemu_mute hook_slow helper_term shared_ledger ledger_flock ledger_fifo \
 	ledger_planted ledger_stale_lock ledger_read_lock ledger_pending ledger_many plugin_ctor
 summary security

@@ -536,6 +536,45 @@ static void damaged_copies_never_crash(void **s)
 	free(orig);
 }
 
+/* the descriptor's head (magic, ABI, size: 12 bytes) at its section's very
+   end is read; a byte less of section and it lies outside */
+static void descriptor_at_its_sections_end(void **s)
+{
+	const char *file = th_fmt("%s/edge.so", th_dir());
+	unsigned char *buf;
+	struct plugsym d;
+	Elf64_Sym *sym;
+	Elf64_Shdr *sh;
+	char why[256];
+	size_t n, left;
+	int fd;
+
+	(void)s;
+	if (sizeof(void *) != 8)
+		skip(); /* (a 64-bit ELF file) */
+	buf = slurp(th_fmt("%s/plugins/virtio.so", fake_build_dir()), &n);
+	sym = descriptor_of(buf);
+	sh = shdr_of(buf, sym->st_shndx);
+	fd = open(file, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	assert_true(fd >= 0);
+	for (left = 12; left >= 11; left--) {
+		sh->sh_size = sym->st_value - sh->sh_addr + left;
+		assert_int_equal(pwrite(fd, buf, n, 0), (ssize_t)n);
+		why[0] = 0;
+		if (left == 12) {
+			assert_int_equal(plugsym_read(fd, &d, why, sizeof(why)),
+					 0);
+			assert_int_equal(d.magic, VZH_PLUGIN_MAGIC);
+		} else {
+			assert_int_equal(plugsym_read(fd, &d, why, sizeof(why)),
+					 -ENOEXEC);
+			assert_non_null(strstr(why, "lies outside the file"));
+		}
+	}
+	close(fd);
+	free(buf);
+}
+
 static void bad_magic(void **s)
 {
 	(void)s;
@@ -990,6 +1029,7 @@ int main(void)
 		cmocka_unit_test_teardown(damaged_files_are_refused,
 					  teardown_one),
 		cmocka_unit_test(damaged_copies_never_crash),
+		cmocka_unit_test(descriptor_at_its_sections_end),
 		cmocka_unit_test_teardown(other_major_is_refused_before_init,
 					  teardown_one),
 		cmocka_unit_test_teardown(newer_minor_is_refused, teardown_one),
