@@ -246,13 +246,9 @@ int backend_spawn(struct plugin *p, const char *vm, const char *const *argv,
 	struct rundir *rd;
 	struct fd_ident id = { 0 };
 	struct helper *h;
-	struct vmrun *v = NULL;
+	struct vmrun *v = runner_vm(run, vm);
 	pid_t pid, parent = getpid(), holder = 0;
-	size_t i;
 
-	for (i = 0; run && vm && i < run->h->nvms; i++)
-		if (!strcmp(run->vms[i].m->name, vm))
-			v = &run->vms[i];
 	if (!v || v->done || !argv || !argv[0]) {
 		ret = -EINVAL;
 		perr(p, "spawn: %s is not a VM being started",
@@ -349,14 +345,10 @@ static struct ended *ended;
 /* vm runs (or starts, or is paused): it has not begun to stop */
 static bool vm_live(const char *vm)
 {
-	size_t i;
+	struct vmrun *v = runner_vm(run, vm);
 
-	for (i = 0; run && i < run->h->nvms; i++)
-		if (!strcmp(run->vms[i].m->name, vm))
-			return run->vms[i].bvm && !run->vms[i].done &&
-			       run->vms[i].state != VZH_STATE_STOPPING &&
-			       run->vms[i].state != VZH_STATE_STOPPED;
-	return false;
+	return v && v->bvm && !v->done && v->state != VZH_STATE_STOPPING &&
+	       v->state != VZH_STATE_STOPPED;
 }
 
 static void say_exit(const char *plugin, const char *vm, pid_t pid, int st,

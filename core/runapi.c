@@ -33,15 +33,6 @@ void runapi_attach(struct runner *r)
 	run = r;
 }
 
-static struct vmrun *find(const char *vm)
-{
-	size_t i;
-
-	for (i = 0; run && vm && i < run->h->nvms; i++)
-		if (!strcmp(run->vms[i].m->name, vm))
-			return &run->vms[i];
-	return NULL;
-}
 
 int runapi_mode(struct plugin *p)
 {
@@ -50,7 +41,7 @@ int runapi_mode(struct plugin *p)
 
 const char *runapi_machine_json(struct plugin *p, const char *vm)
 {
-	struct vmrun *v = find(vm);
+	struct vmrun *v = runner_vm(run, vm);
 	struct machine *m = v ? NULL : host_find_vm(p->host, vm);
 	char *json = NULL;
 	json_t *o;
@@ -80,7 +71,7 @@ const char *runapi_config_path(struct plugin *p)
 
 const char *runapi_control_path(struct plugin *p, const char *vm)
 {
-	struct vmrun *v = find(vm);
+	struct vmrun *v = runner_vm(run, vm);
 
 	(void)p;
 	return v ? v->sock_path : NULL;
@@ -102,7 +93,7 @@ int runapi_request(struct plugin *p, const struct vzh_request *req)
 		return -EINVAL;
 	if (!run || p->host->mode != VZH_MODE_RUN)
 		return -EPERM;
-	v = find(req->vm);
+	v = runner_vm(run, req->vm);
 	if (!v)
 		return host_find_vm(p->host, req->vm) ? -EPERM : -ENOENT;
 	if (req->action > VZH_ACTION_START ||

@@ -5,6 +5,7 @@
 #include <poll.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 #include "../bridge/bridge.h"
@@ -122,6 +123,17 @@ struct runner {
 	bool ready_said; /* READY=1 sent to the service manager */
 	unsigned running_said; /* the VMs running its STATUS= last said */
 };
+
+/* r's VM of this name, or NULL (r or name NULL too) */
+static inline struct vmrun *runner_vm(struct runner *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; r && name && i < r->h->nvms; i++)
+		if (!strcmp(r->vms[i].m->name, name))
+			return &r->vms[i];
+	return NULL;
+}
 
 /* the event bus (events.c): one transition, to every consumer in order */
 void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,

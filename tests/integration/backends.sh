@@ -479,14 +479,10 @@ t_hangwatch() {
 		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/hang.conf"
 	"$vzhost" -c "$tmp/hang.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
 	pid=$!
-	restarts= why= talk= _w=0
+	restarts= why= talk=
 	# (a boot and 5 quiet seconds: some 8 s, 30 on a busy machine; then the second)
 	if wait_for "$tmp/err" "\[bk-$$-hang\] notice: restarting in 1 s" 60 "" $pid; then
-		while [ "$(grep -c "^\[bk-$$-hang\] VZH-GUEST: booted" "$tmp/out")" -lt 2 ] &&
-			[ $_w -lt 600 ] && kill -0 $pid 2>/dev/null; do
-			sleep 0.1
-			_w=$((_w + 1))
-		done
+		wait_lines "$tmp/out" "^\[bk-$$-hang\] VZH-GUEST: booted" 2 60 $pid
 		timeout 5 "$vzhost" ctl "bk-$$-hang" status --state-dir "$tmp/state" > "$tmp/status" 2>&1
 		restarts=$(sed -n 's/.*"restarts": *\([0-9]*\).*/\1/p' "$tmp/status")
 		why=$(sed -n 's/.*"stop_reason": *"\([a-z-]*\)".*/\1/p' "$tmp/status")
@@ -517,12 +513,7 @@ t_hangreset() {
 		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/hangreset.conf"
 	"$vzhost" -c "$tmp/hangreset.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
 	pid=$!
-	_w=0
-	while [ "$(grep -c "VZH-GUEST: booted" "$tmp/out")" -lt 2 ] && [ $_w -lt 900 ] &&
-		kill -0 $pid 2>/dev/null; do
-		sleep 0.1
-		_w=$((_w + 1))
-	done
+	wait_lines "$tmp/out" "VZH-GUEST: booted" 2 90 $pid
 	timeout 5 "$vzhost" ctl "bk-$$-hangreset" status --state-dir "$tmp/state" > "$tmp/status" 2>&1
 	timeout 5 "$vzhost" ctl "bk-$$-hangreset" kill --state-dir "$tmp/state" > /dev/null 2>&1
 	reap $pid 30

@@ -43,6 +43,19 @@ wait_for() {
 	return 1
 }
 
+# wait_lines FILE PATTERN N SECONDS [PID]: N lines of FILE match the pattern (a
+# grep basic regular expression) in time; no longer worth waiting for once
+# process PID is gone
+wait_lines() {
+	_w=0
+	while _n=$(grep -c -- "$2" "$1" 2>/dev/null); [ "${_n:-0}" -lt "$3" ]; do
+		[ $_w -ge $(($4 * 10)) ] && return 1
+		[ -n "${5:-}" ] && ! kill -0 "$5" 2>/dev/null && return 1
+		sleep 0.1
+		_w=$((_w + 1))
+	done
+}
+
 # wait_count FILE N SECONDS [PID]: the guest's console shows "count N" (while
 # vzhost PID runs)
 wait_count() {
