@@ -33,7 +33,6 @@ void runapi_attach(struct runner *r)
 	run = r;
 }
 
-
 int runapi_mode(struct plugin *p)
 {
 	return p ? (int)p->host->mode : -EINVAL;
