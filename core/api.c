@@ -265,6 +265,10 @@ static bool splits_pointer(enum dev_class cls, uint32_t size)
 		{ DEV_HVDEV, offsetof(struct vzh_hvdev, group) },
 		{ DEV_HVDEV, offsetof(struct vzh_hvdev, driver) },
 		{ DEV_HVDEV, offsetof(struct vzh_hvdev, props) },
+		{ DEV_CHANNEL, offsetof(struct vzh_channel, name) },
+		{ DEV_CHANNEL, offsetof(struct vzh_channel, backend.open) },
+		{ DEV_CHANNEL, offsetof(struct vzh_channel, backend.close) },
+		{ DEV_CHANNEL, offsetof(struct vzh_channel, backend.data) },
 	};
 	size_t i;
 
@@ -524,6 +528,17 @@ static const char *check_hvdev(const union device_desc *u)
 	return NULL;
 }
 
+/* a guest's /dev/virtio-ports/NAME: one word, no path */
+static const char *check_channel(const union device_desc *u)
+{
+	const struct vzh_channel *v = &u->channel;
+
+	if (!word(v->name) || strlen(v->name) > VZH_CHANNEL_NAME_MAX)
+		return "a channel's name is 1 to VZH_CHANNEL_NAME_MAX of a-z, "
+		       "A-Z, 0-9, '.', '_' and '-'";
+	return check_backend(&v->backend);
+}
+
 static int api_emit_disk(struct vzh_device *d, const struct vzh_disk *v)
 {
 	return emit(d, DEV_DISK, v, check_disk);
@@ -577,6 +592,11 @@ static int api_emit_vsock(struct vzh_device *d, const struct vzh_vsock *v)
 static int api_emit_hvdev(struct vzh_device *d, const struct vzh_hvdev *v)
 {
 	return emit(d, DEV_HVDEV, v, check_hvdev);
+}
+
+static int api_emit_channel(struct vzh_device *d, const struct vzh_channel *v)
+{
+	return emit(d, DEV_CHANNEL, v, check_channel);
 }
 
 static int api_watch(struct vzh_host *vh, int fd, unsigned events,
@@ -723,4 +743,5 @@ const struct vzh_api core_api = {
 	.derive_mac = mac_derive,
 	.vm_request = api_vm_request,
 	.helper = api_helper,
+	.emit_channel = api_emit_channel,
 };

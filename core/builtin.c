@@ -12,7 +12,7 @@ static const char *const providers[][2] = {
 	{ "pointer", "input" },	    { "serial", "serial" },
 	{ "share", "share" },	    { "entropy", "virtio" },
 	{ "balloon", "virtio" },    { "vsock", "virtio" },
-	{ "nic", "nat" },
+	{ "nic", "nat" },	    { "channel", "channel" },
 };
 
 const char *builtin_provider(const char *kind)

@@ -9,7 +9,7 @@
 
 const char *const dev_class_names[DEV_CLASS_COUNT] = {
 	"disk",	 "net",	    "graphics", "keyboard", "pointer", "serial",
-	"share", "entropy", "balloon",	"vsock",    "hvdev",
+	"share", "entropy", "balloon",	"vsock",    "hvdev",   "channel",
 };
 const char *const guest_names[] = { "linux", "macos", NULL };
 const char *const policy_names[] = { "stop", "restart", NULL };
@@ -50,6 +50,8 @@ size_t machine_class_size(enum dev_class cls)
 		return sizeof(struct vzh_vsock);
 	case DEV_HVDEV:
 		return sizeof(struct vzh_hvdev);
+	case DEV_CHANNEL:
+		return sizeof(struct vzh_channel);
 	default:
 		return sizeof(struct vzh_simple);
 	}
@@ -112,6 +114,8 @@ const struct vzh_backend *machine_backend(const struct device *d)
 		return &d->u.net.backend;
 	if (d->cls == DEV_SERIAL && d->u.serial.output == VZH_SERIAL_BACKEND)
 		return &d->u.serial.backend;
+	if (d->cls == DEV_CHANNEL)
+		return &d->u.channel.backend;
 	return NULL;
 }
 
@@ -162,6 +166,9 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 		d->u.hvdev.driver = xstrdup(d->u.hvdev.driver);
 		d->u.hvdev.props = copy_props(&d->u.hvdev);
 		break;
+	case DEV_CHANNEL:
+		d->u.channel.name = xstrdup(d->u.channel.name);
+		break;
 	default:
 		break;
 	}
@@ -203,6 +210,9 @@ static void device_free(struct device *d)
 		free((char *)d->u.hvdev.bridge);
 		free((char *)d->u.hvdev.group);
 		free((char *)d->u.hvdev.driver);
+		break;
+	case DEV_CHANNEL:
+		free((char *)d->u.channel.name);
 		break;
 	default:
 		break;

@@ -20,6 +20,7 @@ enum dev_class {
 	DEV_BALLOON,
 	DEV_VSOCK,
 	DEV_HVDEV,
+	DEV_CHANNEL,
 	DEV_CLASS_COUNT
 };
 
@@ -42,6 +43,7 @@ union device_desc {
 	struct vzh_simple simple;
 	struct vzh_vsock vsock; /* ports malloc'd, with their paths */
 	struct vzh_hvdev hvdev; /* props malloc'd, with their strings */
+	struct vzh_channel channel;
 };
 
 struct device {

@@ -169,6 +169,9 @@ static json_t *device_json(const struct device *d)
 				    str_or_null(d->u.hvdev.driver));
 		json_object_set_new(o, "properties", hvdev_props(&d->u.hvdev));
 		break;
+	case DEV_CHANNEL:
+		json_object_set_new(o, "name", json_string(d->u.channel.name));
+		break;
 	default:
 		break;
 	}
@@ -342,6 +345,9 @@ static void device_line(const struct device *d, FILE *f)
 				fprintf(f, " %s=%lld", p->name,
 					(long long)p->num);
 		}
+		break;
+	case DEV_CHANNEL:
+		fprintf(f, "/dev/virtio-ports/%s", d->u.channel.name);
 		break;
 	default:
 		fprintf(f, "virtio");

@@ -105,6 +105,34 @@ static void check_devices(struct host *h, const struct machine *m)
 	}
 }
 
+/* a VM's channels: at most VZH_CHANNELS_MAX, each name once (the guest's
+   /dev/virtio-ports/NAME) */
+static void check_channels(struct host *h, const struct machine *m)
+{
+	const struct device *a, *b;
+	size_t i, j, n = 0;
+
+	for (i = 0; i < m->ndevs; i++) {
+		a = &m->devs[i];
+		if (a->cls != DEV_CHANNEL)
+			continue;
+		if (++n == VZH_CHANNELS_MAX + 1)
+			diag_add(&h->diag, a->origin.loc,
+				 "a VM has at most %d channels",
+				 VZH_CHANNELS_MAX);
+		for (j = 0; j < i; j++) {
+			b = &m->devs[j];
+			if (b->cls == DEV_CHANNEL &&
+			    !strcmp(a->u.channel.name, b->u.channel.name)) {
+				diag_add(&h->diag, a->origin.loc,
+					 "channel \"%s\" is already at %s",
+					 a->u.channel.name, b->origin.loc);
+				break;
+			}
+		}
+	}
+}
+
 /* MACs must be unique on the host, not only within one VM */
 static void check_macs(struct host *h)
 {
@@ -373,6 +401,7 @@ int validate_machines(struct host *h)
 		}
 		check_guest(h, &h->vms[i]);
 		check_devices(h, &h->vms[i]);
+		check_channels(h, &h->vms[i]);
 		check_ready(h, &h->vms[i]);
 	}
 	check_macs(h);

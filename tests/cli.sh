@@ -41,7 +41,7 @@ expect 64 "unexpected argument" "$vzhost" -c "$tmp/ok.conf" extra
 expect 66 "nope.conf: cannot read the configuration: No such file or directory" \
 	"$vzhost" -c "$tmp/nope.conf" --check
 expect 66 "cannot read the configuration: Is a directory" "$vzhost" -c "$tmp" --check
-expect 0 "ok.conf: OK (1 VM, 2 devices, 7 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
+expect 0 "ok.conf: OK (1 VM, 2 devices, 8 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 "nat via plugin nat, $tmp/ok.conf:2: vms[0].devices[0]" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 '"name": "demo"' "$vzhost" -c "$tmp/ok.conf" --print
 # two VMs on one line, each with its own cpus, and two devices each with a port: each

@@ -138,6 +138,17 @@ static void disk(struct argv *a, const struct vzh_disk *d, unsigned i)
 	free(path);
 }
 
+/* the virtio-serial bus of the consoles past the first and the channels,
+   once */
+static void vser_bus(struct argv *a, bool *vser)
+{
+	if (*vser)
+		return;
+	argv_add(a, "-device");
+	argv_add(a, "virtio-serial-pci,id=vser");
+	*vser = true;
+}
+
 static void serial(struct argv *a, const struct vzh_serial *s, unsigned i,
 		   int fd, bool *vser)
 {
@@ -167,15 +178,24 @@ static void serial(struct argv *a, const struct vzh_serial *s, unsigned i,
 		argv_add(a, "-serial");
 		argv_add(a, "chardev:ser0");
 	} else {
-		if (!*vser) {
-			argv_add(a, "-device");
-			argv_add(a, "virtio-serial-pci,id=vser");
-			*vser = true;
-		}
+		vser_bus(a, vser);
 		argv_add(a, "-device");
 		argv_add(a, "virtconsole,bus=vser.0,chardev=ser%u", i);
 	}
 	free(path);
+}
+
+/* the guest's /dev/virtio-ports/NAME; the plugin has the pair's other end
+   (the name is a plain word: core/api.c) */
+static void channel(struct argv *a, const struct vzh_channel *c, unsigned i,
+		    int fd, bool *vser)
+{
+	vser_bus(a, vser);
+	argv_add(a, "-chardev");
+	argv_add(a, "socket,id=chan%u,fd=%d,server=off", i, fd);
+	argv_add(a, "-device");
+	argv_add(a, "virtserialport,bus=vser.0,chardev=chan%u,name=%s", i,
+		 c->name);
 }
 
 static void share(struct argv *a, const struct vzh_share *s, unsigned i,
@@ -237,8 +257,8 @@ bool qemu_id_reserved(const char *id)
 {
 	static const char *const fixed[] = { "mem", "qmp", "usb", "vser",
 					     NULL };
-	static const char *const numbered[] = { "disk", "fs",  "net",
-						"rng",	"ser", NULL };
+	static const char *const numbered[] = { "chan", "disk", "fs", "net",
+						"rng",	"ser",	NULL };
 	size_t i, n;
 
 	for (i = 0; fixed[i]; i++)
@@ -281,7 +301,8 @@ static void hvdev(struct argv *a, const struct vzh_hvdev *h)
 void qemu_build_argv(const struct bridge *b, const struct machine *m,
 		     const struct launch *l, struct argv *a)
 {
-	unsigned i, nserial = 0, ndisk = 0, nnet = 0, nrng = 0, nfs = 0;
+	unsigned i, nserial = 0, ndisk = 0, nnet = 0, nrng = 0, nfs = 0,
+		    nchan = 0;
 	bool usb = false, vser = false, x86 = !strcmp(qemu_arch(), "x86_64");
 	char *s;
 	int fd = l->qmp_fd + 1; /* the devices' descriptors follow QMP's */
@@ -404,6 +425,9 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			break;
 		case DEV_HVDEV:
 			hvdev(a, &d->u.hvdev);
+			break;
+		case DEV_CHANNEL:
+			channel(a, &d->u.channel, nchan++, fd, &vser);
 			break;
 		default:
 			break;

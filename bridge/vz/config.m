@@ -367,6 +367,22 @@ static VZSerialPortConfiguration *serial(const struct vz_dev *v, struct vzm_io *
 	return port.attachment ? port : nil;
 }
 
+/* a channel: a named port of the VM's one virtio console device, on the
+   core's end of its plugin's pair */
+static VZVirtioConsolePortConfiguration *channel(const struct vz_dev *v, bool dry)
+{
+	VZVirtioConsolePortConfiguration *port = [[VZVirtioConsolePortConfiguration alloc] init];
+	NSFileHandle *h = handle(v->dev, dry, SOCK_STREAM);
+
+	if (!h)
+		return nil;
+	port.name = [NSString stringWithUTF8String:v->dev->u.channel.name];
+	port.isConsole = NO;
+	port.attachment = [[VZFileHandleSerialPortAttachment alloc] initWithFileHandleForReading:h
+									    fileHandleForWriting:h];
+	return port;
+}
+
 static VZDirectorySharingDeviceConfiguration *share(const struct vz_dev *v)
 {
 	const struct vzh_share *s = &v->dev->u.share;
@@ -392,6 +408,8 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 		       *ptr = [[NSMutableArray alloc] init], *ser = [[NSMutableArray alloc] init],
 		       *fs = [[NSMutableArray alloc] init], *rng = [[NSMutableArray alloc] init],
 		       *balloon = [[NSMutableArray alloc] init], *vsock = [[NSMutableArray alloc] init];
+	VZVirtioConsoleDeviceConfiguration *console = nil;
+	uint32_t nports = 0;
 	NSMutableArray *to;
 	NSError *err = nil;
 	VZPlatformConfiguration *platform;
@@ -458,6 +476,14 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 		case VZ_DEV_VSOCK:
 			to = vsock, obj = [[VZVirtioSocketDeviceConfiguration alloc] init];
 			break;
+		case VZ_DEV_CHANNEL:
+			to = nil, obj = channel(v, io->dry);
+			if (obj) {
+				if (!console)
+					console = [[VZVirtioConsoleDeviceConfiguration alloc] init];
+				console.ports[nports++] = obj;
+			}
+			break;
 		default:
 			to = nil, obj = nil;
 			break;
@@ -468,7 +494,8 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 								  v->dev->origin.loc];
 			return nil;
 		}
-		[to addObject:obj];
+		if (to)
+			[to addObject:obj];
 	}
 	c.storageDevices = disks;
 	c.networkDevices = nets;
@@ -480,6 +507,8 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 	c.entropyDevices = rng;
 	c.memoryBalloonDevices = balloon;
 	c.socketDevices = vsock;
+	if (console)
+		c.consoleDevices = @[ console ];
 	if (![c validateWithError:&err]) {
 		*why = err.localizedDescription;
 		return nil;

@@ -38,6 +38,7 @@ static const struct {
 	[VZ_DEV_BALLOON] = { "VZVirtioTraditionalMemoryBalloonDeviceConfiguration",
 			     0 },
 	[VZ_DEV_VSOCK] = { "VZVirtioSocketDeviceConfiguration", 0 },
+	[VZ_DEV_CHANNEL] = { "VZVirtioConsolePortConfiguration", 0 },
 };
 
 /* vzh_disk_cache / vzh_disk_sync -> the SDK's numbers */
@@ -138,6 +139,8 @@ static int dev_kind(const struct device *dev, const struct machine *m,
 		return VZ_DEV_BALLOON;
 	case DEV_VSOCK:
 		return VZ_DEV_VSOCK;
+	case DEV_CHANNEL:
+		return VZ_DEV_CHANNEL;
 	case DEV_HVDEV:
 		if (!bridge_foreign_device(dev, "vz", d))
 			diag_add(d, dev->origin.loc,
@@ -336,13 +339,17 @@ bool vz_plan_can_save(const struct machine *m, const struct vz_host *h,
 	   said at --check rather than at the host's shutdown */
 	for (i = 0; i < m->ndevs; i++)
 		if (m->devs[i].cls == DEV_SERIAL ||
-		    m->devs[i].cls == DEV_SHARE) {
+		    m->devs[i].cls == DEV_SHARE ||
+		    m->devs[i].cls == DEV_CHANNEL) {
+			/* (a channel's port: a serial attachment too) */
 			*why = xasprintf(
 				"Virtualization.framework cannot save a VM "
 				"with a %s (%s)",
 				m->devs[i].cls == DEV_SERIAL ?
 					"serial console" :
-					"shared directory",
+				m->devs[i].cls == DEV_SHARE ?
+					"shared directory" :
+					"channel",
 				m->devs[i].origin.loc);
 			return false;
 		}
@@ -434,6 +441,12 @@ static void print_dev(const struct vz_dev *v, FILE *out)
 					"(VZVirtioSocketListener)",
 					pt->port, pt->path);
 		}
+		break;
+	case DEV_CHANNEL:
+		fprintf(out,
+			" \"%s\" + VZFileHandleSerialPortAttachment, served "
+			"by plugin %s",
+			u->channel.name, v->dev->origin.plugin);
 		break;
 	default:
 		break;

@@ -43,6 +43,8 @@ enum vz_dev_kind {
 	VZ_DEV_ENTROPY, /* VZVirtioEntropyDeviceConfiguration */
 	VZ_DEV_BALLOON, /* VZVirtioTraditionalMemoryBalloonDeviceConfiguration */
 	VZ_DEV_VSOCK, /* VZVirtioSocketDeviceConfiguration */
+	/* a port of the one VZVirtioConsoleDeviceConfiguration (13) */
+	VZ_DEV_CHANNEL,
 	VZ_DEV_KIND_COUNT
 };
 

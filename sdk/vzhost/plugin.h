@@ -270,6 +270,25 @@ struct vzh_vsock {
 };
 
 /*
+ * ABI 1.3: a channel, a named byte stream between the guest and the host (a
+ * guest agent, a clipboard bridge, a metrics feed).  The guest opens
+ * /dev/virtio-ports/NAME: on QEMU a virtserialport, on Virtualization.framework
+ * (macOS 13 and later) a port of a virtio console device.  The plugin has the
+ * host's end through backend, a SOCK_STREAM pair: what the guest writes
+ * arrives there, what the plugin writes reaches the guest.  Bytes, not
+ * messages; while the plugin does not read, the guest's writes wait.
+ */
+#define VZH_CHANNEL_NAME_MAX 63 /* bytes of a-z A-Z 0-9 . _ - */
+#define VZH_CHANNELS_MAX 16 /* a VM's, from every plugin */
+
+struct vzh_channel {
+	uint32_t struct_size;
+	uint32_t reserved0;
+	const char *name; /* "org.qemu.guest_agent.0": one of a VM's */
+	struct vzh_backend backend;
+};
+
+/*
  * ABI 1.1: hardware only one hypervisor has, for the bridge it names (other
  * bridges refuse the VM at validation).  Never a command-line string: the
  * bridge writes the option itself and escapes every value.  QEMU: group
@@ -684,6 +703,8 @@ struct vzh_api {
 	/* spawn (above), with flags: VZH_HELPER_ENDS_WITH_VM for a helper
 	   that exits when the hypervisor closes its end; its pid or -errno */
 	int (*helper)(struct vzh_host *h, const struct vzh_helper *spec);
+	/* inside contribute() only: a channel (above) */
+	int (*emit_channel)(struct vzh_device *d, const struct vzh_channel *v);
 };
 
 #ifdef __cplusplus

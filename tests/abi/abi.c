@@ -228,8 +228,17 @@ AT(vzh_api, subscribe_all, 376); /* 1.3 */
 AT(vzh_api, derive_mac, 384); /* 1.3 */
 AT(vzh_api, vm_request, 392); /* 1.3 */
 AT(vzh_api, helper, 400); /* 1.3 */
-SIZE(vzh_api, 408);
+AT(vzh_api, emit_channel, 408); /* 1.3 */
+SIZE(vzh_api, 416);
 VAL(VZH_HELPER_ENDS_WITH_VM, 1);
+AT(vzh_channel, struct_size, 0); /* 1.3 */
+AT(vzh_channel, reserved0, 4);
+AT(vzh_channel, name, 8);
+AT(vzh_channel, backend, 16);
+SIZE(vzh_channel, 48);
+VAL(VZH_CHANNEL_NAME_MAX, 63);
+VAL(VZH_CHANNELS_MAX, 16);
+
 AT(vzh_helper, struct_size, 0);
 AT(vzh_helper, flags, 4);
 AT(vzh_helper, vm, 8);

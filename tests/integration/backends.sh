@@ -401,6 +401,98 @@ t_stall() {
 	fi
 }
 
+# the built-in channel kind: the guest's /dev/virtio-ports/vzh.test served on a unix
+# socket (0600, there while the VM runs): a client's line reaches the guest, which
+# answers it on the channel; a second client, after the first left, is served too
+t_channel() {
+	conf channel "vzh=channel" "$SERIAL, { kind = \"channel\"; name = \"vzh.test\"; socket = \"$tmp/chan.sock\"; }"
+	sed -i 's|"nat" \]; };|"nat", "channel" ]; };|' "$tmp/channel.conf"
+	"$vzhost" -c "$tmp/channel.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+	pid=$!
+	got1= got2= mode=
+	if wait_for "$tmp/out" "VZH-GUEST: channel vzh.test open" 60 "" $pid; then
+		mode=$(stat -c %a "$tmp/chan.sock")
+		got1=$(python3 "$top/tests/integration/chanclient.py" "$tmp/chan.sock" say "ping 1")
+		got2=$(python3 "$top/tests/integration/chanclient.py" "$tmp/chan.sock" say "ping 2")
+		python3 "$top/tests/integration/chanclient.py" "$tmp/chan.sock" send off
+	fi
+	reap $pid 60
+	if guest "channel got ping 1" && guest "channel got ping 2" && [ "$got1" = "echo ping 1" ] &&
+		[ "$got2" = "echo ping 2" ] && [ "$mode" = 600 ] && [ $st = 0 ] && [ ! -e "$tmp/chan.sock" ]; then
+		ok
+	else
+		bad "channel: answers \"$got1\", \"$got2\", socket mode $mode, exit $st, socket left: $(ls "$tmp/chan.sock" 2>&1)"
+	fi
+}
+
+# a channel's socket path that another server listens on, or that is a link: the
+# start is refused, and the server's socket and the link's target are left alone
+t_chanbusy() {
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(60)' "$tmp/live.sock" &
+	srv=$!
+	wait_for_file() { _i=0; while [ ! -S "$1" ] && [ $_i -lt 100 ]; do sleep 0.1; _i=$((_i + 1)); done; }
+	wait_for_file "$tmp/live.sock"
+	conf chanbusy "vzh=channel" "$SERIAL, { kind = \"channel\"; name = \"vzh.test\"; socket = \"$tmp/live.sock\"; }"
+	sed -i 's|"nat" \]; };|"nat", "channel" ]; };|' "$tmp/chanbusy.conf"
+	run chanbusy
+	st1=$st
+	cp "$tmp/err" "$tmp/err1"
+	ln -s "$tmp/live.sock" "$tmp/link.sock"
+	sed -i "s|$tmp/live.sock|$tmp/link.sock|" "$tmp/chanbusy.conf"
+	run chanbusy
+	alive=$(python3 -c 'import socket, sys
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print("yes")' "$tmp/live.sock" 2>&1)
+	kill $srv 2>/dev/null
+	if [ $st1 = 1 ] && [ $st = 1 ] && [ "$alive" = yes ] && [ -L "$tmp/link.sock" ] &&
+		grep -qF "$tmp/live.sock exists and is not a stale socket: remove it or choose another path" "$tmp/err1" &&
+		logged "$tmp/link.sock exists and is not a stale socket" && ! guest "booted"; then
+		ok
+	else
+		bad "chanbusy: exits $st1 and $st, the server still answers: $alive; $(grep -v 'state ' "$tmp/err1" | tail -n 2 | tr '\n' ' ')"
+	fi
+}
+
+# a channel's client that does not read for 10 s while the guest writes 2 MB to it:
+# the guest waits (it has not finished when the client starts reading), nothing is
+# lost, and another VM's control socket answers all along
+t_chanstall() {
+	conf chanstall "vzh=channel" "$SERIAL, { kind = \"channel\"; name = \"vzh.test\"; socket = \"$tmp/chs.sock\"; }" \
+		", { name = \"bk-$$-other\"; memory = \"256M\";
+  boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
+           cmdline = \"console=ttyS0 quiet vzh=acpi\"; };
+  devices = ( { kind = \"serial\"; output = \"none\"; } ); }"
+	sed -i 's|"nat" \]; };|"nat", "channel" ]; };|' "$tmp/chanstall.conf"
+	"$vzhost" -c "$tmp/chanstall.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+	pid=$!
+	slow=0 asked=0 early=x bytes=
+	if wait_for "$tmp/out" "VZH-GUEST: channel vzh.test open" 60 "" $pid; then
+		python3 "$top/tests/integration/chanclient.py" "$tmp/chs.sock" flood 20000 10 > "$tmp/flood" &
+		fl=$!
+		end=$(($(date +%s) + 9))
+		while [ "$(date +%s)" -lt $end ]; do
+			t0=$(date +%s%N)
+			timeout 5 "$vzhost" ctl "bk-$$-other" status --state-dir "$tmp/state" > "$tmp/status" 2>&1 ||
+				slow=$((slow + 100))
+			t1=$(date +%s%N)
+			asked=$((asked + 1))
+			[ $(((t1 - t0) / 1000000)) -gt 500 ] && slow=$((slow + 1))
+			sleep 0.2
+		done
+		early=$(grep -c "VZH-GUEST: channel flooded" "$tmp/out")
+		wait $fl
+		bytes=$(cat "$tmp/flood")
+	fi
+	kill -TERM $pid
+	reap $pid 30
+	if guest "channel flooded" && [ "$early" = 0 ] && [ "$bytes" = "2020000 intact" ] && [ $asked -ge 9 ] &&
+		[ $slow = 0 ] && grep -q '"state": *"running"' "$tmp/status"; then
+		ok
+	else
+		bad "chanstall: $bytes of 2020000 bytes, flooded before the client read: $early, $asked status requests, $slow slow or failed"
+	fi
+}
+
 # a health-monitor plugin: a hook learns what a hook script would (the machine's
 # JSON, the config, the control socket) and asks the core to stop the VM; init
 # learns why vzhost runs.  (The stop comes 20 s after the start: once the guest
@@ -560,5 +652,5 @@ t_tpm() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall health audit hangwatch hangreset tpm
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanbusy chanstall health audit hangwatch hangreset tpm
 summary backends

@@ -915,9 +915,10 @@ static void default_loads_every_builtin(void **s)
 		th_pipeline_path(&h, VM,
 				 th_fmt("%s/plugins", fake_build_dir())),
 		0);
-	assert_int_equal(h.nplugins, 7);
-	assert_string_equal(h.plugins[0]->name, "disk"); /* in name order */
-	assert_string_equal(h.plugins[6]->name, "virtio");
+	assert_int_equal(h.nplugins, 8);
+	assert_string_equal(h.plugins[0]->name, "channel"); /* in name order */
+	assert_string_equal(h.plugins[1]->name, "disk");
+	assert_string_equal(h.plugins[7]->name, "virtio");
 }
 
 /* a plugin's validator (SDK 1.3) refuses a machine at its own file:line, or

@@ -282,6 +282,38 @@ VZ_AVAIL(11.0) @interface VZVirtioConsoleDeviceSerialPortConfiguration : VZSeria
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
 @end
 
+/* ---- console devices and their ports (channels) ---- */
+VZ_AVAIL(13.0) @interface VZConsolePortConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@property (nullable, strong) VZSerialPortAttachment *attachment;
+@end
+
+VZ_AVAIL(13.0) @interface VZVirtioConsolePortConfiguration : VZConsolePortConfiguration
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@property (nullable, copy) NSString *name;
+@property BOOL isConsole;
+@end
+
+VZ_AVAIL(13.0) @interface VZVirtioConsolePortConfigurationArray : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@property uint32_t maximumPortCount;
+- (nullable VZVirtioConsolePortConfiguration *)objectAtIndexedSubscript:(NSUInteger)portIndex;
+- (void)setObject:(nullable VZVirtioConsolePortConfiguration *)configuration
+    atIndexedSubscript:(NSUInteger)portIndex;
+@end
+
+VZ_AVAIL(13.0) @interface VZConsoleDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(13.0) @interface VZVirtioConsoleDeviceConfiguration : VZConsoleDeviceConfiguration
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@property (readonly, strong) VZVirtioConsolePortConfigurationArray *ports;
+@end
+
 /* ---- shared directories ---- */
 VZ_AVAIL(12.0) @interface VZSharedDirectory : NSObject
 - (instancetype)initWithURL:(NSURL *)url readOnly:(BOOL)readOnly;
@@ -384,6 +416,7 @@ VZ_AVAIL(11.0) @interface VZVirtualMachineConfiguration : NSObject
 @property (copy) NSArray<VZEntropyDeviceConfiguration *> *entropyDevices;
 @property (copy) NSArray<VZMemoryBalloonDeviceConfiguration *> *memoryBalloonDevices;
 @property (copy) NSArray<VZSocketDeviceConfiguration *> *socketDevices;
+@property (copy) NSArray<VZConsoleDeviceConfiguration *> *consoleDevices VZ_AVAIL(13.0);
 @property (class, readonly) NSUInteger minimumAllowedCPUCount;
 @property (class, readonly) NSUInteger maximumAllowedCPUCount;
 @property (class, readonly) uint64_t minimumAllowedMemorySize;
