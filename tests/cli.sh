@@ -44,6 +44,21 @@ expect 66 "cannot read the configuration: Is a directory" "$vzhost" -c "$tmp" --
 expect 0 "ok.conf: OK (1 VM, 2 devices, 8 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 "nat via plugin nat, $tmp/ok.conf:2: vms[0].devices[0]" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 '"name": "demo"' "$vzhost" -c "$tmp/ok.conf" --print
+# channels at their bounds: 16 in a VM, a name of 63 characters; past them: a 64th
+# character (the 17th channel: tests/bad/channel-rules.conf)
+n63=$(printf 'n%.0s' $(seq 1 63))
+chans() { # NAME: 16 channels, the first named NAME
+	printf 'vms = ( { name = "ch"; boot = { kernel = "%s"; }; devices = (\n' "$here/fixtures/files/vmlinuz"
+	printf '  { kind = "channel"; name = "%s"; socket = "/run/c0.sock"; }' "$1"
+	for i in $(seq 1 15); do printf ',\n  { kind = "channel"; name = "c%d"; socket = "/run/c%d.sock"; }' $i $i; done
+	printf ' ); } );\n'
+}
+chans "$n63" > "$tmp/chan16.conf"
+chans "${n63}n" > "$tmp/chan64.conf"
+expect 0 "chan16.conf: OK (1 VM, 16 devices, 8 plugins)" "$vzhost" -c "$tmp/chan16.conf" --check
+expect 0 "/dev/virtio-ports/$n63  [channel via plugin channel" "$vzhost" -c "$tmp/chan16.conf" --check
+expect 78 "chan64.conf:2: vms[0].devices[0].name: \"${n63}n\" is not a channel name: 1 to 63 of" \
+	"$vzhost" -c "$tmp/chan64.conf" --check
 # two VMs on one line, each with its own cpus, and two devices each with a port: each
 # setting's own literal is read back (once refused as "integer too large for 32 bits")
 k=$here/fixtures/files/vmlinuz

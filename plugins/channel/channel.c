@@ -288,6 +288,14 @@ static int contribute(void *state, struct vzh_device *d)
 		return api->error(n, NULL,
 				  "a channel needs name = \"NAME\" (the "
 				  "guest's /dev/virtio-ports/NAME)");
+	if (!*ch.name || strlen(ch.name) > VZH_CHANNEL_NAME_MAX ||
+	    strspn(ch.name,
+		   "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		   "0123456789._-") != strlen(ch.name))
+		return api->error(n, "name",
+				  "\"%s\" is not a channel name: 1 to %d of "
+				  "a-z, A-Z, 0-9, '.', '_' and '-'",
+				  ch.name, VZH_CHANNEL_NAME_MAX);
 	if (!path)
 		return api->error(n, NULL,
 				  "a channel needs socket = \"PATH\" (where "

@@ -27,7 +27,7 @@ make -s -C "$top" install B="${B:-build}" SAN="${SAN:-}" PREFIX="$tmp/prefix" > 
 vzhost=$tmp/prefix/bin/vzhost
 export PKG_CONFIG_PATH="$tmp/prefix/lib/pkgconfig"
 mkdir -p "$tmp/plugins"
-for ex in netback watchdog qcow2 audit hangwatch tpm; do
+for ex in netback watchdog qcow2 audit hangwatch tpm chanreply; do
 	cc -Wall -Wextra -Werror $(pkg-config --cflags --libs vzhost-plugin) \
 		-o "$tmp/plugins/$ex.so" "$top/sdk/examples/$ex.c" 2> "$tmp/cc.log" ||
 		{ echo "FAIL: sdk/examples/$ex.c does not build:"; cat "$tmp/cc.log"; exit 1; }
@@ -425,6 +425,20 @@ t_channel() {
 	fi
 }
 
+# sdk/examples/chanreply.c serves a channel itself: the guest writes a line to its
+# /dev/virtio-ports/vzh.test and reads the plugin's answer there
+t_chanreply() {
+	conf chanreply "vzh=channel vzh.ask=hello" "$SERIAL, { kind = \"example.reply\"; }"
+	sed -i 's|"nat" \]; };|"nat", "chanreply" ]; };|' "$tmp/chanreply.conf"
+	run chanreply
+	if [ $st = 0 ] && guest "channel vzh.test open" && guest "channel answer reply hello (line 1)" &&
+		logged "[chanreply] notice: bk-$$-chanreply: channel closed after 1 lines"; then
+		ok
+	else
+		bad "chanreply: exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | tr '\n' ' '); $(grep -v 'state ' "$tmp/err" | tail -n 3 | tr '\n' ' ')"
+	fi
+}
+
 # a channel's socket path that another server listens on, or that is a link: the
 # start is refused, and the server's socket and the link's target are left alone
 t_chanbusy() {
@@ -652,5 +666,5 @@ t_tpm() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanbusy chanstall health audit hangwatch hangreset tpm
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply chanbusy chanstall health audit hangwatch hangreset tpm
 summary backends
