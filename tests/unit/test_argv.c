@@ -255,6 +255,8 @@ static void backends(void **s)
 	struct vzh_hvdev hv = { sizeof(hv), 3,		"qemu",
 				"device",   "i6300esb", props };
 	struct vzh_hvdev act = { sizeof(act), 1, "qemu", "action", NULL, props };
+	struct vzh_channel ch = { sizeof(ch), 0, "org.qemu.guest_agent.0",
+				  ser.backend };
 	struct machine *m;
 	const char *c;
 
@@ -272,9 +274,14 @@ static void backends(void **s)
 	machine_add_device(m, DEV_SERIAL, &ser, sizeof(ser), &o);
 	machine_add_device(m, DEV_HVDEV, &hv, sizeof(hv), &o);
 	machine_add_device(m, DEV_HVDEV, &act, sizeof(act), &o);
+	machine_add_device(m, DEV_CHANNEL, &ch, sizeof(ch), &o);
+	ch.name = "b";
+	machine_add_device(m, DEV_CHANNEL, &ch, sizeof(ch), &o);
 	m->devs[0].fd = 40; /* what the core connected */
 	m->devs[2].fd = 41;
 	m->devs[5].fd = 42;
+	m->devs[8].fd = 43;
+	m->devs[9].fd = 44;
 	c = joined(&b, m, &l);
 	HAS(c, "-netdev dgram,id=net0,local.type=fd,local.str=4 -device "
 	       "virtio-net-pci,netdev=net0,mac=");
@@ -288,6 +295,14 @@ static void backends(void **s)
 	HAS(c, "-chardev socket,id=ser0,fd=6,server=off -serial chardev:ser0");
 	HAS(c, "-device i6300esb,action=a,,b=c,period=-5,on=on");
 	HAS(c, "-action action=a,,b=c");
+	/* channels: one virtio-serial bus, a named port each */
+	HAS(c, "-device virtio-serial-pci,id=vser -chardev "
+	       "socket,id=chan0,fd=7,server=off -device "
+	       "virtserialport,bus=vser.0,chardev=chan0,name=org.qemu.guest_"
+	       "agent.0 -chardev socket,id=chan1,fd=8,server=off -device "
+	       "virtserialport,bus=vser.0,chardev=chan1,name=b");
+	assert_null(strstr(strstr(c, "virtio-serial-pci") + 1,
+			   "virtio-serial-pci"));
 }
 
 /* a device of several parts: written as they are; each part's group, id
