@@ -369,6 +369,7 @@ bench: all guest
 	@B=$(B) tests/bench/boot.sh
 	@B=$(B) tests/bench/events.sh
 	@B=$(B) tests/bench/backend.sh
+	@B=$(B) tests/bench/channel.sh
 
 $(B)/bench_events: $(B)/obj/tests/bench/bench_events.o $(B)/libvzhcore.a
 	$(CC) $(ALL_LDFLAGS) $^ $(LIBS) -lpthread -o $@
