@@ -14,7 +14,11 @@ export LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$top/tests/lsan.supp}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
 pass=0 fail=0 skip=0 suites_failed="" ran=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+# what the QEMU bridge learns of QEMU (bridge/qemu/caps.c) is kept here, not in
+# the user's ~/.cache
+cache=$(mktemp -d)
+export XDG_CACHE_HOME="$cache"
+trap 'rm -f "$log"; rm -rf "$cache"' EXIT
 
 wanted() { # suite-name: selected by VZH_SUITES, or no selection
 	[ -z "${VZH_SUITES:-}" ] && return 0

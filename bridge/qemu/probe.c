@@ -236,5 +236,7 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 				"send this one to a file or a pty");
 	}
 	qemu_parts_check(m, d);
+	if (d->n == before)
+		qemu_caps_check(b, m, d);
 	return d->n > before ? -EINVAL : 0;
 }

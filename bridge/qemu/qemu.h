@@ -82,6 +82,10 @@ int qemu_probe(const struct bridge_env *env, struct bridge **out,
 int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d);
 /* a plugin's parts (struct vzh_hvdev) of m: groups, ids, references (parts.c) */
 void qemu_parts_check(const struct machine *m, struct diag *d);
+/* the types and properties of m's parts against what this host's QEMU has
+   (caps.c: asked once, cached by the binary's path, size and mtime) */
+void qemu_caps_check(const struct bridge *b, const struct machine *m,
+		     struct diag *d);
 /* an id vzhost's own options use (argv.c) */
 bool qemu_id_reserved(const char *id);
 void qemu_free(struct bridge *b);
