@@ -34,59 +34,92 @@ static char *cache_path(void)
 	return NULL;
 }
 
-static bool same_binary(json_t *c, const char *binary, const struct stat *st)
+/* what identifies the binary asked: a new one at the path, an upgrade in
+   place, a reinstall (its ctime moves even when dpkg keeps the mtime) */
+static json_t *identity(const char *binary, const struct stat *st)
 {
-	return c && json_is_string(json_object_get(c, "binary")) &&
-	       !strcmp(json_string_value(json_object_get(c, "binary")),
-		       binary) &&
-	       json_integer_value(json_object_get(c, "size")) ==
-		       (json_int_t)st->st_size &&
-	       json_integer_value(json_object_get(c, "mtime_ns")) ==
-		       (json_int_t)st->st_mtim.tv_sec * 1000000000 +
-			       st->st_mtim.tv_nsec;
+#ifdef __APPLE__
+	const struct timespec *m = &st->st_mtimespec, *c = &st->st_ctimespec;
+#else
+	const struct timespec *m = &st->st_mtim, *c = &st->st_ctim;
+#endif
+	return json_pack("{s:s, s:I, s:I, s:I, s:I, s:I}", "binary", binary,
+			 "size", (json_int_t)st->st_size, "dev",
+			 (json_int_t)st->st_dev, "ino", (json_int_t)st->st_ino,
+			 "mtime_ns",
+			 (json_int_t)m->tv_sec * 1000000000 + m->tv_nsec,
+			 "ctime_ns",
+			 (json_int_t)c->tv_sec * 1000000000 + c->tv_nsec);
 }
 
-/* the cached answers for this binary, or a new empty record of it */
-static json_t *cache_load(const char *path, const char *binary,
-			  const struct stat *st)
+/* a record of ours for this binary, with every list it must have */
+static bool usable(json_t *c, json_t *id)
 {
-	json_t *c = path ? json_load_file(path, 0, NULL) : NULL;
+	static const char *const lists[] = { "devices", "objects", "chardevs",
+					     "tpms" };
 
-	if (same_binary(c, binary, st) &&
-	    json_is_object(json_object_get(c, "props")))
+	if (!json_equal(json_object_get(c, "id"), id) ||
+	    !json_is_object(json_object_get(c, "props")))
+		return false;
+	for (size_t i = 0; i < 4; i++)
+		if (!json_is_array(json_object_get(c, lists[i])))
+			return false;
+	return true;
+}
+
+/* the cached answers for this binary, or a new empty record of it; only a
+   regular file of ours that others cannot write is read (no link, no FIFO) */
+static json_t *cache_load(const char *path, json_t *id, bool *cached)
+{
+	int fd = path ? open(path,
+			     O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC) :
+			-1;
+	json_t *c = NULL;
+	struct stat st;
+
+	if (fd >= 0 && fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+	    st.st_uid == geteuid() && !(st.st_mode & 022))
+		c = json_loadfd(fd, 0, NULL);
+	if (fd >= 0)
+		close(fd);
+	*cached = usable(c, id);
+	if (*cached)
 		return c;
 	json_decref(c);
-	return json_pack("{s:s, s:I, s:I, s:{}}", "binary", binary, "size",
-			 (json_int_t)st->st_size, "mtime_ns",
-			 (json_int_t)st->st_mtim.tv_sec * 1000000000 +
-				 st->st_mtim.tv_nsec,
-			 "props");
+	return json_pack("{s:O, s:{}}", "id", id, "props");
 }
 
-/* written whole or not at all (a file of ours in a directory of ours) */
+/* a directory of ours that others cannot write, made when missing */
+static bool own_dir(const char *dir)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) < 0 && errno == ENOENT) {
+		char *up = util_dirname(dir);
+
+		mkdir(up, 0700);
+		free(up);
+		mkdir(dir, 0700);
+	}
+	return lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	       st.st_uid == geteuid() && !(st.st_mode & 022);
+}
+
+/* written whole or not at all */
 static void cache_save(const char *path, json_t *c)
 {
 	char *dir, *tmp;
-	int fd;
+	int fd, ok;
 
 	if (!path)
 		return;
 	dir = util_dirname(path);
 	tmp = xasprintf("%s/.qemu-caps.XXXXXX", dir);
-	if (mkdir(dir, 0700) < 0 && errno == ENOENT) {
-		char *up = util_dirname(dir);
-
-		mkdir(up, 0700);
-		mkdir(dir, 0700);
-		free(up);
-	}
-	fd = mkstemp(tmp);
+	fd = own_dir(dir) ? mkstemp(tmp) : -1;
 	if (fd >= 0) {
-		if (json_dumpfd(c, fd, JSON_COMPACT) == 0 && fsync(fd) == 0 &&
-		    close(fd) == 0)
+		ok = json_dumpfd(c, fd, JSON_COMPACT) == 0 && fsync(fd) == 0;
+		if (close(fd) == 0 && ok)
 			rename(tmp, path);
-		else
-			close(fd);
 		unlink(tmp); /* (gone already when renamed) */
 	}
 	free(tmp);
@@ -302,8 +335,10 @@ static const char *suggest(json_t *list, const char *s, char *buf, size_t len)
 	json_array_foreach(list, i, e)
 		cands[i] = json_is_string(e) ? json_string_value(e) : "";
 	best = util_did_you_mean(s, cands);
-	snprintf(buf, len, best ? " (did you mean \"%s\"?)" : "",
-		 best ? best : "");
+	if (best)
+		snprintf(buf, len, " (did you mean \"%s\"?)", best);
+	else
+		buf[0] = 0;
 	free(cands);
 	return buf;
 }
@@ -357,11 +392,42 @@ static void check_part(const struct device *dv, json_t *c, const char *binary,
 	}
 }
 
+/* the names of c's props not yet asked, of those in want */
+static json_t *unasked(json_t *c, json_t *want)
+{
+	json_t *out = json_array(), *e;
+	size_t i;
+
+	json_array_foreach(want, i,
+			   e) if (!json_object_get(json_object_get(c, "props"),
+						   json_string_value(e)))
+		json_array_append(out, e);
+	return out;
+}
+
+static size_t problems(const struct machine *m, json_t *c, const char *binary,
+		       struct diag *d)
+{
+	size_t i, before = d->n;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_HVDEV &&
+		    asked_list(&m->devs[i].u.hvdev))
+			check_part(&m->devs[i], c, binary, d);
+	return d->n - before;
+}
+
 void qemu_caps_check(const struct bridge *b, const struct machine *m,
 		     struct diag *d)
 {
-	json_t *c = NULL, *devs = json_array(), *objs = json_array();
+	/* a QEMU that did not answer is not asked again by this process (a
+	   10 s wait per VM otherwise) */
+	static char *silent;
+	json_t *c = NULL, *id = NULL, *devs = json_array(),
+	       *objs = json_array(), *nd = NULL, *no = NULL;
 	char *path = NULL, *why = NULL;
+	struct diag trial = { 0 };
+	bool cached = false;
 	struct stat st;
 	size_t i, parts = 0;
 
@@ -379,38 +445,46 @@ void qemu_caps_check(const struct bridge *b, const struct machine *m,
 		if (to && !has(to, h->driver))
 			json_array_append_new(to, json_string(h->driver));
 	}
-	if (!parts || stat(b->binary, &st) < 0)
+	if (!parts || stat(b->binary, &st) < 0 ||
+	    (silent && !strcmp(silent, b->binary)))
 		goto out;
 	path = cache_path();
-	c = cache_load(path, b->binary, &st);
-	/* what the cache does not know yet: asked, and kept */
-	for (i = json_array_size(devs); i-- > 0;)
-		if (json_object_get(json_object_get(c, "props"),
-				    json_string_value(json_array_get(devs, i))))
-			json_array_remove(devs, i);
-	for (i = json_array_size(objs); i-- > 0;)
-		if (json_object_get(json_object_get(c, "props"),
-				    json_string_value(json_array_get(objs, i))))
-			json_array_remove(objs, i);
-	if (json_array_size(devs) || json_array_size(objs) ||
-	    !json_object_get(c, "devices")) {
-		if (ask(b->binary, c, devs, objs, &why) < 0) {
+	id = identity(b->binary, &st);
+	c = cache_load(path, id, &cached);
+	nd = unasked(c, devs);
+	no = unasked(c, objs);
+	/* what the cache does not know yet is asked, and kept; what it says
+	   is missing is asked once more (a module installed since) */
+	if (!cached || json_array_size(nd) || json_array_size(no) ||
+	    problems(m, c, b->binary, &trial)) {
+		if (cached && trial.n) {
+			json_decref(c);
+			c = json_pack("{s:O, s:{}}", "id", id, "props");
+			json_decref(nd);
+			json_decref(no);
+			nd = json_incref(devs);
+			no = json_incref(objs);
+		}
+		if (ask(b->binary, c, nd, no, &why) < 0) {
 			log_msg(LOG_WARNING, m->name,
 				"cannot ask QEMU what it has (%s): its plugins' "
 				"parts are checked when it starts",
 				why);
+			free(silent);
+			silent = xstrdup(b->binary);
 			goto out;
 		}
 		cache_save(path, c);
 	}
-	for (i = 0; i < m->ndevs; i++)
-		if (m->devs[i].cls == DEV_HVDEV &&
-		    asked_list(&m->devs[i].u.hvdev))
-			check_part(&m->devs[i], c, b->binary, d);
+	problems(m, c, b->binary, d);
 out:
+	diag_free(&trial);
 	json_decref(c);
+	json_decref(id);
 	json_decref(devs);
 	json_decref(objs);
+	json_decref(nd);
+	json_decref(no);
 	free(path);
 	free(why);
 }

@@ -22,15 +22,17 @@ static struct vzh_host *host;
 static const char *const keys[] = { "name", "socket", NULL };
 
 /*
- * One entry, for the life of the plugin (the core may call contribute more
- * than once: --print, a check).  While its VM runs: the pair's end (the
- * guest's bytes), the socket clients connect to, and the one client served
- * (the next ones wait in the backlog, as with QEMU's own socket server).
+ * One entry, for the life of the plugin.  While its VM runs: the pair's end
+ * (the guest's bytes), the socket clients connect to, and the one client
+ * served (the next ones wait in the backlog, as with QEMU's own socket
+ * server).
  */
 struct chan {
 	struct chan *next;
-	char *path;
+	char *path, *where; /* (where: its socket setting's file:line) */
 	int pair, lsn, cli;
+	bool cli_hup; /* the client hung up: what it sent is still read */
+	int64_t retry; /* a timer: the listener rests after accept failed */
 	dev_t dev; /* the socket we bound, to remove only ours */
 	ino_t ino;
 	char g2c[BUF], c2g[BUF]; /* guest to client, client to guest */
@@ -49,6 +51,7 @@ static void drop_client(struct chan *c)
 	api->watch(host, c->cli, 0, NULL, NULL);
 	close(c->cli);
 	c->cli = -1;
+	c->cli_hup = false;
 	c->ng2c = 0;
 }
 
@@ -73,16 +76,17 @@ static int flush(int fd, char *buf, size_t *len)
 static void on_pair(void *data, int fd, unsigned ev)
 {
 	struct chan *c = data;
+	bool nobody = c->cli < 0 || c->cli_hup;
 	char sink[4096];
 	ssize_t n;
 
 	if ((ev & (VZH_WATCH_READ | VZH_WATCH_HUP | VZH_WATCH_ERROR)) &&
-	    (c->cli < 0 || c->ng2c < BUF)) {
+	    (nobody || c->ng2c < BUF)) {
 		/* nobody listens: the guest's bytes go nowhere, and the guest
 		   never waits on a client that is not there */
-		n = c->cli < 0 ? read(fd, sink, sizeof(sink)) :
-				 read(fd, c->g2c + c->ng2c, BUF - c->ng2c);
-		if (n > 0 && c->cli >= 0)
+		n = nobody ? read(fd, sink, sizeof(sink)) :
+			     read(fd, c->g2c + c->ng2c, BUF - c->ng2c);
+		if (n > 0 && !nobody)
 			c->ng2c += (size_t)n;
 		else if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR))
 			ev |= VZH_WATCH_HUP; /* (the hypervisor's end is gone) */
@@ -96,7 +100,7 @@ static void on_pair(void *data, int fd, unsigned ev)
 		rewatch(c);
 		return;
 	}
-	if (c->cli >= 0 && flush(c->cli, c->g2c, &c->ng2c) < 0)
+	if (!nobody && flush(c->cli, c->g2c, &c->ng2c) < 0)
 		drop_client(c);
 	if (flush(c->pair, c->c2g, &c->nc2g) < 0)
 		c->nc2g = 0;
@@ -111,22 +115,32 @@ static void on_client(void *data, int fd, unsigned ev)
 	bool gone = false;
 	ssize_t n;
 
-	if (ev & (VZH_WATCH_READ | VZH_WATCH_HUP | VZH_WATCH_ERROR)) {
-		if (c->nc2g < BUF) {
-			n = read(fd, c->c2g + c->nc2g, BUF - c->nc2g);
-			if (n > 0)
-				c->nc2g += (size_t)n;
-			else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-				gone = true;
-		} else if (ev & (VZH_WATCH_HUP | VZH_WATCH_ERROR)) {
-			gone = true; /* (and what the guest had no room for) */
-		}
+	if (ev & (VZH_WATCH_HUP | VZH_WATCH_ERROR)) {
+		/* nobody reads what the guest says to it any more; what it
+		   sent is read as the guest makes room, up to its end */
+		c->cli_hup = true;
+		c->ng2c = 0;
 	}
-	/* (what it sent before it left still reaches the guest) */
+	if ((ev & (VZH_WATCH_READ | VZH_WATCH_HUP | VZH_WATCH_ERROR)) &&
+	    c->nc2g < BUF) {
+		n = read(fd, c->c2g + c->nc2g, BUF - c->nc2g);
+		if (n > 0)
+			c->nc2g += (size_t)n;
+		else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			gone = true;
+	}
 	if (c->pair >= 0 && flush(c->pair, c->c2g, &c->nc2g) < 0)
 		c->nc2g = 0;
-	if (gone || flush(fd, c->g2c, &c->ng2c) < 0)
+	if (gone || (!c->cli_hup && flush(fd, c->g2c, &c->ng2c) < 0))
 		drop_client(c);
+	rewatch(c);
+}
+
+static void relisten(void *data)
+{
+	struct chan *c = data;
+
+	c->retry = 0;
 	rewatch(c);
 }
 
@@ -139,6 +153,15 @@ static void on_listen(void *data, int fd, unsigned ev)
 	if (c->cli >= 0)
 		return;
 	s = accept(fd, NULL, NULL);
+	if (s < 0 && errno != EAGAIN && errno != EWOULDBLOCK &&
+	    errno != EINTR && errno != ECONNABORTED) {
+		/* (out of descriptors: the client waits in the backlog, the
+		   loop does not spin on it) */
+		api->log(host, VZH_LOG_WARNING, "%s: accept: %s", c->path,
+			 strerror(errno));
+		c->retry = api->timer(host, 100, 0, relisten, c);
+		rewatch(c);
+	}
 	if (s < 0)
 		return;
 	if (fcntl(s, F_SETFD, FD_CLOEXEC) < 0 ||
@@ -156,29 +179,40 @@ static void rewatch(struct chan *c)
 {
 	if (c->pair >= 0)
 		api->watch(host, c->pair,
-			   (c->cli < 0 || c->ng2c < BUF ? VZH_WATCH_READ : 0) |
+			   (c->cli < 0 || c->cli_hup || c->ng2c < BUF ?
+				    VZH_WATCH_READ :
+				    0) |
 				   (c->nc2g ? VZH_WATCH_WRITE : 0),
 			   on_pair, c);
+	/* (a client that hung up: read only as the guest makes room, its
+	   hangup no longer reported meanwhile) */
 	if (c->cli >= 0)
 		api->watch(host, c->cli,
 			   (c->nc2g < BUF ? VZH_WATCH_READ : 0) |
-				   (c->ng2c ? VZH_WATCH_WRITE : 0),
+				   (c->ng2c && !c->cli_hup ? VZH_WATCH_WRITE :
+							     0),
 			   on_client, c);
 	if (c->lsn >= 0)
-		api->watch(host, c->lsn, c->cli < 0 ? VZH_WATCH_READ : 0,
+		api->watch(host, c->lsn,
+			   c->cli < 0 && c->retry <= 0 ? VZH_WATCH_READ : 0,
 			   on_listen, c);
 }
 
-/* a server answers on the socket at sa (a stale one refuses) */
-static bool answers(const struct sockaddr_un *sa)
+/* the socket at sa is a stale one: connecting is refused (a server's with a
+   full backlog says EAGAIN; another user's, EACCES: both left alone); never
+   waited on */
+static bool stale(const struct sockaddr_un *sa)
 {
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	bool yes;
 
-	if (fd < 0)
+	if (fd < 0 || fcntl(fd, F_SETFL, O_NONBLOCK) < 0) {
+		if (fd >= 0)
+			close(fd);
 		return false;
-	yes = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) == 0 ||
-	      errno == EAGAIN;
+	}
+	yes = connect(fd, (const struct sockaddr *)sa, sizeof(*sa)) < 0 &&
+	      (errno == ECONNREFUSED || errno == ENOENT);
 	close(fd);
 	return yes;
 }
@@ -195,7 +229,7 @@ static int listen_at(struct chan *c)
 
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", c->path);
 	if (lstat(c->path, &st) == 0) {
-		if (!S_ISSOCK(st.st_mode) || answers(&sa)) {
+		if (!S_ISSOCK(st.st_mode) || !stale(&sa)) {
 			api->set_error(host,
 				       "%s exists and is not a stale socket: "
 				       "remove it or choose another path",
@@ -211,8 +245,17 @@ static int listen_at(struct chan *c)
 	old = umask(0177);
 	ret = bind(fd, (struct sockaddr *)&sa, sizeof(sa));
 	umask(old);
-	if (ret < 0 || listen(fd, 8) < 0 || lstat(c->path, &st) < 0)
+	if (ret < 0)
 		goto fail;
+	/* (a default ACL on the directory would override the umask; nobody
+	   can connect before listen) */
+	if (chmod(c->path, 0600) < 0 || listen(fd, 8) < 0 ||
+	    lstat(c->path, &st) < 0) {
+		ret = -errno;
+		unlink(c->path);
+		errno = -ret;
+		goto fail;
+	}
 	c->dev = st.st_dev;
 	c->ino = st.st_ino;
 	c->lsn = fd;
@@ -251,6 +294,8 @@ static int chan_open(void *data, const char *vm, int fd)
 		return ret;
 	c->pair = fd;
 	c->cli = -1;
+	c->cli_hup = false;
+	c->retry = 0;
 	c->ng2c = c->nc2g = 0;
 	rewatch(c);
 	return 0;
@@ -261,6 +306,9 @@ static void chan_close(void *data, const char *vm, int fd)
 	struct chan *c = data;
 
 	(void)vm;
+	if (c->retry > 0)
+		api->timer_cancel(host, c->retry);
+	c->retry = 0;
 	drop_client(c);
 	unlisten(c);
 	if (c->pair >= 0) {
@@ -305,8 +353,17 @@ static int contribute(void *state, struct vzh_device *d)
 				  "%s is longer than a socket's path may be "
 				  "(%d bytes)",
 				  path, SOCKET_PATH_MAX);
+	for (c = chans; c; c = c->next)
+		if (!strcmp(c->path, path))
+			return api->error(n, "socket",
+					  "%s is already the socket of the "
+					  "channel at %s",
+					  path, c->where);
 	c = calloc(1, sizeof(*c));
-	if (!c || !(c->path = strdup(path))) {
+	if (!c || !(c->path = strdup(path)) ||
+	    !(c->where = strdup(api->where(n, "socket")))) {
+		if (c)
+			free(c->path);
 		free(c);
 		return -ENOMEM;
 	}
@@ -345,6 +402,7 @@ static void fini(void *state)
 	while ((c = chans)) {
 		chans = c->next;
 		free(c->path);
+		free(c->where);
 		free(c);
 	}
 }

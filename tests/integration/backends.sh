@@ -464,15 +464,36 @@ s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(1); time.sleep(
 	ln -s "$tmp/live.sock" "$tmp/link.sock"
 	sed -i "s|$tmp/live.sock|$tmp/link.sock|" "$tmp/chanbusy.conf"
 	run chanbusy
+	cp "$tmp/err" "$tmp/err2"
+	st2=$st
 	alive=$(python3 -c 'import socket, sys
 s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); print("yes")' "$tmp/live.sock" 2>&1)
 	kill $srv 2>/dev/null
-	if [ $st1 = 1 ] && [ $st = 1 ] && [ "$alive" = yes ] && [ -L "$tmp/link.sock" ] &&
+	# a server that accepts nobody, its backlog full: refused at once, never
+	# waited on (a blocking connect there would hang vzhost's loop)
+	python3 -c 'import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(0)
+cs = []
+for i in range(8):
+    c = socket.socket(socket.AF_UNIX); c.setblocking(False)
+    try: c.connect(sys.argv[1])
+    except OSError: break
+    cs.append(c)
+open(sys.argv[2], "w").write("full\n"); time.sleep(60)' "$tmp/full.sock" "$tmp/full" &
+srv=$!
+	wait_for "$tmp/full" full 10
+	sed -i "s|$tmp/link.sock|$tmp/full.sock|" "$tmp/chanbusy.conf"
+	t0=$(date +%s)
+	run chanbusy
+	t1=$(date +%s)
+	kill $srv 2>/dev/null
+	if [ $st1 = 1 ] && [ $st2 = 1 ] && [ "$alive" = yes ] && [ -L "$tmp/link.sock" ] &&
 		grep -qF "$tmp/live.sock exists and is not a stale socket: remove it or choose another path" "$tmp/err1" &&
-		logged "$tmp/link.sock exists and is not a stale socket" && ! guest "booted"; then
+		grep -qF "$tmp/link.sock exists and is not a stale socket" "$tmp/err2" && [ $st = 1 ] && [ $((t1 - t0)) -lt 20 ] && logged "$tmp/full.sock exists and is not a stale socket" &&
+		[ -S "$tmp/full.sock" ] && ! guest "booted"; then
 		ok
 	else
-		bad "chanbusy: exits $st1 and $st, the server still answers: $alive; $(grep -v 'state ' "$tmp/err1" | tail -n 2 | tr '\n' ' ')"
+		bad "chanbusy: exits $st1, $st2 and $st (in $((t1 - t0)) s), the server still answers: $alive; $(grep -v 'state ' "$tmp/err1" | tail -n 2 | tr '\n' ' ')"
 	fi
 }
 
