@@ -1,13 +1,17 @@
 #!/bin/sh
 # Builds the vzhost test guest from Debian packages only: the cloud kernel and its
 # virtio modules (downloaded and unpacked, nothing installed) and a busybox-static
-# initramfs around tests/guest/init.  Output: OUT/vmlinuz and OUT/initrd.img.
+# initramfs around tests/guest/init.  Output: OUT/vmlinuz and OUT/initrd.img; and
+# OUT/initrd-qga.img, the same with qemu-guest-agent (its package's binary and the
+# libraries it links, as this Debian host has them) as a second archive the kernel
+# merges into the first.
 set -eu
 here=$(cd "$(dirname "$0")" && pwd -P)
 out=${1:-build/guest}
 mkdir -p "$out"
 out=$(cd "$out" && pwd -P)
-if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ "$out/initrd.img" -nt "$here/init" ] &&
+if [ -s "$out/vmlinuz" ] && [ -s "$out/initrd.img" ] && [ -s "$out/initrd-qga.img" ] &&
+	[ "$out/initrd.img" -nt "$here/init" ] &&
 	[ "$out/initrd.img" -nt "$here/build.sh" ]; then
 	exit 0 # built once, reused
 fi
@@ -26,11 +30,13 @@ fetch() {
 	ls "$1"_*.deb >/dev/null 2>&1
 }
 fetch linux-image-cloud-amd64 busybox-static
+fetch qemu-guest-agent
 kpkg=$(dpkg-deb -f linux-image-cloud-amd64_*.deb Depends | grep -o 'linux-image-[0-9][^ ,]*-cloud-amd64' | head -n 1)
 [ -n "$kpkg" ] || { echo "build.sh: cannot find the versioned cloud kernel" >&2; exit 1; }
 fetch "$kpkg"
 dpkg -x "$kpkg"_*.deb "$work/k"
 dpkg -x busybox-static_*.deb "$work/bb"
+dpkg -x qemu-guest-agent_*.deb "$work/qgadeb"
 cd "$work"
 cp k/boot/vmlinuz-* "$work/vmlinuz"
 for m in virtio_ring virtio virtio_pci_legacy_dev virtio_pci_modern_dev virtio_pci \
@@ -45,7 +51,16 @@ cp bb/bin/busybox "$work/root/bin/busybox"
 cp "$here/init" "$work/root/init"
 chmod 755 "$work/root/init" "$work/root/bin/busybox"
 (cd "$work/root" && find . | "$work/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.img"
+mkdir -p "$work/qga/usr/sbin"
+cp "$work/qgadeb/usr/sbin/qemu-ga" "$work/qga/usr/sbin/"
+for lib in $(ldd "$work/qga/usr/sbin/qemu-ga" | grep -o '/[^ ]*'); do
+	mkdir -p "$work/qga$(dirname "$lib")"
+	cp -L "$lib" "$work/qga$lib"
+done
+(cd "$work/qga" && find . | "$work/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$work/qga.img"
+cat "$work/initrd.img" "$work/qga.img" > "$work/initrd-qga.img"
 mv "$work/vmlinuz" "$out/vmlinuz"
+mv "$work/initrd-qga.img" "$out/initrd-qga.img"
 mv "$work/initrd.img" "$out/initrd.img"
 rm -rf "$work"
 echo "guest: $out/vmlinuz ($kpkg), $out/initrd.img"

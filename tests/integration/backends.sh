@@ -434,6 +434,55 @@ t_channel() {
 	fi
 }
 
+# the built-in channel kind as qemu-guest-agent's channel, with no plugin of one's own:
+# the guest (initrd-qga.img) runs qemu-ga on /dev/virtio-ports/org.qemu.guest_agent.0;
+# a client of the socket syncs with it, pings it, reads its version and has it run a
+# command in the guest, which prints on the guest's console
+t_qga() {
+	if [ ! -s "$guest/initrd-qga.img" ]; then
+		skipped "qga: no $guest/initrd-qga.img (make guest)"
+		return
+	fi
+	conf qga "vzh=qga" "$SERIAL, { kind = \"channel\"; name = \"org.qemu.guest_agent.0\"; socket = \"$tmp/qga.sock\"; }"
+	sed -i -e 's|"nat" \]; };|"nat", "channel" ]; };|' -e 's|/initrd.img"|/initrd-qga.img"|' "$tmp/qga.conf"
+	"$vzhost" -c "$tmp/qga.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+	pid=$!
+	said=
+	if wait_for "$tmp/out" "VZH-GUEST: qga started" 60 "" $pid; then
+		said=$(python3 - "$tmp/qga.sock" <<'PY' 2>&1
+import json, socket, sys, time
+s = socket.socket(socket.AF_UNIX)
+s.settimeout(30)
+s.connect(sys.argv[1])
+f = s.makefile("rwb")
+def ask(cmd):
+    f.write((json.dumps(cmd) + "\n").encode())
+    f.flush()
+    while True:  # (qemu-ga may not be listening yet: guest-sync says when)
+        r = json.loads(f.readline())
+        if cmd["execute"] != "guest-sync" or r.get("return") == cmd["arguments"]["id"]:
+            return r
+print("sync", ask({"execute": "guest-sync", "arguments": {"id": 4242}})["return"])
+print("ping", ask({"execute": "guest-ping"})["return"])
+print("version", ask({"execute": "guest-info"})["return"]["version"])
+r = ask({"execute": "guest-exec", "arguments": {"path": "/bin/sh", "arg": ["-c",
+        "echo VZH-GUEST: run by qga > /dev/ttyS0"]}})
+print("exec", "pid" in r.get("return", {}))
+PY
+)
+		wait_for "$tmp/out" "VZH-GUEST: run by qga" 20 "" $pid
+	fi
+	timeout 5 "$vzhost" ctl "bk-$$-qga" stop --state-dir "$tmp/state" > /dev/null 2>&1
+	reap $pid 60
+	if guest "qga started" && guest "run by qga" && [ $st = 0 ] &&
+		[ "$(printf '%s\n' "$said" | sed 's/^version [0-9]*\.[0-9]*\.[0-9]*$/version N.N.N/' | tr '\n' '|')" = \
+			"sync 4242|ping {}|version N.N.N|exec True|" ]; then
+		ok
+	else
+		bad "qga: exit $st, the agent said: $(printf '%s' "$said" | tr '\n' '|')"
+	fi
+}
+
 # sdk/examples/chanreply.c serves a channel itself: the guest writes a line to its
 # /dev/virtio-ports/vzh.test and reads the plugin's answer there
 t_chanreply() {
@@ -696,5 +745,5 @@ t_tpm() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply chanbusy chanstall health audit hangwatch hangreset tpm
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply qga chanbusy chanstall health audit hangwatch hangreset tpm
 summary backends
