@@ -53,7 +53,13 @@ chmod 755 "$work/root/init" "$work/root/bin/busybox"
 (cd "$work/root" && find . | "$work/bb/bin/busybox" cpio -o -H newc 2>/dev/null | gzip -1) > "$work/initrd.img"
 mkdir -p "$work/qga/usr/sbin"
 cp "$work/qgadeb/usr/sbin/qemu-ga" "$work/qga/usr/sbin/"
-for lib in $(ldd "$work/qga/usr/sbin/qemu-ga" | grep -o '/[^ ]*'); do
+ldd "$work/qga/usr/sbin/qemu-ga" > "$work/qga.ldd"
+if grep -q "not found" "$work/qga.ldd"; then
+	echo "build.sh: qemu-ga links libraries this host lacks (apt-get install qemu-guest-agent):" >&2
+	grep "not found" "$work/qga.ldd" >&2
+	exit 1
+fi
+for lib in $(grep -o '/[^ ]*' "$work/qga.ldd"); do
 	mkdir -p "$work/qga$(dirname "$lib")"
 	cp -L "$lib" "$work/qga$lib"
 done
