@@ -55,10 +55,10 @@ pct() { # FILE P: the P-th percentile of FILE's numbers
 conf serial "vzh=flood vzh.lines=$slines" '{ kind = "serial"; }'
 "$build/vzhost" -c "$tmp/serial.conf" > "$tmp/serial.out" 2>&1 &
 spid=$!
-wait_out "$tmp/serial.out" "VZH-GUEST: flood done in"
+wait_out "$tmp/serial.out" "VZH-GUEST: flood took"
 kill -TERM $spid
 wait $spid || true
-ssecs=$(sed -n 's/.*VZH-GUEST: flood done in \([0-9.]*\) s.*/\1/p' "$tmp/serial.out")
+ssecs=$(sed -n 's/.*VZH-GUEST: flood took \([0-9.]*\) s.*/\1/p' "$tmp/serial.out")
 
 # the channel: the guest floods it once a client asks, the client reads it all
 conf chan "vzh=channel" "{ kind = \"serial\"; }, { kind = \"channel\"; name = \"vzh.test\"; socket = \"$tmp/chan.sock\"; }"
