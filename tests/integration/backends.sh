@@ -157,6 +157,13 @@ t_nbd() {
 	run nbd
 	kill $npid 2>/dev/null
 	if guest "read VZH-MARK from-nbdkit" && [ $st = 0 ]; then ok; else bad "nbd: the guest did not read the export"; fi
+	# nbdkit as a plugin's helper on the socket vzhost binds: it takes
+	# descriptor 3 only when LISTEN_PID is its own pid (else it listens on TCP
+	# and the disk waits in the backlog)
+	printf 'VZH-MARK activated\n' > "$tmp/nbd2.img" && truncate -s 16M "$tmp/nbd2.img"
+	conf nbdact "vzh=read" "{ kind = \"backer.nbdkit\"; image = \"$tmp/nbd2.img\"; }, $SERIAL"
+	run nbdact
+	if guest "read VZH-MARK activated" && [ $st = 0 ]; then ok; else bad "nbd: nbdkit as a socket-activated helper did not serve the disk"; fi
 }
 
 # a qcow2 image through the qcow2 example's helper (qemu-storage-daemon): written
