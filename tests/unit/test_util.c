@@ -1,12 +1,16 @@
-/* test_util.c: sizes, MACs, paths and the "did you mean" distance. */
+/* test_util.c: sizes, MACs, paths, the "did you mean" distance, and the signal pipe's bound. */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
+#include "sig.h"
 #include "util.h"
 
 static void sizes(void **s)
@@ -110,12 +114,42 @@ static void did_you_mean(void **s)
 	assert_null(util_did_you_mean("x", keys));
 }
 
+/* a burst of signals between two turns of the loop: the first max are kept,
+   in arrival order, and nothing is written past them */
+static void signals_bounded(void **s)
+{
+	unsigned char burst[] = { SIGTERM, SIGTERM, SIGCHLD, SIGINT,
+				  SIGTERM, SIGINT,  SIGINT,  SIGINT,
+				  SIGTERM, SIGINT,  SIGINT,  SIGCHLD };
+	int p[2], sigs[9], i;
+	bool child;
+
+	(void)s;
+	assert_int_equal(pipe2(p, O_NONBLOCK | O_CLOEXEC), 0);
+	assert_int_equal(write(p[1], burst, sizeof(burst)), sizeof(burst));
+	for (i = 0; i < 9; i++)
+		sigs[i] = -1;
+	assert_int_equal(sig_read(p[0], sigs, 8, &child), 8);
+	assert_true(child);
+	assert_int_equal(sigs[0], SIGTERM);
+	assert_int_equal(sigs[2], SIGINT);
+	assert_int_equal(sigs[7], SIGTERM);
+	assert_int_equal(sigs[8], -1);
+	assert_int_equal(sig_read(p[0], sigs, 8, &child), 0);
+	assert_false(child);
+	close(p[0]);
+	close(p[1]);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(sizes),	cmocka_unit_test(size_format),
-		cmocka_unit_test(macs),		cmocka_unit_test(paths),
+		cmocka_unit_test(sizes),
+		cmocka_unit_test(size_format),
+		cmocka_unit_test(macs),
+		cmocka_unit_test(paths),
 		cmocka_unit_test(did_you_mean),
+		cmocka_unit_test(signals_bounded),
 	};
 
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
