@@ -2,6 +2,7 @@
 #include "helpers.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -104,6 +105,36 @@ bool th_has(const struct host *h, const char *part, ...)
 	for (i = 0; i < h->diag.n; i++)
 		fprintf(stderr, "  diag: %s\n", h->diag.msgs[i]);
 	return false;
+}
+
+static int saved_err = -1;
+static char err_path[96];
+
+void th_stderr_begin(void)
+{
+	int fd;
+
+	snprintf(err_path, sizeof(err_path), "%s/stderr.log", th_dir());
+	fd = open(err_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	saved_err = dup(2);
+	if (fd < 0 || saved_err < 0 || dup2(fd, 2) < 0)
+		abort();
+	close(fd);
+}
+
+const char *th_stderr_end(void)
+{
+	static char text[4096];
+	int fd = open(err_path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, text, sizeof(text) - 1);
+
+	text[n > 0 ? n : 0] = 0;
+	if (fd >= 0)
+		close(fd);
+	dup2(saved_err, 2);
+	close(saved_err);
+	saved_err = -1;
+	return text;
 }
 
 int th_open_fds(void)

@@ -15,6 +15,10 @@ char *th_write(const char *dir, const char *name, const char *text);
 /* how many descriptors this process has open (/proc/self/fd) */
 int th_open_fds(void);
 void th_cleanup(void);
+/* what the core writes to stderr (its log) between these two calls; the
+   text is the end's static buffer */
+void th_stderr_begin(void);
+const char *th_stderr_end(void);
 /* writes text as host.conf and runs open, plugins and build on it, with the
    built plugins and fixtures on the plugin path; returns h->diag.n */
 /* what plugins are told vzhost runs for (api->mode): VZH_MODE_LIST unless
