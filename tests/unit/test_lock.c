@@ -10,6 +10,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -56,7 +57,9 @@ static void refused_start_keeps_nothing(void **s)
 	struct vmrun v = { 0 };
 	struct machine m = { 0 };
 	struct device d[2] = { { 0 } };
-	char *a = image("a.img"), *b = image("b.img"), *why = NULL, want[512];
+	char *a = image("a.img"), *b = image("b.img"), *why = NULL, want[512],
+	     note[64];
+	struct stat st;
 	int fds, other;
 	pid_t holder;
 
@@ -88,7 +91,15 @@ static void refused_start_keeps_nothing(void **s)
 	why = NULL;
 	assert_int_equal(lock_disks(&r, &v, &why), 0);
 	assert_int_equal(v.nlocks, 2);
+	/* each lock's note (who holds it) is there while it is held, and
+	   gone with it: a stale note would name a VM that ended */
+	assert_int_equal(stat(b, &st), 0);
+	snprintf(note, sizeof(note), "%llx-%llx", (unsigned long long)st.st_dev,
+		 (unsigned long long)st.st_ino);
+	assert_int_equal(faccessat(r.locks_fd, note, F_OK, 0), 0);
 	unlock_disks(&r, &v);
+	assert_int_equal(faccessat(r.locks_fd, note, F_OK, 0), -1);
+	assert_int_equal(errno, ENOENT);
 	assert_int_equal(th_open_fds(), fds);
 	close(r.locks_fd);
 	free(a);
