@@ -836,7 +836,7 @@ t_share() {
 
 # a virtiofsd that outlives its QEMU and ignores SIGTERM is ended a grace (2 s) after
 # QEMU is gone, while vzhost runs on for another VM: none of a stopped VM's helpers is
-# left to the end of vzhost
+# left to the end of vzhost; its standard input is /dev/null, not vzhost's
 t_fsdlinger() {
 	real=/usr/lib/qemu/virtiofsd
 	[ -x "$real" ] || real=/usr/libexec/virtiofsd
@@ -844,7 +844,8 @@ t_fsdlinger() {
 	echo "linger $$" > "$tmp/lshare/note.txt"
 	# (TERM ignored by the shell and the real one alike; once the real one is
 	# done with QEMU, the wrapper stays as a sleep)
-	printf '#!/bin/sh\ntrap "" TERM\n"%s" "$@" &\nwait $!\nexec sleep 1000.%s7\n' "$real" $$ > "$tmp/lingering-fsd"
+	# (and it says what its standard input is: /dev/null, not vzhost's)
+	printf '#!/bin/sh\nreadlink /proc/$$/fd/0 > "%s/fsd-stdin"\ntrap "" TERM\n"%s" "$@" &\nwait $!\nexec sleep 1000.%s7\n' "$tmp" "$real" $$ > "$tmp/lingering-fsd"
 	chmod 755 "$tmp/lingering-fsd"
 	cat > "$tmp/fsdlinger.conf" <<CONF
 host = { state_dir = "$tmp/state"; virtiofsd = "$tmp/lingering-fsd"; };
@@ -855,7 +856,10 @@ vms = (
  { name = "it-$$-lb"; memory = "256M"; stop_timeout = 1; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
    cmdline = "console=ttyS0 quiet vzh=ignore"; }; devices = ( { kind = "serial"; } ); } );
 CONF
-	background fsdlinger
+	: > "$tmp/vzhost-stdin"
+	rm -f "$tmp/out" "$tmp/err"
+	"$vzhost" -c "$tmp/fsdlinger.conf" > "$tmp/out" 2> "$tmp/err" < "$tmp/vzhost-stdin" &
+	pid=$!
 	wait_for "$tmp/err" "it-$$-la\] notice: state running -> stopped" 60 "" $pid
 	sleep 3.5
 	left=$(pgrep -fc "lingering-fsd|sleep 1000\.$$7|virtiofsd.*it-$$-la")
@@ -865,10 +869,10 @@ CONF
 	reap $pid 20
 	pkill -KILL -f "lingering-fsd|sleep 1000\.$$7|virtiofsd.*it-$$-la"
 	if grep -q "^\[it-$$-la\] VZH-GUEST: share linger $$" "$tmp/out" && [ $alive = 1 ] &&
-		[ "$left" = 0 ] && [ $st = 0 ]; then
+		[ "$left" = 0 ] && [ $st = 0 ] && [ "$(cat "$tmp/fsd-stdin")" = /dev/null ]; then
 		ok
 	else
-		bad "fsdlinger: a helper outliving its QEMU: $left left 3.5 s after its VM stopped (vzhost running: $alive, exit $st)"
+		bad "fsdlinger: a helper outliving its QEMU: $left left 3.5 s after its VM stopped (vzhost running: $alive, exit $st; its stdin $(cat "$tmp/fsd-stdin"))"
 	fi
 }
 
