@@ -483,6 +483,21 @@ static void plugin_reset_without_button(void **s)
 	assert_non_null(strstr(json, "\"stop_reason\":\"unresponsive\""));
 }
 
+/* a plugin's hook on a state the VM is in already fails: said in the log,
+   with the plugin's own words, and the VM runs on (no veto after the fact) */
+static void plugin_hook_fails(void **s)
+{
+	(void)s;
+	hv.run_ms = 300;
+	asker = "fail = \"no monitor today\";";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_int_equal(hv.starts, 1);
+	assert_non_null(strstr(logbuf, "[m] warning: plugin asker: started "
+				       "hook: no monitor today\n"));
+	assert_non_null(strstr(logbuf, "state running -> stopped "
+				       "(guest-shutdown)"));
+}
+
 /* a helper marked as ending with its VM that exits as the VM stops is no
    news; one that exits while its VM runs on is, marked or not */
 static void helper_ends_with_vm(void **s)
@@ -620,6 +635,7 @@ int main(void)
 		cmocka_unit_test_setup(hook_address, reset),
 		cmocka_unit_test_setup(plugin_restarts_unresponsive, reset),
 		cmocka_unit_test_setup(plugin_stop_words, reset),
+		cmocka_unit_test_setup(plugin_hook_fails, reset),
 		cmocka_unit_test_setup(plugin_reset_without_button, reset),
 		cmocka_unit_test_setup(plugin_start, reset),
 		cmocka_unit_test_setup(helper_ends_with_vm, reset),
