@@ -32,7 +32,7 @@ for ex in netback watchdog qcow2 audit hangwatch tpm chanreply; do
 		-o "$tmp/plugins/$ex.so" "$top/sdk/examples/$ex.c" 2> "$tmp/cc.log" ||
 		{ echo "FAIL: sdk/examples/$ex.c does not build:"; cat "$tmp/cc.log"; exit 1; }
 done
-cp "$build/fixtures/backer.so" "$tmp/plugins/"
+cp "$build/fixtures/backer.so" "$build/fixtures/asker.so" "$tmp/plugins/"
 chmod -R go-w "$tmp/plugins"
 unset VZHOST_PLUGIN_PATH
 
@@ -725,6 +725,34 @@ t_hangreset() {
 	fi
 }
 
+# a plugin's reset with no reason word: the guest boots again and no stop reason is
+# made up; the same asked again while the VM is paused: refused, nothing done
+t_plugreset() {
+	conf plugreset "vzh=repl" "$SERIAL"
+	sed -i -e "s|\"nat\" \]; };|\"nat\", \"asker\" ];\n  asker = { action = \"reset\"; after = 3000; again = 20000; }; };|" \
+		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/plugreset.conf"
+	"$vzhost" -c "$tmp/plugreset.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+	pid=$!
+	# (the reset may come before the first boot is done: a boot after it)
+	wait_for "$tmp/err" "running -> running (host-request)" 30 "" $pid
+	before=$(grep -c "VZH-GUEST: booted" "$tmp/out")
+	wait_lines "$tmp/out" "VZH-GUEST: booted" $((before + 1)) 30 $pid
+	timeout 5 "$vzhost" ctl "bk-$$-plugreset" pause --state-dir "$tmp/state" > /dev/null 2>&1
+	timeout 5 "$vzhost" ctl "bk-$$-plugreset" status --state-dir "$tmp/state" > "$tmp/status" 2>&1
+	wait_for "$tmp/err" "a plugin's reset was refused" 20 "" $pid
+	timeout 5 "$vzhost" ctl "bk-$$-plugreset" kill --state-dir "$tmp/state" > /dev/null 2>&1
+	reap $pid 30
+	boots=$(grep -c "VZH-GUEST: booted action=repl" "$tmp/out")
+	if [ "$boots" = $((before + 1)) ] && [ $st = 0 ] && grep -q '"state": *"paused"' "$tmp/status" &&
+		! grep -q '"stop_reason"' "$tmp/status" &&
+		logged "[bk-$$-plugreset] warning: a plugin's reset was refused: Invalid argument" &&
+		logged "[bk-$$-plugreset] notice: state running -> running (host-request)"; then
+		ok
+	else
+		bad "plugreset: $boots boots, exit $st, status $(tr -d '\n' < "$tmp/status" | head -c 300): $(grep -v 'state ' "$tmp/err" | tail -n 4 | tr '\n' ' ')"
+	fi
+}
+
 # sdk/examples/tpm.c: swtpm as a helper that ends with its VM, QEMU's chardev, tpmdev
 # and tpm-tis: the guest's kernel finds a TPM 2.0; swtpm's exit as the VM stops is
 # no warning; a part referring to no other fails --check
@@ -754,5 +782,5 @@ t_tpm() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply qga chanbusy chanstall health audit hangwatch hangreset tpm
+run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply qga chanbusy chanstall health audit hangwatch hangreset plugreset tpm
 summary backends

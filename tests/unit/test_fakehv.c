@@ -35,6 +35,7 @@ static struct {
 	int stop_on_start; /* at this start, the host is told to stop */
 	bool record_in_backoff; /* the VM's slot record was there */
 	int run_ms; /* a guest powers itself off after this long */
+	int stop_ms; /* a guest asked to stop takes this long (0: at once) */
 	const char *say; /* its console says this, in one read, 50 ms in */
 } hv;
 
@@ -47,6 +48,7 @@ struct bvm {
 	unsigned index;
 	bool running;
 	long long off_at; /* the guest powers itself off then */
+	bool stopping; /* asked to: off_at is when it is off */
 	long long say_at; /* its console says hv.say then (0: said) */
 };
 
@@ -110,6 +112,7 @@ static int f_start(struct bvm *vm)
 		hv.start_ms[hv.starts] = util_now_ms();
 	hv.running++;
 	vm->running = true;
+	vm->stopping = false;
 	vm->off_at = util_now_ms() + hv.run_ms;
 	vm->say_at = hv.say ? util_now_ms() + 50 : 0;
 	emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST);
@@ -125,6 +128,19 @@ static int f_stop(struct bvm *vm)
 	vm->running = false;
 	hv.running--;
 	emit(vm, VZH_STATE_STOPPED, VZH_REASON_HOST_REQUEST);
+	return 0;
+}
+
+/* the power button: a guest that takes stop_ms to shut down, if any */
+static int f_request_stop(struct bvm *vm)
+{
+	if (!vm->running || !hv.stop_ms)
+		return f_stop(vm);
+	if (!vm->stopping) {
+		vm->stopping = true;
+		vm->off_at = util_now_ms() + hv.stop_ms;
+		emit(vm, VZH_STATE_STOPPING, VZH_REASON_HOST_REQUEST);
+	}
 	return 0;
 }
 
@@ -155,7 +171,10 @@ static void f_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 	vm->running = false;
 	hv.running--;
 	hv.leaked += hv.lose;
-	emit(vm, VZH_STATE_STOPPED, VZH_REASON_GUEST_SHUTDOWN);
+	emit(vm, VZH_STATE_STOPPED,
+	     vm->stopping ? VZH_REASON_HOST_REQUEST :
+			    VZH_REASON_GUEST_SHUTDOWN);
+	vm->stopping = false;
 }
 
 static void f_destroy(struct bvm *vm)
@@ -196,7 +215,7 @@ static const struct bridge_ops fake = { .name = "fakehv",
 					.validate = f_validate,
 					.create = f_create,
 					.start = f_start,
-					.request_stop = f_stop,
+					.request_stop = f_request_stop,
 					.stop = f_stop,
 					.destroy = f_destroy,
 					.pollfds = f_pollfds,
@@ -498,6 +517,23 @@ static void plugin_hook_fails(void **s)
 				       "(guest-shutdown)"));
 }
 
+/* a reset asked of a VM that is stopping already: refused (it is not
+   running), not made into a stop and a start */
+static void plugin_reset_while_stopping(void **s)
+{
+	(void)s;
+	hv.run_ms = 5000;
+	hv.stop_ms = 300;
+	asker = "action = \"request-stop\"; after = 50; again = 100; then = "
+		"\"reset\";";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_int_equal(hv.starts, 1);
+	assert_non_null(strstr(logbuf, "[m] notice: state running -> stopping "
+				       "(host-request)\n"));
+	assert_non_null(strstr(logbuf, "[m] warning: a plugin's reset was "
+				       "refused: Invalid argument\n"));
+}
+
 /* a helper marked as ending with its VM that exits as the VM stops is no
    news; one that exits while its VM runs on is, marked or not */
 static void helper_ends_with_vm(void **s)
@@ -636,6 +672,7 @@ int main(void)
 		cmocka_unit_test_setup(plugin_restarts_unresponsive, reset),
 		cmocka_unit_test_setup(plugin_stop_words, reset),
 		cmocka_unit_test_setup(plugin_hook_fails, reset),
+		cmocka_unit_test_setup(plugin_reset_while_stopping, reset),
 		cmocka_unit_test_setup(plugin_reset_without_button, reset),
 		cmocka_unit_test_setup(plugin_start, reset),
 		cmocka_unit_test_setup(helper_ends_with_vm, reset),
