@@ -124,18 +124,22 @@ t_poweroff() {
 	printf '#!/bin/sh\n[ "$2" = started ] && kill -9 $$\nexit 0\n' > "$tmp/hooks/30-dies"
 	printf '#!/bin/sh\n[ "$2" = started ] || exit 0\nsleep 1000.%s &\necho $! > "$REC.left"\n' $$ > "$tmp/hooks/31-leaves"
 	printf '#!/bin/sh\n[ "$2" = started ] || exit 0\nexec ls /proc/self/fd > "$REC.fds"\n' > "$tmp/hooks/32-fds"
-	chmod 755 "$tmp/hooks/30-dies" "$tmp/hooks/31-leaves" "$tmp/hooks/32-fds"
+	# (its last words without a newline are logged all the same)
+	printf '#!/bin/sh\n[ "$2" = started ] || exit 0\nprintf "said on its way out"\nprintf "and on stderr" >&2\n' > "$tmp/hooks/33-says"
+	chmod 755 "$tmp/hooks/30-dies" "$tmp/hooks/31-leaves" "$tmp/hooks/32-fds" "$tmp/hooks/33-says"
 	conf off poweroff
 	# (descriptors vzhost inherits are not for its hooks either)
 	timeout -k 5 40 "$vzhost" -c "$tmp/off.conf" > /dev/null 2> "$tmp/err" 7< /dev/null
 	st=$?
-	rm -f "$tmp/hooks/30-dies" "$tmp/hooks/31-leaves" "$tmp/hooks/32-fds"
+	rm -f "$tmp/hooks/30-dies" "$tmp/hooks/31-leaves" "$tmp/hooks/32-fds" "$tmp/hooks/33-says"
 	left=$(cat "$REC.left" 2>/dev/null)
 	fds=$(tr '\n' ' ' < "$REC.fds" 2>/dev/null)
 	rm -f "$REC.left" "$REC.fds"
 	if guest off "powering off" && [ $st = 0 ] &&
 		record "$BOOT" "stopped running->stopped guest-shutdown" "release stopped->stopped none" &&
 		grep -q "hook 30-dies killed by signal 9 (on started)" "$tmp/err" &&
+		grep -q "notice: hook 33-says: said on its way out$" "$tmp/err" &&
+		grep -q "notice: hook 33-says: and on stderr$" "$tmp/err" &&
 		[ -n "$left" ] && ! kill -0 "$left" 2>/dev/null && [ "$fds" = "0 1 2 3 " ]
 	then ok; else bad "guest power-off (exit $st, child left: $left, hook descriptors: $fds)"; fi
 }
