@@ -380,29 +380,39 @@ t_watchdog() {
 	fi
 }
 
+# a second VM beside the one under test, idle, for ask_other
+OTHER=", { name = \"bk-$$-other\"; memory = \"256M\";
+  boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
+           cmdline = \"console=ttyS0 quiet vzh=acpi\"; };
+  devices = ( { kind = \"serial\"; output = \"none\"; } ); }"
+
+# ask_other SECONDS BOUND_MS: `ctl status` of that VM again and again for SECONDS;
+# asked counts the requests, slow those over BOUND_MS (100 for one that failed);
+# the last answer in $tmp/status
+ask_other() {
+	_end=$(($(date +%s) + $1))
+	while [ "$(date +%s)" -lt $_end ]; do
+		_t0=$(date +%s%N)
+		timeout 5 "$vzhost" ctl "bk-$$-other" status --state-dir "$tmp/state" > "$tmp/status" 2>&1 ||
+			slow=$((slow + 100))
+		_t1=$(date +%s%N)
+		asked=$((asked + 1))
+		[ $(((_t1 - _t0) / 1000000)) -gt $2 ] && slow=$((slow + 1))
+		sleep 0.2
+	done
+}
+
 # a backend that does not read for 10 s: another VM's control socket answers all along
 t_stall() {
 	# (its DHCP client sends while nobody reads)
 	# (a pause long enough for a busy machine's guest to boot and ask within it)
 	conf stall "vzh=dhcp" "{ kind = \"backer.stall\"; pause = 15000; }, $SERIAL" \
-		", { name = \"bk-$$-other\"; memory = \"256M\";
-  boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
-           cmdline = \"console=ttyS0 quiet vzh=acpi\"; };
-  devices = ( { kind = \"serial\"; output = \"none\"; } ); }"
+		"$OTHER"
 	"$vzhost" -c "$tmp/stall.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	slow=0 asked=0
 	if wait_for "$tmp/err" "not reading for 15000 ms" 30 "" $pid; then
-		end=$(($(date +%s) + 10))
-		while [ "$(date +%s)" -lt $end ]; do
-			t0=$(date +%s%N)
-			timeout 5 "$vzhost" ctl "bk-$$-other" status --state-dir "$tmp/state" > "$tmp/status" 2>&1 ||
-				slow=$((slow + 100))
-			t1=$(date +%s%N)
-			asked=$((asked + 1))
-			[ $(((t1 - t0) / 1000000)) -gt 500 ] && slow=$((slow + 1))
-			sleep 0.2
-		done
+		ask_other 10 500
 	fi
 	wait_for "$tmp/err" "reading again after" 30
 	kill -TERM $pid
@@ -560,10 +570,7 @@ srv=$!
 # loop that waited on the channel would not answer for the 10 s)
 t_chanstall() {
 	conf chanstall "vzh=channel" "$SERIAL, { kind = \"channel\"; name = \"vzh.test\"; socket = \"$tmp/chs.sock\"; }" \
-		", { name = \"bk-$$-other\"; memory = \"256M\";
-  boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
-           cmdline = \"console=ttyS0 quiet vzh=acpi\"; };
-  devices = ( { kind = \"serial\"; output = \"none\"; } ); }"
+		"$OTHER"
 	sed -i 's|"nat" \]; };|"nat", "channel" ]; };|' "$tmp/chanstall.conf"
 	"$vzhost" -c "$tmp/chanstall.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
 	pid=$!
@@ -571,16 +578,7 @@ t_chanstall() {
 	if wait_for "$tmp/out" "VZH-GUEST: channel vzh.test open" 60 "" $pid; then
 		python3 "$top/tests/integration/chanclient.py" "$tmp/chs.sock" flood 20000 10 > "$tmp/flood" &
 		fl=$!
-		end=$(($(date +%s) + 9))
-		while [ "$(date +%s)" -lt $end ]; do
-			t0=$(date +%s%N)
-			timeout 5 "$vzhost" ctl "bk-$$-other" status --state-dir "$tmp/state" > "$tmp/status" 2>&1 ||
-				slow=$((slow + 100))
-			t1=$(date +%s%N)
-			asked=$((asked + 1))
-			[ $(((t1 - t0) / 1000000)) -gt 1000 ] && slow=$((slow + 1))
-			sleep 0.2
-		done
+		ask_other 9 1000
 		early=$(grep -c "VZH-GUEST: channel flooded" "$tmp/out")
 		wait $fl
 		bytes=$(cat "$tmp/flood")
