@@ -657,6 +657,15 @@ for ln in open(sys.argv[1]):
 	fi
 }
 
+# start_with NAME PLUGIN SETTINGS: conf NAME's VM with PLUGIN loaded too (with these
+# settings) and its kernel's messages on, vzhost in the background (pid)
+start_with() {
+	sed -i -e "s|\"nat\" \]; };|\"nat\", \"$2\" ];\n  $2 = { $3 }; };|" \
+		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/$1.conf"
+	"$vzhost" -c "$tmp/$1.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
+	pid=$!
+}
+
 # a guest that says nothing after its boot (vzh=repl, nobody types) is restarted by
 # sdk/examples/hangwatch.c after 5 quiet seconds: it boots a second time, ctl status
 # counts the restart and says why, and vzhost's exit says not all went well; a
@@ -667,10 +676,7 @@ t_hangwatch() {
   boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
            cmdline = \"console=ttyS0 vzh=ignore\"; };
   devices = ( $SERIAL ); }"
-	sed -i -e "s|\"nat\" \]; };|\"nat\", \"hangwatch\" ];\n  hangwatch = { quiet = 5; }; };|" \
-		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/hang.conf"
-	"$vzhost" -c "$tmp/hang.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
-	pid=$!
+	start_with hang hangwatch 'quiet = 5;'
 	restarts= why= talk=
 	# (a boot and 5 quiet seconds: some 8 s, 30 on a busy machine; then the second)
 	if wait_for "$tmp/err" "\[bk-$$-hang\] notice: restarting in 1 s" 60 "" $pid; then
@@ -701,10 +707,7 @@ t_hangwatch() {
 # the guest boots again with no stop between, no restart counted, its word kept
 t_hangreset() {
 	conf hangreset "vzh=repl" "$SERIAL"
-	sed -i -e "s|\"nat\" \]; };|\"nat\", \"hangwatch\" ];\n  hangwatch = { quiet = 5; action = \"reset\"; }; };|" \
-		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/hangreset.conf"
-	"$vzhost" -c "$tmp/hangreset.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
-	pid=$!
+	start_with hangreset hangwatch 'quiet = 5; action = "reset";'
 	wait_lines "$tmp/out" "VZH-GUEST: booted" 2 90 $pid
 	timeout 5 "$vzhost" ctl "bk-$$-hangreset" status --state-dir "$tmp/state" > "$tmp/status" 2>&1
 	timeout 5 "$vzhost" ctl "bk-$$-hangreset" kill --state-dir "$tmp/state" > /dev/null 2>&1
@@ -727,10 +730,7 @@ t_hangreset() {
 # made up; the same asked again while the VM is paused: refused, nothing done
 t_plugreset() {
 	conf plugreset "vzh=repl" "$SERIAL"
-	sed -i -e "s|\"nat\" \]; };|\"nat\", \"asker\" ];\n  asker = { action = \"reset\"; after = 3000; again = 20000; }; };|" \
-		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/plugreset.conf"
-	"$vzhost" -c "$tmp/plugreset.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
-	pid=$!
+	start_with plugreset asker 'action = "reset"; after = 3000; again = 20000;'
 	# (the reset may come before the first boot is done: a boot after it)
 	wait_for "$tmp/err" "running -> running (host-request)" 30 "" $pid
 	before=$(grep -c "VZH-GUEST: booted" "$tmp/out")
