@@ -21,24 +21,89 @@ enum vzh_state vz_state(long vz)
 	return states[vz];
 }
 
-/* VZErrorCode, as VZ-FACTS lists it */
+/* VZErrorCode, every code Apple's VZErrors.h names (macOS 15's SDK, and the
+   guest provisioning and EFI codes of later ones), each said by what it
+   means and Apple's name: a user searches for the name */
 static const struct {
 	long code;
 	enum vz_err_kind kind;
 	const char *what;
 } codes[] = {
-	{ 1, VZ_ERR_FAILED, "internal error of the framework" },
-	{ 2, VZ_ERR_START, "the framework refused the configuration" },
-	{ 3, VZ_ERR_REFUSED, "not possible in the VM's current state" },
-	{ 4, VZ_ERR_REFUSED, "not possible from the VM's current state" },
-	{ 5, VZ_ERR_START, "invalid disk image" },
-	{ 6, VZ_ERR_LIMIT, "the host's virtual machine limit is reached" },
-	{ 7, VZ_ERR_FAILED, "network error" },
-	{ 8, VZ_ERR_FAILED, "the host is out of disk space" },
-	{ 9, VZ_ERR_FAILED, "operation cancelled" },
-	{ 10, VZ_ERR_START, "not supported on this Mac or macOS" },
-	{ 11, VZ_ERR_SAVE, "the VM's state could not be saved" },
-	{ 12, VZ_ERR_RESTORE, "the saved state could not be restored" },
+	{ 1, VZ_ERR_FAILED,
+	  "internal error of the framework (VZErrorInternal)" },
+	{ 2, VZ_ERR_START,
+	  "the framework refused the configuration "
+	  "(VZErrorInvalidVirtualMachineConfiguration)" },
+	{ 3, VZ_ERR_REFUSED,
+	  "not possible in the VM's current state "
+	  "(VZErrorInvalidVirtualMachineState)" },
+	{ 4, VZ_ERR_REFUSED,
+	  "not possible from the VM's current state "
+	  "(VZErrorInvalidVirtualMachineStateTransition)" },
+	{ 5, VZ_ERR_START, "invalid disk image (VZErrorInvalidDiskImage)" },
+	{ 6, VZ_ERR_LIMIT,
+	  "the host's virtual machine limit is reached "
+	  "(VZErrorVirtualMachineLimitExceeded)" },
+	{ 7, VZ_ERR_FAILED, "network error (VZErrorNetworkError)" },
+	{ 8, VZ_ERR_FAILED,
+	  "the host is out of disk space (VZErrorOutOfDiskSpace)" },
+	{ 9, VZ_ERR_FAILED, "operation cancelled (VZErrorOperationCancelled)" },
+	{ 10, VZ_ERR_START,
+	  "not supported on this Mac or macOS (VZErrorNotSupported)" },
+	{ 11, VZ_ERR_SAVE, "the VM's state could not be saved (VZErrorSave)" },
+	{ 12, VZ_ERR_RESTORE,
+	  "the saved state could not be restored (VZErrorRestore)" },
+	/* a restore image and its installation (vzhost install) */
+	{ 10001, VZ_ERR_FAILED,
+	  "the restore image catalog did not load "
+	  "(VZErrorRestoreImageCatalogLoadFailed)" },
+	{ 10002, VZ_ERR_FAILED,
+	  "the restore image catalog is invalid "
+	  "(VZErrorInvalidRestoreImageCatalog)" },
+	{ 10003, VZ_ERR_FAILED,
+	  "the restore image catalog has no image this Mac supports "
+	  "(VZErrorNoSupportedRestoreImagesInCatalog)" },
+	{ 10004, VZ_ERR_FAILED,
+	  "the restore image did not load (VZErrorRestoreImageLoadFailed)" },
+	{ 10005, VZ_ERR_FAILED,
+	  "the restore image is invalid (VZErrorInvalidRestoreImage)" },
+	{ 10006, VZ_ERR_FAILED,
+	  "the installation needs a software update of this Mac first "
+	  "(VZErrorInstallationRequiresUpdate)" },
+	{ 10007, VZ_ERR_FAILED,
+	  "the installation failed (VZErrorInstallationFailed)" },
+	/* an NBD disk (macOS 14) */
+	{ 20001, VZ_ERR_FAILED,
+	  "the connection or negotiation with the NBD server failed "
+	  "(VZErrorNetworkBlockDeviceNegotiationFailed)" },
+	{ 20002, VZ_ERR_FAILED,
+	  "the NBD server disconnected (VZErrorNetworkBlockDeviceDisconnected)" },
+	/* USB hot-plug (macOS 15): refused, the VM as it was */
+	{ 30001, VZ_ERR_REFUSED,
+	  "the VM has no USB controller (VZErrorUSBControllerNotFound)" },
+	{ 30002, VZ_ERR_REFUSED,
+	  "the USB device is attached already (VZErrorDeviceAlreadyAttached)" },
+	{ 30003, VZ_ERR_REFUSED,
+	  "the USB device did not initialise "
+	  "(VZErrorDeviceInitializationFailure)" },
+	{ 30004, VZ_ERR_REFUSED,
+	  "no such USB device is attached (VZErrorDeviceNotFound)" },
+	/* guest provisioning and the EFI variable store (later SDKs) */
+	{ 40001, VZ_ERR_START,
+	  "guest provisioning: the full name is invalid "
+	  "(VZErrorGuestProvisioningInvalidFullName)" },
+	{ 40002, VZ_ERR_START,
+	  "guest provisioning: the user name is invalid "
+	  "(VZErrorGuestProvisioningInvalidUsername)" },
+	{ 40003, VZ_ERR_START,
+	  "guest provisioning: the password is invalid "
+	  "(VZErrorGuestProvisioningInvalidPassword)" },
+	{ 50001, VZ_ERR_START,
+	  "the Secure Boot signatures did not enroll "
+	  "(VZErrorEFISecureBootEnrollmentFailed)" },
+	{ 50002, VZ_ERR_START,
+	  "the EFI variable store cannot be read "
+	  "(VZErrorEFIVariableInaccessible)" },
 };
 
 void vz_error(const char *domain, long code, struct vz_error_class *out)
@@ -57,16 +122,6 @@ void vz_error(const char *domain, long code, struct vz_error_class *out)
 			out->what = codes[i].what;
 			return;
 		}
-	if (code >= 10001 && code <= 10007)
-		out->what = "installation from the restore image failed";
-	else if (code >= 20001 && code <= 20002)
-		out->what = "the network block device failed";
-	else if (code >= 30001 && code <= 30004)
-		out->what = "a USB device failed";
-	else if (code >= 40001 && code <= 40003)
-		out->what = "guest provisioning failed";
-	else if (code >= 50001 && code <= 50002)
-		out->what = "the EFI variable store failed";
 }
 
 enum vzh_reason vz_error_reason(enum vz_err_kind kind, bool starting)

@@ -6,6 +6,7 @@
 #include <cmocka.h>
 
 #include "../../bridge/vz/vz.h"
+#include "helpers.h"
 
 /* the framework's numbering is not the SDK's order: the table, whole */
 static void states(void **s)
@@ -52,14 +53,17 @@ static void errors(void **s)
 	assert_int_equal(vz_error_reason(c.kind, true),
 			 VZH_REASON_START_FAILED);
 	vz_error("VZErrorDomain", 8, &c);
-	assert_string_equal(c.what, "the host is out of disk space");
+	assert_string_equal(
+		c.what,
+		"the host is out of disk space (VZErrorOutOfDiskSpace)");
 	vz_error("VZErrorDomain", 11, &c);
 	assert_int_equal(c.kind, VZ_ERR_SAVE);
 	assert_int_equal(vz_error_reason(c.kind, false), VZH_REASON_NONE);
 	vz_error("VZErrorDomain", 12, &c);
 	assert_int_equal(c.kind, VZ_ERR_RESTORE);
 	vz_error("VZErrorDomain", 20002, &c);
-	assert_string_equal(c.what, "the network block device failed");
+	assert_string_equal(c.what, "the NBD server disconnected "
+				    "(VZErrorNetworkBlockDeviceDisconnected)");
 	/* an unknown code: failed, said by its number */
 	vz_error("VZErrorDomain", 777, &c);
 	assert_int_equal(c.kind, VZ_ERR_FAILED);
@@ -69,32 +73,79 @@ static void errors(void **s)
 			 VZH_REASON_START_FAILED);
 }
 
-/* the ranges VZ-FACTS gives, at their bounds and one past them: a code
-   just outside is said by its number, not taken for its neighbours' */
+/* every code of Apple's VZErrors.h, by its name there, and its kind; a code
+   just outside a range is said by its number, not taken for a neighbour's */
 static void error_ranges(void **s)
 {
 	static const struct {
-		long lo, hi;
-		const char *what;
-	} ranges[] = {
-		{ 10001, 10007, "installation from the restore image failed" },
-		{ 20001, 20002, "the network block device failed" },
-		{ 30001, 30004, "a USB device failed" },
-		{ 40001, 40003, "guest provisioning failed" },
-		{ 50001, 50002, "the EFI variable store failed" },
+		long code;
+		const char *name;
+		enum vz_err_kind kind;
+	} named[] = {
+		{ 1, "VZErrorInternal", VZ_ERR_FAILED },
+		{ 2, "VZErrorInvalidVirtualMachineConfiguration",
+		  VZ_ERR_START },
+		{ 3, "VZErrorInvalidVirtualMachineState", VZ_ERR_REFUSED },
+		{ 4, "VZErrorInvalidVirtualMachineStateTransition",
+		  VZ_ERR_REFUSED },
+		{ 5, "VZErrorInvalidDiskImage", VZ_ERR_START },
+		{ 6, "VZErrorVirtualMachineLimitExceeded", VZ_ERR_LIMIT },
+		{ 7, "VZErrorNetworkError", VZ_ERR_FAILED },
+		{ 8, "VZErrorOutOfDiskSpace", VZ_ERR_FAILED },
+		{ 9, "VZErrorOperationCancelled", VZ_ERR_FAILED },
+		{ 10, "VZErrorNotSupported", VZ_ERR_START },
+		{ 11, "VZErrorSave", VZ_ERR_SAVE },
+		{ 12, "VZErrorRestore", VZ_ERR_RESTORE },
+		{ 10001, "VZErrorRestoreImageCatalogLoadFailed",
+		  VZ_ERR_FAILED },
+		{ 10002, "VZErrorInvalidRestoreImageCatalog", VZ_ERR_FAILED },
+		{ 10003, "VZErrorNoSupportedRestoreImagesInCatalog",
+		  VZ_ERR_FAILED },
+		{ 10004, "VZErrorRestoreImageLoadFailed", VZ_ERR_FAILED },
+		{ 10005, "VZErrorInvalidRestoreImage", VZ_ERR_FAILED },
+		{ 10006, "VZErrorInstallationRequiresUpdate", VZ_ERR_FAILED },
+		{ 10007, "VZErrorInstallationFailed", VZ_ERR_FAILED },
+		{ 20001, "VZErrorNetworkBlockDeviceNegotiationFailed",
+		  VZ_ERR_FAILED },
+		{ 20002, "VZErrorNetworkBlockDeviceDisconnected",
+		  VZ_ERR_FAILED },
+		{ 30001, "VZErrorUSBControllerNotFound", VZ_ERR_REFUSED },
+		{ 30002, "VZErrorDeviceAlreadyAttached", VZ_ERR_REFUSED },
+		{ 30003, "VZErrorDeviceInitializationFailure", VZ_ERR_REFUSED },
+		{ 30004, "VZErrorDeviceNotFound", VZ_ERR_REFUSED },
+		{ 40001, "VZErrorGuestProvisioningInvalidFullName",
+		  VZ_ERR_START },
+		{ 40002, "VZErrorGuestProvisioningInvalidUsername",
+		  VZ_ERR_START },
+		{ 40003, "VZErrorGuestProvisioningInvalidPassword",
+		  VZ_ERR_START },
+		{ 50001, "VZErrorEFISecureBootEnrollmentFailed", VZ_ERR_START },
+		{ 50002, "VZErrorEFIVariableInaccessible", VZ_ERR_START },
 	};
+	static const long outside[] = { 0,     13,    10000, 10008,
+					20000, 20003, 30000, 30005,
+					40000, 40004, 50000, 50003 };
 	struct vz_error_class c;
-	size_t i;
+	const char *seen[sizeof(named) / sizeof(named[0])];
+	size_t i, k, n;
 
 	(void)s;
-	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++) {
-		vz_error("VZErrorDomain", ranges[i].lo, &c);
-		assert_string_equal(c.what, ranges[i].what);
-		vz_error("VZErrorDomain", ranges[i].hi, &c);
-		assert_string_equal(c.what, ranges[i].what);
-		vz_error("VZErrorDomain", ranges[i].lo - 1, &c);
-		assert_null(c.what);
-		vz_error("VZErrorDomain", ranges[i].hi + 1, &c);
+	for (i = 0; i < sizeof(named) / sizeof(named[0]); i++) {
+		vz_error("VZErrorDomain", named[i].code, &c);
+		assert_non_null(c.what);
+		n = strlen(named[i].name);
+		/* "what it means (Name)" */
+		assert_true(strlen(c.what) > n + 3);
+		assert_string_equal(c.what + strlen(c.what) - n - 1,
+				    th_fmt("%s)", named[i].name));
+		assert_int_equal(c.what[strlen(c.what) - n - 2], '(');
+		assert_int_equal(c.kind, named[i].kind);
+		for (k = 0; k < i; k++) /* each its own words */
+			assert_string_not_equal(c.what, seen[k]);
+		seen[i] = c.what;
+	}
+	for (i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		vz_error("VZErrorDomain", outside[i], &c);
 		assert_null(c.what);
 		assert_int_equal(c.kind, VZ_ERR_FAILED);
 	}
