@@ -58,9 +58,12 @@ def default_args():
 class Point:
     """one way to break one place: bytes [start, end) of path become text"""
 
-    def __init__(self, path, line, op, start, end, text, old):
+    def __init__(self, path, line, op, start, end, text, old, stmt=None):
         self.path, self.line, self.op = path, line, op
         self.start, self.end, self.text, self.old = start, end, text, old
+        # the first line of its statement: gcov counts a statement written
+        # over several lines on some of them only
+        self.stmt = line if stmt is None else stmt
 
     def key(self):
         return (self.path, self.start, self.end, self.op, self.text)
@@ -119,23 +122,29 @@ class FileScan:
     def add(self, c_line, op, start, end, new):
         old = self.text(start, end)
         if old != new:
-            self.points.append(Point(self.path, c_line, op, start, end, new, old))
+            self.points.append(Point(self.path, c_line, op, start, end, new, old,
+                                     min(self.stmt_line or c_line, c_line)))
 
     def scan(self):
-        self.walk(self.tu.cursor, None, None)
+        self.stmt_line = None
+        self.walk(self.tu.cursor, None, None, None)
         return self.points
 
-    def walk(self, c, parent, func):
+    def walk(self, c, parent, func, stmt):
         for ch in c.get_children():
             f = func
             if ch.kind == K.FUNCTION_DECL and ch.is_definition():
                 f = ch
+            # a statement of a block starts here (the innermost one)
+            st = ch.extent.start.line if c.kind == K.COMPOUND_STMT or \
+                is_body(ch, c) else stmt
             if self.mine(ch):
+                self.stmt_line = st
                 self.visit(ch, c, f)
             # what a macro expands to is not written here; declarations of
             # other files are not ours
             if ch.location.file is None or ch.location.file.name == self.path:
-                self.walk(ch, c, f)
+                self.walk(ch, c, f, st)
 
     def visit(self, c, parent, func):
         line = c.extent.start.line

@@ -74,6 +74,13 @@ def load_covmap(d):
     return units, where
 
 
+def covering(where, p):
+    """the units that execute p's line, or, when gcov counted nothing there
+    (a statement written over several lines is counted on some of them),
+    those that execute its statement's first line"""
+    return where.get((p.path, p.line)) or where.get((p.path, p.stmt), set())
+
+
 def plan(units, seconds):
     """the covering units as runs of tests/run.sh: one suite each, with the
     shell tests to run (none: the whole suite), cheapest first"""
@@ -261,7 +268,7 @@ def suspects(group, failed, tests, where, old):
     out = []
     for m in group:
         p = m["point"]
-        for u in ["*"] if p.path in old else where.get((p.path, p.line), ()):
+        for u in ["*"] if p.path in old else covering(where, p):
             suite, _, test = u.partition("/")
             if u == "*" or suite in failed and (not test or not names or test in names):
                 out.append(m)
@@ -330,7 +337,7 @@ def san_runs(ms, where, seconds, old):
         return [], ""
     suites, tests, whole = set(), set(), set()
     for m in ms:
-        for _, suite, names in plan(where[(m["point"].path, m["point"].line)], seconds):
+        for _, suite, names in plan(covering(where, m["point"]), seconds):
             suites.add(suite)
             if names:
                 tests.update(names.split())
@@ -400,7 +407,7 @@ def main():
         elif equivalent(p, known):
             m["result"] = "listed"  # (judged by the whole run alone)
         else:
-            runs = [] if p.path in old else plan(where.get((p.path, p.line), set()), seconds)
+            runs = [] if p.path in old else plan(covering(where, p), seconds)
             judge(scr, m, runs, o.budget, o.factor)
         scr.restore(saved)
         m["secs"] = time.time() - t0
@@ -442,8 +449,7 @@ def main():
         # the rest under make check's sanitizers, by the suites that execute
         # them (a file changed since the map: all of them)
         alive = [m for m in left if m["id"] not in out and (m["point"].path in old or
-                                                            (m["point"].path, m["point"].line)
-                                                            in where)]
+                                                            covering(where, m["point"]))]
         if alive and not o.no_san:
             t0 = time.time()
             suites, tests = san_runs(alive, where, seconds, old)

@@ -58,6 +58,11 @@ WANT = [
     (70, "const", "1", "2"),
     (70, "const", "0", "1"),
     (70, "swapargs", "t, s", "s, t"),  # (not !strcmp(s, t), nor memcmp(...) == 0)
+    (76, "swapargs", "n,\n\t     i < n", "i < n,\n\t     n"),
+    (76, "delcall", "pair(n,\n\t     i < n);", ";"),
+    (76, "return", "", "return;\n\t"),
+    (77, "relop", "<", "<="),
+    (77, "relop", "<", ">"),
 ]
 # (no return before fix_ptr's last return, nor before free() in fix_free: what
 # it skips is the same return, or a leak; fix_tail's returns another value)
@@ -158,6 +163,18 @@ with tempfile.TemporaryDirectory() as tmp:
           where[("core/a.c", 2)] == {"cli", "integration/poweroff"} and
           where[("core/a.c", 1)] == {"cli"} and ("core/b.c", 1) not in where, str(where))
 
+# a point on a line gcov counted nothing on is judged by the units that execute
+# its statement's first line (a call written over two lines)
+two = [p for p in pts if p.line == 77]
+check("statement: a point's statement starts where it does, or above",
+      len(two) == 2 and all(p.stmt == 76 for p in two) and
+      all(p.stmt == p.line for p in pts if p.line != 77), str([(p.line, p.stmt) for p in pts]))
+w = {(FIX, 76): {"cli"}, (FIX, 33): {"pattern"}}
+check("covering: the statement's line when its own has nothing",
+      sample.covering(w, two[0]) == {"cli"} and
+      sample.covering({**w, (FIX, 77): {"events"}}, two[0]) == {"events"} and
+      sample.covering({}, two[0]) == set())
+
 # the survivors' re-run: applied together, split on failure until each failing
 # mutant is found (a fake scratch copy: mutants 2 and 5 fail suite "events")
 class FakeScratch:
@@ -207,7 +224,7 @@ with tempfile.TemporaryDirectory() as tmp:
 # execute: the others pass together in one run, however many they are
 class Pt:
     def __init__(self, i):
-        self.path, self.line, self.i = "core/a.c", i, i
+        self.path, self.line, self.stmt, self.i = "core/a.c", i, i, i
 
     def __eq__(self, o):
         return self.i == o
@@ -267,7 +284,7 @@ with tempfile.TemporaryDirectory() as tmp:
 # survivors' lines, with make check's build variables
 class P:
     def __init__(self, path, line):
-        self.path, self.line = path, line
+        self.path, self.line, self.stmt = path, line, line
 
 
 secs = {"cli": 1, "pattern": 2, "integration/disk": 3, "events/pause": 4, "events": 5}
