@@ -122,3 +122,26 @@ void fd_unix_unlink(const char *path, const struct fd_ident *id)
 	    st.st_ino == id->ino)
 		unlink(path);
 }
+
+int fd_dgram_buffers(int fd)
+{
+	int rcv = FD_DGRAM_RCVBUF, snd, got;
+	socklen_t len = sizeof(rcv);
+
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, sizeof(rcv)) < 0 ||
+	    getsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcv, &len) < 0)
+		return -errno;
+	/* (Linux doubles what it is given and reports that: halve until the
+	   send buffer it reports is a quarter of the receive one at most) */
+	for (snd = rcv / 4;; snd /= 2) {
+		len = sizeof(got);
+		if (setsockopt(fd, SOL_SOCKET, SO_SNDBUF, &snd, sizeof(snd)) <
+			    0 ||
+		    getsockopt(fd, SOL_SOCKET, SO_SNDBUF, &got, &len) < 0)
+			return -errno;
+		if (got <= rcv / 4)
+			return 0;
+		if (snd < 2048) /* the system's floor is above a quarter */
+			return got <= rcv / 2 ? 0 : -ENOBUFS;
+	}
+}

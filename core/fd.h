@@ -17,6 +17,14 @@ int fd_unix_socket(bool nonblock);
    the descriptor or -errno */
 int fd_accept(int listen_fd, bool nonblock);
 
+/* a datagram socket a hypervisor moves a NIC's frames over, sized as
+   Virtualization.framework wants its end (it drops frames unless SO_RCVBUF
+   is at least twice SO_SNDBUF; four times is what it recommends): receive
+   FD_DGRAM_RCVBUF, or what the system allows, and send at most a quarter of
+   what receive got; 0 or -errno */
+#define FD_DGRAM_RCVBUF (4 << 20)
+int fd_dgram_buffers(int fd);
+
 /* which file a socket we bound is, to remove it only while it still is */
 struct fd_ident {
 	dev_t dev;

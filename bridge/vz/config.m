@@ -231,6 +231,10 @@ static NSFileHandle *handle(const struct device *dev, bool dry, int type)
 	if (fd < 0)
 		return nil;
 	fd_setup(fd, false);
+	/* a NIC's frames: VZFileHandleNetworkDeviceAttachment drops them unless
+	   its end receives twice what it sends (at worst the system's sizes) */
+	if (type == SOCK_DGRAM)
+		(void)fd_dgram_buffers(fd);
 	return [[NSFileHandle alloc] initWithFileDescriptor:fd closeOnDealloc:YES];
 }
 
