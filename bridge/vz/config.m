@@ -15,9 +15,11 @@
 #include "../../core/statedir.h"
 #include "../../core/util.h"
 
+/* from the path's bytes, whatever they are: an NSString of bytes that are
+   not UTF-8 would be nil, and fileURLWithPath: raises on nil */
 NSURL *vzm_file_url(const char *path)
 {
-	return [NSURL fileURLWithPath:(NSString *_Nonnull)[NSString stringWithUTF8String:path]];
+	return [NSURL fileURLWithFileSystemRepresentation:path isDirectory:NO relativeToURL:nil];
 }
 
 int vzm_sync(int fd)

@@ -170,6 +170,80 @@ static void check_image(const struct device *dev, struct diag *d)
 			 dev->u.disk.path, (long long)st.st_size);
 }
 
+/* well-formed UTF-8 (no overlong form, no surrogate, at most U+10FFFF):
+   what NSString takes; anything else is nil to it, and a nil path raises */
+static bool utf8(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	unsigned long c;
+	int n, i;
+
+	while (p && *p) {
+		if (*p < 0x80) {
+			p++;
+			continue;
+		}
+		n = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : -1;
+		if (n < 0 || *p >= 0xf8)
+			return false;
+		c = *p++ & (0x3f >> n);
+		for (i = 0; i < n; i++, p++) {
+			if ((*p & 0xc0) != 0x80)
+				return false;
+			c = c << 6 | (*p & 0x3f);
+		}
+		if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
+		    (n == 3 && c < 0x10000) || c > 0x10ffff ||
+		    (c >= 0xd800 && c <= 0xdfff))
+			return false;
+	}
+	return true;
+}
+
+/* the text a device gives the framework (paths, names): UTF-8, else an
+   error at its entry */
+static void check_text(const char *loc, const char *what, const char *s,
+		       struct diag *d)
+{
+	if (s && !utf8(s))
+		diag_add(d, loc,
+			 "%s is not UTF-8 text, which Virtualization.framework "
+			 "needs (it takes paths and names as NSString): rename "
+			 "it",
+			 what);
+}
+
+static void device_texts(const struct device *dev, struct diag *d)
+{
+	const char *loc = dev->origin.loc;
+	uint32_t i;
+
+	switch (dev->cls) {
+	case DEV_DISK:
+		check_text(loc, "path", dev->u.disk.path, d);
+		check_text(loc, "nbd_socket", dev->u.disk.nbd_socket, d);
+		check_text(loc, "nbd_export", dev->u.disk.nbd_export, d);
+		break;
+	case DEV_NET:
+		check_text(loc, "socket", dev->u.net.path, d);
+		break;
+	case DEV_SERIAL:
+		check_text(loc, "output", dev->u.serial.path, d);
+		break;
+	case DEV_SHARE:
+		check_text(loc, "tag", dev->u.share.tag, d);
+		check_text(loc, "path", dev->u.share.path, d);
+		break;
+	case DEV_VSOCK:
+		for (i = 0; i < dev->u.vsock.nports; i++)
+			check_text(loc, "a port's socket",
+				   dev->u.vsock.ports[i].path, d);
+		break;
+	default:
+		break;
+	}
+}
+
 static int add_devices(const struct machine *m, const struct vz_host *h,
 		       struct vz_plan *p, struct diag *d)
 {
@@ -201,6 +275,7 @@ static int add_devices(const struct machine *m, const struct vz_host *h,
 		}
 		if (kinds[kind].os && !h->os)
 			p->checks |= VZ_CHECK_OS;
+		device_texts(dev, d);
 		v = &p->devs[p->ndevs++];
 		v->kind = kind;
 		v->dev = dev;
@@ -264,6 +339,7 @@ static void platform(const struct machine *m, const struct vz_host *h,
 		     struct vz_plan *p, struct diag *d)
 {
 	if (m->guest == VZH_GUEST_MACOS) {
+		check_text(m->loc[ML_MACOS], "bundle", m->macos_bundle, d);
 		p->platform = VZ_PLATFORM_MAC;
 		p->boot = VZ_BOOT_MACOS;
 		p->hw_model = util_path_join(m->macos_bundle, "HardwareModel");
@@ -277,6 +353,10 @@ static void platform(const struct machine *m, const struct vz_host *h,
 	}
 	p->platform = VZ_PLATFORM_GENERIC;
 	p->boot = m->boot.efi ? VZ_BOOT_EFI : VZ_BOOT_LINUX;
+	check_text(m->loc[ML_BOOT], "kernel", m->boot.kernel, d);
+	check_text(m->loc[ML_BOOT], "initrd", m->boot.initrd, d);
+	check_text(m->loc[ML_BOOT], "cmdline", m->boot.cmdline, d);
+	check_text(m->loc[ML_BOOT], "efi_vars", m->boot.efi_vars, d);
 	if (m->boot.efi)
 		p->efi_vars = xstrdup(m->boot.efi_vars);
 	p->nested = m->nested;

@@ -403,6 +403,40 @@ static void ragged_image(void **s)
 	free(img);
 }
 
+/* text the framework takes as NSString must be UTF-8: a path or a command
+   line that is not is an error at its entry, not an exception at start;
+   any well-formed UTF-8 (two, three, four bytes) is taken */
+static void not_utf8(void **s)
+{
+	(void)s;
+	build("vms = ( { name = \"l\"; boot = { kernel = \"host.conf\"; "
+	      "cmdline = \"quiet \\xc0\\x80\"; };\n"
+	      "devices = ( { kind = \"serial\"; output = \"con\\xffsole.log\"; "
+	      "} ); } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), -EINVAL);
+	assert_true(said("host.conf:3: vms[0].devices[0]: output is not UTF-8 "
+			 "text, which Virtualization.framework needs"));
+	assert_true(said("vms[0].boot: cmdline is not UTF-8 text"));
+	assert_int_equal(d.n, 2);
+	teardown_one(NULL);
+	build("vms = ( { name = \"l\"; boot = { kernel = \"host.conf\"; "
+	      "cmdline = \"caf\\xc3\\xa9 \\xe2\\x82\\xac \\xf0\\x9f\\x98\\x80\"; "
+	      "};\n"
+	      "devices = ( { kind = \"serial\"; output = \"\\xe2\\x82\\xac.log\"; "
+	      "} ); } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	teardown_one(NULL);
+	/* a surrogate; past U+10FFFF */
+	build("vms = ( { name = \"l\"; boot = { kernel = \"host.conf\"; "
+	      "cmdline = \"\\xed\\xa0\\x80\"; };\n"
+	      "devices = ( { kind = \"serial\"; output = "
+	      "\"\\xf4\\x90\\x80\\x80\"; } ); } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), -EINVAL);
+	assert_true(said("cmdline is not UTF-8 text"));
+	assert_true(said("output is not UTF-8 text"));
+	assert_int_equal(d.n, 2);
+}
+
 static void can_save(void **s)
 {
 	char *why;
@@ -472,6 +506,7 @@ int main(void)
 		cmocka_unit_test_teardown(bundle_requirements, teardown_one),
 		cmocka_unit_test_teardown(efi, teardown_one),
 		cmocka_unit_test_teardown(ragged_image, teardown_one),
+		cmocka_unit_test_teardown(not_utf8, teardown_one),
 		cmocka_unit_test_teardown(can_save, teardown_one),
 		cmocka_unit_test_teardown(print, teardown_one),
 	};

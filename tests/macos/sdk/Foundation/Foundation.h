@@ -101,6 +101,9 @@ FOUNDATION_EXPORT NSErrorDomain const NSPOSIXErrorDomain;
 @interface NSURL : NSObject
 + (NSURL *)fileURLWithPath:(NSString *)path;
 + (NSURL *)fileURLWithPath:(NSString *)path isDirectory:(BOOL)isDir;
++ (NSURL *)fileURLWithFileSystemRepresentation:(const char *)path
+				   isDirectory:(BOOL)isDir
+				 relativeToURL:(nullable NSURL *)baseURL;
 + (nullable instancetype)URLWithString:(NSString *)URLString;
 @property (nullable, readonly, copy) NSString *path;
 @property (nullable, readonly, copy) NSString *absoluteString;
