@@ -433,6 +433,7 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 	c.bootLoader = boot;
 	for (i = 0; i < p->ndevs; i++) {
 		const struct vz_dev *v = &p->devs[i];
+		bool usb = false;
 
 		switch (v->kind) {
 		case VZ_DEV_BLOCK_VIRTIO:
@@ -452,10 +453,12 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 			break;
 		case VZ_DEV_KBD_MAC:
 			to = kbd;
-			if (@available(macOS 14.0, *))
+			if (@available(macOS 14.0, *)) {
 				obj = [[VZMacKeyboardConfiguration alloc] init];
-			else
+			} else {
 				obj = [[VZUSBKeyboardConfiguration alloc] init];
+				usb = true; /* (the USB one already) */
+			}
 			break;
 		case VZ_DEV_KBD_USB:
 			to = kbd, obj = [[VZUSBKeyboardConfiguration alloc] init];
@@ -502,6 +505,12 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 		}
 		if (to)
 			[to addObject:obj];
+		/* a guest before macOS 13 knows the USB keyboard and pointer
+		   only: one beside the Mac's, after it */
+		if (v->usb_too && v->kind == VZ_DEV_KBD_MAC && !usb)
+			[kbd addObject:[[VZUSBKeyboardConfiguration alloc] init]];
+		else if (v->usb_too && v->kind == VZ_DEV_PTR_TRACKPAD)
+			[ptr addObject:[[VZUSBScreenCoordinatePointingDeviceConfiguration alloc] init]];
 	}
 	c.storageDevices = disks;
 	c.networkDevices = nets;

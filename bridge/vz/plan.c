@@ -286,6 +286,8 @@ static int add_devices(const struct machine *m, const struct vz_host *h,
 		}
 		if (dev->cls == DEV_SHARE)
 			v->automount = !strcmp(dev->u.share.tag, AUTOMOUNT_TAG);
+		v->usb_too = kind == VZ_DEV_KBD_MAC ||
+			     kind == VZ_DEV_PTR_TRACKPAD;
 		if (dev->cls == DEV_GRAPHICS && dev->u.graphics.display)
 			p->window = true;
 	}
@@ -531,6 +533,10 @@ static void print_dev(const struct vz_dev *v, FILE *out)
 	default:
 		break;
 	}
+	if (v->usb_too)
+		fprintf(out, ", and %s for guests before macOS 13",
+			v->kind == VZ_DEV_KBD_MAC ? kinds[VZ_DEV_KBD_USB].cls :
+						    kinds[VZ_DEV_PTR_USB].cls);
 	fputc('\n', out);
 }
 

@@ -62,6 +62,9 @@ struct vz_dev {
 	const struct device *dev; /* the model's device: settings, origin */
 	long caching, sync; /* disks: the SDK's values */
 	bool automount; /* a share under macOSGuestAutomountTag */
+	/* a Mac keyboard or trackpad, which only macOS 13 and later guests
+	   know: a USB keyboard or pointer beside it, as Apple advises */
+	bool usb_too;
 };
 
 /* what only the framework can answer, asked before the VM exists */

@@ -140,7 +140,8 @@ static void linux_every_class(void **s)
 	"   { kind = \"nat\"; } ); } );\n"
 
 /* a macOS guest: Mac platform from its bundle, whose disk is a disk of the
-   model; Mac keyboard, trackpad and graphics */
+   model; Mac keyboard, trackpad and graphics, a USB keyboard and pointer
+   beside them */
 static void macos_guest(void **s)
 {
 	(void)s;
@@ -161,6 +162,11 @@ static void macos_guest(void **s)
 	assert_int_equal(p.devs[2].kind, VZ_DEV_KBD_MAC);
 	assert_int_equal(p.devs[3].kind, VZ_DEV_PTR_TRACKPAD);
 	assert_int_equal(p.devs[4].kind, VZ_DEV_NET_NAT);
+	/* (a macOS 12 guest knows only USB input: one beside each) */
+	assert_true(p.devs[2].usb_too);
+	assert_true(p.devs[3].usb_too);
+	assert_false(p.devs[0].usb_too || p.devs[1].usb_too ||
+		     p.devs[4].usb_too);
 	assert_int_equal(p.checks, VZ_CHECK_VALIDATE | VZ_CHECK_HW_MODEL);
 	assert_int_equal(p.nnotes, 0);
 }
@@ -172,6 +178,7 @@ static void macos_13_keyboard(void **s)
 	build(MACOS);
 	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), 0);
 	assert_int_equal(p.devs[2].kind, VZ_DEV_KBD_USB);
+	assert_false(p.devs[2].usb_too); /* (it is the USB one) */
 	assert_int_equal(p.nnotes, 1);
 	assert_tail(p.notes[0],
 		    "host.conf:5: vms[0].devices[1]: the Mac keyboard "
