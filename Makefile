@@ -288,9 +288,10 @@ lint: $(PLUGIN_SOS) $(B)/libvzhcore.a
 			echo "$$so exports more than its descriptor: $$syms"; exit 1; fi; \
 	done; echo "lint: format ok, $(words $(PLUGIN_SOS)) plugins export only vzh_plugin_descriptor"
 	@for p in tests/mutants/*.patch; do \
+		grep -q '^[-+][^-+]' $$p || { echo "$$p changes nothing: remake it"; exit 1; }; \
 		patch -s -f -p1 --fuzz=0 --dry-run < $$p > /dev/null 2>&1 || { \
 			echo "$$p no longer applies: remake it (tests/mutate.sh says how)"; exit 1; }; \
-	done; echo "lint: $$(ls tests/mutants/*.patch | wc -l) mutants apply"
+	done; echo "lint: $$(ls tests/mutants/*.patch | wc -l) mutants apply, each changing a line"
 	@# bridges: bridge.h and the small core headers it names, nothing that
 	@# brings libconfig or the plugin machinery (bridge/README.md)
 	@bad=$$(grep -Hn '^#include "' bridge/*.[ch] bridge/*/*.[ch] | grep -vE \

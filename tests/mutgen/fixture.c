@@ -73,6 +73,8 @@ int fix_same(const char *s, const char *t)
 /* a statement over two lines: gcov may count it on its first alone */
 void fix_lines(int n, int i)
 {
+	/* clang-format off */
 	pair(n,
 	     i < n);
+	/* clang-format on */
 }

@@ -58,11 +58,11 @@ WANT = [
     (70, "const", "1", "2"),
     (70, "const", "0", "1"),
     (70, "swapargs", "t, s", "s, t"),  # (not !strcmp(s, t), nor memcmp(...) == 0)
-    (76, "swapargs", "n,\n\t     i < n", "i < n,\n\t     n"),
-    (76, "delcall", "pair(n,\n\t     i < n);", ";"),
-    (76, "return", "", "return;\n\t"),
-    (77, "relop", "<", "<="),
-    (77, "relop", "<", ">"),
+    (77, "swapargs", "n,\n\t     i < n", "i < n,\n\t     n"),
+    (77, "delcall", "pair(n,\n\t     i < n);", ";"),
+    (77, "return", "", "return;\n\t"),
+    (78, "relop", "<", "<="),
+    (78, "relop", "<", ">"),
 ]
 # (no return before fix_ptr's last return, nor before free() in fix_free: what
 # it skips is the same return, or a leak; fix_tail's returns another value)
@@ -165,14 +165,14 @@ with tempfile.TemporaryDirectory() as tmp:
 
 # a point on a line gcov counted nothing on is judged by the units that execute
 # its statement's first line (a call written over two lines)
-two = [p for p in pts if p.line == 77]
+two = [p for p in pts if p.line == 78]
 check("statement: a point's statement starts where it does, or above",
-      len(two) == 2 and all(p.stmt == 76 for p in two) and
-      all(p.stmt == p.line for p in pts if p.line != 77), str([(p.line, p.stmt) for p in pts]))
-w = {(FIX, 76): {"cli"}, (FIX, 33): {"pattern"}}
+      len(two) == 2 and all(p.stmt == 77 for p in two) and
+      all(p.stmt == p.line for p in pts if p.line != 78), str([(p.line, p.stmt) for p in pts]))
+w = {(FIX, 77): {"cli"}, (FIX, 33): {"pattern"}}
 check("covering: the statement's line when its own has nothing",
       sample.covering(w, two[0]) == {"cli"} and
-      sample.covering({**w, (FIX, 77): {"events"}}, two[0]) == {"events"} and
+      sample.covering({**w, (FIX, 78): {"events"}}, two[0]) == {"events"} and
       sample.covering({}, two[0]) == set())
 
 # the survivors' re-run: applied together, split on failure until each failing
