@@ -83,10 +83,25 @@ static VZPlatformConfiguration *mac_platform(const struct vz_plan *p, bool dry, 
 	return mac;
 }
 
-static VZPlatformConfiguration *generic_platform(const struct vz_plan *p)
+/* the machine's identity, kept across starts: a saved state restores only
+   into the machine it was saved from; a new one the first time (or when the
+   file is not one), written unless this is a --check */
+static VZPlatformConfiguration *generic_platform(const struct vz_plan *p, bool dry, NSString **why)
 {
 	VZGenericPlatformConfiguration *g = [[VZGenericPlatformConfiguration alloc] init];
+	NSData *data = p->machine_id ? [[NSData alloc] initWithContentsOfURL:vzm_file_url(p->machine_id)] : nil;
+	VZGenericMachineIdentifier *ident =
+		data ? [[VZGenericMachineIdentifier alloc] initWithDataRepresentation:data] : nil;
 
+	if (!ident) {
+		ident = [[VZGenericMachineIdentifier alloc] init];
+		if (p->machine_id && !dry &&
+		    ![ident.dataRepresentation writeToURL:vzm_file_url(p->machine_id) atomically:YES]) {
+			*why = [NSString stringWithFormat:@"cannot write %s", p->machine_id];
+			return nil;
+		}
+	}
+	g.machineIdentifier = ident;
 	if (p->nested) {
 		if (@available(macOS 15.0, *))
 			g.nestedVirtualizationEnabled = YES;
@@ -425,7 +440,8 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 
 	c.CPUCount = p->cpus;
 	c.memorySize = p->memory;
-	platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, io->dry, why) : generic_platform(p);
+	platform = p->platform == VZ_PLATFORM_MAC ? mac_platform(p, io->dry, why) :
+						    generic_platform(p, io->dry, why);
 	boot = platform ? boot_loader(p, m, io, why) : nil;
 	if (!boot)
 		return nil;

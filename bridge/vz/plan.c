@@ -355,6 +355,11 @@ static void platform(const struct machine *m, const struct vz_host *h,
 	}
 	p->platform = VZ_PLATFORM_GENERIC;
 	p->boot = m->boot.efi ? VZ_BOOT_EFI : VZ_BOOT_LINUX;
+	/* a saved state restores only into the machine it was saved from:
+	   its identifier is kept, as a macOS guest's is in its bundle */
+	if (h->state_dir)
+		p->machine_id =
+			xasprintf("%s/%s.machine-id", h->state_dir, m->name);
 	check_text(m->loc[ML_BOOT], "kernel", m->boot.kernel, d);
 	check_text(m->loc[ML_BOOT], "initrd", m->boot.initrd, d);
 	check_text(m->loc[ML_BOOT], "cmdline", m->boot.cmdline, d);
@@ -556,8 +561,14 @@ void vz_plan_print(const struct vz_plan *p, const struct machine *m,
 			m->macos_bundle,
 			p->recovery ? ", started in macOS Recovery" : "");
 	else
-		fprintf(out, "  VZGenericPlatformConfiguration%s, %s\n",
+		fprintf(out,
+			"  VZGenericPlatformConfiguration%s, its "
+			"VZGenericMachineIdentifier kept in %s%s%s, %s\n",
 			p->nested ? " with nestedVirtualizationEnabled" : "",
+			p->machine_id ? p->machine_id :
+					"the state directory as ",
+			p->machine_id ? "" : m->name,
+			p->machine_id ? "" : ".machine-id",
 			p->boot == VZ_BOOT_EFI ?
 				"VZEFIBootLoader with its variable store" :
 				"VZLinuxBootLoader");

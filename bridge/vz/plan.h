@@ -21,6 +21,9 @@ struct vz_host {
 	uint64_t mem_min, mem_max; /* ... *MemorySize, bytes */
 	int nested; /* VZGenericPlatformConfiguration
 		       .isNestedVirtualizationSupported */
+	/* where a Linux guest's machine identifier is kept (the bridge's
+	   state directory); NULL: not known (a --check off a Mac) */
+	const char *state_dir;
 };
 
 enum vz_platform { VZ_PLATFORM_MAC, VZ_PLATFORM_GENERIC };

@@ -979,6 +979,7 @@ static int vz_probe_body(const struct bridge_env *env, struct bridge **out, stru
 	b = xcalloc(1, sizeof(*b));
 	b->env = *env;
 	vzm_host(&b->host);
+	b->host.state_dir = b->env.state_dir;
 	if (b->host.os < VZ_OS_MIN) {
 		diag_add(d, NULL, "host.bridge = \"vz\": vzhost needs macOS 13 or later");
 		free(b);

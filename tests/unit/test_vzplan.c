@@ -393,6 +393,37 @@ static void efi(void **s)
 	assert_non_null(p.efi_vars);
 }
 
+/* a Linux guest's machine identifier is kept in the state directory, one
+   file a VM (a saved state restores only into the machine it was saved
+   from); a macOS guest's stays in its bundle; not known: none, and --check
+   says where it would be */
+static void machine_identity(void **s)
+{
+	struct vz_host st = m14;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out;
+
+	(void)s;
+	st.state_dir = "/var/lib/vzhost";
+	build("vms = ( { name = \"l\"; " KERNEL " } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &st, &p, &d), 0);
+	assert_string_equal(p.machine_id, "/var/lib/vzhost/l.machine-id");
+	vz_plan_free(&p);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_null(p.machine_id);
+	out = open_memstream(&text, &len);
+	vz_plan_print(&p, &h.vms[0], &unknown, out);
+	fclose(out);
+	assert_non_null(strstr(text, "VZGenericMachineIdentifier kept in the "
+				     "state directory as l.machine-id"));
+	free(text);
+	teardown_one(NULL);
+	build(MACOS);
+	assert_int_equal(vz_plan_make(&h.vms[0], &st, &p, &d), 0);
+	assert_non_null(strstr(p.machine_id, "/m.vzvm/MachineIdentifier"));
+}
+
 /* the framework takes RAW images in whole sectors: a ragged one is refused
    before anything starts */
 static void ragged_image(void **s)
@@ -514,6 +545,7 @@ int main(void)
 		cmocka_unit_test_teardown(efi, teardown_one),
 		cmocka_unit_test_teardown(ragged_image, teardown_one),
 		cmocka_unit_test_teardown(not_utf8, teardown_one),
+		cmocka_unit_test_teardown(machine_identity, teardown_one),
 		cmocka_unit_test_teardown(can_save, teardown_one),
 		cmocka_unit_test_teardown(print, teardown_one),
 	};
