@@ -51,12 +51,15 @@ t_vz() {
 t_vz_fixtures() {
 	fx=$top/tests/fixtures/macos
 	B=$build VZ_ONLY=1 sh "$top/tests/macos/check.sh" "$fx/misspelt.m" "$fx/wrongtype.m" \
-		"$fx/unguarded.m" > "$tmp/out" 2>&1
+		"$fx/unguarded.m" "$fx/unguarded15.m" "$fx/unavailable.m" > "$tmp/out" 2>&1
 	st=$?
 	if [ $st = 1 ] && grep -q "misspelt.m:.*no visible @interface for 'VZVirtualMachineConfiguration' declares the selector 'validateWithErorr:'" "$tmp/out" &&
 		grep -q "wrongtype.m:.*declares the selector 'pauseWithCompletionHandler:'" "$tmp/out" &&
 		grep -q "unguarded.m:.*'validateSaveRestoreSupportWithError:' is only available on macOS 14.0 or newer" "$tmp/out" &&
-		grep -q "check-macos: 3 of [0-9]* compilations failed" "$tmp/out"
+		grep -q "unguarded15.m:.*'setNestedVirtualizationEnabled:' is only available on macOS 15.0 or newer" "$tmp/out" &&
+		grep -q "unavailable.m:.*'init' is unavailable" "$tmp/out" &&
+		grep -q "unavailable.m:.*'new' is unavailable" "$tmp/out" &&
+		grep -q "check-macos: 5 of [0-9]* compilations failed" "$tmp/out"
 	then ok; else bad "a wrong Objective-C call passed the vz compile check (exit $st): $(cat "$tmp/out")"; fi
 }
 

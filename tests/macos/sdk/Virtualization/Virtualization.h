@@ -24,16 +24,32 @@ typedef NS_ENUM(NSInteger, VZErrorCode) {
 	VZErrorNotSupported VZ_AVAIL(13.0) = 10,
 	VZErrorSave VZ_AVAIL(14.0) = 11,
 	VZErrorRestore VZ_AVAIL(14.0) = 12,
+	VZErrorRestoreImageCatalogLoadFailed VZ_AVAIL(13.0) = 10001,
+	VZErrorInvalidRestoreImageCatalog VZ_AVAIL(13.0) = 10002,
+	VZErrorNoSupportedRestoreImagesInCatalog VZ_AVAIL(13.0) = 10003,
+	VZErrorRestoreImageLoadFailed VZ_AVAIL(13.0) = 10004,
+	VZErrorInvalidRestoreImage VZ_AVAIL(13.0) = 10005,
+	VZErrorInstallationRequiresUpdate VZ_AVAIL(13.0) = 10006,
+	VZErrorInstallationFailed VZ_AVAIL(13.0) = 10007,
+	VZErrorNetworkBlockDeviceNegotiationFailed VZ_AVAIL(14.0) = 20001,
+	VZErrorNetworkBlockDeviceDisconnected VZ_AVAIL(14.0) = 20002,
+	VZErrorUSBControllerNotFound VZ_AVAIL(15.0) = 30001,
+	VZErrorDeviceAlreadyAttached VZ_AVAIL(15.0) = 30002,
+	VZErrorDeviceInitializationFailure VZ_AVAIL(15.0) = 30003,
+	VZErrorDeviceNotFound VZ_AVAIL(15.0) = 30004,
 } VZ_AVAIL(11.0);
 
 /* ---- boot loaders ---- */
 VZ_AVAIL(11.0) @interface VZBootLoader : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacOSBootLoader : VZBootLoader
 - (instancetype)init;
 @end
+#endif
 
 VZ_AVAIL(11.0) @interface VZLinuxBootLoader : VZBootLoader
 - (instancetype)initWithKernelURL:(NSURL *)kernelURL NS_DESIGNATED_INITIALIZER;
@@ -61,6 +77,7 @@ VZ_AVAIL(13.0) @interface VZEFIBootLoader : VZBootLoader
 
 /* ---- platforms ---- */
 VZ_AVAIL(12.0) @interface VZPlatformConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -77,24 +94,33 @@ VZ_AVAIL(12.0) @interface VZGenericPlatformConfiguration : VZPlatformConfigurati
 @property (getter=isNestedVirtualizationEnabled) BOOL nestedVirtualizationEnabled VZ_AVAIL(15.0);
 @end
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacHardwareModel : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 - (nullable instancetype)initWithDataRepresentation:(NSData *)dataRepresentation;
 @property (readonly, copy) NSData *dataRepresentation;
 @property (readonly, getter=isSupported) BOOL supported;
 @end
+#endif
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacMachineIdentifier : NSObject
 - (instancetype)init;
 - (nullable instancetype)initWithDataRepresentation:(NSData *)dataRepresentation;
 @property (readonly, copy) NSData *dataRepresentation;
 @end
+#endif
 
+#if defined(__arm64__)
 typedef NS_OPTIONS(NSUInteger, VZMacAuxiliaryStorageInitializationOptions) {
 	VZMacAuxiliaryStorageInitializationOptionAllowOverwrite = 1 << 0,
 } VZ_AVAIL(12.0);
+#endif
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacAuxiliaryStorage : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithURL:(NSURL *)URL VZ_AVAIL(13.0);
 - (nullable instancetype)initCreatingStorageAtURL:(NSURL *)URL
@@ -103,13 +129,16 @@ VZ_AVAIL(12.0) @interface VZMacAuxiliaryStorage : NSObject
 					    error:(NSError **)error;
 @property (readonly, copy) NSURL *URL;
 @end
+#endif
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacPlatformConfiguration : VZPlatformConfiguration
 - (instancetype)init;
 @property (copy) VZMacHardwareModel *hardwareModel;
 @property (copy) VZMacMachineIdentifier *machineIdentifier;
 @property (nullable, strong) VZMacAuxiliaryStorage *auxiliaryStorage;
 @end
+#endif
 
 /* ---- storage ---- */
 typedef NS_ENUM(NSInteger, VZDiskImageCachingMode) {
@@ -125,6 +154,7 @@ typedef NS_ENUM(NSInteger, VZDiskImageSynchronizationMode) {
 } VZ_AVAIL(12.0);
 
 VZ_AVAIL(11.0) @interface VZStorageDeviceAttachment : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -156,11 +186,14 @@ VZ_AVAIL(14.0) @interface VZNetworkBlockDeviceStorageDeviceAttachment : VZStorag
 @end
 
 VZ_AVAIL(11.0) @interface VZStorageDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @property (readonly, strong) VZStorageDeviceAttachment *attachment;
 @end
 
 VZ_AVAIL(11.0) @interface VZVirtioBlockDeviceConfiguration : VZStorageDeviceConfiguration
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithAttachment:(VZStorageDeviceAttachment *)attachment;
 @end
 
@@ -174,11 +207,14 @@ VZ_AVAIL(14.0) @interface VZNVMExpressControllerDeviceConfiguration : VZStorageD
 
 /* ---- network ---- */
 VZ_AVAIL(11.0) @interface VZMACAddress : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (nullable instancetype)initWithString:(NSString *)string;
 @property (readonly, copy) NSString *string;
 @end
 
 VZ_AVAIL(11.0) @interface VZNetworkDeviceAttachment : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -186,13 +222,14 @@ VZ_AVAIL(11.0) @interface VZNATNetworkDeviceAttachment : VZNetworkDeviceAttachme
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
 @end
 
-VZ_AVAIL(12.0) @interface VZFileHandleNetworkDeviceAttachment : VZNetworkDeviceAttachment
+VZ_AVAIL(11.0) @interface VZFileHandleNetworkDeviceAttachment : VZNetworkDeviceAttachment
 - (instancetype)initWithFileHandle:(NSFileHandle *)fileHandle NS_DESIGNATED_INITIALIZER;
 @property (readonly, strong) NSFileHandle *fileHandle;
 @property NSInteger maximumTransmissionUnit VZ_AVAIL(13.0);
 @end
 
 VZ_AVAIL(11.0) @interface VZNetworkDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @property (copy) VZMACAddress *MACAddress;
 @property (nullable, strong) VZNetworkDeviceAttachment *attachment;
@@ -203,16 +240,25 @@ VZ_AVAIL(11.0) @interface VZVirtioNetworkDeviceConfiguration : VZNetworkDeviceCo
 @end
 
 VZ_AVAIL(12.0) @interface VZNetworkDevice : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @property (nullable, strong) VZNetworkDeviceAttachment *attachment;
 @end
 
 /* ---- graphics, keyboards, pointing devices ---- */
 VZ_AVAIL(12.0) @interface VZGraphicsDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
-VZ_AVAIL(12.0) @interface VZMacGraphicsDisplayConfiguration : NSObject
+VZ_AVAIL(14.0) @interface VZGraphicsDisplayConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(12.0) @interface VZMacGraphicsDisplayConfiguration : VZGraphicsDisplayConfiguration
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithWidthInPixels:(NSInteger)widthInPixels
 		       heightInPixels:(NSInteger)heightInPixels
 			pixelsPerInch:(NSInteger)pixelsPerInch NS_DESIGNATED_INITIALIZER;
@@ -223,7 +269,9 @@ VZ_AVAIL(12.0) @interface VZMacGraphicsDeviceConfiguration : VZGraphicsDeviceCon
 @property (copy) NSArray<VZMacGraphicsDisplayConfiguration *> *displays;
 @end
 
-VZ_AVAIL(13.0) @interface VZVirtioGraphicsScanoutConfiguration : NSObject
+VZ_AVAIL(13.0) @interface VZVirtioGraphicsScanoutConfiguration : VZGraphicsDisplayConfiguration
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithWidthInPixels:(NSInteger)widthInPixels
 		       heightInPixels:(NSInteger)heightInPixels NS_DESIGNATED_INITIALIZER;
 @end
@@ -234,6 +282,7 @@ VZ_AVAIL(13.0) @interface VZVirtioGraphicsDeviceConfiguration : VZGraphicsDevice
 @end
 
 VZ_AVAIL(12.0) @interface VZKeyboardConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -241,11 +290,14 @@ VZ_AVAIL(12.0) @interface VZUSBKeyboardConfiguration : VZKeyboardConfiguration
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
 @end
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(14.0) @interface VZMacKeyboardConfiguration : VZKeyboardConfiguration
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
 @end
+#endif
 
 VZ_AVAIL(12.0) @interface VZPointingDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -253,27 +305,35 @@ VZ_AVAIL(12.0) @interface VZUSBScreenCoordinatePointingDeviceConfiguration : VZP
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
 @end
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(13.0) @interface VZMacTrackpadConfiguration : VZPointingDeviceConfiguration
 - (instancetype)init NS_DESIGNATED_INITIALIZER;
 @end
+#endif
 
 /* ---- serial ports ---- */
 VZ_AVAIL(11.0) @interface VZSerialPortAttachment : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
 VZ_AVAIL(11.0) @interface VZFileHandleSerialPortAttachment : VZSerialPortAttachment
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithFileHandleForReading:(nullable NSFileHandle *)fileHandleForReading
 			fileHandleForWriting:(nullable NSFileHandle *)fileHandleForWriting;
 @end
 
 VZ_AVAIL(11.0) @interface VZFileSerialPortAttachment : VZSerialPortAttachment
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (nullable instancetype)initWithURL:(NSURL *)url
 			      append:(BOOL)shouldAppend
 			       error:(NSError **)error;
 @end
 
 VZ_AVAIL(11.0) @interface VZSerialPortConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @property (nullable, strong) VZSerialPortAttachment *attachment;
 @end
@@ -316,10 +376,13 @@ VZ_AVAIL(13.0) @interface VZVirtioConsoleDeviceConfiguration : VZConsoleDeviceCo
 
 /* ---- shared directories ---- */
 VZ_AVAIL(12.0) @interface VZSharedDirectory : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithURL:(NSURL *)url readOnly:(BOOL)readOnly;
 @end
 
 VZ_AVAIL(12.0) @interface VZDirectoryShare : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -328,6 +391,7 @@ VZ_AVAIL(12.0) @interface VZSingleDirectoryShare : VZDirectoryShare
 @end
 
 VZ_AVAIL(12.0) @interface VZDirectorySharingDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -341,6 +405,7 @@ VZ_AVAIL(12.0) @interface VZVirtioFileSystemDeviceConfiguration : VZDirectorySha
 
 /* ---- entropy, balloon, sockets ---- */
 VZ_AVAIL(11.0) @interface VZEntropyDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -349,6 +414,7 @@ VZ_AVAIL(11.0) @interface VZVirtioEntropyDeviceConfiguration : VZEntropyDeviceCo
 @end
 
 VZ_AVAIL(11.0) @interface VZMemoryBalloonDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -357,6 +423,7 @@ VZ_AVAIL(11.0) @interface VZVirtioTraditionalMemoryBalloonDeviceConfiguration : 
 @end
 
 VZ_AVAIL(11.0) @interface VZSocketDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
@@ -366,10 +433,12 @@ VZ_AVAIL(11.0) @interface VZVirtioSocketDeviceConfiguration : VZSocketDeviceConf
 
 /* the running VM's socket device */
 VZ_AVAIL(11.0) @interface VZSocketDevice : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
 VZ_AVAIL(11.0) @interface VZVirtioSocketConnection : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 @property (readonly) uint32_t destinationPort;
 @property (readonly) uint32_t sourcePort;
@@ -392,6 +461,8 @@ VZ_AVAIL(11.0) @interface VZVirtioSocketListener : NSObject
 @end
 
 VZ_AVAIL(11.0) @interface VZVirtioSocketDevice : VZSocketDevice
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 - (void)setSocketListener:(VZVirtioSocketListener *)listener forPort:(uint32_t)port;
 - (void)removeSocketListenerForPort:(uint32_t)port;
 - (void)connectToPort:(uint32_t)port
@@ -422,7 +493,9 @@ VZ_AVAIL(11.0) @interface VZVirtualMachineConfiguration : NSObject
 @property (class, readonly) uint64_t minimumAllowedMemorySize;
 @property (class, readonly) uint64_t maximumAllowedMemorySize;
 - (BOOL)validateWithError:(NSError **)error;
+#if defined(__arm64__)
 - (BOOL)validateSaveRestoreSupportWithError:(NSError **)error VZ_AVAIL(14.0);
+#endif
 @end
 
 /* ---- the virtual machine ---- */
@@ -454,11 +527,14 @@ VZ_AVAIL(11.0) @protocol VZVirtualMachineDelegate <NSObject>
 VZ_AVAIL(13.0) @interface VZVirtualMachineStartOptions : NSObject
 @end
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(13.0) @interface VZMacOSVirtualMachineStartOptions : VZVirtualMachineStartOptions
 @property BOOL startUpFromMacOSRecovery;
 @end
+#endif
 
 VZ_AVAIL(11.0) @interface VZVirtualMachine : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithConfiguration:(VZVirtualMachineConfiguration *)configuration;
 - (instancetype)initWithConfiguration:(VZVirtualMachineConfiguration *)configuration
@@ -479,21 +555,29 @@ VZ_AVAIL(11.0) @interface VZVirtualMachine : NSObject
 - (void)stopWithCompletionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler VZ_AVAIL(12.0);
 - (void)pauseWithCompletionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler;
 - (void)resumeWithCompletionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler;
+#if defined(__arm64__)
 - (void)restoreMachineStateFromURL:(NSURL *)saveFileURL
 		 completionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler VZ_AVAIL(14.0);
 - (void)saveMachineStateToURL:(NSURL *)saveFileURL
 	    completionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler VZ_AVAIL(14.0);
+#endif
 - (BOOL)requestStopWithError:(NSError **)error;
 @end
 
 /* ---- installing macOS ---- */
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacOSConfigurationRequirements : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
 @property (readonly) VZMacHardwareModel *hardwareModel;
 @property (readonly) NSUInteger minimumSupportedCPUCount;
 @property (readonly) uint64_t minimumSupportedMemorySize;
 @end
+#endif
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacOSRestoreImage : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 + (void)loadFileURL:(NSURL *)fileURL
   completionHandler:(void (^)(VZMacOSRestoreImage *_Nullable restoreImage,
@@ -506,8 +590,11 @@ VZ_AVAIL(12.0) @interface VZMacOSRestoreImage : NSObject
 @property (readonly, getter=isSupported) BOOL supported VZ_AVAIL(13.0);
 @property (readonly, nullable, copy) VZMacOSConfigurationRequirements *mostFeaturefulSupportedConfiguration VZ_AVAIL(12.0);
 @end
+#endif
 
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
 VZ_AVAIL(12.0) @interface VZMacOSInstaller : NSObject
++ (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithVirtualMachine:(VZVirtualMachine *)virtualMachine
 		       restoreImageURL:(NSURL *)restoreImageFileURL NS_DESIGNATED_INITIALIZER;
@@ -516,6 +603,7 @@ VZ_AVAIL(12.0) @interface VZMacOSInstaller : NSObject
 @property (readonly) VZVirtualMachine *virtualMachine;
 @property (readonly) NSURL *restoreImageURL;
 @end
+#endif
 
 /* ---- its view (AppKit: main thread only) ---- */
 VZ_AVAIL(12.0) @interface VZVirtualMachineView : NSView
