@@ -34,6 +34,12 @@ CONF
 
 expect 0 "plugin ABI 1.3" "$vzhost" --version
 expect 0 "usage: vzhost -c FILE" "$vzhost" --help
+# the states a control command is taken in, as --help says them (the table the
+# server refuses by); those taken in every state say none
+expect 0 "answered once the guest has stopped [running]" "$vzhost" --help
+expect 0 "answered once the guest runs again [paused]" "$vzhost" --help
+expect 0 "then it stops (kept for restore) [running, paused]" "$vzhost" --help
+expect 0 "a VM stopped by save continues from PATH [stopped]" "$vzhost" --help
 expect 64 "no configuration: use -c FILE" "$vzhost"
 expect 64 "usage:" "$vzhost" --frobnicate
 expect 64 "exclude each other" "$vzhost" -c "$tmp/ok.conf" --check --print
@@ -143,6 +149,10 @@ expect 0 '[demo] warning: on_host_stop = "save": QEMU cannot save a VM with a vi
 	"$vzhost" -c "$tmp/savshare.conf" --check
 expect 0 "kinds: entropy balloon vsock" "$vzhost" plugins
 expect 0 "kinds: keyboard pointer" "$vzhost" plugins -c "$tmp/ok.conf"
+# a plugin of hooks alone says it has no kinds
+printf 'plugins = { load = [ "serial", "vetoer" ]; };\n' > "$tmp/kindless.conf"
+expect 0 "kinds: (none)" env VZHOST_PLUGIN_PATH="$build/plugins:$build/fixtures" \
+	"$vzhost" plugins -c "$tmp/kindless.conf"
 # --print output is JSON a tool can read (python3 is a test dependency: make deps)
 if "$vzhost" -c "$tmp/ok.conf" --print | python3 -c 'import json,sys; d=json.load(sys.stdin); assert d["vms"][0]["devices"][1]["class"]=="serial"'; then
 	pass=$((pass + 1))

@@ -78,3 +78,9 @@ void fix_lines(int n, int i)
 	     i < n);
 	/* clang-format on */
 }
+
+/* an array parameter's size is no part of its type: no point there */
+int fix_param(const char out[16])
+{
+	return *out;
+}

@@ -162,7 +162,7 @@ class FileScan:
             if parent.kind == K.CASE_STMT:
                 return  # a duplicate case does not compile
             s, e = c.extent.start.offset, c.extent.end.offset
-            if parent.kind in (K.VAR_DECL, K.FIELD_DECL) and \
+            if parent.kind in (K.VAR_DECL, K.FIELD_DECL, K.PARM_DECL) and \
                     self.src[:s].rstrip().endswith(b"["):
                 return  # a buffer's size: snprintf and sizeof follow it
             lit = self.text(s, e)

@@ -328,6 +328,12 @@ static void bundle_requirements(void **s)
 	assert_int_equal(vz_bundle_read_req(h.vms[0].macos_bundle, &cpus, &mem),
 			 -ENOENT);
 	assert_int_equal(mkdir(h.vms[0].macos_bundle, 0700), 0);
+	/* an install cut short leaves its mark: the VM is not started from it */
+	assert_false(vz_bundle_unfinished(h.vms[0].macos_bundle));
+	free(th_write(h.vms[0].macos_bundle, VZ_INSTALLING, ""));
+	assert_true(vz_bundle_unfinished(h.vms[0].macos_bundle));
+	unlink(th_fmt("%s/%s", h.vms[0].macos_bundle, VZ_INSTALLING));
+	assert_false(vz_bundle_unfinished(h.vms[0].macos_bundle));
 	assert_int_equal(vz_bundle_write_req(h.vms[0].macos_bundle, 4, 4 * GiB),
 			 0);
 	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
