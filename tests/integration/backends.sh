@@ -594,7 +594,8 @@ t_chanstall() {
 }
 
 # a health-monitor plugin: a hook learns what a hook script would (the machine's
-# JSON, the config, the control socket) and asks the core to stop the VM; init
+# JSON, the config, the control socket), finds the run directory it asked for at
+# contribute made, and asks the core to stop the VM; init
 # learns why vzhost runs.  (The stop comes 20 s after the start: once the guest
 # listens to its power button, about 3 s into its boot under TCG, 10 s on a busy
 # machine.)
@@ -609,7 +610,8 @@ t_health() {
 	fi
 	if grep -qx "mode 2" "$tmp/report" && grep -qx "config $tmp/health.conf" "$tmp/report" &&
 		grep -q "^control $tmp/state/.*\.sock$" "$tmp/report" &&
-		grep -q "^json {.*\"name\": *\"bk-$$-health\"" "$tmp/report"; then
+		grep -q "^json {.*\"name\": *\"bk-$$-health\"" "$tmp/report" &&
+		grep -qx "run_dir made" "$tmp/report"; then
 		ok
 	else
 		bad "health: the hook did not get the machine, config and control socket:"

@@ -155,6 +155,32 @@ static void host_to_guest(void **s)
 	assert_int_equal(released, 1);
 }
 
+/* the host's programs hold at most their share of links (16): the next
+   one is refused (closed) without asking the framework, and the ones
+   holding links still reach the guest */
+static void host_share(void **s)
+{
+	int c[VZ_LINKS_EACH + 1], ends[VZ_LINKS_EACH + 1], i;
+	char b;
+
+	(void)s;
+	for (i = 0; i <= VZ_LINKS_EACH; i++) {
+		c[i] = dial(a_sock);
+		loop(2);
+		ends[i] = guest;
+	}
+	assert_int_equal(asked, VZ_LINKS_EACH);
+	assert_int_equal(read(c[VZ_LINKS_EACH], &b, 1), 0);
+	assert_int_equal(write(c[0], "x", 1), 1);
+	loop(2);
+	assert_int_equal(read(ends[0], &b, 1), 1);
+	for (i = 0; i <= VZ_LINKS_EACH; i++)
+		close(c[i]);
+	for (i = 0; i < VZ_LINKS_EACH - 1; i++)
+		close(ends[i]); /* (the last is guest: teardown's) */
+	loop(3);
+}
+
 /* the VM stops with a connection open: it is ended, the host program
    hears the end, and the framework gets its connection object back */
 static void close_ends_links(void **s)
@@ -368,6 +394,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(host_to_guest, setup, teardown),
+		cmocka_unit_test_setup_teardown(host_share, setup, teardown),
 		cmocka_unit_test_setup_teardown(close_ends_links, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(guest_refuses, setup, teardown),
