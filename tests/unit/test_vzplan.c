@@ -430,6 +430,25 @@ static void machine_identity(void **s)
 	assert_non_null(strstr(p.machine_id, "/m.vzvm/MachineIdentifier"));
 }
 
+/* an NBD disk came with macOS 14: off a Mac, --check lists it among what
+   only a Mac can verify; on 13, it is refused at the disk */
+static void nbd_needs_14(void **s)
+{
+	(void)s;
+	build("vms = ( { name = \"l\"; " KERNEL "\n"
+	      "devices = ( { kind = \"disk\"; nbd_socket = \"/run/n.sock\"; "
+	      "} ); } );\n");
+	assert_int_equal(vz_plan_make(&h.vms[0], &unknown, &p, &d), 0);
+	assert_int_equal(p.checks & VZ_CHECK_OS, VZ_CHECK_OS);
+	vz_plan_free(&p);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(p.checks & VZ_CHECK_OS, 0);
+	vz_plan_free(&p);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m13, &p, &d), -EINVAL);
+	assert_true(said("vms[0].devices[0]: an NBD disk needs macOS 14 or "
+			 "later on the host"));
+}
+
 /* the framework takes RAW images in whole sectors: a ragged one is refused
    before anything starts */
 static void ragged_image(void **s)
@@ -551,6 +570,7 @@ int main(void)
 		cmocka_unit_test_teardown(efi, teardown_one),
 		cmocka_unit_test_teardown(ragged_image, teardown_one),
 		cmocka_unit_test_teardown(not_utf8, teardown_one),
+		cmocka_unit_test_teardown(nbd_needs_14, teardown_one),
 		cmocka_unit_test_teardown(machine_identity, teardown_one),
 		cmocka_unit_test_teardown(can_save, teardown_one),
 		cmocka_unit_test_teardown(print, teardown_one),
