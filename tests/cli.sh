@@ -481,6 +481,23 @@ expect 64 "which VM?" "$vzhost" ctl --state-dir "$tmp"
 runconf listed 'qemu = "/bin/false";'
 mkdir -p "$tmp/st"
 expect 0 "VM                   STATE      READY PID      UPTIME     CONFIG" "$vzhost" list -c "$tmp/listed.conf"
+# a VM of a one-letter name is listed too (its socket: a.sock), as its vzhost answers
+mkdir -m 700 "$tmp/one"
+python3 - "$tmp/one/a.sock" <<'PY' &
+import json, socket, sys
+s = socket.socket(socket.AF_UNIX)
+s.bind(sys.argv[1])
+s.listen(1)
+s.settimeout(20)
+c, _ = s.accept()
+c.recv(4096)
+c.sendall(json.dumps({"ok": True, "vm": "a", "state": "running", "ready": True, "pid": 4242,
+                      "uptime_s": 61, "config": "/etc/a.conf"}).encode() + b"\n")
+c.close()
+PY
+for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/one/a.sock" ] && break; sleep 0.2; done
+expect 0 "a                    running    yes   4242     0h01m01s   /etc/a.conf" "$vzhost" list --state-dir "$tmp/one"
+wait
 expect 69 "no VM \"demo\" is running here ($tmp/st/demo.sock" "$vzhost" ctl -c "$tmp/listed.conf" demo status
 expect 69 "no VM \"demo\" is running here ($tmp/xdg/vzhost/demo.sock" \
 	env XDG_RUNTIME_DIR="$tmp/xdg" "$vzhost" ctl demo status
