@@ -495,9 +495,11 @@ c.sendall(json.dumps({"ok": True, "vm": "a", "state": "running", "ready": True, 
                       "uptime_s": 61, "config": "/etc/a.conf"}).encode() + b"\n")
 c.close()
 PY
+srv=$!
 for _ in 1 2 3 4 5 6 7 8 9 10; do [ -S "$tmp/one/a.sock" ] && break; sleep 0.2; done
 expect 0 "a                    running    yes   4242     0h01m01s   /etc/a.conf" "$vzhost" list --state-dir "$tmp/one"
-wait
+kill $srv 2> /dev/null
+wait $srv
 expect 69 "no VM \"demo\" is running here ($tmp/st/demo.sock" "$vzhost" ctl -c "$tmp/listed.conf" demo status
 expect 69 "no VM \"demo\" is running here ($tmp/xdg/vzhost/demo.sock" \
 	env XDG_RUNTIME_DIR="$tmp/xdg" "$vzhost" ctl demo status
