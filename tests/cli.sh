@@ -100,7 +100,7 @@ expect 0 "  VZMacPlatformConfiguration from $conf/sonoma.vzvm (HardwareModel, Ma
 expect 0 "  VZVirtioFileSystemDeviceConfiguration + VZSingleDirectoryShare $conf read-only, tag macOSGuestAutomountTag" \
 	"$vzhost" -c "$here/../conf/macos.conf" --check
 expect 0 "    - that this Mac supports the bundle's hardware model" "$vzhost" -c "$here/../conf/macos.conf" --check
-expect 0 "  VZGenericPlatformConfiguration with nestedVirtualizationEnabled, VZLinuxBootLoader" \
+expect 0 "  VZGenericPlatformConfiguration with nestedVirtualizationEnabled, its VZGenericMachineIdentifier kept in the state directory as builder.machine-id, VZLinuxBootLoader" \
 	"$vzhost" -c "$here/../conf/nested.conf" --check
 expect 0 "    - that this Mac offers nested virtualization (an M3 or later with macOS 15)" \
 	"$vzhost" -c "$here/../conf/nested.conf" --check

@@ -251,12 +251,7 @@ VZ_AVAIL(12.0) @interface VZGraphicsDeviceConfiguration : NSObject
 - (instancetype)init NS_UNAVAILABLE;
 @end
 
-VZ_AVAIL(14.0) @interface VZGraphicsDisplayConfiguration : NSObject
-+ (instancetype)new NS_UNAVAILABLE;
-- (instancetype)init NS_UNAVAILABLE;
-@end
-
-VZ_AVAIL(12.0) @interface VZMacGraphicsDisplayConfiguration : VZGraphicsDisplayConfiguration
+VZ_AVAIL(12.0) @interface VZMacGraphicsDisplayConfiguration : NSObject
 + (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithWidthInPixels:(NSInteger)widthInPixels
@@ -269,7 +264,7 @@ VZ_AVAIL(12.0) @interface VZMacGraphicsDeviceConfiguration : VZGraphicsDeviceCon
 @property (copy) NSArray<VZMacGraphicsDisplayConfiguration *> *displays;
 @end
 
-VZ_AVAIL(13.0) @interface VZVirtioGraphicsScanoutConfiguration : VZGraphicsDisplayConfiguration
+VZ_AVAIL(13.0) @interface VZVirtioGraphicsScanoutConfiguration : NSObject
 + (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
 - (instancetype)initWithWidthInPixels:(NSInteger)widthInPixels
