@@ -11,6 +11,8 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 /* Out of memory at configuration time has no useful recovery. */
 static void *oom(void *p)
 {
@@ -240,4 +242,12 @@ const char *util_did_you_mean(const char *s, const char *const *cands)
 		}
 	}
 	return best_d <= limit ? best : NULL;
+}
+
+bool util_utf8(const char *s)
+{
+	json_t *j = json_string(s);
+
+	json_decref(j);
+	return j != NULL;
 }

@@ -1,8 +1,9 @@
-/* util.h: allocation that cannot fail, clocks, sizes, MACs, paths, edit distance. */
+/* util.h: allocation that cannot fail, clocks, sizes, MACs, paths, edit distance, UTF-8. */
 #ifndef VZH_UTIL_H
 #define VZH_UTIL_H
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -39,5 +40,8 @@ char *util_dirname(const char *path);
 unsigned util_edit_distance(const char *a, const char *b);
 /* the member of cands (NULL-terminated) nearest to s, when near enough */
 const char *util_did_you_mean(const char *s, const char *const *cands);
+/* s is well-formed UTF-8 (no overlong form, no surrogate, nothing past
+   U+10FFFF): jansson's check, what JSON and NSString take */
+bool util_utf8(const char *s);
 
 #endif

@@ -170,42 +170,12 @@ static void check_image(const struct device *dev, struct diag *d)
 			 dev->u.disk.path, (long long)st.st_size);
 }
 
-/* well-formed UTF-8 (no overlong form, no surrogate, at most U+10FFFF):
-   what NSString takes; anything else is nil to it, and a nil path raises */
-static bool utf8(const char *s)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	unsigned long c;
-	int n, i;
-
-	while (p && *p) {
-		if (*p < 0x80) {
-			p++;
-			continue;
-		}
-		n = *p >= 0xf0 ? 3 : *p >= 0xe0 ? 2 : *p >= 0xc0 ? 1 : -1;
-		if (n < 0 || *p >= 0xf8)
-			return false;
-		c = *p++ & (0x3f >> n);
-		for (i = 0; i < n; i++, p++) {
-			if ((*p & 0xc0) != 0x80)
-				return false;
-			c = c << 6 | (*p & 0x3f);
-		}
-		if ((n == 1 && c < 0x80) || (n == 2 && c < 0x800) ||
-		    (n == 3 && c < 0x10000) || c > 0x10ffff ||
-		    (c >= 0xd800 && c <= 0xdfff))
-			return false;
-	}
-	return true;
-}
-
 /* the text a device gives the framework (paths, names): UTF-8, else an
    error at its entry */
 static void check_text(const char *loc, const char *what, const char *s,
 		       struct diag *d)
 {
-	if (s && !utf8(s))
+	if (s && !util_utf8(s))
 		diag_add(d, loc,
 			 "%s is not UTF-8 text, which Virtualization.framework "
 			 "needs (it takes paths and names as NSString): rename "
