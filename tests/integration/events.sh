@@ -924,6 +924,9 @@ CONF
 		gave_up "two VMs: the guests never got going"
 		return
 	fi
+	# the first VM's "stopped" hook done before SIGTERM: vzhost's stop ends the
+	# process group of a hook still running (a busy machine lags it past the state line)
+	wait_for "$REC2" "^ev-$$-twovms stopped " 20 "" $pid
 	kill -TERM $pid
 	reap $pid 30
 	sed -n "s/^ev-$$-twovms //p" "$REC2" > "$tmp/rec1"
