@@ -26,9 +26,20 @@ struct bridge_event {
 	uint32_t state; /* enum vzh_state, after the transition */
 	uint32_t reason; /* enum vzh_reason */
 	int32_t error; /* 0, or -errno behind an error state */
+	/* enum bridge_note: no transition but what befell one of the VM's
+	   devices (its index in machine.devs); state and reason unused */
+	uint16_t note, device;
 	/* for the log: "qemu exited with status 1"; the whole event stays
 	   under 512 bytes, the smallest PIPE_BUF (macOS) */
 	char detail[480];
+};
+
+/* what befalls a device of a running VM: no change of state, but said to
+   the log, to `ctl events` and counted in `ctl status` */
+enum bridge_note {
+	BRIDGE_NOTE_NONE = 0, /* a transition */
+	BRIDGE_NOTE_NET_DOWN, /* a NIC lost its attachment (detail: why) */
+	BRIDGE_NOTE_NET_BACK, /* the bridge gave it a new one */
 };
 
 /*
@@ -169,6 +180,9 @@ struct bridge_ops {
 void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 		 enum vzh_reason reason, int error, const char *fmt, ...)
 	__attribute__((format(printf, 6, 7)));
+/* the same for a note (enum bridge_note) on device dev of VM vm */
+void bridge_note(int fd, unsigned vm, enum bridge_note note, unsigned dev,
+		 const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 /* read what fd has now (non-blocking) into buf[*len..cap) */
 void bridge_read_into(int fd, char *buf, size_t cap, size_t *len);
 /* what a stdio console's fd has now into buf[*len..cap), kept in VM vm's

@@ -8,21 +8,41 @@
 #include "bridge.h"
 #include "../core/console.h"
 
+static void put(int fd, struct bridge_event *ev, const char *fmt, va_list ap)
+{
+	ssize_t n;
+
+	if (fmt)
+		vsnprintf(ev->detail, sizeof(ev->detail), fmt, ap);
+	do
+		n = write(fd, ev, sizeof(*ev));
+	while (n < 0 && errno == EINTR);
+}
+
 void bridge_emit(int fd, unsigned vm, enum vzh_state state,
 		 enum vzh_reason reason, int error, const char *fmt, ...)
 {
-	struct bridge_event ev = { vm, state, reason, error, "" };
+	struct bridge_event ev = {
+		.vm = vm, .state = state, .reason = reason, .error = error
+	};
 	va_list ap;
-	ssize_t n;
 
-	if (fmt) {
-		va_start(ap, fmt);
-		vsnprintf(ev.detail, sizeof(ev.detail), fmt, ap);
-		va_end(ap);
-	}
-	do
-		n = write(fd, &ev, sizeof(ev));
-	while (n < 0 && errno == EINTR);
+	va_start(ap, fmt);
+	put(fd, &ev, fmt, ap);
+	va_end(ap);
+}
+
+void bridge_note(int fd, unsigned vm, enum bridge_note note, unsigned dev,
+		 const char *fmt, ...)
+{
+	struct bridge_event ev = { .vm = vm,
+				   .note = (uint16_t)note,
+				   .device = (uint16_t)dev };
+	va_list ap;
+
+	va_start(ap, fmt);
+	put(fd, &ev, fmt, ap);
+	va_end(ap);
 }
 
 const char *bridge_setting(const struct bridge_env *env, const char *name)

@@ -195,6 +195,7 @@ static json_t *status(struct runner *r, struct vmrun *v)
 	json_object_set_new(o, "forwards", print_machine_forwards(v->m));
 	json_object_set_new(o, "ready", json_boolean(ready_now(v)));
 	json_object_set_new(o, "restarts", json_integer(v->restarts));
+	json_object_set_new(o, "network", events_network(v));
 	if (v->stop_reason[0])
 		json_object_set_new(o, "stop_reason",
 				    json_string(v->stop_reason));

@@ -166,6 +166,57 @@ void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
 	deliver(r, v, ev, prev, state, reason, detail);
 }
 
+/* what befell a device (a bridge's note): the log, the counts ctl status
+   shows, and a line for ctl events; no hook point, the state stays */
+void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
+		 unsigned dev, const char *detail)
+{
+	static const char *const names[] = {
+		[BRIDGE_NOTE_NET_DOWN] = "network-disconnected",
+		[BRIDGE_NOTE_NET_BACK] = "network-reattached",
+	};
+	const char *loc = dev < v->m->ndevs ? v->m->devs[dev].origin.loc : "?";
+	struct timespec ts;
+	json_t *o;
+	char *line;
+
+	if (note == BRIDGE_NOTE_NET_DOWN) {
+		v->net_drops++;
+		v->net_down++;
+	} else if (note == BRIDGE_NOTE_NET_BACK) {
+		v->net_reattached++;
+		v->net_down -= v->net_down > 0;
+	} else {
+		return;
+	}
+	log_msg(note == BRIDGE_NOTE_NET_DOWN ? LOG_WARNING : LOG_NOTICE,
+		v->m->name, "%s: %s%s%s", loc, names[note],
+		detail && *detail ? ": " : "", detail ? detail : "");
+	v->seq++;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:i}", "seq",
+		      (json_int_t)v->seq, "vm", v->m->name, "event",
+		      names[note], "state", state_names[v->state], "prev_state",
+		      state_names[v->state], "reason",
+		      reason_names[VZH_REASON_NONE], "time_ms",
+		      (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
+		      "device", (int)dev);
+	if (o && detail && *detail)
+		json_object_set_new(o, "detail", json_string(detail));
+	line = o ? json_dumps(o, JSON_COMPACT) : NULL;
+	json_decref(o);
+	if (line)
+		ctl_broadcast(r, v, line);
+	free(line);
+}
+
+json_t *events_network(const struct vmrun *v)
+{
+	return json_pack("{s:i,s:i,s:i}", "drops", (int)v->net_drops,
+			 "reattached", (int)v->net_reattached, "down",
+			 (int)v->net_down);
+}
+
 /* release, limit: hook points that are no transition */
 void events_point(struct runner *r, struct vmrun *v, enum vzh_event ev,
 		  enum vzh_reason reason)

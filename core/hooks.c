@@ -186,6 +186,7 @@ char *hooks_json(struct runner *r, struct vmrun *v)
 		json_object_set_new(m, "stop_reason",
 				    json_string(v->stop_reason));
 	json_object_set_new(m, "restarts", json_integer(v->restarts));
+	json_object_set_new(m, "network", events_network(v));
 	json = json_dumps(m, JSON_COMPACT);
 	json_decref(m);
 	return json;

@@ -660,6 +660,10 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	    ev->reason >= VZH_REASON_COUNT)
 		return;
 	v = &r->vms[ev->vm];
+	if (ev->note) {
+		events_note(r, v, ev->note, ev->device, ev->detail);
+		return;
+	}
 	prev = v->state;
 	events_transition(r, v, ev->state, ev->reason, ev->detail);
 	ctl_transition(r, v, ev->error, ev->detail);
@@ -689,10 +693,13 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 					  ev->state == VZH_STATE_RESTORING)) {
 		ready_begin(r, v, ev->state == VZH_STATE_RESTORING);
 		v->console_spoke = ev->state == VZH_STATE_RESTORING;
+		v->net_down = 0; /* (a new machine: every NIC attached) */
 	}
-	/* (a reboot or a reset: its UART is reset) */
+	/* (a reboot or a reset: its UART is reset; a request refused while
+	   running is neither) */
 	if (ev->reason == VZH_REASON_GUEST_REBOOT ||
-	    (prev == VZH_STATE_RUNNING && ev->state == VZH_STATE_RUNNING))
+	    (prev == VZH_STATE_RUNNING && ev->state == VZH_STATE_RUNNING &&
+	     !ev->error))
 		v->console_spoke = false;
 	if (ev->state == VZH_STATE_RUNNING)
 		ready_running(v);

@@ -89,6 +89,9 @@ struct vmrun {
 	bool reset_asked; /* ... at once, not counted (a plugin's reset) */
 	bool resetting; /* the start due is a reset's */
 	unsigned restarts; /* restarts since vzhost started (ctl status) */
+	/* NICs whose attachment dropped, were given a new one (since vzhost
+	   started), and are without one now (this run) */
+	unsigned net_drops, net_reattached, net_down;
 	/* the word of the last stop asked with one (a plugin's: "unresponsive"),
 	   kept until a stop without one; worded: the stop under way is it */
 	char stop_reason[VZH_REASON_WORD_MAX + 1];
@@ -143,6 +146,14 @@ void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
    (caller frees) */
 int events_veto(struct runner *r, struct vmrun *v, enum vzh_event ev,
 		char **why);
+/* what befell device dev of v (a bridge's note): no transition, no hook
+   point; the log, ctl status's counts, ctl events */
+void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
+		 unsigned dev, const char *detail);
+/* those counts as ctl status and the hook JSON show them: {"drops": N,
+   "reattached": N, "down": N} */
+struct json_t;
+struct json_t *events_network(const struct vmrun *v);
 /* a hook point that is no transition (release, limit) */
 void events_point(struct runner *r, struct vmrun *v, enum vzh_event ev,
 		  enum vzh_reason reason);

@@ -1,4 +1,5 @@
 /* qemu.c: one QEMU process per VM: launch, QMP events to states, stop, pause, save, restore. */
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -879,6 +880,25 @@ static int q_save(struct bvm *vm, const char *path)
 
 /* ---- events --------------------------------------------------------------- */
 
+/* the device index of QEMU's NIC "netN" (argv.c numbers the NICs in device
+   order), or -1 */
+static int nic_device(const struct machine *m, const char *id)
+{
+	unsigned long n;
+	char *end;
+	size_t i;
+
+	if (!id || strncmp(id, "net", 3) || !isdigit((unsigned char)id[3]))
+		return -1;
+	n = strtoul(id + 3, &end, 10);
+	if (*end)
+		return -1;
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == DEV_NET && n-- == 0)
+			return (int)i;
+	return -1;
+}
+
 static void on_event(struct bvm *vm, json_t *ev)
 {
 	const char *name = json_string_value(json_object_get(ev, "event"));
@@ -923,6 +943,23 @@ static void on_event(struct bvm *vm, json_t *ev)
 			emit(vm, vm->state, VZH_REASON_GUEST_REBOOT, 0,
 			     "the guest rebooted");
 		vm->last_reset = util_now_ms();
+	} else if (!strcmp(name, "NETDEV_STREAM_DISCONNECTED")) {
+		/* a stream NIC's server closed its end: QEMU 7.2 cannot
+		   connect a NIC anew (its netdev has no reconnect yet); the
+		   guest is shown its link down, as VZ shows a NIC without an
+		   attachment (QEMU itself leaves the NIC's link up) */
+		const char *id =
+			json_string_value(json_object_get(data, "netdev-id"));
+		int dev = nic_device(vm->m, id);
+
+		if (dev < 0)
+			return;
+		qmp_send(&vm->qmp, "set_link",
+			 json_pack("{s:s,s:b}", "name", id, "up", 0));
+		bridge_note(vm->b->env.event_fd, vm->index,
+			    BRIDGE_NOTE_NET_DOWN, (unsigned)dev,
+			    "its server closed the socket (QEMU cannot "
+			    "attach it anew)");
 	} else if (!strcmp(name, "GUEST_PANICKED")) {
 		emit(vm, VZH_STATE_ERROR, VZH_REASON_CRASHED, -EFAULT,
 		     "the guest kernel panicked");

@@ -255,20 +255,27 @@ static NSFileHandle *handle(const struct device *dev, bool dry, int type)
 	return [[NSFileHandle alloc] initWithFileDescriptor:fd closeOnDealloc:YES];
 }
 
+VZNetworkDeviceAttachment *vzm_net_attachment(const struct device *dev, bool dry)
+{
+	NSFileHandle *h;
+
+	if (dev->u.net.attach == VZH_NET_NAT)
+		return [[VZNATNetworkDeviceAttachment alloc] init];
+	if (!(h = handle(dev, dry, SOCK_DGRAM)))
+		return nil;
+	return [[VZFileHandleNetworkDeviceAttachment alloc] initWithFileHandle:h];
+}
+
 static VZNetworkDeviceConfiguration *nat(const struct vz_dev *v, bool dry)
 {
 	VZVirtioNetworkDeviceConfiguration *n = [[VZVirtioNetworkDeviceConfiguration alloc] init];
-	NSFileHandle *h;
+	VZNetworkDeviceAttachment *a = vzm_net_attachment(v->dev, dry);
 	char mac[18];
 
+	if (!a)
+		return nil;
 	util_format_mac(v->dev->u.net.mac, mac);
-	if (v->dev->u.net.attach == VZH_NET_NAT) {
-		n.attachment = [[VZNATNetworkDeviceAttachment alloc] init];
-	} else {
-		if (!(h = handle(v->dev, dry, SOCK_DGRAM)))
-			return nil;
-		n.attachment = [[VZFileHandleNetworkDeviceAttachment alloc] initWithFileHandle:h];
-	}
+	n.attachment = a;
 	n.MACAddress = (VZMACAddress *_Nonnull)[[VZMACAddress alloc]
 		initWithString:(NSString *_Nonnull)[NSString stringWithUTF8String:mac]];
 	return n;

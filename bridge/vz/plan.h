@@ -98,6 +98,28 @@ struct vz_plan {
 	size_t nnotes;
 };
 
+/* netdrop.c: a NIC whose attachment dropped (VZVirtualMachineDelegate's
+   attachmentWasDisconnectedWithError:) gets a new one, at once and then
+   after 1, 2, 4 s; the fifth drop within a minute leaves it without one
+   (its other end is gone for good) */
+#define VZ_NETDROP_TRIES 4
+#define VZ_NETDROP_WINDOW_MS 60000
+
+struct vz_nic {
+	const struct device *dev; /* the model's NIC */
+	unsigned index; /* its index in machine.devs (the core's notes) */
+	long long drops[VZ_NETDROP_TRIES]; /* ms: its drops in the window */
+	unsigned ndrops;
+};
+
+/* the NICs of plan p (for m) in the framework's order (its networkDevices):
+   their count, *out calloc'd (NULL and 0 when out of memory) */
+size_t vz_nics(const struct vz_plan *p, const struct machine *m,
+	       struct vz_nic **out);
+/* nic's attachment dropped at now_ms: the delay (ms) before it gets a new
+   one, or -1: left without */
+long long vz_netdrop(struct vz_nic *nic, long long now_ms);
+
 /* the plan for m on host h; errors (with the device's origin) into d:
    0, or -EINVAL when m cannot run on this Mac */
 int vz_plan_make(const struct machine *m, const struct vz_host *h,

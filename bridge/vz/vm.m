@@ -56,6 +56,9 @@ static void *state_context = &state_context; /* our KVO registration */
 	bool _isConnect[VZH_VSOCK_PORTS_MAX];
 	uint32_t _nports;
 	NSMutableArray<VZVirtioSocketListener *> *_listeners;
+	/* the NICs in networkDevices' order (netdrop.c), its own */
+	struct vz_nic *_nics;
+	size_t _nnics;
 }
 @end
 
@@ -223,16 +226,50 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 	[self emit:VZH_STATE_STOPPED reason:VZH_REASON_CRASHED error:-EIO detail:why];
 }
 
+/* the header: the device's attachment is nil now, the guest offline; it
+   gets a new one (netdrop.c says when), and the core is told both */
 - (void)virtualMachine:(VZVirtualMachine *)virtualMachine
 		     networkDevice:(VZNetworkDevice *)networkDevice
 	attachmentWasDisconnectedWithError:(NSError *)error
 {
-	(void)virtualMachine, (void)networkDevice;
-	[self emit:[self now]
-		reason:VZH_REASON_NONE
-		 error:-ENETDOWN
-		detail:[NSString stringWithFormat:@"network attachment disconnected: %@",
-						  error.localizedDescription]];
+	NSUInteger k = [virtualMachine.networkDevices indexOfObjectIdenticalTo:networkDevice];
+	struct vz_error_class cls;
+	NSString *why = vzm_error_text(error, &cls);
+	struct vz_nic *nic;
+	long long delay;
+
+	if (k == NSNotFound || k >= _nnics || atomic_load(&_gone))
+		return;
+	nic = &_nics[k];
+	delay = vz_netdrop(nic, util_now_ms());
+	bridge_note(_eventFd, _index, BRIDGE_NOTE_NET_DOWN, nic->index, "%s%s", why.UTF8String,
+		    delay < 0 ? ": it dropped 5 times within a minute, left without one" : "");
+	if (delay < 0)
+		return;
+	dispatch_after(dispatch_time(DISPATCH_TIME_NOW, (int64_t)delay * (int64_t)NSEC_PER_MSEC), _queue,
+		       ^{
+			       [self reattach:networkDevice nic:nic];
+		       });
+}
+
+- (void)reattach:(VZNetworkDevice *)d nic:(struct vz_nic *)nic
+{
+	enum vzh_state st = [self now];
+	VZNetworkDeviceAttachment *a;
+
+	/* (gone, stopped meanwhile, or given one by the framework itself) */
+	if (atomic_load(&_gone) || st == VZH_STATE_STOPPED || st == VZH_STATE_ERROR ||
+	    d.attachment)
+		return;
+	if (!(a = vzm_net_attachment(nic->dev, false))) {
+		bridge_note(_eventFd, _index, BRIDGE_NOTE_NET_DOWN, nic->index,
+			    "no new attachment: %s", strerror(errno));
+		return;
+	}
+	/* (a failure calls the delegate again: counted as a drop) */
+	d.attachment = a;
+	bridge_note(_eventFd, _index, BRIDGE_NOTE_NET_BACK, nic->index, "a new %s attachment",
+		    nic->dev->u.net.attach == VZH_NET_NAT ? "NAT" : "file-handle");
 }
 
 - (void)create:(VZVirtualMachineConfiguration *)config
@@ -608,6 +645,11 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 }
 
 /* the core is done with this VM: nothing of it stays */
+- (void)dealloc
+{
+	free(_nics); /* (a re-attach still queued holds self, so not before it) */
+}
+
 - (void)teardown
 {
 	VZVirtioSocketDevice *dev = [self socketDevice];
@@ -783,6 +825,7 @@ static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
 			o->_isConnect[i] = vm->ports.v->ports[i].dir == VZH_VSOCK_CONNECT;
 		}
 	o->_nports = vm->ports.v ? vm->ports.v->nports : 0;
+	o->_nnics = vz_nics(&vm->plan, vm->m, &o->_nics);
 	vm->ports.connect = ask_guest;
 	vm->ports.release = let_go;
 	vm->ports.ctx = (__bridge void *)o;

@@ -29,6 +29,10 @@ NS_ASSUME_NONNULL_BEGIN
 VZVirtualMachineConfiguration *_Nullable vzm_configuration(
 	const struct vz_plan *p, const struct machine *m, struct vzm_io *io,
 	NSString *_Nullable *_Nonnull why);
+/* a NIC's attachment: NAT, or a file handle on a copy of the core's socket
+   (dev->fd); nil when it cannot be made */
+VZNetworkDeviceAttachment *_Nullable vzm_net_attachment(
+	const struct device *dev, bool dry);
 /* a file's URL from its path */
 NSURL *vzm_file_url(const char *path);
 /* the descriptors of io (the VM is gone, or was never made) */

@@ -113,6 +113,70 @@ t_dgram() {
 	fi
 }
 
+# a stream NIC whose server hangs up while the guest runs: the guest sees its link go
+# down (QEMU 7.2 cannot attach the NIC anew), the VM runs on, and vzhost says so:
+# the log names the device, `ctl events` streams network-disconnected with its index,
+# `ctl status` counts it (drops 1, reattached 0, down 1)
+t_netdrop() {
+	cat > "$tmp/hangup.py" <<'PY'
+import os, socket, sys, time
+s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+s.bind(sys.argv[1]); s.listen(1)
+open(sys.argv[2], "w").write("listening\n")
+c, _ = s.accept()
+while not os.path.exists(sys.argv[3]):
+    time.sleep(0.1)
+c.close()
+open(sys.argv[2], "a").write("hung up\n")
+time.sleep(60)
+PY
+	rm -f "$tmp/hangup.go"
+	python3 "$tmp/hangup.py" "$tmp/hang.sock" "$tmp/hang.log" "$tmp/hangup.go" &
+	spid=$!
+	wait_for "$tmp/hang.log" listening 10
+	conf netdrop "vzh=carrier" \
+		"$SERIAL, { kind = \"nic\"; socket = \"$tmp/hang.sock\"; type = \"stream\"; }"
+	"$vzhost" -c "$tmp/netdrop.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	ctl="$vzhost ctl bk-$$-netdrop --state-dir $tmp/state"
+	seen=0
+	if wait_for "$tmp/out" "VZH-GUEST: carrier up" 60 "" $pid; then
+		timeout 60 $ctl events > "$tmp/netdrop.events" 2>&1 &
+		epid=$!
+		sleep 0.5
+		touch "$tmp/hangup.go"
+		if wait_for "$tmp/out" "VZH-GUEST: carrier lost" 30 "" $pid; then
+			$ctl status > "$tmp/netdrop.status" 2>&1 && seen=1
+		fi
+		kill $epid 2>/dev/null
+	fi
+	$ctl stop > /dev/null 2>&1
+	reap $pid 30
+	kill $spid 2>/dev/null
+	if [ $seen = 1 ] && [ $st = 0 ] && python3 - "$tmp/netdrop.status" "$tmp/netdrop.events" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+assert st["state"] == "running", st
+assert st["network"] == {"drops": 1, "reattached": 0, "down": 1}, st["network"]
+ev = [json.loads(l) for l in open(sys.argv[2]) if l.startswith("{")]
+drops = [e for e in ev if e.get("event") == "network-disconnected"]
+assert len(drops) == 1, ev
+d = drops[0]
+assert (d["device"], d["state"], d["prev_state"], d["reason"]) == (1, "running", "running", "none"), d
+assert "its server closed the socket" in d["detail"], d
+PY
+	then
+		if grep -q "bk-$$-netdrop\] warning: $tmp/netdrop.conf:[0-9]*: vms\[0\].devices\[1\]: network-disconnected: its server closed the socket" "$tmp/err"; then
+			ok
+		else
+			bad "netdrop: the log did not name the NIC that dropped"
+		fi
+	else
+		bad "netdrop: the drop was not seen by the guest, counted or streamed (exit $st)"
+		cat "$tmp/netdrop.status" "$tmp/netdrop.events" 2>/dev/null | sed 's/^/    /'
+	fi
+}
+
 # a NIC served by a plugin: its DHCP, ARP and ping, and a summary of every frame
 t_netback() {
 	conf netback "vzh=dhcp vzh.ping=1" \
@@ -782,5 +846,5 @@ t_tpm() {
 	fi
 }
 
-run_tests passt dgram netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply qga chanbusy chanstall health audit hangwatch hangreset plugreset tpm
+run_tests passt dgram netdrop netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply qga chanbusy chanstall health audit hangwatch hangreset plugreset tpm
 summary backends

@@ -37,6 +37,9 @@ static struct {
 	int run_ms; /* a guest powers itself off after this long */
 	int stop_ms; /* a guest asked to stop takes this long (0: at once) */
 	const char *say; /* its console says this, in one read, 50 ms in */
+	/* once running, device 0's notes: 'D' its attachment dropped, 'B'
+	   it got a new one */
+	const char *notes;
 } hv;
 
 struct bridge {
@@ -116,6 +119,11 @@ static int f_start(struct bvm *vm)
 	vm->off_at = util_now_ms() + hv.run_ms;
 	vm->say_at = hv.say ? util_now_ms() + 50 : 0;
 	emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST);
+	for (const char *c = hv.notes; c && *c; c++)
+		bridge_note(vm->b->env.event_fd, vm->index,
+			    *c == 'D' ? BRIDGE_NOTE_NET_DOWN :
+					BRIDGE_NOTE_NET_BACK,
+			    0, "%s", *c == 'D' ? "the cable" : "a new one");
 	if (++hv.starts == hv.stop_on_start)
 		raise(SIGTERM);
 	return 0;
@@ -409,6 +417,42 @@ static void hook_address(void **s)
 	assert_null(strstr(hook_json("prepare"), "address"));
 }
 
+/* a NIC's attachment drops twice and comes back once: the log names its
+   entry each time (device 0: a macOS guest's Disk.img, to the fake bridge
+   no matter), the hook JSON counts them (drops 2, reattached 1, down 1);
+   no transition (the state stays running) and no hook point */
+static void network_notes(void **s)
+{
+	const char *log;
+
+	(void)s;
+	save_hooks();
+	hv.run_ms = 300;
+	hv.notes = "DDB";
+	assert_int_equal(
+		run("", MAC("m", "devices = ( { kind = \"serial\"; } );")), 0);
+	assert_non_null(strstr(hook_json("stopped"),
+			       "\"network\":{\"drops\":2,\"reattached\":1,"
+			       "\"down\":1}"));
+	assert_non_null(strstr(hook_json("prepare"),
+			       "\"network\":{\"drops\":0,\"reattached\":0,"
+			       "\"down\":0}"));
+	log = strstr(logbuf,
+		     "vms[0].macos.bundle: network-disconnected: the cable");
+	assert_non_null(log);
+	log = strstr(log + 1,
+		     "vms[0].macos.bundle: network-disconnected: the cable");
+	assert_non_null(log);
+	assert_non_null(strstr(
+		log, "vms[0].macos.bundle: network-reattached: a new one"));
+	assert_non_null(strstr(logbuf, "warning: "));
+	assert_null(strstr(logbuf, "running -> running"));
+	assert_int_equal(
+		access(th_fmt("%s/hook.network-disconnected.json", th_dir()),
+		       F_OK),
+		-1);
+}
+
 /* a plugin restarts a VM it found unresponsive: through the restart policy
    (counted, its backoff), a crash for the exit status; the word and the
    count in the hook JSON; the restarted guest powers off by itself */
@@ -669,6 +713,7 @@ int main(void)
 		cmocka_unit_test_setup(higher_limit, reset),
 		cmocka_unit_test_setup(restart_keeps_slot, reset),
 		cmocka_unit_test_setup(hook_address, reset),
+		cmocka_unit_test_setup(network_notes, reset),
 		cmocka_unit_test_setup(plugin_restarts_unresponsive, reset),
 		cmocka_unit_test_setup(plugin_stop_words, reset),
 		cmocka_unit_test_setup(plugin_hook_fails, reset),

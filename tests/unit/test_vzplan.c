@@ -132,6 +132,49 @@ static void linux_every_class(void **s)
 			    "VZUSBScreenCoordinatePointingDeviceConfiguration");
 }
 
+/* the NICs in the framework's order, with their devices' indices; a
+   dropped attachment is given a new one at once, then after 1, 2 and 4 s;
+   the fifth drop within a minute is left without; a minute's quiet
+   forgets a drop */
+static void netdrop(void **s)
+{
+	struct vz_nic *nics;
+	size_t n;
+
+	(void)s;
+	build(th_fmt(
+		"vms = ( { name = \"l\"; " KERNEL "\n"
+		"devices = ( { kind = \"serial\"; },\n"
+		" { kind = \"nat\"; },\n"
+		" { kind = \"disk\"; path = \"%s/n.img\"; size = \"1M\"; },\n"
+		" { kind = \"nic\"; socket = \"/run/gv.sock\"; } ); } );\n",
+		th_dir()));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	n = vz_nics(&p, &h.vms[0], &nics);
+	assert_int_equal(n, 2);
+	assert_int_equal(nics[0].index, 1);
+	assert_ptr_equal(nics[0].dev, &h.vms[0].devs[1]);
+	assert_int_equal(nics[0].dev->u.net.attach, VZH_NET_NAT);
+	assert_int_equal(nics[1].index, 3);
+	assert_int_equal(nics[1].dev->u.net.attach, VZH_NET_SOCKET);
+
+	assert_int_equal(vz_netdrop(&nics[0], 100000), 0);
+	assert_int_equal(vz_netdrop(&nics[0], 100010), 1000);
+	assert_int_equal(vz_netdrop(&nics[0], 101020), 2000);
+	assert_int_equal(vz_netdrop(&nics[0], 103030), 4000);
+	assert_int_equal(vz_netdrop(&nics[0], 107040), -1);
+	/* the other NIC keeps its own count */
+	assert_int_equal(vz_netdrop(&nics[1], 107050), 0);
+	/* the first drop is a minute old at 160000: three left in the window */
+	assert_int_equal(vz_netdrop(&nics[0], 159999), -1);
+	assert_int_equal(vz_netdrop(&nics[0], 160000), 4000);
+	/* a minute apart: each the first of its window; a ms less: not */
+	assert_int_equal(vz_netdrop(&nics[1], 167050), 0);
+	assert_int_equal(vz_netdrop(&nics[1], 227049), 1000);
+	assert_int_equal(vz_netdrop(&nics[1], 287049), 0);
+	free(nics);
+}
+
 #define MACOS                                                                          \
 	"vms = ( { name = \"m\"; guest = \"macos\"; cpus = 4; memory = \"8G\";\n"      \
 	"  macos = { bundle = \"m.vzvm\"; recovery = true; };\n"                       \
@@ -564,6 +607,7 @@ int main(void)
 		cmocka_unit_test_teardown(macos_13_keyboard, teardown_one),
 		cmocka_unit_test_teardown(nvme_on_13, teardown_one),
 		cmocka_unit_test_teardown(backends, teardown_one),
+		cmocka_unit_test_teardown(netdrop, teardown_one),
 		cmocka_unit_test_teardown(nested, teardown_one),
 		cmocka_unit_test_teardown(limits, teardown_one),
 		cmocka_unit_test_teardown(bundle_requirements, teardown_one),

@@ -18,6 +18,7 @@
 NS_ASSUME_NONNULL_BEGIN
 
 typedef double NSTimeInterval;
+static const NSInteger NSNotFound = __LONG_MAX__; /* NSIntegerMax */
 
 /* geometry (CoreGraphics' types, as Foundation re-exports them on macOS) */
 typedef double CGFloat;
@@ -68,6 +69,7 @@ static inline NSRect NSMakeRect(CGFloat x, CGFloat y, CGFloat w, CGFloat h)
 + (instancetype)arrayWithObjects:(const ObjectType _Nonnull[_Nonnull])objects
 			   count:(NSUInteger)cnt;
 - (ObjectType)objectAtIndexedSubscript:(NSUInteger)idx;
+- (NSUInteger)indexOfObjectIdenticalTo:(ObjectType)anObject;
 @end
 
 @interface NSMutableArray<ObjectType> : NSArray<ObjectType>
