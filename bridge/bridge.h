@@ -40,6 +40,8 @@ enum bridge_note {
 	BRIDGE_NOTE_NONE = 0, /* a transition */
 	BRIDGE_NOTE_NET_DOWN, /* a NIC lost its attachment (detail: why) */
 	BRIDGE_NOTE_NET_BACK, /* the bridge gave it a new one */
+	BRIDGE_NOTE_NBD_UP, /* an NBD disk's client (re)connected */
+	BRIDGE_NOTE_NBD_FAILED, /* ... gave up: the disk is dead (detail) */
 };
 
 /*

@@ -171,33 +171,39 @@ void events_transition(struct runner *r, struct vmrun *v, enum vzh_state state,
 void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
 		 unsigned dev, const char *detail)
 {
-	static const char *const names[] = {
-		[BRIDGE_NOTE_NET_DOWN] = "network-disconnected",
-		[BRIDGE_NOTE_NET_BACK] = "network-reattached",
+	static const struct {
+		const char *name;
+		int level;
+	} notes[] = {
+		[BRIDGE_NOTE_NET_DOWN] = { "network-disconnected",
+					   LOG_WARNING },
+		[BRIDGE_NOTE_NET_BACK] = { "network-reattached", LOG_NOTICE },
+		[BRIDGE_NOTE_NBD_UP] = { "nbd-connected", LOG_INFO },
+		[BRIDGE_NOTE_NBD_FAILED] = { "nbd-failed", LOG_ERR },
 	};
 	const char *loc = dev < v->m->ndevs ? v->m->devs[dev].origin.loc : "?";
 	struct timespec ts;
 	json_t *o;
 	char *line;
 
+	if (note == BRIDGE_NOTE_NONE || note >= ARRAY_SIZE(notes))
+		return;
 	if (note == BRIDGE_NOTE_NET_DOWN) {
 		v->net_drops++;
 		v->net_down++;
 	} else if (note == BRIDGE_NOTE_NET_BACK) {
 		v->net_reattached++;
 		v->net_down -= v->net_down > 0;
-	} else {
-		return;
 	}
-	log_msg(note == BRIDGE_NOTE_NET_DOWN ? LOG_WARNING : LOG_NOTICE,
-		v->m->name, "%s: %s%s%s", loc, names[note],
-		detail && *detail ? ": " : "", detail ? detail : "");
+	log_msg(notes[note].level, v->m->name, "%s: %s%s%s", loc,
+		notes[note].name, detail && *detail ? ": " : "",
+		detail ? detail : "");
 	v->seq++;
 	clock_gettime(CLOCK_REALTIME, &ts);
 	o = json_pack("{s:I,s:s,s:s,s:s,s:s,s:s,s:I,s:i}", "seq",
 		      (json_int_t)v->seq, "vm", v->m->name, "event",
-		      names[note], "state", state_names[v->state], "prev_state",
-		      state_names[v->state], "reason",
+		      notes[note].name, "state", state_names[v->state],
+		      "prev_state", state_names[v->state], "reason",
 		      reason_names[VZH_REASON_NONE], "time_ms",
 		      (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
 		      "device", (int)dev);

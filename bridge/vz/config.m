@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <objc/runtime.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -193,7 +194,37 @@ static const char *clone_image(const struct vz_dev *v, struct vzm_io *io, char *
 	return buf;
 }
 
-static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, struct vzm_io *io, NSString **why)
+/* an NBD disk's delegate: its client's connections and its failure, told
+   to the core; the attachment keeps it (the property is weak) */
+API_AVAILABLE(macos(14.0))
+@interface VZHNBDWatch : NSObject <VZNetworkBlockDeviceStorageDeviceAttachmentDelegate> {
+@public
+	int _fd;
+	unsigned _vm, _dev;
+}
+@end
+
+@implementation VZHNBDWatch
+- (void)attachmentWasConnected:(VZNetworkBlockDeviceStorageDeviceAttachment *)attachment
+{
+	bridge_note(_fd, _vm, BRIDGE_NOTE_NBD_UP, _dev, "%s", attachment.URL.absoluteString.UTF8String);
+}
+
+- (void)attachment:(VZNetworkBlockDeviceStorageDeviceAttachment *)attachment
+	didEncounterError:(NSError *)error
+{
+	struct vz_error_class cls;
+
+	(void)attachment;
+	bridge_note(_fd, _vm, BRIDGE_NOTE_NBD_FAILED, _dev, "%s",
+		    vzm_error_text(error, &cls).UTF8String);
+}
+@end
+
+static void *watch_key = &watch_key; /* the attachment's VZHNBDWatch */
+
+static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, const struct machine *m,
+					  struct vzm_io *io, NSString **why)
 {
 	const struct vzh_disk *d = &v->dev->u.disk;
 	NSError *err = nil;
@@ -209,6 +240,17 @@ static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, struct vzm_io 
 				 forcedReadOnly:d->read_only != 0
 			    synchronizationMode:VZDiskSynchronizationModeFull
 					  error:&err];
+		if (@available(macOS 14.0, *))
+			if (a && !io->dry) {
+				VZHNBDWatch *w = [[VZHNBDWatch alloc] init];
+
+				w->_fd = io->event_fd;
+				w->_vm = io->vm;
+				w->_dev = (unsigned)(v->dev - m->devs);
+				objc_setAssociatedObject(a, watch_key, w,
+							 OBJC_ASSOCIATION_RETAIN_NONATOMIC);
+				((VZNetworkBlockDeviceStorageDeviceAttachment *)a).delegate = w;
+			}
 	} else if ((path = d->ephemeral ? clone_image(v, io, clone, sizeof(clone), why) : d->path)) {
 		a = [[VZDiskImageStorageDeviceAttachment alloc]
 			    initWithURL:vzm_file_url(path)
@@ -465,7 +507,7 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 			/* (--check: an image created at start is not there yet) */
 			if (io->dry && v->dev->u.disk.size && access(v->dev->u.disk.path, F_OK))
 				continue;
-			to = disks, obj = disk(v, io, why);
+			to = disks, obj = disk(v, m, io, why);
 			break;
 		case VZ_DEV_NET_NAT:
 			to = nets, obj = nat(v, io->dry);

@@ -887,6 +887,8 @@ static int vz_create_body(struct bridge *b, const struct machine *m, unsigned in
 	}
 	/* ephemeral disks' clones live in a run directory of the VM's */
 	vm->io.state_fd = b->env.state_fd;
+	vm->io.event_fd = b->env.event_fd;
+	vm->io.vm = index;
 	for (i = 0; i < m->ndevs && !vm->io.run_name; i++)
 		if (m->devs[i].cls == DEV_DISK && m->devs[i].u.disk.ephemeral &&
 		    !(vm->io.run_name = statedir_rundir(b->env.state_fd, m->name, "run", &err))) {

@@ -20,6 +20,9 @@ struct vzm_io {
 	/* the VM's run directory (ephemeral disks' clones), or -1 / NULL */
 	int state_fd;
 	char *_Nullable run_name, *_Nullable run_dir;
+	/* where NBD disks' delegates tell the core (bridge_note); not dry only */
+	int event_fd;
+	unsigned vm;
 };
 
 NS_ASSUME_NONNULL_BEGIN

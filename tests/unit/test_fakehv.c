@@ -38,7 +38,7 @@ static struct {
 	int stop_ms; /* a guest asked to stop takes this long (0: at once) */
 	const char *say; /* its console says this, in one read, 50 ms in */
 	/* once running, device 0's notes: 'D' its attachment dropped, 'B'
-	   it got a new one */
+	   it got a new one, 'F' its NBD client failed */
 	const char *notes;
 } hv;
 
@@ -122,8 +122,12 @@ static int f_start(struct bvm *vm)
 	for (const char *c = hv.notes; c && *c; c++)
 		bridge_note(vm->b->env.event_fd, vm->index,
 			    *c == 'D' ? BRIDGE_NOTE_NET_DOWN :
-					BRIDGE_NOTE_NET_BACK,
-			    0, "%s", *c == 'D' ? "the cable" : "a new one");
+			    *c == 'B' ? BRIDGE_NOTE_NET_BACK :
+					BRIDGE_NOTE_NBD_FAILED,
+			    0, "%s",
+			    *c == 'D' ? "the cable" :
+			    *c == 'B' ? "a new one" :
+					"the server went");
 	if (++hv.starts == hv.stop_on_start)
 		raise(SIGTERM);
 	return 0;
@@ -417,7 +421,8 @@ static void hook_address(void **s)
 	assert_null(strstr(hook_json("prepare"), "address"));
 }
 
-/* a NIC's attachment drops twice and comes back once: the log names its
+/* a NIC's attachment drops twice and comes back once, an NBD client fails:
+   the log names its
    entry each time (device 0: a macOS guest's Disk.img, to the fake bridge
    no matter), the hook JSON counts them (drops 2, reattached 1, down 1);
    no transition (the state stays running) and no hook point */
@@ -428,7 +433,7 @@ static void network_notes(void **s)
 	(void)s;
 	save_hooks();
 	hv.run_ms = 300;
-	hv.notes = "DDB";
+	hv.notes = "DDBF";
 	assert_int_equal(
 		run("", MAC("m", "devices = ( { kind = \"serial\"; } );")), 0);
 	assert_non_null(strstr(hook_json("stopped"),
@@ -446,6 +451,10 @@ static void network_notes(void **s)
 	assert_non_null(strstr(
 		log, "vms[0].macos.bundle: network-reattached: a new one"));
 	assert_non_null(strstr(logbuf, "warning: "));
+	/* an NBD disk's failure: an error, no NIC counted */
+	assert_non_null(strstr(log, "error: "));
+	assert_non_null(strstr(log, "vms[0].macos.bundle: nbd-failed: the "
+				    "server went"));
 	assert_null(strstr(logbuf, "running -> running"));
 	assert_int_equal(
 		access(th_fmt("%s/hook.network-disconnected.json", th_dir()),

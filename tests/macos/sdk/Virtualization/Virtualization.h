@@ -174,6 +174,15 @@ typedef NS_ENUM(NSInteger, VZDiskSynchronizationMode) {
 	VZDiskSynchronizationModeNone = 1,
 } VZ_AVAIL(14.0);
 
+@class VZNetworkBlockDeviceStorageDeviceAttachment;
+
+VZ_AVAIL(14.0) @protocol VZNetworkBlockDeviceStorageDeviceAttachmentDelegate <NSObject>
+@optional
+- (void)attachmentWasConnected:(VZNetworkBlockDeviceStorageDeviceAttachment *)attachment;
+- (void)attachment:(VZNetworkBlockDeviceStorageDeviceAttachment *)attachment
+	didEncounterError:(NSError *)error;
+@end
+
 VZ_AVAIL(14.0) @interface VZNetworkBlockDeviceStorageDeviceAttachment : VZStorageDeviceAttachment
 - (nullable instancetype)initWithURL:(NSURL *)URL
 			     timeout:(NSTimeInterval)timeout
@@ -183,6 +192,7 @@ VZ_AVAIL(14.0) @interface VZNetworkBlockDeviceStorageDeviceAttachment : VZStorag
 - (nullable instancetype)initWithURL:(NSURL *)URL error:(NSError **)error;
 + (BOOL)validateURL:(NSURL *)URL error:(NSError **)error;
 @property (readonly, copy) NSURL *URL;
+@property (nullable, weak) id<VZNetworkBlockDeviceStorageDeviceAttachmentDelegate> delegate;
 @end
 
 VZ_AVAIL(11.0) @interface VZStorageDeviceConfiguration : NSObject
