@@ -71,9 +71,11 @@ static void check_guest(struct host *h, const struct machine *m)
 			 "boot = { efi = { }; }");
 }
 
+/* (a share tag given twice is the bridge's to judge: VZ shares several
+   folders under one, QEMU's virtiofsd one) */
 static void check_devices(struct host *h, const struct machine *m)
 {
-	const struct device *a, *b;
+	const struct device *a;
 	size_t i, j;
 
 	for (i = 0; i < m->ndevs; i++) {
@@ -88,19 +90,6 @@ static void check_devices(struct host *h, const struct machine *m)
 					 "first is at %s)",
 					 dev_class_names[a->cls],
 					 m->devs[j].origin.loc);
-		}
-		if (a->cls != DEV_SHARE)
-			continue;
-		for (j = 0; j < i; j++) {
-			b = &m->devs[j];
-			if (b->cls == DEV_SHARE &&
-			    !strcmp(a->u.share.tag, b->u.share.tag)) {
-				diag_add(
-					&h->diag, a->origin.loc,
-					"share tag \"%s\" is already used at %s",
-					a->u.share.tag, b->origin.loc);
-				break;
-			}
 		}
 	}
 }

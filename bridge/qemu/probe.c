@@ -157,6 +157,24 @@ void qemu_free(struct bridge *b)
 	free(b);
 }
 
+/* one folder per tag: a virtiofsd serves one */
+static void share_tag_once(const struct machine *m, const struct device *dv,
+			   struct diag *d)
+{
+	const struct device *o;
+
+	for (o = m->devs; o < dv; o++)
+		if (o->cls == DEV_SHARE &&
+		    !strcmp(o->u.share.tag, dv->u.share.tag)) {
+			diag_add(d, dv->origin.loc,
+				 "share tag \"%s\" is already used at %s: "
+				 "QEMU's virtio-fs shares one folder per tag "
+				 "(give this one its own tag)",
+				 dv->u.share.tag, o->origin.loc);
+			return;
+		}
+}
+
 int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 {
 	size_t i, stdio = 0, before = d->n;
@@ -180,6 +198,8 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 			 "EFI boot needs OVMF (Debian: apt-get install ovmf)");
 	for (i = 0; i < m->ndevs; i++) {
 		dv = &m->devs[i];
+		if (dv->cls == DEV_SHARE)
+			share_tag_once(m, dv, d);
 		if (dv->cls == DEV_POINTER &&
 		    dv->u.pointer.type == VZH_POINTER_TRACKPAD)
 			diag_add(

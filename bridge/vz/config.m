@@ -453,19 +453,58 @@ static VZVirtioConsolePortConfiguration *channel(const struct vz_dev *v, bool dr
 	return port;
 }
 
-static VZDirectorySharingDeviceConfiguration *share(const struct vz_dev *v)
+static VZSharedDirectory *folder(const struct vzh_share *s)
+{
+	return [[VZSharedDirectory alloc] initWithURL:vzm_file_url(s->path)
+					     readOnly:s->read_only != 0];
+}
+
+/* the folders of v's tag by their names (plan.c checked them; the
+   framework's own check last: a name it refuses would raise) */
+static VZDirectoryShare *folders(const struct vz_dev *v, const struct machine *m, NSString **why)
+{
+	NSMutableDictionary<NSString *, VZSharedDirectory *> *dirs =
+		[[NSMutableDictionary alloc] init];
+	char buf[NAME_MAX + 1];
+	const struct device *o;
+	NSString *name;
+	NSError *err = nil;
+
+	for (o = v->dev; o < m->devs + m->ndevs; o++) {
+		if (o->cls != DEV_SHARE || strcmp(o->u.share.tag, v->dev->u.share.tag))
+			continue;
+		name = vz_share_name(o->u.share.path, buf, sizeof(buf)) ?
+			       [NSString stringWithUTF8String:buf] :
+			       nil;
+		if (!name || ![VZMultipleDirectoryShare validateName:(NSString *_Nonnull)name
+							       error:&err]) {
+			*why = [NSString stringWithFormat:@"%s: not a name for a shared folder: %@",
+							  o->origin.loc,
+							  err ? err.localizedDescription : @"none"];
+			return nil;
+		}
+		dirs[(NSString *_Nonnull)name] = folder(&o->u.share);
+	}
+	return [[VZMultipleDirectoryShare alloc] initWithDirectories:dirs];
+}
+
+static VZDirectorySharingDeviceConfiguration *share(const struct vz_dev *v, const struct machine *m,
+						    NSString **why)
 {
 	const struct vzh_share *s = &v->dev->u.share;
 	NSString *tag = (NSString *_Nonnull)[NSString stringWithUTF8String:s->tag];
 	VZVirtioFileSystemDeviceConfiguration *fs;
+	VZDirectoryShare *dirs;
 
 	/* the framework's own constant, not our copy of its value */
 	if (v->automount)
 		tag = VZVirtioFileSystemDeviceConfiguration.macOSGuestAutomountTag;
+	dirs = v->nshared > 1 ? folders(v, m, why) :
+				[[VZSingleDirectoryShare alloc] initWithDirectory:folder(s)];
+	if (!dirs)
+		return nil;
 	fs = [[VZVirtioFileSystemDeviceConfiguration alloc] initWithTag:tag];
-	fs.share = [[VZSingleDirectoryShare alloc]
-		initWithDirectory:[[VZSharedDirectory alloc] initWithURL:vzm_file_url(s->path)
-								readOnly:s->read_only != 0]];
+	fs.share = dirs;
 	return fs;
 }
 
@@ -538,7 +577,7 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 			to = ser, obj = serial(v, io, why);
 			break;
 		case VZ_DEV_FS:
-			to = fs, obj = share(v);
+			to = fs, obj = share(v, m, why);
 			break;
 		case VZ_DEV_ENTROPY:
 			to = rng, obj = [[VZVirtioEntropyDeviceConfiguration alloc] init];

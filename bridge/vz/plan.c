@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,6 +215,70 @@ static void device_texts(const struct device *dev, struct diag *d)
 	}
 }
 
+const char *vz_share_name(const char *path, char *buf, size_t size)
+{
+	size_t end = strlen(path), start;
+
+	while (end > 0 && path[end - 1] == '/')
+		end--;
+	for (start = end; start > 0 && path[start - 1] != '/'; start--)
+		;
+	if (end == start || end - start > NAME_MAX || end - start >= size ||
+	    (end - start == 1 && path[start] == '.') ||
+	    (end - start == 2 && !strncmp(path + start, "..", 2)))
+		return NULL;
+	memcpy(buf, path + start, end - start);
+	buf[end - start] = 0;
+	return buf;
+}
+
+/* a share whose tag an earlier share has: folded into that one's device
+   (VZMultipleDirectoryShare), where the guest sees each folder by its name,
+   which each must have and none share; true when folded */
+static bool fold_share(const struct device *dev, struct vz_plan *p,
+		       struct diag *d)
+{
+	static const char none[] =
+		"share tag \"%s\" has several folders, which the guest sees "
+		"by their names: %s has none (share a folder inside it)";
+	char name[NAME_MAX + 1], other[NAME_MAX + 1];
+	const struct device *o;
+	struct vz_dev *first = NULL;
+	size_t i;
+
+	for (i = 0; i < p->ndevs && !first; i++)
+		if (p->devs[i].kind == VZ_DEV_FS &&
+		    !strcmp(p->devs[i].dev->u.share.tag, dev->u.share.tag))
+			first = &p->devs[i];
+	if (!first)
+		return false;
+	o = first->dev;
+	if (++first->nshared == 2 &&
+	    !vz_share_name(o->u.share.path, other, sizeof(other)))
+		diag_add(d, o->origin.loc, none, o->u.share.tag,
+			 o->u.share.path);
+	if (!vz_share_name(dev->u.share.path, name, sizeof(name))) {
+		diag_add(d, dev->origin.loc, none, dev->u.share.tag,
+			 dev->u.share.path);
+		return true;
+	}
+	for (; o < dev; o++)
+		if (o->cls == DEV_SHARE &&
+		    !strcmp(o->u.share.tag, dev->u.share.tag) &&
+		    vz_share_name(o->u.share.path, other, sizeof(other)) &&
+		    !strcmp(name, other)) {
+			diag_add(d, dev->origin.loc,
+				 "share tag \"%s\" already has a folder named "
+				 "\"%s\" (%s, at %s): the guest sees each "
+				 "folder of a tag by its name; give one its "
+				 "own tag",
+				 dev->u.share.tag, name, o->u.share.path,
+				 o->origin.loc);
+			break;
+		}
+	return true;
+}
+
 static int add_devices(const struct machine *m, const struct vz_host *h,
 		       struct vz_plan *p, struct diag *d)
 {
@@ -246,6 +311,8 @@ static int add_devices(const struct machine *m, const struct vz_host *h,
 		if (kinds[kind].os && !h->os)
 			p->checks |= VZ_CHECK_OS;
 		device_texts(dev, d);
+		if (dev->cls == DEV_SHARE && fold_share(dev, p, d))
+			continue;
 		v = &p->devs[p->ndevs++];
 		v->kind = kind;
 		v->dev = dev;
@@ -254,8 +321,10 @@ static int add_devices(const struct machine *m, const struct vz_host *h,
 			v->sync = syncs[dev->u.disk.sync];
 			check_image(dev, d);
 		}
-		if (dev->cls == DEV_SHARE)
+		if (dev->cls == DEV_SHARE) {
 			v->automount = !strcmp(dev->u.share.tag, AUTOMOUNT_TAG);
+			v->nshared = 1;
+		}
 		v->usb_too = kind == VZ_DEV_KBD_MAC ||
 			     kind == VZ_DEV_PTR_TRACKPAD;
 		if (dev->cls == DEV_GRAPHICS && dev->u.graphics.display)
@@ -424,13 +493,15 @@ static const char *const check_words[] = {
 	"devices that need a later macOS than 13",
 };
 
-static void print_dev(const struct vz_dev *v, FILE *out)
+static void print_dev(const struct vz_dev *v, const struct machine *m,
+		      FILE *out)
 {
 	const union device_desc *u = &v->dev->u;
 	static const char *const cache_words[] = { "automatic", "uncached",
 						   "cached" };
 	static const char *const sync_words[] = { "", "full", "fsync", "none" };
-	char mac[18];
+	char mac[18], name[NAME_MAX + 1];
+	const struct device *o;
 
 	fprintf(out, "  %s", kinds[v->kind].cls);
 	switch (v->dev->cls) {
@@ -479,8 +550,24 @@ static void print_dev(const struct vz_dev *v, FILE *out)
 			u->serial.path ? u->serial.path : "");
 		break;
 	case DEV_SHARE:
-		fprintf(out, " + VZSingleDirectoryShare %s%s, tag %s",
-			u->share.path, u->share.read_only ? " read-only" : "",
+		if (v->nshared > 1) {
+			fprintf(out, " + VZMultipleDirectoryShare");
+			for (o = v->dev; o < m->devs + m->ndevs; o++)
+				if (o->cls == DEV_SHARE &&
+				    !strcmp(o->u.share.tag, u->share.tag))
+					fprintf(out, " %s: %s%s,",
+						vz_share_name(o->u.share.path, name, sizeof(name)) ?:
+							"?",
+						o->u.share.path,
+						o->u.share.read_only ?
+							" read-only" :
+							"");
+		} else {
+			fprintf(out, " + VZSingleDirectoryShare %s%s,",
+				u->share.path,
+				u->share.read_only ? " read-only" : "");
+		}
+		fprintf(out, " tag %s",
 			v->automount ? "macOSGuestAutomountTag" : u->share.tag);
 		break;
 	case DEV_VSOCK:
@@ -544,7 +631,7 @@ void vz_plan_print(const struct vz_plan *p, const struct machine *m,
 				"VZLinuxBootLoader");
 	fprintf(out, "  CPUCount %u, memorySize %s\n", p->cpus, mem);
 	for (i = 0; i < p->ndevs; i++)
-		print_dev(&p->devs[i], out);
+		print_dev(&p->devs[i], m, out);
 	for (i = 0; i < p->nnotes; i++)
 		fprintf(out, "  note: %s\n", p->notes[i]);
 	if (h->os)

@@ -68,7 +68,16 @@ struct vz_dev {
 	/* a Mac keyboard or trackpad, which only macOS 13 and later guests
 	   know: a USB keyboard or pointer beside it, as Apple advises */
 	bool usb_too;
+	/* a share: the folders under its tag, this one first (the model's
+	   later shares of the tag are folded into it); more than one: a
+	   VZMultipleDirectoryShare, each folder by vz_share_name */
+	unsigned nshared;
 };
+
+/* the name a folder shows under its share's tag when a tag has several
+   (its path's last component) into buf; NULL when it has none that the
+   framework takes (the root, ".", "..", longer than NAME_MAX) */
+const char *vz_share_name(const char *path, char *buf, size_t size);
 
 /* what only the framework can answer, asked before the VM exists */
 enum vz_check {

@@ -148,10 +148,10 @@ PY
 		if wait_for "$tmp/out" "VZH-GUEST: carrier lost" 30 "" $pid; then
 			$ctl status > "$tmp/netdrop.status" 2>&1 && seen=1
 		fi
-		kill $epid 2>/dev/null
 	fi
 	$ctl stop > /dev/null 2>&1
 	reap $pid 30
+	[ -n "${epid:-}" ] && wait $epid
 	kill $spid 2>/dev/null
 	if [ $seen = 1 ] && [ $st = 0 ] && python3 - "$tmp/netdrop.status" "$tmp/netdrop.events" <<'PY'
 import json, sys
@@ -164,6 +164,8 @@ assert len(drops) == 1, ev
 d = drops[0]
 assert (d["device"], d["state"], d["prev_state"], d["reason"]) == (1, "running", "running", "none"), d
 assert "its server closed the socket" in d["detail"], d
+seqs = [e["seq"] for e in ev if "seq" in e]
+assert len(seqs) >= 3 and all(b == a + 1 for a, b in zip(seqs, seqs[1:])), seqs
 PY
 	then
 		if grep -q "bk-$$-netdrop\] warning: $tmp/netdrop.conf:[0-9]*: vms\[0\].devices\[1\]: network-disconnected: its server closed the socket" "$tmp/err"; then

@@ -875,6 +875,8 @@ for ev in ("prepare", "start", "started", "stopped", "release"):
         continue
     fw = got.pop("forwards", None)
     addr = got.pop("address", None)
+    if got.pop("network", None) != {"drops": 0, "reattached": 0, "down": 0}:
+        bad.append("%s: network" % ev)
     # (no plugin stopped it, nothing restarted it)
     if got.pop("restarts", None) != 0 or "stop_reason" in got:
         bad.append("%s: restarts or stop_reason" % ev)

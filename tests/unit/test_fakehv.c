@@ -462,6 +462,26 @@ static void network_notes(void **s)
 		-1);
 }
 
+/* a NIC down when the guest powers off is attached again in the restarted
+   machine: down counts this run's NICs only (drops 2, down 1) */
+static void network_down_reset(void **s)
+{
+	(void)s;
+	save_hooks();
+	hv.run_ms = 300;
+	hv.notes = "D";
+	hv.stop_on_start = 2;
+	assert_int_equal(
+		run("",
+		    MAC("m",
+			"on_poweroff = \"restart\"; devices = ( { kind = \"serial\"; } );")),
+		0);
+	assert_int_equal(hv.starts, 2);
+	assert_non_null(strstr(hook_json("stopped"),
+			       "\"network\":{\"drops\":2,\"reattached\":0,"
+			       "\"down\":1}"));
+}
+
 /* a plugin restarts a VM it found unresponsive: through the restart policy
    (counted, its backoff), a crash for the exit status; the word and the
    count in the hook JSON; the restarted guest powers off by itself */
@@ -723,6 +743,7 @@ int main(void)
 		cmocka_unit_test_setup(restart_keeps_slot, reset),
 		cmocka_unit_test_setup(hook_address, reset),
 		cmocka_unit_test_setup(network_notes, reset),
+		cmocka_unit_test_setup(network_down_reset, reset),
 		cmocka_unit_test_setup(plugin_restarts_unresponsive, reset),
 		cmocka_unit_test_setup(plugin_stop_words, reset),
 		cmocka_unit_test_setup(plugin_hook_fails, reset),

@@ -190,7 +190,7 @@ static void device_counts_and_tags(void **s)
 			"  { kind = \"acme.widget\"; tag = \"t\"; },\n"
 			"  { kind = \"acme.widget\"; tag = \"abcdefghijklmnopqrstuvwxyz0123456789\"; }\n"
 			" ); } );\n"),
-		4);
+		3);
 	assert_true(th_has(
 		&h,
 		"host.conf:4: vms[0].devices[2]: a VM has at most one balloon device",
@@ -199,12 +199,9 @@ static void device_counts_and_tags(void **s)
 		&h,
 		"host.conf:5: vms[0].devices[3]: a VM has at most one vsock device",
 		NULL));
-	/* a third-party plugin's share is held to the same rules */
-	assert_true(th_has(
-		&h,
-		"host.conf:7: vms[0].devices[5]: share tag \"t\" is already used at ",
-		"host.conf:6: vms[0].devices[4]", NULL));
-	/* ... the one place that checks it names the setting */
+	/* a third-party plugin's share is held to the same rules; a tag given
+	   twice is the bridge's to judge (tests/bad: QEMU; test_vzplan) */
+	assert_false(th_has(&h, "is already used at", NULL));
 	assert_true(th_has(&h, "host.conf:8: vms[0].devices[6].tag: ",
 			   "is 36 bytes", NULL));
 }

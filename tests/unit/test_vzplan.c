@@ -1,5 +1,6 @@
 /* test_vzplan.c: what the vz bridge will ask of Virtualization.framework (bridge/vz/plan.c), from configs through the real pipeline. */
 #include <errno.h>
+#include <limits.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -173,6 +174,91 @@ static void netdrop(void **s)
 	assert_int_equal(vz_netdrop(&nics[1], 227049), 1000);
 	assert_int_equal(vz_netdrop(&nics[1], 287049), 0);
 	free(nics);
+}
+
+/* several folders under one tag: one VZVirtioFileSystemDeviceConfiguration
+   with a VZMultipleDirectoryShare, each folder by its last component; two
+   of one name, or one without a name, refused at the entry */
+static void shares_one_tag(void **s)
+{
+	const char *dir = th_dir();
+	char buf[NAME_MAX + 1], *out = NULL;
+	size_t n = 0;
+	FILE *f;
+
+	(void)s;
+	mkdir(th_fmt("%s/src", dir), 0700);
+	mkdir(th_fmt("%s/docs", dir), 0700);
+	mkdir(th_fmt("%s/docs/src", dir), 0700);
+	build(th_fmt(
+		"vms = ( { name = \"l\"; " KERNEL "\n"
+		"devices = ( { kind = \"share\"; tag = \"work\"; path = \"%s/src/\"; },\n"
+		" { kind = \"share\"; tag = \"other\"; path = \"%s\"; },\n"
+		" { kind = \"share\"; tag = \"work\"; path = \"%s/docs\"; read_only = true; } ); } );\n",
+		dir, dir, dir));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), 0);
+	assert_int_equal(p.ndevs, 2);
+	assert_int_equal(p.devs[0].kind, VZ_DEV_FS);
+	assert_int_equal(p.devs[0].nshared, 2);
+	assert_ptr_equal(p.devs[0].dev, &h.vms[0].devs[0]);
+	assert_int_equal(p.devs[1].nshared, 1);
+	f = open_memstream(&out, &n);
+	vz_plan_print(&p, &h.vms[0], &m14, f);
+	fclose(f);
+	assert_non_null(strstr(
+		out,
+		th_fmt("  VZVirtioFileSystemDeviceConfiguration + VZMultipleDirectoryShare src: %s/src, docs: %s/docs read-only, tag work\n",
+		       dir, dir)));
+	assert_non_null(strstr(
+		out, th_fmt(" + VZSingleDirectoryShare %s, tag other\n", dir)));
+	free(out);
+	vz_plan_free(&p);
+	host_close(&h);
+
+	/* the same last component twice under one tag */
+	build(th_fmt(
+		"vms = ( { name = \"l\"; " KERNEL "\n"
+		"devices = ( { kind = \"share\"; tag = \"work\"; path = \"%s/src\"; },\n"
+		" { kind = \"share\"; tag = \"work\"; path = \"%s/docs/src\"; } ); } );\n",
+		dir, dir));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(
+		d.msgs[0],
+		th_fmt("%s/host.conf:4: vms[0].devices[1]: share tag \"work\" "
+		       "already has a folder named \"src\" (%s/src, at "
+		       "%s/host.conf:3: vms[0].devices[0]): the guest sees each "
+		       "folder of a tag by its name; give one its own tag",
+		       dir, dir, dir));
+
+	vz_plan_free(&p);
+	diag_free(&d);
+	memset(&d, 0, sizeof(d));
+	host_close(&h);
+
+	/* a folder without a name beside another */
+	build(th_fmt(
+		"vms = ( { name = \"l\"; " KERNEL "\n"
+		"devices = ( { kind = \"share\"; tag = \"r\"; path = \"/\"; },\n"
+		" { kind = \"share\"; tag = \"r\"; path = \"%s/src\"; } ); } );\n",
+		dir));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_string_equal(
+		d.msgs[0],
+		th_fmt("%s/host.conf:3: vms[0].devices[0]: share tag \"r\" has "
+		       "several folders, which the guest sees by their names: / "
+		       "has none (share a folder inside it)",
+		       dir));
+
+	/* the names the framework would refuse */
+	assert_null(vz_share_name("/", buf, sizeof(buf)));
+	assert_null(vz_share_name("/a/..", buf, sizeof(buf)));
+	assert_null(vz_share_name("/a/./", buf, sizeof(buf)));
+	assert_string_equal(vz_share_name("/a/b..//", buf, sizeof(buf)), "b..");
+	assert_string_equal(vz_share_name("x", buf, sizeof(buf)), "x");
+	assert_null(vz_share_name("/a/bcd", buf, 3));
+	assert_string_equal(vz_share_name("/a/bcd", buf, 4), "bcd");
 }
 
 #define MACOS                                                                          \
@@ -608,6 +694,7 @@ int main(void)
 		cmocka_unit_test_teardown(nvme_on_13, teardown_one),
 		cmocka_unit_test_teardown(backends, teardown_one),
 		cmocka_unit_test_teardown(netdrop, teardown_one),
+		cmocka_unit_test_teardown(shares_one_tag, teardown_one),
 		cmocka_unit_test_teardown(nested, teardown_one),
 		cmocka_unit_test_teardown(limits, teardown_one),
 		cmocka_unit_test_teardown(bundle_requirements, teardown_one),

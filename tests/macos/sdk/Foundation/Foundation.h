@@ -86,6 +86,11 @@ static inline NSRect NSMakeRect(CGFloat x, CGFloat y, CGFloat w, CGFloat h)
 				count:(NSUInteger)cnt;
 @end
 
+@interface NSMutableDictionary<KeyType, ObjectType> : NSDictionary<KeyType, ObjectType>
+- (void)setObject:(ObjectType)anObject forKey:(KeyType)aKey;
+- (void)setObject:(nullable ObjectType)obj forKeyedSubscript:(KeyType)key;
+@end
+
 typedef NSString *NSErrorDomain;
 
 @interface NSError : NSObject

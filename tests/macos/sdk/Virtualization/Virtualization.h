@@ -395,6 +395,15 @@ VZ_AVAIL(12.0) @interface VZSingleDirectoryShare : VZDirectoryShare
 - (instancetype)initWithDirectory:(VZSharedDirectory *)directory;
 @end
 
+VZ_AVAIL(12.0) @interface VZMultipleDirectoryShare : VZDirectoryShare
+- (instancetype)init;
+- (instancetype)initWithDirectories:(NSDictionary<NSString *, VZSharedDirectory *> *)directories
+	NS_DESIGNATED_INITIALIZER;
+@property (readonly, copy) NSDictionary<NSString *, VZSharedDirectory *> *directories;
++ (BOOL)validateName:(NSString *)name error:(NSError **)error;
++ (nullable NSString *)canonicalizedNameFromName:(NSString *)name;
+@end
+
 VZ_AVAIL(12.0) @interface VZDirectorySharingDeviceConfiguration : NSObject
 + (instancetype)new NS_UNAVAILABLE;
 - (instancetype)init NS_UNAVAILABLE;
