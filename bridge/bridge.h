@@ -42,6 +42,9 @@ enum bridge_note {
 	BRIDGE_NOTE_NET_BACK, /* the bridge gave it a new one */
 	BRIDGE_NOTE_NBD_UP, /* an NBD disk's client (re)connected */
 	BRIDGE_NOTE_NBD_FAILED, /* ... gave up: the disk is dead (detail) */
+	/* the user closed a display's window: the core stops the VM (the
+	   graceful chain), as ctl stop does */
+	BRIDGE_NOTE_WINDOW_CLOSED,
 };
 
 /*

@@ -180,6 +180,7 @@ void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
 		[BRIDGE_NOTE_NET_BACK] = { "network-reattached", LOG_NOTICE },
 		[BRIDGE_NOTE_NBD_UP] = { "nbd-connected", LOG_INFO },
 		[BRIDGE_NOTE_NBD_FAILED] = { "nbd-failed", LOG_ERR },
+		[BRIDGE_NOTE_WINDOW_CLOSED] = { "window-closed", LOG_NOTICE },
 	};
 	const char *loc = dev < v->m->ndevs ? v->m->devs[dev].origin.loc : "?";
 	struct timespec ts;

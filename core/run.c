@@ -662,6 +662,11 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	v = &r->vms[ev->vm];
 	if (ev->note) {
 		events_note(r, v, ev->note, ev->device, ev->detail);
+		/* (stopped or stopping already: nothing more to ask) */
+		if (ev->note == BRIDGE_NOTE_WINDOW_CLOSED &&
+		    v->state != VZH_STATE_STOPPED &&
+		    v->state != VZH_STATE_STOPPING)
+			runner_stop(r, v, false);
 		return;
 	}
 	prev = v->state;

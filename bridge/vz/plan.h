@@ -129,6 +129,14 @@ size_t vz_nics(const struct vz_plan *p, const struct machine *m,
    one, or -1: left without */
 long long vz_netdrop(struct vz_nic *nic, long long now_ms);
 
+/* winsize.c: the window of a display = "window" VM, in points: the
+   display's pixels (0: the default) over the screen's scale (2 on Retina),
+   shrunk whole to fit max_w x max_h (the screen's visible frame; 0: none) */
+#define VZ_WINDOW_DEFAULT_W 1920 /* pixels */
+#define VZ_WINDOW_DEFAULT_H 1200
+void vz_window_points(unsigned px_w, unsigned px_h, double scale, double max_w,
+		      double max_h, double *w, double *h);
+
 /* the plan for m on host h; errors (with the device's origin) into d:
    0, or -EINVAL when m cannot run on this Mac */
 int vz_plan_make(const struct machine *m, const struct vz_host *h,

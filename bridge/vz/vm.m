@@ -804,7 +804,8 @@ static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
 	VZHMachine *o = [[VZHMachine alloc] init];
 	NSString *title = text(vm->m->name);
 	bool window = vm->plan.window;
-	unsigned w = 0, h = 0;
+	unsigned w = 0, h = 0, gfx = 0, index = vm->index;
+	int events = vm->b->env.event_fd;
 	size_t i;
 
 	for (i = 0; i < vm->plan.ndevs; i++)
@@ -812,6 +813,7 @@ static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
 		    vm->plan.devs[i].kind == VZ_DEV_GFX_VIRTIO) {
 			w = vm->plan.devs[i].dev->u.graphics.width;
 			h = vm->plan.devs[i].dev->u.graphics.height;
+			gfx = (unsigned)(vm->plan.devs[i].dev - vm->m->devs);
 		}
 	o->_queue = dispatch_queue_create(vm->m->name, DISPATCH_QUEUE_SERIAL);
 	o->_eventFd = vm->b->env.event_fd;
@@ -838,7 +840,7 @@ static void spawn(struct bvm *vm, VZVirtualMachineConfiguration *config)
 			return;
 		VZVirtualMachine *v = o->_vm;
 		dispatch_async(dispatch_get_main_queue(), ^{
-			vzm_window_open(v, w, h, title);
+			vzm_window_open(v, w, h, title, events, index, gfx);
 		});
 	});
 }

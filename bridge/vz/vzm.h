@@ -54,10 +54,13 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls);
 int vzm_install(struct bridge *b, const struct machine *m, const char *ipsw,
 		struct diag *d);
 
-/* window.m: a window showing vm (main thread only), and the bridge's
+/* window.m: a window showing vm (main thread only), its display's pixels in
+   points (winsize.c); closing it tells the core (event_fd, the VM's index
+   and its graphics device dev: BRIDGE_NOTE_WINDOW_CLOSED); and the bridge's
    run_ui op */
 void vzm_window_open(VZVirtualMachine *vm, unsigned width, unsigned height,
-		     NSString *title);
+		     NSString *title, int event_fd, unsigned index,
+		     unsigned dev);
 void vzm_window_close(VZVirtualMachine *vm);
 int vzm_run_ui(int (*body)(void *), void *arg);
 

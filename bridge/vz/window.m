@@ -2,45 +2,120 @@
 #import <AppKit/AppKit.h>
 #import "vzm.h"
 
+#include <objc/runtime.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
-
-#define DEFAULT_W 1280 /* points, when the graphics device gives none */
-#define DEFAULT_H 800
+#include <unistd.h>
 
 static NSMutableArray<NSWindow *> *windows; /* main thread only: kept open */
+static void *watch_key = &watch_key; /* a window's VZHWindowWatch */
+
+/* a window's delegate: closing it asks the core to stop its VM (the
+   graceful chain, as ctl stop), and the window stays until the VM is over */
+@interface VZHWindowWatch : NSObject <NSWindowDelegate> {
+@public
+	int _fd;
+	unsigned _vm, _dev;
+}
+@end
+
+@implementation VZHWindowWatch
+- (BOOL)windowShouldClose:(NSWindow *)sender
+{
+	(void)sender;
+	bridge_note(_fd, _vm, BRIDGE_NOTE_WINDOW_CLOSED, _dev, "%s",
+		    "asking the guest to stop, as ctl stop does");
+	return NO; /* (vzm_window_close takes it once the VM has stopped) */
+}
+@end
+
+/* the application: Quit is vzhost's own stop (SIGTERM: every VM's
+   graceful chain, the app ends with the loop; a second Quit forces, as a
+   second signal does), never an exit under running VMs */
+@interface VZHApp : NSObject <NSApplicationDelegate>
+@end
+
+@implementation VZHApp
+- (NSApplicationTerminateReply)applicationShouldTerminate:(NSApplication *)sender
+{
+	(void)sender;
+	kill(getpid(), SIGTERM);
+	return NSTerminateCancel;
+}
+@end
+
+static NSMenu *submenu(NSMenu *bar, NSString *title)
+{
+	NSMenuItem *item = [[NSMenuItem alloc] initWithTitle:title action:nil keyEquivalent:@""];
+	NSMenu *menu = [[NSMenu alloc] initWithTitle:title];
+
+	item.submenu = menu;
+	[bar addItem:item];
+	return menu;
+}
+
+/* the menu bar a Mac user expects: vzhost (Hide, Quit) and Window */
+static NSMenu *menu_bar(void)
+{
+	NSMenu *bar = [[NSMenu alloc] initWithTitle:@""];
+	NSMenu *app = submenu(bar, @"vzhost"), *win = submenu(bar, @"Window");
+
+	[app addItemWithTitle:@"Hide vzhost" action:@selector(hide:) keyEquivalent:@"h"];
+	[app addItem:[NSMenuItem separatorItem]];
+	[app addItemWithTitle:@"Quit vzhost" action:@selector(terminate:) keyEquivalent:@"q"];
+	[win addItemWithTitle:@"Minimize" action:@selector(performMiniaturize:) keyEquivalent:@"m"];
+	[win addItemWithTitle:@"Zoom" action:@selector(performZoom:) keyEquivalent:@""];
+	[win addItem:[NSMenuItem separatorItem]];
+	[win addItemWithTitle:@"Close Window" action:@selector(performClose:) keyEquivalent:@"w"];
+	NSApp.windowsMenu = win;
+	return bar;
+}
 
 /* (on the main thread: VZVirtualMachineView is AppKit's) */
-void vzm_window_open(VZVirtualMachine *vm, unsigned width, unsigned height, NSString *title)
+void vzm_window_open(VZVirtualMachine *vm, unsigned width, unsigned height, NSString *title,
+		     int event_fd, unsigned index, unsigned dev)
 {
-	NSRect frame = NSMakeRect(0, 0, width ? width : DEFAULT_W, height ? height : DEFAULT_H);
-	/* no close button: the VM stops by its own shutdown, vzhost ctl or
-	   vzhost's own stop, never by a window going away under it */
-	NSWindow *w = [[NSWindow alloc]
-		initWithContentRect:frame
-			  styleMask:NSWindowStyleMaskTitled | NSWindowStyleMaskMiniaturizable |
-				    NSWindowStyleMaskResizable
-			    backing:NSBackingStoreBuffered
-			      defer:NO];
+	NSWindowStyleMask style = NSWindowStyleMaskTitled | NSWindowStyleMaskClosable |
+				  NSWindowStyleMaskMiniaturizable | NSWindowStyleMaskResizable;
+	NSScreen *screen = NSScreen.mainScreen;
+	NSRect fit = screen ? [NSWindow contentRectForFrameRect:screen.visibleFrame styleMask:style] :
+			      NSMakeRect(0, 0, 0, 0);
+	VZHWindowWatch *watch = [[VZHWindowWatch alloc] init];
+	double w, h;
+
+	/* the display's pixels, a point each pixel over the screen's scale */
+	vz_window_points(width, height, screen ? screen.backingScaleFactor : 1, fit.size.width,
+			 fit.size.height, &w, &h);
+	NSRect frame = NSMakeRect(0, 0, w, h);
+	NSWindow *win = [[NSWindow alloc] initWithContentRect:frame
+						    styleMask:style
+						      backing:NSBackingStoreBuffered
+							defer:NO];
 	VZVirtualMachineView *view = [[VZVirtualMachineView alloc] initWithFrame:frame];
 
 	view.virtualMachine = vm;
 	view.capturesSystemKeys = YES;
 	if (@available(macOS 14.0, *))
 		view.automaticallyReconfiguresDisplay = YES;
-	w.contentView = view;
-	w.title = title;
-	w.releasedWhenClosed = NO;
-	[w center];
-	[w makeKeyAndOrderFront:nil];
-	[w makeFirstResponder:view]; /* keys reach the guest without a click */
+	watch->_fd = event_fd;
+	watch->_vm = index;
+	watch->_dev = dev;
+	objc_setAssociatedObject(win, watch_key, watch, OBJC_ASSOCIATION_RETAIN_NONATOMIC);
+	win.delegate = watch;
+	win.contentView = view;
+	win.title = title;
+	win.releasedWhenClosed = NO;
+	[win center];
+	[win makeKeyAndOrderFront:nil];
+	[win makeFirstResponder:view]; /* keys reach the guest without a click */
 	if (@available(macOS 14.0, *))
 		[NSApp activate];
 	else
 		[NSApp activateIgnoringOtherApps:YES];
 	if (!windows)
 		windows = [[NSMutableArray alloc] init];
-	[windows addObject:w];
+	[windows addObject:win];
 }
 
 /* (on the main thread) the VM is over: its window goes, and the view lets
@@ -55,6 +130,7 @@ void vzm_window_close(VZVirtualMachine *vm)
 		if (view.virtualMachine != vm)
 			continue;
 		view.virtualMachine = nil;
+		windows[i].delegate = nil; /* (a close now is ours) */
 		[windows[i] close];
 		[windows removeObjectAtIndex:i];
 		return;
@@ -85,8 +161,12 @@ int vzm_run_ui(int (*body)(void *), void *arg)
 	struct ui_run r = { body, arg, 0, false };
 	pthread_t t;
 
+	VZHApp *app = [[VZHApp alloc] init];
+
 	[NSApplication sharedApplication];
 	[NSApp setActivationPolicy:NSApplicationActivationPolicyRegular];
+	NSApp.delegate = app; /* (weak: app lives as long as this call) */
+	NSApp.mainMenu = menu_bar();
 	[NSApp finishLaunching];
 	if (pthread_create(&t, NULL, loop_thread, &r) != 0)
 		return body(arg); /* (headless then: the VMs still run) */
@@ -103,8 +183,11 @@ int vzm_run_ui(int (*body)(void *), void *arg)
 		}
 	}
 	pthread_join(t, NULL);
-	for (NSUInteger i = 0; i < windows.count; i++)
+	for (NSUInteger i = 0; i < windows.count; i++) {
+		windows[i].delegate = nil;
 		[windows[i] close];
+	}
 	windows = nil;
+	NSApp.delegate = nil;
 	return r.result;
 }

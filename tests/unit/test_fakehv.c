@@ -38,7 +38,8 @@ static struct {
 	int stop_ms; /* a guest asked to stop takes this long (0: at once) */
 	const char *say; /* its console says this, in one read, 50 ms in */
 	/* once running, device 0's notes: 'D' its attachment dropped, 'B'
-	   it got a new one, 'F' its NBD client failed */
+	   it got a new one, 'F' its NBD client failed, 'W' its window was
+	   closed */
 	const char *notes;
 } hv;
 
@@ -123,6 +124,7 @@ static int f_start(struct bvm *vm)
 		bridge_note(vm->b->env.event_fd, vm->index,
 			    *c == 'D' ? BRIDGE_NOTE_NET_DOWN :
 			    *c == 'B' ? BRIDGE_NOTE_NET_BACK :
+			    *c == 'W' ? BRIDGE_NOTE_WINDOW_CLOSED :
 					BRIDGE_NOTE_NBD_FAILED,
 			    0, "%s",
 			    *c == 'D' ? "the cable" :
@@ -482,6 +484,23 @@ static void network_down_reset(void **s)
 			       "\"down\":1}"));
 }
 
+/* the user closed the VM's window: the graceful stop, at once (not after
+   the guest's own 30 s), said; exit 0 (a stop asked for) */
+static void window_closed(void **s)
+{
+	long long t0 = util_now_ms();
+
+	(void)s;
+	hv.run_ms = 30000;
+	hv.notes = "W";
+	assert_int_equal(run("", MAC("m", "")), 0);
+	assert_true(util_now_ms() - t0 < 10000);
+	assert_non_null(strstr(logbuf, "notice: "));
+	assert_non_null(strstr(logbuf, ": window-closed"));
+	assert_non_null(
+		strstr(logbuf, "state running -> stopped (host-request)"));
+}
+
 /* a plugin restarts a VM it found unresponsive: through the restart policy
    (counted, its backoff), a crash for the exit status; the word and the
    count in the hook JSON; the restarted guest powers off by itself */
@@ -744,6 +763,7 @@ int main(void)
 		cmocka_unit_test_setup(hook_address, reset),
 		cmocka_unit_test_setup(network_notes, reset),
 		cmocka_unit_test_setup(network_down_reset, reset),
+		cmocka_unit_test_setup(window_closed, reset),
 		cmocka_unit_test_setup(plugin_restarts_unresponsive, reset),
 		cmocka_unit_test_setup(plugin_stop_words, reset),
 		cmocka_unit_test_setup(plugin_hook_fails, reset),

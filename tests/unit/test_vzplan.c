@@ -261,6 +261,30 @@ static void shares_one_tag(void **s)
 	assert_string_equal(vz_share_name("/a/bcd", buf, 4), "bcd");
 }
 
+/* a window in points: pixels over the screen's scale, shrunk whole (the
+   aspect kept) to the screen's visible frame */
+static void window_points(void **s)
+{
+	double w, ht;
+
+	(void)s;
+	vz_window_points(1920, 1200, 2, 1512, 944, &w, &ht);
+	assert_true(w == 960 && ht == 600);
+	vz_window_points(1920, 1200, 1, 0, 0, &w, &ht);
+	assert_true(w == 1920 && ht == 1200);
+	/* a display larger than the screen: its width bounds it */
+	vz_window_points(3840, 2160, 2, 1440, 900, &w, &ht);
+	assert_true(w == 1440 && ht == 810);
+	/* ... its height */
+	vz_window_points(1200, 1920, 1, 1440, 900, &w, &ht);
+	assert_true(w == 562.5 && ht == 900);
+	/* no size: the default's pixels; a scale under 1 taken as 1 */
+	vz_window_points(0, 0, 2, 0, 0, &w, &ht);
+	assert_true(w == 960 && ht == 600);
+	vz_window_points(800, 600, 0, 0, 0, &w, &ht);
+	assert_true(w == 800 && ht == 600);
+}
+
 #define MACOS                                                                          \
 	"vms = ( { name = \"m\"; guest = \"macos\"; cpus = 4; memory = \"8G\";\n"      \
 	"  macos = { bundle = \"m.vzvm\"; recovery = true; };\n"                       \
@@ -695,6 +719,7 @@ int main(void)
 		cmocka_unit_test_teardown(backends, teardown_one),
 		cmocka_unit_test_teardown(netdrop, teardown_one),
 		cmocka_unit_test_teardown(shares_one_tag, teardown_one),
+		cmocka_unit_test_teardown(window_points, teardown_one),
 		cmocka_unit_test_teardown(nested, teardown_one),
 		cmocka_unit_test_teardown(limits, teardown_one),
 		cmocka_unit_test_teardown(bundle_requirements, teardown_one),

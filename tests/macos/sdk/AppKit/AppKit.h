@@ -32,10 +32,52 @@ typedef NS_OPTIONS(unsigned long long, NSEventMask) {
 	NSEventMaskAny = ~0ULL,
 };
 
+typedef NS_ENUM(NSUInteger, NSApplicationTerminateReply) {
+	NSTerminateCancel = 0,
+	NSTerminateNow = 1,
+	NSTerminateLater = 2,
+};
+
 @interface NSResponder : NSObject
 @end
 
+@class NSMenu;
+
+@interface NSMenuItem : NSObject
++ (NSMenuItem *)separatorItem;
+- (instancetype)initWithTitle:(NSString *)string
+		       action:(nullable SEL)selector
+		keyEquivalent:(NSString *)charCode;
+@property (nullable, strong) NSMenu *submenu;
+@end
+
+@interface NSMenu : NSObject
+- (instancetype)initWithTitle:(NSString *)title;
+- (void)addItem:(NSMenuItem *)newItem;
+- (NSMenuItem *)addItemWithTitle:(NSString *)string
+			  action:(nullable SEL)selector
+		   keyEquivalent:(NSString *)charCode;
+@end
+
+@interface NSScreen : NSObject
+@property (class, readonly, nullable, strong) NSScreen *mainScreen;
+@property (readonly) NSRect visibleFrame;
+@property (readonly) CGFloat backingScaleFactor;
+@end
+
 @interface NSEvent : NSObject
+@end
+
+@class NSWindow, NSApplication;
+
+@protocol NSWindowDelegate <NSObject>
+@optional
+- (BOOL)windowShouldClose:(NSWindow *)sender;
+@end
+
+@protocol NSApplicationDelegate <NSObject>
+@optional
+- (NSApplicationTerminateReply)applicationShouldTerminate:(NSApplication *)sender;
 @end
 
 @interface NSView : NSResponder
@@ -54,6 +96,11 @@ typedef NS_OPTIONS(unsigned long long, NSEventMask) {
 - (void)makeKeyAndOrderFront:(nullable id)sender;
 - (void)close;
 - (BOOL)makeFirstResponder:(nullable NSResponder *)responder;
+@property (nullable, weak) id<NSWindowDelegate> delegate;
++ (NSRect)contentRectForFrameRect:(NSRect)fRect styleMask:(NSWindowStyleMask)style;
+- (void)performClose:(nullable id)sender;
+- (void)performMiniaturize:(nullable id)sender;
+- (void)performZoom:(nullable id)sender;
 @end
 
 @interface NSApplication : NSResponder
@@ -68,6 +115,11 @@ typedef NS_OPTIONS(unsigned long long, NSEventMask) {
 				     inMode:(NSRunLoopMode)mode
 				    dequeue:(BOOL)deqFlag;
 - (void)sendEvent:(NSEvent *)event;
+@property (nullable, weak) id<NSApplicationDelegate> delegate;
+@property (nullable, strong) NSMenu *mainMenu;
+@property (nullable, strong) NSMenu *windowsMenu;
+- (void)terminate:(nullable id)sender;
+- (void)hide:(nullable id)sender;
 @end
 
 APPKIT_EXTERN __kindof NSApplication *_Null_unspecified NSApp;
