@@ -106,10 +106,57 @@ static void refused_start_keeps_nothing(void **s)
 	free(b);
 }
 
+/* an image path's lock: readers share it and none names itself there
+   (several read at once: a writer refused is told "another VM"); a writer
+   names itself, so a reader refused is told which VM writes */
+static void path_locks(void **s)
+{
+	struct runner r = { 0 };
+	struct vmrun rd = { 0 }, rd2 = { 0 }, wr = { 0 };
+	struct machine mr = { 0 }, mw = { 0 };
+	struct device dr = { 0 }, dw = { 0 };
+	const char *path = th_fmt("%s/p.img", th_dir());
+	char *why = NULL, want[512];
+
+	(void)s;
+	r.locks_fd = open(th_dir(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(r.locks_fd >= 0);
+	dr.cls = dw.cls = DEV_DISK;
+	dr.u.disk.path = dw.u.disk.path = path;
+	dr.u.disk.read_only = 1;
+	mr.name = "reader";
+	mw.name = "writer";
+	mr.devs = &dr;
+	mw.devs = &dw;
+	mr.ndevs = mw.ndevs = 1;
+	rd.m = rd2.m = &mr;
+	wr.m = &mw;
+	assert_int_equal(lock_paths(&r, &rd, &why), 0);
+	assert_int_equal(lock_paths(&r, &rd2, &why), 0);
+	assert_int_equal(lock_paths(&r, &wr, &why), -EBUSY);
+	snprintf(want, sizeof(want), "disk %s is in use by another VM", path);
+	assert_string_equal(why, want);
+	free(why);
+	why = NULL;
+	unlock_disks(&r, &rd);
+	unlock_disks(&r, &rd2);
+	assert_int_equal(lock_paths(&r, &wr, &why), 0);
+	assert_int_equal(lock_paths(&r, &rd, &why), -EBUSY);
+	snprintf(want, sizeof(want),
+		 "disk %s is in use by VM \"writer\" (vzhost pid %d)", path,
+		 (int)getpid());
+	assert_string_equal(why, want);
+	free(why);
+	unlock_disks(&r, &wr);
+	assert_int_equal(rd.nlocks + rd2.nlocks + wr.nlocks, 0);
+	close(r.locks_fd);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(refused_start_keeps_nothing),
+		cmocka_unit_test(path_locks),
 	};
 
 	return cmocka_run_group_tests_name("lock", tests, NULL, NULL);
