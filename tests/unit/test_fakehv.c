@@ -1,6 +1,7 @@
 /* test_fakehv.c: the VM limit through the real core: a fake hypervisor with a quota that can leak slots, in the bridge table. */
 #include <dirent.h>
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -35,6 +36,7 @@ static struct {
 	int stop_on_start; /* at this start, the host is told to stop */
 	bool record_in_backoff; /* the VM's slot record was there */
 	int run_ms; /* a guest powers itself off after this long */
+	int run_ms_second; /* ... the second VM's, when not 0 */
 	int stop_ms; /* a guest asked to stop takes this long (0: at once) */
 	const char *say; /* its console says this, in one read, 50 ms in */
 	/* once running, device 0's notes: 'D' its attachment dropped, 'B'
@@ -117,7 +119,9 @@ static int f_start(struct bvm *vm)
 	hv.running++;
 	vm->running = true;
 	vm->stopping = false;
-	vm->off_at = util_now_ms() + hv.run_ms;
+	vm->off_at = util_now_ms() + (vm->index == 1 && hv.run_ms_second ?
+					      hv.run_ms_second :
+					      hv.run_ms);
 	vm->say_at = hv.say ? util_now_ms() + 50 : 0;
 	emit(vm, VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST);
 	for (const char *c = hv.notes; c && *c; c++)
@@ -653,6 +657,71 @@ static void helper_ends_with_vm(void **s)
 }
 
 /* what a helper says is logged as it says it, not when it ends */
+/* watches the pids listed in a file: when the first of them died (ms
+   since it began; -1: none within 20 s) */
+struct deaths {
+	const char *file;
+	long long t0, first;
+};
+
+static bool pid_gone(long pid)
+{
+	char path[64], state = 0;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (!(f = fopen(path, "r")))
+		return true;
+	if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
+		state = 0;
+	fclose(f);
+	return state == 'Z' || state == 'X';
+}
+
+static void *watch_deaths(void *p)
+{
+	struct deaths *w = p;
+	long pid;
+	FILE *f;
+
+	w->first = -1;
+	while (util_now_ms() - w->t0 < 20000 && w->first < 0) {
+		if ((f = fopen(w->file, "r"))) {
+			while (fscanf(f, "%ld", &pid) == 1)
+				if (pid_gone(pid))
+					w->first = util_now_ms() - w->t0;
+			fclose(f);
+		}
+		usleep(20000);
+	}
+	return NULL;
+}
+
+/* a helper deaf to SIGTERM is SIGKILLed at its grace's end, 2 s after its
+   VM stopped, though nothing else wakes vzhost until the other VM stops
+   8 s in: nothing of a VM outlives it by more than the grace */
+static void helper_killed_in_time(void **s)
+{
+	struct deaths w = { th_fmt("%s/helper.pids", th_dir()), 0, 0 };
+	pthread_t t;
+
+	(void)s;
+	unlink(w.file);
+	hv.run_ms = 300;
+	hv.run_ms_second = 8000;
+	ender = th_fmt("argv = [ \"/bin/sh\", \"-c\", \"trap '' TERM; echo $$ "
+		       ">> %s; exec sleep 60\" ];",
+		       w.file);
+	w.t0 = util_now_ms();
+	assert_int_equal(pthread_create(&t, NULL, watch_deaths, &w), 0);
+	assert_int_equal(run("", MAC("a", "") ", " MAC("b", "")), 0);
+	pthread_join(t, NULL);
+	assert_true(util_now_ms() - w.t0 >= 8000);
+	/* (0.3 s, then the 2 s grace, and some slack for a busy machine) */
+	if (w.first < 0 || w.first > 5000)
+		fail_msg("the first helper died %lld ms in", w.first);
+}
+
 static void helper_heard_as_it_speaks(void **s)
 {
 	const char *line, *stop;
@@ -771,6 +840,7 @@ int main(void)
 		cmocka_unit_test_setup(plugin_reset_without_button, reset),
 		cmocka_unit_test_setup(plugin_start, reset),
 		cmocka_unit_test_setup(helper_ends_with_vm, reset),
+		cmocka_unit_test_setup(helper_killed_in_time, reset),
 		cmocka_unit_test_setup(helper_heard_as_it_speaks, reset),
 		cmocka_unit_test_setup(ready_after_costly_burst, reset),
 		cmocka_unit_test_setup(ready_drops_the_oldest, reset),
