@@ -182,7 +182,8 @@ void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
 		[BRIDGE_NOTE_NBD_FAILED] = { "nbd-failed", LOG_ERR },
 		[BRIDGE_NOTE_WINDOW_CLOSED] = { "window-closed", LOG_NOTICE },
 	};
-	const char *loc = dev < v->m->ndevs ? v->m->devs[dev].origin.loc : "?";
+	const char *loc = dev < v->m->ndevs ? v->m->devs[dev].origin.loc :
+					      "a device it did not name";
 	struct timespec ts;
 	json_t *o;
 	char *line;

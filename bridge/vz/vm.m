@@ -238,8 +238,13 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 	struct vz_nic *nic;
 	long long delay;
 
-	if (k == NSNotFound || k >= _nnics || atomic_load(&_gone))
+	if (atomic_load(&_gone))
 		return;
+	if (k == NSNotFound || k >= _nnics) { /* (said, if not ours to mend) */
+		bridge_note(_eventFd, _index, BRIDGE_NOTE_NET_DOWN, UINT16_MAX, "%s",
+			    why.UTF8String);
+		return;
+	}
 	nic = &_nics[k];
 	delay = vz_netdrop(nic, util_now_ms());
 	bridge_note(_eventFd, _index, BRIDGE_NOTE_NET_DOWN, nic->index, "%s%s", why.UTF8String,

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 static NSMutableArray<NSWindow *> *windows; /* main thread only: kept open */
+static id<NSApplicationDelegate> delegate; /* (NSApp holds it weakly) */
 static void *watch_key = &watch_key; /* a window's VZHWindowWatch */
 
 /* a window's delegate: closing it asks the core to stop its VM (the
@@ -39,9 +40,29 @@ static void *watch_key = &watch_key; /* a window's VZHWindowWatch */
 @implementation VZHApp
 - (NSApplicationTerminateReply)applicationShouldTerminate:(NSApplication *)sender
 {
+	struct sigaction now;
+
 	(void)sender;
-	kill(getpid(), SIGTERM);
+	/* (only while the loop takes SIGTERM: before it has its handler, or
+	   once it gave it back, the signal would end vzhost where it stands) */
+	if (sigaction(SIGTERM, NULL, &now) == 0 && now.sa_handler != SIG_DFL &&
+	    now.sa_handler != SIG_IGN)
+		kill(getpid(), SIGTERM);
 	return NSTerminateCancel;
+}
+@end
+
+/* the close button and Close Window: the delegate's answer, without the
+   alert sound AppKit plays for a window that stays (it goes with its VM) */
+@interface VZHWindow : NSWindow
+@end
+
+@implementation VZHWindow
+- (void)performClose:(id)sender
+{
+	(void)sender;
+	if ([self.delegate respondsToSelector:@selector(windowShouldClose:)])
+		(void)[self.delegate windowShouldClose:self];
 }
 @end
 
@@ -87,12 +108,14 @@ void vzm_window_open(VZVirtualMachine *vm, unsigned width, unsigned height, NSSt
 	/* the display's pixels, a point each pixel over the screen's scale */
 	vz_window_points(width, height, screen ? screen.backingScaleFactor : 1, fit.size.width,
 			 fit.size.height, &w, &h);
-	NSRect frame = NSMakeRect(0, 0, w, h);
-	NSWindow *win = [[NSWindow alloc] initWithContentRect:frame
+	/* (on that screen, whose scale it was sized for: center keeps it there) */
+	NSRect frame = NSMakeRect(fit.origin.x, fit.origin.y, w, h);
+	NSWindow *win = [[VZHWindow alloc] initWithContentRect:frame
 						    styleMask:style
 						      backing:NSBackingStoreBuffered
 							defer:NO];
-	VZVirtualMachineView *view = [[VZVirtualMachineView alloc] initWithFrame:frame];
+	VZVirtualMachineView *view =
+		[[VZVirtualMachineView alloc] initWithFrame:NSMakeRect(0, 0, w, h)];
 
 	view.virtualMachine = vm;
 	view.capturesSystemKeys = YES;
@@ -161,11 +184,10 @@ int vzm_run_ui(int (*body)(void *), void *arg)
 	struct ui_run r = { body, arg, 0, false };
 	pthread_t t;
 
-	VZHApp *app = [[VZHApp alloc] init];
-
 	[NSApplication sharedApplication];
 	[NSApp setActivationPolicy:NSApplicationActivationPolicyRegular];
-	NSApp.delegate = app; /* (weak: app lives as long as this call) */
+	delegate = [[VZHApp alloc] init];
+	NSApp.delegate = delegate;
 	NSApp.mainMenu = menu_bar();
 	[NSApp finishLaunching];
 	if (pthread_create(&t, NULL, loop_thread, &r) != 0)
@@ -189,5 +211,6 @@ int vzm_run_ui(int (*body)(void *), void *arg)
 	}
 	windows = nil;
 	NSApp.delegate = nil;
+	delegate = nil;
 	return r.result;
 }
