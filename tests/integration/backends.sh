@@ -821,7 +821,8 @@ t_plugreset() {
 
 # sdk/examples/tpm.c: swtpm as a helper that ends with its VM, QEMU's chardev, tpmdev
 # and tpm-tis: the guest's kernel finds a TPM 2.0; swtpm's exit as the VM stops is
-# no warning; a part referring to no other fails --check
+# no warning (it exits when QEMU hangs up, or, on a busy machine, is ended with the
+# VM's release first: then nothing is said); a part referring to no other fails --check
 t_tpm() {
 	if ! command -v swtpm > /dev/null; then
 		skipped "tpm: no swtpm (apt-get install swtpm)"
@@ -831,8 +832,8 @@ t_tpm() {
 	sed -i "s|\"nat\" \]; };|\"nat\", \"tpm\" ]; };|" "$tmp/tpm.conf"
 	run tpm
 	if [ $st = 0 ] && guest "tpm 2 major" && [ -s "$tmp/tpmstate/tpm2-00.permall" ] &&
-		logged "exited with status 0: it ends with its VM" &&
-		! grep -q "before its VM stopped" "$tmp/err"; then
+		! grep -q "before its VM stopped" "$tmp/err" &&
+		! grep "helper [0-9]* exited" "$tmp/err" | grep -qv "exited with status 0: it ends with its VM"; then
 		ok
 	else
 		bad "tpm: exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | tr '\n' ' '); $(grep -v 'state ' "$tmp/err" | tail -n 4 | tr '\n' ' ')"
