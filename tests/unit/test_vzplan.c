@@ -265,24 +265,28 @@ static void shares_one_tag(void **s)
    aspect kept) to the screen's visible frame */
 static void window_points(void **s)
 {
+	static const struct {
+		unsigned px_w, px_h;
+		double scale, max_w, max_h, w, h;
+	} cases[] = {
+		{ 1920, 1200, 2, 1512, 944, 960, 600 }, /* Retina */
+		{ 1920, 1200, 1, 0, 0, 1920, 1200 },
+		{ 3840, 2160, 2, 1440, 900, 1440, 810 }, /* width bounds it */
+		{ 1200, 1920, 1, 1440, 900, 562.5, 900 }, /* ... height */
+		{ 0, 0, 2, 0, 0, 960, 600 }, /* no size: the default */
+		{ 800, 600, 0, 0, 0, 800, 600 }, /* a scale under 1: 1 */
+	};
 	double w, ht;
+	size_t i;
 
 	(void)s;
-	vz_window_points(1920, 1200, 2, 1512, 944, &w, &ht);
-	assert_true(w == 960 && ht == 600);
-	vz_window_points(1920, 1200, 1, 0, 0, &w, &ht);
-	assert_true(w == 1920 && ht == 1200);
-	/* a display larger than the screen: its width bounds it */
-	vz_window_points(3840, 2160, 2, 1440, 900, &w, &ht);
-	assert_true(w == 1440 && ht == 810);
-	/* ... its height */
-	vz_window_points(1200, 1920, 1, 1440, 900, &w, &ht);
-	assert_true(w == 562.5 && ht == 900);
-	/* no size: the default's pixels; a scale under 1 taken as 1 */
-	vz_window_points(0, 0, 2, 0, 0, &w, &ht);
-	assert_true(w == 960 && ht == 600);
-	vz_window_points(800, 600, 0, 0, 0, &w, &ht);
-	assert_true(w == 800 && ht == 600);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		vz_window_points(cases[i].px_w, cases[i].px_h, cases[i].scale,
+				 cases[i].max_w, cases[i].max_h, &w, &ht);
+		if (w != cases[i].w || ht != cases[i].h)
+			fail_msg("case %zu: %gx%g, not %gx%g", i, w, ht,
+				 cases[i].w, cases[i].h);
+	}
 }
 
 #define MACOS                                                                          \
