@@ -168,6 +168,33 @@ CONF
 	fi
 }
 
+# one VM powers off while another runs on: its QEMU is reaped at once, no zombie of
+# vzhost's is left while vzhost runs (a QEMU destroyed alive is waited for)
+t_reaped() {
+	cat > "$tmp/reaped.conf" <<CONF
+host = { state_dir = "$tmp/state"; };
+vms = (
+ { name = "it-$$-off"; memory = "256M"; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+   cmdline = "console=ttyS0 quiet vzh=poweroff"; }; devices = ( { kind = "serial"; } ); },
+ { name = "it-$$-on"; memory = "256M"; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+   cmdline = "console=ttyS0 quiet vzh=acpi"; }; devices = ( { kind = "serial"; } ); } );
+CONF
+	background reaped
+	zombies=unknown
+	if wait_for "$tmp/err" "it-$$-off\] notice: state running -> stopped" 60 "" $pid; then
+		sleep 1
+		zombies=$(ps -o pid=,stat=,args= --ppid $pid | awk '$2 ~ /^Z/' | wc -l)
+	fi
+	kill -TERM $pid
+	reap $pid 30
+	if [ "$zombies" = 0 ] && [ $st = 0 ] &&
+		grep -q "^\[it-$$-off\] VZH-GUEST: powering off" "$tmp/out"; then
+		ok
+	else
+		bad "a VM's QEMU left unreaped while another runs ($zombies zombies, exit $st)"
+	fi
+}
+
 # SIGTERM to vzhost asks the guest, which ignores the button: forced at stop_timeout
 t_sigterm() {
 	conf sigterm ignore "" "" "stop_timeout = 1;"
@@ -1048,6 +1075,6 @@ t_noqemu() {
 	fi
 }
 
-run_tests poweroff disk writecache rodisk nat two sigterm notify stdin terminal console consoleterm typedearly typeddrop forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
+run_tests poweroff disk writecache rodisk nat two reaped sigterm notify stdin terminal console consoleterm typedearly typeddrop forward ready readycost restoreready guards forcestop crash qemuterm panic reboot \
 	share fsdlinger share_comma sharesave stdout_stall noqemu status
 summary integration
