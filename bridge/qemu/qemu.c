@@ -223,6 +223,18 @@ static void end_group(pid_t pid)
 		kill(-pid, SIGKILL);
 }
 
+/* a QEMU given up on while it may run: killed, waited for (no zombie while
+   vzhost runs on), with what it started */
+static void end_qemu(struct bvm *vm)
+{
+	if (vm->pid <= 0)
+		return;
+	kill(vm->pid, SIGKILL);
+	waitpid(vm->pid, NULL, 0);
+	end_group(vm->pid);
+	vm->pid = -1;
+}
+
 static int q_create(struct bridge *b, const struct machine *m, unsigned index,
 		    struct bvm **out)
 {
@@ -444,12 +456,7 @@ fail:
 static void start_failed(struct bvm *vm, int ret, char *why)
 {
 	qmp_cancel(&vm->qmp);
-	if (vm->pid > 0) {
-		kill(vm->pid, SIGKILL);
-		waitpid(vm->pid, NULL, 0);
-		end_group(vm->pid);
-		vm->pid = -1;
-	}
+	end_qemu(vm);
 	if (vm->restore_fd >= 0)
 		close(vm->restore_fd);
 	vm->restore_fd = -1;
@@ -1174,11 +1181,7 @@ static void q_destroy(struct bvm *vm)
 {
 	if (!vm)
 		return;
-	if (vm->pid > 0) {
-		kill(vm->pid, SIGKILL);
-		waitpid(vm->pid, NULL, 0);
-		end_group(vm->pid);
-	}
+	end_qemu(vm);
 	reap_virtiofsd(vm);
 	qmp_close(&vm->qmp);
 	if (vm->out_fd >= 0)

@@ -168,30 +168,41 @@ CONF
 	fi
 }
 
-# one VM powers off while another runs on: its QEMU is reaped at once, no zombie of
-# vzhost's is left while vzhost runs (a QEMU destroyed alive is waited for)
+# QEMUs given up on while vzhost runs on are reaped at once, no zombie of vzhost's
+# left: one whose guest powers off, and one that never greets (QMP silent: its start
+# fails at the QMP timeout), while a third VM runs on
 t_reaped() {
+	cat > "$tmp/mute-qemu" <<SH
+#!/bin/sh
+case "\$*" in *guest=it-$$-mute,*) exec sleep 300 ;; esac
+exec qemu-system-x86_64 "\$@"
+SH
+	chmod 755 "$tmp/mute-qemu"
 	cat > "$tmp/reaped.conf" <<CONF
-host = { state_dir = "$tmp/state"; };
+host = { state_dir = "$tmp/state"; qemu = "$tmp/mute-qemu"; };
 vms = (
  { name = "it-$$-off"; memory = "256M"; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
+   cmdline = "console=ttyS0 quiet vzh=poweroff"; }; devices = ( { kind = "serial"; } ); },
+ { name = "it-$$-mute"; memory = "256M"; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
    cmdline = "console=ttyS0 quiet vzh=poweroff"; }; devices = ( { kind = "serial"; } ); },
  { name = "it-$$-on"; memory = "256M"; boot = { kernel = "$guest/vmlinuz"; initrd = "$guest/initrd.img";
    cmdline = "console=ttyS0 quiet vzh=acpi"; }; devices = ( { kind = "serial"; } ); } );
 CONF
 	background reaped
 	zombies=unknown
-	if wait_for "$tmp/err" "it-$$-off\] notice: state running -> stopped" 60 "" $pid; then
+	if wait_for "$tmp/err" "it-$$-off\] notice: state running -> stopped" 60 "" $pid &&
+		wait_for "$tmp/err" "it-$$-mute\] .*starting -> stopped (start-failed)" 60 "" $pid; then
 		sleep 1
 		zombies=$(ps -o pid=,stat=,args= --ppid $pid | awk '$2 ~ /^Z/' | wc -l)
 	fi
 	kill -TERM $pid
 	reap $pid 30
-	if [ "$zombies" = 0 ] && [ $st = 0 ] &&
-		grep -q "^\[it-$$-off\] VZH-GUEST: powering off" "$tmp/out"; then
+	if [ "$zombies" = 0 ] && [ $st = 1 ] &&
+		grep -q "^\[it-$$-off\] VZH-GUEST: powering off" "$tmp/out" &&
+		grep -q "^\[it-$$-on\] VZH-GUEST: power button" "$tmp/out"; then
 		ok
 	else
-		bad "a VM's QEMU left unreaped while another runs ($zombies zombies, exit $st)"
+		bad "QEMUs left unreaped while another VM runs ($zombies zombies, exit $st)"
 	fi
 }
 
