@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <objc/runtime.h>
+#include <stdatomic.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +195,18 @@ static const char *clone_image(const struct vz_dev *v, struct vzm_io *io, char *
 	return buf;
 }
 
+/* what may outlive its VM's run (an NBD disk's delegate, held by the
+   framework's objects) asks this before it speaks: a late word of a run
+   that is over is not the next run's (vzm_io_close marks it) */
+@interface VZHAlive : NSObject {
+@public
+	_Atomic bool _gone;
+}
+@end
+
+@implementation VZHAlive
+@end
+
 /* an NBD disk's delegate: its client's connections and its failure, told
    to the core; the attachment keeps it (the property is weak) */
 API_AVAILABLE(macos(14.0))
@@ -201,13 +214,16 @@ API_AVAILABLE(macos(14.0))
 @public
 	int _fd;
 	unsigned _vm, _dev;
+	VZHAlive *_alive;
 }
 @end
 
 @implementation VZHNBDWatch
 - (void)attachmentWasConnected:(VZNetworkBlockDeviceStorageDeviceAttachment *)attachment
 {
-	bridge_note(_fd, _vm, BRIDGE_NOTE_NBD_UP, _dev, "%s", attachment.URL.absoluteString.UTF8String);
+	if (!atomic_load(&_alive->_gone))
+		bridge_note(_fd, _vm, BRIDGE_NOTE_NBD_UP, _dev, "%s",
+			    attachment.URL.absoluteString.UTF8String);
 }
 
 - (void)attachment:(VZNetworkBlockDeviceStorageDeviceAttachment *)attachment
@@ -216,8 +232,9 @@ API_AVAILABLE(macos(14.0))
 	struct vz_error_class cls;
 
 	(void)attachment;
-	bridge_note(_fd, _vm, BRIDGE_NOTE_NBD_FAILED, _dev, "%s",
-		    vzm_error_text(error, &cls).UTF8String);
+	if (!atomic_load(&_alive->_gone))
+		bridge_note(_fd, _vm, BRIDGE_NOTE_NBD_FAILED, _dev, "%s",
+			    vzm_error_text(error, &cls).UTF8String);
 }
 @end
 
@@ -247,6 +264,9 @@ static VZStorageDeviceConfiguration *disk(const struct vz_dev *v, const struct m
 				w->_fd = io->event_fd;
 				w->_vm = io->vm;
 				w->_dev = (unsigned)(v->dev - m->devs);
+				if (!io->alive)
+					io->alive = (__bridge_retained void *)[[VZHAlive alloc] init];
+				w->_alive = (__bridge VZHAlive *)io->alive;
 				objc_setAssociatedObject(a, watch_key, w,
 							 OBJC_ASSOCIATION_RETAIN_NONATOMIC);
 				((VZNetworkBlockDeviceStorageDeviceAttachment *)a).delegate = w;
@@ -672,4 +692,10 @@ void vzm_io_close(struct vzm_io *io)
 	for (i = 0; i < io->nptys; i++)
 		close(io->ptys_slave[i]);
 	io->nptys = 0;
+	if (io->alive) {
+		VZHAlive *a = (__bridge_transfer VZHAlive *)io->alive;
+
+		atomic_store(&a->_gone, true);
+		io->alive = NULL;
+	}
 }

@@ -23,6 +23,8 @@ struct vzm_io {
 	/* where NBD disks' delegates tell the core (bridge_note); not dry only */
 	int event_fd;
 	unsigned vm;
+	/* their VZHAlive (config.m), retained; marked gone by vzm_io_close */
+	void *_Nullable alive;
 };
 
 NS_ASSUME_NONNULL_BEGIN
