@@ -1129,8 +1129,9 @@ static void progress_got(void *data, int ret, json_t *r, const char *err)
 
 static void ask_progress(struct bvm *vm)
 {
-	if (!vm->saving || !vm->progress_at || vm->progress_asked ||
-	    util_now_ms() < vm->progress_at)
+	/* (not once `quit` is sent: a QEMU on its way out answers no more) */
+	if (!vm->saving || vm->quitting || !vm->progress_at ||
+	    vm->progress_asked || util_now_ms() < vm->progress_at)
 		return;
 	vm->progress_at = util_now_ms() + SAVE_PROGRESS_MS;
 	vm->progress_asked = qmp_request(&vm->qmp, "query-migrate", NULL, -1,
