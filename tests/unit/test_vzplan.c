@@ -212,8 +212,7 @@ static void shares_one_tag(void **s)
 	assert_non_null(strstr(
 		out, th_fmt(" + VZSingleDirectoryShare %s, tag other\n", dir)));
 	free(out);
-	vz_plan_free(&p);
-	host_close(&h);
+	teardown_one(NULL);
 
 	/* the same last component twice under one tag */
 	build(th_fmt(
@@ -231,10 +230,7 @@ static void shares_one_tag(void **s)
 		       "folder of a tag by its name; give one its own tag",
 		       dir, dir, dir));
 
-	vz_plan_free(&p);
-	diag_free(&d);
-	memset(&d, 0, sizeof(d));
-	host_close(&h);
+	teardown_one(NULL);
 
 	/* a folder without a name beside another */
 	build(th_fmt(
