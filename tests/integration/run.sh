@@ -766,7 +766,7 @@ t_guards() {
 	conf guards poweroff "" "" 'on_poweroff = "restart";'
 	background guards
 	n=0
-	while [ "$(grep -c "VZH-GUEST: booted" "$tmp/out" 2> /dev/null)" -lt 4 ] && [ $n -lt 600 ]; do
+	while [ "$(cat "$tmp/out" 2> /dev/null | grep -c "VZH-GUEST: booted")" -lt 4 ] && [ $n -lt 600 ]; do
 		sleep 0.1
 		n=$((n + 1))
 	done
