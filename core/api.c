@@ -269,6 +269,8 @@ static bool splits_pointer(enum dev_class cls, uint32_t size)
 		{ DEV_CHANNEL, offsetof(struct vzh_channel, backend.open) },
 		{ DEV_CHANNEL, offsetof(struct vzh_channel, backend.close) },
 		{ DEV_CHANNEL, offsetof(struct vzh_channel, backend.data) },
+		{ DEV_SOUND, offsetof(struct vzh_sound, record) },
+		{ DEV_ROSETTA, offsetof(struct vzh_rosetta, tag) },
 	};
 	size_t i;
 
@@ -539,6 +541,26 @@ static const char *check_channel(const union device_desc *u)
 	return check_backend(&v->backend);
 }
 
+static const char *check_sound(const union device_desc *u)
+{
+	const struct vzh_sound *v = &u->sound;
+
+	if (v->output > 1 || v->input > 1)
+		return "output and input are 0 or 1";
+	if (!v->output && !v->input)
+		return "a sound card with neither output nor input";
+	if (v->record && !abs_path(v->record))
+		return "record must be an absolute path";
+	if (v->record && !v->output)
+		return "record is the guest's output: output must be 1";
+	return NULL;
+}
+
+static const char *check_rosetta(const union device_desc *u)
+{
+	return !u->rosetta.tag || !*u->rosetta.tag ? "tag is empty" : NULL;
+}
+
 static int api_emit_disk(struct vzh_device *d, const struct vzh_disk *v)
 {
 	return emit(d, DEV_DISK, v, check_disk);
@@ -597,6 +619,26 @@ static int api_emit_hvdev(struct vzh_device *d, const struct vzh_hvdev *v)
 static int api_emit_channel(struct vzh_device *d, const struct vzh_channel *v)
 {
 	return emit(d, DEV_CHANNEL, v, check_channel);
+}
+
+static int api_emit_sound(struct vzh_device *d, const struct vzh_sound *v)
+{
+	return emit(d, DEV_SOUND, v, check_sound);
+}
+
+static int api_emit_clipboard(struct vzh_device *d, const struct vzh_simple *v)
+{
+	return emit(d, DEV_CLIPBOARD, v, NULL);
+}
+
+static int api_emit_rosetta(struct vzh_device *d, const struct vzh_rosetta *v)
+{
+	return emit(d, DEV_ROSETTA, v, check_rosetta);
+}
+
+static int api_emit_usb(struct vzh_device *d, const struct vzh_simple *v)
+{
+	return emit(d, DEV_USB, v, NULL);
 }
 
 static int api_watch(struct vzh_host *vh, int fd, unsigned events,
@@ -744,4 +786,8 @@ const struct vzh_api core_api = {
 	.vm_request = api_vm_request,
 	.helper = api_helper,
 	.emit_channel = api_emit_channel,
+	.emit_sound = api_emit_sound,
+	.emit_clipboard = api_emit_clipboard,
+	.emit_rosetta = api_emit_rosetta,
+	.emit_usb = api_emit_usb,
 };

@@ -13,6 +13,8 @@ static const char *const providers[][2] = {
 	{ "share", "share" },	    { "entropy", "virtio" },
 	{ "balloon", "virtio" },    { "vsock", "virtio" },
 	{ "nic", "nat" },	    { "channel", "channel" },
+	{ "sound", "media" },	    { "clipboard", "media" },
+	{ "usb", "media" },	    { "rosetta", "share" },
 };
 
 const char *builtin_provider(const char *kind)

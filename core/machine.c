@@ -8,8 +8,9 @@
 #include "util.h"
 
 const char *const dev_class_names[DEV_CLASS_COUNT] = {
-	"disk",	 "net",	    "graphics", "keyboard", "pointer", "serial",
-	"share", "entropy", "balloon",	"vsock",    "hvdev",   "channel",
+	"disk",	 "net",	      "graphics", "keyboard", "pointer", "serial",
+	"share", "entropy",   "balloon",  "vsock",    "hvdev",	 "channel",
+	"sound", "clipboard", "rosetta",  "usb",
 };
 const char *const guest_names[] = { "linux", "macos", NULL };
 const char *const policy_names[] = { "stop", "restart", NULL };
@@ -52,6 +53,10 @@ size_t machine_class_size(enum dev_class cls)
 		return sizeof(struct vzh_hvdev);
 	case DEV_CHANNEL:
 		return sizeof(struct vzh_channel);
+	case DEV_SOUND:
+		return sizeof(struct vzh_sound);
+	case DEV_ROSETTA:
+		return sizeof(struct vzh_rosetta);
 	default:
 		return sizeof(struct vzh_simple);
 	}
@@ -169,6 +174,12 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 	case DEV_CHANNEL:
 		d->u.channel.name = xstrdup(d->u.channel.name);
 		break;
+	case DEV_SOUND:
+		d->u.sound.record = xstrdup(d->u.sound.record);
+		break;
+	case DEV_ROSETTA:
+		d->u.rosetta.tag = xstrdup(d->u.rosetta.tag);
+		break;
 	default:
 		break;
 	}
@@ -214,6 +225,12 @@ static void device_free(struct device *d)
 	case DEV_CHANNEL:
 		free((char *)d->u.channel.name);
 		break;
+	case DEV_SOUND:
+		free((char *)d->u.sound.record);
+		break;
+	case DEV_ROSETTA:
+		free((char *)d->u.rosetta.tag);
+		break;
 	default:
 		break;
 	}
@@ -235,6 +252,16 @@ size_t machine_count(const struct machine *m, enum dev_class cls)
 	for (i = 0; i < m->ndevs; i++)
 		n += m->devs[i].cls == cls;
 	return n;
+}
+
+const struct device *machine_first(const struct machine *m, enum dev_class cls)
+{
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++)
+		if (m->devs[i].cls == cls)
+			return &m->devs[i];
+	return NULL;
 }
 
 void machine_free(struct machine *m)

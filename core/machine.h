@@ -21,6 +21,10 @@ enum dev_class {
 	DEV_VSOCK,
 	DEV_HVDEV,
 	DEV_CHANNEL,
+	DEV_SOUND, /* ABI 1.4 */
+	DEV_CLIPBOARD,
+	DEV_ROSETTA,
+	DEV_USB,
 	DEV_CLASS_COUNT
 };
 
@@ -44,6 +48,8 @@ union device_desc {
 	struct vzh_vsock vsock; /* ports malloc'd, with their paths */
 	struct vzh_hvdev hvdev; /* props malloc'd, with their strings */
 	struct vzh_channel channel;
+	struct vzh_sound sound;
+	struct vzh_rosetta rosetta;
 };
 
 struct device {
@@ -157,6 +163,8 @@ struct device *machine_add_device(struct machine *m, enum dev_class cls,
 /* drops devices from index n on (a refused contribution) */
 void machine_truncate(struct machine *m, size_t n);
 size_t machine_count(const struct machine *m, enum dev_class cls);
+/* the machine's first device of class cls, or NULL */
+const struct device *machine_first(const struct machine *m, enum dev_class cls);
 void machine_free(struct machine *m);
 
 #endif

@@ -172,6 +172,19 @@ static json_t *device_json(const struct device *d)
 	case DEV_CHANNEL:
 		json_object_set_new(o, "name", json_string(d->u.channel.name));
 		break;
+	case DEV_SOUND:
+		json_object_set_new(o, "output",
+				    json_boolean(d->u.sound.output));
+		json_object_set_new(o, "input", json_boolean(d->u.sound.input));
+		json_object_set_new(o, "record",
+				    str_or_null(d->u.sound.record));
+		break;
+	case DEV_CLIPBOARD:
+		json_object_set_new(o, "port", json_string(VZH_CLIPBOARD_PORT));
+		break;
+	case DEV_ROSETTA:
+		json_object_set_new(o, "tag", json_string(d->u.rosetta.tag));
+		break;
 	default:
 		break;
 	}
@@ -265,7 +278,7 @@ static void device_line(const struct device *d, FILE *f)
 	char buf[64], mac[18], fwd[80];
 	size_t i;
 
-	fprintf(f, "  %-9s", dev_class_names[d->cls]);
+	fprintf(f, "  %-8s ", dev_class_names[d->cls]);
 	switch (d->cls) {
 	case DEV_DISK:
 		if (d->u.disk.nbd_socket) {
@@ -348,6 +361,25 @@ static void device_line(const struct device *d, FILE *f)
 		break;
 	case DEV_CHANNEL:
 		fprintf(f, "/dev/virtio-ports/%s", d->u.channel.name);
+		break;
+	case DEV_SOUND:
+		fprintf(f, "%s%s%s%s",
+			!d->u.sound.output ? "" :
+			d->u.sound.record  ? "output to " :
+					     "output to the host",
+			d->u.sound.record ? d->u.sound.record : "",
+			d->u.sound.output && d->u.sound.input ? ", " : "",
+			d->u.sound.input ? "input from the host" : "");
+		break;
+	case DEV_CLIPBOARD:
+		fprintf(f, "SPICE agent on /dev/virtio-ports/%s",
+			VZH_CLIPBOARD_PORT);
+		break;
+	case DEV_ROSETTA:
+		fprintf(f, "tag \"%s\"", d->u.rosetta.tag);
+		break;
+	case DEV_USB:
+		fprintf(f, "xhci (for ctl usb attach)");
 		break;
 	default:
 		fprintf(f, "virtio");

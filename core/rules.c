@@ -26,15 +26,15 @@ static const char *net(const struct vzh_net *v, const char **key, char *buf,
 	return buf;
 }
 
-static const char *share(const struct vzh_share *v, const char **key, char *buf,
-			 size_t len)
+/* a share's or Rosetta's virtio-fs tag */
+static const char *tag(const char *t, const char **key, char *buf, size_t len)
 {
 	*key = "tag";
-	if (!v->tag || strlen(v->tag) <= VZH_SHARE_TAG_MAX)
+	if (!t || strlen(t) <= VZH_SHARE_TAG_MAX)
 		return NULL;
 	snprintf(buf, len,
 		 "\"%s\" is %zu bytes; virtio-fs tags must be shorter than %d",
-		 v->tag, strlen(v->tag), VZH_SHARE_TAG_MAX + 1);
+		 t, strlen(t), VZH_SHARE_TAG_MAX + 1);
 	return buf;
 }
 
@@ -46,7 +46,9 @@ const char *rules_check(enum dev_class cls, const union device_desc *u,
 	case DEV_NET:
 		return net(&u->net, key, buf, len);
 	case DEV_SHARE:
-		return share(&u->share, key, buf, len);
+		return tag(u->share.tag, key, buf, len);
+	case DEV_ROSETTA:
+		return tag(u->rosetta.tag, key, buf, len);
 	default:
 		return NULL;
 	}

@@ -75,27 +75,55 @@ static void check_guest(struct host *h, const struct machine *m)
    folders under one, QEMU's virtiofsd one) */
 static void check_devices(struct host *h, const struct machine *m)
 {
-	const struct device *a;
+	const struct device *a, *first;
+	size_t i;
+
+	for (i = 0; i < m->ndevs; i++) {
+		a = &m->devs[i];
+		if (a->cls != DEV_BALLOON && a->cls != DEV_VSOCK &&
+		    a->cls != DEV_SOUND && a->cls != DEV_CLIPBOARD &&
+		    a->cls != DEV_ROSETTA && a->cls != DEV_USB)
+			continue;
+		first = machine_first(m, a->cls);
+		if (first != a)
+			diag_add(&h->diag, a->origin.loc,
+				 "a VM has at most one %s device (the first is "
+				 "at %s)",
+				 dev_class_names[a->cls], first->origin.loc);
+	}
+}
+
+/* Rosetta: a Linux guest's, under a tag no share has */
+static void check_rosetta(struct host *h, const struct machine *m)
+{
+	const struct device *a, *b;
 	size_t i, j;
 
 	for (i = 0; i < m->ndevs; i++) {
 		a = &m->devs[i];
-		if ((a->cls == DEV_BALLOON || a->cls == DEV_VSOCK) &&
-		    machine_count(m, a->cls) > 1) {
-			for (j = 0; j < i && m->devs[j].cls != a->cls; j++)
-				;
-			if (j < i)
-				diag_add(&h->diag, a->origin.loc,
-					 "a VM has at most one %s device (the "
-					 "first is at %s)",
-					 dev_class_names[a->cls],
-					 m->devs[j].origin.loc);
+		if (a->cls != DEV_ROSETTA)
+			continue;
+		if (m->guest == VZH_GUEST_MACOS)
+			diag_add(&h->diag, a->origin.loc,
+				 "Rosetta translates x86-64 Linux binaries "
+				 "for Linux guests: a macOS guest has Rosetta "
+				 "of its own (softwareupdate "
+				 "--install-rosetta in the guest)");
+		for (j = 0; j < m->ndevs; j++) {
+			b = &m->devs[j];
+			if (b->cls == DEV_SHARE &&
+			    !strcmp(a->u.rosetta.tag, b->u.share.tag))
+				diag_add(
+					&h->diag, a->origin.loc,
+					"tag \"%s\" is already a share's (%s): "
+					"give Rosetta a tag of its own",
+					a->u.rosetta.tag, b->origin.loc);
 		}
 	}
 }
 
 /* a VM's channels: at most VZH_CHANNELS_MAX, each name once (the guest's
-   /dev/virtio-ports/NAME) */
+   /dev/virtio-ports/NAME), and none the clipboard's port */
 static void check_channels(struct host *h, const struct machine *m)
 {
 	const struct device *a, *b;
@@ -109,6 +137,11 @@ static void check_channels(struct host *h, const struct machine *m)
 			diag_add(&h->diag, a->origin.loc,
 				 "a VM has at most %d channels",
 				 VZH_CHANNELS_MAX);
+		if (!strcmp(a->u.channel.name, VZH_CLIPBOARD_PORT) &&
+		    (b = machine_first(m, DEV_CLIPBOARD)))
+			diag_add(&h->diag, a->origin.loc,
+				 "channel \"%s\" is the clipboard's port (%s)",
+				 a->u.channel.name, b->origin.loc);
 		for (j = 0; j < i; j++) {
 			b = &m->devs[j];
 			if (b->cls == DEV_CHANNEL &&
@@ -391,6 +424,7 @@ int validate_machines(struct host *h)
 		check_guest(h, &h->vms[i]);
 		check_devices(h, &h->vms[i]);
 		check_channels(h, &h->vms[i]);
+		check_rosetta(h, &h->vms[i]);
 		check_ready(h, &h->vms[i]);
 	}
 	check_macs(h);

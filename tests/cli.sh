@@ -32,7 +32,7 @@ vms = ( { name = "demo"; boot = { kernel = "$here/fixtures/files/vmlinuz"; };
           devices = ( { kind = "nat"; }, { kind = "serial"; } ); } );
 CONF
 
-expect 0 "plugin ABI 1.3" "$vzhost" --version
+expect 0 "plugin ABI 1.4" "$vzhost" --version
 expect 0 "usage: vzhost -c FILE" "$vzhost" --help
 # the states a control command is taken in, as --help says them (the table the
 # server refuses by); those taken in every state say none
@@ -47,7 +47,7 @@ expect 64 "unexpected argument" "$vzhost" -c "$tmp/ok.conf" extra
 expect 66 "nope.conf: cannot read the configuration: No such file or directory" \
 	"$vzhost" -c "$tmp/nope.conf" --check
 expect 66 "cannot read the configuration: Is a directory" "$vzhost" -c "$tmp" --check
-expect 0 "ok.conf: OK (1 VM, 2 devices, 8 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
+expect 0 "ok.conf: OK (1 VM, 2 devices, 9 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 "nat via plugin nat, $tmp/ok.conf:2: vms[0].devices[0]" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 '"name": "demo"' "$vzhost" -c "$tmp/ok.conf" --print
 # channels at their bounds: 16 in a VM, a name of 63 characters; past them: a 64th
@@ -61,7 +61,7 @@ chans() { # NAME: 16 channels, the first named NAME
 }
 chans "$n63" > "$tmp/chan16.conf"
 chans "${n63}n" > "$tmp/chan64.conf"
-expect 0 "chan16.conf: OK (1 VM, 16 devices, 8 plugins)" "$vzhost" -c "$tmp/chan16.conf" --check
+expect 0 "chan16.conf: OK (1 VM, 16 devices, 9 plugins)" "$vzhost" -c "$tmp/chan16.conf" --check
 expect 0 "/dev/virtio-ports/$n63  [channel via plugin channel" "$vzhost" -c "$tmp/chan16.conf" --check
 expect 78 "chan64.conf:2: vms[0].devices[0].name: \"${n63}n\" is not a channel name: 1 to 63 of" \
 	"$vzhost" -c "$tmp/chan64.conf" --check

@@ -198,6 +198,42 @@ static void channel(struct argv *a, const struct vzh_channel *c, unsigned i,
 		 c->name);
 }
 
+/* the host's sound (ALSA on Linux, Core Audio on macOS), or the guest's
+   output into a WAV file */
+static void sound(struct argv *a, const struct vzh_sound *s)
+{
+	char *path;
+
+	argv_add(a, "-audiodev");
+	if (s->record) {
+		path = esc(s->record);
+		argv_add(a, "wav,id=snd,path=%s", path);
+		free(path);
+	} else {
+#ifdef __APPLE__
+		argv_add(a, "coreaudio,id=snd");
+#else
+		argv_add(a, "alsa,id=snd");
+#endif
+	}
+	argv_add(a, "-device");
+	argv_add(a, "intel-hda,id=hda");
+	argv_add(a, "-device");
+	argv_add(a, "%s,bus=hda.0,audiodev=snd",
+		 s->input ? "hda-duplex" : "hda-output");
+}
+
+/* the SPICE agent's port: QEMU's own agent shares its clipboard */
+static void clipboard(struct argv *a, bool *vser)
+{
+	vser_bus(a, vser);
+	argv_add(a, "-chardev");
+	argv_add(a, "qemu-vdagent,id=vdagent,name=vdagent,clipboard=on");
+	argv_add(a, "-device");
+	argv_add(a, "virtserialport,bus=vser.0,chardev=vdagent,name=%s",
+		 VZH_CLIPBOARD_PORT);
+}
+
 static void share(struct argv *a, const struct vzh_share *s, unsigned i,
 		  const struct launch *l)
 {
@@ -255,8 +291,8 @@ static void net(struct argv *a, const struct vzh_net *n, unsigned i, int fd)
    plugin's parts may not take them (parts.c) */
 bool qemu_id_reserved(const char *id)
 {
-	static const char *const fixed[] = { "mem", "qmp", "usb", "vser",
-					     NULL };
+	static const char *const fixed[] = { "mem",	"qmp", "usb", "vser",
+					     "vdagent", "hda", "snd", NULL };
 	static const char *const numbered[] = { "chan", "disk", "fs", "net",
 						"rng",	"ser",	NULL };
 	size_t i, n;
@@ -375,6 +411,7 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 
 		if (!usb &&
 		    (d->cls == DEV_KEYBOARD || d->cls == DEV_POINTER ||
+		     d->cls == DEV_USB ||
 		     (d->cls == DEV_DISK && d->u.disk.iface == VZH_DISK_USB))) {
 			argv_add(a, "-device");
 			argv_add(a, "qemu-xhci,id=usb");
@@ -428,6 +465,12 @@ void qemu_build_argv(const struct bridge *b, const struct machine *m,
 			break;
 		case DEV_CHANNEL:
 			channel(a, &d->u.channel, nchan++, fd, &vser);
+			break;
+		case DEV_SOUND:
+			sound(a, &d->u.sound);
+			break;
+		case DEV_CLIPBOARD:
+			clipboard(a, &vser);
 			break;
 		default:
 			break;

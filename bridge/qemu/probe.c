@@ -157,6 +157,16 @@ void qemu_free(struct bridge *b)
 	free(b);
 }
 
+/* a sound device for QEMU's ALSA (Core Audio on a Mac always has one) */
+static bool qemu_host_sound(void)
+{
+#ifdef __APPLE__
+	return true;
+#else
+	return access("/dev/snd", F_OK) == 0;
+#endif
+}
+
 /* one folder per tag: a virtiofsd serves one */
 static void share_tag_once(const struct machine *m, const struct device *dv,
 			   struct diag *d)
@@ -248,6 +258,20 @@ int qemu_validate(struct bridge *b, const struct machine *m, struct diag *d)
 				"QEMU 7.2's virtiofsd cannot export read-only: "
 				"set read_only = false or mount it read-only in "
 				"the guest");
+		if (dv->cls == DEV_ROSETTA)
+			diag_add(d, dv->origin.loc,
+				 "Rosetta is Apple's and runs only under "
+				 "Virtualization.framework on Apple silicon "
+				 "(host.bridge = \"vz\"); under QEMU, run "
+				 "x86-64 binaries in the guest with "
+				 "qemu-user-static and binfmt_misc");
+		if (dv->cls == DEV_SOUND && !dv->u.sound.record &&
+		    !qemu_host_sound())
+			diag_add(d, dv->origin.loc,
+				 "this host has no sound device for QEMU's "
+				 "ALSA (/dev/snd): set record = \"FILE.wav\" "
+				 "for the guest's output, or remove the "
+				 "entry");
 		if (dv->cls == DEV_SERIAL &&
 		    dv->u.serial.output == VZH_SERIAL_STDIO && ++stdio > 1)
 			diag_add(

@@ -46,6 +46,19 @@ void vzm_host(struct vz_host *h)
 	h->nested = 0;
 	if (@available(macOS 15.0, *))
 		h->nested = VZGenericPlatformConfiguration.isNestedVirtualizationSupported;
+	h->rosetta = VZ_ROSETTA_UNSUPPORTED;
+#if defined(__arm64__)
+	switch (VZLinuxRosettaDirectoryShare.availability) {
+	case VZLinuxRosettaAvailabilityInstalled:
+		h->rosetta = VZ_ROSETTA_INSTALLED;
+		break;
+	case VZLinuxRosettaAvailabilityNotInstalled:
+		h->rosetta = VZ_ROSETTA_NOT_INSTALLED;
+		break;
+	default:
+		break;
+	}
+#endif
 }
 
 /* the bundle's identity, restored unchanged on every boot */
@@ -473,6 +486,66 @@ static VZVirtioConsolePortConfiguration *channel(const struct vz_dev *v, bool dr
 	return port;
 }
 
+/* the SPICE agent's port: the framework's own agent shares the clipboard */
+static VZVirtioConsolePortConfiguration *spice_port(void)
+{
+	VZVirtioConsolePortConfiguration *port = [[VZVirtioConsolePortConfiguration alloc] init];
+	VZSpiceAgentPortAttachment *agent = [[VZSpiceAgentPortAttachment alloc] init];
+
+	agent.sharesClipboard = YES;
+	port.name = VZSpiceAgentPortAttachment.spiceAgentPortName;
+	port.isConsole = NO; /* (which Apple's header requires of it) */
+	port.attachment = agent;
+	return port;
+}
+
+static VZVirtioSoundDeviceConfiguration *sound(const struct vzh_sound *s)
+{
+	VZVirtioSoundDeviceConfiguration *snd = [[VZVirtioSoundDeviceConfiguration alloc] init];
+	NSMutableArray<VZVirtioSoundDeviceStreamConfiguration *> *streams = [[NSMutableArray alloc] init];
+
+	if (s->output) {
+		VZVirtioSoundDeviceOutputStreamConfiguration *out =
+			[[VZVirtioSoundDeviceOutputStreamConfiguration alloc] init];
+
+		out.sink = [[VZHostAudioOutputStreamSink alloc] init];
+		[streams addObject:out];
+	}
+	if (s->input) {
+		VZVirtioSoundDeviceInputStreamConfiguration *in =
+			[[VZVirtioSoundDeviceInputStreamConfiguration alloc] init];
+
+		in.source = [[VZHostAudioInputStreamSource alloc] init];
+		[streams addObject:in];
+	}
+	snd.streams = streams;
+	return snd;
+}
+
+/* Rosetta under its tag (plan.c saw it installed; the framework says last) */
+static VZDirectorySharingDeviceConfiguration *rosetta(const struct vz_dev *v, NSString **why)
+{
+#if defined(__arm64__)
+	VZVirtioFileSystemDeviceConfiguration *fs;
+	VZLinuxRosettaDirectoryShare *r;
+	NSError *err = nil;
+
+	r = [[VZLinuxRosettaDirectoryShare alloc] initWithError:&err];
+	if (!r) {
+		*why = [NSString stringWithFormat:@"%s: Rosetta: %@", v->dev->origin.loc,
+						  err ? err.localizedDescription : @"not available"];
+		return nil;
+	}
+	fs = [[VZVirtioFileSystemDeviceConfiguration alloc]
+		initWithTag:(NSString *_Nonnull)[NSString stringWithUTF8String:v->dev->u.rosetta.tag]];
+	fs.share = r;
+	return fs;
+#else
+	*why = [NSString stringWithFormat:@"%s: Rosetta for Linux needs Apple silicon", v->dev->origin.loc];
+	return nil;
+#endif
+}
+
 static VZSharedDirectory *folder(const struct vzh_share *s)
 {
 	return [[VZSharedDirectory alloc] initWithURL:vzm_file_url(s->path)
@@ -536,7 +609,8 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 		       *gfx = [[NSMutableArray alloc] init], *kbd = [[NSMutableArray alloc] init],
 		       *ptr = [[NSMutableArray alloc] init], *ser = [[NSMutableArray alloc] init],
 		       *fs = [[NSMutableArray alloc] init], *rng = [[NSMutableArray alloc] init],
-		       *balloon = [[NSMutableArray alloc] init], *vsock = [[NSMutableArray alloc] init];
+		       *balloon = [[NSMutableArray alloc] init], *vsock = [[NSMutableArray alloc] init],
+		       *audio = [[NSMutableArray alloc] init], *usbc = [[NSMutableArray alloc] init];
 	VZVirtioConsoleDeviceConfiguration *console = nil;
 	uint32_t nports = 0;
 	NSMutableArray *to;
@@ -610,12 +684,26 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 			to = vsock, obj = [[VZVirtioSocketDeviceConfiguration alloc] init];
 			break;
 		case VZ_DEV_CHANNEL:
-			to = nil, obj = channel(v, io->dry);
+		case VZ_DEV_CLIPBOARD:
+			to = nil, obj = v->kind == VZ_DEV_CLIPBOARD ? spice_port() : channel(v, io->dry);
 			if (obj) {
 				if (!console)
 					console = [[VZVirtioConsoleDeviceConfiguration alloc] init];
 				console.ports[nports++] = obj;
 			}
+			break;
+		case VZ_DEV_SOUND:
+			to = audio, obj = sound(&v->dev->u.sound);
+			break;
+		case VZ_DEV_ROSETTA:
+			to = fs, obj = rosetta(v, why);
+			break;
+		case VZ_DEV_USB:
+			/* (plan.c refused it before macOS 15) */
+			if (@available(macOS 15.0, *))
+				to = usbc, obj = [[VZXHCIControllerConfiguration alloc] init];
+			else
+				to = nil, obj = nil;
 			break;
 		default:
 			to = nil, obj = nil;
@@ -648,6 +736,9 @@ static VZVirtualMachineConfiguration *configure(const struct vz_plan *p, const s
 	c.socketDevices = vsock;
 	if (console)
 		c.consoleDevices = @[ console ];
+	c.audioDevices = audio;
+	if (@available(macOS 15.0, *))
+		c.usbControllers = usbc;
 	if (![c validateWithError:&err]) {
 		*why = err.localizedDescription;
 		return nil;

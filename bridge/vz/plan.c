@@ -40,6 +40,10 @@ static const struct {
 			     0 },
 	[VZ_DEV_VSOCK] = { "VZVirtioSocketDeviceConfiguration", 0 },
 	[VZ_DEV_CHANNEL] = { "VZVirtioConsolePortConfiguration", 0 },
+	[VZ_DEV_SOUND] = { "VZVirtioSoundDeviceConfiguration", 0 },
+	[VZ_DEV_CLIPBOARD] = { "VZVirtioConsolePortConfiguration", 0 },
+	[VZ_DEV_ROSETTA] = { "VZVirtioFileSystemDeviceConfiguration", 0 },
+	[VZ_DEV_USB] = { "VZXHCIControllerConfiguration", VZ_OS(15, 0) },
 };
 
 /* vzh_disk_cache / vzh_disk_sync -> the SDK's numbers */
@@ -75,6 +79,33 @@ static void note(struct vz_plan *p, const char *fmt, ...)
 static void os_name(unsigned os, char buf[16])
 {
 	snprintf(buf, 16, "%u.%u", os / 100, os % 100);
+}
+
+/* Rosetta for Linux, installed on this Mac: else said, with how to get it
+   (the core refused it to a macOS guest) */
+static void rosetta(const struct device *dev, const struct vz_host *h,
+		    struct vz_plan *p, struct diag *d)
+{
+	switch (h->rosetta) {
+	case VZ_ROSETTA_UNKNOWN:
+		p->checks |= VZ_CHECK_ROSETTA;
+		break;
+	case VZ_ROSETTA_UNSUPPORTED:
+		diag_add(d, dev->origin.loc,
+			 "Rosetta for Linux needs a Mac with Apple silicon "
+			 "(VZLinuxRosettaDirectoryShare.availability: not "
+			 "supported): remove the entry");
+		break;
+	case VZ_ROSETTA_NOT_INSTALLED:
+		diag_add(d, dev->origin.loc,
+			 "Rosetta is not installed on this Mac: run "
+			 "softwareupdate --install-rosetta --agree-to-license "
+			 "(or accept the installer macOS offers), then start "
+			 "again");
+		break;
+	default:
+		break;
+	}
 }
 
 /* the device's kind on this guest and Mac, or -1 (said in d) */
@@ -142,6 +173,24 @@ static int dev_kind(const struct device *dev, const struct machine *m,
 		return VZ_DEV_VSOCK;
 	case DEV_CHANNEL:
 		return VZ_DEV_CHANNEL;
+	case DEV_SOUND:
+		if (dev->u.sound.record) {
+			diag_add(
+				d, dev->origin.loc,
+				"record (the guest's sound into a WAV file) "
+				"is the qemu bridge's: Virtualization.framework "
+				"plays it on the host's output (remove "
+				"record)");
+			return -1;
+		}
+		return VZ_DEV_SOUND;
+	case DEV_CLIPBOARD:
+		return VZ_DEV_CLIPBOARD;
+	case DEV_ROSETTA:
+		rosetta(dev, h, p, d);
+		return VZ_DEV_ROSETTA;
+	case DEV_USB:
+		return VZ_DEV_USB;
 	case DEV_HVDEV:
 		if (!bridge_foreign_device(dev, "vz", d))
 			diag_add(d, dev->origin.loc,
@@ -204,6 +253,9 @@ static void device_texts(const struct device *dev, struct diag *d)
 	case DEV_SHARE:
 		check_text(loc, "tag", dev->u.share.tag, d);
 		check_text(loc, "path", dev->u.share.path, d);
+		break;
+	case DEV_ROSETTA:
+		check_text(loc, "tag", dev->u.rosetta.tag, d);
 		break;
 	case DEV_VSOCK:
 		for (i = 0; i < dev->u.vsock.nports; i++)
@@ -466,15 +518,21 @@ bool vz_plan_can_save(const struct machine *m, const struct vz_host *h,
 	for (i = 0; i < m->ndevs; i++)
 		if (m->devs[i].cls == DEV_SERIAL ||
 		    m->devs[i].cls == DEV_SHARE ||
-		    m->devs[i].cls == DEV_CHANNEL) {
-			/* (a channel's port: a serial attachment too) */
+		    m->devs[i].cls == DEV_ROSETTA ||
+		    m->devs[i].cls == DEV_CHANNEL ||
+		    m->devs[i].cls == DEV_CLIPBOARD) {
+			/* (a channel's or the clipboard's port: a serial
+			   attachment too; Rosetta: a shared directory) */
 			*why = xasprintf(
 				"Virtualization.framework cannot save a VM "
 				"with a %s (%s)",
 				m->devs[i].cls == DEV_SERIAL ?
 					"serial console" :
-				m->devs[i].cls == DEV_SHARE ?
+				m->devs[i].cls == DEV_SHARE ||
+						m->devs[i].cls == DEV_ROSETTA ?
 					"shared directory" :
+				m->devs[i].cls == DEV_CLIPBOARD ?
+					"clipboard (its SPICE agent port)" :
 					"channel",
 				m->devs[i].origin.loc);
 			return false;
@@ -491,6 +549,7 @@ static const char *const check_words[] = {
 	"(validateSaveRestoreSupportWithError:)",
 	"CPU count and memory within this Mac's range",
 	"devices that need a later macOS than 13",
+	"that Rosetta for Linux is installed (an Apple silicon Mac)",
 };
 
 static void print_dev(const struct vz_dev *v, const struct machine *m,
@@ -591,6 +650,30 @@ static void print_dev(const struct vz_dev *v, const struct machine *m,
 			" \"%s\" + VZFileHandleSerialPortAttachment, served "
 			"by plugin %s",
 			u->channel.name, v->dev->origin.plugin);
+		break;
+	case DEV_SOUND:
+		if (u->sound.output)
+			fprintf(out,
+				" + VZVirtioSoundDeviceOutputStreamConfiguration "
+				"to VZHostAudioOutputStreamSink");
+		if (u->sound.input)
+			fprintf(out,
+				" + VZVirtioSoundDeviceInputStreamConfiguration "
+				"from VZHostAudioInputStreamSource (macOS asks "
+				"to allow the microphone)");
+		break;
+	case DEV_CLIPBOARD:
+		fprintf(out,
+			" \"%s\" (spiceAgentPortName) + "
+			"VZSpiceAgentPortAttachment sharesClipboard",
+			VZH_CLIPBOARD_PORT);
+		break;
+	case DEV_ROSETTA:
+		fprintf(out, " + VZLinuxRosettaDirectoryShare, tag %s",
+			u->rosetta.tag);
+		break;
+	case DEV_USB:
+		fprintf(out, ", for disks plugged in with ctl usb attach");
 		break;
 	default:
 		break;

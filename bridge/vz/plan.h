@@ -12,6 +12,15 @@
 #define VZ_OS(major, minor) ((major)*100u + (minor))
 #define VZ_OS_MIN VZ_OS(13, 0) /* what vzhost is built for */
 
+/* Rosetta for Linux on this Mac (VZLinuxRosettaDirectoryShare.availability,
+   plus what only a Mac knows) */
+enum vz_rosetta {
+	VZ_ROSETTA_UNKNOWN = 0, /* off a Mac */
+	VZ_ROSETTA_UNSUPPORTED, /* an Intel Mac */
+	VZ_ROSETTA_NOT_INSTALLED,
+	VZ_ROSETTA_INSTALLED
+};
+
 /* What this Mac allows, from the framework (vm.m's probe).  Zero (nested:
    -1) means not known: --check where Virtualization.framework is absent,
    when only a Mac can tell. */
@@ -24,6 +33,7 @@ struct vz_host {
 	/* where a Linux guest's machine identifier is kept (the bridge's
 	   state directory); NULL: not known (a --check off a Mac) */
 	const char *state_dir;
+	enum vz_rosetta rosetta;
 };
 
 enum vz_platform { VZ_PLATFORM_MAC, VZ_PLATFORM_GENERIC };
@@ -48,6 +58,13 @@ enum vz_dev_kind {
 	VZ_DEV_VSOCK, /* VZVirtioSocketDeviceConfiguration */
 	/* a port of the one VZVirtioConsoleDeviceConfiguration (13) */
 	VZ_DEV_CHANNEL,
+	VZ_DEV_SOUND, /* VZVirtioSoundDeviceConfiguration */
+	/* a port of the console device with a VZSpiceAgentPortAttachment (13) */
+	VZ_DEV_CLIPBOARD,
+	/* VZVirtioFileSystemDeviceConfiguration + VZLinuxRosettaDirectoryShare
+	   (13, Apple silicon) */
+	VZ_DEV_ROSETTA,
+	VZ_DEV_USB, /* VZXHCIControllerConfiguration (15) */
 	VZ_DEV_KIND_COUNT
 };
 
@@ -87,6 +104,7 @@ enum vz_check {
 	VZ_CHECK_SAVE = 1 << 3, /* validateSaveRestoreSupportWithError: */
 	VZ_CHECK_LIMITS = 1 << 4, /* CPU and memory within this Mac's range */
 	VZ_CHECK_OS = 1 << 5, /* devices that need a later macOS */
+	VZ_CHECK_ROSETTA = 1 << 6, /* Rosetta for Linux installed */
 };
 
 #define VZ_NOTES_MAX 8

@@ -1,4 +1,4 @@
-/* share.c: the `share` kind: a host directory the guest mounts with virtio-fs by tag. */
+/* share.c: the `share` and `rosetta` kinds: a host directory, or Apple's Rosetta, the guest mounts with virtio-fs by tag. */
 #include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -38,6 +38,22 @@ static int contribute(void *state, struct vzh_device *d)
 	return api->emit_share(d, &s);
 }
 
+static const char *const rosetta_keys[] = { "tag", NULL };
+
+static int rosetta(void *state, struct vzh_device *d)
+{
+	struct vzh_rosetta r = { .struct_size = sizeof(r) };
+
+	(void)state;
+	if (api->get_string(api->device_node(d), "tag", "rosetta", &r.tag))
+		return -EINVAL;
+	if (!*r.tag)
+		return api->error(api->device_node(d), "tag",
+				  "Rosetta needs a tag, the name the guest "
+				  "mounts it by");
+	return api->emit_rosetta(d, &r);
+}
+
 static int init(const struct vzh_api *a, struct vzh_host *h,
 		const struct vzh_node *settings, void **state)
 {
@@ -47,16 +63,25 @@ static int init(const struct vzh_api *a, struct vzh_host *h,
 		.keys = keys,
 		.contribute = contribute,
 	};
+	static const struct vzh_kind rkind = {
+		.struct_size = sizeof(rkind),
+		.name = "rosetta",
+		.keys = rosetta_keys,
+		.contribute = rosetta,
+	};
+	int ret;
 
 	(void)settings;
 	(void)state;
 	api = a;
-	return api->register_kind(h, &kind);
+	ret = api->register_kind(h, &kind);
+	return ret ? ret : api->register_kind(h, &rkind);
 }
 
 /* (no settings of its own: a plugins.share group must be empty) */
 static const char *const no_settings[] = { NULL };
 
-VZH_PLUGIN_DEFINE_SETTINGS("share", "1.0.0",
-			   "host directories shared with virtio-fs", "MIT",
-			   no_settings, init, NULL);
+VZH_PLUGIN_DEFINE_SETTINGS(
+	"share", "1.0.0",
+	"host directories, and Rosetta, shared with virtio-fs", "MIT",
+	no_settings, init, NULL);

@@ -17,7 +17,7 @@ extern "C" {
  * which fields the other knows.
  */
 #define VZH_ABI_MAJOR 1
-#define VZH_ABI_MINOR 3
+#define VZH_ABI_MINOR 4
 #define VZH_ABI_VERSION ((VZH_ABI_MAJOR << 16) | VZH_ABI_MINOR)
 #define VZH_PLUGIN_MAGIC 0x505a4856u /* "VHZP" little-endian */
 #define VZH_PLUGIN_SYMBOL "vzh_plugin_descriptor"
@@ -287,6 +287,36 @@ struct vzh_channel {
 	const char *name; /* "org.qemu.guest_agent.0": one of a VM's */
 	struct vzh_backend backend;
 };
+
+/*
+ * ABI 1.4: a sound card.  Virtualization.framework: a virtio sound device
+ * with a stream to the host's output and, with input, one from its default
+ * input (macOS asks the user to allow the microphone).  QEMU: intel-hda with
+ * hda-output (hda-duplex with input) on an -audiodev.
+ */
+struct vzh_sound {
+	uint32_t struct_size;
+	uint32_t output; /* 1: the guest's sound plays on the host */
+	uint32_t input; /* 1: the host's default input reaches the guest */
+	uint32_t reserved0;
+	/* the guest's output into this WAV file (absolute) instead of the
+	   host's speakers: QEMU only; NULL: none */
+	const char *record;
+};
+
+/*
+ * ABI 1.4: Rosetta for a Linux guest on Apple silicon: Apple's translator of
+ * x86-64 Linux binaries, a virtio-fs share under tag that the guest mounts
+ * and registers with binfmt_misc.  Virtualization.framework only.
+ */
+struct vzh_rosetta {
+	uint32_t struct_size;
+	uint32_t reserved0;
+	const char *tag; /* what the guest mounts: VZH_SHARE_TAG_MAX bytes */
+};
+
+/* ABI 1.4: the SPICE agent's port the guest's spice-vdagent opens */
+#define VZH_CLIPBOARD_PORT "com.redhat.spice.0"
 
 /*
  * ABI 1.1: hardware only one hypervisor has, for the bridge it names (other
@@ -705,6 +735,18 @@ struct vzh_api {
 	int (*helper)(struct vzh_host *h, const struct vzh_helper *spec);
 	/* inside contribute() only: a channel (above) */
 	int (*emit_channel)(struct vzh_device *d, const struct vzh_channel *v);
+
+	/* ABI 1.4, inside contribute() only */
+	/* a sound card (above) */
+	int (*emit_sound)(struct vzh_device *d, const struct vzh_sound *v);
+	/* the host's clipboard shared with the guest's SPICE agent
+	   (spice-vdagent) on port VZH_CLIPBOARD_PORT */
+	int (*emit_clipboard)(struct vzh_device *d, const struct vzh_simple *v);
+	/* Rosetta (above) */
+	int (*emit_rosetta)(struct vzh_device *d, const struct vzh_rosetta *v);
+	/* a USB (XHCI) controller: where `vzhost ctl VM usb attach` plugs
+	   disks in while the VM runs */
+	int (*emit_usb)(struct vzh_device *d, const struct vzh_simple *v);
 };
 
 #ifdef __cplusplus

@@ -17,8 +17,8 @@
 _Static_assert(sizeof(void *) == 8, "the asserted layout is LP64's");
 
 VAL(VZH_ABI_MAJOR, 1);
-VAL(VZH_ABI_MINOR, 3);
-VAL(VZH_ABI_VERSION, 0x10003);
+VAL(VZH_ABI_MINOR, 4);
+VAL(VZH_ABI_VERSION, 0x10004);
 VAL(VZH_PLUGIN_MAGIC, 0x505a4856u);
 
 AT(vzh_plugin, magic, 0);
@@ -229,13 +229,25 @@ AT(vzh_api, derive_mac, 384); /* 1.3 */
 AT(vzh_api, vm_request, 392); /* 1.3 */
 AT(vzh_api, helper, 400); /* 1.3 */
 AT(vzh_api, emit_channel, 408); /* 1.3 */
-SIZE(vzh_api, 416);
+AT(vzh_api, emit_sound, 416); /* 1.4 */
+AT(vzh_api, emit_clipboard, 424); /* 1.4 */
+AT(vzh_api, emit_rosetta, 432); /* 1.4 */
+AT(vzh_api, emit_usb, 440); /* 1.4 */
+SIZE(vzh_api, 448);
 VAL(VZH_HELPER_ENDS_WITH_VM, 1);
 AT(vzh_channel, struct_size, 0); /* 1.3 */
 AT(vzh_channel, reserved0, 4);
 AT(vzh_channel, name, 8);
 AT(vzh_channel, backend, 16);
 SIZE(vzh_channel, 48);
+AT(vzh_sound, struct_size, 0); /* 1.4 */
+AT(vzh_sound, output, 4);
+AT(vzh_sound, input, 8);
+AT(vzh_sound, record, 16);
+SIZE(vzh_sound, 24);
+AT(vzh_rosetta, struct_size, 0); /* 1.4 */
+AT(vzh_rosetta, tag, 8);
+SIZE(vzh_rosetta, 16);
 VAL(VZH_CHANNEL_NAME_MAX, 63);
 VAL(VZH_CHANNELS_MAX, 16);
 

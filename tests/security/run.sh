@@ -651,7 +651,7 @@ CONF
 	st2=$?
 	if [ $st = 78 ] && [ $st2 = 78 ] && [ ! -e "$tmp/ctor-ran" ] &&
 		grep -qF "plugins.load[1]: plugin \"ctornodesc\": $tmp/pl/ctornodesc.so is not a vzhost plugin (no vzh_plugin_descriptor symbol)" "$tmp/err" &&
-		grep -qF 'plugin "ctorabi": built for ABI 2.0, this vzhost has ABI 1.3: rebuild it for ABI 1' "$tmp/err"
+		grep -qF 'plugin "ctorabi": built for ABI 2.0, this vzhost has ABI 1.4: rebuild it for ABI 1' "$tmp/err"
 	then ok
 	else bad "a shared object's constructor ran before it was refused (exit $st and $st2$([ -e "$tmp/ctor-ran" ] && echo ', the marker exists'))"; fi
 }

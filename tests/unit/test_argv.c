@@ -181,6 +181,37 @@ static void the_other_classes(void **s)
 	HAS(c, "-device vhost-vsock-pci,guest-cid=1234");
 }
 
+/* sound (ALSA, or a WAV file; hda-duplex with input), the clipboard's SPICE
+   agent (QEMU's qemu-vdagent on com.redhat.spice.0), the USB controller */
+static void desktop_devices(void **s)
+{
+	const char *c;
+
+	(void)s;
+	c = cmdline(
+		"plugins = { load = [ \"media\" ]; };\n"
+		"vms = ( { name = \"d\"; boot = { kernel = \"@F@/vmlinuz\"; };\n"
+		"devices = ( { kind = \"sound\"; record = \"/tmp/a,b.wav\"; },\n"
+		" { kind = \"clipboard\"; }, { kind = \"usb\"; } ); } );\n",
+		NULL);
+	HAS(c,
+	    "-audiodev wav,id=snd,path=/tmp/a,,b.wav -device intel-hda,id=hda "
+	    "-device hda-output,bus=hda.0,audiodev=snd");
+	HAS(c,
+	    "-device virtio-serial-pci,id=vser -chardev "
+	    "qemu-vdagent,id=vdagent,name=vdagent,clipboard=on -device "
+	    "virtserialport,bus=vser.0,chardev=vdagent,name=com.redhat.spice.0");
+	HAS(c, "-device qemu-xhci,id=usb");
+	c = cmdline(
+		"plugins = { load = [ \"media\" ]; };\n"
+		"vms = ( { name = \"d\"; boot = { kernel = \"@F@/vmlinuz\"; };\n"
+		"devices = ( { kind = \"sound\"; input = true; } ); } );\n",
+		NULL);
+	HAS(c, "-audiodev alsa,id=snd -device intel-hda,id=hda "
+	       "-device hda-duplex,bus=hda.0,audiodev=snd");
+	assert_null(strstr(c, "qemu-xhci"));
+}
+
 /* an option string split as its reader splits it: QEMU's (",," is a comma in
    a value) or libfuse's ("\\c" is c); "," ends a value */
 static int split_options(const char *opt, bool fuse, char params[][512],
@@ -465,6 +496,7 @@ int main(void)
 		cmocka_unit_test(machine_and_boot),
 		cmocka_unit_test(disks),
 		cmocka_unit_test(the_other_classes),
+		cmocka_unit_test(desktop_devices),
 		cmocka_unit_test(values_never_become_options),
 		cmocka_unit_test(backends),
 		cmocka_unit_test(parts),

@@ -252,7 +252,7 @@ static void constructors_of_non_plugins_never_run(void **s)
 		  "is not a vzhost plugin (no vzh_plugin_descriptor symbol)" },
 		{ "ctormagic",
 		  "is not a vzhost plugin (bad magic in its descriptor)" },
-		{ "ctorabi", "built for ABI 2.0, this vzhost has ABI 1.3: "
+		{ "ctorabi", "built for ABI 2.0, this vzhost has ABI 1.4: "
 			     "rebuild it for ABI 1" },
 		{ "ctorundef",
 		  "is not a vzhost plugin (it names "
@@ -590,7 +590,7 @@ static void other_major_is_refused_before_init(void **s)
 	assert_true(
 		th_has(&h,
 		       "plugin \"oldabi\": built for ABI 2.0, this vzhost has "
-		       "ABI 1.3: rebuild it for ABI 1",
+		       "ABI 1.4: rebuild it for ABI 1",
 		       NULL));
 }
 
@@ -600,8 +600,8 @@ static void newer_minor_is_refused(void **s)
 	assert_int_not_equal(with_load("\"newminor\""), 0);
 	assert_true(
 		th_has(&h,
-		       "plugin \"newminor\": needs ABI 1.4, this vzhost has "
-		       "ABI 1.3: upgrade vzhost",
+		       "plugin \"newminor\": needs ABI 1.5, this vzhost has "
+		       "ABI 1.4: upgrade vzhost",
 		       NULL));
 }
 
@@ -687,9 +687,10 @@ static void sdk_10_plugin(void **s)
 	assert_null(h.plugins[0]->desc->settings_keys);
 }
 
-/* plugins built against SDK 1.1's and 1.2's headers (kept in tests) load
-   and work: declared settings, an entry that emits nothing, a QEMU-only
-   device and a served console (1.1); NAT forwards and a ready hook (1.2) */
+/* plugins built against SDK 1.1's, 1.2's and 1.3's headers (kept in tests)
+   load and work: declared settings, an entry that emits nothing, a QEMU-only
+   device and a served console (1.1); NAT forwards and a ready hook (1.2); a
+   channel and a validator (1.3) */
 static void sdk_11_and_12_plugins(void **s)
 {
 	(void)s;
@@ -716,6 +717,27 @@ static void sdk_11_and_12_plugins(void **s)
 	assert_int_equal(h.vms[0].devs[2].u.net.nforwards, 1);
 	assert_int_equal(h.vms[0].devs[2].u.net.forwards[0].host_port, 2022);
 	assert_int_equal(h.vms[0].devs[2].u.net.forwards[0].guest_port, 22);
+	/* SDK 1.3's: a channel and a validator */
+	teardown_one(NULL);
+	if (th_pipeline(&h,
+			"plugins = { load = [ \"old13\" ]; };\n"
+			"vms = ( { name = \"o\"; boot = { kernel = "
+			"\"host.conf\"; };\n"
+			"  devices = ( { kind = \"old13.gadget\"; } ); } );\n"))
+		diag_print(&h.diag, stderr);
+	assert_int_equal(h.diag.n, 0);
+	assert_int_equal(h.plugins[0]->desc->abi, (1 << 16) | 3);
+	assert_int_equal(h.vms[0].devs[0].cls, DEV_CHANNEL);
+	assert_string_equal(h.vms[0].devs[0].u.channel.name, "old13.port");
+	teardown_one(NULL);
+	assert_int_not_equal(
+		th_pipeline(&h, "plugins = { load = [ \"old13\" ]; };\n"
+				"vms = ( { name = \"o\"; cpus = 3; boot = { "
+				"kernel = \"host.conf\"; }; } );\n"),
+		0);
+	assert_true(th_has(
+		&h, "host.conf:2: vms[0].cpus: old13 wants 2 CPUs at most",
+		NULL));
 	/* its declared settings are still checked */
 	teardown_one(NULL);
 	assert_int_not_equal(
@@ -915,10 +937,11 @@ static void default_loads_every_builtin(void **s)
 		th_pipeline_path(&h, VM,
 				 th_fmt("%s/plugins", fake_build_dir())),
 		0);
-	assert_int_equal(h.nplugins, 8);
+	assert_int_equal(h.nplugins, 9);
 	assert_string_equal(h.plugins[0]->name, "channel"); /* in name order */
 	assert_string_equal(h.plugins[1]->name, "disk");
-	assert_string_equal(h.plugins[7]->name, "virtio");
+	assert_string_equal(h.plugins[4]->name, "media");
+	assert_string_equal(h.plugins[8]->name, "virtio");
 }
 
 /* a plugin's validator (SDK 1.3) refuses a machine at its own file:line, or

@@ -16,7 +16,7 @@
 
 #define LOAD                                                              \
 	"plugins = { load = [ \"disk\", \"nat\", \"share\", \"virtio\", " \
-	"\"input\", \"graphics\", \"serial\", \"backer\" ]; };\n"
+	"\"input\", \"graphics\", \"serial\", \"backer\", \"media\" ]; };\n"
 #define KERNEL "boot = { kernel = \"host.conf\"; };"
 #define GiB (1024ull * 1024 * 1024)
 
@@ -30,6 +30,14 @@ static const struct vz_host m14 = { VZ_OS(14, 2), 1,	    10,
 static const struct vz_host m13 = { VZ_OS(13, 5), 1,	    8,
 				    512ull << 20, 16 * GiB, 0 };
 static const struct vz_host unknown = { .nested = -1 };
+/* macOS 15 with Rosetta for Linux installed */
+static const struct vz_host m15 = { .os = VZ_OS(15, 0),
+				    .cpu_min = 1,
+				    .cpu_max = 10,
+				    .mem_min = 512ull << 20,
+				    .mem_max = 64 * GiB,
+				    .nested = 1,
+				    .rosetta = VZ_ROSETTA_INSTALLED };
 
 static int teardown_one(void **s)
 {
@@ -675,6 +683,118 @@ static void can_save(void **s)
 	assert_null(why);
 }
 
+#define DESKTOP                                                                  \
+	"vms = ( { name = \"l\"; " KERNEL "\n"                                   \
+	"devices = ( { kind = \"sound\"; input = true; },\n"                     \
+	"  { kind = \"clipboard\"; }, { kind = \"rosetta\"; tag = \"ros\"; },\n" \
+	"  { kind = \"usb\"; } ); } );\n"
+
+/* sound (output and input streams), the clipboard's SPICE port, Rosetta
+   (installed, or said how to get), the XHCI controller (macOS 15) */
+static void desktop_devices(void **s)
+{
+	static const enum vz_dev_kind want[] = { VZ_DEV_SOUND, VZ_DEV_CLIPBOARD,
+						 VZ_DEV_ROSETTA, VZ_DEV_USB };
+	struct vz_host host = m15;
+	char *out = NULL, *why;
+	size_t i, n = 0;
+	FILE *f;
+
+	(void)s;
+	build(DESKTOP);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m15, &p, &d), 0);
+	assert_int_equal(d.n, 0);
+	assert_int_equal(p.ndevs, 4);
+	for (i = 0; i < p.ndevs; i++)
+		assert_int_equal(p.devs[i].kind, want[i]);
+	assert_int_equal(p.checks, VZ_CHECK_VALIDATE);
+	assert_string_equal(vz_dev_class(VZ_DEV_USB),
+			    "VZXHCIControllerConfiguration");
+	f = open_memstream(&out, &n);
+	vz_plan_print(&p, &h.vms[0], &m15, f);
+	fclose(f);
+	assert_non_null(strstr(
+		out, "  VZVirtioSoundDeviceConfiguration + "
+		     "VZVirtioSoundDeviceOutputStreamConfiguration to "
+		     "VZHostAudioOutputStreamSink + "
+		     "VZVirtioSoundDeviceInputStreamConfiguration from "
+		     "VZHostAudioInputStreamSource (macOS asks to allow the "
+		     "microphone)\n"));
+	assert_non_null(strstr(out,
+			       "  VZVirtioConsolePortConfiguration "
+			       "\"com.redhat.spice.0\" (spiceAgentPortName) "
+			       "+ VZSpiceAgentPortAttachment "
+			       "sharesClipboard\n"));
+	assert_non_null(strstr(out, "  VZVirtioFileSystemDeviceConfiguration + "
+				    "VZLinuxRosettaDirectoryShare, tag ros\n"));
+	free(out);
+	vz_plan_free(&p);
+	/* neither the clipboard's port nor Rosetta's share can be saved */
+	assert_false(vz_plan_can_save(&h.vms[0], &m15, &why));
+	assert_non_null(strstr(why, "cannot save a VM with a clipboard (its "
+				    "SPICE agent port) ("));
+	assert_tail(why, "host.conf:4: vms[0].devices[1])");
+	free(why);
+	teardown_one(NULL);
+	build("vms = ( { name = \"l\"; " KERNEL "\n"
+	      "devices = ( { kind = \"sound\"; }, { kind = \"rosetta\"; } ); } );\n");
+	assert_false(vz_plan_can_save(&h.vms[0], &m15, &why));
+	assert_non_null(
+		strstr(why, "cannot save a VM with a shared directory ("));
+	assert_tail(why, "host.conf:3: vms[0].devices[1])");
+	free(why);
+	teardown_one(NULL);
+
+	/* macOS 14: no XHCI controller; Rosetta left to the Mac to say */
+	build(DESKTOP);
+	assert_int_equal(vz_plan_make(&h.vms[0], &m14, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_tail(d.msgs[0], "host.conf:5: vms[0].devices[3]: "
+			       "VZXHCIControllerConfiguration needs macOS 15 "
+			       "or later on the host (this Mac runs 14.2)");
+	assert_true(p.checks & VZ_CHECK_ROSETTA);
+	vz_plan_free(&p);
+	/* off a Mac: both left to the Mac, no error */
+	assert_int_equal(vz_plan_make(&h.vms[0], &unknown, &p, &d), 0);
+	assert_int_equal(d.n, 1);
+	assert_true(p.checks & VZ_CHECK_ROSETTA);
+	assert_true(p.checks & VZ_CHECK_OS);
+	vz_plan_free(&p);
+	/* Rosetta not installed; an Intel Mac */
+	diag_free(&d);
+	memset(&d, 0, sizeof(d));
+	host.rosetta = VZ_ROSETTA_NOT_INSTALLED;
+	assert_int_equal(vz_plan_make(&h.vms[0], &host, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_tail(d.msgs[0],
+		    "host.conf:4: vms[0].devices[2]: Rosetta is not installed "
+		    "on this Mac: run softwareupdate --install-rosetta "
+		    "--agree-to-license (or accept the installer macOS "
+		    "offers), then start again");
+	assert_false(p.checks & VZ_CHECK_ROSETTA);
+	vz_plan_free(&p);
+	host.rosetta = VZ_ROSETTA_UNSUPPORTED;
+	assert_int_equal(vz_plan_make(&h.vms[0], &host, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 2);
+	assert_tail(d.msgs[1], "host.conf:4: vms[0].devices[2]: Rosetta for "
+			       "Linux needs a Mac with Apple silicon "
+			       "(VZLinuxRosettaDirectoryShare.availability: "
+			       "not supported): remove the entry");
+	vz_plan_free(&p);
+	teardown_one(NULL);
+
+	/* a recorded sound card is QEMU's */
+	build(th_fmt("vms = ( { name = \"l\"; " KERNEL "\n"
+		     "devices = ( { kind = \"sound\"; record = \"%s/o.wav\"; } "
+		     "); } );\n",
+		     th_dir()));
+	assert_int_equal(vz_plan_make(&h.vms[0], &m15, &p, &d), -EINVAL);
+	assert_int_equal(d.n, 1);
+	assert_non_null(strstr(d.msgs[0], "vms[0].devices[0]: record (the "
+					  "guest's sound into a WAV file) is "
+					  "the qemu bridge's"));
+}
+
 /* --check where there is no Mac: the plan, and what only a Mac can verify */
 static void print(void **s)
 {
@@ -730,6 +850,7 @@ int main(void)
 		cmocka_unit_test_teardown(machine_identity, teardown_one),
 		cmocka_unit_test_teardown(can_save, teardown_one),
 		cmocka_unit_test_teardown(print, teardown_one),
+		cmocka_unit_test_teardown(desktop_devices, teardown_one),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, teardown_all);

@@ -117,6 +117,12 @@ FOUNDATION_EXPORT NSErrorDomain const NSPOSIXErrorDomain;
 @property (readonly, getter=isFileURL) BOOL fileURL;
 @end
 
+@interface NSUUID : NSObject
++ (instancetype)UUID;
+- (instancetype)init;
+@property (readonly, copy) NSString *UUIDString;
+@end
+
 @interface NSURLQueryItem : NSObject
 + (instancetype)queryItemWithName:(NSString *)name value:(nullable NSString *)value;
 @end

@@ -207,8 +207,50 @@ VZ_AVAIL(11.0) @interface VZVirtioBlockDeviceConfiguration : VZStorageDeviceConf
 - (instancetype)initWithAttachment:(VZStorageDeviceAttachment *)attachment;
 @end
 
-VZ_AVAIL(13.0) @interface VZUSBMassStorageDeviceConfiguration : VZStorageDeviceConfiguration
+/* ---- USB (hot-plug: macOS 15) ---- */
+@class VZUSBController;
+
+VZ_AVAIL(15.0) @protocol VZUSBDeviceConfiguration <NSObject>
+@property (copy) NSUUID *uuid;
+@end
+
+VZ_AVAIL(15.0) @protocol VZUSBDevice <NSObject>
+@property (readonly, nullable, weak) VZUSBController *usbController;
+@property (readonly, copy) NSUUID *uuid;
+@end
+
+VZ_AVAIL(13.0) @interface VZUSBMassStorageDeviceConfiguration : VZStorageDeviceConfiguration <VZUSBDeviceConfiguration>
 - (instancetype)initWithAttachment:(VZStorageDeviceAttachment *)attachment;
+@end
+
+VZ_AVAIL(15.0) @interface VZStorageDevice : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(15.0) @interface VZUSBMassStorageDevice : VZStorageDevice <VZUSBDevice>
+- (instancetype)initWithConfiguration:(VZUSBMassStorageDeviceConfiguration *)configuration
+	NS_DESIGNATED_INITIALIZER;
+@end
+
+VZ_AVAIL(15.0) @interface VZUSBControllerConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@property (copy) NSArray<id<VZUSBDeviceConfiguration>> *usbDevices;
+@end
+
+VZ_AVAIL(15.0) @interface VZXHCIControllerConfiguration : VZUSBControllerConfiguration
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@end
+
+VZ_AVAIL(15.0) @interface VZUSBController : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+- (void)attachDevice:(id<VZUSBDevice>)device
+   completionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler;
+- (void)detachDevice:(id<VZUSBDevice>)device
+   completionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler;
+@property (readonly, copy) NSArray<id<VZUSBDevice>> *usbDevices;
 @end
 
 VZ_AVAIL(14.0) @interface VZNVMExpressControllerDeviceConfiguration : VZStorageDeviceConfiguration
@@ -379,6 +421,56 @@ VZ_AVAIL(13.0) @interface VZVirtioConsoleDeviceConfiguration : VZConsoleDeviceCo
 @property (readonly, strong) VZVirtioConsolePortConfigurationArray *ports;
 @end
 
+VZ_AVAIL(13.0) @interface VZSpiceAgentPortAttachment : VZSerialPortAttachment
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@property BOOL sharesClipboard;
+@property (class, readonly, copy) NSString *spiceAgentPortName;
+@end
+
+/* ---- sound ---- */
+VZ_AVAIL(12.0) @interface VZAudioDeviceConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(12.0) @interface VZAudioOutputStreamSink : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(12.0) @interface VZHostAudioOutputStreamSink : VZAudioOutputStreamSink
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@end
+
+VZ_AVAIL(12.0) @interface VZAudioInputStreamSource : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(12.0) @interface VZHostAudioInputStreamSource : VZAudioInputStreamSource
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@end
+
+VZ_AVAIL(12.0) @interface VZVirtioSoundDeviceStreamConfiguration : NSObject
++ (instancetype)new NS_UNAVAILABLE;
+- (instancetype)init NS_UNAVAILABLE;
+@end
+
+VZ_AVAIL(12.0) @interface VZVirtioSoundDeviceOutputStreamConfiguration : VZVirtioSoundDeviceStreamConfiguration
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@property (nullable, strong) VZAudioOutputStreamSink *sink;
+@end
+
+VZ_AVAIL(12.0) @interface VZVirtioSoundDeviceInputStreamConfiguration : VZVirtioSoundDeviceStreamConfiguration
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@property (nullable, strong) VZAudioInputStreamSource *source;
+@end
+
+VZ_AVAIL(12.0) @interface VZVirtioSoundDeviceConfiguration : VZAudioDeviceConfiguration
+- (instancetype)init NS_DESIGNATED_INITIALIZER;
+@property (copy) NSArray<VZVirtioSoundDeviceStreamConfiguration *> *streams;
+@end
+
 /* ---- shared directories ---- */
 VZ_AVAIL(12.0) @interface VZSharedDirectory : NSObject
 + (instancetype)new NS_UNAVAILABLE;
@@ -416,6 +508,20 @@ VZ_AVAIL(12.0) @interface VZVirtioFileSystemDeviceConfiguration : VZDirectorySha
 @property (nullable, strong) VZDirectoryShare *share;
 @property (class, readonly, copy) NSString *macOSGuestAutomountTag VZ_AVAIL(13.0);
 @end
+
+#if defined(__arm64__) /* (Apple silicon only, as Apple's header) */
+typedef NS_ENUM(NSInteger, VZLinuxRosettaAvailability) {
+	VZLinuxRosettaAvailabilityNotSupported,
+	VZLinuxRosettaAvailabilityNotInstalled,
+	VZLinuxRosettaAvailabilityInstalled,
+} VZ_AVAIL(13.0);
+
+VZ_AVAIL(13.0) @interface VZLinuxRosettaDirectoryShare : VZDirectoryShare
+- (nullable instancetype)initWithError:(NSError **)error NS_DESIGNATED_INITIALIZER;
++ (void)installRosettaWithCompletionHandler:(void (^)(NSError *_Nullable error))completionHandler;
+@property (class, readonly) VZLinuxRosettaAvailability availability;
+@end
+#endif
 
 /* ---- entropy, balloon, sockets ---- */
 VZ_AVAIL(11.0) @interface VZEntropyDeviceConfiguration : NSObject
@@ -502,6 +608,8 @@ VZ_AVAIL(11.0) @interface VZVirtualMachineConfiguration : NSObject
 @property (copy) NSArray<VZMemoryBalloonDeviceConfiguration *> *memoryBalloonDevices;
 @property (copy) NSArray<VZSocketDeviceConfiguration *> *socketDevices;
 @property (copy) NSArray<VZConsoleDeviceConfiguration *> *consoleDevices VZ_AVAIL(13.0);
+@property (copy) NSArray<VZAudioDeviceConfiguration *> *audioDevices VZ_AVAIL(12.0);
+@property (copy) NSArray<VZUSBControllerConfiguration *> *usbControllers VZ_AVAIL(15.0);
 @property (class, readonly) NSUInteger minimumAllowedCPUCount;
 @property (class, readonly) NSUInteger maximumAllowedCPUCount;
 @property (class, readonly) uint64_t minimumAllowedMemorySize;
@@ -563,6 +671,7 @@ VZ_AVAIL(11.0) @interface VZVirtualMachine : NSObject
 @property (readonly) BOOL canStop VZ_AVAIL(12.0);
 @property (readonly, copy) NSArray<VZNetworkDevice *> *networkDevices VZ_AVAIL(12.0);
 @property (readonly, copy) NSArray<VZSocketDevice *> *socketDevices;
+@property (readonly, copy) NSArray<VZUSBController *> *usbControllers VZ_AVAIL(15.0);
 - (void)startWithCompletionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler;
 - (void)startWithOptions:(VZVirtualMachineStartOptions *)options
        completionHandler:(void (^)(NSError *_Nullable errorOrNil))completionHandler VZ_AVAIL(13.0);
