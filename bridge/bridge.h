@@ -45,7 +45,16 @@ enum bridge_note {
 	/* the user closed a display's window: the core stops the VM (the
 	   graceful chain), as ctl stop does */
 	BRIDGE_NOTE_WINDOW_CLOSED,
+	/* the outcome of a usb op on one of its slots (the note's device is
+	   the slot): the disk is in (detail: its path), out, or the op
+	   failed (detail: why; the slot is as it was) */
+	BRIDGE_NOTE_USB_ATTACHED,
+	BRIDGE_NOTE_USB_DETACHED,
+	BRIDGE_NOTE_USB_FAILED,
 };
+
+/* disks a VM's USB controller takes while it runs (ctl VM usb attach) */
+#define BRIDGE_USB_SLOTS 8
 
 /*
  * A setting of the host group that belongs to a bridge (host.qemu,
@@ -146,6 +155,10 @@ struct bridge_ops {
 	   -> running event, reason host-request, detail "reset"); NULL: the
 	   core stops the VM and starts it */
 	int (*reset)(struct bvm *vm);
+	/* a disk image (raw) plugged into slot of the VM's USB controller,
+	   or, path NULL, the slot's disk pulled out; 0: asked (its outcome
+	   comes as a note), -errno: refused.  NULL: the bridge cannot */
+	int (*usb)(struct bvm *vm, unsigned slot, const char *path);
 	int (*pause)(struct bvm *vm);
 	int (*resume)(struct bvm *vm);
 	/* can m be saved (on_host_stop = "save", ctl save)?  If not, *why says

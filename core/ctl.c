@@ -36,6 +36,7 @@ struct ctl_client {
 	bool closing; /* close once its output is written */
 	bool dropped; /* over its limit: closed whatever is left unwritten */
 	bool waiting_save; /* asked for a save: answered when it ends */
+	unsigned waiting_usb; /* 1 + the USB slot of a usb op asked, 0: none */
 	bool waiting_ready; /* asked to wait until the VM is ready */
 	char *restore_failed; /* a restore failed so: said once stopped */
 
@@ -137,6 +138,20 @@ static void error_reply(struct ctl_client *c, const char *fmt, ...)
 	free(msg);
 }
 
+/* what the VM's USB controller holds: [{"slot", "path"}] */
+static json_t *usb_status(const struct vmrun *v)
+{
+	json_t *a = json_array();
+	unsigned i;
+
+	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
+		if (v->usb[i].in)
+			json_array_append_new(a, json_pack("{s:i,s:s}", "slot",
+							   (int)i, "path",
+							   v->usb[i].path));
+	return a;
+}
+
 /* what the hypervisor would take now, the guest's address, its ptys */
 static void bridge_info(struct runner *r, struct vmrun *v, json_t *o)
 {
@@ -196,14 +211,17 @@ static json_t *status(struct runner *r, struct vmrun *v)
 	json_object_set_new(o, "ready", json_boolean(ready_now(v)));
 	json_object_set_new(o, "restarts", json_integer(v->restarts));
 	json_object_set_new(o, "network", events_network(v));
+	if (machine_first(v->m, DEV_USB))
+		json_object_set_new(o, "usb", usb_status(v));
 	if (v->stop_reason[0])
 		json_object_set_new(o, "stop_reason",
 				    json_string(v->stop_reason));
 	/* what the save would be refused for: the state, or the bridge */
-	can_save =
-		(v->state == VZH_STATE_RUNNING ||
-		 v->state == VZH_STATE_PAUSED) &&
-		(!r->ops || !r->ops->can_save || r->ops->can_save(v->m, &why));
+	can_save = (v->state == VZH_STATE_RUNNING ||
+		    v->state == VZH_STATE_PAUSED) &&
+		   (!r->ops || !r->ops->can_save ||
+		    r->ops->can_save(v->m, &why)) &&
+		   !(why = ctl_usb_no_save(v));
 	json_object_set_new(o, "can_save", json_boolean(can_save));
 	if (v->saved_to)
 		json_object_set_new(o, "saved_to", json_string(v->saved_to));
@@ -310,6 +328,158 @@ static void do_save(struct runner *r, struct ctl_client *c, json_t *req)
 	free(why);
 }
 
+/* the slot whose disk is path (plugged in or on its way), or -1 */
+static int usb_slot_of(const struct vmrun *v, const char *path)
+{
+	unsigned i;
+
+	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
+		if (v->usb[i].path && !strcmp(v->usb[i].path, path))
+			return (int)i;
+	return -1;
+}
+
+/* usb attach PATH: a raw image into a free slot of the VM's USB
+   controller; usb detach PATH: out again.  Answered when the guest has it
+   (ctl_usb_done) */
+static void do_usb(struct runner *r, struct ctl_client *c, json_t *req)
+{
+	const char *verb = json_string_value(json_object_get(req, "verb"));
+	const char *path = path_arg(c, req, "usb");
+	struct vmrun *v = c->v;
+	bool attach = verb && !strcmp(verb, "attach");
+	struct stat st;
+	int slot, ret;
+
+	if (!path)
+		return;
+	if (!attach && (!verb || strcmp(verb, "detach"))) {
+		error_reply(c, "usb takes \"verb\": \"attach\" or \"detach\"");
+		return;
+	}
+	if (!machine_first(v->m, DEV_USB)) {
+		error_reply(c,
+			    "VM \"%s\" has no USB controller: add { kind = "
+			    "\"usb\"; } to its devices",
+			    v->m->name);
+		return;
+	}
+	slot = usb_slot_of(v, path);
+	if (attach && slot >= 0) {
+		error_reply(c, "%s is already plugged in (slot %d)", path,
+			    slot);
+		return;
+	}
+	if (!attach && (slot < 0 || !v->usb[slot].in || v->usb[slot].busy)) {
+		error_reply(c, "%s is not plugged in%s", path,
+			    slot >= 0 ? " yet" : "");
+		return;
+	}
+	if (attach) {
+		/* (what QEMU or the framework would refuse, said plainly) */
+		if (stat(path, &st) < 0) {
+			error_reply(c, "%s: %s", path, strerror(errno));
+			return;
+		}
+		if (!S_ISREG(st.st_mode) || st.st_size % 512) {
+			error_reply(c,
+				    "%s is not a raw disk image (a regular "
+				    "file of whole 512-byte sectors)",
+				    path);
+			return;
+		}
+		for (slot = 0; slot < BRIDGE_USB_SLOTS && v->usb[slot].path;
+		     slot++)
+			;
+		if (slot == BRIDGE_USB_SLOTS) {
+			error_reply(c, "all %d USB slots are taken",
+				    BRIDGE_USB_SLOTS);
+			return;
+		}
+		v->usb[slot].path = xstrdup(path);
+	}
+	v->usb[slot].busy = true;
+	c->waiting_usb = (unsigned)slot + 1; /* before it is asked, as above */
+	ret = r->act->usb(r, v, (unsigned)slot, attach ? path : NULL);
+	if (ret == 0)
+		return;
+	c->waiting_usb = 0;
+	v->usb[slot].busy = false;
+	if (attach) {
+		free(v->usb[slot].path);
+		v->usb[slot].path = NULL;
+	}
+	if (ret == -EOPNOTSUPP)
+		error_reply(c, "the %s bridge cannot plug in USB disks",
+			    r->ops->name);
+	else
+		refused(c, "usb");
+}
+
+void ctl_usb_done(struct runner *r, struct vmrun *v, unsigned slot,
+		  enum bridge_note note, const char *detail)
+{
+	struct usb_slot *s = &v->usb[slot];
+	struct ctl_client *c;
+	bool ok = note != BRIDGE_NOTE_USB_FAILED;
+	char *path = s->path ? xstrdup(s->path) : NULL;
+
+	s->busy = false;
+	if (note == BRIDGE_NOTE_USB_ATTACHED)
+		s->in = true;
+	/* out, or an attach that failed: the slot is free again */
+	if (note == BRIDGE_NOTE_USB_DETACHED ||
+	    (note == BRIDGE_NOTE_USB_FAILED && !s->in)) {
+		free(s->path);
+		s->path = NULL;
+		s->in = false;
+	}
+	for (c = r->clients; c; c = c->next) {
+		if (c->v != v || c->waiting_usb != slot + 1)
+			continue;
+		c->waiting_usb = 0;
+		if (ok)
+			reply(c, json_pack("{s:b,s:s,s:i,s:s,s:b}", "ok", 1,
+					   "state", state_names[v->state],
+					   "slot", (int)slot, "path",
+					   path ? path : "", "attached",
+					   note == BRIDGE_NOTE_USB_ATTACHED));
+		else
+			error_reply(c, "usb: %s",
+				    detail && *detail ? detail : "see the log");
+	}
+	free(path);
+}
+
+char *ctl_usb_no_save(const struct vmrun *v)
+{
+	unsigned i;
+
+	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
+		if (v->usb[i].path)
+			return xasprintf("a USB disk is plugged in (%s): pull "
+					 "it out first (ctl %s usb detach "
+					 "PATH)",
+					 v->usb[i].path, v->m->name);
+	return NULL;
+}
+
+void ctl_usb_gone(struct runner *r, struct vmrun *v)
+{
+	struct ctl_client *c;
+	unsigned i;
+
+	for (c = r->clients; c; c = c->next)
+		if (c->v == v && c->waiting_usb) {
+			c->waiting_usb = 0;
+			error_reply(c, "usb: the VM stopped first");
+		}
+	for (i = 0; i < BRIDGE_USB_SLOTS; i++) {
+		free(v->usb[i].path);
+		memset(&v->usb[i], 0, sizeof(v->usb[i]));
+	}
+}
+
 /* answered once the guest runs again (ctl_transition), or why not */
 static void do_restore(struct runner *r, struct ctl_client *c, json_t *req)
 {
@@ -390,6 +560,8 @@ static void do_console(struct runner *r, struct ctl_client *c, json_t *req)
 #define ANY_STATE (~0u)
 #define IN(s) (1u << VZH_STATE_##s)
 
+static const char *const usb_verbs[] = { "attach", "detach", NULL };
+
 const struct ctl_command ctl_commands[] = {
 	{ "status", NULL, ANY_STATE, false, false, false, do_status,
 	  "the VM's state, vzhost's pid, uptime, config, what it can do" },
@@ -414,6 +586,10 @@ const struct ctl_command ctl_commands[] = {
 	{ "wait", "what", ANY_STATE, true, false, false, do_wait,
 	  "until its ready check passes: exit 0, 1 if not in time", "ready",
 	  1 },
+	{ "usb", "path", IN(RUNNING), true, false, false, do_usb,
+	  "attach PATH / detach PATH: a raw image in or out of its USB "
+	  "controller",
+	  NULL, 0, usb_verbs },
 	{ NULL, NULL, 0, false, false, false, NULL, NULL },
 };
 
@@ -434,9 +610,10 @@ void ctl_command_list(char *buf, size_t len)
 
 	buf[0] = 0;
 	for (k = ctl_commands; k->name && used < len; k++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s",
+		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s%s",
 					 k == ctl_commands ? "" : ", ", k->name,
 					 k->arg ? " " : "",
+					 k->verbs ? "attach|detach " : "",
 					 !k->arg     ? "" :
 					 k->arg_word ? k->arg_word :
 						       "PATH");
@@ -687,12 +864,14 @@ void ctl_close(struct runner *r, struct vmrun *v)
 	for (c = r->clients; c; c = c->next) {
 		if (c->v != v)
 			continue;
-		if (c->waiting || c->waiting_save || c->waiting_ready)
+		if (c->waiting || c->waiting_save || c->waiting_ready ||
+		    c->waiting_usb)
 			reply(c, json_pack("{s:b,s:s,s:b}", "ok", 0, "error",
 					   "the VM is gone (see the log)",
 					   "gone", 1));
 		c->waiting = NULL;
 		c->waiting_save = c->waiting_ready = false;
+		c->waiting_usb = 0;
 		c->closing = true;
 	}
 }

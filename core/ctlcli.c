@@ -204,6 +204,7 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 	bool given = timeout_ms > 0;
 	const struct ctl_command *k;
 	long long start, deadline;
+	int verb = 0;
 
 	json_t *req, *rep;
 	size_t len = 0;
@@ -214,7 +215,17 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 	start = util_now_ms();
 	deadline = start + timeout_ms;
 	k = argc < 1 ? NULL : ctl_command(argv[0]);
-	if (!k || (k->arg && argc < 2) ||
+	/* "usb attach PATH": the verb, then the argument */
+	if (k && k->verbs) {
+		for (verb = 0; argc > 1 && k->verbs[verb] &&
+			       strcmp(k->verbs[verb], argv[1]);
+		     verb++)
+			;
+		if (argc < 2 || !k->verbs[verb])
+			verb = -1;
+		argc--, argv++;
+	}
+	if (!k || (k->arg && argc < 2) || (k->verbs && verb < 0) ||
 	    (k->arg_word && strcmp(argv[1], k->arg_word))) {
 		ctl_command_list(buf, sizeof(buf));
 		if (argc < 1)
@@ -227,6 +238,11 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		else if (k->arg_word)
 			fprintf(stderr, "vzhost ctl: %s takes \"%s\"\n",
 				k->name, k->arg_word);
+		else if (k->verbs && verb < 0)
+			fprintf(stderr,
+				"vzhost ctl: %s takes attach PATH or detach "
+				"PATH\n",
+				k->name);
 		else
 			fprintf(stderr, "vzhost ctl: %s needs a file name\n",
 				k->name);
@@ -257,6 +273,8 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		return EX_UNAVAILABLE;
 	}
 	req = json_pack("{s:s}", "command", k->name);
+	if (k->verbs)
+		json_object_set_new(req, "verb", json_string(k->verbs[verb]));
 	if (k->arg) {
 		char *abs;
 

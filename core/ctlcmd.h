@@ -30,6 +30,9 @@ struct ctl_command {
 	const char *arg_word;
 	/* the client's exit status when its --timeout passes (0: 76) */
 	int timeout_status;
+	/* words the argument comes after, one of them ("usb attach PATH"):
+	   sent as "verb"; NULL: none */
+	const char *const *verbs;
 };
 
 /* `vzhost ctl VM state`'s exit status for a state: 0 running, 3 stopped,

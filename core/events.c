@@ -181,9 +181,18 @@ void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
 		[BRIDGE_NOTE_NBD_UP] = { "nbd-connected", LOG_INFO },
 		[BRIDGE_NOTE_NBD_FAILED] = { "nbd-failed", LOG_ERR },
 		[BRIDGE_NOTE_WINDOW_CLOSED] = { "window-closed", LOG_NOTICE },
+		[BRIDGE_NOTE_USB_ATTACHED] = { "usb-attached", LOG_NOTICE },
+		[BRIDGE_NOTE_USB_DETACHED] = { "usb-detached", LOG_NOTICE },
+		[BRIDGE_NOTE_USB_FAILED] = { "usb-failed", LOG_ERR },
 	};
-	const char *loc = dev < v->m->ndevs ? v->m->devs[dev].origin.loc :
-					      "a device it did not name";
+	/* a USB note's device is a slot of the VM's controller */
+	bool usb = note >= BRIDGE_NOTE_USB_ATTACHED &&
+		   note <= BRIDGE_NOTE_USB_FAILED;
+	const struct device *ctrl = machine_first(v->m, DEV_USB);
+	const char *loc = usb && ctrl ? ctrl->origin.loc :
+			  dev < v->m->ndevs && !usb ?
+					v->m->devs[dev].origin.loc :
+					"a device it did not name";
 	struct timespec ts;
 	json_t *o;
 	char *line;
@@ -208,7 +217,7 @@ void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
 		      "prev_state", state_names[v->state], "reason",
 		      reason_names[VZH_REASON_NONE], "time_ms",
 		      (json_int_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000,
-		      "device", (int)dev);
+		      usb ? "slot" : "device", (int)dev);
 	if (o && detail && *detail)
 		json_object_set_new(o, "detail", json_string(detail));
 	line = o ? json_dumps(o, JSON_COMPACT) : NULL;

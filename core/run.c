@@ -662,6 +662,10 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	v = &r->vms[ev->vm];
 	if (ev->note) {
 		events_note(r, v, ev->note, ev->device, ev->detail);
+		if (ev->note >= BRIDGE_NOTE_USB_ATTACHED &&
+		    ev->note <= BRIDGE_NOTE_USB_FAILED &&
+		    ev->device < BRIDGE_USB_SLOTS)
+			ctl_usb_done(r, v, ev->device, ev->note, ev->detail);
 		/* (stopped or stopping already: nothing more to ask) */
 		if (ev->note == BRIDGE_NOTE_WINDOW_CLOSED &&
 		    v->state != VZH_STATE_STOPPED &&
@@ -709,6 +713,7 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 	if (ev->state == VZH_STATE_RUNNING)
 		ready_running(v);
 	if (ev->state == VZH_STATE_STOPPED) {
+		ctl_usb_gone(r, v); /* (its disks went with its machine) */
 		/* saved while ready: ready again once restored and running */
 		if (ev->reason == VZH_REASON_SAVED) {
 			v->ready_at_save = ready_now(v);
@@ -801,6 +806,8 @@ static int runner_save(struct runner *r, struct vmrun *v, const char *path,
 	if (!live(v) || v->saving)
 		return -EINVAL;
 	if (r->ops->can_save && !r->ops->can_save(v->m, why))
+		return -ENOTSUP;
+	if ((*why = ctl_usb_no_save(v)))
 		return -ENOTSUP;
 	ret = r->ops->save(v->bvm, path);
 	if (ret == 0)
@@ -961,6 +968,17 @@ static int ask_start(struct runner *r, struct vmrun *v, char **why)
 	return ret;
 }
 
+/* a disk into (path) or out of a slot of the VM's USB controller */
+static int ask_usb(struct runner *r, struct vmrun *v, unsigned slot,
+		   const char *path)
+{
+	if (!r->ops->usb)
+		return -EOPNOTSUPP;
+	if (!live(v) || v->state != VZH_STATE_RUNNING)
+		return -EINVAL;
+	return drained(r, r->ops->usb(v->bvm, slot, path));
+}
+
 const struct runner_actions run_actions = {
 	.stop = ask_stop,
 	.pause = ask_pause,
@@ -971,6 +989,7 @@ const struct runner_actions run_actions = {
 	.restart = ask_restart,
 	.reset = ask_reset,
 	.start = ask_start,
+	.usb = ask_usb,
 };
 
 /* a console's bytes: to its attached clients, and its ready check; what

@@ -45,6 +45,16 @@ struct runner_actions {
 	int (*restart)(struct runner *r, struct vmrun *v, const char *word);
 	int (*reset)(struct runner *r, struct vmrun *v, const char *word);
 	int (*start)(struct runner *r, struct vmrun *v, char **why);
+	/* the bridge's usb op (bridge.h): path NULL pulls the slot's disk */
+	int (*usb)(struct runner *r, struct vmrun *v, unsigned slot,
+		   const char *path);
+};
+
+/* a slot of a VM's USB controller (ctl VM usb) */
+struct usb_slot {
+	char *path; /* the disk in it, or the one being plugged in; NULL */
+	bool busy; /* asked of the bridge, its note not come yet */
+	bool in; /* the guest has it */
 };
 
 struct vmrun {
@@ -92,6 +102,7 @@ struct vmrun {
 	/* NICs whose attachment dropped, were given a new one (since vzhost
 	   started), and are without one now (this run) */
 	unsigned net_drops, net_reattached, net_down;
+	struct usb_slot usb[BRIDGE_USB_SLOTS];
 	/* the word of the last stop asked with one (a plugin's: "unresponsive"),
 	   kept until a stop without one; worded: the stop under way is it */
 	char stop_reason[VZH_REASON_WORD_MAX + 1];
@@ -202,6 +213,16 @@ void ctl_transition(struct runner *r, struct vmrun *v, int error,
 void ctl_ready(struct runner *r, struct vmrun *v, const char *why);
 /* a save of v ended: the clients waiting for it get their answer */
 void ctl_save_done(struct runner *r, struct vmrun *v, bool ok, const char *why);
+/* a bridge's note on USB slot slot: the slot as it is now, and the client
+   that asked told */
+void ctl_usb_done(struct runner *r, struct vmrun *v, unsigned slot,
+		  enum bridge_note note, const char *detail);
+/* why v cannot be saved for its USB disks (malloc'd), or NULL: a restore
+   builds the machine from its config, without the disks plugged in since,
+   and the saved state would not fit it */
+char *ctl_usb_no_save(const struct vmrun *v);
+/* v stopped: its USB slots are empty, who waits on one is told */
+void ctl_usb_gone(struct runner *r, struct vmrun *v);
 void ctl_free(struct runner *r);
 
 /* take the bridge's pending events now (run.c) */

@@ -293,8 +293,9 @@ bool qemu_id_reserved(const char *id)
 {
 	static const char *const fixed[] = { "mem",	"qmp", "usb", "vser",
 					     "vdagent", "hda", "snd", NULL };
-	static const char *const numbered[] = { "chan", "disk", "fs", "net",
-						"rng",	"ser",	NULL };
+	static const char *const numbered[] = { "chan",	   "disk",   "fs",
+						"net",	   "rng",    "ser",
+						"usbdisk", "usbdev", NULL };
 	size_t i, n;
 
 	for (i = 0; fixed[i]; i++)

@@ -950,6 +950,9 @@ static void on_event(struct bvm *vm, json_t *ev)
 			emit(vm, vm->state, VZH_REASON_GUEST_REBOOT, 0,
 			     "the guest rebooted");
 		vm->last_reset = util_now_ms();
+	} else if (!strcmp(name, "DEVICE_DELETED")) {
+		qemu_usb_deleted(
+			vm, json_string_value(json_object_get(data, "device")));
 	} else if (!strcmp(name, "NETDEV_STREAM_DISCONNECTED")) {
 		/* a stream NIC's server closed its end: QEMU 7.2 cannot
 		   connect a NIC anew (its netdev has no reconnect yet); the
@@ -1198,6 +1201,8 @@ static void q_destroy(struct bvm *vm)
 		statedir_rmrun(AT_FDCWD, vm->scratch);
 	free(vm->scratch);
 	free(vm->efi_vars);
+	for (unsigned i = 0; i < BRIDGE_USB_SLOTS; i++)
+		free(vm->usb[i].path);
 	if (vm->save_fd >= 0)
 		close(vm->save_fd);
 	if (vm->save_tmp)
@@ -1278,6 +1283,7 @@ const struct bridge_ops qemu_bridge = {
 	.request_stop = q_request_stop,
 	.stop = q_stop,
 	.reset = q_reset,
+	.usb = qemu_usb,
 	.pause = q_pause,
 	.resume = q_resume,
 	.can_save = q_can_save,

@@ -19,6 +19,14 @@ struct bridge {
 };
 
 /* One VM: its QEMU process, channels and where it is in its lifecycle. */
+/* a slot of the guest's USB controller (usb.c) */
+struct qusb {
+	struct bvm *vm;
+	unsigned slot;
+	char *path; /* the image plugged in, or being plugged in */
+	bool detaching; /* device_del asked, DEVICE_DELETED not seen */
+};
+
 struct bvm {
 	struct bridge *b;
 	const struct machine *m;
@@ -57,6 +65,7 @@ struct bvm {
 	char guest_reason[32];
 	char ptys[BRIDGE_PTYS_MAX][64]; /* QEMU's names, from query-chardev */
 	size_t nptys;
+	struct qusb usb[BRIDGE_USB_SLOTS];
 };
 
 extern const struct bridge_ops qemu_bridge;
@@ -88,6 +97,9 @@ void qemu_caps_check(const struct bridge *b, const struct machine *m,
 		     struct diag *d);
 /* an id vzhost's own options use (argv.c) */
 bool qemu_id_reserved(const char *id);
+/* usb.c: the bridge's usb op; a DEVICE_DELETED event's device id */
+int qemu_usb(struct bvm *vm, unsigned slot, const char *path);
+void qemu_usb_deleted(struct bvm *vm, const char *id);
 void qemu_free(struct bridge *b);
 /* why KVM cannot run ordinary guests, or NULL: the facts of /dev/kvm's open
    (0 or errno) and which kvm modules are loaded */

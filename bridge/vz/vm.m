@@ -56,6 +56,8 @@ static void *state_context = &state_context; /* our KVO registration */
 	bool _isConnect[VZH_VSOCK_PORTS_MAX];
 	uint32_t _nports;
 	NSMutableArray<VZVirtioSocketListener *> *_listeners;
+	/* USB disks plugged in while it runs, by slot (macOS 15) */
+	id _usbDevs[BRIDGE_USB_SLOTS];
 	/* the NICs in networkDevices' order (netdrop.c), its own */
 	struct vz_nic *_nics;
 	size_t _nnics;
@@ -450,6 +452,60 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 	}];
 }
 
+- (void)usbNote:(enum bridge_note)n slot:(unsigned)slot text:(NSString *)s
+{
+	if (!atomic_load(&_gone))
+		bridge_note(_eventFd, _index, n, slot, "%s", s.UTF8String);
+}
+
+/* a raw image into slot of the VM's XHCI controller, or (path nil) out */
+- (void)usb:(unsigned)slot path:(NSString *)path
+{
+	if (@available(macOS 15.0, *)) {
+		VZUSBController *ctl = _vm.usbControllers.firstObject;
+		VZUSBMassStorageDevice *dev;
+		VZDiskImageStorageDeviceAttachment *a;
+		NSError *err = nil;
+
+		if (!ctl) {
+			[self usbNote:BRIDGE_NOTE_USB_FAILED slot:slot text:@"the VM has no USB controller"];
+			return;
+		}
+		if (!path) {
+			[ctl detachDevice:(id<VZUSBDevice>)_usbDevs[slot]
+				completionHandler:^(NSError *e) {
+					if (!e)
+						self->_usbDevs[slot] = nil;
+					[self usbNote:e ? BRIDGE_NOTE_USB_FAILED : BRIDGE_NOTE_USB_DETACHED
+						 slot:slot
+						 text:e ? vzm_error_text(e, &(struct vz_error_class){ 0 }) : @""];
+				}];
+			return;
+		}
+		a = [[VZDiskImageStorageDeviceAttachment alloc] initWithURL:vzm_file_url(path.UTF8String)
+								   readOnly:NO
+								      error:&err];
+		if (!a) {
+			[self usbNote:BRIDGE_NOTE_USB_FAILED
+				 slot:slot
+				 text:err ? err.localizedDescription : @"the image cannot be opened"];
+			return;
+		}
+		dev = [[VZUSBMassStorageDevice alloc]
+			initWithConfiguration:[[VZUSBMassStorageDeviceConfiguration alloc] initWithAttachment:a]];
+		[ctl attachDevice:dev
+			completionHandler:^(NSError *e) {
+				if (!e)
+					self->_usbDevs[slot] = dev;
+				[self usbNote:e ? BRIDGE_NOTE_USB_FAILED : BRIDGE_NOTE_USB_ATTACHED
+					 slot:slot
+					 text:e ? vzm_error_text(e, &(struct vz_error_class){ 0 }) : path];
+			}];
+	} else {
+		[self usbNote:BRIDGE_NOTE_USB_FAILED slot:slot text:@"plugging in a USB disk needs macOS 15"];
+	}
+}
+
 - (void)pause
 {
 	if (!_vm.canPause) {
@@ -757,6 +813,17 @@ static int vz_request_stop(struct bvm *vm)
 static int vz_stop(struct bvm *vm)
 {
 	ON_QUEUE(vm, [o stop]);
+	return 0;
+}
+
+static int vz_usb(struct bvm *vm, unsigned slot, const char *path)
+{
+	NSString *p = path && util_utf8(path) ? text(path) : nil;
+
+	if (slot >= BRIDGE_USB_SLOTS || (path && !p) ||
+	    atomic_load(&obj(vm)->_state) != VZH_STATE_RUNNING)
+		return -EINVAL;
+	ON_QUEUE(vm, [o usb:slot path:p]);
 	return 0;
 }
 
@@ -1160,6 +1227,7 @@ const struct bridge_ops vz_bridge = {
 	.request_stop = vz_request_stop,
 	.stop = vz_stop,
 	.pause = vz_pause,
+	.usb = vz_usb,
 	.resume = vz_resume,
 	.can_save = vz_can_save,
 	.save = vz_save,

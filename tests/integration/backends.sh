@@ -849,5 +849,111 @@ t_tpm() {
 	fi
 }
 
-run_tests passt dgram netdrop netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply qga chanbusy chanstall health audit hangwatch hangreset plugreset tpm
+# full CONF: the generic kernel's guest (sound, USB) and the media plugin
+full() {
+	sed -i "s|$guest/vmlinuz\";|$guest/vmlinuz-full\";|; s|$guest/initrd.img\";|$guest/initrd-full.img\";|; s|\"nat\" \]; };|\"nat\", \"media\" ]; };|" "$tmp/$1.conf"
+}
+
+# a sound card: the guest's kernel finds QEMU's HDA controller and codec; its
+# output goes to a WAV file QEMU writes
+t_sound() {
+	conf sound "vzh=sound" "$SERIAL, { kind = \"sound\"; record = \"$tmp/snd.wav\"; }"
+	full sound
+	run sound
+	if [ $st = 0 ] && guest "sound card 0 HDA-Intel - HDA Intel" && guest "sound codec " &&
+		[ "$(head -c 4 "$tmp/snd.wav" 2>/dev/null)" = RIFF ] && ! grep -q "warning" "$tmp/err"; then
+		ok
+	else
+		bad "sound: exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | tr '\n' ' '); $(tail -n 3 "$tmp/err" | tr '\n' ' ')"
+	fi
+}
+
+# the clipboard: the SPICE agent's port is there for the guest's spice-vdagent
+t_clipboard() {
+	conf clip "vzh=ports" "$SERIAL, { kind = \"clipboard\"; }"
+	sed -i "s|\"nat\" \]; };|\"nat\", \"media\" ]; };|" "$tmp/clip.conf"
+	run clip
+	if [ $st = 0 ] && guest "port com.redhat.spice.0" && ! grep -q "warning" "$tmp/err"; then
+		ok
+	else
+		bad "clipboard: exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | tr '\n' ' '); $(tail -n 3 "$tmp/err" | tr '\n' ' ')"
+	fi
+}
+
+# a USB disk plugged into a running guest and pulled out again (ctl usb): the
+# guest sees it come with its contents and go; status, events and the log say
+# so; what cannot be done is refused with why
+t_usb() {
+	printf 'VZH-USB-MARK %s\n' "$$" > "$tmp/usb,1.img"
+	truncate -s 1M "$tmp/usb,1.img"
+	printf 'odd' > "$tmp/odd.img"
+	conf usb "vzh=usb" "$SERIAL, { kind = \"usb\"; }"
+	full usb
+	"$vzhost" -c "$tmp/usb.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	ctl="$vzhost ctl bk-$$-usb --state-dir $tmp/state"
+	seen=""
+	if wait_for "$tmp/out" "VZH-GUEST: usb watching" 90 "" $pid; then
+		timeout 90 $ctl events > "$tmp/usb.events" 2>&1 &
+		epid=$!
+		sleep 0.5
+		$ctl usb attach "$tmp/usb,1.img" > "$tmp/usb.attach" 2>&1 && seen=a
+		wait_for "$tmp/out" "VZH-GUEST: usb disk sda 2048 sectors: VZH-USB-MARK $$" 30 "" $pid && seen=${seen}g
+		$ctl status > "$tmp/usb.status" 2>&1
+		$ctl usb attach "$tmp/usb,1.img" > "$tmp/usb.again" 2>&1 || seen=${seen}t
+		$ctl usb attach "$tmp/odd.img" > "$tmp/usb.odd" 2>&1 || seen=${seen}o
+		$ctl save "$tmp/usb.state" > "$tmp/usb.save" 2>&1 || seen=${seen}s
+		$ctl usb detach "$tmp/usb,1.img" > "$tmp/usb.detach" 2>&1 && seen=${seen}d
+		wait_for "$tmp/out" "VZH-GUEST: usb disk sda gone" 30 "" $pid && seen=${seen}x
+		$ctl usb detach "$tmp/usb,1.img" > "$tmp/usb.twice" 2>&1 || seen=${seen}n
+		$ctl status > "$tmp/usb.status2" 2>&1
+	fi
+	$ctl stop > /dev/null 2>&1
+	reap $pid 60
+	[ -n "${epid:-}" ] && wait $epid
+	if [ "$seen" = agtosdxn ] && [ $st = 0 ] && [ ! -e "$tmp/usb.state" ] &&
+		grep -q "cannot save: a USB disk is plugged in ($tmp/usb,1.img): pull it out first" "$tmp/usb.save" &&
+		grep -q "is already plugged in (slot 0)" "$tmp/usb.again" &&
+		grep -q "odd.img is not a raw disk image" "$tmp/usb.odd" &&
+		grep -q "usb,1.img is not plugged in" "$tmp/usb.twice" &&
+		python3 - "$tmp/usb.status" "$tmp/usb.status2" "$tmp/usb.events" "$tmp/usb,1.img" <<'PY'
+import json, sys
+st = json.load(open(sys.argv[1]))
+assert st["usb"] == [{"slot": 0, "path": sys.argv[4]}], st.get("usb")
+assert st["can_save"] is False and "a USB disk is plugged in" in st["can_save_why"], st
+st2 = json.load(open(sys.argv[2]))
+assert st2["usb"] == [], st2.get("usb")
+ev = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
+u = [(e["event"], e["slot"], e.get("detail")) for e in ev if e.get("event", "").startswith("usb-")]
+assert u == [("usb-attached", 0, sys.argv[4]), ("usb-detached", 0, sys.argv[4])], u
+PY
+	then
+		if logged "vms[0].devices[1]: usb-attached: $tmp/usb,1.img" && logged "vms[0].devices[1]: usb-detached: $tmp/usb,1.img"; then
+			ok
+		else
+			bad "usb: the log did not name the controller and the disk"
+		fi
+	else
+		bad "usb: steps $seen (want agtosdxn), exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | grep -v count | tr '\n' ' ')"
+		cat "$tmp/usb.attach" "$tmp/usb.status" "$tmp/usb.events" 2>/dev/null | sed 's/^/    /' | head -20
+	fi
+	# a VM without a controller is told what to add
+	conf nousb "vzh=acpi" "$SERIAL"
+	"$vzhost" -c "$tmp/nousb.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	ctl="$vzhost ctl bk-$$-nousb --state-dir $tmp/state"
+	if wait_for "$tmp/out" "VZH-GUEST: count 1" 60 "" $pid; then
+		$ctl usb attach "$tmp/usb,1.img" > "$tmp/usb.none" 2>&1
+		none=$?
+	fi
+	$ctl stop > /dev/null 2>&1
+	reap $pid 30
+	if [ "${none:-}" = 1 ] && grep -q "VM \"bk-$$-nousb\" has no USB controller: add { kind = \"usb\"; } to its devices" "$tmp/usb.none"; then
+		ok
+	else
+		bad "usb: a VM without a controller was not refused plainly: $(cat "$tmp/usb.none" 2>/dev/null)"
+	fi
+}
+
+run_tests passt dgram netdrop netback console nbd qcow2 fdleak badhelper orphan ephemeral ephemeral_mem watchdog stall channel chanreply qga chanbusy chanstall health audit hangwatch hangreset plugreset tpm sound clipboard usb
 summary backends

@@ -65,6 +65,7 @@ static inline NSRect NSMakeRect(CGFloat x, CGFloat y, CGFloat w, CGFloat h)
 
 @interface NSArray<__covariant ObjectType> : NSObject
 @property (readonly) NSUInteger count;
+@property (nullable, nonatomic, readonly) ObjectType firstObject;
 - (ObjectType)objectAtIndex:(NSUInteger)index;
 + (instancetype)arrayWithObjects:(const ObjectType _Nonnull[_Nonnull])objects
 			   count:(NSUInteger)cnt;

@@ -1,0 +1,129 @@
+/* usb.c: raw disks plugged into a running guest's USB controller and pulled out again, over QMP. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../core/log.h"
+#include "../../core/util.h"
+#include "qemu.h"
+
+#define USB_TIMEOUT_MS 10000
+
+static void note(struct qusb *u, enum bridge_note n, const char *fmt,
+		 const char *arg)
+{
+	bridge_note(u->vm->b->env.event_fd, u->vm->index, n, u->slot, fmt, arg);
+}
+
+static void plugged(void *data, int ret, json_t *r, const char *err)
+{
+	struct qusb *u = data;
+	char node[16];
+
+	(void)r;
+	if (ret) {
+		/* (the image's node goes with it: the slot is free again) */
+		snprintf(node, sizeof(node), "usbdisk%u", u->slot);
+		qmp_send(&u->vm->qmp, "blockdev-del",
+			 json_pack("{s:s}", "node-name", node));
+		note(u, BRIDGE_NOTE_USB_FAILED, "QEMU did not plug it in: %s",
+		     err ? err : strerror(-ret));
+		return;
+	}
+	note(u, BRIDGE_NOTE_USB_ATTACHED, "%s", u->path);
+}
+
+static void opened(void *data, int ret, json_t *r, const char *err)
+{
+	struct qusb *u = data;
+	char node[16], id[16];
+
+	(void)r;
+	if (ret) {
+		note(u, BRIDGE_NOTE_USB_FAILED, "QEMU cannot open it: %s",
+		     err ? err : strerror(-ret));
+		return;
+	}
+	snprintf(node, sizeof(node), "usbdisk%u", u->slot);
+	snprintf(id, sizeof(id), "usbdev%u", u->slot);
+	if (qmp_request(&u->vm->qmp, "device_add",
+			json_pack("{s:s,s:s,s:s,s:s}", "driver", "usb-storage",
+				  "bus", "usb.0", "drive", node, "id", id),
+			-1, USB_TIMEOUT_MS, plugged, u) < 0)
+		note(u, BRIDGE_NOTE_USB_FAILED, "%s", "QEMU went away");
+}
+
+static void unplugging(void *data, int ret, json_t *r, const char *err)
+{
+	struct qusb *u = data;
+
+	(void)r;
+	/* (done: DEVICE_DELETED says when the guest has let it go) */
+	if (ret && u->detaching) {
+		u->detaching = false;
+		note(u, BRIDGE_NOTE_USB_FAILED, "QEMU did not pull it out: %s",
+		     err ? err : strerror(-ret));
+	}
+}
+
+static void released(void *data, int ret, json_t *r, const char *err)
+{
+	struct qusb *u = data;
+
+	(void)r;
+	if (ret)
+		log_msg(LOG_WARNING, u->vm->m->name,
+			"USB slot %u: the image stays open in QEMU: %s",
+			u->slot, err ? err : strerror(-ret));
+	note(u, BRIDGE_NOTE_USB_DETACHED, "%s", u->path);
+	free(u->path);
+	u->path = NULL;
+}
+
+int qemu_usb(struct bvm *vm, unsigned slot, const char *path)
+{
+	struct qusb *u = &vm->usb[slot < BRIDGE_USB_SLOTS ? slot : 0];
+	char node[16], id[16];
+
+	if (slot >= BRIDGE_USB_SLOTS || vm->state != VZH_STATE_RUNNING ||
+	    !machine_first(vm->m, DEV_USB) || u->detaching ||
+	    (path ? u->path != NULL : u->path == NULL))
+		return -EINVAL;
+	u->vm = vm;
+	u->slot = slot;
+	snprintf(node, sizeof(node), "usbdisk%u", slot);
+	snprintf(id, sizeof(id), "usbdev%u", slot);
+	if (!path) {
+		u->detaching = true;
+		return qmp_request(&vm->qmp, "device_del",
+				   json_pack("{s:s}", "id", id), -1,
+				   USB_TIMEOUT_MS, unplugging, u);
+	}
+	u->path = xstrdup(path);
+	/* (a path with a comma is one value here: JSON, not an option) */
+	return qmp_request(&vm->qmp, "blockdev-add",
+			   json_pack("{s:s,s:s,s:{s:s,s:s}}", "driver", "raw",
+				     "node-name", node, "file", "driver",
+				     "file", "filename", path),
+			   -1, USB_TIMEOUT_MS, opened, u);
+}
+
+void qemu_usb_deleted(struct bvm *vm, const char *id)
+{
+	struct qusb *u;
+	char node[16];
+	unsigned slot;
+
+	if (!id || strncmp(id, "usbdev", 6))
+		return;
+	slot = (unsigned)strtoul(id + 6, NULL, 10);
+	if (slot >= BRIDGE_USB_SLOTS || !vm->usb[slot].detaching)
+		return;
+	u = &vm->usb[slot];
+	u->detaching = false;
+	snprintf(node, sizeof(node), "usbdisk%u", slot);
+	if (qmp_request(&vm->qmp, "blockdev-del",
+			json_pack("{s:s}", "node-name", node), -1,
+			USB_TIMEOUT_MS, released, u) < 0)
+		released(u, -EPIPE, NULL, "QEMU went away");
+}
