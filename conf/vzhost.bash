@@ -32,7 +32,7 @@ _vzhost()
 
 	COMPREPLY=()
 	case $prev in
-	-c | --config | --ipsw | save | restore)
+	-c | --config | --ipsw | save | restore | attach | detach)
 		COMPREPLY=($(compgen -f -- "$cur"))
 		return
 		;;
@@ -54,6 +54,8 @@ _vzhost()
 			COMPREPLY=($(compgen -W "$(_vzhost_vms)" -- "$cur"))
 		elif ((COMP_CWORD == 3)); then
 			COMPREPLY=($(compgen -W "$(_vzhost_ctl_cmds)" -- "$cur"))
+		elif ((COMP_CWORD == 4)) && [ "$prev" = usb ]; then
+			COMPREPLY=($(compgen -W "attach detach" -- "$cur"))
 		else
 			COMPREPLY=($(compgen -W "-c --state-dir --timeout" -- "$cur"))
 		fi

@@ -587,8 +587,7 @@ const struct ctl_command ctl_commands[] = {
 	  "until its ready check passes: exit 0, 1 if not in time", "ready",
 	  1 },
 	{ "usb", "path", IN(RUNNING), true, false, false, do_usb,
-	  "attach PATH / detach PATH: a raw image in or out of its USB "
-	  "controller",
+	  "a raw disk image into its USB controller, or out",
 	  NULL, 0, usb_verbs },
 	{ NULL, NULL, 0, false, false, false, NULL, NULL },
 };
@@ -603,20 +602,31 @@ const struct ctl_command *ctl_command(const char *name)
 	return NULL;
 }
 
+void ctl_command_usage(const struct ctl_command *k, char *buf, size_t len)
+{
+	size_t used = (size_t)snprintf(buf, len, "%s", k->name);
+	const char *const *v;
+
+	for (v = k->verbs; v && *v && used < len; v++)
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 v == k->verbs ? " " : "|", *v);
+	if (k->arg && used < len)
+		snprintf(buf + used, len - used, " %s",
+			 k->arg_word ? k->arg_word : "PATH");
+}
+
 void ctl_command_list(char *buf, size_t len)
 {
 	const struct ctl_command *k;
 	size_t used = 0;
+	char one[64];
 
 	buf[0] = 0;
-	for (k = ctl_commands; k->name && used < len; k++)
-		used += (size_t)snprintf(buf + used, len - used, "%s%s%s%s%s",
-					 k == ctl_commands ? "" : ", ", k->name,
-					 k->arg ? " " : "",
-					 k->verbs ? "attach|detach " : "",
-					 !k->arg     ? "" :
-					 k->arg_word ? k->arg_word :
-						       "PATH");
+	for (k = ctl_commands; k->name && used < len; k++) {
+		ctl_command_usage(k, one, sizeof(one));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s",
+					 k == ctl_commands ? "" : ", ", one);
+	}
 }
 
 static void handle(struct runner *r, struct ctl_client *c, const char *line,

@@ -223,7 +223,8 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 			;
 		if (argc < 2 || !k->verbs[verb])
 			verb = -1;
-		argc--, argv++;
+		else
+			argc--, argv++;
 	}
 	if (!k || (k->arg && argc < 2) || (k->verbs && verb < 0) ||
 	    (k->arg_word && strcmp(argv[1], k->arg_word))) {
@@ -238,12 +239,10 @@ int ctl_client_main(const char *state_dir, const char *vm, int argc,
 		else if (k->arg_word)
 			fprintf(stderr, "vzhost ctl: %s takes \"%s\"\n",
 				k->name, k->arg_word);
-		else if (k->verbs && verb < 0)
-			fprintf(stderr,
-				"vzhost ctl: %s takes attach PATH or detach "
-				"PATH\n",
-				k->name);
-		else
+		else if (k->verbs) {
+			ctl_command_usage(k, buf, sizeof(buf));
+			fprintf(stderr, "vzhost ctl: usage: %s\n", buf);
+		} else
 			fprintf(stderr, "vzhost ctl: %s needs a file name\n",
 				k->name);
 		free(path);

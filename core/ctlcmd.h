@@ -43,6 +43,8 @@ int ctl_state_exit(const char *state);
 extern const struct ctl_command ctl_commands[];
 /* the command called name, or NULL */
 const struct ctl_command *ctl_command(const char *name);
+/* "usb attach|detach PATH": how command k is typed, into buf */
+void ctl_command_usage(const struct ctl_command *k, char *buf, size_t len);
 /* "status, stop, kill, pause, resume, save PATH, ..., wait ready" into buf */
 void ctl_command_list(char *buf, size_t len);
 

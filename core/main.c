@@ -66,11 +66,7 @@ static void usage(FILE *f)
 		"  plugins            list the loaded plugins, versions and kinds\n"
 		"  ctl VM COMMAND     through the VM's control socket:\n");
 	for (k = ctl_commands; k->name; k++) {
-		snprintf(name, sizeof(name), "%s%s%s", k->name,
-			 k->arg ? " " : "",
-			 !k->arg     ? "" :
-			 k->arg_word ? k->arg_word :
-				       "PATH");
+		ctl_command_usage(k, name, sizeof(name));
 		fprintf(f, "    %-16s %s", name, k->help);
 		/* the states it is taken in, when not every one */
 		for (i = 0, sep = " ["; k->states != ~0u && i < VZH_STATE_COUNT;

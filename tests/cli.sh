@@ -194,6 +194,10 @@ expect 64 "a command is needed: status, state, stop, kill, pause, resume, save P
 	"$vzhost" ctl --state-dir "$tmp" demo
 expect 64 'unknown command "reboot" (status, state, stop' "$vzhost" ctl --state-dir "$tmp" demo reboot
 expect 64 "save needs a file name" "$vzhost" ctl --state-dir "$tmp" demo save
+expect 64 "usage: usb attach|detach PATH" "$vzhost" ctl --state-dir "$tmp" demo usb
+expect 64 "usage: usb attach|detach PATH" "$vzhost" ctl --state-dir "$tmp" demo usb plug /a.img
+expect 64 "usage: usb attach|detach PATH" "$vzhost" ctl --state-dir "$tmp" demo usb detach
+expect 69 "no VM \"demo\" is running here" "$vzhost" ctl --state-dir "$tmp" demo usb attach /a.img
 # a control socket that hangs up without a reply: 76
 python3 -c '
 import os, signal, socket, sys

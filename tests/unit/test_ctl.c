@@ -347,6 +347,152 @@ static void save_refused_by_bridge(void **s)
 	r.ops = &fake;
 }
 
+/* the usb op as the fake bridge was asked it: slot and path ("" to pull) */
+static int usb_asks;
+static unsigned usb_slot;
+static char usb_path[256];
+
+static int f_usb(struct bvm *b, unsigned slot, const char *path)
+{
+	(void)b;
+	usb_asks++;
+	usb_slot = slot;
+	snprintf(usb_path, sizeof(usb_path), "%s", path ? path : "");
+	return 0;
+}
+
+static const struct bridge_ops usbful = { .name = "usbful", .usb = f_usb };
+
+/* a raw image of n bytes at dir/name; its path */
+static const char *image(const char *dir, const char *name, size_t n)
+{
+	static char path[256];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	assert_true(fd >= 0);
+	assert_int_equal(ftruncate(fd, (off_t)n), 0);
+	close(fd);
+	return path;
+}
+
+static const char *usb_req(const char *verb, const char *path)
+{
+	static char req[512];
+
+	snprintf(req, sizeof(req),
+		 "{\"command\":\"usb\",\"verb\":\"%s\",\"path\":\"%s\"}\n",
+		 verb, path);
+	return ask(req);
+}
+
+/* ctl usb: a controller needed; the image checked; answered on the
+   bridge's note; a slot per disk, 8 at most, each path once; a failed
+   pull keeps the disk, a stop frees every slot; no save with a disk in */
+static void usb_slots(void **s)
+{
+	struct vzh_simple ctrl = { sizeof(ctrl), 0 };
+	struct origin o = { "host.conf:9: vms[0].devices[1]", "usb", "media" };
+	char dir[] = "/tmp/vzh-usb-XXXXXX", name[16], first[256];
+	const char *path, *rep;
+	int i;
+
+	(void)s;
+	assert_non_null(mkdtemp(dir));
+	r.ops = &usbful;
+	path = image(dir, "a.img", 1024);
+	snprintf(first, sizeof(first), "%s", path);
+	assert_non_null(strstr(usb_req("attach", first),
+			       "VM \\\"t\\\" has no USB controller: add { kind "
+			       "= \\\"usb\\\"; } to its devices"));
+	machine_add_device(&m, DEV_USB, &ctrl, sizeof(ctrl), &o);
+	assert_non_null(strstr(usb_req("plug", first), "usb takes"));
+	assert_non_null(strstr(usb_req("attach", "/nonexistent.img"),
+			       "/nonexistent.img: No such file or directory"));
+	assert_non_null(strstr(usb_req("attach", image(dir, "odd.img", 1000)),
+			       "odd.img is not a raw disk image"));
+	assert_non_null(strstr(usb_req("attach", dir),
+			       "is not a raw disk image"));
+	assert_non_null(strstr(usb_req("detach", first),
+			       "a.img is not plugged in\""));
+	usb_asks = 0;
+	/* answered once the bridge says the guest has it */
+	assert_string_equal(usb_req("attach", first), "");
+	assert_int_equal(usb_asks, 1);
+	assert_int_equal(usb_slot, 0);
+	assert_string_equal(usb_path, first);
+	assert_non_null(strstr(usb_req("detach", first), "not plugged in yet"));
+	ctl_usb_done(&r, &vm, 0, BRIDGE_NOTE_USB_ATTACHED, first);
+	rep = ask(NULL);
+	assert_non_null(strstr(rep, "{\"ok\":true,\"state\":\"running\","
+				    "\"slot\":0,\"path\":\""));
+	assert_non_null(strstr(rep, "\"attached\":true}"));
+	rep = ask("{\"command\":\"status\"}\n");
+	assert_non_null(strstr(rep, "\"usb\":[{\"slot\":0,\"path\":\""));
+	assert_non_null(strstr(rep, "\"can_save\":false"));
+	assert_non_null(strstr(rep, "a USB disk is plugged in ("));
+	assert_non_null(strstr(usb_req("attach", first),
+			       "a.img is already plugged in (slot 0)"));
+	assert_non_null(strstr(ask("{\"command\":\"save\",\"path\":"
+				   "\"/tmp/x.state\"}\n"),
+			       "cannot save: a USB disk is plugged in ("));
+	assert_false(vm.saving);
+	/* eight slots */
+	for (i = 1; i < 8; i++) {
+		snprintf(name, sizeof(name), "%d.img", i);
+		assert_string_equal(usb_req("attach", image(dir, name, 512)),
+				    "");
+		assert_int_equal(usb_slot, (unsigned)i);
+		ctl_usb_done(&r, &vm, (unsigned)i, BRIDGE_NOTE_USB_ATTACHED,
+			     NULL);
+		assert_non_null(strstr(ask(NULL), "\"ok\":true"));
+	}
+	assert_non_null(strstr(usb_req("attach", image(dir, "9.img", 512)),
+			       "all 8 USB slots are taken"));
+	/* an attach that fails frees its slot; a pull that fails keeps it */
+	ctl_usb_gone(&r, &vm);
+	assert_string_equal(usb_req("attach", first), "");
+	ctl_usb_done(&r, &vm, 0, BRIDGE_NOTE_USB_FAILED, "QEMU cannot open it");
+	assert_non_null(strstr(ask(NULL), "usb: QEMU cannot open it"));
+	assert_null(vm.usb[0].path);
+	assert_string_equal(usb_req("attach", first), "");
+	ctl_usb_done(&r, &vm, 0, BRIDGE_NOTE_USB_ATTACHED, NULL);
+	ask(NULL);
+	assert_string_equal(usb_req("detach", first), "");
+	assert_string_equal(usb_path, "");
+	ctl_usb_done(&r, &vm, 0, BRIDGE_NOTE_USB_FAILED, "busy");
+	assert_non_null(strstr(ask(NULL), "usb: busy"));
+	assert_non_null(strstr(ask("{\"command\":\"status\"}\n"),
+			       "\"usb\":[{\"slot\":0,"));
+	assert_string_equal(usb_req("detach", first), "");
+	ctl_usb_done(&r, &vm, 0, BRIDGE_NOTE_USB_DETACHED, NULL);
+	assert_non_null(strstr(ask(NULL), "\"attached\":false}"));
+	assert_non_null(strstr(ask("{\"command\":\"status\"}\n"),
+			       "\"usb\":[],"));
+	/* the VM stops during an attach: its client is told, the slot freed */
+	assert_string_equal(usb_req("attach", first), "");
+	ctl_usb_gone(&r, &vm);
+	assert_non_null(strstr(ask(NULL), "usb: the VM stopped first"));
+	assert_null(vm.usb[0].path);
+	/* a bridge that cannot */
+	r.ops = &fake;
+	assert_non_null(strstr(usb_req("attach", first),
+			       "the fake bridge cannot plug in USB disks"));
+	assert_null(vm.usb[0].path);
+	machine_truncate(&m, 0);
+	free(m.devs);
+	m.devs = NULL;
+	m.capdevs = 0;
+	for (i = 0; i < 10; i++) {
+		snprintf(name, sizeof(name), "%d.img", i);
+		unlink(image(dir, name, 0));
+	}
+	unlink(first);
+	unlink(image(dir, "odd.img", 0));
+	rmdir(dir);
+}
+
 /* the guest's console: the pipe the fake bridge's guest reads */
 static int guest_in[2];
 
@@ -472,6 +618,7 @@ int main(void)
 						teardown),
 		cmocka_unit_test_setup_teardown(unread_replies_are_bounded,
 						setup, teardown),
+		cmocka_unit_test_setup_teardown(usb_slots, setup, teardown),
 		cmocka_unit_test_setup_teardown(console_attach, setup,
 						teardown),
 	};
