@@ -587,8 +587,8 @@ const struct ctl_command ctl_commands[] = {
 	  "until its ready check passes: exit 0, 1 if not in time", "ready",
 	  1 },
 	{ "usb", "path", IN(RUNNING), true, false, false, do_usb,
-	  "a raw disk image into its USB controller, or out",
-	  NULL, 0, usb_verbs },
+	  "a raw disk image into its USB controller, or out", NULL, 0,
+	  usb_verbs },
 	{ NULL, NULL, 0, false, false, false, NULL, NULL },
 };
 

@@ -412,10 +412,10 @@ static void usb_slots(void **s)
 			       "/nonexistent.img: No such file or directory"));
 	assert_non_null(strstr(usb_req("attach", image(dir, "odd.img", 1000)),
 			       "odd.img is not a raw disk image"));
-	assert_non_null(strstr(usb_req("attach", dir),
-			       "is not a raw disk image"));
-	assert_non_null(strstr(usb_req("detach", first),
-			       "a.img is not plugged in\""));
+	assert_non_null(
+		strstr(usb_req("attach", dir), "is not a raw disk image"));
+	assert_non_null(
+		strstr(usb_req("detach", first), "a.img is not plugged in\""));
 	usb_asks = 0;
 	/* answered once the bridge says the guest has it */
 	assert_string_equal(usb_req("attach", first), "");
@@ -468,8 +468,8 @@ static void usb_slots(void **s)
 	assert_string_equal(usb_req("detach", first), "");
 	ctl_usb_done(&r, &vm, 0, BRIDGE_NOTE_USB_DETACHED, NULL);
 	assert_non_null(strstr(ask(NULL), "\"attached\":false}"));
-	assert_non_null(strstr(ask("{\"command\":\"status\"}\n"),
-			       "\"usb\":[],"));
+	assert_non_null(
+		strstr(ask("{\"command\":\"status\"}\n"), "\"usb\":[],"));
 	/* the VM stops during an attach: its client is told, the slot freed */
 	assert_string_equal(usb_req("attach", first), "");
 	ctl_usb_gone(&r, &vm);
