@@ -1088,7 +1088,7 @@ static void exited(struct bvm *vm, int status)
 static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 		     int *timeout_ms)
 {
-	long long at[3];
+	long long at[4];
 	int n = 0;
 
 	/* its exit wakes the loop as SIGCHLD */
@@ -1104,7 +1104,8 @@ static int q_pollfds(struct bvm *vm, struct pollfd *fds, int max,
 	at[0] = vm->kill_at;
 	at[1] = qmp_deadline(&vm->qmp);
 	at[2] = vm->saving && !vm->progress_asked ? vm->progress_at : 0;
-	for (int k = 0; k < 3; k++)
+	at[3] = qemu_usb_deadline(vm);
+	for (int k = 0; k < 4; k++)
 		if (at[k])
 			util_lower_timeout(timeout_ms, at[k] - util_now_ms());
 
@@ -1166,6 +1167,7 @@ static void q_dispatch(struct bvm *vm, const struct pollfd *fds, int n)
 	qmp_dispatch(&vm->qmp);
 	process_events(vm);
 	ask_progress(vm);
+	qemu_usb_overdue(vm);
 	if (vm->pid <= 0)
 		return; /* a start given up on */
 	if (vm->kill_at && util_now_ms() >= vm->kill_at) {

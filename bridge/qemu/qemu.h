@@ -25,6 +25,7 @@ struct qusb {
 	unsigned slot;
 	char *path; /* the image plugged in, or being plugged in */
 	bool detaching; /* device_del asked, DEVICE_DELETED not seen */
+	long long until; /* ms: ... by then, or the pull is said to fail */
 };
 
 struct bvm {
@@ -100,6 +101,9 @@ bool qemu_id_reserved(const char *id);
 /* usb.c: the bridge's usb op; a DEVICE_DELETED event's device id */
 int qemu_usb(struct bvm *vm, unsigned slot, const char *path);
 void qemu_usb_deleted(struct bvm *vm, const char *id);
+/* the earliest deadline of a pull under way (ms), 0: none; and its end */
+long long qemu_usb_deadline(const struct bvm *vm);
+void qemu_usb_overdue(struct bvm *vm);
 void qemu_free(struct bridge *b);
 /* why KVM cannot run ordinary guests, or NULL: the facts of /dev/kvm's open
    (0 or errno) and which kvm modules are loaded */

@@ -95,6 +95,7 @@ int qemu_usb(struct bvm *vm, unsigned slot, const char *path)
 	snprintf(id, sizeof(id), "usbdev%u", slot);
 	if (!path) {
 		u->detaching = true;
+		u->until = util_now_ms() + USB_TIMEOUT_MS;
 		return qmp_request(&vm->qmp, "device_del",
 				   json_pack("{s:s}", "id", id), -1,
 				   USB_TIMEOUT_MS, unplugging, u);
@@ -106,6 +107,32 @@ int qemu_usb(struct bvm *vm, unsigned slot, const char *path)
 				     "node-name", node, "file", "driver",
 				     "file", "filename", path),
 			   -1, USB_TIMEOUT_MS, opened, u);
+}
+
+long long qemu_usb_deadline(const struct bvm *vm)
+{
+	long long at = 0;
+	unsigned i;
+
+	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
+		if (vm->usb[i].detaching && (!at || vm->usb[i].until < at))
+			at = vm->usb[i].until;
+	return at;
+}
+
+/* a guest that holds on to a disk (QEMU waits for it to let go): the
+   client is told, the disk stays */
+void qemu_usb_overdue(struct bvm *vm)
+{
+	long long now = util_now_ms();
+	unsigned i;
+
+	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
+		if (vm->usb[i].detaching && now >= vm->usb[i].until) {
+			vm->usb[i].detaching = false;
+			note(&vm->usb[i], BRIDGE_NOTE_USB_FAILED, "%s",
+			     "the guest did not let it go in time");
+		}
 }
 
 void qemu_usb_deleted(struct bvm *vm, const char *id)
