@@ -529,15 +529,22 @@ static VZDirectorySharingDeviceConfiguration *rosetta(const struct vz_dev *v, NS
 	VZVirtioFileSystemDeviceConfiguration *fs;
 	VZLinuxRosettaDirectoryShare *r;
 	NSError *err = nil;
+	NSString *tag;
 
+	tag = (NSString *_Nonnull)[NSString stringWithUTF8String:v->dev->u.rosetta.tag];
+	/* (initWithTag: raises on a tag it would refuse) */
+	if (![VZVirtioFileSystemDeviceConfiguration validateTag:tag error:&err]) {
+		*why = [NSString stringWithFormat:@"%s: tag: %@", v->dev->origin.loc,
+						  err.localizedDescription];
+		return nil;
+	}
 	r = [[VZLinuxRosettaDirectoryShare alloc] initWithError:&err];
 	if (!r) {
 		*why = [NSString stringWithFormat:@"%s: Rosetta: %@", v->dev->origin.loc,
 						  err ? err.localizedDescription : @"not available"];
 		return nil;
 	}
-	fs = [[VZVirtioFileSystemDeviceConfiguration alloc]
-		initWithTag:(NSString *_Nonnull)[NSString stringWithUTF8String:v->dev->u.rosetta.tag]];
+	fs = [[VZVirtioFileSystemDeviceConfiguration alloc] initWithTag:tag];
 	fs.share = r;
 	return fs;
 #else

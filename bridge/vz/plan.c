@@ -520,9 +520,11 @@ bool vz_plan_can_save(const struct machine *m, const struct vz_host *h,
 		    m->devs[i].cls == DEV_SHARE ||
 		    m->devs[i].cls == DEV_ROSETTA ||
 		    m->devs[i].cls == DEV_CHANNEL ||
-		    m->devs[i].cls == DEV_CLIPBOARD) {
+		    m->devs[i].cls == DEV_CLIPBOARD ||
+		    m->devs[i].cls == DEV_SOUND) {
 			/* (a channel's or the clipboard's port: a serial
-			   attachment too; Rosetta: a shared directory) */
+			   attachment too; Rosetta: a shared directory; host
+			   audio streams, which tart drops to suspend) */
 			*why = xasprintf(
 				"Virtualization.framework cannot save a VM "
 				"with a %s (%s)",
@@ -533,6 +535,8 @@ bool vz_plan_can_save(const struct machine *m, const struct vz_host *h,
 					"shared directory" :
 				m->devs[i].cls == DEV_CLIPBOARD ?
 					"clipboard (its SPICE agent port)" :
+				m->devs[i].cls == DEV_SOUND ?
+					"sound device (host audio streams)" :
 					"channel",
 				m->devs[i].origin.loc);
 			return false;

@@ -471,8 +471,19 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 			[self usbNote:BRIDGE_NOTE_USB_FAILED slot:slot text:@"the VM has no USB controller"];
 			return;
 		}
+		id<VZUSBDevice> had = _usbDevs[slot];
+
+		/* (the core asks only of a slot in its state; a nil device or
+		   a second one in a slot would still be the framework's
+		   exception, or a disk nothing can pull out) */
+		if (!path == !had) {
+			[self usbNote:BRIDGE_NOTE_USB_FAILED
+				 slot:slot
+				 text:had ? @"the slot is taken" : @"the slot is empty"];
+			return;
+		}
 		if (!path) {
-			[ctl detachDevice:(id<VZUSBDevice>)_usbDevs[slot]
+			[ctl detachDevice:had
 				completionHandler:^(NSError *e) {
 					if (!e)
 						self->_usbDevs[slot] = nil;
@@ -482,9 +493,14 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 				}];
 			return;
 		}
-		a = [[VZDiskImageStorageDeviceAttachment alloc] initWithURL:vzm_file_url(path.UTF8String)
-								   readOnly:NO
-								      error:&err];
+		/* (a disk of the config's defaults: cached + fsync, what VZ
+		   hosts settled on after Linux guests' file systems broke) */
+		a = [[VZDiskImageStorageDeviceAttachment alloc]
+			    initWithURL:vzm_file_url(path.UTF8String)
+			       readOnly:NO
+			    cachingMode:(VZDiskImageCachingMode)VZ_CACHING_CACHED
+		    synchronizationMode:(VZDiskImageSynchronizationMode)VZ_SYNC_FSYNC
+				  error:&err];
 		if (!a) {
 			[self usbNote:BRIDGE_NOTE_USB_FAILED
 				 slot:slot
@@ -739,6 +755,8 @@ NSString *vzm_error_text(NSError *e, struct vz_error_class *cls)
 			});
 		});
 	}
+	for (unsigned i = 0; i < BRIDGE_USB_SLOTS; i++)
+		_usbDevs[i] = nil; /* (released here, on the queue) */
 	_vm = nil;
 	_config = nil;
 }
@@ -818,13 +836,15 @@ static int vz_stop(struct bvm *vm)
 
 static int vz_usb(struct bvm *vm, unsigned slot, const char *path)
 {
-	NSString *p = path && util_utf8(path) ? text(path) : nil;
+	@autoreleasepool {
+		NSString *p = path && util_utf8(path) ? text(path) : nil;
 
-	if (slot >= BRIDGE_USB_SLOTS || (path && !p) ||
-	    atomic_load(&obj(vm)->_state) != VZH_STATE_RUNNING)
-		return -EINVAL;
-	ON_QUEUE(vm, [o usb:slot path:p]);
-	return 0;
+		if (slot >= BRIDGE_USB_SLOTS || (path && !p) ||
+		    atomic_load(&obj(vm)->_state) != VZH_STATE_RUNNING)
+			return -EINVAL;
+		ON_QUEUE(vm, [o usb:slot path:p]);
+		return 0;
+	}
 }
 
 static int vz_pause(struct bvm *vm)

@@ -729,19 +729,31 @@ static void desktop_devices(void **s)
 				    "VZLinuxRosettaDirectoryShare, tag ros\n"));
 	free(out);
 	vz_plan_free(&p);
-	/* neither the clipboard's port nor Rosetta's share can be saved */
+	/* neither the clipboard's port, Rosetta's share nor sound can be
+	   saved */
+	teardown_one(NULL);
+	build("vms = ( { name = \"l\"; " KERNEL "\n"
+	      "devices = ( { kind = \"clipboard\"; } ); } );\n");
 	assert_false(vz_plan_can_save(&h.vms[0], &m15, &why));
 	assert_non_null(strstr(why, "cannot save a VM with a clipboard (its "
 				    "SPICE agent port) ("));
-	assert_tail(why, "host.conf:4: vms[0].devices[1])");
+	assert_tail(why, "host.conf:3: vms[0].devices[0])");
 	free(why);
 	teardown_one(NULL);
 	build("vms = ( { name = \"l\"; " KERNEL "\n"
-	      "devices = ( { kind = \"sound\"; }, { kind = \"rosetta\"; } ); } );\n");
+	      "devices = ( { kind = \"sound\"; } ); } );\n");
+	assert_false(vz_plan_can_save(&h.vms[0], &m15, &why));
+	assert_non_null(strstr(why, "cannot save a VM with a sound device "
+				    "(host audio streams) ("));
+	assert_tail(why, "host.conf:3: vms[0].devices[0])");
+	free(why);
+	teardown_one(NULL);
+	build("vms = ( { name = \"l\"; " KERNEL "\n"
+	      "devices = ( { kind = \"rosetta\"; } ); } );\n");
 	assert_false(vz_plan_can_save(&h.vms[0], &m15, &why));
 	assert_non_null(
 		strstr(why, "cannot save a VM with a shared directory ("));
-	assert_tail(why, "host.conf:3: vms[0].devices[1])");
+	assert_tail(why, "host.conf:3: vms[0].devices[0])");
 	free(why);
 	teardown_one(NULL);
 
