@@ -59,6 +59,8 @@ t_vz_fixtures() {
 		grep -q "unguarded15.m:.*'setNestedVirtualizationEnabled:' is only available on macOS 15.0 or newer" "$tmp/out" &&
 		grep -q "unguarded15.m:.*'setUsbControllers:' is only available on macOS 15.0 or newer" "$tmp/out" &&
 		grep -q "unguarded15.m:.*'VZXHCIControllerConfiguration' is only available on macOS 15.0 or newer" "$tmp/out" &&
+		grep -q "unguarded15.m:.*'usbControllers' is only available on macOS 15.0 or newer" "$tmp/out" &&
+		grep -q "unguarded15.m:.*'VZUSBMassStorageDevice' is only available on macOS 15.0 or newer" "$tmp/out" &&
 		grep -q "unavailable.m:.*'init' is unavailable" "$tmp/out" &&
 		grep -q "unavailable.m:.*'new' is unavailable" "$tmp/out" &&
 		grep -q "check-macos: 5 of [0-9]* compilations failed" "$tmp/out"
