@@ -328,28 +328,43 @@ static void do_save(struct runner *r, struct ctl_client *c, json_t *req)
 	free(why);
 }
 
-/* the slot whose disk is path (plugged in or on its way), or -1 */
+/* the slot whose disk is path, or that image by another name (plugged in
+   or on its way), or -1 */
 static int usb_slot_of(const struct vmrun *v, const char *path)
 {
+	struct stat st;
+	bool known = stat(path, &st) == 0;
 	unsigned i;
 
 	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
-		if (v->usb[i].path && !strcmp(v->usb[i].path, path))
+		if (v->usb[i].path && (!strcmp(v->usb[i].path, path) ||
+				       (known && v->usb[i].dev == st.st_dev &&
+					v->usb[i].ino == st.st_ino)))
 			return (int)i;
 	return -1;
 }
 
-/* usb attach PATH: a raw image into a free slot of the VM's USB
-   controller; usb detach PATH: out again.  Answered when the guest has it
-   (ctl_usb_done) */
+/* a slot emptied: its disk's lock let go */
+static void usb_free(struct runner *r, struct usb_slot *s)
+{
+	if (s->path)
+		unlock_usb(r, s->lock);
+	free(s->path);
+	memset(s, 0, sizeof(*s));
+}
+
+/* usb attach PATH: a raw image, locked as a writable disk, into a free slot
+   of the VM's USB controller; usb detach PATH: out again.  Answered when
+   the bridge says it is done (ctl_usb_done) */
 static void do_usb(struct runner *r, struct ctl_client *c, json_t *req)
 {
 	const char *verb = json_string_value(json_object_get(req, "verb"));
 	const char *path = path_arg(c, req, "usb");
 	struct vmrun *v = c->v;
 	bool attach = verb && !strcmp(verb, "attach");
+	char *why = NULL;
 	struct stat st;
-	int slot, ret;
+	int slot, ret, fd;
 
 	if (!path)
 		return;
@@ -376,18 +391,6 @@ static void do_usb(struct runner *r, struct ctl_client *c, json_t *req)
 		return;
 	}
 	if (attach) {
-		/* (what QEMU or the framework would refuse, said plainly) */
-		if (stat(path, &st) < 0) {
-			error_reply(c, "%s: %s", path, strerror(errno));
-			return;
-		}
-		if (!S_ISREG(st.st_mode) || st.st_size % 512) {
-			error_reply(c,
-				    "%s is not a raw disk image (a regular "
-				    "file of whole 512-byte sectors)",
-				    path);
-			return;
-		}
 		for (slot = 0; slot < BRIDGE_USB_SLOTS && v->usb[slot].path;
 		     slot++)
 			;
@@ -396,24 +399,37 @@ static void do_usb(struct runner *r, struct ctl_client *c, json_t *req)
 				    BRIDGE_USB_SLOTS);
 			return;
 		}
+		/* (what QEMU or the framework would refuse, said plainly;
+		   and no other VM writes it meanwhile) */
+		fd = lock_usb(r, v, path, &st, &why);
+		if (fd < 0) {
+			error_reply(c, "%s", why);
+			free(why);
+			return;
+		}
 		v->usb[slot].path = xstrdup(path);
+		v->usb[slot].lock = fd;
+		v->usb[slot].dev = st.st_dev;
+		v->usb[slot].ino = st.st_ino;
 	}
 	v->usb[slot].busy = true;
 	c->waiting_usb = (unsigned)slot + 1; /* before it is asked, as above */
-	ret = r->act->usb(r, v, (unsigned)slot, attach ? path : NULL);
+	ret = r->act->usb(r, v, (unsigned)slot,
+			  attach ? v->usb[slot].path : NULL);
 	if (ret == 0)
 		return;
 	c->waiting_usb = 0;
 	v->usb[slot].busy = false;
-	if (attach) {
-		free(v->usb[slot].path);
-		v->usb[slot].path = NULL;
-	}
+	if (attach)
+		usb_free(r, &v->usb[slot]);
 	if (ret == -EOPNOTSUPP)
 		error_reply(c, "the %s bridge cannot plug in USB disks",
 			    r->ops->name);
 	else
-		refused(c, "usb");
+		error_reply(c,
+			    "cannot usb: the %s bridge refused slot %d (not "
+			    "done with it yet: see the log)",
+			    r->ops->name, slot);
 }
 
 void ctl_usb_done(struct runner *r, struct vmrun *v, unsigned slot,
@@ -429,11 +445,8 @@ void ctl_usb_done(struct runner *r, struct vmrun *v, unsigned slot,
 		s->in = true;
 	/* out, or an attach that failed: the slot is free again */
 	if (note == BRIDGE_NOTE_USB_DETACHED ||
-	    (note == BRIDGE_NOTE_USB_FAILED && !s->in)) {
-		free(s->path);
-		s->path = NULL;
-		s->in = false;
-	}
+	    (note == BRIDGE_NOTE_USB_FAILED && !s->in))
+		usb_free(r, s);
 	for (c = r->clients; c; c = c->next) {
 		if (c->v != v || c->waiting_usb != slot + 1)
 			continue;
@@ -467,6 +480,7 @@ char *ctl_usb_no_save(const struct vmrun *v)
 void ctl_usb_gone(struct runner *r, struct vmrun *v)
 {
 	struct ctl_client *c;
+	char *detail;
 	unsigned i;
 
 	for (c = r->clients; c; c = c->next)
@@ -475,8 +489,14 @@ void ctl_usb_gone(struct runner *r, struct vmrun *v)
 			error_reply(c, "usb: the VM stopped first");
 		}
 	for (i = 0; i < BRIDGE_USB_SLOTS; i++) {
-		free(v->usb[i].path);
-		memset(&v->usb[i], 0, sizeof(v->usb[i]));
+		/* (its disks went with its machine: said as pulled out) */
+		if (v->usb[i].in) {
+			detail =
+				xasprintf("%s: the VM stopped", v->usb[i].path);
+			events_note(r, v, BRIDGE_NOTE_USB_DETACHED, i, detail);
+			free(detail);
+		}
+		usb_free(r, &v->usb[i]);
 	}
 }
 

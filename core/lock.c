@@ -188,22 +188,74 @@ fail:
 	return -EBUSY;
 }
 
-void unlock_disks(struct runner *r, struct vmrun *v)
+/* one image's lock let go: the note goes first (a successor must not read
+   ours), then the descriptor */
+static void unlock_one(struct runner *r, int fd)
 {
 	struct stat st;
 	char *note;
+
+	if (fstat(fd, &st) == 0 && flock(fd, LOCK_EX | LOCK_NB) == 0) {
+		note = note_name(&st);
+		unlinkat(r->locks_fd, note, 0);
+		free(note);
+	}
+	close(fd);
+}
+
+int lock_usb(struct runner *r, struct vmrun *v, const char *path,
+	     struct stat *st, char **why)
+{
+	char *note, *who;
+	int fd, nfd;
+
+	*why = NULL;
+	/* (a FIFO would hold the loop in open(): never waited on) */
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+	if (fd < 0 || fstat(fd, st) < 0) {
+		*why = xasprintf("%s: %s", path, strerror(errno));
+		goto fail;
+	}
+	if (!S_ISREG(st->st_mode) || st->st_size % 512) {
+		*why = xasprintf("%s is not a raw disk image (a regular file "
+				 "of whole 512-byte sectors)",
+				 path);
+		goto fail;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		who = holder(r, st);
+		*why = xasprintf("%s is in use by %s", path, who);
+		free(who);
+		goto fail;
+	}
+	note = note_name(st);
+	nfd = openat(r->locks_fd, note,
+		     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+		     0600);
+	free(note);
+	if (nfd >= 0) {
+		dprintf(nfd, "%s %d\n", v->m->name, (int)getpid());
+		close(nfd);
+	}
+	return fd;
+fail:
+	if (fd >= 0)
+		close(fd);
+	return -EBUSY;
+}
+
+void unlock_usb(struct runner *r, int fd)
+{
+	if (fd >= 0)
+		unlock_one(r, fd);
+}
+
+void unlock_disks(struct runner *r, struct vmrun *v)
+{
 	size_t i;
 
-	for (i = 0; i < v->nlocks; i++) {
-		/* the note goes first: a successor must not read ours */
-		if (fstat(v->locks[i], &st) == 0 &&
-		    flock(v->locks[i], LOCK_EX | LOCK_NB) == 0) {
-			note = note_name(&st);
-			unlinkat(r->locks_fd, note, 0);
-			free(note);
-		}
-		close(v->locks[i]);
-	}
+	for (i = 0; i < v->nlocks; i++)
+		unlock_one(r, v->locks[i]);
 	free(v->locks);
 	v->locks = NULL;
 	v->nlocks = 0;

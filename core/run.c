@@ -661,11 +661,21 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		return;
 	v = &r->vms[ev->vm];
 	if (ev->note) {
-		events_note(r, v, ev->note, ev->device, ev->detail);
 		if (ev->note >= BRIDGE_NOTE_USB_ATTACHED &&
 		    ev->note <= BRIDGE_NOTE_USB_FAILED &&
-		    ev->device < BRIDGE_USB_SLOTS)
+		    ev->device < BRIDGE_USB_SLOTS) {
+			/* the disk as the core has its path: whole (an
+			   event's detail is cut at 480 bytes) */
+			const char *path = v->usb[ev->device].path;
+
+			events_note(r, v, ev->note, ev->device,
+				    ev->note != BRIDGE_NOTE_USB_FAILED && path ?
+					    path :
+					    ev->detail);
 			ctl_usb_done(r, v, ev->device, ev->note, ev->detail);
+			return;
+		}
+		events_note(r, v, ev->note, ev->device, ev->detail);
 		/* (stopped or stopping already: nothing more to ask) */
 		if (ev->note == BRIDGE_NOTE_WINDOW_CLOSED &&
 		    v->state != VZH_STATE_STOPPED &&

@@ -16,6 +16,7 @@
 #include "slots.h"
 
 struct ctl_client;
+struct stat;
 struct hook_job;
 struct runner;
 struct vmrun;
@@ -55,6 +56,9 @@ struct usb_slot {
 	char *path; /* the disk in it, or the one being plugged in; NULL */
 	bool busy; /* asked of the bridge, its note not come yet */
 	bool in; /* the guest has it */
+	int lock; /* its image's lock (lock_usb), -1: none */
+	dev_t dev; /* the image, whatever path named it */
+	ino_t ino;
 };
 
 struct vmrun {
@@ -234,5 +238,11 @@ extern const struct runner_actions run_actions;
 int lock_paths(struct runner *r, struct vmrun *v, char **why);
 int lock_disks(struct runner *r, struct vmrun *v, char **why);
 void unlock_disks(struct runner *r, struct vmrun *v);
+/* an image plugged into v's USB controller: opened, a raw image, locked as
+   a writable disk (its holder noted); the lock's descriptor with *st, or
+   -EBUSY with *why (malloc'd) */
+int lock_usb(struct runner *r, struct vmrun *v, const char *path,
+	     struct stat *st, char **why);
+void unlock_usb(struct runner *r, int fd);
 
 #endif

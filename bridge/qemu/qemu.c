@@ -1226,6 +1226,13 @@ static bool q_can_save(const struct machine *m, char **why)
 					 "virtio-fs share (tag \"%s\")",
 					 m->devs[i].u.share.tag);
 			return false;
+		} else if (m->devs[i].cls == DEV_CLIPBOARD) {
+			/* (QEMU 7.2: "The vdagent chardev doesn't yet
+			   support migration") */
+			*why = xasprintf("QEMU cannot save a VM with the "
+					 "clipboard's agent (qemu-vdagent, %s)",
+					 m->devs[i].origin.loc);
+			return false;
 		}
 	return true;
 }

@@ -15,19 +15,33 @@ static void note(struct qusb *u, enum bridge_note n, const char *fmt,
 	bridge_note(u->vm->b->env.event_fd, u->vm->index, n, u->slot, fmt, arg);
 }
 
+/* a plug-in that failed: what QEMU may yet do of it undone (it runs its
+   commands in order: one that timed out is done before these), the slot
+   free again */
+static void undo(struct qusb *u, bool device)
+{
+	char node[16], id[16];
+
+	snprintf(node, sizeof(node), "usbdisk%u", u->slot);
+	snprintf(id, sizeof(id), "usbdev%u", u->slot);
+	if (device)
+		qmp_send(&u->vm->qmp, "device_del",
+			 json_pack("{s:s}", "id", id));
+	qmp_send(&u->vm->qmp, "blockdev-del",
+		 json_pack("{s:s}", "node-name", node));
+	free(u->path);
+	u->path = NULL;
+}
+
 static void plugged(void *data, int ret, json_t *r, const char *err)
 {
 	struct qusb *u = data;
-	char node[16];
 
 	(void)r;
 	if (ret) {
-		/* (the image's node goes with it: the slot is free again) */
-		snprintf(node, sizeof(node), "usbdisk%u", u->slot);
-		qmp_send(&u->vm->qmp, "blockdev-del",
-			 json_pack("{s:s}", "node-name", node));
 		note(u, BRIDGE_NOTE_USB_FAILED, "QEMU did not plug it in: %s",
 		     err ? err : strerror(-ret));
+		undo(u, ret == -ETIMEDOUT);
 		return;
 	}
 	note(u, BRIDGE_NOTE_USB_ATTACHED, "%s", u->path);
@@ -42,6 +56,7 @@ static void opened(void *data, int ret, json_t *r, const char *err)
 	if (ret) {
 		note(u, BRIDGE_NOTE_USB_FAILED, "QEMU cannot open it: %s",
 		     err ? err : strerror(-ret));
+		undo(u, false);
 		return;
 	}
 	snprintf(node, sizeof(node), "usbdisk%u", u->slot);
@@ -49,8 +64,10 @@ static void opened(void *data, int ret, json_t *r, const char *err)
 	if (qmp_request(&u->vm->qmp, "device_add",
 			json_pack("{s:s,s:s,s:s,s:s}", "driver", "usb-storage",
 				  "bus", "usb.0", "drive", node, "id", id),
-			-1, USB_TIMEOUT_MS, plugged, u) < 0)
+			-1, USB_TIMEOUT_MS, plugged, u) < 0) {
 		note(u, BRIDGE_NOTE_USB_FAILED, "%s", "QEMU went away");
+		undo(u, false);
+	}
 }
 
 static void unplugging(void *data, int ret, json_t *r, const char *err)
@@ -61,6 +78,7 @@ static void unplugging(void *data, int ret, json_t *r, const char *err)
 	/* (done: DEVICE_DELETED says when the guest has let it go) */
 	if (ret && u->detaching) {
 		u->detaching = false;
+		u->until = 0;
 		note(u, BRIDGE_NOTE_USB_FAILED, "QEMU did not pull it out: %s",
 		     err ? err : strerror(-ret));
 	}
@@ -115,21 +133,24 @@ long long qemu_usb_deadline(const struct bvm *vm)
 	unsigned i;
 
 	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
-		if (vm->usb[i].detaching && (!at || vm->usb[i].until < at))
+		if (vm->usb[i].detaching && vm->usb[i].until &&
+		    (!at || vm->usb[i].until < at))
 			at = vm->usb[i].until;
 	return at;
 }
 
 /* a guest that holds on to a disk (QEMU waits for it to let go): the
-   client is told, the disk stays */
+   client is told, the disk stays; should QEMU let it go later, that is
+   said then (DEVICE_DELETED) */
 void qemu_usb_overdue(struct bvm *vm)
 {
 	long long now = util_now_ms();
 	unsigned i;
 
 	for (i = 0; i < BRIDGE_USB_SLOTS; i++)
-		if (vm->usb[i].detaching && now >= vm->usb[i].until) {
-			vm->usb[i].detaching = false;
+		if (vm->usb[i].detaching && vm->usb[i].until &&
+		    now >= vm->usb[i].until) {
+			vm->usb[i].until = 0;
 			note(&vm->usb[i], BRIDGE_NOTE_USB_FAILED, "%s",
 			     "the guest did not let it go in time");
 		}

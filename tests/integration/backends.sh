@@ -878,6 +878,26 @@ t_clipboard() {
 	else
 		bad "clipboard: exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | tr '\n' ' '); $(tail -n 3 "$tmp/err" | tr '\n' ' ')"
 	fi
+	# QEMU 7.2 cannot migrate qemu-vdagent: status and save say so up front
+	conf clipsave "vzh=acpi" "$SERIAL, { kind = \"clipboard\"; }"
+	sed -i "s|\"nat\" \]; };|\"nat\", \"media\" ]; };|" "$tmp/clipsave.conf"
+	"$vzhost" -c "$tmp/clipsave.conf" > "$tmp/out" 2> "$tmp/err" &
+	pid=$!
+	ctl="$vzhost ctl bk-$$-clipsave --state-dir $tmp/state"
+	if wait_for "$tmp/out" "VZH-GUEST: count 1" 60 "" $pid; then
+		$ctl status > "$tmp/clip.status" 2>&1
+		$ctl save "$tmp/clip.state" > "$tmp/clip.save" 2>&1
+		saved=$?
+	fi
+	$ctl stop > /dev/null 2>&1
+	reap $pid 30
+	if [ "${saved:-}" = 1 ] && [ ! -e "$tmp/clip.state" ] &&
+		grep -q "cannot save: QEMU cannot save a VM with the clipboard's agent (qemu-vdagent, $tmp/clipsave.conf:7: vms\[0\].devices\[1\])" "$tmp/clip.save" &&
+		grep -q '"can_save":false' "$tmp/clip.status"; then
+		ok
+	else
+		bad "clipboard: a save QEMU cannot do was not refused up front: $(cat "$tmp/clip.save" 2>/dev/null)"
+	fi
 }
 
 # a USB disk plugged into a running guest and pulled out again (ctl usb): the
@@ -907,11 +927,22 @@ t_usb() {
 		wait_for "$tmp/out" "VZH-GUEST: usb disk sda gone" 30 "" $pid && seen=${seen}x
 		$ctl usb detach "$tmp/usb,1.img" > "$tmp/usb.twice" 2>&1 || seen=${seen}n
 		$ctl status > "$tmp/usb.status2" 2>&1
+		# a QEMU that does not answer: the attach fails after 10 s, and
+		# what QEMU does of it once it wakes is undone; the slot is free
+		qpid=$(pgrep -f "guest=bk-$$-usb" | head -n 1)
+		printf 'VZH-USB-TWO %s\n' "$$" > "$tmp/usb2.img"
+		truncate -s 2M "$tmp/usb2.img"
+		kill -STOP "$qpid"
+		$ctl usb attach "$tmp/usb2.img" > "$tmp/usb.stalled" 2>&1 || seen=${seen}q
+		kill -CONT "$qpid"
+		$ctl usb attach "$tmp/usb2.img" > "$tmp/usb.again2" 2>&1 && seen=${seen}r
+		wait_for "$tmp/out" "VZH-GUEST: usb disk sd[a-z] 4096 sectors: VZH-USB-TWO $$" 30 "" $pid && seen=${seen}w
 	fi
 	$ctl stop > /dev/null 2>&1
 	reap $pid 60
 	[ -n "${epid:-}" ] && wait $epid
-	if [ "$seen" = agtosdxn ] && [ $st = 0 ] && [ ! -e "$tmp/usb.state" ] &&
+	if [ "$seen" = agtosdxnqrw ] && [ $st = 0 ] && [ ! -e "$tmp/usb.state" ] &&
+		grep -q "usb: QEMU cannot open it: " "$tmp/usb.stalled" &&
 		grep -q "cannot save: a USB disk is plugged in ($tmp/usb,1.img): pull it out first" "$tmp/usb.save" &&
 		grep -q "is already plugged in (slot 0)" "$tmp/usb.again" &&
 		grep -q "odd.img is not a raw disk image" "$tmp/usb.odd" &&
@@ -925,7 +956,10 @@ st2 = json.load(open(sys.argv[2]))
 assert st2["usb"] == [], st2.get("usb")
 ev = [json.loads(l) for l in open(sys.argv[3]) if l.startswith("{")]
 u = [(e["event"], e["slot"], e.get("detail")) for e in ev if e.get("event", "").startswith("usb-")]
-assert u == [("usb-attached", 0, sys.argv[4]), ("usb-detached", 0, sys.argv[4])], u
+two = sys.argv[4].replace("usb,1.img", "usb2.img")
+assert u[:2] == [("usb-attached", 0, sys.argv[4]), ("usb-detached", 0, sys.argv[4])], u
+assert u[2][:2] == ("usb-failed", 0) and "QEMU cannot open it" in u[2][2], u
+assert u[3:] == [("usb-attached", 0, two), ("usb-detached", 0, two + ": the VM stopped")], u
 PY
 	then
 		if logged "vms[0].devices[1]: usb-attached: $tmp/usb,1.img" && logged "vms[0].devices[1]: usb-detached: $tmp/usb,1.img"; then
@@ -934,7 +968,7 @@ PY
 			bad "usb: the log did not name the controller and the disk"
 		fi
 	else
-		bad "usb: steps $seen (want agtosdxn), exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | grep -v count | tr '\n' ' ')"
+		bad "usb: steps $seen (want agtosdxnqrw), exit $st: $(tr -d '\r' < "$tmp/out" | grep VZH-GUEST | grep -v count | tr '\n' ' ')"
 		cat "$tmp/usb.attach" "$tmp/usb.status" "$tmp/usb.events" 2>/dev/null | sed 's/^/    /' | head -20
 	fi
 	# a VM without a controller is told what to add

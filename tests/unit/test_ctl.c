@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -394,9 +395,9 @@ static void usb_slots(void **s)
 {
 	struct vzh_simple ctrl = { sizeof(ctrl), 0 };
 	struct origin o = { "host.conf:9: vms[0].devices[1]", "usb", "media" };
-	char dir[] = "/tmp/vzh-usb-XXXXXX", name[16], first[256];
+	char dir[] = "/tmp/vzh-usb-XXXXXX", name[64], first[256];
 	const char *path, *rep;
-	int i;
+	int i, held;
 
 	(void)s;
 	assert_non_null(mkdtemp(dir));
@@ -434,6 +435,15 @@ static void usb_slots(void **s)
 	assert_non_null(strstr(rep, "a USB disk is plugged in ("));
 	assert_non_null(strstr(usb_req("attach", first),
 			       "a.img is already plugged in (slot 0)"));
+	/* the same image by another name; one another process holds */
+	snprintf(name, sizeof(name), "%s/./a.img", dir);
+	assert_non_null(strstr(usb_req("attach", name),
+			       "/./a.img is already plugged in (slot 0)"));
+	held = open(image(dir, "held.img", 512), O_RDONLY);
+	assert_int_equal(flock(held, LOCK_EX), 0);
+	assert_non_null(strstr(usb_req("attach", image(dir, "held.img", 512)),
+			       "held.img is in use by "));
+	close(held);
 	assert_non_null(strstr(ask("{\"command\":\"save\",\"path\":"
 				   "\"/tmp/x.state\"}\n"),
 			       "cannot save: a USB disk is plugged in ("));
@@ -490,6 +500,7 @@ static void usb_slots(void **s)
 	}
 	unlink(first);
 	unlink(image(dir, "odd.img", 0));
+	unlink(image(dir, "held.img", 0));
 	rmdir(dir);
 }
 
