@@ -136,6 +136,7 @@ PY
 	wait_for "$tmp/hang.log" listening 10
 	conf netdrop "vzh=carrier" \
 		"$SERIAL, { kind = \"nic\"; socket = \"$tmp/hang.sock\"; type = \"stream\"; }"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/netdrop.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	ctl="$vzhost ctl bk-$$-netdrop --state-dir $tmp/state"
@@ -242,6 +243,7 @@ t_qcow2() {
   boot = { kernel = \"$guest/vmlinuz\"; initrd = \"$guest/initrd.img\";
            cmdline = \"console=ttyS0 quiet vzh=acpi\"; };
   devices = ( { kind = \"serial\"; output = \"none\"; } ); }"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/qcow2.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	gone=0
@@ -280,6 +282,7 @@ HOOK
 	chmod 755 "$tmp/fdhooks/10-count"
 	export FDREC="$tmp/fdrec"
 	rm -f "$FDREC"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/fdleak.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	_n=0
@@ -318,6 +321,7 @@ t_badhelper() {
 t_orphan() {
 	qemu-img create -q -f qcow2 "$tmp/o.qcow2" 16M
 	conf orphan "vzh=acpi" "{ kind = \"example.qcow2\"; path = \"$tmp/o.qcow2\"; }, $SERIAL"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/orphan.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	if ! wait_count "$tmp/out" 2 30 $pid || ! pgrep -f "qemu-storage-daemon.*$tmp/o.qcow2" > /dev/null; then
@@ -389,6 +393,7 @@ t_ephemeral_mem() {
 	truncate -s 16M "$tmp/mem.img"
 	conf ephmem "vzh=acpi" "{ kind = \"disk\"; path = \"$tmp/mem.img\"; ephemeral = true; }, $SERIAL"
 	sed -i "s|state_dir = \"$tmp/state\"|state_dir = \"$shm\"|" "$tmp/ephmem.conf"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/ephmem.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	where=
@@ -474,6 +479,7 @@ t_stall() {
 	# (a pause long enough for a busy machine's guest to boot and ask within it)
 	conf stall "vzh=dhcp" "{ kind = \"backer.stall\"; pause = 15000; }, $SERIAL" \
 		"$OTHER"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/stall.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	slow=0 asked=0
@@ -499,6 +505,7 @@ t_stall() {
 t_channel() {
 	conf channel "vzh=channel" "$SERIAL, { kind = \"channel\"; name = \"vzh.test\"; socket = \"$tmp/chan.sock\"; }"
 	sed -i 's|"nat" \]; };|"nat", "channel" ]; };|' "$tmp/channel.conf"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/channel.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
 	pid=$!
 	got1= got2= mode=
@@ -528,6 +535,7 @@ t_qga() {
 	fi
 	conf qga "vzh=qga" "$SERIAL, { kind = \"channel\"; name = \"org.qemu.guest_agent.0\"; socket = \"$tmp/qga.sock\"; }"
 	sed -i -e 's|"nat" \]; };|"nat", "channel" ]; };|' -e 's|/initrd.img"|/initrd-qga.img"|' "$tmp/qga.conf"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/qga.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
 	pid=$!
 	said=
@@ -638,6 +646,7 @@ t_chanstall() {
 	conf chanstall "vzh=channel" "$SERIAL, { kind = \"channel\"; name = \"vzh.test\"; socket = \"$tmp/chs.sock\"; }" \
 		"$OTHER"
 	sed -i 's|"nat" \]; };|"nat", "channel" ]; };|' "$tmp/chanstall.conf"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/chanstall.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
 	pid=$!
 	slow=0 asked=0 early=x bytes=
@@ -730,6 +739,7 @@ for ln in open(sys.argv[1]):
 start_with() {
 	sed -i -e "s|\"nat\" \]; };|\"nat\", \"$2\" ];\n  $2 = { $3 }; };|" \
 		-e 's|console=ttyS0 quiet|console=ttyS0|' "$tmp/$1.conf"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/$1.conf" > "$tmp/out" 2> "$tmp/err" < /dev/null &
 	pid=$!
 }
@@ -881,6 +891,7 @@ t_clipboard() {
 	# QEMU 7.2 cannot migrate qemu-vdagent: status and save say so up front
 	conf clipsave "vzh=acpi" "$SERIAL, { kind = \"clipboard\"; }"
 	sed -i "s|\"nat\" \]; };|\"nat\", \"media\" ]; };|" "$tmp/clipsave.conf"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/clipsave.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	ctl="$vzhost ctl bk-$$-clipsave --state-dir $tmp/state"
@@ -909,6 +920,7 @@ t_usb() {
 	printf 'odd' > "$tmp/odd.img"
 	conf usb "vzh=usb" "$SERIAL, { kind = \"usb\"; }"
 	full usb
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/usb.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	ctl="$vzhost ctl bk-$$-usb --state-dir $tmp/state"
@@ -973,6 +985,7 @@ PY
 	fi
 	# a VM without a controller is told what to add
 	conf nousb "vzh=acpi" "$SERIAL"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/nousb.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	ctl="$vzhost ctl bk-$$-nousb --state-dir $tmp/state"

@@ -79,6 +79,7 @@ print(" ".join(k[4:] for k in ("can_start", "can_pause", "can_resume", "can_requ
 # start NAME: vzhost in the background (pid), true once the guest counts
 start() {
 	rm -f "$tmp/err" # (the shell's child may open it after we first look)
+	: > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/$1.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
 	wait_count "$tmp/$1.console" 2 30 $pid && return 0
@@ -165,6 +166,7 @@ t_readyhook() {
 	conf readyhook acpi 'ready = { console = "count 3"; timeout = 60; };'
 	# (the pattern is looked for on the console vzhost shows: stdio)
 	sed -i 's/output = "[^"]*readyhook.console"/output = "stdio"/' "$tmp/readyhook.conf"
+	: > "$tmp/readyhook.console"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/readyhook.conf" > "$tmp/readyhook.console" 2> "$tmp/err" &
 	pid=$!
 	wait_count "$tmp/readyhook.console" 2 30 $pid || { gave_up "ready hook: no guest"; return; }
@@ -203,6 +205,7 @@ t_ctrlc() {
 	conf ctrlc acpi
 	rm -f "$tmp/err"
 	# (a group of its own, as a shell gives a job: here setsid, in place)
+	: > "$tmp/err" # (now: the job redirects when it runs)
 	setsid "$vzhost" -c "$tmp/ctrlc.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
 	if ! wait_count "$tmp/ctrlc.console" 2 30 $pid; then
@@ -288,6 +291,7 @@ t_save() {
 	saved=$(grep -o 'count [0-9]*' "$tmp/save.console" | tail -n 1 | cut -d' ' -f2)
 	rec1=$(cat "$REC")
 	rm -f "$REC"
+	: > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/save.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
 	wait_count "$tmp/save.console" "$((${saved:-0} + 2))" 30
@@ -820,6 +824,7 @@ t_loop() {
 	chmod 755 "$tmp/hooks/55-times"
 	rm -f "$REC.times"
 	conf loop poweroff 'on_poweroff = "restart";'
+	: > "$tmp/err" # (now: the job redirects when it runs)
 	timeout -k 5 300 "$vzhost" -c "$tmp/loop.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
 	wait_lines "$tmp/err" "running -> stopped" 8 290 $pid
@@ -919,6 +924,7 @@ CONF
 	chmod 755 "$tmp/twohooks/10-rec"
 	export REC2="$tmp/rec.two"
 	rm -f "$REC2"
+	: > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/twovms.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
 	if ! wait_for "$tmp/err" "ev-$$-twovms\] notice: state running -> stopped" 40 "" $pid ||

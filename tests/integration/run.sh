@@ -40,6 +40,7 @@ run() {
 background() {
 	# (gone first: the shell's child may open them after we first look)
 	rm -f "$tmp/out" "$tmp/err"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/$1.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 }
@@ -231,6 +232,7 @@ t_notify() {
 	wait_for "$tmp/notify.log" listening 10
 	conf notify acpi "" "" "stop_timeout = 7;"
 	rm -f "$tmp/out" "$tmp/err"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	NOTIFY_SOCKET="$tmp/notify.sock" "$vzhost" -c "$tmp/notify.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	ready=0
@@ -267,6 +269,7 @@ t_stdin() {
 	# a check that never passes: what is typed never reaches the guest
 	conf stdin_never echo "" "" 'ready = { console = "never-said"; }; input_after = "ready"; stop_timeout = 1;'
 	rm -f "$tmp/out" "$tmp/err"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	printf 'typed-too-soon\n' | "$vzhost" -c "$tmp/stdin_never.conf" > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	wait_for "$tmp/out" "VZH-GUEST: booted" 30 "" $pid
@@ -276,6 +279,7 @@ t_stdin() {
 	if guest "booted" && ! grep -q "VZH-GUEST: got" "$tmp/out" && [ $st = 0 ]; then ok; else bad "stdin: input_after = ready typed before the VM was ready (exit $st)"; fi
 	conf stdin_eof acpi
 	rm -f "$tmp/out" "$tmp/err"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/stdin_eof.conf" < /dev/null > "$tmp/out" 2> "$tmp/err" &
 	pid=$!
 	wait_count "$tmp/out" 3 30 $pid
@@ -896,6 +900,7 @@ vms = (
 CONF
 	: > "$tmp/vzhost-stdin"
 	rm -f "$tmp/out" "$tmp/err"
+	: > "$tmp/out"; : > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/fsdlinger.conf" > "$tmp/out" 2> "$tmp/err" < "$tmp/vzhost-stdin" &
 	pid=$!
 	wait_for "$tmp/err" "it-$$-la\] notice: state running -> stopped" 60 "" $pid

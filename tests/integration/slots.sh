@@ -36,6 +36,7 @@ ctl() { timeout -k 2 20 "$vzhost" ctl --state-dir "$tmp/state" "sl-$$-$1" "$2"; 
 
 # start NAME: vzhost in the background (pid), true once the guest counts
 start() {
+	: > "$tmp/err" # (now: the job redirects when it runs)
 	"$vzhost" -c "$tmp/$1.conf" > /dev/null 2> "$tmp/err" &
 	pid=$!
 	wait_count "$tmp/$1.console" 2 30 $pid && return 0
@@ -73,6 +74,7 @@ t_wait() {
 	conf one ignore
 	start one || { bad "wait: the first guest never ran"; stop_first one; return; }
 	conf two poweroff "wait_for_slot = 60;"
+	: > "$tmp/err2" # (now: the job redirects when it runs)
 	timeout -k 5 90 "$vzhost" -c "$tmp/two.conf" > /dev/null 2> "$tmp/err2" &
 	second=$!
 	wait_for "$tmp/err2" "waiting up to 60 s for a slot: host.max_vms = 1 and 1 VM runs: sl-$$-one" 10
