@@ -56,6 +56,12 @@ enum bridge_note {
 /* disks a VM's USB controller takes while it runs (ctl VM usb attach) */
 #define BRIDGE_USB_SLOTS 8
 
+/* a note whose device is a slot of the VM's USB controller */
+static inline bool bridge_note_usb(enum bridge_note n)
+{
+	return n >= BRIDGE_NOTE_USB_ATTACHED && n <= BRIDGE_NOTE_USB_FAILED;
+}
+
 /*
  * A setting of the host group that belongs to a bridge (host.qemu,
  * host.accel): the core checks its form from this description and hands the

@@ -186,13 +186,12 @@ void events_note(struct runner *r, struct vmrun *v, enum bridge_note note,
 		[BRIDGE_NOTE_USB_FAILED] = { "usb-failed", LOG_ERR },
 	};
 	/* a USB note's device is a slot of the VM's controller */
-	bool usb = note >= BRIDGE_NOTE_USB_ATTACHED &&
-		   note <= BRIDGE_NOTE_USB_FAILED;
-	const struct device *ctrl = machine_first(v->m, DEV_USB);
-	const char *loc = usb && ctrl ? ctrl->origin.loc :
-			  dev < v->m->ndevs && !usb ?
-					v->m->devs[dev].origin.loc :
-					"a device it did not name";
+	bool usb = bridge_note_usb(note);
+	const struct device *named = usb ? machine_first(v->m, DEV_USB) :
+				     dev < v->m->ndevs ? &v->m->devs[dev] :
+							 NULL;
+	const char *loc = named ? named->origin.loc :
+				  "a device it did not name";
 	struct timespec ts;
 	json_t *o;
 	char *line;

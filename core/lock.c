@@ -51,6 +51,22 @@ static char *holder(struct runner *r, const struct stat *st)
 	return xstrdup("another process");
 }
 
+/* who holds the image st is: VM vm of this vzhost (never through a link
+   planted there: O_NOFOLLOW, our dir) */
+static void note_holder(struct runner *r, const struct stat *st, const char *vm)
+{
+	char *note = note_name(st);
+	int fd = openat(r->locks_fd, note,
+			O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
+			0600);
+
+	free(note);
+	if (fd >= 0) {
+		dprintf(fd, "%s %d\n", vm, (int)getpid());
+		close(fd);
+	}
+}
+
 /* the name of an image path's lock: what the path will mean once it exists */
 static char *path_lock_name(const char *path)
 {
@@ -140,9 +156,8 @@ int lock_disks(struct runner *r, struct vmrun *v, char **why)
 {
 	const struct machine *m = v->m;
 	struct stat st;
-	char *note;
 	size_t i;
-	int fd, nfd;
+	int fd;
 
 	for (i = 0; i < m->ndevs; i++) {
 		const struct vzh_disk *d = &m->devs[i].u.disk;
@@ -168,19 +183,8 @@ int lock_disks(struct runner *r, struct vmrun *v, char **why)
 		v->locks =
 			xrealloc(v->locks, (v->nlocks + 1) * sizeof(*v->locks));
 		v->locks[v->nlocks++] = fd;
-		if (shared(d))
-			continue;
-		/* never through a link planted there: O_NOFOLLOW, our dir */
-		note = note_name(&st);
-		nfd = openat(r->locks_fd, note,
-			     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW |
-				     O_CLOEXEC,
-			     0600);
-		free(note);
-		if (nfd >= 0) {
-			dprintf(nfd, "%s %d\n", m->name, (int)getpid());
-			close(nfd);
-		}
+		if (!shared(d))
+			note_holder(r, &st, m->name);
 	}
 	return 0;
 fail:
@@ -206,8 +210,8 @@ static void unlock_one(struct runner *r, int fd)
 int lock_usb(struct runner *r, struct vmrun *v, const char *path,
 	     struct stat *st, char **why)
 {
-	char *note, *who;
-	int fd, nfd;
+	char *who;
+	int fd;
 
 	*why = NULL;
 	/* (a FIFO would hold the loop in open(): never waited on) */
@@ -228,15 +232,7 @@ int lock_usb(struct runner *r, struct vmrun *v, const char *path,
 		free(who);
 		goto fail;
 	}
-	note = note_name(st);
-	nfd = openat(r->locks_fd, note,
-		     O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC,
-		     0600);
-	free(note);
-	if (nfd >= 0) {
-		dprintf(nfd, "%s %d\n", v->m->name, (int)getpid());
-		close(nfd);
-	}
+	note_holder(r, st, v->m->name);
 	return fd;
 fail:
 	if (fd >= 0)

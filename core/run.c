@@ -661,8 +661,7 @@ static void on_event(struct runner *r, const struct bridge_event *ev)
 		return;
 	v = &r->vms[ev->vm];
 	if (ev->note) {
-		if (ev->note >= BRIDGE_NOTE_USB_ATTACHED &&
-		    ev->note <= BRIDGE_NOTE_USB_FAILED &&
+		if (bridge_note_usb(ev->note) &&
 		    ev->device < BRIDGE_USB_SLOTS) {
 			/* the disk as the core has its path: whole (an
 			   event's detail is cut at 480 bytes) */

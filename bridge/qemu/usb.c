@@ -9,6 +9,13 @@
 
 #define USB_TIMEOUT_MS 10000
 
+/* QEMU's names of slot's image (its block node) and its USB device */
+static void names(unsigned slot, char node[16], char id[16])
+{
+	snprintf(node, 16, "usbdisk%u", slot);
+	snprintf(id, 16, "usbdev%u", slot);
+}
+
 static void note(struct qusb *u, enum bridge_note n, const char *fmt,
 		 const char *arg)
 {
@@ -22,8 +29,7 @@ static void undo(struct qusb *u, bool device)
 {
 	char node[16], id[16];
 
-	snprintf(node, sizeof(node), "usbdisk%u", u->slot);
-	snprintf(id, sizeof(id), "usbdev%u", u->slot);
+	names(u->slot, node, id);
 	if (device)
 		qmp_send(&u->vm->qmp, "device_del",
 			 json_pack("{s:s}", "id", id));
@@ -59,8 +65,7 @@ static void opened(void *data, int ret, json_t *r, const char *err)
 		undo(u, false);
 		return;
 	}
-	snprintf(node, sizeof(node), "usbdisk%u", u->slot);
-	snprintf(id, sizeof(id), "usbdev%u", u->slot);
+	names(u->slot, node, id);
 	if (qmp_request(&u->vm->qmp, "device_add",
 			json_pack("{s:s,s:s,s:s,s:s}", "driver", "usb-storage",
 				  "bus", "usb.0", "drive", node, "id", id),
@@ -109,8 +114,7 @@ int qemu_usb(struct bvm *vm, unsigned slot, const char *path)
 		return -EINVAL;
 	u->vm = vm;
 	u->slot = slot;
-	snprintf(node, sizeof(node), "usbdisk%u", slot);
-	snprintf(id, sizeof(id), "usbdev%u", slot);
+	names(slot, node, id);
 	if (!path) {
 		u->detaching = true;
 		u->until = util_now_ms() + USB_TIMEOUT_MS;
@@ -159,7 +163,7 @@ void qemu_usb_overdue(struct bvm *vm)
 void qemu_usb_deleted(struct bvm *vm, const char *id)
 {
 	struct qusb *u;
-	char node[16];
+	char node[16], devid[16];
 	unsigned slot;
 
 	if (!id || strncmp(id, "usbdev", 6))
@@ -169,7 +173,7 @@ void qemu_usb_deleted(struct bvm *vm, const char *id)
 		return;
 	u = &vm->usb[slot];
 	u->detaching = false;
-	snprintf(node, sizeof(node), "usbdisk%u", slot);
+	names(slot, node, devid);
 	if (qmp_request(&vm->qmp, "blockdev-del",
 			json_pack("{s:s}", "node-name", node), -1,
 			USB_TIMEOUT_MS, released, u) < 0)
