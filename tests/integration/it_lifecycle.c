@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -125,8 +126,9 @@ static int occurrences(const char *needle)
 	return n;
 }
 
-/* boots the test guest with vzh=action, its console in a file */
-static void boot(const char *action)
+/* the test guest with vzh=action, its console in a file: created; boot()
+   starts it too */
+static void prepare(const char *action)
 {
 	const char *build = getenv("VZH_BUILD");
 	struct bridge_env env = { 0 };
@@ -160,10 +162,29 @@ static void boot(const char *action)
 	assert_int_equal(qemu_bridge.probe(&env, &r.b, &d), 0);
 	assert_int_equal(qemu_bridge.validate(r.b, &r.h.vms[0], &d), 0);
 	assert_int_equal(qemu_bridge.create(r.b, &r.h.vms[0], 0, &r.vm), 0);
+	diag_free(&d);
+}
+
+static void boot(const char *action)
+{
+	prepare(action);
 	assert_int_equal(qemu_bridge.start(r.vm), 0);
 	assert_true(next(VZH_STATE_STARTING, VZH_REASON_HOST_REQUEST, 1000));
 	assert_true(next(VZH_STATE_RUNNING, VZH_REASON_HOST_REQUEST, 10000));
-	diag_free(&d);
+}
+
+/* the QEMU of this process's VM, or 0 (the brackets: not pgrep's shell) */
+static pid_t qemu_pid(void)
+{
+	FILE *p = popen(th_fmt("pgrep -f 'guest=i[t]-%d'", (int)getpid()), "r");
+	int pid = 0;
+
+	if (p) {
+		if (fscanf(p, "%d", &pid) != 1)
+			pid = 0;
+		pclose(p);
+	}
+	return pid;
 }
 
 static int teardown(void **s)
@@ -287,6 +308,76 @@ static void save_and_restore(void **s)
 	assert_true(next(VZH_STATE_STOPPED, VZH_REASON_HOST_KILL, 10000));
 }
 
+/* a QEMU that stops answering while paused: the resume is given up on at
+   QMP's timeout, saying what was asked and why, the VM paused still; once
+   QEMU runs again it carries out what it was sent */
+static void resume_unanswered(void **s)
+{
+	pid_t qemu;
+	bool gave_up;
+	int paused_at;
+
+	(void)s;
+	boot("ignore");
+	assert_true(wait_count(2, 30000));
+	assert_int_equal(qemu_bridge.pause(r.vm), 0);
+	assert_true(next(VZH_STATE_PAUSING, VZH_REASON_HOST_REQUEST, 1000));
+	assert_true(next(VZH_STATE_PAUSED, VZH_REASON_HOST_REQUEST, 5000));
+	qemu = qemu_pid();
+	assert_true(qemu > 0);
+	kill(qemu, SIGSTOP);
+	assert_int_equal(qemu_bridge.resume(r.vm), 0);
+	gave_up = next(VZH_STATE_RESUMING, VZH_REASON_HOST_REQUEST, 1000) &&
+		  next(VZH_STATE_PAUSED, VZH_REASON_NONE, 20000);
+	kill(qemu, SIGCONT);
+	assert_true(gave_up);
+	assert_string_equal(r.seen[r.cursor - 1].detail,
+			    "resume failed: no answer to cont in time");
+	paused_at = last_count();
+	assert_true(wait_count(paused_at + 2, 10000));
+	assert_int_equal(qemu_bridge.stop(r.vm), 0);
+}
+
+/* out of descriptors as QEMU is started: the start fails saying why, no
+   QEMU runs, and each descriptor taken for its channels is given back */
+static void start_out_of_descriptors(void **s)
+{
+	struct rlimit old, low;
+	int fill[1024], n = 0, a, b, ret;
+
+	(void)s;
+	prepare("ignore");
+	assert_int_equal(getrlimit(RLIMIT_NOFILE, &old), 0);
+	low = old;
+	low.rlim_cur = 256;
+	assert_int_equal(setrlimit(RLIMIT_NOFILE, &low), 0);
+	/* every number free below the limit taken, then the last two given
+	   back: room for QEMU's QMP socket pair, none for its pipes */
+	while (n < 1024 &&
+	       (fill[n] = open("/dev/null", O_RDONLY | O_CLOEXEC)) >= 0)
+		n++;
+	close(fill[--n]);
+	close(fill[--n]);
+	ret = qemu_bridge.start(r.vm);
+	a = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	b = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	if (a >= 0)
+		close(a);
+	if (b >= 0)
+		close(b);
+	while (n > 0)
+		close(fill[--n]);
+	setrlimit(RLIMIT_NOFILE, &old);
+	assert_true(ret < 0);
+	assert_true(a >= 0 && b >= 0);
+	assert_true(next(VZH_STATE_STARTING, VZH_REASON_HOST_REQUEST, 1000));
+	assert_true(next(VZH_STATE_STOPPED, VZH_REASON_START_FAILED, 1000));
+	assert_string_equal(
+		r.seen[r.cursor - 1].detail,
+		"cannot set up QEMU's channels: Too many open files");
+	assert_int_equal(qemu_pid(), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -294,6 +385,8 @@ int main(void)
 		cmocka_unit_test_teardown(stop_escalates_when_the_guest_ignores,
 					  teardown),
 		cmocka_unit_test_teardown(pause_and_resume, teardown),
+		cmocka_unit_test_teardown(resume_unanswered, teardown),
+		cmocka_unit_test_teardown(start_out_of_descriptors, teardown),
 		cmocka_unit_test_teardown(save_and_restore, teardown),
 	};
 

@@ -7,8 +7,11 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -176,12 +179,80 @@ static void parts_asked_of_qemu(void **s)
 	free(wrap);
 }
 
+/* in a mount namespace of its own whose /sys/module has kvm_intel with
+   nested = value: 0 a nested Linux VM passes, 1 it is refused for KVM's
+   nested being off, 2 something else was said, 3 no namespace here */
+static int nested_verdict(const char *value)
+{
+	const char *nested = "/sys/module/kvm_intel/parameters/nested";
+	struct bridge_env env = { .event_fd = -1, .state_fd = -1 };
+	struct machine m = { 0 };
+	struct bridge *b = NULL;
+	struct diag d = { 0 };
+	int fd, ret = 2;
+	size_t i;
+
+	if (unshare(CLONE_NEWNS) ||
+	    mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) ||
+	    mount("tmpfs", "/sys/module", "tmpfs", 0, NULL) ||
+	    mkdir("/sys/module/kvm_intel", 0755) ||
+	    mkdir("/sys/module/kvm_intel/parameters", 0755))
+		return 3;
+	fd = open(nested, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+	if (fd < 0 || write(fd, value, strlen(value)) < 0 || close(fd))
+		return 3;
+	m.name = xstrdup("n");
+	m.guest = VZH_GUEST_LINUX;
+	m.nested = true;
+	if (qemu_bridge.probe(&env, &b, &d) == 0 &&
+	    qemu_bridge.validate(b, &m, &d) == 0 && d.n == 0)
+		ret = 0;
+	else if (d.n == 1 && strstr(d.msgs[0], "nested virtualization is "
+					       "off in this host's KVM"))
+		ret = 1;
+	for (i = 0; ret == 2 && i < d.n; i++)
+		fprintf(stderr, "nested = %s: %s\n", value, d.msgs[i]);
+	return ret;
+}
+
+/* a nested VM is taken on a host whose KVM has nested on (Y or 1), and
+   refused, saying so, where it is off */
+static void nested_as_kvm_says(void **s)
+{
+	static const struct {
+		const char *value;
+		int verdict;
+	} cases[] = { { "Y\n", 0 }, { "1\n", 0 }, { "N\n", 1 }, { "0\n", 1 } };
+	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC), st;
+	size_t i;
+	pid_t pid;
+
+	(void)s;
+	if (fd < 0 || access(QEMU, X_OK))
+		skip(); /* (KVM can be faked in /sys, not /dev/kvm) */
+	close(fd);
+	for (i = 0; i < ARRAY_SIZE(cases); i++) {
+		pid = fork();
+		if (pid == 0)
+			_exit(nested_verdict(cases[i].value));
+		assert_int_equal(waitpid(pid, &st, 0), pid);
+		assert_true(WIFEXITED(st));
+		if (WEXITSTATUS(st) == 3)
+			skip(); /* (not root: no mount namespace) */
+		if (WEXITSTATUS(st) != cases[i].verdict)
+			fail_msg("nested = %.1s: verdict %d, wanted %d",
+				 cases[i].value, WEXITSTATUS(st),
+				 cases[i].verdict);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(kvm_needs_the_vendor_module),
 		cmocka_unit_test(no_device_no_kvm),
 		cmocka_unit_test(parts_asked_of_qemu),
+		cmocka_unit_test(nested_as_kvm_says),
 	};
 
 	return cmocka_run_group_tests_name("qemu probe", tests, NULL, NULL);
