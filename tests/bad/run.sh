@@ -1,6 +1,7 @@
 #!/bin/sh
 # Bad-config corpus: each X.conf states its exit status (# expect:) and the errors it must
-# produce (# error:, each a FILE:LINE: path: message prefix). --check must leave no file behind.
+# produce (# error:, each a FILE:LINE: path: message prefix); # errors: N, how many
+# there are in all (no error about an entry already refused). --check must leave no file behind.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
 vzhost=${VZHOST:-$here/../../${B:-build}/vzhost}
@@ -21,6 +22,9 @@ for conf in "$here"/*.conf; do
 		*) problems="$problems; missing: $line" ;;
 		esac
 	done < "${TMPDIR:-/tmp}/vzh-bad-want.$$"
+	count=$(sed -n 's/^# errors: //p' "$conf")
+	got=$(printf '%s\n' "$err" | grep -c "^$name:[0-9][0-9]*: ")
+	[ -z "$count" ] || [ "$got" = "$count" ] || problems="$problems; $got errors, expected $count"
 	# every error line names FILE:LINE
 	if printf '%s\n' "$err" | grep -v '^vzhost: [0-9]* errors in' | grep -qv "^$name:[0-9][0-9]*: "; then
 		problems="$problems; a line without $name:LINE"

@@ -179,6 +179,40 @@ static void parts_asked_of_qemu(void **s)
 	free(wrap);
 }
 
+/* a QEMU that never answers is given up on at 10 s: no error (its parts
+   are left to its start), and not asked again by this process */
+static void silent_qemu_given_up(void **s)
+{
+	struct machine m = { 0 };
+	struct bridge b = { 0 };
+	long long t0, first, second;
+	char *wrap;
+	int runs;
+
+	(void)s;
+	wrap = th_write(NULL, "silent-qemu",
+			th_fmt("#!/bin/sh\necho run >> %s/runs\nexec sleep "
+			       "30\n",
+			       th_dir()));
+	chmod(wrap, 0755);
+	unlink(th_fmt("%s/runs", th_dir()));
+	setenv("XDG_CACHE_HOME", th_fmt("%s/silent-cache", th_dir()), 1);
+	b.binary = wrap;
+	m.name = xstrdup("m");
+	part(&m, "device", "virtio-rng-pci", "max-bytes", "1");
+	t0 = util_now_ms();
+	assert_string_equal(checked(&b, &m, &runs), "");
+	first = util_now_ms() - t0;
+	assert_string_equal(checked(&b, &m, &runs), "");
+	second = util_now_ms() - t0 - first;
+	assert_int_equal(runs, 1);
+	if (first < 9500 || first > 20000 || second > 1000)
+		fail_msg("given up after %lld ms (then %lld ms)", first,
+			 second);
+	machine_free(&m);
+	free(wrap);
+}
+
 /* in a mount namespace of its own whose /sys/module has kvm_intel with
    nested = value: 0 a nested Linux VM passes, 1 it is refused for KVM's
    nested being off, 2 something else was said, 3 no namespace here */
@@ -253,6 +287,7 @@ int main(void)
 		cmocka_unit_test(no_device_no_kvm),
 		cmocka_unit_test(parts_asked_of_qemu),
 		cmocka_unit_test(nested_as_kvm_says),
+		cmocka_unit_test(silent_qemu_given_up),
 	};
 
 	return cmocka_run_group_tests_name("qemu probe", tests, NULL, NULL);
