@@ -373,7 +373,8 @@ static int launch(struct bvm *vm, const char *incoming, char **why)
 	if (vm->efi_vars &&
 	    (ret = copy_file(vm->b->ovmf_vars, vm->efi_vars)) < 0) {
 		*why = xasprintf("cannot create %s: %s", vm->efi_vars,
-				 strerror(-ret));
+				 ret == -EINVAL ? "not a regular file" :
+						  strerror(-ret));
 		return ret;
 	}
 	if ((ret = spawn_virtiofsd(vm, why)) < 0)

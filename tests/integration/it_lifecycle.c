@@ -126,11 +126,10 @@ static int occurrences(const char *needle)
 	return n;
 }
 
-/* the test guest with vzh=action, its console in a file: created; boot()
-   starts it too */
-static void prepare(const char *action)
+/* the test guest booted as boot says (the inside of boot = { ... }), its
+   console in a file: created */
+static void prepare_with(const char *boot)
 {
-	const char *build = getenv("VZH_BUILD");
 	struct bridge_env env = { 0 };
 	struct diag d = { 0 };
 	char conf[2048], *why = NULL;
@@ -145,10 +144,9 @@ static void prepare(const char *action)
 		"host = { state_dir = \"%s/state\"; };\n"
 		"plugins = { load = [ \"serial\" ]; };\n"
 		"vms = ( { name = \"it-%d\"; memory = \"256M\";\n"
-		"  boot = { kernel = \"%s/../build/guest/vmlinuz\"; initrd = \"%s/../build/guest/initrd.img\";\n"
-		"    cmdline = \"console=ttyS0 quiet vzh=%s\"; };\n"
+		"  boot = { %s };\n"
 		"  devices = ( { kind = \"serial\"; output = \"%s\"; } ); } );\n",
-		th_dir(), (int)getpid(), build, build, action, r.console);
+		th_dir(), (int)getpid(), boot, r.console);
 	if (th_pipeline(&r.h, conf))
 		diag_print(&r.h.diag, stderr);
 	assert_int_equal(r.h.diag.n, 0);
@@ -163,6 +161,17 @@ static void prepare(const char *action)
 	assert_int_equal(qemu_bridge.validate(r.b, &r.h.vms[0], &d), 0);
 	assert_int_equal(qemu_bridge.create(r.b, &r.h.vms[0], 0, &r.vm), 0);
 	diag_free(&d);
+}
+
+/* the test guest with vzh=action: created; boot() starts it too */
+static void prepare(const char *action)
+{
+	const char *build = getenv("VZH_BUILD");
+
+	prepare_with(th_fmt("kernel = \"%s/../build/guest/vmlinuz\"; initrd = "
+			    "\"%s/../build/guest/initrd.img\";\n"
+			    "    cmdline = \"console=ttyS0 quiet vzh=%s\";",
+			    build, build, action));
 }
 
 static void boot(const char *action)
@@ -378,6 +387,27 @@ static void start_out_of_descriptors(void **s)
 	assert_int_equal(qemu_pid(), 0);
 }
 
+/* an EFI variable store that cannot be made (a directory is in its way):
+   the start fails naming it and why, and no QEMU runs */
+static void efi_vars_in_the_way(void **s)
+{
+	const char *vars = th_fmt("%s/vars-dir", th_dir());
+
+	(void)s;
+	if (access("/usr/share/OVMF/OVMF_VARS.fd", R_OK))
+		skip(); /* (Debian: apt-get install ovmf) */
+	mkdir(vars, 0700);
+	prepare_with(th_fmt("efi = { vars = \"%s\"; };", vars));
+	assert_true(qemu_bridge.start(r.vm) < 0);
+	assert_true(next(VZH_STATE_STARTING, VZH_REASON_HOST_REQUEST, 1000));
+	assert_true(next(VZH_STATE_STOPPED, VZH_REASON_START_FAILED, 1000));
+	assert_string_equal(r.seen[r.cursor - 1].detail,
+			    th_fmt("cannot create %s: not a regular file",
+				   vars));
+	assert_int_equal(qemu_pid(), 0);
+	rmdir(vars);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -387,6 +417,7 @@ int main(void)
 		cmocka_unit_test_teardown(pause_and_resume, teardown),
 		cmocka_unit_test_teardown(resume_unanswered, teardown),
 		cmocka_unit_test_teardown(start_out_of_descriptors, teardown),
+		cmocka_unit_test_teardown(efi_vars_in_the_way, teardown),
 		cmocka_unit_test_teardown(save_and_restore, teardown),
 	};
 

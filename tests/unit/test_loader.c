@@ -378,6 +378,7 @@ static void damaged_files_are_refused(void **s)
 		{ "names", "(a damaged ELF file: " },
 		{ "nodyn", "(no dynamic symbol table)" },
 		{ "machine", "(an ELF file for " },
+		{ "sparc", "(an ELF file for machine 43; this host is " },
 		{ "class32", "(a 32-bit ELF file; this vzhost is 64-bit)" },
 		{ "exec", "(an executable, not a shared object)" },
 		{ "func", "(its vzh_plugin_descriptor is not a data object)" },
@@ -430,6 +431,9 @@ static void damaged_files_are_refused(void **s)
 			eh->e_machine = eh->e_machine == EM_AARCH64 ?
 						EM_X86_64 :
 						EM_AARCH64;
+		else if (!strcmp(name, "sparc"))
+			eh->e_machine =
+				EM_SPARCV9; /* (one it has no name for) */
 		else if (!strcmp(name, "class32"))
 			eh->e_ident[EI_CLASS] = ELFCLASS32;
 		else if (!strcmp(name, "exec"))

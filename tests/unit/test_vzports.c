@@ -1,4 +1,5 @@
 /* test_vzports.c: vsock ports through unix sockets (bridge/vz/ports.c), with a socket pair standing in for the framework's connection to the guest. */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -25,6 +26,7 @@ static struct vzh_vsock v = { sizeof(v), 2, maps };
 static struct vz_ports p;
 static int guest = -1; /* the guest's end of the last connection */
 static bool refuse; /* the guest has nobody on that port */
+static bool silent; /* the framework never answers */
 static int asked, released;
 
 /* a test whose data never comes fails, it does not hang */
@@ -45,6 +47,8 @@ static void connect_guest(void *ctx, int slot, uint32_t gen, uint32_t port)
 	(void)ctx;
 	assert_int_equal(port, 1024);
 	asked++;
+	if (silent)
+		return;
 	if (!refuse) {
 		assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM, 0, sp), 0);
 		h.fd = sp[0];
@@ -76,7 +80,7 @@ static int setup(void **s)
 	p.connect = connect_guest;
 	p.release = release;
 	guest = -1;
-	refuse = false;
+	refuse = silent = false;
 	asked = released = 0;
 	assert_int_equal(vz_ports_open(&p, &v, "vm", &why), 0);
 	return 0;
@@ -202,6 +206,24 @@ static void close_ends_links(void **s)
 	close(c);
 }
 
+/* a connection the framework does not answer: the loop is woken for its
+   deadline, however long it would have slept */
+static void unanswered_wakes(void **s)
+{
+	struct pollfd fds[64];
+	int c, timeout = -1;
+
+	(void)s;
+	silent = true;
+	c = dial(a_sock);
+	loop(3);
+	assert_int_equal(asked, 1);
+	vz_ports_pollfds(&p, true, fds, 64, &timeout);
+	assert_true(timeout > VZ_CONNECT_WAIT_MS - 2000);
+	assert_true(timeout <= VZ_CONNECT_WAIT_MS);
+	close(c);
+}
+
 /* nobody listens on the guest's port: the host program is hung up on */
 static void guest_refuses(void **s)
 {
@@ -317,8 +339,22 @@ static void polled(void **s)
 	assert_int_equal(vz_ports_pollfds(&p, true, fds, 0, &timeout), 0);
 }
 
+/* this process's open descriptors */
+static int open_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	while (d && readdir(d))
+		n++;
+	if (d)
+		closedir(d);
+	return n;
+}
+
 /* only the first nports ports are the VM's: what lies past them in the
-   array is not listened on */
+   array is not listened on; once closed, no descriptor of them is left
+   (the handoff pipe's write end is the framework side's to close) */
 static void only_its_ports(void **s)
 {
 	char c_sock[96], *why = NULL;
@@ -329,12 +365,15 @@ static void only_its_ports(void **s)
 	struct vzh_vsock one = { sizeof(one), 1, two };
 	struct vz_ports q = { 0 };
 
+	int before = open_fds();
+
 	(void)s;
 	snprintf(c_sock, sizeof(c_sock), "%s/past.sock", dir);
 	assert_int_equal(vz_ports_open(&q, &one, "vm3", &why), 0);
 	assert_int_equal(access(c_sock, F_OK), -1);
 	vz_ports_close(&q);
 	close(q.hand[1]);
+	assert_int_equal(open_fds(), before);
 }
 
 /* connections the framework handed over that the loop never read: let go
@@ -401,6 +440,8 @@ int main(void)
 		cmocka_unit_test_setup_teardown(close_ends_links, setup,
 						teardown),
 		cmocka_unit_test_setup_teardown(guest_refuses, setup, teardown),
+		cmocka_unit_test_setup_teardown(unanswered_wakes, setup,
+						teardown),
 		cmocka_unit_test_setup_teardown(guest_to_host, setup, teardown),
 		cmocka_unit_test_setup_teardown(listen_path, setup, teardown),
 		cmocka_unit_test_setup_teardown(only_its_ports, setup,
