@@ -47,6 +47,13 @@ expect 64 "unexpected argument" "$vzhost" -c "$tmp/ok.conf" extra
 expect 66 "nope.conf: cannot read the configuration: No such file or directory" \
 	"$vzhost" -c "$tmp/nope.conf" --check
 expect 66 "cannot read the configuration: Is a directory" "$vzhost" -c "$tmp" --check
+# a configuration read in a directory whose whole path is past PATH_MAX (the
+# file opens, vzhost cannot go into its directory): said in one line, exit 66
+# (bash: dash's cd cannot go that deep)
+deep='mkdir -p "$1" && cd "$1" && for i in $(seq 1 18); do mkdir -p "$2" && cd "$2" || exit 1; done'
+expect 66 ": File name too long" bash -c "$deep && cp \"\$3\" host.conf && exec \"\$4\" -c host.conf --check" \
+	sh "$tmp/deep" "$(printf 'd%.0s' $(seq 1 250))" "$tmp/ok.conf" "$vzhost"
+rm -rf "$tmp/deep"
 expect 0 "ok.conf: OK (1 VM, 2 devices, 9 plugins)" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 "nat via plugin nat, $tmp/ok.conf:2: vms[0].devices[0]" "$vzhost" -c "$tmp/ok.conf" --check
 expect 0 '"name": "demo"' "$vzhost" -c "$tmp/ok.conf" --print
