@@ -530,6 +530,12 @@ else
 		$as env -u XDG_RUNTIME_DIR -u XDG_STATE_HOME HOME=/home/u "$vzhost" ctl $vm status
 	expect 69 "no VM \"$vm\" is running here (/var/lib/u/vzhost/$vm.sock" \
 		$as env -u XDG_RUNTIME_DIR XDG_STATE_HOME=/var/lib/u HOME=/home/u "$vzhost" ctl $vm status
+	# no HOME, or one that is no absolute path: the home the password file says
+	pwhome=$(getent passwd 65534 | cut -d: -f6)
+	expect 69 "no VM \"$vm\" is running here ($pwhome/.local/state/vzhost/$vm.sock" \
+		$as env -u XDG_RUNTIME_DIR -u XDG_STATE_HOME -u HOME "$vzhost" ctl $vm status
+	expect 69 "no VM \"$vm\" is running here ($pwhome/.local/state/vzhost/$vm.sock" \
+		$as env -u XDG_RUNTIME_DIR -u XDG_STATE_HOME HOME=u "$vzhost" ctl $vm status
 fi
 
 # every status --help lists was produced by a test above

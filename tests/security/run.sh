@@ -219,6 +219,26 @@ echo
 	then ok; else bad "a hook writing 400 KiB and ending (exit $st): $(grep -m1 "timed out\|hook 10-much: [0-9]* more" "$tmp/err")"; fi
 }
 
+# a hook's line longer than the 1023 bytes a log line takes: logged in pieces
+# of 1023, and what follows it is read and logged too
+t_hook_longline() {
+	mkdir -p "$tmp/ll/hooks" && chmod 700 "$tmp/ll"
+	printf '#!/bin/sh
+[ "$2" = prepare ] || exit 0
+printf %%03000d 0
+printf "\\nafter the long line\\n"
+' > "$tmp/ll/hooks/10-long"
+	chmod 755 "$tmp/ll/hooks/10-long"
+	conf longline "$tmp/ll/state"
+	printf 'hooks = { dir = "%s/ll/hooks"; timeout = 10; };\n' "$tmp" >> "$tmp/longline.conf"
+	timeout -k 5 30 "$vzhost" -c "$tmp/longline.conf" > /dev/null 2> "$tmp/err"
+	st=$?
+	pieces=$(grep -c "hook 10-long: 0\{1023\}$" "$tmp/err")
+	if [ "$pieces" = 2 ] && grep -q "hook 10-long: 0\{954\}$" "$tmp/err" &&
+		grep -q "hook 10-long: after the long line$" "$tmp/err"
+	then ok; else bad "a hook's 3000-byte line (exit $st, $pieces pieces of 1023): $(grep "hook 10-long" "$tmp/err" | cut -c1-80)"; fi
+}
+
 # a saved VM whose QEMU fails to start (a passing fault): the saved state is
 # kept for the next try, never deleted
 t_state_kept() {
@@ -657,6 +677,6 @@ CONF
 }
 
 run_tests owner mode parent sticky fifo foreign_state symlink_state locks_link not_socket default \
-	ctl_timeout hook_flood hook_drained state_kept qemu_mute hook_slow helper_term shared_ledger ledger_flock ledger_fifo \
+	ctl_timeout hook_flood hook_drained hook_longline state_kept qemu_mute hook_slow helper_term shared_ledger ledger_flock ledger_fifo \
 	ledger_planted ledger_stale_lock ledger_read_lock ledger_pending ledger_many plugin_ctor
 summary security
