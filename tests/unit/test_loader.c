@@ -229,6 +229,28 @@ static void names_are_settings_groups(void **s)
 	assert_int_equal(h.nplugins, 0);
 }
 
+/* at most 64 bytes: the 64th is looked for, a 65th refused */
+static void names_at_most_64(void **s)
+{
+	char n64[65], n65[66];
+
+	(void)s;
+	memset(n64, 'a', 64);
+	n64[64] = 0;
+	memset(n65, 'b', 65);
+	n65[65] = 0;
+	assert_int_not_equal(with_load(th_fmt("\"%s\", \"%s\"", n64, n65)), 0);
+	assert_true(th_has(&h, th_fmt("plugins.load[0]: plugin \"%s\"", n64),
+			   NULL));
+	assert_true(th_has(&h,
+			   th_fmt("plugins.load[1]: \"%s\" is not a plugin "
+				  "name",
+				  n65),
+			   NULL));
+	assert_false(
+		th_has(&h, th_fmt("\"%s\" is not a plugin name", n64), NULL));
+}
+
 static void not_a_plugin(void **s)
 {
 	(void)s;
@@ -1048,6 +1070,7 @@ int main(void)
 		cmocka_unit_test_teardown(not_a_plugin, teardown_one),
 		cmocka_unit_test_teardown(names_are_settings_groups,
 					  teardown_one),
+		cmocka_unit_test_teardown(names_at_most_64, teardown_one),
 		cmocka_unit_test_teardown(unloadable_files, teardown_one),
 		cmocka_unit_test_teardown(bad_magic, teardown_one),
 		cmocka_unit_test_teardown(constructors_of_non_plugins_never_run,
