@@ -224,15 +224,22 @@ def load_equivalent(path):
 def equivalent(p, known):
     """known.why when this point is listed (file, op, old, new and its line's
     text: line numbers move, the text rarely; "prev", the line before, when
-    the same text is elsewhere in the file too)"""
+    the same text is elsewhere in the file too; "after", the line as the
+    mutant makes it, when one line has two such points)"""
     with open(os.path.join(TOP, p.path), "rb") as f:
-        lines = f.read().decode().splitlines()
+        src = f.read()
+    lines = src.decode().splitlines()
     line = lines[p.line - 1].strip()
     prev = lines[p.line - 2].strip() if p.line > 1 else ""
     for e in known:
-        if (e["file"], e["op"], e["old"], e["new"], e["line"]) == \
-                (p.path, p.op, p.old, p.text, line) and e.get("prev", prev) == prev:
-            return e["why"]
+        if (e["file"], e["op"], e["old"], e["new"], e["line"]) != \
+                (p.path, p.op, p.old, p.text, line) or e.get("prev", prev) != prev:
+            continue
+        if "after" in e:
+            mutated = (src[:p.start] + p.text.encode() + src[p.end:]).decode()
+            if mutated.splitlines()[p.line - 1].strip() != e["after"]:
+                continue
+        return e["why"]
     return None
 
 

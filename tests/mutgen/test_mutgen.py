@@ -320,6 +320,11 @@ check("equivalent: and the line before",
       sample.equivalent(p0, [dict(e, prev=flines[p0.line - 2].strip())]) == "w" and
       sample.equivalent(p0, [dict(e, prev="not the line before")]) is None)
 check("equivalent: another op is not it", sample.equivalent(p0, [dict(e, op="x")]) is None)
+after = (src0 := open(FIX, "rb").read())[:p0.start] + p0.text.encode() + src0[p0.end:]
+after = after.decode().splitlines()[p0.line - 1].strip()
+check("equivalent: and the line as the mutant makes it",
+      sample.equivalent(p0, [dict(e, after=after)]) == "w" and
+      sample.equivalent(p0, [dict(e, after=flines[p0.line - 1].strip())]) is None)
 
 # a mutant's own runs: cheapest first, up to the first that fails, or until the
 # next would pass the budget (the rest: deferred to the whole run)
