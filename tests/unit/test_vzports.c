@@ -1,5 +1,4 @@
 /* test_vzports.c: vsock ports through unix sockets (bridge/vz/ports.c), with a socket pair standing in for the framework's connection to the guest. */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <setjmp.h>
@@ -19,6 +18,7 @@
 #include "../../bridge/vz/ports.h"
 #include "../../core/fd.h"
 #include "../../core/util.h"
+#include "helpers.h"
 
 static char dir[40], a_sock[80], b_sock[80];
 static struct vzh_vsock_port maps[2];
@@ -339,19 +339,6 @@ static void polled(void **s)
 	assert_int_equal(vz_ports_pollfds(&p, true, fds, 0, &timeout), 0);
 }
 
-/* this process's open descriptors */
-static int open_fds(void)
-{
-	DIR *d = opendir("/proc/self/fd");
-	int n = 0;
-
-	while (d && readdir(d))
-		n++;
-	if (d)
-		closedir(d);
-	return n;
-}
-
 /* only the first nports ports are the VM's: what lies past them in the
    array is not listened on; once closed, no descriptor of them is left
    (the handoff pipe's write end is the framework side's to close) */
@@ -365,7 +352,7 @@ static void only_its_ports(void **s)
 	struct vzh_vsock one = { sizeof(one), 1, two };
 	struct vz_ports q = { 0 };
 
-	int before = open_fds();
+	int before = th_open_fds();
 
 	(void)s;
 	snprintf(c_sock, sizeof(c_sock), "%s/past.sock", dir);
@@ -373,7 +360,7 @@ static void only_its_ports(void **s)
 	assert_int_equal(access(c_sock, F_OK), -1);
 	vz_ports_close(&q);
 	close(q.hand[1]);
-	assert_int_equal(open_fds(), before);
+	assert_int_equal(th_open_fds(), before);
 }
 
 /* connections the framework handed over that the loop never read: let go
